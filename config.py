@@ -1,0 +1,85 @@
+"""Settings, read from the environment and the instance folder.
+
+Secrets never live in git: SECRET_KEY comes from the environment or from
+``instance/secret_key`` (created on first run with a random value).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str, name: str) -> str:
+    """Return a secret stored in the instance folder, creating it once."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "ru")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_WEBHOOK_TOLERANCE = 300
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    @staticmethod
+    def database_url(instance_path: str) -> str:
+        return os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ledger.sqlite3'}"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    SESSION_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = "testing-only-not-secret"
+    STRIPE_SECRET_KEY = "sk_test_fake"
+    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
+    """Fill ``app.config`` for the named environment (``LEDGER_ENV`` by default)."""
+    name = name or os.environ.get("LEDGER_ENV", "development")
+    app.config.from_object(CONFIGS[name])
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", Config.database_url(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
+            app.instance_path, "secret_key"
+        )
+    if overrides:
+        app.config.update(overrides)

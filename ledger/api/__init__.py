@@ -1,0 +1,6 @@
+"""The JSON API under /api/v1 (contract: shared/API.md)."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from ledger.api import errors, ledger_views  # noqa: E402,F401  (routes register on import)

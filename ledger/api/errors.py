@@ -1,0 +1,72 @@
+"""JSON errors: ``{"error": {"code", "message", "field"}}`` in the reader's language."""
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy.exc import OperationalError
+
+from ledger.access.users import AccessError
+from ledger.api import bp
+from ledger.books.errors import DuplicateEntry, InsufficientFunds, LedgerError
+from ledger.extensions import csrf, db
+from ledger.messages import message_for
+from ledger.money import MoneyError
+from ledger.text import TextError
+
+csrf.exempt(bp)
+
+
+class ApiError(Exception):
+    """Raised by API views for request-level problems (bad JSON, missing field)."""
+
+    def __init__(self, status: int, code: str, field: str | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.field = field
+        self.params = params
+
+
+def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):
+    body = {"error": {"code": code, "message": message_for(code, params), "field": field}}
+    return jsonify(body), status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    db.session.rollback()
+    return json_error(error.status, error.code, error.field, error.params)
+
+
+@bp.errorhandler(LedgerError)
+def _ledger_error(error: LedgerError):
+    db.session.rollback()
+    status = 409 if isinstance(error, (InsufficientFunds, DuplicateEntry)) else 422
+    params = dict(error.params)
+    code = error.code
+    if error.code == "invalid_entry" and "reason" in params:
+        code = params.pop("reason")
+    return json_error(status, code, error.field, params)
+
+
+@bp.errorhandler(MoneyError)
+def _money_error(error: MoneyError):
+    db.session.rollback()
+    return json_error(422, error.code, "amount", error.params)
+
+
+@bp.errorhandler(TextError)
+def _text_error(error: TextError):
+    db.session.rollback()
+    return json_error(422, error.code, None, error.params)
+
+
+@bp.errorhandler(AccessError)
+def _access_error(error: AccessError):
+    db.session.rollback()
+    return json_error(422, error.code, None, error.params)
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(error: OperationalError):
+    db.session.rollback()
+    return json_error(503, "database_unavailable")

@@ -1,0 +1,107 @@
+"""The chart of accounts: names, types, and the standard accounts every ledger has.
+
+Funds are liabilities (money held on behalf of someone); assets are pooled.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.books.errors import InvalidEntry
+from ledger.books.models import ACCOUNT_TYPES, Account, Currency
+from ledger.money import CURRENCIES
+
+GENERAL_FUND = "liabilities:funds:general"
+PRISONER_FUND_PREFIX = "liabilities:funds:prisoner:"
+TRADING = "equity:conversion"
+STRIPE = "assets:stripe"
+BANK_PREFIX = "assets:bank:"
+CASH_PREFIX = "assets:cash:"
+
+_SEGMENT = r"[a-z0-9][a-z0-9-]*"
+_ACCOUNT_NAME = re.compile(rf"{_SEGMENT}(?::{_SEGMENT})+")
+_TYPE_BY_ROOT = {
+    "assets": "asset",
+    "liabilities": "liability",
+    "equity": "equity",
+    "income": "income",
+    "expenses": "expense",
+}
+
+
+def account_type_for(name: str) -> str:
+    """The type implied by the top-level segment, as hledger infers it."""
+    root = name.split(":", 1)[0]
+    try:
+        return _TYPE_BY_ROOT[root]
+    except KeyError:
+        raise InvalidEntry("unknown account root", field="account", account=name) from None
+
+
+def validate_account_name(name: str) -> str:
+    if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name) or len(name) > 200:
+        raise InvalidEntry("bad account name", field="account", account=name)
+    account_type_for(name)
+    return name
+
+
+def is_guarded(name: str) -> bool:
+    """Funds and coordinators' cash may never go below zero."""
+    return name.startswith("liabilities:funds:") or name.startswith(CASH_PREFIX)
+
+
+def find_account(session: Session, name: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.name == name))
+
+
+def get_or_create_account(
+    session: Session, name: str, *, label: str | None = None, prisoner=None
+) -> Account:
+    """Return the account called ``name``, creating it (flushed) when missing."""
+    account = find_account(session, name)
+    if account is None:
+        validate_account_name(name)
+        account = Account(
+            name=name,
+            type=account_type_for(name),
+            guarded=is_guarded(name),
+            label=label,
+            prisoner=prisoner,
+        )
+        assert account.type in ACCOUNT_TYPES
+        session.add(account)
+        session.flush()
+    return account
+
+
+def fund_account_name(slug: str) -> str:
+    return PRISONER_FUND_PREFIX + slug
+
+
+def fund_account_for(session: Session, prisoner) -> Account:
+    """The prisoner's fund, created with the prisoner."""
+    return get_or_create_account(
+        session, fund_account_name(prisoner.slug), label=prisoner.name, prisoner=prisoner
+    )
+
+
+def general_fund(session: Session) -> Account:
+    return get_or_create_account(session, GENERAL_FUND, label="General fund")
+
+
+def trading_account(session: Session) -> Account:
+    return get_or_create_account(session, TRADING, label="Currency conversion")
+
+
+def ensure_standard_accounts(session: Session) -> None:
+    """Currencies and the accounts every organisation starts with."""
+    known = set(session.scalars(select(Currency.code)))
+    for code, places in CURRENCIES.items():
+        if code not in known:
+            session.add(Currency(code=code, minor_units=places))
+    session.flush()
+    general_fund(session)
+    trading_account(session)
+    get_or_create_account(session, STRIPE, label="Stripe balance")

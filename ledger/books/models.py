@@ -1,0 +1,181 @@
+"""Tables of the double-entry journal.
+
+Amounts are integers of the currency's minor units.  Entries and postings are
+append-only: the migrations install triggers that refuse UPDATE and DELETE on
+both SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.database import Base, utcnow
+
+ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
+CATEGORIES = (
+    "donation",
+    "fee",
+    "food",
+    "clothing",
+    "parcels",
+    "commissary",
+    "letters",
+    "transfer",
+    "conversion",
+    "refund",
+    "other",
+)
+SOURCE_TYPES = ("manual", "stripe", "import", "reversal", "demo", "system")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Currency(Base):
+    """ISO 4217 currencies the ledger may use, with their minor units."""
+
+    __tablename__ = "currencies"
+    __table_args__ = (
+        CheckConstraint("minor_units BETWEEN 0 AND 4", name="minor_units_range"),
+        CheckConstraint("code GLOB '[A-Z][A-Z][A-Z]'", name="code_shape").ddl_if(dialect="sqlite"),
+        CheckConstraint("code ~ '^[A-Z]{3}$'", name="code_shape").ddl_if(dialect="postgresql"),
+    )
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    minor_units: Mapped[int] = mapped_column(Integer)
+
+
+class Account(Base):
+    """A ledger account, named hledger-style (``liabilities:funds:prisoner:slug``)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(_in("type", ACCOUNT_TYPES), name="type_known"),
+        CheckConstraint("length(name) BETWEEN 3 AND 200", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    # Guarded accounts may never cross to the wrong side: a fund below zero, a
+    # coordinator spending cash they do not hold.  Only a flagged advance may.
+    guarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    prisoner_id: Mapped[int | None] = mapped_column(ForeignKey("prisoners.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    prisoner = relationship("Prisoner", back_populates="fund_account")
+
+    @property
+    def normal_sign(self) -> int:
+        """+1 where a positive (debit) balance is normal, -1 for credit accounts."""
+        return 1 if self.type in ("asset", "expense") else -1
+
+    def __repr__(self) -> str:
+        return f"<Account {self.name}>"
+
+
+class JournalEntry(Base):
+    """One balanced, hash-chained transaction.  ``id`` is its place in the chain."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        CheckConstraint("id > 0", name="id_positive"),
+        CheckConstraint("length(hash) = 64", name="hash_length"),
+        CheckConstraint("length(prev_hash) = 64", name="prev_hash_length"),
+        CheckConstraint(_in("source_type", SOURCE_TYPES), name="source_type_known"),
+        CheckConstraint("reverses_id IS NULL OR reverses_id < id", name="reverses_earlier"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_date: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_type: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
+    is_advance: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An exchange rate as a decimal string: SQLite would store a Numeric as a float.
+    conversion_rate: Mapped[str | None] = mapped_column(String(40))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    postings: Mapped[list[Posting]] = relationship(
+        back_populates="entry", order_by="Posting.line_no", lazy="selectin"
+    )
+    recorded_by = relationship("User")
+    reverses: Mapped[JournalEntry | None] = relationship(
+        remote_side=[id], foreign_keys=[reverses_id], back_populates="reversed_by"
+    )
+    reversed_by: Mapped[JournalEntry | None] = relationship(
+        back_populates="reverses", foreign_keys=[reverses_id], uselist=False
+    )
+
+
+class Posting(Base):
+    """One signed line of an entry: debit positive, credit negative."""
+
+    __tablename__ = "postings"
+    __table_args__ = (
+        CheckConstraint("amount_minor <> 0", name="amount_nonzero"),
+        CheckConstraint(
+            "category IS NULL OR " + _in("category", CATEGORIES), name="category_known"
+        ),
+        UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
+        Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    category: Mapped[str | None] = mapped_column(String(16))
+    memo: Mapped[str | None] = mapped_column(String(500))
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="postings")
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class AccountBalance(Base):
+    """Running balance per (account, currency), updated with every posting.
+
+    Derived data: ``ledger verify`` recomputes it from the postings.
+    """
+
+    __tablename__ = "account_balances"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"), primary_key=True)
+    balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    posting_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class LedgerHead(Base):
+    """The single row holding the chain's head.  Writers lock it to serialise posting."""
+
+    __tablename__ = "ledger_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64))

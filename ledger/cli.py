@@ -1,0 +1,90 @@
+"""Command-line interface (``flask --app wsgi …``): thin wrappers over the domain."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from ledger.access.models import ROLES, User
+from ledger.access.users import AccessError, create_token, create_user, normalise_email
+from ledger.books.verify import verify_ledger
+from ledger.extensions import db
+from ledger.messages import message_for
+
+users_cli = AppGroup("users", help="Manage users.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+ledger_cli = AppGroup("ledger", help="Check and export the journal.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def users_create(email: str, role: str) -> None:
+    """Create a user.  Asks for the password twice, or reads one line from standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(db.session, email, password, role)
+        db.session.commit()
+    except AccessError as error:
+        db.session.rollback()
+        _fail(message_for(error.code, error.params))
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token for EMAIL and print it once."""
+    try:
+        email = normalise_email(email)
+    except AccessError as error:
+        _fail(message_for(error.code, error.params))
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is None:
+        _fail(f"no user {email}")
+    token = create_token(db.session, user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@ledger_cli.command("verify")
+def ledger_verify() -> None:
+    """Check every invariant and the hash chain; exit 1 on the first problem."""
+    result = verify_ledger(db.session)
+    if not result.ok:
+        click.echo("Ledger verification FAILED:", err=True)
+        for problem in result.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"OK: {result.entries} entries, {result.postings} postings, "
+        f"head {result.head_hash}"
+    )
+
+
+@ledger_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["hledger"]), default="hledger")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+def ledger_export(fmt: str, output) -> None:
+    """Write the whole journal in FORMAT to OUTPUT (standard output by default)."""
+    from ledger.reports.hledger_export import export_hledger
+
+    for line in export_hledger(db.session):
+        output.write(line)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(ledger_cli)

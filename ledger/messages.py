@@ -1,0 +1,71 @@
+"""Human messages for the domain's error codes, in the reader's language.
+
+The domain raises codes with parameters; this is the one place that turns
+them into words, used by the web pages, the JSON API and the CLI.
+"""
+from __future__ import annotations
+
+from flask_babel import format_currency, lazy_gettext as _l
+
+from ledger.money import Money
+
+MESSAGES = {
+    # money
+    "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
+    "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
+    "missing_amount": _l("Enter an amount."),
+    "zero_amount": _l("The amount must be greater than zero."),
+    "too_many_decimals": _l("%(currency)s has at most %(places)s decimal places."),
+    "amount_too_large": _l("This amount is too large."),
+    "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
+    "currency_mismatch": _l("The amounts are in different currencies."),
+    "not_decimal": _l("Amounts must be exact decimals."),
+    "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
+    # text
+    "invalid_text": _l("This field must be text."),
+    "required": _l("This field is required."),
+    "too_long": _l("This text is too long (at most %(max)s characters)."),
+    "control_character": _l("Line breaks and control characters are not allowed here."),
+    # ledger
+    "unbalanced_entry": _l("The entry does not balance in every currency."),
+    "invalid_entry": _l("The entry is not valid."),
+    "insufficient_funds": _l(
+        "Not enough money in %(account)s: %(available)s available, %(needed)s needed."
+    ),
+    "duplicate_entry": _l("This was already recorded."),
+    "already_reversed": _l("This entry has already been reversed."),
+    "not_permitted": _l("You are not allowed to do this."),
+    # access
+    "invalid_email": _l("Enter a valid email address."),
+    "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),
+    "password_too_short": _l("The password must have at least %(min)s characters."),
+    "email_taken": _l("A user with this email already exists."),
+    "unauthorized": _l("Sign in or send a valid API token."),
+    "forbidden": _l("Your role does not allow this."),
+    "not_found": _l("Not found."),
+    "bad_json": _l("The request body must be a JSON object."),
+    "bad_request": _l("The request could not be understood."),
+    "method_not_allowed": _l("This method is not allowed here."),
+    "too_large": _l("The request is too large."),
+    "server_error": _l("Something went wrong on our side; nothing was recorded."),
+    "database_unavailable": _l("The database is unavailable; nothing was recorded. Try again shortly."),
+    "idempotency_conflict": _l("This Idempotency-Key was already used with a different request."),
+}
+
+
+def _display(value: object) -> object:
+    if isinstance(value, Money):
+        return format_currency(value.amount, value.currency)
+    return value
+
+
+def message_for(code: str, params: dict | None = None) -> str:
+    """The translated message for ``code``, with its parameters filled in."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return str(MESSAGES["invalid_entry"])
+    values = {key: _display(value) for key, value in (params or {}).items()}
+    try:
+        return str(template) % values if values else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)

@@ -1,0 +1,13 @@
+"""Every table of the application, imported once so the metadata is complete
+(for Alembic, the schema test and ``create_all`` in benchmarks)."""
+from ledger.access.models import ApiToken, AuditEvent, User  # noqa: F401
+from ledger.books.models import (  # noqa: F401
+    Account,
+    AccountBalance,
+    Currency,
+    JournalEntry,
+    LedgerHead,
+    Posting,
+)
+from ledger.database import Base  # noqa: F401
+from ledger.funds.models import Facility, Prisoner  # noqa: F401

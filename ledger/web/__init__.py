@@ -1,0 +1,61 @@
+"""HTML pages: the home page, the language switch and error pages."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import OperationalError
+
+from ledger.books.models import LedgerHead
+from ledger.extensions import db
+
+bp = Blueprint("web", __name__)
+_API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+@bp.route("/")
+def home():
+    head = db.session.get(LedgerHead, 1)
+    return render_template(
+        "web/home.html",
+        entry_count=head.entry_count if head else 0,
+        head_hash=head.head_hash if head else None,
+    )
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("en", "ru"):
+        session["locale"] = code
+    target = request.form.get("next") or url_for("web.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.home")
+    return redirect(target)
+
+
+def _error_page(status: int):
+    def handler(error):
+        if request.path.startswith("/api/"):
+            from ledger.api.errors import json_error
+
+            return json_error(status, _API_CODES.get(status, "server_error"))
+        return render_template("errors/error.html", status=status), status
+
+    return handler
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(bp)
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, _error_page(status))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        return render_template("errors/error.html", status=503), 503
