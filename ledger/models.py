@@ -10,4 +10,4 @@ from ledger.books.models import (  # noqa: F401
     Posting,
 )
 from ledger.database import Base  # noqa: F401
-from ledger.funds.models import Facility, Prisoner  # noqa: F401
+from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401

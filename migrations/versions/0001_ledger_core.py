@@ -287,12 +287,82 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_user_id", "audit_events", ["user_id"])
     op.create_index("ix_audit_events_action", "audit_events", ["action"])
 
+    op.create_table(
+        "donors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_name", sa.String(120), nullable=True),
+        sa.Column("email", sa.String(254), nullable=True),
+        sa.Column("stripe_customer_id", sa.String(64), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_donors"),
+        sa.UniqueConstraint("stripe_customer_id", name="uq_donors_stripe_customer_id"),
+    )
+
+    op.create_table(
+        "pledges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(16), nullable=False),
+        sa.Column("donor_id", sa.Integer(), nullable=False),
+        sa.Column("prisoner_id", sa.Integer(), nullable=True),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("frequency", sa.String(10), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("stripe_subscription_id", sa.String(64), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_pledges"),
+        sa.UniqueConstraint("reference", name="uq_pledges_reference"),
+        sa.UniqueConstraint("stripe_subscription_id", name="uq_pledges_stripe_subscription_id"),
+        sa.ForeignKeyConstraint(["donor_id"], ["donors.id"], name="fk_pledges_donor_id_donors"),
+        sa.ForeignKeyConstraint(["prisoner_id"], ["prisoners.id"], name="fk_pledges_prisoner_id_prisoners"),
+        sa.ForeignKeyConstraint(["currency"], ["currencies.code"], name="fk_pledges_currency_currencies"),
+        sa.CheckConstraint("amount_minor > 0", name="ck_pledges_amount_positive"),
+        sa.CheckConstraint("frequency IN ('monthly', 'one_off')", name="ck_pledges_frequency_known"),
+        sa.CheckConstraint("status IN ('active', 'cancelled', 'completed')", name="ck_pledges_status_known"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ck_pledges_ends_after_start"),
+    )
+    op.create_index("ix_pledges_donor_id", "pledges", ["donor_id"])
+    op.create_index("ix_pledges_prisoner_id", "pledges", ["prisoner_id"])
+
+    op.create_table(
+        "donations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("donor_id", sa.Integer(), nullable=True),
+        sa.Column("pledge_id", sa.Integer(), nullable=True),
+        sa.Column("prisoner_id", sa.Integer(), nullable=True),
+        sa.Column("method", sa.String(8), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_donations"),
+        sa.UniqueConstraint("entry_id", name="uq_donations_entry_id"),
+        sa.ForeignKeyConstraint(["entry_id"], ["journal_entries.id"], name="fk_donations_entry_id_journal_entries"),
+        sa.ForeignKeyConstraint(["donor_id"], ["donors.id"], name="fk_donations_donor_id_donors"),
+        sa.ForeignKeyConstraint(["pledge_id"], ["pledges.id"], name="fk_donations_pledge_id_pledges"),
+        sa.ForeignKeyConstraint(["prisoner_id"], ["prisoners.id"], name="fk_donations_prisoner_id_prisoners"),
+        sa.ForeignKeyConstraint(["currency"], ["currencies.code"], name="fk_donations_currency_currencies"),
+        sa.CheckConstraint("method IN ('bank', 'cash', 'card', 'other')", name="ck_donations_method_known"),
+        sa.CheckConstraint("amount_minor > 0", name="ck_donations_amount_positive"),
+    )
+    op.create_index("ix_donations_donor_id", "donations", ["donor_id"])
+    op.create_index("ix_donations_pledge_id", "donations", ["pledge_id"])
+    op.create_index("ix_donations_prisoner_id", "donations", ["prisoner_id"])
+    op.create_index("ix_donations_received_on", "donations", ["received_on"])
+
     _append_only_triggers()
 
 
 def downgrade() -> None:
     _drop_append_only_triggers()
     for table in (
+        "donations",
+        "pledges",
+        "donors",
         "audit_events",
         "api_tokens",
         "ledger_head",

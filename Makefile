@@ -1,0 +1,59 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+APT_PACKAGES := postgresql hledger
+
+.PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(VENV)/.installed
+	@if ls ledger/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --statistics -d ledger/translations 2>&1 | tail -n 2; fi
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian packages the tests need: PostgreSQL for the second run, hledger to check exports.
+system-packages:
+	@missing=""; \
+	command -v hledger >/dev/null || missing="$$missing hledger"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check ledger tests config.py wsgi.py migrations
+
+test: install-test system-packages translations lint test-sqlite test-postgres
+
+test-sqlite: install-test translations
+	$(BIN)/pytest -q
+
+test-postgres: install-test translations
+	scripts/throwaway-postgres.sh $(BIN)/pytest -q
+
+bench: install-test system-packages
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
