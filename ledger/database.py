@@ -5,7 +5,7 @@ the schema test compares names.  No Flask here, so the domain runs without an ap
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Naive UTC now: both SQLite and PostgreSQL store it the same way."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @event.listens_for(Engine, "connect")

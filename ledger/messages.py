@@ -5,7 +5,8 @@ them into words, used by the web pages, the JSON API and the CLI.
 """
 from __future__ import annotations
 
-from flask_babel import format_currency, lazy_gettext as _l
+from flask_babel import format_currency
+from flask_babel import lazy_gettext as _l
 
 from ledger.money import Money
 

@@ -176,7 +176,7 @@ def post_entry(
             raise DuplicateEntry(existing)
 
     deltas: dict[tuple[int, str], int] = defaultdict(int)
-    for account, posting in zip(accounts, draft.postings):
+    for account, posting in zip(accounts, draft.postings, strict=True):
         deltas[(account.id, posting.money.currency)] += posting.money.minor
     balances = _current_balances(session, list(deltas))
     if not draft.is_advance:
@@ -203,7 +203,7 @@ def post_entry(
     rows = [
         (line_no, account.name, p.money.currency, p.money.minor, p.category,
          _text(p.memo, "memo"))
-        for line_no, (account, p) in enumerate(zip(accounts, draft.postings), start=1)
+        for line_no, (account, p) in enumerate(zip(accounts, draft.postings, strict=True), start=1)
     ]
     digest = chain_hash(
         head.head_hash,
@@ -251,7 +251,7 @@ def post_entry(
                 "category": category,
                 "memo": memo,
             }
-            for (line_no, _, currency, amount, category, memo), account in zip(rows, accounts)
+            for (line_no, _, currency, amount, category, memo), account in zip(rows, accounts, strict=True)
         ],
     )
     for (account_id, currency), delta in deltas.items():

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.models import Account, AccountBalance, Currency
-from ledger.books.models import JournalEntry
+from ledger.books.models import Account, AccountBalance, Currency, JournalEntry
 from ledger.money import Money
 from ledger.reports.journal_rows import iter_journal
 
