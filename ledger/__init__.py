@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from config import load_config
 from ledger.extensions import babel, csrf, db, login_manager, migrate
@@ -14,6 +14,9 @@ def select_locale() -> str:
     from flask_login import current_user
 
     languages = ("en", "ru")
+    if not has_request_context():  # CLI: follow the terminal's language
+        language = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        return language[:2] if language[:2] in languages else "en"
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale

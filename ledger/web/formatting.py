@@ -1,0 +1,26 @@
+"""Jinja filters and globals that format money, numbers and dates with Babel."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_currency, format_date, format_decimal, get_locale
+
+from ledger.money import Money
+
+
+def money(value: Money | None) -> str:
+    """``€1,234.50`` in English, ``1 234,50 €`` in Russian."""
+    if value is None:
+        return ""
+    return format_currency(value.amount, value.currency)
+
+
+def minor_money(minor: int, currency: str) -> str:
+    return money(Money.from_minor(minor, currency))
+
+
+def register_formatting(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["minor_money"] = minor_money

@@ -1,0 +1,64 @@
+from ledger.access.models import AuditEvent
+from ledger.extensions import db
+from tests.conftest import PASSWORD, bearer, donate, make_prisoner
+
+
+def test_home_page_shows_the_ledger_head(client, session):
+    prisoner = make_prisoner(session)
+    entry = donate(session, prisoner, "10.00")
+    session.commit()
+    page = client.get("/")
+    assert page.status_code == 200
+    assert entry.hash in page.get_data(as_text=True)
+
+
+def test_home_page_follows_accept_language_and_the_switch(client):
+    assert "Solidarity ledger" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    client.post("/language/ru", data={"next": "/"})
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.post("/language/ru", data={"next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_in_and_out(client, auth, session):
+    response = auth.login("coordinator")
+    assert response.status_code == 302
+    assert "coordinator@example.org" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    assert "coordinator@example.org" not in client.get("/").get_data(as_text=True)
+    actions = [event.action for event in session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["auth.signed_in", "auth.signed_out"]
+
+
+def test_wrong_password_is_refused_with_a_message_and_audited(client, auth, session):
+    response = auth.login("coordinator", password=PASSWORD + "x")
+    assert response.status_code == 200
+    assert "Wrong email or password" in response.get_data(as_text=True)
+    assert session.scalar(db.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "auth.failed"
+
+
+def test_sign_in_only_redirects_to_local_paths(client, users):
+    response = client.post("/login?next=https://evil.example/", data={"email": "admin@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_ledger_head_is_public_json(client, session):
+    prisoner = make_prisoner(session)
+    entry = donate(session, prisoner, "10.00")
+    session.commit()
+    assert client.get("/api/v1/ledger/head").get_json() == {"entries": 1, "head_hash": entry.hash}
+
+
+def test_api_errors_are_json_in_the_readers_language(client):
+    response = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_bad_token_is_not_a_user(client, tokens):
+    assert client.get("/api/v1/ledger/head", headers=bearer("sl_forged")).status_code == 200
+    assert client.get("/api/v1/ledger/head", headers=bearer(tokens["auditor"])).status_code == 200
