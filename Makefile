@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 APT_PACKAGES := postgresql hledger
 
-.PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations bench clean
+.PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations translations-update bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ install-test: $(VENV)/.installed-test
 translations: $(VENV)/.installed
 	@if ls ledger/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel compile --statistics -d ledger/translations 2>&1 | tail -n 2; fi
+
+# Re-extract the messages after changing strings, then translate the new ones in messages.po.
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+	  --project "Solidarity ledger" -o ledger/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i ledger/translations/messages.pot -d ledger/translations
 
 run: install translations
 	$(FLASK) db upgrade

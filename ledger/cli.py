@@ -84,7 +84,24 @@ def ledger_export(fmt: str, output) -> None:
         output.write(line)
 
 
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+def demo(if_empty: bool) -> None:
+    """Load fictional demo data (a year of a small organisation's books)."""
+    from ledger.demo import database_is_empty, load_demo
+
+    if not database_is_empty(db.session):
+        if if_empty:
+            click.echo("The database already has data; demo data not loaded.")
+            return
+        _fail("the database is not empty; demo data goes into an empty database only")
+    summary = load_demo(db.session)
+    db.session.commit()
+    click.echo(f"Loaded demo data: {summary['prisoners']} prisoners, {summary['entries']} entries.")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(ledger_cli)

@@ -1,0 +1,245 @@
+"""Fictional demo data: a small organisation's year, recorded through the domain layer.
+
+Every name here is invented (surnames made from words for birds, berries and
+trees, towns that do not exist), so nothing points at a real person.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books.accounts import (
+    ensure_standard_accounts,
+    fund_account_for,
+    general_fund,
+    get_or_create_account,
+    trading_account,
+)
+from ledger.books.balances import available_in
+from ledger.books.errors import InsufficientFunds
+from ledger.books.models import JournalEntry
+from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
+from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner
+from ledger.money import Money
+
+FACILITIES = [
+    ("ИК-7, Северогорск", "ул. Лесная, 1, Северогорск, 169001", "Северогорская область", 30000, 1),
+    ("СИЗО-2, Ясногорье", "ул. Тюремная, 5, Ясногорье, 300099", "Ясногорский край", 30000, 2),
+    ("ИК-12, Краснобор", "пос. Краснобор, 423888", "Красноборская область", 20000, 1),
+    ("СИЗО-1, Малая Верея", "пр. Речной, 14, Малая Верея, 600777", "Верейская область", 30000, 4),
+]
+PRISONERS = [
+    ("Анна Зимородкова", "Anna Zimorodkova"), ("Борис Облепихин", "Boris Oblepikhin"),
+    ("Вера Черничкина", "Vera Chernichkina"), ("Глеб Кедровский", "Gleb Kedrovsky"),
+    ("Дарья Подснежникова", "Darya Podsnezhnikova"), ("Егор Свиристелев", "Yegor Sviristelev"),
+    ("Жанна Брусничкина", "Zhanna Brusnichkina"), ("Захар Можжевелов", "Zakhar Mozhzhevelov"),
+    ("Ирина Клюквенская", "Irina Klyukvenskaya"), ("Кирилл Дроздовиков", "Kirill Drozdovikov"),
+    ("Лидия Рябинкина", "Lidiya Ryabinkina"), ("Марк Снегирёв-Лесной", "Mark Snegiryov-Lesnoy"),
+    ("Нина Голубикина", "Nina Golubikina"), ("Олег Пихтовников", "Oleg Pikhtovnikov"),
+    ("Полина Ежевичкина", "Polina Yezhevichkina"), ("Роман Чечёткин-Луговой", "Roman Chechyotkin-Lugovoy"),
+    ("Софья Морошкина", "Sofya Moroshkina"), ("Тимур Лиственников", "Timur Listvennikov"),
+    ("Ульяна Щеглова-Полевая", "Ulyana Shcheglova-Polevaya"), ("Фёдор Калиновский-Ручей", "Fyodor Kalinovsky-Ruchey"),
+]
+STATUSES = ["awaiting_trial", "sentenced", "sentenced", "sentenced", "released"]
+CHARGES = [
+    ("«Дискредитация армии» (ст. 207.3 УК)", "“Discrediting the army” (art. 207.3)"),
+    ("«Госизмена» (ст. 275 УК)", "“High treason” (art. 275)"),
+    ("«Оправдание терроризма» (ст. 205.2 УК)", "“Justifying terrorism” (art. 205.2)"),
+    ("«Участие в экстремистском сообществе» (ст. 282.2 УК)", "“Extremist community” (art. 282.2)"),
+]
+PUBLIC_DONOR_NAMES = ["Friends in Tbilisi", "М. из Еревана", "A reader from Riga", "Choir of St. Nowhere", "Лена К."]
+SPENDING = [
+    ("food", "Продуктовая передача", "Food parcel"),
+    ("clothing", "Тёплые вещи", "Warm clothes"),
+    ("parcels", "Посылка и почтовый сбор", "Parcel and postage"),
+    ("commissary", "Зачисление на лицевой счёт", "Commissary deposit"),
+    ("letters", "Письма через ФСИН-письмо", "Letters via the prison e-mail service"),
+]
+
+
+def database_is_empty(session: Session) -> bool:
+    return (session.scalar(select(func.count()).select_from(Prisoner)) or 0) == 0 and (
+        session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+    ) == 0
+
+
+def _money(amount: str | int, currency: str) -> Money:
+    return Money(Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN), currency)
+
+
+def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) -> dict:
+    """Record a year of a fictional organisation's books.  The caller commits."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    start = date(today.year - 1, today.month, 1)
+    ensure_standard_accounts(session)
+    banks = {
+        "EUR": get_or_create_account(session, "assets:bank:eur-main", label="Bank EUR"),
+        "USD": get_or_create_account(session, "assets:bank:usd-main", label="Bank USD"),
+        "RUB": get_or_create_account(session, "assets:bank:rub-main", label="Bank RUB"),
+    }
+    cash = get_or_create_account(session, "assets:cash:coordinator-olga", label="Olga's cash")
+    stripe = get_or_create_account(session, "assets:stripe")
+    general = general_fund(session)
+    trading = trading_account(session)
+
+    facilities = []
+    for name, address, region, grams, per_month in FACILITIES:
+        facility = Facility(name=name, address=address, region=region, max_parcel_grams=grams,
+                            max_parcels_per_month=per_month)
+        session.add(facility)
+        facilities.append(facility)
+    session.flush()
+
+    prisoners = []
+    for index, (name, latin) in enumerate(PRISONERS):
+        facility = facilities[index % len(facilities)]
+        charge_ru, charge_en = CHARGES[index % len(CHARGES)]
+        slug = latin.lower().replace(" ", "-")
+        prisoner = Prisoner(
+            slug=slug, name=name, name_latin=latin, facility=facility,
+            address=f"{facility.address}, {name}", region=facility.region,
+            charges=charge_ru, sentence=None if index % 5 == 0 else f"{3 + index % 7} лет",
+            status=STATUSES[index % len(STATUSES)],
+            bio_ru=f"{name.split()[0]} — учитель и волонтёр. Обвинение: {charge_ru}.",
+            bio_en=f"{latin.split()[0]} is a teacher and volunteer. Charged with {charge_en}.",
+            monthly_need_minor=rng.choice([15000, 20000, 25000, 30000]) * 100,
+            monthly_need_currency="RUB",
+            public=index != 19,  # one hidden prisoner: the family asked us not to publish
+        )
+        session.add(prisoner)
+        session.flush()
+        fund_account_for(session, prisoner)
+        prisoners.append(prisoner)
+
+    donors = [Donor(public_name=name) for name in PUBLIC_DONOR_NAMES] + [Donor() for _ in range(25)]
+    session.add_all(donors)
+    session.flush()
+    pledges = []
+    for number, donor in enumerate(donors[:18]):
+        prisoner = prisoners[number % 12] if number % 6 else None
+        currency = ["EUR", "USD", "RUB", "EUR"][number % 4]
+        amount = {"EUR": 2000, "USD": 2500, "RUB": 150000}[currency] * (1 + number % 3)
+        pledge = Pledge(
+            reference=f"SL-DEMO-{number:04d}", donor=donor, prisoner=prisoner, amount_minor=amount,
+            currency=currency, frequency="monthly" if number % 5 else "one_off",
+            starts_on=start + timedelta(days=number * 9), status="active",
+        )
+        session.add(pledge)
+        pledges.append(pledge)
+    session.flush()
+
+    counts = {"entries": 0}
+
+    def post(draft: EntryDraft) -> JournalEntry | None:
+        try:
+            entry = post_entry(session, draft)
+        except InsufficientFunds:
+            return None
+        counts["entries"] += 1
+        return entry
+
+    def donation(when, prisoner, money, method, asset, donor=None, pledge=None, fee=None):
+        fund = fund_account_for(session, prisoner) if prisoner else general
+        postings = [PostingDraft(asset, money if fee is None else money - fee),
+                    PostingDraft(fund, -money, "donation")]
+        if fee is not None:
+            postings.append(PostingDraft(fund, fee, "fee"))
+        description = {"bank": "Bank transfer", "cash": "Cash handed to a coordinator",
+                       "card": "Card donation (Stripe)"}[method]
+        entry = post(EntryDraft(when, description, postings, source_type="demo"))
+        session.add(Donation(entry_id=entry.id, donor=donor, pledge=pledge, prisoner=prisoner,
+                             method=method, amount_minor=money.minor, currency=money.currency,
+                             received_on=when))
+        return entry
+
+    first_donation = None
+    month = start
+    while month <= today:
+        for pledge in pledges:
+            if pledge.starts_on > month + timedelta(days=27) or (pledge.frequency == "one_off" and month != start):
+                continue
+            if rng.random() < 0.12:  # some months a pledge is missed
+                continue
+            when = min(month + timedelta(days=rng.randint(1, 25)), today)
+            money = Money.from_minor(pledge.amount_minor, pledge.currency)
+            if pledge.currency == "EUR" and rng.random() < 0.5:
+                fee = _money(money.amount * Decimal("0.029") + Decimal("0.25"), "EUR")
+                entry = donation(when, pledge.prisoner, money, "card", stripe, pledge.donor, pledge, fee)
+            else:
+                entry = donation(when, pledge.prisoner, money, "bank", banks[pledge.currency], pledge.donor, pledge)
+            first_donation = first_donation or entry
+        for _ in range(6):  # one-off gifts without a pledge
+            prisoner = rng.choice(prisoners)
+            when = min(month + timedelta(days=rng.randint(1, 27)), today)
+            if rng.random() < 0.4:
+                donation(when, prisoner, _money(rng.choice([3000, 5000, 10000]), "RUB"), "cash", cash)
+            else:
+                donation(when, prisoner, _money(rng.choice([10, 25, 50, 100]), "EUR"), "bank", banks["EUR"],
+                         rng.choice(donors))
+        # allocate the general fund to whoever needs it most
+        for currency in ("EUR", "USD", "RUB"):
+            held = available_in(session, general).get(currency)
+            if held is None or held.minor < 1000:
+                continue
+            share = Money.from_minor(held.minor // 2, currency)
+            target = fund_account_for(session, rng.choice(prisoners))
+            post(EntryDraft(min(month + timedelta(days=27), today), "Allocation from the general fund", [
+                PostingDraft(general, share, "transfer"), PostingDraft(target, -share, "transfer")],
+                source_type="demo"))
+        # Stripe pays out the month's card donations to the euro account
+        payout = available_in(session, stripe).get("EUR")
+        if payout is not None and payout.minor > 0:
+            post(EntryDraft(min(month + timedelta(days=25), today), "Stripe payout", [
+                PostingDraft(banks["EUR"], payout, "transfer"), PostingDraft(stripe, -payout, "transfer")],
+                source_type="demo"))
+        # convert foreign money to roubles and spend it on parcels, food and commissary
+        for prisoner in prisoners:
+            fund = fund_account_for(session, prisoner)
+            held = available_in(session, fund)
+            for currency, rate in (("EUR", Decimal("98.40")), ("USD", Decimal("91.10"))):
+                money = held.get(currency)
+                if money is None or money.minor < 2000:
+                    continue
+                rate += Decimal(rng.randint(-300, 300)) / 100
+                received = _money(money.amount * rate, "RUB")
+                when = min(month + timedelta(days=26), today)
+                post(EntryDraft(when, f"Conversion {currency}→RUB at {rate}", [
+                    PostingDraft(fund, money, "conversion"), PostingDraft(trading, -money, "conversion"),
+                    PostingDraft(trading, received, "conversion"), PostingDraft(fund, -received, "conversion"),
+                ], conversion_rate=str(rate), source_type="demo"))
+                # the bank converts the pooled money too, when it holds enough
+                in_bank = available_in(session, banks[currency]).get(currency)
+                if in_bank is None or in_bank.minor < money.minor:
+                    continue
+                post(EntryDraft(when, f"Bank conversion {currency}→RUB at {rate}", [
+                    PostingDraft(banks[currency], -money, "conversion"), PostingDraft(trading, money, "conversion"),
+                    PostingDraft(trading, -received, "conversion"), PostingDraft(banks["RUB"], received, "conversion"),
+                ], conversion_rate=str(rate), source_type="demo"))
+            roubles = available_in(session, fund).get("RUB")
+            if roubles is None:
+                continue
+            for category, ru, en in rng.sample(SPENDING, 2):
+                amount = min(roubles.minor // 3, rng.randint(1500, 9000) * 100)
+                if amount < 10000:
+                    continue
+                spend = Money.from_minor(amount, "RUB")
+                asset = cash if category in ("food", "commissary") and rng.random() < 0.5 else banks["RUB"]
+                when = min(month + timedelta(days=rng.randint(2, 28)), today)
+                post(EntryDraft(when, f"{ru} / {en}", [
+                    PostingDraft(fund, spend, category), PostingDraft(asset, -spend)], source_type="demo"))
+        month = (month + timedelta(days=32)).replace(day=1)
+
+    richest = max(prisoners, key=lambda p: available_in(session, fund_account_for(session, p)).get(
+        "RUB", Money.from_minor(0, "RUB")).minor)
+    mistake = post(EntryDraft(today, "Продуктовая передача (ошибка: не тот получатель)", [
+        PostingDraft(fund_account_for(session, richest), _money(1000, "RUB"), "food"),
+        PostingDraft(banks["RUB"], -_money(1000, "RUB"))], source_type="demo"))
+    if mistake is not None:
+        reverse_entry(session, mistake, reason="recorded for the wrong prisoner", entry_date=today)
+        counts["entries"] += 1
+    return {"prisoners": len(prisoners), "entries": counts["entries"], "first_donation": first_donation}

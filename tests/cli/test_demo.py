@@ -1,0 +1,32 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ledger.books.models import JournalEntry
+from ledger.books.verify import verify_ledger
+from ledger.demo import load_demo
+from ledger.funds.models import Donation, Prisoner
+
+
+def test_demo_loads_a_verified_year_into_an_empty_database_only(runner, session):
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "20 prisoners" in result.output
+    assert verify_ledger(session).ok
+    assert session.scalar(select(func.count()).select_from(Prisoner).where(Prisoner.public.is_(False))) == 1
+    assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.reverses_id.isnot(None))) == 1
+    methods = set(session.scalars(select(Donation.method).distinct()))
+    assert {"bank", "card", "cash"} <= methods
+    entries = session.scalar(select(func.count()).select_from(JournalEntry))
+
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0 and "already has data" in again.output
+    assert runner.invoke(args=["demo"]).exit_code == 1
+    assert session.scalar(select(func.count()).select_from(JournalEntry)) == entries
+
+
+def test_demo_is_deterministic(session):
+    summary = load_demo(session, today=date(2026, 11, 25))
+    session.commit()
+    assert summary["entries"] == session.scalar(select(func.count()).select_from(JournalEntry))
+    assert verify_ledger(session).ok
