@@ -100,6 +100,40 @@ def demo(if_empty: bool) -> None:
     click.echo(f"Loaded demo data: {summary['prisoners']} prisoners, {summary['entries']} entries.")
 
 
+@ledger_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def ledger_backup(path: str) -> None:
+    """Write a consistent snapshot of the database and stored receipts to PATH."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from ledger.backup import write_backup
+
+    counts = write_backup(db.engine, path, Path(current_app.instance_path) / "receipts")
+    click.echo(f"Backup written to {path}: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+
+
+@ledger_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def ledger_restore(path: str) -> None:
+    """Restore PATH into this empty, migrated database; verify before committing."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from ledger.backup import BackupError, restore_backup
+
+    try:
+        counts = restore_backup(db.session, path, Path(current_app.instance_path) / "receipts")
+        db.session.commit()
+    except BackupError as error:
+        db.session.rollback()
+        _fail(message_for(error.code, error.params))
+    result = verify_ledger(db.session)
+    click.echo(f"Restored {counts.get('journal_entries', 0)} entries; head {result.head_hash}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)

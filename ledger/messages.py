@@ -36,6 +36,13 @@ MESSAGES = {
     "duplicate_entry": _l("This was already recorded."),
     "already_reversed": _l("This entry has already been reversed."),
     "not_permitted": _l("You are not allowed to do this."),
+    # backup
+    "backup_unreadable": _l("This file is not a readable ledger backup (%(reason)s)."),
+    "backup_schema_mismatch": _l(
+        "The backup was made with another database version (%(backup)s); upgrade this database to it first."
+    ),
+    "restore_target_not_empty": _l("Restore goes into an empty database only; %(table)s already has rows."),
+    "restore_failed_verification": _l("The restored ledger does not verify: %(problem)s. Nothing was restored."),
     # access
     "invalid_email": _l("Enter a valid email address."),
     "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),
