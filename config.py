@@ -24,7 +24,8 @@ def _instance_secret(instance_path: str, name: str) -> str:
 class Config:
     """Defaults shared by every environment."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Test each pooled connection before use, so the app recovers after a database restart.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     RECEIPT_MAX_BYTES = 10 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"

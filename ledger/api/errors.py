@@ -1,7 +1,7 @@
 """JSON errors: ``{"error": {"code", "message", "field"}}`` in the reader's language."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 from sqlalchemy.exc import OperationalError
 
 from ledger.access.users import AccessError
@@ -68,5 +68,6 @@ def _access_error(error: AccessError):
 
 @bp.errorhandler(OperationalError)
 def _database_unavailable(error: OperationalError):
+    current_app.logger.error("database unavailable: %s", error.orig.__class__.__name__)
     db.session.rollback()
     return json_error(503, "database_unavailable")

@@ -60,5 +60,6 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
+        app.logger.error("database unavailable: %s", error.orig.__class__.__name__)
         db.session.rollback()
         return render_template("errors/error.html", status=503), 503
