@@ -49,6 +49,7 @@ system-packages:
 
 lint: install-test
 	$(BIN)/ruff check ledger tests config.py wsgi.py migrations
+	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent ledger/books ledger/money.py ledger/text.py
 
 test: install-test system-packages translations lint test-sqlite test-postgres
 

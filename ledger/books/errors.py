@@ -2,6 +2,8 @@
 the web, API and CLI layers translate them once each."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class LedgerError(Exception):
     """Base of every refusal by the ledger; nothing was written when it is raised."""
@@ -35,7 +37,7 @@ class DuplicateEntry(LedgerError):
 
     code = "duplicate_entry"
 
-    def __init__(self, entry, **params: object) -> None:
+    def __init__(self, entry, **params: Any) -> None:
         super().__init__(f"already recorded as entry {entry.id}", **params)
         self.entry = entry
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 
 GENESIS_HASH = "0" * 64
@@ -27,7 +27,7 @@ def canonical_entry(
     reverses_id: int | None,
     is_advance: bool,
     conversion_rate: str | None,
-    postings: Iterable[Sequence],
+    postings: Iterable[tuple],
 ) -> bytes:
     """Canonical bytes of an entry.  ``postings`` rows are
     ``(line_no, account_name, currency, amount_minor, category, memo)``."""

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import find_account
@@ -107,7 +108,7 @@ def _validate(draft: EntryDraft) -> tuple[str, str | None, str | None]:
     unbalanced = {currency: total for currency, total in totals.items() if total}
     if unbalanced:
         raise UnbalancedEntry("entry does not balance", totals=unbalanced)
-    description = _text(draft.description, "description", required=True)
+    description = _text(draft.description, "description", required=True) or ""
     key = _text(draft.idempotency_key, "idempotency_key", max_length=200)
     source_ref = _text(draft.source_ref, "source_ref", max_length=200)
     return description, key, source_ref
@@ -120,8 +121,9 @@ def _lock_head(session: Session) -> LedgerHead:
     takes the database's write lock.  Either way, checks made after it see every
     committed entry and no other writer can slip in between check and insert.
     """
-    locked = session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(entry_count=LedgerHead.entry_count)
+    locked = cast(
+        CursorResult,
+        session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(entry_count=LedgerHead.entry_count)),
     )
     if locked.rowcount == 0:
         session.add(LedgerHead(id=1, entry_count=0, head_hash=GENESIS_HASH))
@@ -292,7 +294,7 @@ def reverse_entry(
     A reversal that would take a fund below zero (the donation was already
     spent) is refused like any other entry.
     """
-    reason = _text(reason, "reason", required=True, max_length=300)
+    reason = _text(reason, "reason", required=True, max_length=300) or ""
     if entry.reverses_id is not None:
         raise InvalidEntry("a reversal cannot be reversed; record a new entry", field="entry")
     draft = EntryDraft(

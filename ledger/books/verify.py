@@ -28,6 +28,13 @@ class Problem:
         return f"[{self.code}] {where}{self.message}"
 
 
+@dataclass
+class _Stats:
+    entries: int = 0
+    postings: int = 0
+    head_hash: str = GENESIS_HASH
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     entries: int
@@ -60,7 +67,7 @@ def _posting_rows(session: Session):
     )
 
 
-def _check_chain(session: Session, stats: dict) -> Iterator[Problem]:
+def _check_chain(session: Session, stats: _Stats) -> Iterator[Problem]:
     """Hash chain, balance per currency, guarded accounts, reversal mirrors."""
     entries = session.execute(
         select(JournalEntry).order_by(JournalEntry.id).execution_options(yield_per=2000)
@@ -81,8 +88,8 @@ def _check_chain(session: Session, stats: dict) -> Iterator[Problem]:
         rows = list(pending[1]) if pending is not None and pending[0] == entry.id else []
         if rows:
             pending = next(postings_by_entry, None)
-        stats["entries"] += 1
-        stats["postings"] += len(rows)
+        stats.entries += 1
+        stats.postings += len(rows)
         if entry.prev_hash != prev_hash:
             yield Problem("chain_broken", "prev_hash does not match the previous entry's hash", entry.id)
             return
@@ -148,18 +155,18 @@ def _check_chain(session: Session, stats: dict) -> Iterator[Problem]:
     if pending is not None:
         yield Problem("orphan_postings", "postings without an entry", pending[0])
         return
-    stats["head_hash"] = prev_hash
+    stats.head_hash = prev_hash
 
 
-def _check_head(session: Session, stats: dict) -> Iterator[Problem]:
+def _check_head(session: Session, stats: _Stats) -> Iterator[Problem]:
     head = session.get(LedgerHead, 1)
     count = head.entry_count if head else 0
     head_hash = head.head_hash if head else GENESIS_HASH
-    if count != stats["entries"] or head_hash != stats["head_hash"]:
+    if count != stats.entries or head_hash != stats.head_hash:
         yield Problem(
             "head_mismatch",
             f"ledger head says {count} entries ending in {head_hash[:12]}…, "
-            f"the journal has {stats['entries']} ending in {stats['head_hash'][:12]}…",
+            f"the journal has {stats.entries} ending in {stats.head_hash[:12]}…",
         )
 
 
@@ -195,9 +202,9 @@ def _check_running_balances(session: Session) -> Iterator[Problem]:
 
 def verify_ledger(session: Session) -> VerifyResult:
     """Run every check; stop each at its first problem."""
-    stats = {"entries": 0, "postings": 0, "head_hash": GENESIS_HASH}
+    stats = _Stats()
     problems = list(_check_chain(session, stats))
     if not problems:
         problems += list(_check_head(session, stats))
     problems += list(_check_running_balances(session))
-    return VerifyResult(stats["entries"], stats["postings"], stats["head_hash"], problems)
+    return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
