@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-APT_PACKAGES := postgresql hledger
 
 .PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations translations-update bench clean
 
@@ -37,11 +36,14 @@ run: install translations
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Debian packages the tests need: PostgreSQL for the second run, hledger to check exports.
+# Debian packages the tests need: PostgreSQL for the second run, hledger to check exports,
+# Chromium and its driver for the browser journeys.
 system-packages:
 	@missing=""; \
 	command -v hledger >/dev/null || missing="$$missing hledger"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
