@@ -2,11 +2,14 @@
 when TEST_DATABASE_URL is set), clients, users and funded prisoners."""
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from datetime import date
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from ledger import create_app
@@ -88,11 +91,26 @@ def database_url(migrated_database, tmp_path):
     return f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, with its own database session, as in
+    production: a view that forgets to commit, or a user cached in ``g``, shows up in tests.
+
+    The test's own session (the ``session`` fixture) is committed first, so that its next
+    query starts a new transaction and sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(instance))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         ensure_standard_accounts(db.session)
         db.session.commit()

@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.access.users import AccessError
 from ledger.api import bp
-from ledger.books.errors import DuplicateEntry, InsufficientFunds, LedgerError
+from ledger.books.errors import LedgerError
 from ledger.extensions import csrf, db
 from ledger.messages import message_for
 from ledger.money import MoneyError
@@ -26,8 +26,14 @@ class ApiError(Exception):
         self.params = params
 
 
+# Refusals that depend on the ledger's state rather than on the request itself.
+CONFLICT_CODES = {"insufficient_funds", "duplicate_entry", "facility_limit"}
+
+
 def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):
-    body = {"error": {"code": code, "message": message_for(code, params), "field": field}}
+    body: dict = {"error": {"code": code, "message": message_for(code, params), "field": field}}
+    if params and "warnings" in params:
+        body["error"]["warnings"] = params["warnings"]
     return jsonify(body), status
 
 
@@ -40,7 +46,7 @@ def _api_error(error: ApiError):
 @bp.errorhandler(LedgerError)
 def _ledger_error(error: LedgerError):
     db.session.rollback()
-    status = 409 if isinstance(error, (InsufficientFunds, DuplicateEntry)) else 422
+    status = 409 if error.code in CONFLICT_CODES else 422
     params = dict(error.params)
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:

@@ -296,7 +296,9 @@ def reverse_entry(
     """
     reason = _text(reason, "reason", required=True, max_length=300) or ""
     if entry.reverses_id is not None:
-        raise InvalidEntry("a reversal cannot be reversed; record a new entry", field="entry")
+        raise InvalidEntry(
+            "a reversal cannot be reversed; record a new entry", field="entry", reason="reversal_of_reversal"
+        )
     draft = EntryDraft(
         entry_date=entry_date or utcnow().date(),
         description=f"Reversal of #{entry.id}: {reason}",

@@ -1,0 +1,65 @@
+"""JSON shapes of ledger objects: money as strings with a currency, dates in ISO 8601."""
+from __future__ import annotations
+
+from ledger.books.models import JournalEntry
+from ledger.money import Money
+
+
+def money_json(money: Money) -> dict:
+    return {"amount": str(money.amount), "currency": money.currency}
+
+
+def minor_json(minor: int, currency: str) -> dict:
+    return money_json(Money.from_minor(minor, currency))
+
+
+def entry_json(entry: JournalEntry, *, receipts=(), parcel=None) -> dict:
+    return {
+        "id": entry.id,
+        "date": entry.entry_date.isoformat(),
+        "description": entry.description,
+        "source": entry.source_type,
+        "recorded_at": entry.recorded_at.isoformat() + "Z",
+        "recorded_by": entry.recorded_by_id,
+        "reverses": entry.reverses_id,
+        "reversed_by": entry.reversed_by.id if entry.reversed_by else None,
+        "advance": entry.is_advance,
+        "conversion_rate": entry.conversion_rate,
+        "hash": entry.hash,
+        "prev_hash": entry.prev_hash,
+        "postings": [
+            {
+                "account": posting.account.name,
+                "money": minor_json(posting.amount_minor, posting.currency),
+                "category": posting.category,
+                "memo": posting.memo,
+            }
+            for posting in entry.postings
+        ],
+        "receipts": [receipt_json(receipt) for receipt in receipts],
+        "parcel": parcel_json(parcel) if parcel is not None else None,
+    }
+
+
+def receipt_json(receipt) -> dict:
+    return {
+        "id": receipt.id,
+        "sha256": receipt.sha256,
+        "content_type": receipt.content_type,
+        "size": receipt.size_bytes,
+        "uploaded_at": receipt.uploaded_at.isoformat() + "Z",
+    }
+
+
+def parcel_json(parcel) -> dict:
+    return {
+        "sent_on": parcel.sent_on.isoformat(),
+        "tracking_number": parcel.tracking_number,
+        "total_grams": parcel.total_grams,
+        "facility": parcel.facility.name if parcel.facility else None,
+        "items": [
+            {"name": item.name, "quantity": item.quantity, "grams": item.grams,
+             "cost": minor_json(item.cost_minor, item.currency)}
+            for item in parcel.items
+        ],
+    }

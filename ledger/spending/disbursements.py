@@ -1,0 +1,188 @@
+"""Recording what was spent for a prisoner: food, clothing, parcels, commissary, letters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.access.audit import record_audit
+from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, fund_account_for
+from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.models import Account, JournalEntry
+from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.database import utcnow
+from ledger.funds.models import Prisoner
+from ledger.money import Money
+from ledger.spending.models import Parcel, ParcelItem
+from ledger.text import TextError, clean_text
+
+SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
+MAX_PARCEL_ITEMS = 100
+
+
+class FacilityLimitExceeded(LedgerError):
+    """The parcel breaks a facility limit; the coordinator must confirm to record it anyway."""
+
+    code = "facility_limit"
+
+
+@dataclass(frozen=True)
+class ParcelItemDraft:
+    name: str
+    quantity: int
+    grams: int
+    cost: Money
+
+
+@dataclass(frozen=True)
+class ParcelDraft:
+    sent_on: date
+    items: list[ParcelItemDraft] = field(default_factory=list)
+    tracking_number: str | None = None
+    total_grams: int | None = None
+
+
+def spending_assets(session: Session) -> list[Account]:
+    """Accounts money can be paid from: bank accounts and coordinators' cash."""
+    return list(
+        session.scalars(
+            select(Account)
+            .where((Account.name.startswith(BANK_PREFIX)) | (Account.name.startswith(CASH_PREFIX)))
+            .order_by(Account.name)
+        )
+    )
+
+
+def _text(value, field_name: str, max_length: int = 500, required: bool = False) -> str | None:
+    try:
+        return clean_text(value, max_length=max_length, required=required) or None
+    except TextError as error:
+        raise InvalidEntry(error.code, field=field_name, reason=error.code, **error.params) from None
+
+
+def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple[str, ParcelItemDraft]]]:
+    if not parcel.items and not parcel.total_grams:
+        raise InvalidEntry("parcel needs items or a weight", field="parcel", reason="parcel_empty")
+    if len(parcel.items) > MAX_PARCEL_ITEMS:
+        raise InvalidEntry("too many items", field="parcel", reason="parcel_too_many_items", max=MAX_PARCEL_ITEMS)
+    items = []
+    total_cost = 0
+    for item in parcel.items:
+        name = _text(item.name, "parcel", max_length=200, required=True) or ""
+        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or not 0 < item.quantity <= 10_000:
+            raise InvalidEntry("bad quantity", field="parcel", reason="parcel_bad_quantity")
+        if not isinstance(item.grams, int) or isinstance(item.grams, bool) or not 0 <= item.grams <= 100_000:
+            raise InvalidEntry("bad weight", field="parcel", reason="parcel_bad_weight")
+        if item.cost.currency != money.currency or item.cost.minor < 0:
+            raise InvalidEntry("item cost currency", field="parcel", reason="parcel_item_currency",
+                               currency=money.currency)
+        total_cost += item.cost.minor
+        items.append((name, item))
+    if total_cost > money.minor:
+        raise InvalidEntry("items cost more than the amount", field="parcel", reason="parcel_items_exceed_amount",
+                           items=Money.from_minor(total_cost, money.currency), amount=money)
+    grams = parcel.total_grams if parcel.total_grams else sum(item.grams * item.quantity for _, item in items)
+    if not isinstance(grams, int) or not 0 < grams <= 1_000_000:
+        raise InvalidEntry("bad total weight", field="parcel", reason="parcel_bad_weight")
+    return grams, items
+
+
+def facility_limit_warnings(session: Session, prisoner: Prisoner, sent_on: date, grams: int) -> list[dict]:
+    """The facility's limits this parcel would break (weight per parcel, parcels per month)."""
+    facility = prisoner.facility
+    if facility is None:
+        return []
+    warnings = []
+    if facility.max_parcel_grams and grams > facility.max_parcel_grams:
+        warnings.append({"limit": "weight", "facility": facility.name, "grams": grams, "max": facility.max_parcel_grams})
+    if facility.max_parcels_per_month:
+        month_start = sent_on.replace(day=1)
+        next_month = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        already = session.scalar(
+            select(func.count()).select_from(Parcel).where(
+                Parcel.prisoner_id == prisoner.id,
+                Parcel.facility_id == facility.id,
+                Parcel.sent_on >= month_start,
+                Parcel.sent_on < next_month,
+                ~Parcel.entry_id.in_(select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.isnot(None))),
+            )
+        ) or 0
+        if already + 1 > facility.max_parcels_per_month:
+            warnings.append({"limit": "per_month", "facility": facility.name, "count": already + 1,
+                             "max": facility.max_parcels_per_month})
+    return warnings
+
+
+def record_disbursement(
+    session: Session,
+    *,
+    prisoner: Prisoner,
+    money: Money,
+    category: str,
+    paid_from: Account,
+    spent_on: date,
+    memo: str | None = None,
+    parcel: ParcelDraft | None = None,
+    recorded_by=None,
+    confirm_over_limit: bool = False,
+    idempotency_key: str | None = None,
+) -> JournalEntry:
+    """Debit the prisoner's fund with ``category`` and credit the asset paid from.
+
+    Refused (nothing written) when the fund can't cover it in that currency,
+    when the asset is not a bank or cash account, or when a parcel breaks a
+    facility limit and ``confirm_over_limit`` is not set.
+    """
+    if category not in SPENDING_CATEGORIES:
+        raise InvalidEntry("unknown category", field="category", reason="unknown_category", category=category)
+    if not isinstance(paid_from, Account) or not (
+        paid_from.name.startswith(BANK_PREFIX) or paid_from.name.startswith(CASH_PREFIX)
+    ):
+        raise InvalidEntry("pay from a bank or cash account", field="paid_from", reason="bad_paid_from")
+    if money.minor <= 0:
+        raise InvalidEntry("positive amount", field="amount", reason="zero_amount")
+    if spent_on > utcnow().date():
+        raise InvalidEntry("date in the future", field="spent_on", reason="date_in_future")
+    memo = _text(memo, "memo")
+    if parcel is not None and category != "parcels":
+        raise InvalidEntry("parcel details need the parcels category", field="category",
+                           reason="parcel_needs_category")
+    grams, items = _validate_parcel(parcel, money) if parcel is not None else (0, [])
+    tracking = _text(parcel.tracking_number, "parcel", max_length=64) if parcel is not None else None
+    if parcel is not None and not confirm_over_limit:
+        warnings = facility_limit_warnings(session, prisoner, parcel.sent_on, grams)
+        if warnings:
+            raise FacilityLimitExceeded("facility limit", field="parcel", warnings=warnings)
+
+    fund = fund_account_for(session, prisoner)
+    entry = post_entry(
+        session,
+        EntryDraft(
+            entry_date=spent_on,
+            description=memo or f"Spending: {category}",
+            postings=[PostingDraft(fund, money, category, memo), PostingDraft(paid_from, -money, category)],
+            idempotency_key=idempotency_key,
+        ),
+        recorded_by=recorded_by,
+    )
+    if parcel is not None:
+        record = Parcel(
+            entry_id=entry.id, prisoner_id=prisoner.id, facility_id=prisoner.facility_id,
+            sent_on=parcel.sent_on, tracking_number=tracking, total_grams=grams,
+        )
+        session.add(record)
+        session.flush()
+        session.add_all(
+            ParcelItem(parcel_id=record.id, name=name, quantity=item.quantity, grams=item.grams,
+                       cost_minor=item.cost.minor, currency=item.cost.currency)
+            for name, item in items
+        )
+    record_audit(
+        session, "disbursement.recorded", user=recorded_by, target=f"entry:{entry.id}",
+        prisoner=prisoner.slug, amount=str(money.amount), currency=money.currency, category=category,
+        over_limit=bool(parcel is not None and confirm_over_limit),
+    )
+    session.flush()
+    return entry
