@@ -1,6 +1,7 @@
 """Every table of the application, imported once so the metadata is complete
 (for Alembic, the schema test and ``create_all`` in benchmarks)."""
 from ledger.access.models import ApiToken, AuditEvent, User  # noqa: F401
+from ledger.api.models import IdempotentRequest  # noqa: F401
 from ledger.books.models import (  # noqa: F401
     Account,
     AccountBalance,
@@ -12,4 +13,3 @@ from ledger.books.models import (  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
 from ledger.spending.models import Parcel, ParcelItem, Receipt  # noqa: F401
-from ledger.api.models import IdempotentRequest  # noqa: F401
