@@ -1,6 +1,7 @@
 """A visitor reads the home page in English and switches to Russian in a real browser."""
 from selenium.webdriver.common.by import By
 
+from tests.browser.conftest import click_and_wait
 from tests.conftest import donate, make_prisoner
 
 
@@ -14,13 +15,12 @@ def test_visitor_switches_language_and_signs_in(app, session, users, live_server
     assert entry_hash in browser.page_source
     screenshot("home-en")
 
-    browser.find_element(By.CSS_SELECTOR, "button[lang=ru]").click()
-    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[lang=ru]"), "html[lang=ru]")
     screenshot("home-ru")
 
     browser.get(live_server + "/login")
     browser.find_element(By.NAME, "email").send_keys("auditor@example.org")
     browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
-    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    assert "auditor@example.org" in browser.find_element(By.CLASS_NAME, "who").text
+    who = click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".who")
+    assert "auditor@example.org" in who.text
     screenshot("signed-in")
