@@ -54,6 +54,11 @@ MESSAGES = {
     "not_a_fund": _l("Choose a prisoner's fund or the general fund."),
     "bad_cash_movement": _l("Cash moves between a bank account and a coordinator's cash, in either direction."),
     "unknown_prisoner": _l("No such prisoner."),
+    # donations
+    "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
+    "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),
+    "bad_fee": _l("The fee must be zero or more and less than the amount."),
+    "pledge_mismatch": _l("This pledge belongs to another fund or donor."),
     "unknown_account": _l("No such account."),
     "receipt_empty": _l("The file is empty."),
     "receipt_too_large": _l("The file is too large (at most %(max_mb)s MB)."),

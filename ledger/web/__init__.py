@@ -55,6 +55,10 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     app.register_blueprint(bp)
+
+    from ledger.web.spending import bp as spending_bp
+
+    app.register_blueprint(spending_bp)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 

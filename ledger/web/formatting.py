@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from ledger.money import Money
+from ledger.web.labels import category_label, role_label
 
 
 def money(value: Money | None) -> str:
@@ -21,6 +22,9 @@ def minor_money(minor: int, currency: str) -> str:
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.filters["category"] = category_label
+    app.jinja_env.filters["role"] = role_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money

@@ -1,0 +1,303 @@
+"""Coordinators' pages: funds, disbursements and parcels, receipts, conversions, cash, reversals."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ledger.access.web import role_required
+from ledger.books.accounts import BANK_PREFIX, fund_account_for, general_fund
+from ledger.books.balances import available_in
+from ledger.books.errors import LedgerError
+from ledger.books.models import Account, JournalEntry, Posting
+from ledger.database import utcnow
+from ledger.extensions import db
+from ledger.funds.models import Prisoner
+from ledger.money import CURRENCIES, MoneyError, parse_amount, parse_rate
+from ledger.spending.cash import cash_account_for, cash_accounts, move_cash, spent_from
+from ledger.spending.conversions import convert_assets, convert_within_fund
+from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement, spending_assets
+from ledger.spending.lookup import entry_attachments, fund_by_name, prisoner_by_slug
+from ledger.spending.models import Receipt
+from ledger.spending.receipts import ReceiptError, attach_receipt, receipt_path
+from ledger.spending.reversals import reverse_with_reason
+from ledger.text import TextError
+from ledger.web.forms_support import domain_error_code, show_error
+from ledger.web.spending_forms import (
+    AssetConversionForm,
+    CashMovementForm,
+    DisbursementForm,
+    FundConversionForm,
+    ReceiptForm,
+    ReversalForm,
+)
+
+bp = Blueprint("spending", __name__)
+WRITERS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "auditor")
+COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
+DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
+
+
+def _currency_choices() -> list[tuple[str, str]]:
+    rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES))
+    return [(code, code) for code in COMMON_CURRENCIES + rest]
+
+
+def _prisoner_choices() -> list[tuple[str, str]]:
+    prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
+    return [(p.slug, p.name) for p in prisoners]
+
+
+def _fund_choices() -> list[tuple[str, str]]:
+    return [("general", _("General fund"))] + _prisoner_choices()
+
+
+def _asset_choices(include_stripe: bool = False) -> list[tuple[str, str]]:
+    accounts = spending_assets(db.session)
+    return [(a.name, f"{a.name} ({a.label})" if a.label else a.name) for a in accounts]
+
+
+def _fail(form, error) -> None:
+    db.session.rollback()
+    code, field, params = domain_error_code(error)
+    show_error(form, code, field, params)
+
+
+@bp.route("/manage/funds")
+@role_required(*READERS)
+def funds():
+    rows = []
+    for prisoner in db.session.scalars(select(Prisoner).order_by(Prisoner.name)):
+        rows.append((prisoner, available_in(db.session, fund_account_for(db.session, prisoner))))
+    general = available_in(db.session, general_fund(db.session))
+    db.session.commit()  # fund accounts may have been created for older prisoners
+    return render_template("spending/funds.html", rows=rows, general=general)
+
+
+@bp.route("/manage/prisoners/<slug>/fund")
+@role_required(*READERS)
+def fund(slug: str):
+    prisoner = prisoner_by_slug(db.session, slug)
+    if prisoner is None:
+        abort(404)
+    account = fund_account_for(db.session, prisoner)
+    entries = db.session.execute(
+        select(JournalEntry, Posting)
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .where(Posting.account_id == account.id)
+        .order_by(JournalEntry.id.desc())
+        .limit(50)
+    ).all()
+    return render_template("spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account),
+                           entries=entries)
+
+
+def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
+    items = []
+    for item in form.items.entries:
+        if not (item.form.name.data or "").strip():
+            continue
+        cost_text = (item.form.cost.data or "").strip() or "0"
+        cost = parse_amount(cost_text, currency, allow_zero=True)
+        items.append(ParcelItemDraft(name=item.form.name.data, quantity=item.form.quantity.data or 1,
+                                     grams=item.form.grams.data or 0, cost=cost))
+    if form.category.data != "parcels" or not (items or form.parcel_total_grams.data or form.parcel_tracking.data):
+        return None
+    return ParcelDraft(sent_on=form.parcel_sent_on.data or form.spent_on.data, items=items,
+                       tracking_number=form.parcel_tracking.data or None, total_grams=form.parcel_total_grams.data)
+
+
+@bp.route("/disbursements/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_disbursement():
+    form = DisbursementForm()
+    form.prisoner.choices = _prisoner_choices()
+    form.currency.choices = _currency_choices()
+    form.paid_from.choices = _asset_choices()
+    if request.method == "GET":
+        form.prisoner.data = request.args.get("prisoner")
+        form.spent_on.data = utcnow().date()
+        form.currency.data = request.args.get("currency", "RUB")
+    balances = None
+    warnings = None
+    if form.validate_on_submit():
+        prisoner = prisoner_by_slug(db.session, form.prisoner.data)
+        paid_from = db.session.scalar(select(Account).where(Account.name == form.paid_from.data))
+        try:
+            money = parse_amount(form.amount.data, form.currency.data)
+            entry = record_disbursement(
+                db.session, prisoner=prisoner, money=money, category=form.category.data, paid_from=paid_from,
+                spent_on=form.spent_on.data, memo=form.memo.data, parcel=_parcel_from(form, money.currency),
+                recorded_by=current_user, confirm_over_limit=form.confirm_over_limit.data,
+            )
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            code, _field, params = domain_error_code(error)
+            warnings = params.get("warnings")
+            _fail(form, error)
+            if code == "insufficient_funds" and prisoner is not None:
+                balances = available_in(db.session, fund_account_for(db.session, prisoner))
+        else:
+            flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
+            return redirect(url_for("spending.entry", entry_id=entry.id))
+    return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
+
+
+@bp.route("/entries/<int:entry_id>", methods=["GET"])
+@role_required(*READERS)
+def entry(entry_id: int):
+    record = db.session.get(JournalEntry, entry_id)
+    if record is None:
+        abort(404)
+    receipts, parcel = entry_attachments(db.session, record)
+    return render_template("spending/entry.html", entry=record, receipts=receipts, parcel=parcel,
+                           receipt_form=ReceiptForm(), reversal_form=ReversalForm())
+
+
+@bp.route("/entries/<int:entry_id>/receipts", methods=["POST"])
+@role_required(*WRITERS)
+def upload_receipt(entry_id: int):
+    record = db.session.get(JournalEntry, entry_id)
+    if record is None:
+        abort(404)
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        limit = current_app.config["RECEIPT_MAX_BYTES"]
+        try:
+            attach_receipt(db.session, record, form.file.data.read(limit + 1), original_name=form.file.data.filename,
+                           storage_root=Path(current_app.instance_path) / "receipts", max_bytes=limit,
+                           uploaded_by=current_user)
+            db.session.commit()
+            flash(_("Receipt attached."), "success")
+        except ReceiptError as error:
+            db.session.rollback()
+            flash(_fail_message(error), "error")
+    else:
+        flash(_("Choose a file to upload."), "error")
+    return redirect(url_for("spending.entry", entry_id=entry_id))
+
+
+def _fail_message(error) -> str:
+    from ledger.messages import message_for
+
+    code, _field, params = domain_error_code(error)
+    return message_for(code, params)
+
+
+@bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
+@role_required(*WRITERS)
+def reverse(entry_id: int):
+    record = db.session.get(JournalEntry, entry_id)
+    if record is None:
+        abort(404)
+    form = ReversalForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the reversal."), "error")
+        return redirect(url_for("spending.entry", entry_id=entry_id))
+    try:
+        reversal = reverse_with_reason(db.session, record, reason=form.reason.data, on=utcnow().date(),
+                                       recorded_by=current_user)
+        db.session.commit()
+    except DOMAIN_ERRORS as error:
+        db.session.rollback()
+        flash(_fail_message(error), "error")
+        return redirect(url_for("spending.entry", entry_id=entry_id))
+    flash(_("Entry #%(id)s reversed by #%(reversal)s.", id=entry_id, reversal=reversal.id), "success")
+    return redirect(url_for("spending.entry", entry_id=reversal.id))
+
+
+@bp.route("/receipts/<int:receipt_id>")
+@role_required(*READERS)
+def receipt(receipt_id: int):
+    record = db.session.get(Receipt, receipt_id)
+    if record is None:
+        abort(404)
+    path = receipt_path(Path(current_app.instance_path) / "receipts", record)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=record.content_type, as_attachment=record.content_type == "application/pdf",
+                         download_name=f"receipt-{record.entry_id}-{record.sha256[:12]}{path.suffix}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _conversion_money(form):
+    source = parse_amount(form.amount.data, form.currency.data)
+    target = parse_amount(form.to_amount.data, form.to_currency.data) if form.to_amount.data else None
+    rate = parse_rate(form.rate.data) if form.rate.data and target is None else None
+    if target is None and rate is None:
+        raise MoneyError("invalid_rate")
+    return source, target, rate
+
+
+@bp.route("/conversions/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_conversion():
+    fund_form = FundConversionForm(prefix="fund")
+    asset_form = AssetConversionForm(prefix="asset")
+    fund_form.fund.choices = _fund_choices()
+    for field in (fund_form.currency, fund_form.to_currency, asset_form.currency, asset_form.to_currency):
+        field.choices = _currency_choices()
+    asset_form.from_account.choices = asset_form.to_account.choices = _asset_choices()
+    if request.method == "GET":
+        fund_form.fund.data = request.args.get("fund")
+        fund_form.currency.data = request.args.get("from", "EUR")
+        fund_form.to_currency.data = request.args.get("to", "RUB")
+        fund_form.amount.data = request.args.get("amount")
+        fund_form.on.data = asset_form.on.data = utcnow().date()
+        asset_form.currency.data, asset_form.to_currency.data = "EUR", "RUB"
+    submitted = request.form.get("kind")
+    form = fund_form if submitted == "fund" else asset_form
+    if submitted in ("fund", "asset") and form.validate_on_submit():
+        try:
+            source, target, rate = _conversion_money(form)
+            common = dict(source=source, target_currency=form.to_currency.data, target=target, rate=rate,
+                          on=form.on.data, memo=form.memo.data, recorded_by=current_user)
+            if submitted == "fund":
+                entry = convert_within_fund(db.session, fund=fund_by_name(db.session, form.fund.data), **common)
+            else:
+                accounts = {a.name: a for a in spending_assets(db.session)}
+                entry = convert_assets(db.session, from_account=accounts[form.from_account.data],
+                                       to_account=accounts[form.to_account.data], **common)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
+            return redirect(url_for("spending.entry", entry_id=entry.id))
+    return render_template("spending/conversion_form.html", fund_form=fund_form, asset_form=asset_form)
+
+
+@bp.route("/cash", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def cash():
+    account = cash_account_for(db.session, current_user)
+    form = CashMovementForm()
+    form.bank.choices = [(a.name, a.name) for a in spending_assets(db.session) if a.name.startswith(BANK_PREFIX)]
+    form.currency.choices = _currency_choices()
+    if request.method == "GET":
+        form.on.data = utcnow().date()
+    if form.validate_on_submit():
+        bank = db.session.scalar(select(Account).where(Account.name == form.bank.data))
+        try:
+            money = parse_amount(form.amount.data, form.currency.data)
+            source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
+            move_cash(db.session, from_account=source, to_account=target, money=money, on=form.on.data,
+                      memo=form.memo.data, recorded_by=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Recorded."), "success")
+            return redirect(url_for("spending.cash"))
+    db.session.commit()  # the cash account is created on first visit
+    holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
+    return render_template("spending/cash.html", form=form, account=account,
+                           held=available_in(db.session, account), spent=spent_from(db.session, account),
+                           holders=holders)
