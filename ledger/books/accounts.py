@@ -13,6 +13,7 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.models import ACCOUNT_TYPES, Account, Currency
 from ledger.money import CURRENCIES
 
+FUND_PREFIX = "liabilities:funds:"
 GENERAL_FUND = "liabilities:funds:general"
 PRISONER_FUND_PREFIX = "liabilities:funds:prisoner:"
 TRADING = "equity:conversion"

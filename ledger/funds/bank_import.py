@@ -1,0 +1,233 @@
+"""Bank statement import: read a CSV of incoming transfers, match rows to pledges by their
+reference code, preview, then record the accepted rows as donations.
+
+Each row's idempotency key is derived from the row's own content (date, amount, currency,
+reference, payer) and its occurrence in the file, so importing the same statement twice —
+or a later statement that overlaps it — records nothing twice.  Payer names are shown in
+the preview to help the coordinator and are never stored.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.access.audit import record_audit
+from ledger.books.accounts import BANK_PREFIX
+from ledger.books.errors import DuplicateEntry, LedgerError
+from ledger.books.models import Account, JournalEntry
+from ledger.funds.donations import DonationDraft, donation_fund, record_donation
+from ledger.funds.models import Pledge
+from ledger.funds.pledges import find_reference, pledge_by_reference
+from ledger.money import MoneyError, parse_amount, parse_currency
+
+MAX_ROWS = 5000
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y")
+ENCODINGS = ("utf-8-sig", "cp1251")
+
+
+class StatementError(ValueError):
+    """The file as a whole can't be read; ``code`` and ``params`` say why."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which CSV header holds what.  ``currency`` may be empty when the statement is in one
+    currency (``default_currency``)."""
+
+    date: str = "date"
+    amount: str = "amount"
+    reference: str = "reference"
+    currency: str | None = "currency"
+    payer: str | None = "payer"
+    default_currency: str | None = None
+    decimal_comma: bool = False
+
+
+@dataclass
+class StatementRow:
+    number: int
+    status: str  # matched, unmatched, duplicate, outgoing, error
+    received_on: date | None = None
+    money: object = None
+    reference_text: str = ""
+    payer: str = ""
+    pledge: Pledge | None = None
+    idempotency_key: str | None = None
+    error: tuple[str, dict] | None = None
+
+    @property
+    def importable(self) -> bool:
+        return self.status in ("matched", "unmatched")
+
+
+@dataclass
+class Statement:
+    sha256: str
+    headers: list[str]
+    rows: list[StatementRow] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+
+@dataclass
+class ImportResult:
+    posted: list[JournalEntry] = field(default_factory=list)
+    duplicates: int = 0
+    skipped: int = 0
+    failed: list[tuple[int, str, dict]] = field(default_factory=list)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise StatementError("import_encoding")
+
+
+def _reader(text: str) -> csv.DictReader:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.DictReader(io.StringIO(text), dialect=dialect)
+
+
+def _parse_date(text: str) -> date:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise MoneyError("invalid_date")
+
+
+def _amount_text(text: str, decimal_comma: bool) -> str:
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if decimal_comma:
+        cleaned = cleaned.replace(".", "").replace(",", ".") if "," in cleaned else cleaned
+    else:
+        cleaned = cleaned.replace(",", "")
+    return cleaned
+
+
+def _row_key(asset: Account, received_on: date, money, reference: str, payer: str, occurrence: int) -> str:
+    content = "|".join([asset.name, received_on.isoformat(), str(money.amount), money.currency,
+                        reference.strip(), payer.strip()])
+    return f"import:{hashlib.sha256(content.encode()).hexdigest()[:40]}:{occurrence}"
+
+
+def read_statement(session: Session, data: bytes, mapping: ColumnMapping, asset: Account) -> Statement:
+    """Parse and match every row; nothing is written."""
+    if not data.strip():
+        raise StatementError("import_empty")
+    reader = _reader(_decode(data))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    needed = [mapping.date, mapping.amount, mapping.reference]
+    needed += [name for name in (mapping.currency, mapping.payer) if name]
+    missing = [name for name in needed if name not in headers]
+    if missing:
+        raise StatementError("import_missing_columns", columns=", ".join(missing), found=", ".join(headers))
+    if not mapping.currency and not mapping.default_currency:
+        raise StatementError("import_no_currency")
+    statement = Statement(sha256=hashlib.sha256(data).hexdigest(), headers=headers)
+    seen: Counter[str] = Counter()
+    for number, raw in enumerate(reader, start=1):
+        if number > MAX_ROWS:
+            raise StatementError("import_too_many_rows", max=MAX_ROWS)
+        row = {(k or "").strip(): (v or "") for k, v in raw.items() if isinstance(v, str)}
+        statement.rows.append(_read_row(session, number, row, mapping, asset, seen))
+    if not statement.rows:
+        raise StatementError("import_empty")
+    return statement
+
+
+def _read_row(session: Session, number: int, row: dict, mapping: ColumnMapping, asset: Account,
+              seen: Counter) -> StatementRow:
+    reference = row.get(mapping.reference, "")[:500]
+    payer = row.get(mapping.payer, "")[:200] if mapping.payer else ""
+    result = StatementRow(number=number, status="error", reference_text=reference, payer=payer)
+    try:
+        result.received_on = _parse_date(row.get(mapping.date, ""))
+        currency = parse_currency(row.get(mapping.currency, "").strip().upper() if mapping.currency
+                                  else mapping.default_currency)
+        text = _amount_text(row.get(mapping.amount, ""), mapping.decimal_comma)
+        if text.startswith("-"):
+            result.status = "outgoing"
+            return result
+        result.money = parse_amount(text.lstrip("+"), currency)
+    except MoneyError as error:
+        result.error = (error.code, dict(error.params))
+        return result
+    occurrence_base = _row_key(asset, result.received_on, result.money, reference, payer, 0)
+    seen[occurrence_base] += 1
+    result.idempotency_key = _row_key(asset, result.received_on, result.money, reference, payer,
+                                      seen[occurrence_base])
+    if session.scalar(select(JournalEntry.id).where(JournalEntry.idempotency_key == result.idempotency_key)):
+        result.status = "duplicate"
+        return result
+    pledge = pledge_by_reference(session, find_reference(reference))
+    if pledge is not None and pledge.currency == result.money.currency:
+        result.pledge = pledge
+        result.status = "matched"
+    else:
+        result.status = "unmatched"
+    return result
+
+
+def post_statement(session: Session, statement: Statement, asset: Account, decisions: dict[int, Account | None],
+                   *, recorded_by=None) -> ImportResult:
+    """Record the rows the coordinator accepted.
+
+    ``decisions`` maps a row number to the fund it goes to (None or absent: skip).  A
+    matched row goes to its pledge's fund with the pledge linked, unless the coordinator
+    chose another fund.  Each row is recorded at most once, ever.
+    """
+    if not asset.name.startswith(BANK_PREFIX):
+        raise StatementError("import_bad_asset")
+    result = ImportResult()
+    for row in statement.rows:
+        if row.status == "duplicate":
+            result.duplicates += 1
+            continue
+        fund = decisions.get(row.number)
+        if not row.importable or fund is None:
+            result.skipped += 1
+            continue
+        pledge = row.pledge if row.pledge is not None and donation_fund(session, row.pledge.prisoner).id == fund.id \
+            else None
+        prisoner = fund.prisoner
+        try:
+            with session.begin_nested():
+                donation = record_donation(session, DonationDraft(
+                    received_on=row.received_on, money=row.money, asset=asset, method="bank",
+                    prisoner=prisoner, pledge=pledge, idempotency_key=row.idempotency_key,
+                    source_type="import", source_ref=f"statement:{statement.sha256[:16]}:{row.number}",
+                ), recorded_by=recorded_by)
+        except DuplicateEntry:
+            result.duplicates += 1
+        except LedgerError as error:
+            params = dict(error.params)
+            code = params.pop("reason", error.code)
+            result.failed.append((row.number, code, params))
+        else:
+            result.posted.append(donation.entry)
+    record_audit(session, "import.posted", user=recorded_by, target=f"statement:{statement.sha256[:16]}",
+                 asset=asset.name, posted=len(result.posted), duplicates=result.duplicates,
+                 skipped=result.skipped, failed=len(result.failed))
+    return result

@@ -1,0 +1,163 @@
+"""Creating and editing prisoners' profiles and facilities.
+
+Profiles are not ledger data: editing one never touches an entry.  Every prisoner gets a
+fund account when created; the slug is fixed from then on because account names and
+exported journals refer to it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.access.audit import record_audit
+from ledger.books.accounts import fund_account_for
+from ledger.books.errors import InvalidEntry
+from ledger.funds.models import PRISONER_STATUSES, Facility, Prisoner
+from ledger.money import Money
+from ledger.text import clean_text
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+# Field -> maximum length, for the free-text profile fields.
+TEXT_FIELDS = {
+    "name": 200, "name_latin": 200, "address": 1000, "region": 120, "charges": 500,
+    "sentence": 200, "bio_en": 5000, "bio_ru": 5000,
+}
+PROFILE_FIELDS = (*TEXT_FIELDS, "status", "public", "facility", "monthly_need")
+
+
+class ProfileError(InvalidEntry):
+    """A profile field is not acceptable; ``params["reason"]`` names why."""
+
+
+@dataclass
+class ProfileChanges:
+    """The fields to set; anything not in ``values`` stays as it is."""
+
+    values: dict = field(default_factory=dict)
+
+
+def _text(name: str, value: object) -> str | None:
+    from ledger.text import TextError
+
+    try:
+        cleaned = clean_text(value, max_length=TEXT_FIELDS[name], required=name == "name")
+    except TextError as error:
+        raise ProfileError(error.code, field=name, reason=error.code, **error.params) from None
+    return cleaned or None
+
+
+def validate_slug(session: Session, slug: object) -> str:
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise ProfileError("bad slug", field="slug", reason="bad_slug")
+    if slug == "general" or session.scalar(select(Prisoner.id).where(Prisoner.slug == slug)) is not None:
+        raise ProfileError("slug taken", field="slug", reason="slug_taken")
+    return slug
+
+
+def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
+    """Validate and set ``values`` on ``prisoner``; return {field: (old, new)} of changes."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ProfileError("unknown field", field=sorted(unknown)[0], reason="unknown_field")
+    changes = {}
+
+    def put(name: str, new) -> None:
+        old = getattr(prisoner, name)
+        if old != new:
+            changes[name] = (old, new)
+            setattr(prisoner, name, new)
+
+    for name in TEXT_FIELDS:
+        if name in values:
+            put(name, _text(name, values[name]))
+    if "status" in values:
+        if values["status"] not in PRISONER_STATUSES:
+            raise ProfileError("unknown status", field="status", reason="unknown_status")
+        put("status", values["status"])
+    if "public" in values:
+        if not isinstance(values["public"], bool):
+            raise ProfileError("public is true or false", field="public", reason="not_boolean")
+        put("public", values["public"])
+    if "facility" in values:
+        facility = values["facility"]
+        if facility is not None and not isinstance(facility, Facility):
+            raise ProfileError("unknown facility", field="facility", reason="unknown_facility")
+        if (facility.id if facility else None) != prisoner.facility_id:
+            changes["facility"] = (prisoner.facility.name if prisoner.facility else None,
+                                   facility.name if facility else None)
+            prisoner.facility = facility
+    if "monthly_need" in values:
+        need = values["monthly_need"]
+        if need is not None and (not isinstance(need, Money) or need.minor < 0):
+            raise ProfileError("bad monthly need", field="monthly_need", reason="invalid_amount")
+        put("monthly_need_minor", need.minor if need else None)
+        put("monthly_need_currency", need.currency if need else None)
+    return changes
+
+
+def create_prisoner(session: Session, slug: object, values: dict, *, actor=None) -> Prisoner:
+    """A new prisoner (hidden unless ``public`` is given) with a fund account."""
+    prisoner = Prisoner(slug=validate_slug(session, slug), status="awaiting_trial", public=False)
+    if "name" not in values:
+        raise ProfileError("name required", field="name", reason="required")
+    _apply(session, prisoner, values)
+    session.add(prisoner)
+    session.flush()
+    fund_account_for(session, prisoner)
+    record_audit(session, "prisoner.created", user=actor, target=f"prisoner:{prisoner.slug}",
+                 public=prisoner.public)
+    return prisoner
+
+
+def update_prisoner(session: Session, prisoner: Prisoner, values: dict, *, actor=None) -> dict:
+    """Change profile fields; the audit log keeps which fields changed (not their text)."""
+    changes = _apply(session, prisoner, values)
+    if changes:
+        session.flush()
+        record_audit(session, "prisoner.updated", user=actor, target=f"prisoner:{prisoner.slug}",
+                     fields=sorted(changes), public=prisoner.public)
+    return changes
+
+
+def facility_by_id(session: Session, facility_id: object) -> Facility | None:
+    if not isinstance(facility_id, int) or isinstance(facility_id, bool):
+        return None
+    return session.get(Facility, facility_id)
+
+
+def facility_by_name(session: Session, name: object) -> Facility | None:
+    if not isinstance(name, str):
+        return None
+    return session.scalar(select(Facility).where(func.lower(Facility.name) == name.strip().lower()))
+
+
+def save_facility(session: Session, facility: Facility | None, *, name: object, address: object = None,
+                  region: object = None, max_parcel_grams: object = None, max_parcels_per_month: object = None,
+                  actor=None) -> Facility:
+    """Create (``facility`` None) or update a facility; limits are positive whole numbers or None."""
+    from ledger.text import TextError
+
+    try:
+        clean_name = clean_text(name, max_length=200, required=True)
+        clean_address = clean_text(address, max_length=1000) or None
+        clean_region = clean_text(region, max_length=120) or None
+    except TextError as error:
+        raise ProfileError(error.code, field="name", reason=error.code, **error.params) from None
+    for label, limit in (("max_parcel_grams", max_parcel_grams), ("max_parcels_per_month", max_parcels_per_month)):
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
+            raise ProfileError("bad limit", field=label, reason="bad_limit")
+    existing = facility_by_name(session, clean_name)
+    if existing is not None and existing is not facility:
+        raise ProfileError("facility exists", field="name", reason="facility_taken")
+    created = facility is None
+    facility = facility or Facility()
+    facility.name, facility.address, facility.region = clean_name, clean_address, clean_region
+    facility.max_parcel_grams, facility.max_parcels_per_month = max_parcel_grams, max_parcels_per_month
+    session.add(facility)
+    session.flush()
+    record_audit(session, "facility.created" if created else "facility.updated", user=actor,
+                 target=f"facility:{facility.id}")
+    return facility
