@@ -59,6 +59,7 @@ MESSAGES = {
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),
     "bad_fee": _l("The fee must be zero or more and less than the amount."),
     "pledge_mismatch": _l("This pledge belongs to another fund or donor."),
+    "pledge_currency": _l("This pledge is in %(currency)s; record the gift in that currency or without the pledge."),
     "same_fund": _l("Choose two different funds."),
     # prisoners and pledges
     "bad_slug": _l("The address name uses lowercase Latin letters, digits and hyphens, like ivan-petrov."),

@@ -69,7 +69,8 @@ def _check(draft: DonationDraft) -> None:
         if draft.pledge.prisoner_id != (draft.prisoner.id if draft.prisoner else None):
             raise InvalidEntry("pledge for another fund", field="pledge", reason="pledge_mismatch")
         if draft.pledge.currency != draft.money.currency:
-            raise InvalidEntry("pledge in another currency", field="pledge", reason="currency_mismatch")
+            raise InvalidEntry("pledge in another currency", field="pledge", reason="pledge_currency",
+                               currency=draft.pledge.currency)
         if draft.donor is not None and draft.pledge.donor_id != draft.donor.id:
             raise InvalidEntry("pledge of another donor", field="pledge", reason="pledge_mismatch")
 

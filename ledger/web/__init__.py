@@ -59,6 +59,10 @@ def register_web(app: Flask) -> None:
     from ledger.web.spending import bp as spending_bp
 
     app.register_blueprint(spending_bp)
+
+    from ledger.web.fundraising import bp as fundraising_bp
+
+    app.register_blueprint(fundraising_bp)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
+from ledger.messages import message_for
 from ledger.money import Money
-from ledger.web.labels import category_label, role_label
+from ledger.web.labels import LABEL_FILTERS
 
 
 def money(value: Money | None) -> str:
@@ -19,12 +20,20 @@ def minor_money(minor: int, currency: str) -> str:
     return money(Money.from_minor(minor, currency))
 
 
+def error_message(error: tuple[str, dict] | None) -> str:
+    """A (code, params) pair as the reader's sentence."""
+    if not error:
+        return ""
+    code, params = error
+    return str(message_for(code, params))
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["decimal"] = format_decimal
-    app.jinja_env.filters["category"] = category_label
-    app.jinja_env.filters["role"] = role_label
+    app.jinja_env.filters.update(LABEL_FILTERS)
+    app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money

@@ -33,3 +33,29 @@ ROLE_LABELS = {
 
 def role_label(code: str | None) -> str:
     return str(ROLE_LABELS.get(code, code)) if code else ""
+
+PRISONER_STATUS_LABELS = {
+    "awaiting_trial": _l("awaiting trial"),
+    "sentenced": _l("sentenced"),
+    "released": _l("released"),
+}
+PLEDGE_STATUS_LABELS = {"active": _l("active"), "cancelled": _l("cancelled"), "completed": _l("completed")}
+FREQUENCY_LABELS = {"monthly": _l("monthly"), "one_off": _l("one-off")}
+METHOD_LABELS = {"bank": _l("bank transfer"), "cash": _l("cash"), "card": _l("card"), "other": _l("other")}
+
+
+def _labeller(labels: dict):
+    def label(code: str | None) -> str:
+        return str(labels.get(code, code)) if code else ""
+
+    return label
+
+
+LABEL_FILTERS = {
+    "category": category_label,
+    "role": role_label,
+    "prisoner_status": _labeller(PRISONER_STATUS_LABELS),
+    "pledge_status": _labeller(PLEDGE_STATUS_LABELS),
+    "pledge_frequency": _labeller(FREQUENCY_LABELS),
+    "donation_method": _labeller(METHOD_LABELS),
+}

@@ -9,14 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ledger.access.web import role_required
-from ledger.books.accounts import BANK_PREFIX, fund_account_for, general_fund
+from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.balances import available_in
 from ledger.books.errors import LedgerError
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
-from ledger.money import CURRENCIES, MoneyError, parse_amount, parse_rate
+from ledger.money import MoneyError, parse_amount, parse_rate
 from ledger.spending.cash import cash_account_for, cash_accounts, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement, spending_assets
@@ -25,6 +25,7 @@ from ledger.spending.models import Receipt
 from ledger.spending.receipts import ReceiptError, attach_receipt, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.text import TextError
+from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
 from ledger.web.forms_support import domain_error_code, show_error
 from ledger.web.spending_forms import (
     AssetConversionForm,
@@ -38,27 +39,7 @@ from ledger.web.spending_forms import (
 bp = Blueprint("spending", __name__)
 WRITERS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "auditor")
-COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
-
-
-def _currency_choices() -> list[tuple[str, str]]:
-    rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES))
-    return [(code, code) for code in COMMON_CURRENCIES + rest]
-
-
-def _prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
-    return [(p.slug, p.name) for p in prisoners]
-
-
-def _fund_choices() -> list[tuple[str, str]]:
-    return [("general", _("General fund"))] + _prisoner_choices()
-
-
-def _asset_choices(include_stripe: bool = False) -> list[tuple[str, str]]:
-    accounts = spending_assets(db.session)
-    return [(a.name, f"{a.name} ({a.label})" if a.label else a.name) for a in accounts]
 
 
 def _fail(form, error) -> None:
@@ -115,9 +96,9 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
 @role_required(*WRITERS)
 def new_disbursement():
     form = DisbursementForm()
-    form.prisoner.choices = _prisoner_choices()
-    form.currency.choices = _currency_choices()
-    form.paid_from.choices = _asset_choices()
+    form.prisoner.choices = prisoner_choices()
+    form.currency.choices = currency_choices()
+    form.paid_from.choices = asset_choices()
     if request.method == "GET":
         form.prisoner.data = request.args.get("prisoner")
         form.spent_on.data = utcnow().date()
@@ -241,10 +222,10 @@ def _conversion_money(form):
 def new_conversion():
     fund_form = FundConversionForm(prefix="fund")
     asset_form = AssetConversionForm(prefix="asset")
-    fund_form.fund.choices = _fund_choices()
+    fund_form.fund.choices = fund_choices()
     for field in (fund_form.currency, fund_form.to_currency, asset_form.currency, asset_form.to_currency):
-        field.choices = _currency_choices()
-    asset_form.from_account.choices = asset_form.to_account.choices = _asset_choices()
+        field.choices = currency_choices()
+    asset_form.from_account.choices = asset_form.to_account.choices = asset_choices()
     if request.method == "GET":
         fund_form.fund.data = request.args.get("fund")
         fund_form.currency.data = request.args.get("from", "EUR")
@@ -279,8 +260,8 @@ def new_conversion():
 def cash():
     account = cash_account_for(db.session, current_user)
     form = CashMovementForm()
-    form.bank.choices = [(a.name, a.name) for a in spending_assets(db.session) if a.name.startswith(BANK_PREFIX)]
-    form.currency.choices = _currency_choices()
+    form.bank.choices = bank_choices()
+    form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
     if form.validate_on_submit():

@@ -1,0 +1,207 @@
+"""API: prisoners' profiles, donations received, transfers between funds and pledges
+(shared/API.md)."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ledger.api import bp
+from ledger.api.auth import api_role_required
+from ledger.api.errors import ApiError
+from ledger.api.idempotency import idempotent_write
+from ledger.api.parsing import date_field, json_body, money_field, required, text_field
+from ledger.api.serialise import entry_json, minor_json, money_json
+from ledger.database import utcnow
+from ledger.extensions import db
+from ledger.funds.donations import DonationDraft, record_donation
+from ledger.funds.models import DONATION_METHODS, Pledge, Prisoner
+from ledger.funds.pledges import create_pledge, make_donor, pledge_by_reference, received_by_pledge
+from ledger.funds.prisoners import (
+    PROFILE_FIELDS,
+    TEXT_FIELDS,
+    create_prisoner,
+    facility_by_name,
+    update_prisoner,
+)
+from ledger.funds.transfers import transfer_between_funds
+from ledger.money import Money, MoneyError, parse_amount
+from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
+
+WRITERS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "auditor")
+
+
+def profile_json(prisoner: Prisoner) -> dict:
+    """A prisoner's profile as the API shows it (no ledger data, no internal ids)."""
+    need = (minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
+            if prisoner.monthly_need_minor is not None else None)
+    body = {name: getattr(prisoner, name) for name in TEXT_FIELDS}
+    body.update(slug=prisoner.slug, status=prisoner.status, public=prisoner.public, monthly_need=need,
+                facility=prisoner.facility.name if prisoner.facility else None)
+    return body
+
+
+def _profile_values(data: dict) -> dict:
+    """Profile fields from a JSON body; ``facility`` by name, ``monthly_need`` as money."""
+    values = {}
+    for name in PROFILE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "facility" and value is not None:
+            value = facility_by_name(db.session, value)
+            if value is None:
+                raise ApiError(422, "unknown_facility", "facility")
+        if name == "monthly_need" and value is not None:
+            if not isinstance(value, dict):
+                raise ApiError(422, "invalid_amount", "monthly_need")
+            try:
+                value = parse_amount(value.get("amount"), value.get("currency"), allow_zero=True)
+            except MoneyError as error:
+                raise ApiError(422, error.code, "monthly_need", **error.params) from None
+        values[name] = value
+    unknown = set(data) - set(PROFILE_FIELDS) - {"slug"}
+    if unknown:
+        raise ApiError(422, "unknown_field", sorted(unknown)[0])
+    return values
+
+
+@bp.post("/prisoners")
+@api_role_required(*WRITERS)
+@idempotent_write
+def create_prisoner_api():
+    data = json_body()
+    prisoner = create_prisoner(db.session, required(data, "slug"), _profile_values(data), actor=current_user)
+    return {"prisoner": profile_json(prisoner)}, 201
+
+
+@bp.patch("/prisoners/<slug>")
+@api_role_required(*WRITERS)
+@idempotent_write
+def update_prisoner_api(slug: str):
+    prisoner = prisoner_by_slug(db.session, slug)
+    if prisoner is None:
+        raise ApiError(404, "not_found")
+    data = json_body()
+    if "slug" in data and data["slug"] != prisoner.slug:
+        raise ApiError(422, "unknown_field", "slug")
+    data.pop("slug", None)
+    changes = update_prisoner(db.session, prisoner, _profile_values(data), actor=current_user)
+    return {"prisoner": profile_json(prisoner), "changed": sorted(changes)}, 200
+
+
+@bp.post("/donations")
+@api_role_required(*WRITERS)
+@idempotent_write
+def create_donation():
+    data = json_body()
+    slug = data.get("prisoner")
+    prisoner = None
+    if slug is not None:
+        prisoner = prisoner_by_slug(db.session, slug)
+        if prisoner is None:
+            raise ApiError(422, "unknown_prisoner", "prisoner")
+    money = money_field(data, "money")
+    method = required(data, "method")
+    if method not in DONATION_METHODS or method == "card":
+        raise ApiError(422, "unknown_method", "method")
+    asset = account_by_name(db.session, required(data, "asset"))
+    if asset is None:
+        raise ApiError(422, "bad_asset", "asset")
+    pledge = None
+    if data.get("pledge") is not None:
+        pledge = pledge_by_reference(db.session, data["pledge"])
+        if pledge is None:
+            raise ApiError(422, "unknown_pledge", "pledge")
+    donor = None
+    if data.get("donor") is not None:
+        donor_data = data["donor"]
+        if not isinstance(donor_data, dict):
+            raise ApiError(422, "invalid_text", "donor")
+        donor = make_donor(db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email"))
+    donation = record_donation(db.session, DonationDraft(
+        received_on=date_field(data, "received_on", default=utcnow().date()), money=money, asset=asset,
+        method=method, prisoner=prisoner, donor=donor, pledge=pledge, memo=text_field(data, "memo"),
+    ), recorded_by=current_user)
+    return {"entry": entry_json(donation.entry), "pledge": pledge.reference if pledge else None}, 201
+
+
+@bp.post("/transfers")
+@api_role_required(*WRITERS)
+@idempotent_write
+def create_transfer():
+    data = json_body()
+    source = fund_by_name(db.session, required(data, "from"))
+    target = fund_by_name(db.session, required(data, "to"))
+    if source is None:
+        raise ApiError(422, "not_a_fund", "from")
+    if target is None:
+        raise ApiError(422, "not_a_fund", "to")
+    entry = transfer_between_funds(
+        db.session, from_fund=source, to_fund=target, money=money_field(data, "money"),
+        on=date_field(data, "on", default=utcnow().date()), memo=text_field(data, "memo"), recorded_by=current_user)
+    return {"entry": entry_json(entry)}, 201
+
+
+def pledge_json(pledge: Pledge, received: tuple[int, object]) -> dict:
+    """A pledge for coordinators: the donor's public name only, never the email."""
+    return {
+        "reference": pledge.reference,
+        "fund": pledge.prisoner.slug if pledge.prisoner else "general",
+        "money": minor_json(pledge.amount_minor, pledge.currency),
+        "frequency": pledge.frequency,
+        "starts_on": pledge.starts_on.isoformat(),
+        "ends_on": pledge.ends_on.isoformat() if pledge.ends_on else None,
+        "status": pledge.status,
+        "donor": {"public_name": pledge.donor.public_name},
+        "fulfilment": {"received": money_json(Money.from_minor(received[0], pledge.currency)),
+                       "last_received_on": received[1].isoformat() if received[1] else None},
+    }
+
+
+def _page_args() -> tuple[int, int]:
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        per_page = min(500, max(1, int(request.args.get("per_page", 100))))
+    except ValueError:
+        raise ApiError(400, "bad_request", "page") from None
+    return page, per_page
+
+
+@bp.get("/pledges")
+@api_role_required(*READERS)
+def list_pledges():
+    page, per_page = _page_args()
+    query = select(Pledge).order_by(Pledge.id)
+    status = request.args.get("status")
+    if status:
+        query = query.where(Pledge.status == status)
+    pledges = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
+    received = received_by_pledge(db.session, [p.id for p in pledges])
+    return {"pledges": [pledge_json(p, received.get(p.id, (0, None))) for p in pledges],
+            "page": page, "per_page": per_page}
+
+
+@bp.post("/pledges")
+@api_role_required(*WRITERS)
+@idempotent_write
+def create_pledge_api():
+    data = json_body()
+    fund = required(data, "fund")
+    prisoner = None
+    if fund != "general":
+        prisoner = prisoner_by_slug(db.session, fund)
+        if prisoner is None:
+            raise ApiError(422, "unknown_prisoner", "fund")
+    donor_data = data.get("donor") or {}
+    if not isinstance(donor_data, dict):
+        raise ApiError(422, "invalid_text", "donor")
+    donor = make_donor(db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email"))
+    pledge = create_pledge(
+        db.session, prisoner=prisoner, money=money_field(data, "money"), frequency=required(data, "frequency"),
+        starts_on=date_field(data, "starts_on", default=utcnow().date()),
+        ends_on=date_field(data, "ends_on") if data.get("ends_on") is not None else None,
+        donor=donor, actor=current_user)
+    return {"pledge": pledge_json(pledge, (0, None))}, 201
+

@@ -1,0 +1,376 @@
+"""Coordinators' fundraising pages: prisoners, facilities, pledges, donations received,
+allocations between funds and bank statement import."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ledger.access.users import AccessError
+from ledger.access.web import role_required
+from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.models import Account
+from ledger.database import utcnow
+from ledger.extensions import db
+from ledger.funds.bank_import import ColumnMapping, StatementError, post_statement, read_statement
+from ledger.funds.donations import DonationDraft, record_donation
+from ledger.funds.models import Donation, Facility, Pledge, Prisoner
+from ledger.funds.pledges import (
+    cancel_pledge,
+    create_pledge,
+    make_donor,
+    pledge_by_reference,
+    received_by_pledge,
+)
+from ledger.funds.prisoners import create_prisoner, save_facility, update_prisoner
+from ledger.funds.transfers import transfer_between_funds
+from ledger.messages import message_for
+from ledger.money import Money, MoneyError, parse_amount
+from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
+from ledger.text import TextError
+from ledger.web.choices import (
+    bank_choices,
+    currency_choices,
+    facility_choices,
+    fund_choices,
+    receiving_asset_choices,
+)
+from ledger.web.forms_support import domain_error_code, show_error
+from ledger.web.fundraising_forms import (
+    DonationForm,
+    FacilityForm,
+    PledgeForm,
+    PrisonerForm,
+    StatementUploadForm,
+    TransferForm,
+)
+
+bp = Blueprint("fundraising", __name__)
+WRITERS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "auditor")
+DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, AccessError, StatementError)
+
+
+def _fail(form, error) -> None:
+    db.session.rollback()
+    code, field, params = domain_error_code(error)
+    show_error(form, code, field, params)
+
+
+# --- prisoners -------------------------------------------------------------------------
+
+def _profile_values(form: PrisonerForm) -> dict:
+    need = None
+    if (form.need_amount.data or "").strip():
+        need = parse_amount(form.need_amount.data, form.need_currency.data, allow_zero=True)
+    facility = db.session.get(Facility, int(form.facility.data)) if form.facility.data else None
+    values = {name: getattr(form, name).data or None for name in
+              ("name", "name_latin", "address", "region", "charges", "sentence", "bio_en", "bio_ru")}
+    values.update(status=form.status.data, public=bool(form.public.data), facility=facility, monthly_need=need)
+    return values
+
+
+def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
+    form = PrisonerForm(obj=prisoner)
+    form.facility.choices = facility_choices()
+    form.need_currency.choices = currency_choices()
+    if request.method == "GET" and prisoner is not None:
+        form.facility.data = str(prisoner.facility_id or "")
+        if prisoner.monthly_need_minor is not None:
+            need = Money.from_minor(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
+            form.need_amount.data, form.need_currency.data = str(need.amount), need.currency
+    return form
+
+
+@bp.route("/manage/prisoners")
+@role_required(*READERS)
+def prisoners():
+    rows = db.session.scalars(select(Prisoner).order_by(Prisoner.name)).all()
+    return render_template("fundraising/prisoners.html", prisoners=rows)
+
+
+@bp.route("/manage/prisoners/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_prisoner():
+    form = _prisoner_form()
+    if request.method == "GET":
+        form.need_currency.data = "RUB"
+    if form.validate_on_submit():
+        try:
+            prisoner = create_prisoner(db.session, (form.slug.data or "").strip(), _profile_values(form),
+                                       actor=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Prisoner added. Their fund is ready."), "success")
+            return redirect(url_for("spending.fund", slug=prisoner.slug))
+    return render_template("fundraising/prisoner_form.html", form=form, prisoner=None)
+
+
+@bp.route("/manage/prisoners/<slug>/edit", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def edit_prisoner(slug: str):
+    prisoner = prisoner_by_slug(db.session, slug) or abort(404)
+    form = _prisoner_form(prisoner)
+    if form.validate_on_submit():
+        try:
+            changes = update_prisoner(db.session, prisoner, _profile_values(form), actor=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Saved.") if changes else _("Nothing changed."), "success")
+            return redirect(url_for("spending.fund", slug=prisoner.slug))
+    return render_template("fundraising/prisoner_form.html", form=form, prisoner=prisoner)
+
+
+# --- facilities ------------------------------------------------------------------------
+
+@bp.route("/manage/facilities", methods=["GET", "POST"])
+@role_required(*READERS)
+def facilities():
+    form = FacilityForm()
+    if request.method == "POST":
+        if current_user.role not in WRITERS:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                save_facility(db.session, None, name=form.name.data, address=form.address.data,
+                              region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
+                              max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
+                db.session.commit()
+            except DOMAIN_ERRORS as error:
+                _fail(form, error)
+            else:
+                flash(_("Facility added."), "success")
+                return redirect(url_for("fundraising.facilities"))
+    rows = db.session.scalars(select(Facility).order_by(Facility.name)).all()
+    return render_template("fundraising/facilities.html", facilities=rows, form=form)
+
+
+@bp.route("/manage/facilities/<int:facility_id>/edit", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def edit_facility(facility_id: int):
+    facility = db.session.get(Facility, facility_id) or abort(404)
+    form = FacilityForm(obj=facility)
+    if form.validate_on_submit():
+        try:
+            save_facility(db.session, facility, name=form.name.data, address=form.address.data,
+                          region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
+                          max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("fundraising.facilities"))
+    return render_template("fundraising/facility_form.html", form=form, facility=facility)
+
+
+# --- pledges ---------------------------------------------------------------------------
+
+@bp.route("/manage/pledges")
+@role_required(*READERS)
+def pledges():
+    status = request.args.get("status", "active")
+    query = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    if status in ("active", "cancelled", "completed"):
+        query = query.where(Pledge.status == status)
+    rows = db.session.scalars(query.limit(500)).all()
+    received = received_by_pledge(db.session, [p.id for p in rows])
+    return render_template("fundraising/pledges.html", pledges=rows, received=received, status=status,
+                           today=utcnow().date())
+
+
+@bp.route("/manage/pledges/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_pledge():
+    form = PledgeForm()
+    form.fund.choices = fund_choices()
+    form.currency.choices = currency_choices()
+    if request.method == "GET":
+        form.starts_on.data = utcnow().date()
+        form.fund.data = request.args.get("fund")
+    if form.validate_on_submit():
+        try:
+            money = parse_amount(form.amount.data, form.currency.data)
+            prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
+            donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
+            pledge = create_pledge(db.session, prisoner=prisoner, money=money, frequency=form.frequency.data,
+                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data, donor=donor,
+                                   actor=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Pledge %(reference)s created.", reference=pledge.reference), "success")
+            return redirect(url_for("fundraising.pledge", reference=pledge.reference))
+    return render_template("fundraising/pledge_form.html", form=form)
+
+
+@bp.route("/manage/pledges/<reference>")
+@role_required(*READERS)
+def pledge(reference: str):
+    record = db.session.scalar(select(Pledge).where(Pledge.reference == reference)) or abort(404)
+    donations = db.session.scalars(
+        select(Donation).where(Donation.pledge_id == record.id).order_by(Donation.received_on.desc())
+    ).all()
+    received = received_by_pledge(db.session, [record.id]).get(record.id, (0, None))
+    return render_template("fundraising/pledge.html", pledge=record, donations=donations, received=received)
+
+
+@bp.route("/manage/pledges/<reference>/cancel", methods=["POST"])
+@role_required(*WRITERS)
+def cancel(reference: str):
+    record = db.session.scalar(select(Pledge).where(Pledge.reference == reference)) or abort(404)
+    try:
+        cancel_pledge(db.session, record, actor=current_user)
+        db.session.commit()
+        flash(_("Pledge %(reference)s cancelled.", reference=reference), "success")
+    except DOMAIN_ERRORS as error:
+        db.session.rollback()
+        code, _field, params = domain_error_code(error)
+        flash(message_for(code, params), "error")
+    return redirect(url_for("fundraising.pledge", reference=reference))
+
+
+# --- donations and transfers -----------------------------------------------------------
+
+@bp.route("/donations/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_donation():
+    form = DonationForm()
+    form.fund.choices = fund_choices()
+    form.currency.choices = currency_choices()
+    form.asset.choices = receiving_asset_choices()
+    if request.method == "GET":
+        form.received_on.data = utcnow().date()
+        form.fund.data = request.args.get("fund")
+        form.pledge.data = request.args.get("pledge")
+    if form.validate_on_submit():
+        try:
+            money = parse_amount(form.amount.data, form.currency.data)
+            pledge = None
+            if (form.pledge.data or "").strip():
+                pledge = pledge_by_reference(db.session, form.pledge.data)
+                if pledge is None:
+                    raise InvalidEntry("unknown pledge", field="pledge", reason="unknown_pledge")
+            prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
+            donation = record_donation(db.session, DonationDraft(
+                received_on=form.received_on.data, money=money, asset=account_by_name(db.session, form.asset.data),
+                method=form.method.data, prisoner=prisoner, pledge=pledge, memo=form.memo.data or None,
+            ), recorded_by=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Recorded as entry #%(id)s.", id=donation.entry_id), "success")
+            return redirect(url_for("spending.entry", entry_id=donation.entry_id))
+    return render_template("fundraising/donation_form.html", form=form)
+
+
+@bp.route("/transfers/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new_transfer():
+    form = TransferForm()
+    form.from_fund.choices = form.to_fund.choices = fund_choices()
+    form.currency.choices = currency_choices()
+    if request.method == "GET":
+        form.on.data = utcnow().date()
+        form.from_fund.data = request.args.get("from", "general")
+        form.to_fund.data = request.args.get("to")
+    if form.validate_on_submit():
+        try:
+            entry = transfer_between_funds(
+                db.session, from_fund=fund_by_name(db.session, form.from_fund.data),
+                to_fund=fund_by_name(db.session, form.to_fund.data),
+                money=parse_amount(form.amount.data, form.currency.data), on=form.on.data,
+                memo=form.memo.data, recorded_by=current_user)
+            db.session.commit()
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
+            return redirect(url_for("spending.entry", entry_id=entry.id))
+    return render_template("fundraising/transfer_form.html", form=form)
+
+
+# --- bank statements -------------------------------------------------------------------
+
+def _statement_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _mapping_from(form: StatementUploadForm) -> ColumnMapping:
+    return ColumnMapping(
+        date=form.date_column.data.strip(), amount=form.amount_column.data.strip(),
+        reference=form.reference_column.data.strip(), currency=(form.currency_column.data or "").strip() or None,
+        payer=(form.payer_column.data or "").strip() or None, default_currency=form.default_currency.data or None,
+        decimal_comma=bool(form.decimal_comma.data),
+    )
+
+
+@bp.route("/imports/bank", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def bank_import():
+    """Upload and preview; the file is kept under the instance folder, by its hash, for
+    the confirming request, and deleted once posted."""
+    form = StatementUploadForm()
+    form.asset.choices = bank_choices()
+    form.default_currency.choices = [("", "—")] + currency_choices()
+    if form.validate_on_submit():
+        data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+        mapping = _mapping_from(form)
+        asset = account_by_name(db.session, form.asset.data)
+        try:
+            statement = read_statement(db.session, data, mapping, asset)
+        except DOMAIN_ERRORS as error:
+            _fail(form, error)
+        else:
+            (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
+            return render_template("fundraising/import_preview.html", statement=statement, asset=asset,
+                                   mapping=json.dumps(mapping.__dict__), funds=fund_choices())
+    return render_template("fundraising/import_upload.html", form=form)
+
+
+@bp.route("/imports/bank/post", methods=["POST"])
+@role_required(*WRITERS)
+def bank_import_post():
+    sha = request.form.get("statement", "")
+    path = _statement_dir() / f"{sha}.csv"
+    if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha) or not path.exists():
+        flash(message_for("import_expired"), "error")
+        return redirect(url_for("fundraising.bank_import"))
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha:
+        abort(400)
+    try:
+        mapping = ColumnMapping(**json.loads(request.form.get("mapping", "{}")))
+    except (TypeError, ValueError):
+        abort(400)
+    asset = account_by_name(db.session, request.form.get("asset"))
+    decisions: dict[int, Account | None] = {}
+    for key, value in request.form.items():
+        if key.startswith("row-") and key[4:].isdigit() and value:
+            decisions[int(key[4:])] = fund_by_name(db.session, value)
+    try:
+        if asset is None:
+            raise StatementError("import_bad_asset")
+        statement = read_statement(db.session, data, mapping, asset)
+        result = post_statement(db.session, statement, asset, decisions, recorded_by=current_user)
+        db.session.commit()
+    except DOMAIN_ERRORS as error:
+        db.session.rollback()
+        code, _field, params = domain_error_code(error)
+        flash(message_for(code, params), "error")
+        return redirect(url_for("fundraising.bank_import"))
+    path.unlink(missing_ok=True)
+    return render_template("fundraising/import_result.html", result=result, asset=asset)

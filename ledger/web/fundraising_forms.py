@@ -1,0 +1,90 @@
+"""Forms of the coordinators' fundraising pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+STATUS_CHOICES = [
+    ("awaiting_trial", _l("Awaiting trial")),
+    ("sentenced", _l("Sentenced")),
+    ("released", _l("Released")),
+]
+FREQUENCY_CHOICES = [("monthly", _l("Monthly")), ("one_off", _l("One-off"))]
+METHOD_CHOICES = [("bank", _l("Bank transfer")), ("cash", _l("Cash")), ("other", _l("Other"))]
+
+
+class PrisonerForm(FlaskForm):
+    slug = StringField(_l("Address name (in the page's link)"), validators=[Optional(), Length(max=80)],
+                       description=_l("Lowercase Latin letters, digits and hyphens; cannot be changed later."))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_latin = StringField(_l("Name in Latin letters"), validators=[Optional(), Length(max=200)])
+    facility = SelectField(_l("Facility"), validators=[Optional()])
+    address = TextAreaField(_l("Address for letters"), validators=[Optional(), Length(max=1000)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
+    charges = StringField(_l("Charges (articles)"), validators=[Optional(), Length(max=500)])
+    sentence = StringField(_l("Sentence"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    bio_en = TextAreaField(_l("Short bio in English"), validators=[Optional(), Length(max=5000)])
+    bio_ru = TextAreaField(_l("Short bio in Russian"), validators=[Optional(), Length(max=5000)])
+    need_amount = StringField(_l("Monthly need"), validators=[Optional(), Length(max=20)])
+    need_currency = SelectField(_l("Currency of the need"))
+    public = BooleanField(_l("Show on public pages"))
+
+
+class FacilityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
+    max_parcel_grams = IntegerField(_l("Heaviest parcel accepted, g"),
+                                    validators=[Optional(), NumberRange(min=1, max=1000000)])
+    max_parcels_per_month = IntegerField(_l("Parcels accepted per month"),
+                                         validators=[Optional(), NumberRange(min=1, max=100)])
+
+
+class PledgeForm(FlaskForm):
+    fund = SelectField(_l("For"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    frequency = SelectField(_l("How often"), choices=FREQUENCY_CHOICES)
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    public_name = StringField(_l("Public name (empty: anonymous)"), validators=[Optional(), Length(max=120)])
+    email = StringField(_l("Email (private, optional)"), validators=[Optional(), Length(max=254)])
+
+
+class DonationForm(FlaskForm):
+    fund = SelectField(_l("For"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    method = SelectField(_l("How it came"), choices=METHOD_CHOICES)
+    asset = SelectField(_l("Received into"), validators=[DataRequired()])
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    pledge = StringField(_l("Pledge reference (optional)"), validators=[Optional(), Length(max=40)])
+    memo = StringField(_l("Memo"), validators=[Optional(), Length(max=500)])
+
+
+class TransferForm(FlaskForm):
+    from_fund = SelectField(_l("From fund"), validators=[DataRequired()])
+    to_fund = SelectField(_l("To fund"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    on = DateField(_l("Date"), validators=[InputRequired()])
+    memo = StringField(_l("Memo"), validators=[Optional(), Length(max=500)])
+
+
+class StatementUploadForm(FlaskForm):
+    file = FileField(_l("Bank statement (CSV)"), validators=[FileRequired()])
+    asset = SelectField(_l("Bank account"), validators=[DataRequired()])
+    date_column = StringField(_l("Date column"), default="date", validators=[DataRequired(), Length(max=80)])
+    amount_column = StringField(_l("Amount column"), default="amount", validators=[DataRequired(), Length(max=80)])
+    reference_column = StringField(_l("Payment purpose column"), default="reference",
+                                   validators=[DataRequired(), Length(max=80)])
+    currency_column = StringField(_l("Currency column (empty: one currency)"), default="currency",
+                                  validators=[Optional(), Length(max=80)])
+    default_currency = SelectField(_l("Statement currency"), validators=[Optional()])
+    payer_column = StringField(_l("Payer column (shown, never stored)"), default="payer",
+                               validators=[Optional(), Length(max=80)])
+    decimal_comma = BooleanField(_l("Amounts use a decimal comma (1 234,50)"))
