@@ -28,6 +28,21 @@ def error_message(error: tuple[str, dict] | None) -> str:
     return str(message_for(code, params))
 
 
+def display_name(prisoner) -> str:
+    """The prisoner's name in the reader's script: Cyrillic for Russian readers, the Latin
+    transliteration for everyone else when there is one."""
+    if str(get_locale()) != "ru" and prisoner.name_latin:
+        return prisoner.name_latin
+    return prisoner.name
+
+
+def display_bio(prisoner) -> str:
+    """The bio in the reader's language, or the other one when only that exists."""
+    if str(get_locale()) == "ru":
+        return prisoner.bio_ru or prisoner.bio_en or ""
+    return prisoner.bio_en or prisoner.bio_ru or ""
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
@@ -35,5 +50,7 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters.update(LABEL_FILTERS)
     app.jinja_env.filters["error_message"] = error_message
+    app.jinja_env.filters["display_name"] = display_name
+    app.jinja_env.filters["display_bio"] = display_bio
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money
