@@ -24,6 +24,7 @@ from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner
+from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
 
 FACILITIES = [
@@ -125,7 +126,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         currency = ["EUR", "USD", "RUB", "EUR"][number % 4]
         amount = {"EUR": 2000, "USD": 2500, "RUB": 150000}[currency] * (1 + number % 3)
         pledge = Pledge(
-            reference=f"SL-DEMO-{number:04d}", donor=donor, prisoner=prisoner, amount_minor=amount,
+            reference=REFERENCE_PREFIX + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6)), donor=donor, prisoner=prisoner, amount_minor=amount,
             currency=currency, frequency="monthly" if number % 5 else "one_off",
             starts_on=start + timedelta(days=number * 9), status="active",
         )
@@ -161,7 +162,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     month = start
     while month <= today:
         for pledge in pledges:
-            if pledge.starts_on > month + timedelta(days=27) or (pledge.frequency == "one_off" and month != start):
+            if pledge.starts_on > month + timedelta(days=27) or (
+                pledge.frequency == "one_off" and (pledge.starts_on.year, pledge.starts_on.month) != (month.year, month.month)
+            ):
                 continue
             if rng.random() < 0.12:  # some months a pledge is missed
                 continue
