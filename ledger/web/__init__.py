@@ -51,10 +51,12 @@ def _error_page(status: int):
 
 
 def register_web(app: Flask) -> None:
+    from ledger.web.donate import bp as donate_bp
     from ledger.web.formatting import register_formatting
 
     register_formatting(app)
     app.register_blueprint(bp)
+    app.register_blueprint(donate_bp)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 
