@@ -70,7 +70,12 @@ def verify_event(
     try:
         stripe.Webhook.construct_event(payload, header, secret, tolerance=tolerance)
     except (stripe.SignatureVerificationError, ValueError):
-        raise WebhookRejected("bad_signature") from None
+        # Tell a genuine but old signature from a wrong one, for the log and the answer.
+        try:
+            stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
+        except stripe.SignatureVerificationError:
+            raise WebhookRejected("bad_signature") from None
+        raise WebhookRejected("stale_timestamp") from None
     timestamp = _signature_timestamp(header)
     current = time.time() if now is None else now
     if timestamp < current - tolerance:
