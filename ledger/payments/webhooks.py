@@ -384,7 +384,8 @@ def mark_unprocessable(session: Session, event: dict, error: LedgerError | Money
     """Keep an event whose data we can't record (in a fresh transaction), for an admin."""
     row = session.get(StripeEvent, event["id"]) or store_event(session, event)
     row.status = "needs_attention"
-    row.detail = getattr(error, "code", "stripe_data")[:500]
+    reason = error.params.get("reason") if isinstance(error.params.get("reason"), str) else None
+    row.detail = (reason or getattr(error, "code", "stripe_data"))[:500]
     row.processed_at = utcnow()
     record_audit(session, "stripe.needs_attention", target=f"stripe_event:{row.id}", reason=row.detail,
                  type=row.type)

@@ -198,9 +198,11 @@ def stripe_webhook():
         row = store_event(db.session, event)
         process_event(_context(), row, event)
         db.session.commit()
-    except IntegrityError:  # the same event, delivered twice at once: the other delivery won
+    except IntegrityError:
         db.session.rollback()
-        return _answer("duplicate")
+        if is_known_event(db.session, event["id"]):  # delivered twice at once: the other delivery won
+            return _answer("duplicate")
+        return _answer("retry_later", 503)  # another writer raced us to a new account: Stripe retries
     except (LedgerError, MoneyError) as error:
         db.session.rollback()
         current_app.logger.warning("Stripe event %s not recordable: %s", event["id"], error.code)

@@ -379,3 +379,13 @@ def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fa
     assert _entries(session) == 1 and session.query(Donation).count() == 1
     assert date.today() >= session.scalar(select(JournalEntry.entry_date))
     assert_ledger_verifies(session)
+
+
+def test_refund_of_a_charge_that_never_succeeded_waits_for_an_admin(session, fake_stripe, webhooks, vera):
+    charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
+    fake_stripe.objects[charge["id"]].update(status="failed", paid=False)
+    event = fake_stripe.event("charge.refunded", charge)
+    assert webhooks.deliver(event).json == {"status": "needs_attention"}
+    stored = session.get(StripeEvent, event["id"])
+    assert stored.status == "needs_attention" and stored.detail == "charge_not_recorded"
+    assert _entries(session) == 0
