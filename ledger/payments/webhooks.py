@@ -243,7 +243,13 @@ def handle_invoice_paid(ctx: WebhookContext, invoice: dict) -> None:
     attribution = attribution_for_invoice(ctx, invoice)
     if attribution.donor is not None:
         _link_customer(ctx, attribution.donor, _id_of(invoice.get("customer")))
-    for payment in ctx.gateway.invoice_payments(invoice_id):
+    payments = ctx.gateway.invoice_payments(invoice_id)
+    if not payments:  # API versions before invoice payments named the charge on the invoice
+        legacy = {"type": "payment_intent", "payment_intent": invoice.get("payment_intent")}
+        if _id_of(invoice.get("charge")):
+            legacy = {"type": "charge", "charge": invoice.get("charge")}
+        payments = [{"status": "paid", "payment": legacy}]
+    for payment in payments:
         if payment.get("status") != "paid":
             continue
         details = payment.get("payment") or {}
@@ -269,6 +275,19 @@ def handle_payment_intent_succeeded(ctx: WebhookContext, intent: dict) -> None:
     charge = _charge_of_intent(ctx, _id_of(intent) or "")
     if charge is None or _record_charge_object(ctx, charge) is None:
         ctx.notes.append("charge_not_settled")
+
+
+def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
+    """customer.subscription.deleted: the monthly pledge it fulfilled is cancelled."""
+    subscription_id = _id_of(subscription)
+    pledge = ctx.session.scalar(select(Pledge).where(Pledge.stripe_subscription_id == subscription_id))
+    if pledge is None:
+        ctx.notes.append("no_pledge")
+        return
+    if pledge.status == "active":
+        pledge.status = "cancelled"
+        pledge.ends_on = max(utcnow().date(), pledge.starts_on)
+        record_audit(ctx.session, "pledge.cancelled", target=f"pledge:{pledge.reference}", by="stripe")
 
 
 # ---- money out -----------------------------------------------------------------------------
@@ -333,6 +352,7 @@ HANDLERS: dict[str, Callable[[WebhookContext, dict], None]] = {
     "charge.dispute.funds_withdrawn": handle_dispute,
     "charge.dispute.funds_reinstated": handle_dispute,
     "payout.paid": handle_payout_paid,
+    "customer.subscription.deleted": handle_subscription_ended,
 }
 
 

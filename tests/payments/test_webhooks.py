@@ -389,3 +389,31 @@ def test_refund_of_a_charge_that_never_succeeded_waits_for_an_admin(session, fak
     stored = session.get(StripeEvent, event["id"])
     assert stored.status == "needs_attention" and stored.detail == "charge_not_recorded"
     assert _entries(session) == 0
+
+
+def test_refund_of_a_monthly_charge_before_its_invoice_finds_the_pledge(client, session, fake_stripe, webhooks,
+                                                                         vera):
+    _checkout_id, metadata = _give(client, fake_stripe, prisoner="vera", amount="20", monthly=True)
+    pledge = session.scalar(select(Pledge))
+    subscription = fake_stripe.subscription(metadata)
+    charge = fake_stripe.paid_charge(2000, "eur", fee=55, metadata={})
+    invoice = fake_stripe.invoice_for(subscription["id"], charge, metadata=metadata)
+    fake_stripe.refund(charge, 500)
+    assert webhooks.deliver(fake_stripe.event("charge.refunded", charge)).json == {"status": "processed"}
+    assert webhooks.deliver(fake_stripe.event("invoice.paid", invoice)).json == {"status": "processed"}
+    donation = session.scalar(select(Donation))
+    assert donation.pledge_id == pledge.id and _entries(session) == 2
+    assert _fund(session, vera) == {"EUR": 2000 - 55 - 500}
+    assert_ledger_verifies(session)
+
+
+def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, webhooks, vera):
+    checkout_id, metadata = _give(client, fake_stripe, prisoner="vera", amount="20", monthly=True)
+    subscription = fake_stripe.subscription(metadata)
+    completed = fake_stripe.complete_checkout(checkout_id, subscription=subscription["id"])
+    webhooks.deliver(fake_stripe.event("checkout.session.completed", completed))
+    subscription["status"] = "canceled"
+    assert webhooks.deliver(fake_stripe.event("customer.subscription.deleted", subscription)).json == {
+        "status": "processed"}
+    pledge = session.scalar(select(Pledge))
+    assert pledge.status == "cancelled" and pledge.ends_on is not None
