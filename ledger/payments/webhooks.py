@@ -67,21 +67,22 @@ def verify_event(
         raise WebhookRejected("bad_signature")
     if tolerance <= 0:
         raise WebhookRejected("not_configured")
-    try:
-        stripe.Webhook.construct_event(payload, header, secret, tolerance=tolerance)
-    except (stripe.SignatureVerificationError, ValueError):
-        # Tell a genuine but old signature from a wrong one, for the log and the answer.
-        try:
-            stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
-        except stripe.SignatureVerificationError:
-            raise WebhookRejected("bad_signature") from None
-        raise WebhookRejected("stale_timestamp") from None
+    try:  # the signature alone first, so a wrong one is never reported as merely old
+        stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
+    except stripe.SignatureVerificationError:
+        raise WebhookRejected("bad_signature") from None
     timestamp = _signature_timestamp(header)
     current = time.time() if now is None else now
     if timestamp < current - tolerance:
         raise WebhookRejected("stale_timestamp")
     if timestamp > current + FUTURE_SKEW_SECONDS:
         raise WebhookRejected("future_timestamp")
+    try:  # and the library's own check, with the tolerance set
+        stripe.Webhook.construct_event(payload, header, secret, tolerance=tolerance)
+    except stripe.SignatureVerificationError:
+        raise WebhookRejected("stale_timestamp") from None
+    except ValueError:
+        raise WebhookRejected("bad_event") from None
     event = json.loads(payload)
     if (
         not isinstance(event, dict)

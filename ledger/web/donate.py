@@ -66,8 +66,17 @@ def gateway() -> StripeGateway:
     return StripeGateway(config.get("STRIPE_SECRET_KEY") or "", api_base=config.get("STRIPE_API_BASE"))
 
 
+def _takes_cards_in(currency: str) -> bool:
+    try:
+        stripe_decimals(currency)
+    except MoneyError:
+        return False
+    return True
+
+
 def donation_currencies() -> list[str]:
-    return list(current_app.config.get("DONATION_CURRENCIES") or ("EUR",))
+    """The configured currencies that Stripe and the ledger can both hold exactly."""
+    return [code for code in current_app.config.get("DONATION_CURRENCIES") or ("EUR",) if _takes_cards_in(code)]
 
 
 def _prisoner_choices() -> list[tuple[str, str]]:
@@ -125,31 +134,33 @@ def donate():
             form.prisoner.data = slug
         else:
             form.prisoner.data = GENERAL_FUND_CHOICE
-    status = 200
-    if form.validate_on_submit():
-        gift = _gift_from(form)
-        if gift is not None:
-            product = _("Monthly donation") if gift.monthly else _("Donation")
-            try:
-                started = start_checkout(
-                    db.session, gateway(), gift, product_name=product,
-                    success_url=url_for("donate.thanks", _external=True),
-                    cancel_url=url_for("donate.cancelled", _external=True),
-                    locale=str(get_locale() or "") or None,
-                )
-            except (CheckoutFailed, StripeCurrencyError) as error:
-                db.session.rollback()
-                current_app.logger.warning("checkout not started: %s", error.params.get("reason", error.code)
-                                           if isinstance(error, LedgerError) else error.code)
-                flash(message_for(error.code, error.params), "error")
-                status = 502 if isinstance(error, CheckoutFailed) else 400
-            else:
-                db.session.commit()
-                return redirect(started.url, code=303)
-        else:
-            status = 400
-    elif request.method == "POST":
-        status = 400
+    if not form.validate_on_submit():
+        return _form_page(form, 400 if form.is_submitted() else 200)
+    gift = _gift_from(form)
+    if gift is None:
+        return _form_page(form, 400)
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
+        current_app.logger.error("STRIPE_SECRET_KEY is not set: card gifts are off")
+        flash(message_for("checkout_failed"), "error")
+        return _form_page(form, 503)
+    try:
+        started = start_checkout(
+            db.session, gateway(), gift,
+            product_name=_("Monthly donation") if gift.monthly else _("Donation"),
+            success_url=url_for("donate.thanks", _external=True),
+            cancel_url=url_for("donate.cancelled", _external=True),
+            locale=str(get_locale() or "") or None,
+        )
+    except (CheckoutFailed, StripeCurrencyError) as error:
+        db.session.rollback()  # the donor and pledge go too: nothing is kept
+        current_app.logger.warning("checkout not started: %s", error.code)
+        flash(message_for(error.code, error.params), "error")
+        return _form_page(form, 502 if isinstance(error, CheckoutFailed) else 400)
+    db.session.commit()
+    return redirect(started.url, code=303)
+
+
+def _form_page(form: DonateForm, status: int):
     return render_template("donate/form.html", form=form), status
 
 
@@ -194,6 +205,9 @@ def stripe_webhook():
         return jsonify({"error": {"code": rejected.code, "message": message_for(rejected.code)}}), 400
     if is_known_event(db.session, event["id"]):
         return _answer("duplicate")
+    if not config.get("STRIPE_SECRET_KEY"):
+        current_app.logger.error("STRIPE_SECRET_KEY is not set: Stripe events wait")
+        return _answer("not_configured", 503)
     try:
         row = store_event(db.session, event)
         process_event(_context(), row, event)
