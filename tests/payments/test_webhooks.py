@@ -417,3 +417,12 @@ def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, web
         "status": "processed"}
     pledge = session.scalar(select(Pledge))
     assert pledge.status == "cancelled" and pledge.ends_on is not None
+
+
+def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_stripe, webhooks, vera):
+    app.config["STRIPE_PAYOUT_ACCOUNTS"] = {"EUR": "assets:bank:eur-main"}
+    _paid_one_off(client, session, fake_stripe, webhooks)
+    assert webhooks.deliver(fake_stripe.event("payout.paid", fake_stripe.payout(4000, "eur"))).status_code == 200
+    assert balances_of(session, find_account(session, "assets:bank:eur-main"))["EUR"].minor == 4000
+    assert _stripe_balance(session) == {"EUR": 825}
+    assert_ledger_verifies(session)
