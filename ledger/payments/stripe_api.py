@@ -42,9 +42,9 @@ def to_stripe_amount(money: Money) -> int:
     return money.minor * 10**shift if shift >= 0 else _exact_divide(money.minor, -shift, money.currency)
 
 
-def from_stripe_amount(amount: int, currency: str) -> Money:
+def from_stripe_amount(amount: object, currency: object) -> Money:
     """``Money`` for an integer amount (signed) and currency code as Stripe sends them."""
-    code = currency.upper() if isinstance(currency, str) else currency
+    code = currency.upper() if isinstance(currency, str) else ""
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise StripeCurrencyError("not_decimal")
     shift = minor_units(code) - stripe_decimals(code)
@@ -81,8 +81,9 @@ class StripeGateway:
         self.client = stripe.StripeClient(api_key, **options)
 
     def create_checkout_session(self, params: Mapping[str, Any], *, idempotency_key: str) -> dict:
+        request: Any = dict(params)  # built and checked by ledger.payments.checkout
         return _plain(self.client.v1.checkout.sessions.create(
-            params=dict(params), options={"idempotency_key": idempotency_key}))
+            params=request, options={"idempotency_key": idempotency_key}))
 
     def checkout_session(self, session_id: str) -> dict:
         return _plain(self.client.v1.checkout.sessions.retrieve(session_id))

@@ -254,12 +254,12 @@ def handle_invoice_paid(ctx: WebhookContext, invoice: dict) -> None:
         if payment.get("status") != "paid":
             continue
         details = payment.get("payment") or {}
-        if details.get("type") == "charge" and _id_of(details.get("charge")):
-            charge = ctx.gateway.charge(_id_of(details.get("charge")))
-        elif _id_of(details.get("payment_intent")):
-            charge = _charge_of_intent(ctx, _id_of(details.get("payment_intent")))
-        else:
-            continue
+        charge_id, intent_id = _id_of(details.get("charge")), _id_of(details.get("payment_intent"))
+        charge: dict | None = None
+        if details.get("type") == "charge" and charge_id:
+            charge = ctx.gateway.charge(charge_id)
+        elif intent_id:
+            charge = _charge_of_intent(ctx, intent_id)
         if charge is not None:
             _record_charge_object(ctx, charge, attribution)
 
@@ -405,8 +405,8 @@ def mark_unprocessable(session: Session, event: dict, error: LedgerError | Money
     """Keep an event whose data we can't record (in a fresh transaction), for an admin."""
     row = session.get(StripeEvent, event["id"]) or store_event(session, event)
     row.status = "needs_attention"
-    reason = error.params.get("reason") if isinstance(error.params.get("reason"), str) else None
-    row.detail = (reason or getattr(error, "code", "stripe_data"))[:500]
+    reason = dict(error.params).get("reason")
+    row.detail = (reason if isinstance(reason, str) else error.code)[:500]
     row.processed_at = utcnow()
     record_audit(session, "stripe.needs_attention", target=f"stripe_event:{row.id}", reason=row.detail,
                  type=row.type)
