@@ -426,3 +426,12 @@ def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_
     assert balances_of(session, find_account(session, "assets:bank:eur-main"))["EUR"].minor == 4000
     assert _stripe_balance(session) == {"EUR": 825}
     assert_ledger_verifies(session)
+
+
+@pytest.mark.parametrize("payload", ['{"hello": "world"}', "not json", '{"id": "evt_1", "object": "event"}'])
+def test_signed_payload_that_is_not_an_event_is_refused(client, session, payload):
+    from tests.payments.fake_stripe import signature_header
+
+    response = client.post("/stripe/webhook", data=payload, content_type="application/json",
+                           headers={"Stripe-Signature": signature_header(payload, WEBHOOK_SECRET)})
+    _bad_request_writes_nothing(session, response, "bad_event")
