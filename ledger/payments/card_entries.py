@@ -302,3 +302,38 @@ def record_payout(
     record_audit(session, "stripe.payout_recorded", target=f"entry:{entry.id}", account=bank.name,
                  amount=str(money.amount), currency=money.currency)
     return entry
+
+
+def record_payout_return(
+    session: Session, payout: dict, *, bank_account: str, source_ref: str | None = None
+) -> JournalEntry | None:
+    """A payout that failed after it was recorded as paid: the money is back in Stripe.
+
+    Recorded once, under the failure's balance transaction; nothing when the payout was
+    never recorded (its two balance transactions cancel out).
+    """
+    paid_id = _transaction_id(payout.get("balance_transaction"))
+    returned_id = _transaction_id(payout.get("failure_balance_transaction"))
+    if paid_id is None or returned_id is None or entry_for_transaction(session, paid_id) is None:
+        return None
+    if entry_for_transaction(session, returned_id) is not None:
+        return None
+    money = from_stripe_amount(payout.get("amount"), payout.get("currency") or "")
+    try:
+        entry = post_entry(session, EntryDraft(
+            entry_date=datetime.now(UTC).date(), description="Stripe payout returned",
+            postings=[PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
+                      PostingDraft(get_or_create_account(session, bank_account), -money, "transfer")],
+            source_type="stripe", source_ref=source_ref, idempotency_key=idempotency_key_for(returned_id),
+        ))
+    except DuplicateEntry:
+        return None
+    record_audit(session, "stripe.payout_returned", target=f"entry:{entry.id}", account=bank_account,
+                 amount=str(money.amount), currency=money.currency)
+    return entry
+
+
+def _transaction_id(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value.startswith("txn_") else None

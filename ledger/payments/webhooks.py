@@ -29,6 +29,7 @@ from ledger.payments.card_entries import (
     record_charge,
     record_outflow,
     record_payout,
+    record_payout_return,
 )
 from ledger.payments.models import StripeEvent
 from ledger.payments.stripe_api import StripeGateway, from_stripe_amount
@@ -335,6 +336,14 @@ def handle_payout_paid(ctx: WebhookContext, payout: dict) -> None:
     record_payout(ctx.session, payout, bank_account=ctx.payout_account(currency), source_ref=ctx.event_id)
 
 
+def handle_payout_failed(ctx: WebhookContext, payout: dict) -> None:
+    """payout.failed: when the payout had been recorded as paid, its money returns to Stripe."""
+    currency = str(payout.get("currency") or "").upper()
+    if record_payout_return(ctx.session, payout, bank_account=ctx.payout_account(currency),
+                            source_ref=ctx.event_id) is None:
+        ctx.notes.append("nothing_to_return")
+
+
 HANDLERS: dict[str, Callable[[WebhookContext, dict], None]] = {
     "checkout.session.completed": handle_checkout_completed,
     "checkout.session.async_payment_succeeded": handle_checkout_completed,
@@ -353,6 +362,7 @@ HANDLERS: dict[str, Callable[[WebhookContext, dict], None]] = {
     "charge.dispute.funds_withdrawn": handle_dispute,
     "charge.dispute.funds_reinstated": handle_dispute,
     "payout.paid": handle_payout_paid,
+    "payout.failed": handle_payout_failed,
     "customer.subscription.deleted": handle_subscription_ended,
 }
 

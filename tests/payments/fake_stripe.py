@@ -319,6 +319,13 @@ class FakeStripe:
         transaction["source"] = payout["id"]
         return copy.deepcopy(payout)
 
+    def fail_payout(self, payout_id: str) -> dict:
+        payout = self.objects[payout_id]
+        returned = self.balance_transaction(payout["amount"], payout["currency"], kind="payout_failure",
+                                            source=payout_id)
+        payout.update(status="failed", failure_balance_transaction=returned["id"], failure_code="account_closed")
+        return copy.deepcopy(payout)
+
     def event(self, kind: str, obj: dict) -> dict:
         """An event about ``obj``, also served at GET /v1/events/:id (for replays)."""
         event = self._new("event", type=kind, data={"object": copy.deepcopy(obj)}, api_version=stripe.api_version,

@@ -435,3 +435,22 @@ def test_signed_payload_that_is_not_an_event_is_refused(client, session, payload
     response = client.post("/stripe/webhook", data=payload, content_type="application/json",
                            headers={"Stripe-Signature": signature_header(payload, WEBHOOK_SECRET)})
     _bad_request_writes_nothing(session, response, "bad_event")
+
+
+def test_failed_payout_returns_the_money_to_stripe_once(client, session, fake_stripe, webhooks, vera):
+    _paid_one_off(client, session, fake_stripe, webhooks)
+    payout = fake_stripe.payout(4825, "eur")
+    webhooks.deliver(fake_stripe.event("payout.paid", payout))
+    failed = fake_stripe.fail_payout(payout["id"])
+    for _ in range(2):
+        assert webhooks.deliver(fake_stripe.event("payout.failed", failed)).json == {"status": "processed"}
+    assert _stripe_balance(session) == {"EUR": 4825} and _entries(session) == 3
+    assert balances_of(session, find_account(session, "assets:bank:eur-stripe-payouts")) == {}
+    assert_ledger_verifies(session)
+
+
+def test_payout_that_failed_before_it_was_paid_records_nothing(session, fake_stripe, webhooks):
+    payout = fake_stripe.payout(1000, "eur")
+    failed = fake_stripe.fail_payout(payout["id"])
+    assert webhooks.deliver(fake_stripe.event("payout.failed", failed)).json == {"status": "processed"}
+    assert _entries(session) == 0
