@@ -89,6 +89,21 @@ MESSAGES = {
     "receipt_corrupt": _l("The file is damaged or not what its type says."),
     "receipt_duplicate": _l("This receipt is already attached to the entry."),
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
+    # card gifts (Stripe)
+    "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),
+    "stripe_amount_not_whole": _l("Stripe sent an amount in %(currency)s that is not a whole number of units."),
+    "checkout_failed": _l("The card payment page could not be opened. Nothing was charged; please try again later."),
+    "stripe_unreachable": _l("Stripe could not be reached; nothing was recorded. Try again shortly."),
+    "stripe_data": _l("Stripe sent data that can't be recorded as it is; an admin has to look at it."),
+    "charge_not_recorded": _l("The card payment has not been recorded yet."),
+    "refund_exceeds_fund": _l(
+        "The fund does not hold enough for this refund or dispute. Move money into it and retry, "
+        "or let an admin record it as an advance."
+    ),
+    "bad_signature": _l("The Stripe signature is missing or wrong."),
+    "stale_timestamp": _l("The Stripe signature is too old."),
+    "future_timestamp": _l("The Stripe signature is dated in the future."),
+    "bad_event": _l("This is not a Stripe event."),
     # backup
     "backup_unreadable": _l("This file is not a readable ledger backup (%(reason)s)."),
     "backup_schema_mismatch": _l(

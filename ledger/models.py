@@ -12,4 +12,5 @@ from ledger.books.models import (  # noqa: F401
 )
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
+from ledger.payments.models import StripeEvent  # noqa: F401
 from ledger.spending.models import Parcel, ParcelItem, Receipt  # noqa: F401

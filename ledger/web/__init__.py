@@ -51,18 +51,14 @@ def _error_page(status: int):
 
 
 def register_web(app: Flask) -> None:
+    from ledger.web.donate import bp as donate_bp
     from ledger.web.formatting import register_formatting
-
-    register_formatting(app)
-    app.register_blueprint(bp)
-
+    from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.spending import bp as spending_bp
 
-    app.register_blueprint(spending_bp)
-
-    from ledger.web.fundraising import bp as fundraising_bp
-
-    app.register_blueprint(fundraising_bp)
+    register_formatting(app)
+    for blueprint in (bp, spending_bp, fundraising_bp, donate_bp):
+        app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 

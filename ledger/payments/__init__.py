@@ -1,0 +1,2 @@
+"""Card payments through Stripe: Checkout sessions, signed webhooks, the event store,
+and the ledger entries for charges, refunds, disputes and payouts."""
