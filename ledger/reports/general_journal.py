@@ -1,0 +1,180 @@
+"""The general journal for auditors: entries filtered by date, account, category or
+prisoner, a page at a time, and account ledgers with running balances."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, over, select
+from sqlalchemy.orm import Session
+
+from ledger.access.models import User
+from ledger.books.accounts import fund_account_name
+from ledger.books.models import Account, JournalEntry, Posting
+from ledger.reports.periods import Period
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    period: Period = Period()
+    account: str | None = None  # an account name, or a prefix ending with ":"
+    category: str | None = None
+    prisoner_slug: str | None = None
+
+    def posting_conditions(self) -> list:
+        conditions = []
+        if self.account:
+            if self.account.endswith(":"):
+                conditions.append(Account.name.startswith(self.account))
+            else:
+                conditions.append(Account.name == self.account)
+        if self.category:
+            conditions.append(Posting.category == self.category)
+        if self.prisoner_slug:
+            conditions.append(Account.name == fund_account_name(self.prisoner_slug))
+        return conditions
+
+
+@dataclass(frozen=True)
+class JournalPosting:
+    line_no: int
+    account: str
+    currency: str
+    amount_minor: int
+    category: str | None
+    memo: str | None
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    id: int
+    entry_date: date
+    description: str
+    recorded_at: datetime
+    recorded_by: str | None
+    source_type: str
+    source_ref: str | None
+    reverses_id: int | None
+    is_advance: bool
+    conversion_rate: str | None
+    hash: str
+    prev_hash: str
+    postings: list[JournalPosting]
+
+
+def _matching_entry_ids(filters: JournalFilter):
+    statement = select(JournalEntry.id).where(*filters.period.includes(JournalEntry.entry_date))
+    conditions = filters.posting_conditions()
+    if conditions:
+        statement = statement.where(
+            JournalEntry.id.in_(
+                select(Posting.entry_id).join(Account, Account.id == Posting.account_id).where(*conditions)
+            )
+        )
+    return statement
+
+
+def count_entries(session: Session, filters: JournalFilter) -> int:
+    return session.scalar(select(func.count()).select_from(_matching_entry_ids(filters).subquery())) or 0
+
+
+def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
+    if not ids:
+        return []
+    postings: dict[int, list[JournalPosting]] = {entry_id: [] for entry_id in ids}
+    for entry_id, *row in session.execute(
+        select(Posting.entry_id, Posting.line_no, Account.name, Posting.currency, Posting.amount_minor,
+               Posting.category, Posting.memo)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.entry_id.in_(ids))
+        .order_by(Posting.entry_id, Posting.line_no)
+    ):
+        postings[entry_id].append(JournalPosting(*row))
+    entries = session.execute(
+        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.description, JournalEntry.recorded_at,
+               User.email, JournalEntry.source_type, JournalEntry.source_ref, JournalEntry.reverses_id,
+               JournalEntry.is_advance, JournalEntry.conversion_rate, JournalEntry.hash, JournalEntry.prev_hash)
+        .outerjoin(User, User.id == JournalEntry.recorded_by_id)
+        .where(JournalEntry.id.in_(ids))
+        .order_by(JournalEntry.id)
+    )
+    return [JournalLine(*row, postings=postings[row[0]]) for row in entries]
+
+
+def journal_page(session: Session, filters: JournalFilter, *, page: int = 1, per_page: int = 50) -> list[JournalLine]:
+    """One page of matching entries in chain order."""
+    ids = list(session.scalars(
+        _matching_entry_ids(filters).order_by(JournalEntry.id).offset((page - 1) * per_page).limit(per_page)
+    ))
+    return _lines(session, ids)
+
+
+def iter_filtered_journal(session: Session, filters: JournalFilter, batch: int = 500) -> Iterator[JournalLine]:
+    """Every matching entry in chain order, ``batch`` entries at a time (for CSV)."""
+    after = 0
+    while True:
+        ids = list(session.scalars(
+            _matching_entry_ids(filters).where(JournalEntry.id > after).order_by(JournalEntry.id).limit(batch)
+        ))
+        if not ids:
+            return
+        yield from _lines(session, ids)
+        after = ids[-1]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    entry_id: int
+    entry_date: date
+    description: str
+    currency: str
+    amount_minor: int
+    category: str | None
+    memo: str | None
+    balance_minor: int  # running balance of the account in this currency after the posting
+
+
+def account_names(session: Session) -> list[tuple[str, str]]:
+    return list(session.execute(select(Account.name, Account.type).order_by(Account.name)))
+
+
+def account_ledger(
+    session: Session, account_name: str, *, period: Period | None = None, page: int = 1, per_page: int = 100
+) -> tuple[list[LedgerLine], int]:
+    """One page of an account's postings with their running balance (a window sum in SQL),
+    and how many postings the period holds."""
+    period = period or Period()
+    running = over(
+        func.sum(Posting.amount_minor),
+        partition_by=Posting.currency,
+        order_by=(Posting.entry_id, Posting.line_no),
+    )
+    inner = (
+        select(
+            Posting.entry_id.label("entry_id"),
+            JournalEntry.entry_date.label("entry_date"),
+            JournalEntry.description.label("description"),
+            Posting.currency.label("currency"),
+            Posting.amount_minor.label("amount_minor"),
+            Posting.category.label("category"),
+            Posting.memo.label("memo"),
+            running.label("balance_minor"),
+            Posting.line_no.label("line_no"),
+        )
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.name == account_name)
+        .subquery()
+    )
+    conditions = period.includes(inner.c.entry_date)
+    total = session.scalar(select(func.count()).select_from(inner).where(*conditions)) or 0
+    rows = session.execute(
+        select(inner.c.entry_id, inner.c.entry_date, inner.c.description, inner.c.currency,
+               inner.c.amount_minor, inner.c.category, inner.c.memo, inner.c.balance_minor)
+        .where(*conditions)
+        .order_by(inner.c.entry_id, inner.c.line_no)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return [LedgerLine(*row[:7], int(row[7])) for row in rows], total

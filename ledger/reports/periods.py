@@ -1,0 +1,49 @@
+"""Report periods and calendar months, as plain values shared by every report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import extract
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates from ``start`` to ``end``, both included; ``None`` leaves that side open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def includes(self, column):
+        """SQL condition: ``column`` (a date) lies in the period."""
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column <= self.end)
+        return conditions
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of every month from ``first``'s to ``last``'s, both included."""
+    months = []
+    current = month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def month_columns(column):
+    """``(year, month)`` SQL expressions of a date column (portable: SQLite and PostgreSQL)."""
+    return extract("year", column), extract("month", column)
