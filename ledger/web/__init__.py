@@ -6,6 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
+from ledger.reports.overview import public_prisoners_by_need, totals_raised_and_spent
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -22,10 +23,14 @@ _API_CODES = {
 @bp.route("/")
 def home():
     head = db.session.get(LedgerHead, 1)
+    query = (request.args.get("q") or "").strip()[:100]
     return render_template(
         "web/home.html",
         entry_count=head.entry_count if head else 0,
         head_hash=head.head_hash if head else None,
+        query=query,
+        prisoners=public_prisoners_by_need(db.session, query),
+        totals=totals_raised_and_spent(db.session),
     )
 
 
@@ -52,9 +57,15 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.formatting import register_formatting
+    from ledger.web.labels import register_labels
+    from ledger.web.prisoners import bp as prisoners_bp
+    from ledger.web.reports import bp as reports_bp
 
     register_formatting(app)
+    register_labels(app)
     app.register_blueprint(bp)
+    app.register_blueprint(prisoners_bp)
+    app.register_blueprint(reports_bp)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 
