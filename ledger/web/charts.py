@@ -11,7 +11,7 @@ from ledger.reports.prisoner_report import MonthFlow
 
 WIDTH = 640
 HEIGHT = 220
-TOP = 10
+TOP = 24  # room for the scale's label
 BOTTOM = 30  # room for month labels
 LEFT = 10
 
@@ -39,6 +39,8 @@ class Chart:
     width: int
     height: int
     baseline: float
+    top: int
+    largest: int  # minor units at the top of the scale
     slots: list[MonthSlot]
 
 
@@ -57,4 +59,4 @@ def month_chart(currency: str, flows: list[MonthFlow]) -> Chart:
             bars.append(Bar(round(x + offset * bar_width, 1), round(TOP + plot_height - height, 1),
                             round(bar_width, 1), height, kind, value))
         slots.append(MonthSlot(flow.month, round(LEFT + index * slot_width + slot_width / 2, 1), tuple(bars)))
-    return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, slots)
+    return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, TOP, largest, slots)
