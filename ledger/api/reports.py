@@ -9,6 +9,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.serialise import minor_json, money_json
+from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES
 from ledger.extensions import db
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
@@ -178,7 +179,7 @@ def journal_view():
 @api_role_required(*READERS)
 def account_ledger_view():
     name = request.args.get("account", "")
-    if name not in {n for n, _type in general_journal.account_names(db.session)}:
+    if len(name) > 200 or find_account(db.session, name) is None:
         raise ApiError(404, "not_found", "account")
     page, per_page = _paging(100)
     lines, total = general_journal.account_ledger(db.session, name, period=_period(), page=page, per_page=per_page)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ledger.access.web import role_required
+from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES, LedgerHead
 from ledger.extensions import db
 from ledger.messages import message_for
@@ -171,7 +172,7 @@ def accounts():
 
 def _account_or_404() -> str:
     name = request.args.get("account", "")
-    if name not in {n for n, _type in account_names(db.session)}:
+    if len(name) > 200 or find_account(db.session, name) is None:
         abort(404)
     return name
 
