@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, over, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
@@ -142,39 +142,55 @@ def account_names(session: Session) -> list[tuple[str, str]]:
 def account_ledger(
     session: Session, account_name: str, *, period: Period | None = None, page: int = 1, per_page: int = 100
 ) -> tuple[list[LedgerLine], int]:
-    """One page of an account's postings with their running balance (a window sum in SQL),
-    and how many postings the period holds."""
+    """One page of an account's postings in chain order, each with the account's running
+    balance in its currency after it, and how many postings the period holds.
+
+    The balance before the page is one SQL sum; only the page (and postings between its
+    first and last line that fall outside the period) are read into Python.
+    """
     period = period or Period()
-    running = over(
-        func.sum(Posting.amount_minor),
-        partition_by=Posting.currency,
-        order_by=(Posting.entry_id, Posting.line_no),
-    )
-    inner = (
-        select(
-            Posting.entry_id.label("entry_id"),
-            JournalEntry.entry_date.label("entry_date"),
-            JournalEntry.description.label("description"),
-            Posting.currency.label("currency"),
-            Posting.amount_minor.label("amount_minor"),
-            Posting.category.label("category"),
-            Posting.memo.label("memo"),
-            running.label("balance_minor"),
-            Posting.line_no.label("line_no"),
-        )
-        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .join(Account, Account.id == Posting.account_id)
-        .where(Account.name == account_name)
-        .subquery()
-    )
-    conditions = period.includes(inner.c.entry_date)
-    total = session.scalar(select(func.count()).select_from(inner).where(*conditions)) or 0
+    account_id = session.scalar(select(Account.id).where(Account.name == account_name))
+    if account_id is None:
+        return [], 0
+    in_period = [Posting.account_id == account_id, *period.includes(JournalEntry.entry_date)]
+    total = session.scalar(
+        select(func.count()).select_from(Posting).join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(*in_period)
+    ) or 0
     rows = session.execute(
-        select(inner.c.entry_id, inner.c.entry_date, inner.c.description, inner.c.currency,
-               inner.c.amount_minor, inner.c.category, inner.c.memo, inner.c.balance_minor)
-        .where(*conditions)
-        .order_by(inner.c.entry_id, inner.c.line_no)
+        select(Posting.entry_id, Posting.line_no, JournalEntry.entry_date, JournalEntry.description,
+               Posting.currency, Posting.amount_minor, Posting.category, Posting.memo)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(*in_period)
+        .order_by(Posting.entry_id, Posting.line_no)
         .offset((page - 1) * per_page)
         .limit(per_page)
-    )
-    return [LedgerLine(*row[:7], int(row[7])) for row in rows], total
+    ).all()
+    if not rows:
+        return [], total
+    first, last = rows[0], rows[-1]
+    before_first = or_(Posting.entry_id < first.entry_id,
+                       and_(Posting.entry_id == first.entry_id, Posting.line_no < first.line_no))
+    running: dict[str, int] = {
+        currency: int(amount)
+        for currency, amount in session.execute(
+            select(Posting.currency, func.sum(Posting.amount_minor))
+            .where(Posting.account_id == account_id, before_first)
+            .group_by(Posting.currency)
+        )
+    }
+    up_to_last = or_(Posting.entry_id < last.entry_id,
+                     and_(Posting.entry_id == last.entry_id, Posting.line_no <= last.line_no))
+    balance_after: dict[tuple[int, int], int] = {}
+    for entry_id, line_no, currency, amount in session.execute(
+        select(Posting.entry_id, Posting.line_no, Posting.currency, Posting.amount_minor)
+        .where(Posting.account_id == account_id, ~before_first, up_to_last)
+        .order_by(Posting.entry_id, Posting.line_no)
+    ):
+        running[currency] = running.get(currency, 0) + amount
+        balance_after[(entry_id, line_no)] = running[currency]
+    return [
+        LedgerLine(row.entry_id, row.entry_date, row.description, row.currency, row.amount_minor, row.category,
+                   row.memo, balance_after[(row.entry_id, row.line_no)])
+        for row in rows
+    ], total

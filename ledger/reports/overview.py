@@ -8,7 +8,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import PRISONER_FUND_PREFIX
-from ledger.books.models import Account, AccountBalance, Posting
+from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
@@ -103,3 +103,22 @@ def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
         for currency, r, s in rows
         if r or s
     ]
+
+
+_totals_by_head: dict[str, list[CurrencyTotals]] = {}
+
+
+def totals_for_head(session: Session, head_hash: str | None) -> list[CurrencyTotals]:
+    """``totals_raised_and_spent`` remembered per head hash: the journal is append-only and
+    the head hash covers every posting, so the totals change only when the head does."""
+    if head_hash is None:
+        return totals_raised_and_spent(session)
+    cached = _totals_by_head.get(head_hash)
+    if cached is not None:
+        return cached
+    totals = totals_raised_and_spent(session)
+    # Keep them only if no entry was added while they were summed.
+    if session.scalar(select(LedgerHead.head_hash).where(LedgerHead.id == 1)) == head_hash:
+        _totals_by_head.clear()
+        _totals_by_head[head_hash] = totals
+    return totals

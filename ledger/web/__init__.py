@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
-from ledger.reports.overview import public_prisoners_by_need, totals_raised_and_spent
+from ledger.reports.overview import public_prisoners_by_need, totals_for_head
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -30,7 +30,7 @@ def home():
         head_hash=head.head_hash if head else None,
         query=query,
         prisoners=public_prisoners_by_need(db.session, query),
-        totals=totals_raised_and_spent(db.session),
+        totals=totals_for_head(db.session, head.head_hash if head else None),
     )
 
 
