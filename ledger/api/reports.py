@@ -78,7 +78,8 @@ def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
 @bp.get("/prisoners/<slug>/report", endpoint="prisoner_report")
 def prisoner_report_view(slug: str):
     prisoner = prisoner_by_slug(db.session, slug)
-    if prisoner is None or not prisoner.public:
+    readers = current_user.is_authenticated and current_user.role in READERS
+    if prisoner is None or not (prisoner.public or readers):  # the public never sees hidden prisoners
         raise ApiError(404, "not_found")
     return jsonify(prisoner_report_json(prisoner_report.prisoner_report(db.session, prisoner, _period())))
 

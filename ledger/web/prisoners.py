@@ -23,14 +23,18 @@ from ledger.reports.prisoner_report import (
 from ledger.spending.lookup import prisoner_by_slug
 from ledger.web.charts import month_chart
 from ledger.web.csv_export import csv_response
+from ledger.web.reports import is_reader
 
 bp = Blueprint("prisoners", __name__, url_prefix="/prisoners")
 
 
-def public_prisoner_or_404(slug: str) -> Prisoner:
-    """Hidden and unknown prisoners look the same: not found."""
+def public_prisoner_or_404(slug: str, *, readers_see_hidden: bool = False) -> Prisoner:
+    """Hidden and unknown prisoners look the same to the public: not found.  Signed-in
+    admins, auditors and coordinators may read a hidden prisoner's report."""
     prisoner = prisoner_by_slug(db.session, slug)
-    if prisoner is None or not prisoner.public:
+    if prisoner is None:
+        abort(404)
+    if not prisoner.public and not (readers_see_hidden and is_reader()):
         abort(404)
     return prisoner
 
@@ -60,7 +64,7 @@ def _period_or_error() -> tuple[Period, str | None]:
 
 @bp.route("/<slug>/report")
 def prisoner_report_page(slug: str):
-    prisoner = public_prisoner_or_404(slug)
+    prisoner = public_prisoner_or_404(slug, readers_see_hidden=True)
     period, error = _period_or_error()
     report = prisoner_report(db.session, prisoner, period)
     return render_template(
@@ -82,7 +86,7 @@ def report_csv_header() -> list[str]:
 
 @bp.route("/<slug>/report.csv")
 def prisoner_report_csv(slug: str):
-    prisoner = public_prisoner_or_404(slug)
+    prisoner = public_prisoner_or_404(slug, readers_see_hidden=True)
     period, error = _period_or_error()
     if error:
         abort(400)

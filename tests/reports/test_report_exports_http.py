@@ -60,3 +60,15 @@ def test_report_csv_has_translated_headers_and_one_row_per_currency(client, book
     assert by_currency["EUR"]["Closing balance"] == "286.85"
     assert by_currency["RUB"]["Spent: Food"] == "1000.00"
     assert by_currency["EUR"]["From"] == "2026-03-01"
+
+
+def test_readers_may_read_a_hidden_prisoners_report_but_the_public_may_not(client, auth, tokens, books):
+    from tests.conftest import bearer
+
+    assert client.get("/api/v1/prisoners/hidden-one/report").status_code == 404
+    body = client.get("/api/v1/prisoners/hidden-one/report", headers=bearer(tokens["auditor"])).get_json()
+    assert body["currencies"]["EUR"]["closing"] == eur("63.00")
+    auth.login("coordinator")
+    assert client.get("/prisoners/hidden-one/report").status_code == 200
+    assert client.get("/prisoners/hidden-one/report.csv", buffered=True).status_code == 200
+    assert client.get("/prisoners/hidden-one").status_code == 404  # the public page stays unpublished
