@@ -73,15 +73,45 @@ def ledger_verify() -> None:
     )
 
 
+EXPORT_FORMATS = ("hledger", "beancount", "json")
+
+
 @ledger_cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["hledger"]), default="hledger")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="hledger",
+              help="hledger journal, Beancount, or JSON lines with the hash chain.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def ledger_export(fmt: str, output) -> None:
     """Write the whole journal in FORMAT to OUTPUT (standard output by default)."""
-    from ledger.reports.hledger_export import export_hledger
+    if fmt == "beancount":
+        from ledger.reports.beancount_export import export_beancount as export
+    elif fmt == "json":
+        from ledger.reports.chain_export import export_chain_jsonl as export
+    else:
+        from ledger.reports.hledger_export import export_hledger as export
 
-    for line in export_hledger(db.session):
+    for line in export(db.session):
         output.write(line)
+
+
+@ledger_cli.command("verify-export")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def ledger_verify_export(path: str) -> None:
+    """Recompute the hash chain of a JSON-lines export and compare it with this ledger's head."""
+    import importlib.util
+    from pathlib import Path
+
+    from ledger.books.hashchain import GENESIS_HASH
+    from ledger.books.models import LedgerHead
+
+    # The same code an auditor runs on their own machine: scripts/verify_export.py.
+    script = Path(__file__).resolve().parents[1] / "scripts" / "verify_export.py"
+    spec = importlib.util.spec_from_file_location("verify_export", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    head = db.session.get(LedgerHead, 1)
+    arguments = [path, "--entries", str(head.entry_count if head else 0),
+                 "--head", head.head_hash if head else GENESIS_HASH]
+    sys.exit(module.main(arguments))
 
 
 @click.command("demo")

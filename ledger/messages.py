@@ -42,6 +42,8 @@ MESSAGES = {
     "date_in_future": _l("The date cannot be in the future."),
     "date_out_of_range": _l("Enter a date between 2000 and 2100."),
     "invalid_date": _l("Enter the date as YYYY-MM-DD."),
+    "period_reversed": _l("The end of the period comes before its start."),
+    "invalid_page": _l("Pages are numbered from 1; at most 500 items per page."),
     "parcel_empty": _l("A parcel needs at least one item or its total weight."),
     "parcel_too_many_items": _l("A parcel can list at most %(max)s items."),
     "parcel_bad_quantity": _l("Each item needs a whole quantity greater than zero."),

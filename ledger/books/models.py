@@ -139,6 +139,8 @@ class Posting(Base):
         ),
         UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
+        # The general journal filters by category (reports; migration 0005_reports).
+        Index("ix_postings_category_entry", "category", "entry_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,6 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
+from ledger.reports.overview import public_prisoners_by_need, totals_for_head
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -22,10 +23,14 @@ _API_CODES = {
 @bp.route("/")
 def home():
     head = db.session.get(LedgerHead, 1)
+    query = (request.args.get("q") or "").strip()[:100]
     return render_template(
         "web/home.html",
         entry_count=head.entry_count if head else 0,
         head_hash=head.head_hash if head else None,
+        query=query,
+        prisoners=public_prisoners_by_need(db.session, query),
+        totals=totals_for_head(db.session, head.head_hash if head else None),
     )
 
 
@@ -54,10 +59,14 @@ def register_web(app: Flask) -> None:
     from ledger.web.donate import bp as donate_bp
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
+    from ledger.web.labels import register_labels
+    from ledger.web.prisoners import bp as prisoners_bp
+    from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
 
     register_formatting(app)
-    for blueprint in (bp, spending_bp, fundraising_bp, donate_bp):
+    register_labels(app)
+    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))

@@ -6,7 +6,6 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 
 from ledger.messages import message_for
 from ledger.money import Money
-from ledger.web.labels import LABEL_FILTERS
 
 
 def money(value: Money | None) -> str:
@@ -48,7 +47,6 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["decimal"] = format_decimal
-    app.jinja_env.filters.update(LABEL_FILTERS)
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio

@@ -1,0 +1,196 @@
+"""The general journal for auditors: entries filtered by date, account, category or
+prisoner, a page at a time, and account ledgers with running balances."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ledger.access.models import User
+from ledger.books.accounts import fund_account_name
+from ledger.books.models import Account, JournalEntry, Posting
+from ledger.reports.periods import Period
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    period: Period = Period()
+    account: str | None = None  # an account name, or a prefix ending with ":"
+    category: str | None = None
+    prisoner_slug: str | None = None
+
+    def posting_conditions(self) -> list:
+        conditions = []
+        if self.account:
+            if self.account.endswith(":"):
+                conditions.append(Account.name.startswith(self.account))
+            else:
+                conditions.append(Account.name == self.account)
+        if self.category:
+            conditions.append(Posting.category == self.category)
+        if self.prisoner_slug:
+            conditions.append(Account.name == fund_account_name(self.prisoner_slug))
+        return conditions
+
+
+@dataclass(frozen=True)
+class JournalPosting:
+    line_no: int
+    account: str
+    currency: str
+    amount_minor: int
+    category: str | None
+    memo: str | None
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    id: int
+    entry_date: date
+    description: str
+    recorded_at: datetime
+    recorded_by: str | None
+    source_type: str
+    source_ref: str | None
+    reverses_id: int | None
+    is_advance: bool
+    conversion_rate: str | None
+    hash: str
+    prev_hash: str
+    postings: list[JournalPosting]
+
+
+def _matching_entry_ids(filters: JournalFilter):
+    statement = select(JournalEntry.id).where(*filters.period.includes(JournalEntry.entry_date))
+    conditions = filters.posting_conditions()
+    if conditions:
+        statement = statement.where(
+            JournalEntry.id.in_(
+                select(Posting.entry_id).join(Account, Account.id == Posting.account_id).where(*conditions)
+            )
+        )
+    return statement
+
+
+def count_entries(session: Session, filters: JournalFilter) -> int:
+    return session.scalar(select(func.count()).select_from(_matching_entry_ids(filters).subquery())) or 0
+
+
+def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
+    if not ids:
+        return []
+    postings: dict[int, list[JournalPosting]] = {entry_id: [] for entry_id in ids}
+    for entry_id, *row in session.execute(
+        select(Posting.entry_id, Posting.line_no, Account.name, Posting.currency, Posting.amount_minor,
+               Posting.category, Posting.memo)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.entry_id.in_(ids))
+        .order_by(Posting.entry_id, Posting.line_no)
+    ):
+        postings[entry_id].append(JournalPosting(*row))
+    entries = session.execute(
+        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.description, JournalEntry.recorded_at,
+               User.email, JournalEntry.source_type, JournalEntry.source_ref, JournalEntry.reverses_id,
+               JournalEntry.is_advance, JournalEntry.conversion_rate, JournalEntry.hash, JournalEntry.prev_hash)
+        .outerjoin(User, User.id == JournalEntry.recorded_by_id)
+        .where(JournalEntry.id.in_(ids))
+        .order_by(JournalEntry.id)
+    )
+    return [JournalLine(*row, postings=postings[row[0]]) for row in entries]
+
+
+def journal_page(session: Session, filters: JournalFilter, *, page: int = 1, per_page: int = 50) -> list[JournalLine]:
+    """One page of matching entries in chain order."""
+    ids = list(session.scalars(
+        _matching_entry_ids(filters).order_by(JournalEntry.id).offset((page - 1) * per_page).limit(per_page)
+    ))
+    return _lines(session, ids)
+
+
+def iter_filtered_journal(session: Session, filters: JournalFilter, batch: int = 500) -> Iterator[JournalLine]:
+    """Every matching entry in chain order, ``batch`` entries at a time (for CSV)."""
+    after = 0
+    while True:
+        ids = list(session.scalars(
+            _matching_entry_ids(filters).where(JournalEntry.id > after).order_by(JournalEntry.id).limit(batch)
+        ))
+        if not ids:
+            return
+        yield from _lines(session, ids)
+        after = ids[-1]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    entry_id: int
+    entry_date: date
+    description: str
+    currency: str
+    amount_minor: int
+    category: str | None
+    memo: str | None
+    balance_minor: int  # running balance of the account in this currency after the posting
+
+
+def account_names(session: Session) -> list[tuple[str, str]]:
+    return list(session.execute(select(Account.name, Account.type).order_by(Account.name)))
+
+
+def account_ledger(
+    session: Session, account_name: str, *, period: Period | None = None, page: int = 1, per_page: int = 100
+) -> tuple[list[LedgerLine], int]:
+    """One page of an account's postings in chain order, each with the account's running
+    balance in its currency after it, and how many postings the period holds.
+
+    The balance before the page is one SQL sum; only the page (and postings between its
+    first and last line that fall outside the period) are read into Python.
+    """
+    period = period or Period()
+    account_id = session.scalar(select(Account.id).where(Account.name == account_name))
+    if account_id is None:
+        return [], 0
+    in_period = [Posting.account_id == account_id, *period.includes(JournalEntry.entry_date)]
+    total = session.scalar(
+        select(func.count()).select_from(Posting).join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(*in_period)
+    ) or 0
+    rows = session.execute(
+        select(Posting.entry_id, Posting.line_no, JournalEntry.entry_date, JournalEntry.description,
+               Posting.currency, Posting.amount_minor, Posting.category, Posting.memo)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(*in_period)
+        .order_by(Posting.entry_id, Posting.line_no)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    if not rows:
+        return [], total
+    first, last = rows[0], rows[-1]
+    before_first = or_(Posting.entry_id < first.entry_id,
+                       and_(Posting.entry_id == first.entry_id, Posting.line_no < first.line_no))
+    running: dict[str, int] = {
+        currency: int(amount)
+        for currency, amount in session.execute(
+            select(Posting.currency, func.sum(Posting.amount_minor))
+            .where(Posting.account_id == account_id, before_first)
+            .group_by(Posting.currency)
+        )
+    }
+    up_to_last = or_(Posting.entry_id < last.entry_id,
+                     and_(Posting.entry_id == last.entry_id, Posting.line_no <= last.line_no))
+    balance_after: dict[tuple[int, int], int] = {}
+    for entry_id, line_no, currency, amount in session.execute(
+        select(Posting.entry_id, Posting.line_no, Posting.currency, Posting.amount_minor)
+        .where(Posting.account_id == account_id, ~before_first, up_to_last)
+        .order_by(Posting.entry_id, Posting.line_no)
+    ):
+        running[currency] = running.get(currency, 0) + amount
+        balance_after[(entry_id, line_no)] = running[currency]
+    return [
+        LedgerLine(row.entry_id, row.entry_date, row.description, row.currency, row.amount_minor, row.category,
+                   row.memo, balance_after[(row.entry_id, row.line_no)])
+        for row in rows
+    ], total

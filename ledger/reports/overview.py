@@ -1,0 +1,124 @@
+"""The organisation at a glance: public prisoners ordered by need, totals raised and spent."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from ledger.books.accounts import PRISONER_FUND_PREFIX
+from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
+from ledger.funds.models import Facility, Prisoner
+from ledger.money import Money
+from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
+
+FUNDS_PREFIX = "liabilities:funds:"
+
+
+@dataclass
+class PrisonerSummary:
+    prisoner: Prisoner
+    balances: dict[str, Money]
+    monthly_need: Money | None
+    runway: Decimal | None
+
+
+def _like_escaped(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def public_prisoners_by_need(session: Session, query: str | None = None) -> list[PrisonerSummary]:
+    """Public prisoners, shortest runway first (no need stated: last), optionally searched
+    by name, Latin name, region or facility."""
+    statement = select(Prisoner).outerjoin(Facility, Facility.id == Prisoner.facility_id).where(
+        Prisoner.public.is_(True)
+    )
+    query = (query or "").strip()[:100]
+    if query:
+        pattern = _like_escaped(query.lower())
+        statement = statement.where(
+            or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                  (Prisoner.name, Prisoner.name_latin, Prisoner.slug, Prisoner.region, Facility.name)))
+        )
+    prisoners = list(session.scalars(statement.order_by(Prisoner.name)))
+    if query and not prisoners and not query.isascii():
+        # SQLite's lower() folds ASCII only: retry Cyrillic searches case-sensitively as typed
+        # and capitalised, so "анна" still finds "Анна".
+        variants = {query, query.capitalize()}
+        statement = select(Prisoner).outerjoin(Facility, Facility.id == Prisoner.facility_id).where(
+            Prisoner.public.is_(True),
+            or_(*(column.contains(v) for v in variants
+                  for column in (Prisoner.name, Prisoner.region, Facility.name))),
+        )
+        prisoners = list(session.scalars(statement.order_by(Prisoner.name)))
+    balances: dict[int, dict[str, Money]] = {p.id: {} for p in prisoners}
+    if prisoners:
+        rows = session.execute(
+            select(Account.prisoner_id, AccountBalance.currency, AccountBalance.balance_minor)
+            .join(AccountBalance, AccountBalance.account_id == Account.id)
+            .where(Account.prisoner_id.in_(balances), Account.name.startswith(PRISONER_FUND_PREFIX),
+                   AccountBalance.balance_minor != 0)
+            .order_by(AccountBalance.currency)
+        )
+        for prisoner_id, currency, minor in rows:
+            balances[prisoner_id][currency] = Money.from_minor(-minor, currency)
+    summaries = []
+    for prisoner in prisoners:
+        need = None
+        runway = None
+        if prisoner.monthly_need_minor and prisoner.monthly_need_currency:
+            currency = prisoner.monthly_need_currency
+            need = Money.from_minor(prisoner.monthly_need_minor, currency)
+            held = balances[prisoner.id].get(currency)
+            runway = runway_months(held.minor if held else 0, prisoner.monthly_need_minor)
+        summaries.append(PrisonerSummary(prisoner, balances[prisoner.id], need, runway))
+    summaries.sort(key=lambda s: (s.runway is None, s.runway if s.runway is not None else 0, s.prisoner.name))
+    return summaries
+
+
+@dataclass
+class CurrencyTotals:
+    currency: str
+    raised: Money
+    spent: Money
+
+
+def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
+    """All funds together, per currency: gross donations received and money spent.
+
+    Sums over every fund, hidden prisoners included: a total names nobody.
+    """
+    raised = case((Posting.category == "donation", -Posting.amount_minor), else_=0)
+    spent = case((Posting.category.in_(SPENDING_CATEGORIES), Posting.amount_minor), else_=0)
+    rows = session.execute(
+        select(Posting.currency, func.sum(raised), func.sum(spent))
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.name.startswith(FUNDS_PREFIX))
+        .group_by(Posting.currency)
+        .order_by(Posting.currency)
+    )
+    return [
+        CurrencyTotals(currency, Money.from_minor(int(r or 0), currency), Money.from_minor(int(s or 0), currency))
+        for currency, r, s in rows
+        if r or s
+    ]
+
+
+_totals_by_head: dict[str, list[CurrencyTotals]] = {}
+
+
+def totals_for_head(session: Session, head_hash: str | None) -> list[CurrencyTotals]:
+    """``totals_raised_and_spent`` remembered per head hash: the journal is append-only and
+    the head hash covers every posting, so the totals change only when the head does."""
+    if head_hash is None:
+        return totals_raised_and_spent(session)
+    cached = _totals_by_head.get(head_hash)
+    if cached is not None:
+        return cached
+    totals = totals_raised_and_spent(session)
+    # Keep them only if no entry was added while they were summed.
+    if session.scalar(select(LedgerHead.head_hash).where(LedgerHead.id == 1)) == head_hash:
+        _totals_by_head.clear()
+        _totals_by_head[head_hash] = totals
+    return totals

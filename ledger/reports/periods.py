@@ -1,0 +1,82 @@
+"""Report periods and calendar months, as plain values shared by every report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import extract
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates from ``start`` to ``end``, both included; ``None`` leaves that side open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def includes(self, column):
+        """SQL condition: ``column`` (a date) lies in the period."""
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column <= self.end)
+        return conditions
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of every month from ``first``'s to ``last``'s, both included."""
+    months = []
+    current = month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def month_columns(column):
+    """``(year, month)`` SQL expressions of a date column (portable: SQLite and PostgreSQL)."""
+    return extract("year", column), extract("month", column)
+
+
+class PeriodError(ValueError):
+    """A bad date in a report's query; ``code`` is a message code, ``field`` the parameter."""
+
+    def __init__(self, code: str, field: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def parse_report_date(value: str | None, field: str) -> date | None:
+    """An ISO date (``2026-11-24``) from a query string; empty means none."""
+    if value is None or value == "":
+        return None
+    if len(value) != 10:
+        raise PeriodError("invalid_date", field)
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise PeriodError("invalid_date", field) from None
+    if not date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+        raise PeriodError("date_out_of_range", field)
+    return parsed
+
+
+def parse_period(args, start_field: str = "from", end_field: str = "to") -> Period:
+    """The period of ``?from=&to=`` in ``args`` (any mapping); raises PeriodError."""
+    start = parse_report_date(args.get(start_field), start_field)
+    end = parse_report_date(args.get(end_field), end_field)
+    if start is not None and end is not None and end < start:
+        raise PeriodError("period_reversed", end_field)
+    return Period(start, end)

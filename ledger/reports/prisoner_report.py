@@ -1,0 +1,300 @@
+"""What happened to one prisoner's fund: per-currency report, monthly flows, runway,
+spending, disbursements and donations — all aggregated in SQL.
+
+Signs: the fund is a liability, so money coming in is a credit (negative amount)
+and money going out a debit (positive).  Reports show both as positive numbers.
+A reversal carries the category of the entry it reverses with the opposite sign,
+so net sums per category already take corrections into account.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from ledger.books.accounts import fund_account_name
+from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
+from ledger.funds.models import Donation, Donor, Prisoner
+from ledger.money import Money
+from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
+from ledger.spending.receipts import receipts_count_by_entry
+
+SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
+# Categories that move money into or out of a fund without being spending.
+MOVEMENT_CATEGORIES = ("donation", "fee", "transfer", "conversion", "refund")
+
+
+@dataclass
+class CurrencyReport:
+    """One currency's lines of a prisoner's report, in minor units, all shown positive."""
+
+    currency: str
+    opening: int = 0
+    received: int = 0
+    fees: int = 0
+    transfers_in: int = 0
+    transfers_out: int = 0
+    conversions_in: int = 0
+    conversions_out: int = 0
+    refunds: int = 0
+    spent: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def spent_total(self) -> int:
+        return sum(self.spent.values())
+
+    @property
+    def closing(self) -> int:
+        return (
+            self.opening + self.received - self.fees + self.transfers_in - self.transfers_out
+            + self.conversions_in - self.conversions_out - self.refunds - self.spent_total
+        )
+
+    def money(self, minor: int) -> Money:
+        return Money.from_minor(minor, self.currency)
+
+
+@dataclass
+class Runway:
+    """How many months the fund covers the monthly need (in the need's currency)."""
+
+    balance: Money
+    monthly_need: Money
+    months: Decimal | None  # None when the need is zero
+
+
+@dataclass
+class PrisonerReport:
+    prisoner: Prisoner
+    period: Period
+    currencies: list[CurrencyReport]
+    runway: Runway | None
+
+
+def fund_account_id(session: Session, prisoner: Prisoner) -> int | None:
+    return session.scalar(select(Account.id).where(Account.name == fund_account_name(prisoner.slug)))
+
+
+def prisoner_report(session: Session, prisoner: Prisoner, period: Period | None = None) -> PrisonerReport:
+    """Opening, flows by kind and category, and closing, per currency, for ``period``."""
+    period = period or Period()
+    account_id = fund_account_id(session, prisoner)
+    reports: dict[str, CurrencyReport] = {}
+    if account_id is not None:
+        if period.start is not None:
+            opening = session.execute(
+                select(Posting.currency, func.sum(Posting.amount_minor))
+                .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+                .where(Posting.account_id == account_id, JournalEntry.entry_date < period.start)
+                .group_by(Posting.currency)
+            )
+            for currency, total in opening:
+                reports.setdefault(currency, CurrencyReport(currency)).opening = -int(total)
+        credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
+        debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
+        flows = session.execute(
+            select(
+                Posting.currency,
+                Posting.category,
+                func.sum(credit),
+                func.sum(debit),
+            )
+            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+            .where(Posting.account_id == account_id, *period.includes(JournalEntry.entry_date))
+            .group_by(Posting.currency, Posting.category)
+        )
+        for currency, category, credits, debits in flows:
+            report = reports.setdefault(currency, CurrencyReport(currency))
+            credits, debits = int(credits or 0), int(debits or 0)
+            net_out = debits - credits
+            if category == "donation":
+                report.received += -net_out
+            elif category == "fee":
+                report.fees += net_out
+            elif category == "refund":
+                report.refunds += net_out
+            elif category == "transfer":
+                report.transfers_in += credits
+                report.transfers_out += debits
+            elif category == "conversion":
+                report.conversions_in += credits
+                report.conversions_out += debits
+            else:
+                key = category if category in SPENDING_CATEGORIES else "other"
+                report.spent[key] = report.spent.get(key, 0) + net_out
+    currencies = [reports[code] for code in sorted(reports)]
+    for report in currencies:
+        report.spent = {c: report.spent[c] for c in SPENDING_CATEGORIES if report.spent.get(c)}
+    return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner))
+
+
+def fund_balances(session: Session, prisoner: Prisoner) -> dict[str, Money]:
+    """What the fund holds per currency (positive), from the running-balance table."""
+    rows = session.execute(
+        select(AccountBalance.currency, AccountBalance.balance_minor)
+        .join(Account, Account.id == AccountBalance.account_id)
+        .where(Account.name == fund_account_name(prisoner.slug), AccountBalance.balance_minor != 0)
+        .order_by(AccountBalance.currency)
+    )
+    return {currency: Money.from_minor(-minor, currency) for currency, minor in rows}
+
+
+def runway_months(balance_minor: int, need_minor: int | None) -> Decimal | None:
+    """Months covered, rounded down to one decimal; None without a need."""
+    if not need_minor:
+        return None
+    months = Decimal(max(balance_minor, 0)) / Decimal(need_minor)
+    return months.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def runway_for(session: Session, prisoner: Prisoner) -> Runway | None:
+    if not prisoner.monthly_need_minor or not prisoner.monthly_need_currency:
+        return None
+    currency = prisoner.monthly_need_currency
+    balance = fund_balances(session, prisoner).get(currency, Money.from_minor(0, currency))
+    return Runway(
+        balance=balance,
+        monthly_need=Money.from_minor(prisoner.monthly_need_minor, currency),
+        months=runway_months(balance.minor, prisoner.monthly_need_minor),
+    )
+
+
+@dataclass
+class MonthFlow:
+    month: date
+    received: int = 0
+    spent: int = 0
+
+
+def monthly_flows(
+    session: Session, prisoner: Prisoner, *, months: int = 12, today: date | None = None
+) -> dict[str, list[MonthFlow]]:
+    """Received (donations and transfers in, gross) and spent per month and currency,
+    for the last ``months`` calendar months; currencies without activity are left out."""
+    today = today or date.today()
+    first = add_months(month_start(today), -(months - 1))
+    account_id = fund_account_id(session, prisoner)
+    if account_id is None:
+        return {}
+    year, month = month_columns(JournalEntry.entry_date)
+    received = case(
+        (Posting.category == "donation", -Posting.amount_minor),
+        (and_(Posting.category == "transfer", Posting.amount_minor < 0), -Posting.amount_minor),
+        else_=0,
+    )
+    spent = case(
+        (Posting.category.in_(SPENDING_CATEGORIES), Posting.amount_minor),
+        (Posting.category.is_(None), Posting.amount_minor),
+        else_=0,
+    )
+    rows = session.execute(
+        select(Posting.currency, year, month, func.sum(received), func.sum(spent))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Posting.account_id == account_id, JournalEntry.entry_date >= first,
+               JournalEntry.entry_date <= today)
+        .group_by(Posting.currency, year, month)
+    )
+    calendar = months_between(first, today)
+    result: dict[str, dict[date, MonthFlow]] = {}
+    for currency, y, m, got, used in rows:
+        series = result.setdefault(currency, {day: MonthFlow(day) for day in calendar})
+        flow = series[date(int(y), int(m), 1)]
+        flow.received += int(got or 0)
+        flow.spent += int(used or 0)
+    return {
+        currency: list(series.values())
+        for currency, series in sorted(result.items())
+        if any(f.received or f.spent for f in series.values())
+    }
+
+
+@dataclass
+class Disbursement:
+    entry_id: int
+    entry_date: date
+    description: str
+    category: str
+    money: Money
+    has_receipt: bool
+    reversed: bool
+    is_reversal: bool
+
+
+def disbursements(session: Session, prisoner: Prisoner, *, limit: int = 100) -> list[Disbursement]:
+    """The latest spending from the fund, newest first, with a receipt marker only."""
+    account_id = fund_account_id(session, prisoner)
+    if account_id is None:
+        return []
+    reversal = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    rows = session.execute(
+        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.description, Posting.category,
+               Posting.amount_minor, Posting.currency, JournalEntry.reverses_id,
+               JournalEntry.id.in_(reversal))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Posting.account_id == account_id,
+               (Posting.category.in_(SPENDING_CATEGORIES)) | Posting.category.is_(None))
+        .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
+        .limit(limit)
+    ).all()
+    receipts = receipts_count_by_entry(session, [row[0] for row in rows])
+    return [
+        Disbursement(entry_id, day, description, category or "other", Money.from_minor(amount, currency),
+                     bool(receipts.get(entry_id)), bool(was_reversed), reverses is not None)
+        for entry_id, day, description, category, amount, currency, reverses, was_reversed in rows
+    ]
+
+
+def spending_by_category(session: Session, prisoner: Prisoner) -> dict[str, dict[str, Money]]:
+    """All-time net spending per currency and category."""
+    report = prisoner_report(session, prisoner)
+    return {
+        r.currency: {category: r.money(minor) for category, minor in r.spent.items()}
+        for r in report.currencies if r.spent
+    }
+
+
+@dataclass
+class PublicDonation:
+    """A donation as public pages may show it: a donor's chosen public name, else nothing."""
+
+    month: date
+    day: date | None  # only for donors who chose a public name
+    donor_name: str | None
+    money: Money
+    count: int = 1
+
+
+def public_donations(session: Session, prisoner: Prisoner, *, limit: int = 60) -> list[PublicDonation]:
+    """Donations to the prisoner, newest first.
+
+    Gifts from donors with a public name are listed one by one; anonymous gifts are
+    summed per month and currency, so their exact amount and day cannot be matched
+    against a bank statement to find who gave.
+    """
+    named = Donor.public_name.is_not(None) & Donor.purged_at.is_(None) & (Donor.public_name != "")
+    rows = session.execute(
+        select(Donation.received_on, Donor.public_name, Donation.amount_minor, Donation.currency)
+        .join(Donor, Donor.id == Donation.donor_id)
+        .where(Donation.prisoner_id == prisoner.id, named)
+        .order_by(Donation.received_on.desc(), Donation.id.desc())
+        .limit(limit)
+    )
+    result = [
+        PublicDonation(month_start(day), day, name, Money.from_minor(amount, currency))
+        for day, name, amount, currency in rows
+    ]
+    year, month = month_columns(Donation.received_on)
+    anonymous = session.execute(
+        select(year, month, Donation.currency, func.sum(Donation.amount_minor), func.count())
+        .outerjoin(Donor, Donor.id == Donation.donor_id)
+        .where(Donation.prisoner_id == prisoner.id, ~named | Donor.id.is_(None))
+        .group_by(year, month, Donation.currency)
+    )
+    for y, m, currency, total, count in anonymous:
+        result.append(PublicDonation(date(int(y), int(m), 1), None, None,
+                                     Money.from_minor(int(total), currency), int(count)))
+    result.sort(key=lambda d: (d.month, d.day or d.month, d.donor_name is not None), reverse=True)
+    return result[:limit]

@@ -1,0 +1,58 @@
+"""Trial balance: debits, credits and balance per account and currency, summed in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ledger.books.models import Account, JournalEntry, Posting
+
+
+@dataclass(frozen=True)
+class TrialBalanceLine:
+    account: str
+    account_type: str
+    currency: str
+    debits: int
+    credits: int  # positive
+
+    @property
+    def balance(self) -> int:
+        return self.debits - self.credits
+
+
+@dataclass
+class TrialBalance:
+    as_of: date | None
+    lines: list[TrialBalanceLine]
+
+    def totals(self) -> dict[str, tuple[int, int]]:
+        """Per currency: (debits, credits); equal in a balanced ledger."""
+        totals: dict[str, tuple[int, int]] = {}
+        for line in self.lines:
+            debits, credits = totals.get(line.currency, (0, 0))
+            totals[line.currency] = (debits + line.debits, credits + line.credits)
+        return dict(sorted(totals.items()))
+
+
+def trial_balance(session: Session, as_of: date | None = None) -> TrialBalance:
+    """Every account with postings up to ``as_of`` (the whole journal when None)."""
+    debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
+    credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
+    statement = (
+        select(Account.name, Account.type, Posting.currency, func.sum(debit), func.sum(credit))
+        .join(Account, Account.id == Posting.account_id)
+        .group_by(Account.name, Account.type, Posting.currency)
+        .order_by(Account.name, Posting.currency)
+    )
+    if as_of is not None:
+        statement = statement.join(JournalEntry, JournalEntry.id == Posting.entry_id).where(
+            JournalEntry.entry_date <= as_of
+        )
+    lines = [
+        TrialBalanceLine(name, account_type, currency, int(debits or 0), int(credits or 0))
+        for name, account_type, currency, debits, credits in session.execute(statement)
+    ]
+    return TrialBalance(as_of, lines)

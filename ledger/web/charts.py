@@ -1,0 +1,62 @@
+"""Month-by-month bar charts as inline SVG geometry, computed on the server.
+
+Templates draw the rectangles; colours come from CSS classes (no inline styles, no
+scripts), so the chart works under a strict Content-Security-Policy and without JS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.reports.prisoner_report import MonthFlow
+
+WIDTH = 640
+HEIGHT = 220
+TOP = 24  # room for the scale's label
+BOTTOM = 30  # room for month labels
+LEFT = 10
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str  # "received" or "spent"
+    minor: int
+
+
+@dataclass(frozen=True)
+class MonthSlot:
+    month: object
+    label_x: float
+    bars: tuple[Bar, Bar]
+
+
+@dataclass(frozen=True)
+class Chart:
+    currency: str
+    width: int
+    height: int
+    baseline: float
+    top: int
+    largest: int  # minor units at the top of the scale
+    slots: list[MonthSlot]
+
+
+def month_chart(currency: str, flows: list[MonthFlow]) -> Chart:
+    """Two bars per month (received, spent) scaled to the largest value."""
+    largest = max([max(f.received, 0) for f in flows] + [max(f.spent, 0) for f in flows] + [1])
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot_width = (WIDTH - 2 * LEFT) / max(len(flows), 1)
+    bar_width = slot_width * 0.36
+    slots = []
+    for index, flow in enumerate(flows):
+        x = LEFT + index * slot_width + slot_width * 0.12
+        bars = []
+        for offset, kind, value in ((0, "received", flow.received), (1, "spent", flow.spent)):
+            height = round(plot_height * max(value, 0) / largest, 1)
+            bars.append(Bar(round(x + offset * bar_width, 1), round(TOP + plot_height - height, 1),
+                            round(bar_width, 1), height, kind, value))
+        slots.append(MonthSlot(flow.month, round(LEFT + index * slot_width + slot_width / 2, 1), tuple(bars)))
+    return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, TOP, largest, slots)

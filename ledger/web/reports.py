@@ -1,0 +1,337 @@
+"""The organisation's books for auditors (and coordinators): pages, CSV and exports."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ledger.access.web import role_required
+from ledger.books.accounts import find_account
+from ledger.books.models import CATEGORIES, LedgerHead
+from ledger.extensions import db
+from ledger.messages import message_for
+from ledger.money import Money
+from ledger.reports.balance_sheet import balance_sheet
+from ledger.reports.general_journal import (
+    JournalFilter,
+    account_ledger,
+    account_names,
+    count_entries,
+    iter_filtered_journal,
+    journal_page,
+)
+from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
+from ledger.reports.pledge_fulfilment import pledge_fulfilment
+from ledger.reports.receipts_list import receipts_list
+from ledger.reports.trial_balance import trial_balance
+from ledger.web.csv_export import csv_response
+from ledger.web.labels import SECTION_LABELS
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = ("admin", "auditor", "coordinator")
+
+
+def is_reader() -> bool:
+    return current_user.is_authenticated and current_user.role in READERS
+
+
+def page_args(default_per_page: int = 50) -> tuple[int, int]:
+    def number(name: str, default: int, largest: int) -> int:
+        value = request.args.get(name, "")
+        return min(int(value), largest) if value.isdigit() and int(value) > 0 else default
+
+    return number("page", 1, 10**6), number("per_page", default_per_page, 500)
+
+
+def period_args() -> tuple[Period, str | None]:
+    try:
+        return parse_period(request.args), None
+    except PeriodError as error:
+        return Period(), message_for(error.code)
+
+
+def journal_filter_args() -> tuple[JournalFilter, str | None]:
+    period, error = period_args()
+    category = request.args.get("category") or None
+    if category is not None and category not in CATEGORIES:
+        category, error = None, message_for("unknown_category")
+    return JournalFilter(
+        period=period,
+        account=(request.args.get("account") or "").strip()[:200] or None,
+        category=category,
+        prisoner_slug=(request.args.get("prisoner") or "").strip()[:80] or None,
+    ), error
+
+
+def _amount(minor: int, currency: str) -> str:
+    return str(Money.from_minor(minor, currency).amount)
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    head = db.session.get(LedgerHead, 1)
+    return render_template("reports/index.html", head=head)
+
+
+# -- trial balance -------------------------------------------------------------------
+
+def _as_of() -> tuple[date | None, str | None]:
+    try:
+        return parse_report_date(request.args.get("to"), "to"), None
+    except PeriodError as error:
+        return None, message_for(error.code)
+
+
+@bp.route("/trial-balance")
+@role_required(*READERS)
+def trial_balance_page():
+    as_of, error = _as_of()
+    return render_template("reports/trial_balance.html", report=trial_balance(db.session, as_of), error=error)
+
+
+@bp.route("/trial-balance.csv")
+@role_required(*READERS)
+def trial_balance_csv():
+    as_of, error = _as_of()
+    if error:
+        abort(400)
+    report = trial_balance(db.session, as_of)
+    rows = ([line.account, line.account_type, line.currency, _amount(line.debits, line.currency),
+             _amount(line.credits, line.currency), _amount(line.balance, line.currency)] for line in report.lines)
+    return csv_response(
+        f"trial-balance-{(as_of or date.today()).isoformat()}.csv",
+        [_("Account"), _("Type"), _("Currency"), _("Debits"), _("Credits"), _("Balance")], rows,
+    )
+
+
+# -- balance sheet (public, grouped; detailed for readers) ---------------------------
+
+@bp.route("/balance-sheet")
+def balance_sheet_page():
+    return render_template("reports/balance_sheet.html", sheet=balance_sheet(db.session, detailed=is_reader()))
+
+
+@bp.route("/balance-sheet.csv")
+def balance_sheet_csv():
+    sheet = balance_sheet(db.session, detailed=is_reader())
+    rows = ([str(SECTION_LABELS[line.section]), line.account, line.currency, _amount(line.amount, line.currency)]
+            for line in sheet.lines)
+    return csv_response(f"balance-sheet-{date.today().isoformat()}.csv",
+                        [_("Section"), _("Account"), _("Currency"), _("Amount")], rows)
+
+
+# -- general journal -----------------------------------------------------------------
+
+@bp.route("/journal")
+@role_required(*READERS)
+def journal():
+    filters, error = journal_filter_args()
+    page, per_page = page_args()
+    total = count_entries(db.session, filters)
+    return render_template(
+        "reports/journal.html", entries=journal_page(db.session, filters, page=page, per_page=per_page),
+        filters=filters, error=error, total=total, page=page, per_page=per_page, categories=CATEGORIES,
+    )
+
+
+def journal_csv_header() -> list[str]:
+    return [_("Entry"), _("Date"), _("Description"), _("Recorded at"), _("Recorded by"), _("Source"),
+            _("Reverses"), _("Line"), _("Account"), _("Currency"), _("Amount"), _("Category"), _("Memo"),
+            _("Hash"), _("Previous hash")]
+
+
+@bp.route("/journal.csv")
+@role_required(*READERS)
+def journal_csv():
+    filters, error = journal_filter_args()
+    if error:
+        abort(400)
+
+    def rows():
+        for entry in iter_filtered_journal(db.session, filters):
+            for posting in entry.postings:
+                yield [entry.id, entry.entry_date.isoformat(), entry.description,
+                       entry.recorded_at.isoformat(), entry.recorded_by or "", entry.source_type,
+                       entry.reverses_id or "", posting.line_no, posting.account, posting.currency,
+                       _amount(posting.amount_minor, posting.currency), posting.category or "",
+                       posting.memo or "", entry.hash, entry.prev_hash]
+
+    return csv_response(f"journal-{date.today().isoformat()}.csv", journal_csv_header(), rows())
+
+
+# -- account ledgers -----------------------------------------------------------------
+
+@bp.route("/accounts")
+@role_required(*READERS)
+def accounts():
+    return render_template("reports/accounts.html", accounts=account_names(db.session))
+
+
+def _account_or_404() -> str:
+    name = request.args.get("account", "")
+    if len(name) > 200 or find_account(db.session, name) is None:
+        abort(404)
+    return name
+
+
+@bp.route("/account-ledger")
+@role_required(*READERS)
+def account_ledger_page():
+    name = _account_or_404()
+    period, error = period_args()
+    page, per_page = page_args(100)
+    lines, total = account_ledger(db.session, name, period=period, page=page, per_page=per_page)
+    return render_template("reports/account_ledger.html", account=name, lines=lines, total=total,
+                           page=page, per_page=per_page, period=period, error=error)
+
+
+@bp.route("/account-ledger.csv")
+@role_required(*READERS)
+def account_ledger_csv():
+    name = _account_or_404()
+    period, error = period_args()
+    if error:
+        abort(400)
+
+    def rows():
+        page = 1
+        while True:
+            lines, _total = account_ledger(db.session, name, period=period, page=page, per_page=1000)
+            for line in lines:
+                yield [line.entry_id, line.entry_date.isoformat(), line.description, line.currency,
+                       _amount(line.amount_minor, line.currency), line.category or "", line.memo or "",
+                       _amount(line.balance_minor, line.currency)]
+            if len(lines) < 1000:
+                return
+            page += 1
+
+    return csv_response(
+        f"ledger-{name.replace(':', '_')}.csv",
+        [_("Entry"), _("Date"), _("Description"), _("Currency"), _("Amount"), _("Category"), _("Memo"),
+         _("Running balance")],
+        rows(),
+    )
+
+
+# -- pledge fulfilment ---------------------------------------------------------------
+
+@bp.route("/pledges")
+@role_required(*READERS)
+def pledges():
+    period, error = period_args()
+    report = pledge_fulfilment(db.session, start=period.start, end=period.end)
+    return render_template("reports/pledges.html", report=report, error=error,
+                           months=report[0].months if report else [])
+
+
+@bp.route("/pledges.csv")
+@role_required(*READERS)
+def pledges_csv():
+    period, error = period_args()
+    if error:
+        abort(400)
+    report = pledge_fulfilment(db.session, start=period.start, end=period.end)
+
+    def rows():
+        for item in report:
+            pledge = item.pledge
+            for month in item.months:
+                yield [pledge.reference, pledge.prisoner.slug if pledge.prisoner else "general",
+                       pledge.frequency, pledge.status, pledge.currency, month.month.strftime("%Y-%m"),
+                       _amount(month.expected, pledge.currency), _amount(month.received, pledge.currency),
+                       _("yes") if item.lapsed else _("no")]
+
+    return csv_response(
+        f"pledge-fulfilment-{date.today().isoformat()}.csv",
+        [_("Pledge"), _("Fund"), _("Frequency"), _("Status"), _("Currency"), _("Month"), _("Expected"),
+         _("Received"), _("Lapsed")],
+        rows(),
+    )
+
+
+# -- receipts ------------------------------------------------------------------------
+
+@bp.route("/receipts")
+@role_required(*READERS)
+def receipts():
+    period, error = period_args()
+    page, per_page = page_args(100)
+    lines, total = receipts_list(db.session, period=period, page=page, per_page=per_page)
+    return render_template("reports/receipts.html", lines=lines, total=total, page=page, per_page=per_page,
+                           error=error)
+
+
+@bp.route("/receipts.csv")
+@role_required(*READERS)
+def receipts_csv():
+    period, error = period_args()
+    if error:
+        abort(400)
+
+    def rows():
+        page = 1
+        while True:
+            lines, _total = receipts_list(db.session, period=period, page=page, per_page=1000)
+            for line in lines:
+                yield [line.id, line.entry_id, line.entry_date.isoformat(), line.description,
+                       line.prisoner_slug or "", line.category or "", line.currency or "",
+                       _amount(line.amount_minor, line.currency) if line.currency else "",
+                       line.sha256, line.content_type, line.size_bytes, line.uploaded_at.isoformat()]
+            if len(lines) < 1000:
+                return
+            page += 1
+
+    return csv_response(
+        f"receipts-{date.today().isoformat()}.csv",
+        [_("Receipt"), _("Entry"), _("Date"), _("Description"), _("Prisoner"), _("Category"), _("Currency"),
+         _("Amount"), _("SHA-256"), _("File type"), _("Size in bytes"), _("Uploaded at")],
+        rows(),
+    )
+
+
+# -- whole-journal exports -----------------------------------------------------------
+
+EXPORTS = {
+    "hledger": ("journal", "text/plain"),
+    "beancount": ("beancount", "text/plain"),
+    "jsonl": ("jsonl", "application/x-ndjson"),
+}
+
+
+@bp.route("/exports")
+@role_required(*READERS)
+def exports():
+    head = db.session.get(LedgerHead, 1)
+    return render_template("reports/exports.html", head=head)
+
+
+def journal_export_lines(fmt: str):
+    if fmt == "hledger":
+        from ledger.reports.hledger_export import export_hledger
+
+        return export_hledger(db.session)
+    if fmt == "beancount":
+        from ledger.reports.beancount_export import export_beancount
+
+        return export_beancount(db.session)
+    from ledger.reports.chain_export import export_chain_jsonl
+
+    return export_chain_jsonl(db.session)
+
+
+@bp.route("/exports/<fmt>")
+@role_required(*READERS)
+def export_download(fmt: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    extension, mimetype = EXPORTS[fmt]
+    head = db.session.get(LedgerHead, 1)
+    response = Response(stream_with_context(journal_export_lines(fmt)), mimetype=mimetype + "; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ledger-{date.today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
+    )
+    return response
+

@@ -1,0 +1,58 @@
+"""Organisation reports at the domain level: account ledgers page by page, cached totals,
+the balance sheet identity and pledge lapses."""
+from datetime import date
+
+from ledger.books.models import LedgerHead
+from ledger.reports import overview
+from ledger.reports.balance_sheet import balance_sheet
+from ledger.reports.general_journal import JournalFilter, account_ledger, count_entries, iter_filtered_journal
+from ledger.reports.periods import Period
+from tests.reports.conftest import give
+
+FUND = "liabilities:funds:prisoner:vera"
+
+
+def test_account_ledger_pages_carry_the_running_balance_across_pages(session, books):
+    whole, total = account_ledger(session, FUND, per_page=500)
+    assert total == len(whole) == 12
+    paged = []
+    for page in range(1, 6):
+        lines, _ = account_ledger(session, FUND, page=page, per_page=3)
+        paged.extend(lines)
+    assert paged == whole
+    assert {line.currency: line.balance_minor for line in whole} == {"EUR": -28685, "RUB": -400000}
+
+
+def test_account_ledger_for_a_period_still_shows_balances_after_each_posting(session, books):
+    whole = {(line.entry_id, line.currency): line.balance_minor for line in account_ledger(session, FUND)[0]}
+    march, total = account_ledger(session, FUND, period=Period(date(2026, 3, 1), date(2026, 3, 31)))
+    assert total == len(march) == 5
+    assert all(line.balance_minor == whole[(line.entry_id, line.currency)] for line in march)
+
+
+def test_unknown_account_has_an_empty_ledger(session, books):
+    assert account_ledger(session, "assets:nowhere") == ([], 0)
+
+
+def test_filtered_journal_streams_every_match_in_batches(session, books):
+    filters = JournalFilter(prisoner_slug="vera")
+    ids = [entry.id for entry in iter_filtered_journal(session, filters, batch=3)]
+    assert len(ids) == count_entries(session, filters) == 10 and ids == sorted(ids)
+
+
+def test_balance_sheet_identity_holds_for_public_and_detailed_views(session, books):
+    for detailed in (True, False):
+        sheet = balance_sheet(session, detailed=detailed)
+        assert sheet.balanced()
+        assert sheet.totals()["EUR"]["assets"] == 49985
+
+
+def test_home_totals_are_remembered_per_head_and_follow_new_entries(session, books):
+    head = session.get(LedgerHead, 1).head_hash
+    first = overview.totals_for_head(session, head)
+    assert overview.totals_for_head(session, head) is first
+    give(session, books.vera, "5.00", on=date(2026, 6, 1))
+    session.commit()
+    new_head = session.get(LedgerHead, 1).head_hash
+    totals = {t.currency: t for t in overview.totals_for_head(session, new_head)}
+    assert str(totals["EUR"].raised.amount) == "615.00"
