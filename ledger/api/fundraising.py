@@ -12,6 +12,8 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import date_field, json_body, money_field, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
+from ledger.books.accounts import fund_account_for
+from ledger.books.balances import available_in
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
@@ -26,6 +28,7 @@ from ledger.funds.prisoners import (
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
+from ledger.reports.overview import public_prisoners_by_need
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
 WRITERS = ("admin", "coordinator")
@@ -65,6 +68,36 @@ def _profile_values(data: dict) -> dict:
     if unknown:
         raise ApiError(422, "unknown_field", sorted(unknown)[0])
     return values
+
+
+def _summary_json(summary) -> dict:
+    return {
+        **profile_json(summary.prisoner),
+        "balances": [money_json(money) for _currency, money in sorted(summary.balances.items())],
+        "runway_months": str(summary.runway) if summary.runway is not None else None,
+    }
+
+
+@bp.get("/prisoners")
+def list_prisoners():
+    """Public: public prisoners, shortest runway first, with balances, need and runway."""
+    page, per_page = _page_args()
+    summaries = public_prisoners_by_need(db.session, request.args.get("q") or None)
+    chosen = summaries[(page - 1) * per_page: page * per_page]
+    return {"prisoners": [_summary_json(s) for s in chosen], "page": page, "per_page": per_page,
+            "total": len(summaries)}
+
+
+@bp.get("/prisoners/<slug>")
+def read_prisoner(slug: str):
+    """Public for public prisoners; hidden ones only for signed-in readers."""
+    prisoner = prisoner_by_slug(db.session, slug)
+    readers = current_user.is_authenticated and current_user.role in READERS
+    if prisoner is None or not (prisoner.public or readers):
+        raise ApiError(404, "not_found")
+    balances = available_in(db.session, fund_account_for(db.session, prisoner))
+    return {"prisoner": {**profile_json(prisoner),
+                         "balances": [money_json(m) for _c, m in sorted(balances.items())]}}
 
 
 @bp.post("/prisoners")

@@ -119,3 +119,24 @@ def test_auditors_cannot_write(client, tokens, session, setup):
         assert client.post(path, json=body, headers=bearer(tokens["auditor"])).status_code == 403
         assert client.post(path, json=body).status_code == 401
     assert _count(session, Prisoner) == 0 and _count(session, Pledge) == 0
+
+
+def test_public_prisoner_list_and_profile(client, tokens, session, setup):
+    from tests.conftest import donate, make_prisoner
+
+    visible = make_prisoner(session, "vera", public=True)
+    visible.monthly_need_minor, visible.monthly_need_currency = 10000, "EUR"
+    donate(session, visible, "250.00", "EUR")
+    make_prisoner(session, "hidden-one", public=False, name="Скрытый")
+    session.commit()
+    listing = client.get("/api/v1/prisoners").get_json()
+    assert [p["slug"] for p in listing["prisoners"]] == ["vera"] and listing["total"] == 1
+    vera = listing["prisoners"][0]
+    assert vera["balances"] == [{"amount": "250.00", "currency": "EUR"}]
+    assert vera["monthly_need"] == {"amount": "100.00", "currency": "EUR"}
+    assert vera["runway_months"].startswith("2.5")
+    assert client.get("/api/v1/prisoners/vera").get_json()["prisoner"]["name_latin"] == "Test Testov"
+    assert client.get("/api/v1/prisoners/hidden-one").status_code == 404
+    hidden = client.get("/api/v1/prisoners/hidden-one", headers=bearer(tokens["auditor"]))
+    assert hidden.status_code == 200 and hidden.get_json()["prisoner"]["public"] is False
+    assert "Скрытый" not in client.get("/api/v1/prisoners?per_page=500").text
