@@ -42,7 +42,12 @@ def browser(tmp_path):
         "--no-first-run", "--disable-quic", "--window-size=1280,1000", f"--user-data-dir={tmp_path / 'chromium'}",
     ):
         options.add_argument(flag)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.download_dir = downloads
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
