@@ -4,7 +4,17 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,8 +38,9 @@ from ledger.text import clean_text
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-def _no_store(response):
+def _no_store(body):
     # Pages that show a secret once must not stay in a browser or proxy cache.
+    response = make_response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -91,17 +102,21 @@ def two_factor_qr():
 @login_required
 def new_recovery_codes():
     """Ten new recovery codes, the old ones void; needs a current code from the app."""
-    form = ConfirmEnrolmentForm()
     if not is_enrolled(db.session, current_user):
-        return redirect(url_for("settings.two_factor"))
+        abort(404)
+    form = ConfirmEnrolmentForm()
     if form.validate_on_submit() and verify_second_factor(db.session, current_user, _key(), form.code.data) == "totp":
         codes = replace_recovery_codes(db.session, current_user)
         record_audit(db.session, "2fa.recovery_codes_replaced", user=current_user, target=f"user:{current_user.id}")
         db.session.commit()
         return _no_store(render_template("settings/recovery_codes.html", codes=codes))
     db.session.rollback()
-    flash(_("That code is not valid. Check the time on your phone and try again."), "error")
-    return redirect(url_for("settings.two_factor"))
+    form.code.errors = [_("That code is not valid. Check the time on your phone and try again.")]
+    return render_template(
+        "settings/two_factor_enrolled.html",
+        form=form,
+        recovery_left=remaining_recovery_codes(db.session, current_user),
+    ), 400
 
 
 @bp.post("/tokens")
