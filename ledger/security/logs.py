@@ -23,16 +23,16 @@ class RequestLogScrubber(logging.Filter):
     """Removes client addresses and email addresses from request log records."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = _scrub(_LEADING_ADDRESS.sub("- - - [", record.msg, count=1))
-        if isinstance(record.args, dict):  # gunicorn's access log atoms
+        if isinstance(record.args, dict):  # gunicorn's access log: a format of atoms
             args = {key: _scrub(value) for key, value in record.args.items()}
             for atom in ("h", "{x-forwarded-for}i", "{x-real-ip}i"):
                 if atom in args:
                     args[atom] = "-"
             record.args = args
-        elif isinstance(record.args, tuple):
-            record.args = tuple(_scrub(value) for value in record.args)
+            return True
+        # Werkzeug puts the address into the format string itself: scrub the finished line.
+        message = _LEADING_ADDRESS.sub("- - - [", record.getMessage(), count=1)
+        record.msg, record.args = _scrub(message), ()
         return True
 
 
