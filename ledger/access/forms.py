@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ledger.access.passwords import MIN_PASSWORD_LENGTH
 
 ROLE_CHOICES = [
-    ("coordinator", _l("Coordinator")),
-    ("auditor", _l("Auditor")),
-    ("admin", _l("Admin")),
+    SelectChoice("coordinator", _l("Coordinator")),
+    SelectChoice("auditor", _l("Auditor")),
+    SelectChoice("admin", _l("Admin")),
 ]
 
 
