@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ledger.access.audit import record_audit
-from ledger.access.forms import ConfirmEnrolmentForm, EmptyForm, TokenForm
+from ledger.access.forms import ConfirmEnrolmentForm, EmptyForm, PasswordForm, TokenForm
 from ledger.access.models import ApiToken
 from ledger.access.two_factor import (
     begin_enrolment,
@@ -31,8 +31,9 @@ from ledger.access.two_factor import (
     replace_recovery_codes,
     verify_second_factor,
 )
-from ledger.access.users import create_token, live_tokens, revoke_token
+from ledger.access.users import AccessError, change_password, create_token, live_tokens, revoke_token
 from ledger.extensions import db
+from ledger.messages import message_for
 from ledger.text import clean_text
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -52,14 +53,36 @@ def _key() -> str:
 @bp.get("/")
 @login_required
 def index():
+    return _settings_page()
+
+
+def _settings_page(password_form: PasswordForm | None = None, status: int = 200):
     return render_template(
         "settings/index.html",
+        password_form=password_form or PasswordForm(formdata=None),
         enrolled=is_enrolled(db.session, current_user),
         recovery_left=remaining_recovery_codes(db.session, current_user),
         tokens=live_tokens(db.session, current_user),
         token_form=TokenForm(),
         revoke_form=EmptyForm(),
-    )
+    ), status
+
+
+@bp.post("/password")
+@login_required
+def change_own_password():
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _settings_page(form, 400)
+    try:
+        change_password(db.session, current_user, form.current.data, form.new.data)
+    except AccessError as error:
+        db.session.rollback()
+        form.current.errors = [message_for(error.code, error.params)]
+        return _settings_page(form, 400)
+    db.session.commit()
+    flash(_("Your password is changed."), "success")
+    return redirect(url_for("settings.index"))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

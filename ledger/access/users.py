@@ -159,3 +159,14 @@ def live_tokens(session: Session, user: User) -> list[ApiToken]:
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the user's password after checking the current one."""
+    if not check_password(user.password_hash, current):
+        raise AccessError("wrong_password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccessError("password_too_short", min=MIN_PASSWORD_LENGTH)
+    user.password_hash = hash_password(new)
+    session.flush()
+    record_audit(session, "user.password_changed", user=user, target=f"user:{user.id}")

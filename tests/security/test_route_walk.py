@@ -33,6 +33,7 @@ POLICY = {
     "auth.logout": SIGNED_IN,
     # a user's own settings, two-factor and tokens
     "settings.index": SIGNED_IN,
+    "settings.change_own_password": SIGNED_IN,
     "settings.two_factor": SIGNED_IN,
     "settings.two_factor_qr": SIGNED_IN,
     "settings.new_recovery_codes": SIGNED_IN,
@@ -61,6 +62,7 @@ AUDITOR_MAY_WRITE = {
     "auth.second_factor",
     "auth.logout",
     "web.set_language",
+    "settings.change_own_password",
     "settings.two_factor",
     "settings.new_recovery_codes",
     "settings.create_api_token",

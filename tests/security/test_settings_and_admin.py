@@ -127,3 +127,27 @@ def test_coordinators_do_not_see_the_audit_log_or_users(client, auth):
     AuthActions(client).login("coordinator")
     assert client.get("/audit").status_code == 403
     assert client.get("/admin/users").status_code == 403
+
+
+def test_a_user_changes_their_password_with_the_current_one(client, auth, session, runner):
+    auth.login("auditor")
+    new = "a brand new passphrase"
+    response = client.post("/settings/password", data={"current": "wrong", "new": new, "confirm": new})
+    assert response.status_code == 400 and "The current password is not right." in response.get_data(as_text=True)
+    response = client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new + "x"})
+    assert response.status_code == 400 and "The two new passwords differ." in response.get_data(as_text=True)
+    assert client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code == 302
+    auth.logout()
+    assert auth.login("auditor", password=new).status_code == 302
+    assert "user.password_changed" in _actions(session)
+
+
+def test_cli_resets_a_lost_second_factor(app, users, runner, session):
+    from ledger.access.models import TwoFactorCredential
+    from tests.conftest import enrol_two_factor
+
+    enrol_two_factor(app, users["admin"])
+    result = runner.invoke(args=["users", "reset-2fa", "admin@example.org"])
+    assert result.exit_code == 0, result.output
+    assert session.scalar(select(TwoFactorCredential)) is None
+    assert runner.invoke(args=["users", "reset-2fa", "nobody@example.org"]).exit_code == 1
