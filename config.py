@@ -49,6 +49,7 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_CLIENT = 20
     LOGIN_PENDING_SECONDS = 5 * 60
+    LOGIN_SESSION_HOURS = 12  # a sign-in lasts at most this long, then sign in again
     HSTS_SECONDS: int | None = None
 
     @staticmethod

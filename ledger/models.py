@@ -7,6 +7,7 @@ from ledger.access.models import (  # noqa: F401
     RecoveryCode,
     TwoFactorCredential,
     User,
+    UserSession,
 )
 from ledger.api.models import IdempotentRequest  # noqa: F401
 from ledger.books.models import (  # noqa: F401

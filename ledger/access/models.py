@@ -131,3 +131,17 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     client_key: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class UserSession(Base):
+    """A signed-in browser session, so that signing out, a new password or a reset
+    second factor ends it on the server too (the cookie alone would outlive them).
+    Only the SHA-256 of the session's random id is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -13,6 +13,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 from ledger.access.audit import record_audit
 from ledger.access.forms import ConfirmEnrolmentForm, EmptyForm, PasswordForm, TokenForm
 from ledger.access.models import ApiToken
+from ledger.access.sessions import end_other_sessions
 from ledger.access.two_factor import (
     begin_enrolment,
     confirm_enrolment,
@@ -76,6 +78,7 @@ def change_own_password():
         return _settings_page(form, 400)
     try:
         change_password(db.session, current_user, form.current.data, form.new.data)
+        end_other_sessions(db.session, current_user, keep=session.get("sid"))
     except AccessError as error:
         db.session.rollback()
         form.current.errors = [message_for(error.code, error.params)]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.access.models import RecoveryCode, TwoFactorCredential, User
+from ledger.access.sessions import end_other_sessions
 from ledger.database import utcnow
 
 RECOVERY_CODE_COUNT = 10
@@ -180,6 +181,7 @@ def reset_two_factor(session: Session, user: User, *, actor: User | None = None)
     for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
     session.flush()
+    end_other_sessions(session, user)  # signed-in sessions must pass the new second factor
     record_audit(session, "2fa.reset", user=actor or user, target=f"user:{user.id}")
 
 

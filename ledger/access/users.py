@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.access.models import ROLES, ApiToken, User
 from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from ledger.access.sessions import end_other_sessions
 from ledger.database import utcnow
 
 TOKEN_PREFIX = "sl_"
@@ -147,6 +148,8 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
     if not active and user.role == "admin" and _active_admins(session) <= 1:
         raise AccessError("last_admin")
     user.active = active
+    if not active:
+        end_other_sessions(session, user)
     session.flush()
     record_audit(session, "user.activated" if active else "user.deactivated", user=actor, target=f"user:{user.id}")
 

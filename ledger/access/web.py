@@ -4,6 +4,7 @@ two-factor before doing anything else."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from functools import wraps
 
 from flask import (
@@ -28,6 +29,7 @@ from ledger.access import throttle
 from ledger.access.audit import record_audit
 from ledger.access.forms import LoginForm, SecondFactorForm
 from ledger.access.models import User
+from ledger.access.sessions import end_session, session_is_live, start_session
 from ledger.access.two_factor import is_enrolled, verify_second_factor
 from ledger.access.users import authenticate, find_user, live_token, note_token_used
 from ledger.database import utcnow
@@ -63,9 +65,15 @@ def init_login(app: Flask) -> None:
     app.before_request(_require_two_factor_enrolment)
 
 
+def session_max_age() -> timedelta:
+    return timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
+        return None
+    if not session_is_live(db.session, int(user_id), session.get("sid"), max_age=session_max_age()):
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
@@ -175,6 +183,7 @@ def _finish_sign_in(user: User, method: str):
     next_url = session.get("pending_next")
     for key in _PENDING:
         session.pop(key, None)
+    session["sid"] = start_session(db.session, user, max_age=session_max_age())
     login_user(user)
     record_audit(db.session, "auth.signed_in", user=user, method=method)
     db.session.commit()
@@ -252,6 +261,7 @@ def second_factor():
 @login_required
 def logout():
     record_audit(db.session, "auth.signed_out", user=current_user)
+    end_session(db.session, session.pop("sid", None))
     db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")

@@ -1,4 +1,4 @@
-"""Security: TOTP two-factor credentials, recovery codes and login throttling.
+"""Security: TOTP two-factor credentials, recovery codes, login throttling, server-side sessions.
 
 Revision ID: 0006_security
 Revises: 0003_api_idempotency
@@ -47,9 +47,25 @@ def upgrade() -> None:
     op.create_index("ix_login_attempts_at", "login_attempts", ["at"])
     op.create_index("ix_login_attempts_account_key", "login_attempts", ["account_key"])
     op.create_index("ix_login_attempts_client_key", "login_attempts", ["client_key"])
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_user_sessions"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_user_sessions_user_id_users"),
+        sa.UniqueConstraint("token_hash", name="uq_user_sessions_token_hash"),
+    )
+    op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"])
+    op.create_index("ix_user_sessions_created_at", "user_sessions", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_user_sessions_created_at", table_name="user_sessions")
+    op.drop_index("ix_user_sessions_user_id", table_name="user_sessions")
+    op.drop_table("user_sessions")
     op.drop_index("ix_login_attempts_client_key", table_name="login_attempts")
     op.drop_index("ix_login_attempts_account_key", table_name="login_attempts")
     op.drop_index("ix_login_attempts_at", table_name="login_attempts")

@@ -71,8 +71,10 @@ def url_values(session) -> dict:
 
 
 def walkable_rules(app):
-    """(rule, method) for every rule and method, HEAD and OPTIONS aside."""
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+    """(rule, method) for every rule and method, HEAD and OPTIONS aside; signing out last,
+    since it ends the session on the server."""
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule, r.endpoint))
+    for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
 
@@ -103,7 +105,7 @@ class RoleClients:
         assert response.status_code == 302, f"{role} could not sign in"
 
     def copy_of(self, who: str):
-        """A client holding ``who``'s session cookie (to sign out without losing the original)."""
+        """A client holding ``who``'s session cookie."""
         copy = self.app.test_client()
         cookie = self.clients[who].get_cookie(self.app.config["SESSION_COOKIE_NAME"])
         if cookie is not None:
