@@ -51,6 +51,7 @@ class Config:
     LOGIN_PENDING_SECONDS = 5 * 60
     LOGIN_SESSION_HOURS = 12  # a sign-in lasts at most this long, then sign in again
     HSTS_SECONDS: int | None = None
+    TRUSTED_PROXY_HOPS = int(os.environ.get("LEDGER_TRUSTED_PROXY_HOPS", "0"))
 
     @staticmethod
     def database_url(instance_path: str) -> str:

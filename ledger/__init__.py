@@ -57,10 +57,12 @@ def create_app(
     from ledger.cli import register_cli
     from ledger.security.headers import init_security_headers
     from ledger.security.logs import init_log_hygiene
+    from ledger.security.proxy import init_proxy
     from ledger.web import register_web
 
     init_security_headers(app)
     init_log_hygiene()
+    init_proxy(app)
     init_login(app)
     app.register_blueprint(api_bp)
     register_web(app)

@@ -90,3 +90,20 @@ def test_old_attempts_are_purged(app, session, users):
     throttle.record_failure(session, policy, "c" * 64, "d" * 64)
     session.commit()
     assert [row.account_key for row in session.scalars(select(LoginAttempt))] == ["c" * 64]
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart(database_url, tmp_path, users):
+    from ledger import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXY_HOPS": 1,
+                                 "LOGIN_MAX_FAILURES_PER_CLIENT": 2}, instance_path=str(tmp_path / "proxied"))
+    client = app.test_client()
+
+    def attempt(email, password, forwarded):
+        return client.post("/login", data={"email": email, "password": password},
+                           headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+
+    attempt("nobody1@example.org", "x", "203.0.113.7")
+    attempt("nobody2@example.org", "x", "203.0.113.7")
+    assert attempt("auditor@example.org", PASSWORD, "203.0.113.7").status_code == 429
+    assert attempt("auditor@example.org", PASSWORD, "198.51.100.9").status_code == 302
