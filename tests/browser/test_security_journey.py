@@ -4,8 +4,15 @@ code, keeps the recovery codes, makes an API token and looks at users and the au
 import pyotp
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import click_and_wait, wait_for_css
+from tests.browser.conftest import wait_for_css
 from tests.conftest import PASSWORD
+
+
+def click_to(browser, element, selector: str):
+    """Click and wait for ``selector``, found only on the next page (no staleness check,
+    which chromedriver sometimes answers with an inspector error mid-navigation)."""
+    element.click()
+    return wait_for_css(browser, selector)
 
 
 def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live_server, browser, screenshot):
@@ -15,20 +22,20 @@ def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live
     browser.get(live_server + "/login")
     browser.find_element(By.NAME, "email").send_keys("admin@example.org")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), "img.qr")
+    click_to(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), "img.qr")
     qr = browser.find_element(By.CSS_SELECTOR, "img.qr")
     assert browser.execute_script("return arguments[0].naturalWidth", qr) > 0  # the SVG loaded under the CSP
     screenshot("enrol")
 
     secret = browser.find_element(By.CSS_SELECTOR, "dl.facts code.secret").text
     browser.find_element(By.NAME, "code").send_keys(pyotp.TOTP(secret).now())
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".recovery-codes")
+    click_to(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".recovery-codes")
     assert len(browser.find_elements(By.CSS_SELECTOR, ".recovery-codes li")) == 10
     screenshot("recovery-codes")
 
     browser.get(live_server + "/settings/")
     browser.find_element(By.NAME, "name").send_keys("backup script")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), "code.secret")
+    click_to(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button"), "code.secret")
     assert browser.find_element(By.CSS_SELECTOR, "code.secret").text.startswith("sl_")
     browser.get(live_server + "/settings/")
     wait_for_css(browser, "table")
