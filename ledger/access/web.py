@@ -73,6 +73,8 @@ def session_max_age() -> timedelta:
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None  # a request that brings a token is judged by the token alone
     if not session_is_live(db.session, int(user_id), session.get("sid"), max_age=session_max_age()):
         return None
     user = db.session.get(User, int(user_id))

@@ -141,3 +141,11 @@ def test_html_in_names_and_memos_is_shown_as_text(app, session, role_clients):
     audit = role_clients.request("admin", "GET", "/audit").get_data(as_text=True)
     assert "&lt;script&gt;alert" in audit  # it is there, as text
     assert problems == []
+
+
+def test_api_writes_need_a_bearer_token_not_a_session_cookie(client, auth, tokens):
+    auth.login("coordinator")
+    response = client.post("/api/v1/conversions", json={})
+    assert response.status_code == 401
+    assert client.get("/api/v1/entries/999").status_code == 404  # reads with the cookie are fine
+    assert client.post("/api/v1/conversions", json={}, headers={"Authorization": f"Bearer {tokens['coordinator']}"}).status_code == 422
