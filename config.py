@@ -53,6 +53,17 @@ class Config:
         )
     }
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Security (ledger/access, ledger/security): roles that must use TOTP two-factor,
+    # login throttling, and HSTS (production only: it needs HTTPS).
+    REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin", "coordinator")
+    TWO_FACTOR_ISSUER = "Solidarity ledger"
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_CLIENT = 20
+    LOGIN_PENDING_SECONDS = 5 * 60
+    LOGIN_SESSION_HOURS = 12  # a sign-in lasts at most this long, then sign in again
+    HSTS_SECONDS: int | None = None
+    TRUSTED_PROXY_HOPS = int(os.environ.get("LEDGER_TRUSTED_PROXY_HOPS", "0"))
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -69,6 +80,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "testing-only-not-secret"
+    TWO_FACTOR_KEY = "testing-only-two-factor-key"
+    # Off so that existing tests sign in with a password alone; tests/security turns it on.
+    REQUIRE_2FA_ROLES: tuple[str, ...] = ()
     STRIPE_SECRET_KEY = "sk_test_fake"
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -76,6 +90,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 2 * 365 * 24 * 3600
 
 
 CONFIGS = {
@@ -93,6 +108,12 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
             app.instance_path, "secret_key"
+        )
+    if not app.config.get("TWO_FACTOR_KEY"):
+        # Encrypts TOTP secrets at rest; kept apart from SECRET_KEY so a leaked session
+        # key does not also open the second factor.
+        app.config["TWO_FACTOR_KEY"] = os.environ.get("LEDGER_TWO_FACTOR_KEY") or _instance_secret(
+            app.instance_path, "two_factor_key"
         )
     if overrides:
         app.config.update(overrides)

@@ -55,8 +55,14 @@ def create_app(
     from ledger.access.web import init_login
     from ledger.api import bp as api_bp
     from ledger.cli import register_cli
+    from ledger.security.headers import init_security_headers
+    from ledger.security.logs import init_log_hygiene
+    from ledger.security.proxy import init_proxy
     from ledger.web import register_web
 
+    init_security_headers(app)
+    init_log_hygiene()
+    init_proxy(app)
     init_login(app)
     app.register_blueprint(api_bp)
     register_web(app)

@@ -41,6 +41,21 @@ def users_create(email: str, role: str) -> None:
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 
 
+@users_cli.command("reset-2fa")
+@click.argument("email")
+def users_reset_two_factor(email: str) -> None:
+    """Remove EMAIL's two-factor secret and recovery codes (a lost phone); they enrol again."""
+    from ledger.access.two_factor import reset_two_factor
+    from ledger.access.users import find_user
+
+    user = find_user(db.session, email)
+    if user is None:
+        _fail(f"no user {email}")
+    reset_two_factor(db.session, user)
+    db.session.commit()
+    click.echo(f"Two-factor reset for {user.email}; they enrol again at their next sign-in.")
+
+
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="cli", help="A label to recognise the token by.")

@@ -118,6 +118,8 @@ MESSAGES = {
     "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),
     "password_too_short": _l("The password must have at least %(min)s characters."),
     "email_taken": _l("A user with this email already exists."),
+    "wrong_password": _l("The current password is not right."),
+    "last_admin": _l("The last active admin cannot be demoted or deactivated."),
     "unauthorized": _l("Sign in or send a valid API token."),
     "forbidden": _l("Your role does not allow this."),
     "not_found": _l("Not found."),

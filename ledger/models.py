@@ -1,6 +1,14 @@
 """Every table of the application, imported once so the metadata is complete
 (for Alembic, the schema test and ``create_all`` in benchmarks)."""
-from ledger.access.models import ApiToken, AuditEvent, User  # noqa: F401
+from ledger.access.models import (  # noqa: F401
+    ApiToken,
+    AuditEvent,
+    LoginAttempt,
+    RecoveryCode,
+    TwoFactorCredential,
+    User,
+    UserSession,
+)
 from ledger.api.models import IdempotentRequest  # noqa: F401
 from ledger.books.models import (  # noqa: F401
     Account,

@@ -86,3 +86,62 @@ class AuditEvent(Base):
     details: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class TwoFactorCredential(Base):
+    """A user's TOTP secret, encrypted with the instance's two-factor key.
+
+    A row with ``confirmed_at`` None is an enrolment in progress: the secret has been
+    shown but no code from it has been entered yet, so it does not protect sign-in.
+    ``last_used_step`` refuses a code seen before (a replayed code, RFC 6238 §5.2).
+    """
+
+    __tablename__ = "two_factor_credentials"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a TOTP code.  Only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept for throttling only and purged after a day.
+
+    Neither the email nor the client address is stored: both are keyed hashes
+    (HMAC with the app's secret), so the table cannot be read back into a list of
+    who tried to sign in from where.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class UserSession(Base):
+    """A signed-in browser session, so that signing out, a new password or a reset
+    second factor ends it on the server too (the cookie alone would outlive them).
+    Only the SHA-256 of the session's random id is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

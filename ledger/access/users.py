@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.access.models import ROLES, ApiToken, User
 from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from ledger.access.sessions import end_other_sessions
 from ledger.database import utcnow
 
 TOKEN_PREFIX = "sl_"
@@ -79,14 +80,30 @@ def create_token(session: Session, user: User, name: str = "cli", *, actor=None)
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning a live token, or None."""
+def live_token(session: Session, token: str) -> ApiToken | None:
+    """The unrevoked token of an active user matching ``token``, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     api_token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
         return None
-    return api_token.user
+    return api_token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning a live token, or None."""
+    api_token = live_token(session, token)
+    return api_token.user if api_token is not None else None
+
+
+def note_token_used(session: Session, api_token: ApiToken, *, every_seconds: int = 300) -> bool:
+    """Update ``last_used_at`` at most every few minutes (not a write per request).
+    Returns True if it changed, so the caller commits."""
+    now = utcnow()
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() >= every_seconds:
+        api_token.last_used_at = now
+        return True
+    return False
 
 
 def revoke_token(session: Session, api_token: ApiToken, *, actor=None) -> None:
@@ -97,3 +114,62 @@ def revoke_token(session: Session, api_token: ApiToken, *, actor=None) -> None:
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return hash_password("not-a-real-password-used-for-timing")
+
+
+def find_user(session: Session, email: str) -> User | None:
+    try:
+        email = normalise_email(email)
+    except AccessError:
+        return None
+    return session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))) or 0
+
+
+def change_role(session: Session, user: User, role: str, *, actor: User) -> None:
+    """Give ``user`` another role; the last active admin keeps theirs."""
+    if role not in ROLES:
+        raise AccessError("unknown_role", role=role)
+    if role == user.role:
+        return
+    if user.role == "admin" and user.active and _active_admins(session) <= 1:
+        raise AccessError("last_admin")
+    previous, user.role = user.role, role
+    session.flush()
+    record_audit(session, "user.role_changed", user=actor, target=f"user:{user.id}", previous=previous, role=role)
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
+    """Deactivate (sign-in and tokens stop working) or reactivate a user."""
+    if user.active == active:
+        return
+    if not active and user.role == "admin" and _active_admins(session) <= 1:
+        raise AccessError("last_admin")
+    user.active = active
+    if not active:
+        end_other_sessions(session, user)
+    session.flush()
+    record_audit(session, "user.activated" if active else "user.deactivated", user=actor, target=f"user:{user.id}")
+
+
+def live_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the user's password after checking the current one."""
+    if not check_password(user.password_hash, current):
+        raise AccessError("wrong_password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccessError("password_too_short", min=MIN_PASSWORD_LENGTH)
+    user.password_hash = hash_password(new)
+    session.flush()
+    record_audit(session, "user.password_changed", user=user, target=f"user:{user.id}")

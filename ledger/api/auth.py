@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from flask import g, request
 from flask_login import current_user
 
 from ledger.api.errors import ApiError
@@ -13,6 +14,10 @@ def api_role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                raise ApiError(401, "unauthorized")
+            # Writes need a bearer token: the API is exempt from CSRF, so a session cookie
+            # that a browser attaches on its own must not be enough to change anything.
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("token_auth"):
                 raise ApiError(401, "unauthorized")
             if current_user.role not in roles:
                 raise ApiError(403, "forbidden")

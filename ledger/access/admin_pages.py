@@ -1,0 +1,108 @@
+"""User administration for admins: list, create, change role, deactivate, reset two-factor.
+Every change goes to the audit log (in the domain functions)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ledger.access.forms import EmptyForm, NewUserForm, RoleForm
+from ledger.access.models import TwoFactorCredential, User
+from ledger.access.two_factor import reset_two_factor
+from ledger.access.users import AccessError, change_role, create_user, set_active
+from ledger.access.web import role_required
+from ledger.extensions import db
+from ledger.messages import message_for
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _page(form: NewUserForm, status: int = 200):
+    users = db.session.scalars(select(User).order_by(User.active.desc(), User.role, User.email)).all()
+    enrolled = set(
+        db.session.scalars(select(TwoFactorCredential.user_id).where(TwoFactorCredential.confirmed_at.is_not(None)))
+    )
+    return (
+        render_template(
+            "admin/users.html", users=users, enrolled=enrolled, form=form, role_form=RoleForm(), action_form=EmptyForm()
+        ),
+        status,
+    )
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    return _page(NewUserForm())
+
+
+@bp.post("/users")
+@role_required("admin")
+def create():
+    form = NewUserForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    try:
+        user = create_user(db.session, form.email.data, form.password.data, form.role.data, actor=current_user)
+    except AccessError as error:
+        db.session.rollback()
+        form.email.errors.append(message_for(error.code, error.params))
+        return _page(form, 400)
+    db.session.commit()
+    flash(_("User %(email)s created. Tell them to change the password on first sign-in.", email=user.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _apply(user_id: int, change, done: str):
+    user = _user_or_404(user_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(user)
+    except AccessError as error:
+        db.session.rollback()
+        flash(message_for(error.code, error.params), "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required("admin")
+def set_role(user_id: int):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _apply(user_id, lambda user: change_role(db.session, user, form.role.data, actor=current_user),
+                  _("The role is changed."))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required("admin")
+def deactivate(user_id: int):
+    return _apply(user_id, lambda user: set_active(db.session, user, False, actor=current_user),
+                  _("The user is deactivated: their sign-in and API tokens no longer work."))
+
+
+@bp.post("/users/<int:user_id>/activate")
+@role_required("admin")
+def activate(user_id: int):
+    return _apply(user_id, lambda user: set_active(db.session, user, True, actor=current_user),
+                  _("The user is active again."))
+
+
+@bp.post("/users/<int:user_id>/reset-two-factor")
+@role_required("admin")
+def reset_second_factor(user_id: int):
+    return _apply(user_id, lambda user: reset_two_factor(db.session, user, actor=current_user),
+                  _("Two-factor sign-in is reset; the user enrols again at their next sign-in."))

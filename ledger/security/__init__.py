@@ -1,0 +1,1 @@
+"""Web-wide protections: security headers on every response, log hygiene."""

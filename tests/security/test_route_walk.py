@@ -1,0 +1,127 @@
+"""Every route, every method, as an anonymous visitor and as each role, against the
+policy table below.  A route missing from the table fails: classify new routes here."""
+from __future__ import annotations
+
+import pytest
+
+from tests.security.conftest import ROLES, WRITE_METHODS, build_url, url_values, walkable_rules
+
+# Who may use a route: the roles that must NOT be refused.  Everyone else must be.
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # any signed-in user, for their own account
+AUDITOR_READ = "auditor+ read"  # auditor, coordinator, admin
+AUDIT_LOG = "auditors and admins"
+COORDINATOR_WRITE = "coordinator write"  # coordinator and admin
+ADMIN_ONLY = "admin only"
+
+ALLOWED = {
+    PUBLIC: {"anonymous", "auditor", "coordinator", "admin"},
+    SIGNED_IN: {"auditor", "coordinator", "admin"},
+    AUDITOR_READ: {"auditor", "coordinator", "admin"},
+    AUDIT_LOG: {"auditor", "admin"},
+    COORDINATOR_WRITE: {"coordinator", "admin"},
+    ADMIN_ONLY: {"admin"},
+}
+
+POLICY = {
+    # pages and sign-in
+    "static": PUBLIC,
+    "web.home": PUBLIC,
+    "web.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.second_factor": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    # a user's own settings, two-factor and tokens
+    "settings.index": SIGNED_IN,
+    "settings.change_own_password": SIGNED_IN,
+    "settings.two_factor": SIGNED_IN,
+    "settings.two_factor_qr": SIGNED_IN,
+    "settings.new_recovery_codes": SIGNED_IN,
+    "settings.create_api_token": SIGNED_IN,
+    "settings.revoke_api_token": SIGNED_IN,
+    # user administration and the audit log
+    "admin.users": ADMIN_ONLY,
+    "admin.create": ADMIN_ONLY,
+    "admin.set_role": ADMIN_ONLY,
+    "admin.deactivate": ADMIN_ONLY,
+    "admin.activate": ADMIN_ONLY,
+    "admin.reset_second_factor": ADMIN_ONLY,
+    "audit.index": AUDIT_LOG,
+    # JSON API
+    "api.ledger_head": PUBLIC,
+    "api.show_entry": AUDITOR_READ,
+    "api.create_disbursement": COORDINATOR_WRITE,
+    "api.upload_receipt": COORDINATOR_WRITE,
+    "api.create_conversion": COORDINATOR_WRITE,
+    "api.reverse": COORDINATOR_WRITE,
+}
+
+# Writes an auditor may make: signing in and out, the language, their own account.
+AUDITOR_MAY_WRITE = {
+    "auth.login",
+    "auth.second_factor",
+    "auth.logout",
+    "web.set_language",
+    "settings.change_own_password",
+    "settings.two_factor",
+    "settings.new_recovery_codes",
+    "settings.create_api_token",
+    "settings.revoke_api_token",
+}
+
+
+def refused(response, url: str) -> bool:
+    """The answer of a role check: 401/403, or the redirect to sign in or to enrol."""
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("Location", "")
+    return response.status_code in (301, 302, 303) and (
+        location.startswith("/login?next=") or location.startswith("/settings/two-factor")
+    )
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted({rule.endpoint for rule, _method in walkable_rules(app)} - POLICY.keys())
+    assert unclassified == [], f"add these endpoints to POLICY in {__file__}: {unclassified}"
+
+
+def test_every_route_answers_each_role_as_the_policy_says(app, session, role_clients):
+    values = url_values(session)
+    problems = []
+    for rule, method in walkable_rules(app):
+        policy = POLICY.get(rule.endpoint)
+        if policy is None:
+            problems.append(f"{rule.endpoint}: not in POLICY")
+            continue
+        url = build_url(app, rule, values)
+        for who in ("anonymous", *ROLES):
+            if rule.endpoint == "auth.logout":
+                response = role_clients.copy_of(who).open(url, method=method)
+            else:
+                response = role_clients.request(who, method, url)
+            status = response.status_code
+            if who in ALLOWED[policy]:
+                if refused(response, url) or status >= 500:
+                    problems.append(f"{method} {url} as {who}: {status} but {policy} allows it")
+            elif not refused(response, url):
+                problems.append(f"{method} {url} as {who}: {status} but {policy} refuses it")
+            if who == "auditor" and method in WRITE_METHODS and rule.endpoint not in AUDITOR_MAY_WRITE:
+                if 200 <= status < 300:
+                    problems.append(f"{method} {url} as auditor: {status}, a write succeeded")
+    assert problems == []
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+def test_password_alone_only_reaches_enrolment(app, users, two_factor_required, client, role):
+    """A writer who has not enrolled yet can do nothing but enrol (a stolen password
+    before enrolment would otherwise act)."""
+    from tests.conftest import AuthActions
+
+    response = AuthActions(client).login(role)
+    assert response.headers["Location"] == "/settings/two-factor"
+    for url in ("/settings/", "/admin/users", "/audit"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"] == "/settings/two-factor"
+    assert client.post("/admin/users", data={}).headers["Location"] == "/settings/two-factor"
+    assert client.post("/settings/tokens", data={"name": "x"}).headers["Location"] == "/settings/two-factor"
+    assert client.get("/settings/two-factor").status_code == 200
