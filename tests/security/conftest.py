@@ -64,6 +64,13 @@ def url_values(session) -> dict:
     prisoner = session.scalar(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.id))
     if prisoner is not None:
         values.update(slug=prisoner.slug, prisoner_id=prisoner.id, prisoner_slug=prisoner.slug)
+    from ledger.funds.models import Pledge
+    from ledger.spending.models import Receipt
+
+    values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id))
+    values["receipt_id"] = session.scalar(select(Receipt.id).order_by(Receipt.id)) or 1
+    values["event_id"] = "evt_not_held"
+    values["fmt"] = "hledger"
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))
     if facility_id is not None:
         values["facility_id"] = facility_id

@@ -149,3 +149,11 @@ def test_api_writes_need_a_bearer_token_not_a_session_cookie(client, auth, token
     assert response.status_code == 401
     assert client.get("/api/v1/entries/999").status_code == 404  # reads with the cookie are fine
     assert client.post("/api/v1/conversions", json={}, headers={"Authorization": f"Bearer {tokens['coordinator']}"}).status_code == 422
+
+
+def test_the_donate_form_may_send_the_browser_to_stripe_checkout_only(client):
+    """Chrome applies form-action to the redirect after a form is sent: the donate page
+    must allow Stripe Checkout, and no other page may."""
+    donate = client.get("/donate").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://checkout.stripe.com;" in donate
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]

@@ -54,6 +54,73 @@ POLICY = {
     "api.upload_receipt": COORDINATOR_WRITE,
     "api.create_conversion": COORDINATOR_WRITE,
     "api.reverse": COORDINATOR_WRITE,
+    "api.list_prisoners": PUBLIC,
+    "api.read_prisoner": PUBLIC,
+    "api.prisoner_report": PUBLIC,
+    "api.balance_sheet": PUBLIC,
+    "api.journal": AUDITOR_READ,
+    "api.trial_balance": AUDITOR_READ,
+    "api.account_ledger": AUDITOR_READ,
+    "api.pledge_fulfilment": AUDITOR_READ,
+    "api.receipts_report": AUDITOR_READ,
+    "api.list_pledges": AUDITOR_READ,
+    "api.create_pledge_api": COORDINATOR_WRITE,
+    "api.create_prisoner_api": COORDINATOR_WRITE,
+    "api.update_prisoner_api": COORDINATOR_WRITE,
+    "api.create_donation": COORDINATOR_WRITE,
+    "api.create_transfer": COORDINATOR_WRITE,
+    # donors and Stripe
+    "donate.donate": PUBLIC,
+    "donate.thanks": PUBLIC,
+    "donate.cancelled": PUBLIC,
+    "donate.stripe_webhook": PUBLIC,  # no session: Stripe's signature is the credential
+    "donate.held_events": COORDINATOR_WRITE,
+    "donate.retry_event": COORDINATOR_WRITE,
+    "donate.advance_event": ADMIN_ONLY,
+    # public transparency pages
+    "prisoners.prisoner_page": PUBLIC,
+    "prisoners.prisoner_report_page": PUBLIC,
+    "prisoners.prisoner_report_csv": PUBLIC,
+    "reports.balance_sheet_page": PUBLIC,
+    "reports.balance_sheet_csv": PUBLIC,
+    # the books, for readers
+    "reports.index": AUDITOR_READ,
+    "reports.accounts": AUDITOR_READ,
+    "reports.account_ledger_page": AUDITOR_READ,
+    "reports.account_ledger_csv": AUDITOR_READ,
+    "reports.trial_balance_page": AUDITOR_READ,
+    "reports.trial_balance_csv": AUDITOR_READ,
+    "reports.journal": AUDITOR_READ,
+    "reports.journal_csv": AUDITOR_READ,
+    "reports.pledges": AUDITOR_READ,
+    "reports.pledges_csv": AUDITOR_READ,
+    "reports.receipts": AUDITOR_READ,
+    "reports.receipts_csv": AUDITOR_READ,
+    "reports.exports": AUDITOR_READ,
+    "reports.export_download": AUDITOR_READ,
+    # coordinators' pages: reading for every reader, writing for coordinators
+    "fundraising.prisoners": AUDITOR_READ,
+    "fundraising.pledges": AUDITOR_READ,
+    "fundraising.pledge": AUDITOR_READ,
+    "fundraising.facilities": {"GET": AUDITOR_READ, "POST": COORDINATOR_WRITE},
+    "fundraising.new_prisoner": COORDINATOR_WRITE,
+    "fundraising.edit_prisoner": COORDINATOR_WRITE,
+    "fundraising.edit_facility": COORDINATOR_WRITE,
+    "fundraising.new_pledge": COORDINATOR_WRITE,
+    "fundraising.cancel": COORDINATOR_WRITE,
+    "fundraising.new_donation": COORDINATOR_WRITE,
+    "fundraising.new_transfer": COORDINATOR_WRITE,
+    "fundraising.bank_import": COORDINATOR_WRITE,
+    "fundraising.bank_import_post": COORDINATOR_WRITE,
+    "spending.funds": AUDITOR_READ,
+    "spending.fund": AUDITOR_READ,
+    "spending.entry": AUDITOR_READ,
+    "spending.receipt": AUDITOR_READ,
+    "spending.new_disbursement": COORDINATOR_WRITE,
+    "spending.new_conversion": COORDINATOR_WRITE,
+    "spending.cash": COORDINATOR_WRITE,
+    "spending.reverse": COORDINATOR_WRITE,
+    "spending.upload_receipt": COORDINATOR_WRITE,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.
@@ -90,6 +157,8 @@ def test_every_route_answers_each_role_as_the_policy_says(app, session, role_cli
     problems = []
     for rule, method in walkable_rules(app):
         policy = POLICY.get(rule.endpoint)
+        if isinstance(policy, dict):  # the same endpoint reads for some roles and writes for fewer
+            policy = policy.get(method)
         if policy is None:
             problems.append(f"{rule.endpoint}: not in POLICY")
             continue
