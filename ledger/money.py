@@ -136,6 +136,8 @@ def parse_amount(text: object, currency: str, *, allow_zero: bool = False) -> Mo
     decimals = match.group(1) or ""
     if len(decimals) > places:
         raise MoneyError("too_many_decimals", places=places, currency=currency)
+    if len(text) - len(decimals) > 20:  # beyond any real amount, and beyond Decimal's precision
+        raise MoneyError("amount_too_large")
     money = Money(Decimal(text).quantize(Decimal(1).scaleb(-places)), currency)
     if money.minor > MAX_MINOR_UNITS:
         raise MoneyError("amount_too_large")

@@ -79,3 +79,10 @@ def test_minor_units_round_trip_through_text(currency, minor):
     assert money.minor == minor
     assert parse_amount(str(money.amount), currency) == money
     assert minor_units(currency) == -money.amount.as_tuple().exponent or minor_units(currency) == 0
+
+
+def test_absurdly_long_amounts_are_too_large_not_a_crash():
+    for text in ("9" * 40, "9" * 30 + ".99", "1" + "0" * 100):
+        with pytest.raises(MoneyError) as caught:
+            parse_amount(text, "RUB")
+        assert caught.value.code == "amount_too_large"

@@ -20,7 +20,7 @@ from ledger.books.verify import verify_ledger
 from ledger.funds.models import Donation, Pledge, Prisoner
 from tests.conftest import bearer, donate, make_prisoner
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 amount_texts = st.one_of(
     st.sampled_from(["1e3", "1E-2", "NaN", "nan", "snan", "inf", "-Infinity", "1,50", "1 500", "0x10", "١٢",
