@@ -1,38 +1,44 @@
-"""Fresh, migrated databases for the benchmark: SQLite files or a PostgreSQL URL."""
+"""Fresh, migrated databases for the benchmark: SQLite files, or databases created
+on the PostgreSQL server that a base URL points at."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from ledger import create_app
 from ledger.extensions import db
 
 
-def sqlite_url(directory: Path, name: str) -> str:
-    path = directory / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+def fresh_url(base: str | None, name: str, workdir: Path) -> str:
+    """A URL for an empty database called ``name`` (dropped first if it exists)."""
+    if base is None or base.startswith("sqlite"):
+        path = workdir / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}"'))
+        connection.execute(text(f'CREATE DATABASE "bench_{name}"'))
     engine.dispose()
+    return make_url(base).set(database=f"bench_{name}").render_as_string(hide_password=False)
 
 
 def migrated_app(url: str, instance: Path) -> Flask:
-    """An app on a brand-new database at ``url``, migrated by the real Alembic revisions."""
+    """An app on the empty database at ``url``, migrated by the real Alembic revisions."""
     from flask_migrate import upgrade
 
-    if url.startswith("postgresql"):
-        _empty_postgres(url)
     instance.mkdir(parents=True, exist_ok=True)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(instance))
     with app.app_context():
         upgrade(revision="heads")
         db.session.remove()
     return app
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
