@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from ledger import create_app
 from ledger.extensions import db
@@ -26,8 +26,13 @@ def fresh_url(base: str | None, name: str, workdir: Path) -> str:
     return make_url(base).set(database=f"bench_{name}").render_as_string(hide_password=False)
 
 
-def migrated_app(url: str, instance: Path) -> Flask:
-    """An app on the empty database at ``url``, migrated by the real Alembic revisions."""
+def migrated_app(url: str, instance: Path, *, sqlite_synchronous: str | None = None) -> Flask:
+    """An app on the empty database at ``url``, migrated by the real Alembic revisions.
+
+    ``sqlite_synchronous="NORMAL"`` is a benchmark-only setting: with WAL it skips the
+    fsync at every commit (a power cut may lose the last commits, never corrupt the
+    file).  The app itself keeps SQLite's default, FULL.
+    """
     from flask_migrate import upgrade
 
     instance.mkdir(parents=True, exist_ok=True)
@@ -35,6 +40,14 @@ def migrated_app(url: str, instance: Path) -> Flask:
     with app.app_context():
         upgrade(revision="heads")
         db.session.remove()
+        if sqlite_synchronous and url.startswith("sqlite"):
+            mode = {"NORMAL": "NORMAL", "FULL": "FULL", "OFF": "OFF"}[sqlite_synchronous]
+
+            @event.listens_for(db.engine, "connect")
+            def _synchronous(dbapi_connection, connection_record) -> None:
+                dbapi_connection.execute(f"PRAGMA synchronous={mode}")
+
+            db.engine.dispose()
     return app
 
 

@@ -29,8 +29,8 @@ from ledger.books.errors import (
     NotPermitted,
 )
 from ledger.books.hashchain import canonical_entry, chain_hash
-from ledger.books.models import Account, AccountBalance, JournalEntry, LedgerHead, Posting
-from ledger.books.posting import EntryDraft, _lock_head, _text, _validate
+from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
+from ledger.books.posting import EntryDraft, _lock_head, _move_head, _text, _validate
 from ledger.database import utcnow
 from ledger.money import Money
 
@@ -204,10 +204,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     _executemany(session, Posting.__table__, posting_rows)
     _write_balances(session, stored, running, counts)
     last_id = first_id + len(drafts) - 1
-    session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(entry_count=last_id, head_hash=prev_hash)
-    )
-    session.expire(head)
+    _move_head(session, last_id, prev_hash)
     return range(first_id, last_id + 1)
 
 
