@@ -188,14 +188,18 @@ class _Stream:
         ], source_type="reversal", source_ref=str(original_id), reverses_id=original_id)
 
 
-def drafts(world: World, sizes: Sizes, first_id: int = 1) -> Iterator[EntryDraft]:
-    """Yield drafts until about ``sizes.postings`` postings, spread over ``sizes.years``."""
+def drafts(world: World, sizes: Sizes, first_id: int = 1, *, limit: int | None = None) -> Iterator[EntryDraft]:
+    """Yield drafts until about ``sizes.postings`` postings, spread over ``sizes.years``.
+
+    ``limit`` (postings) lets the stream run on past the last day, for measuring
+    posting on top of a full ledger.
+    """
     stream = _Stream(world, sizes, first_id)
     days = max(1, sizes.years * 365)
     kinds = ("donation", "spending", "conversion", "allocation", "payout", "reversal")
     weights = (46, 40, 6, 4, 2, 2)
     posted = 0
-    while posted < sizes.postings:
+    while posted < (limit or sizes.postings):
         when = START + timedelta(days=min(days - 1, posted * days // sizes.postings))
         kind = stream.rng.choices(kinds, weights)[0]
         made = getattr(stream, kind)(when)
