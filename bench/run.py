@@ -258,7 +258,7 @@ def _machine() -> None:
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}", flush=True)
 
 
-def parse(argv: list[str] | None = None) -> tuple[Options, Path, bool]:
+def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postings", type=int, default=1_000_000)
     parser.add_argument("--prisoners", type=int, default=1000)
@@ -273,7 +273,8 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, bool]:
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--no-hledger", action="store_true")
     parser.add_argument("--no-http", action="store_true")
-    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--backend", choices=("all", "sqlite", "postgres"), default="all",
+                        help="postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ledger-bench"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -285,16 +286,20 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, bool]:
         http_seconds=args.http_seconds, verify=not args.no_verify, hledger=not args.no_hledger,
         http=not args.no_http,
     )
-    return options, args.workdir, args.sqlite_only
+    return options, args.workdir, args.backend
 
 
 def main(argv: list[str] | None = None) -> None:
-    options, workdir, sqlite_only = parse(argv)
+    options, workdir, backend = parse(argv)
     _machine()
-    run_backend("SQLite", None, options, workdir / "sqlite")
+    if backend in ("all", "sqlite"):
+        run_backend("SQLite", None, options, workdir / "sqlite")
     postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if postgres and not sqlite_only:
-        run_backend("PostgreSQL", postgres, options, workdir / "postgres")
+    if backend in ("all", "postgres"):
+        if postgres:
+            run_backend("PostgreSQL", postgres, options, workdir / "postgres")
+        else:
+            print("PostgreSQL: skipped (set BENCH_DATABASE_URL, or run through scripts/throwaway-postgres.sh)")
 
 
 if __name__ == "__main__":
