@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -65,16 +66,12 @@ def _resolve(session: Session, drafts: Sequence[EntryDraft]) -> dict[object, _Ac
             if isinstance(account, str):
                 names.add(account)
             elif isinstance(account, Account):
-                identity = inspect(account).identity
-                if identity is None:
-                    session.flush()
-                    identity = inspect(account).identity
-                ids.add(identity[0])
+                ids.add(_identity(session, account))
             else:
                 raise InvalidEntry("bad account", field="account")
     columns = (Account.id, Account.name, Account.type, Account.guarded)
-    by_name: dict[str, _Acct] = {}
-    by_id: dict[int, _Acct] = {}
+    by_name: dict[object, _Acct] = {}
+    by_id: dict[object, _Acct] = {}
     for column, wanted in ((Account.name, sorted(names)), (Account.id, sorted(ids))):
         for chunk in _chunks(wanted):
             for account_id, name, type_, guarded in session.execute(select(*columns).where(column.in_(chunk))):
@@ -86,10 +83,20 @@ def _resolve(session: Session, drafts: Sequence[EntryDraft]) -> dict[object, _Ac
     return {**by_name, **by_id}
 
 
-def _account_of(accounts: dict[object, _Acct], account: Account | str) -> _Acct:
+def _identity(session: Session, account: Account) -> int:
+    """The primary key of ``account`` without loading it (flushing a pending one first)."""
+    identity = inspect(account).identity
+    if identity is None:
+        session.flush()
+        identity = inspect(account).identity
+    assert identity is not None
+    return identity[0]
+
+
+def _account_of(session: Session, accounts: dict[object, _Acct], account: Account | str) -> _Acct:
     if isinstance(account, str):
         return accounts[account]
-    return accounts[inspect(account).identity[0]]
+    return accounts[_identity(session, account)]
 
 
 def _check_unique(session: Session, drafts: Sequence[EntryDraft], keys: list[str | None]) -> None:
@@ -153,7 +160,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     posting_rows: list[dict] = []
     for offset, (draft, (description, key, source_ref)) in enumerate(zip(drafts, checked, strict=True)):
         entry_id = first_id + offset
-        lines = [(_account_of(accounts, p.account), p) for p in draft.postings]
+        lines = [(_account_of(session, accounts, p.account), p) for p in draft.postings]
         deltas: dict[tuple[int, str], int] = defaultdict(int)
         guarded: dict[tuple[int, str], _Acct] = {}
         hashed = []
@@ -171,16 +178,16 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
             })
         for pair, delta in deltas.items():
             before = running.get(pair, 0)
-            account = guarded.get(pair)
-            if account is not None and not draft.is_advance and delta * account.sign < 0:
-                if (before + delta) * account.sign < 0:
+            guard = guarded.get(pair)
+            if guard is not None and not draft.is_advance and delta * guard.sign < 0:
+                if (before + delta) * guard.sign < 0:
                     raise InsufficientFunds(
                         "not enough money",
                         field="amount",
-                        account=account.name,
+                        account=guard.name,
                         currency=pair[1],
-                        available=Money.from_minor(max(0, before * account.sign), pair[1]),
-                        needed=Money.from_minor(-delta * account.sign, pair[1]),
+                        available=Money.from_minor(max(0, before * guard.sign), pair[1]),
+                        needed=Money.from_minor(-delta * guard.sign, pair[1]),
                         entry=offset,
                     )
             running[pair] = before + delta
@@ -200,8 +207,8 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
         })
         prev_hash = digest
 
-    _executemany(session, JournalEntry.__table__, entry_rows)
-    _executemany(session, Posting.__table__, posting_rows)
+    _executemany(session, cast(Table, JournalEntry.__table__), entry_rows)
+    _executemany(session, cast(Table, Posting.__table__), posting_rows)
     _write_balances(session, stored, running, counts)
     last_id = first_id + len(drafts) - 1
     _move_head(session, last_id, prev_hash)
@@ -249,7 +256,7 @@ def _write_balances(
         for account_id, currency in counts if (account_id, currency) in stored
     ]
     if changed:
-        table = AccountBalance.__table__
+        table = cast(Table, AccountBalance.__table__)
         session.execute(
             update(table)
             .where(table.c.account_id == bindparam("a"), table.c.currency == bindparam("c"))
@@ -265,4 +272,4 @@ def _write_balances(
         for account_id, currency in counts if (account_id, currency) not in stored
     ]
     if new:
-        session.execute(insert(AccountBalance.__table__), new)
+        session.execute(insert(cast(Table, AccountBalance.__table__)), new)

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ledger.books.accounts import find_account
 from ledger.books.errors import (
     AlreadyReversed,
     DuplicateEntry,
@@ -74,24 +73,40 @@ def _text(value, field_name: str, *, required: bool = False, max_length: int = 5
     return cleaned or None
 
 
-def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[Account]:
+@dataclass(frozen=True)
+class _AccountRow:
+    """The columns of an account that posting needs, read without ORM identity bookkeeping."""
+
+    id: int
+    name: str
+    type: str
+    guarded: bool
+
+    @property
+    def normal_sign(self) -> int:
+        return 1 if self.type in ("asset", "expense") else -1
+
+
+def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[Account | _AccountRow]:
     """Accounts of the postings; names are looked up together, in one query."""
     names = {draft.account for draft in drafts if isinstance(draft.account, str)}
-    found = (
-        {account.name: account for account in session.scalars(select(Account).where(Account.name.in_(names)))}
-        if len(names) > 1
-        else {name: find_account(session, name) for name in names}
-    )
-    accounts = []
+    found = {}
+    if names:
+        rows = session.execute(
+            select(Account.id, Account.name, Account.type, Account.guarded).where(Account.name.in_(names))
+        )
+        found = {row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded)) for row in rows}
+    accounts: list[Account | _AccountRow] = []
     for draft in drafts:
         account = draft.account
         if isinstance(account, str):
-            if found.get(account) is None:
+            if account not in found:
                 raise InvalidEntry("unknown account", field="account", account=account)
-            account = found[account]
-        if not isinstance(account, Account):
+            accounts.append(found[account])
+        elif isinstance(account, Account):
+            accounts.append(account)
+        else:
             raise InvalidEntry("bad account", field="account")
-        accounts.append(account)
     return accounts
 
 
@@ -125,7 +140,7 @@ class Head(NamedTuple):
     head_hash: str
 
 
-_head = LedgerHead.__table__
+_head = cast(Table, LedgerHead.__table__)
 _LOCK_HEAD = (
     update(_head).where(_head.c.id == 1).values(entry_count=_head.c.entry_count)
     .returning(_head.c.entry_count, _head.c.head_hash)
@@ -172,7 +187,7 @@ def _current_balances(
     return {(a, c): b for a, c, b in rows}
 
 
-_balances = AccountBalance.__table__
+_balances = cast(Table, AccountBalance.__table__)
 # Built once: constructing a statement costs more than executing it on SQLite.
 _ADD_TO_BALANCE = (
     update(_balances)
@@ -301,13 +316,13 @@ def post_entry(
     )
     # A Core INSERT, then the object joins the session as persistent: the ORM's
     # unit of work costs more than the rest of post_entry() on SQLite.
-    session.execute(insert(JournalEntry.__table__), [
-        {column.key: getattr(entry, column.key) for column in JournalEntry.__table__.columns}
+    session.execute(insert(cast(Table, JournalEntry.__table__)), [
+        {column.key: getattr(entry, column.key) for column in cast(Table, JournalEntry.__table__).columns}
     ])
     make_transient_to_detached(entry)
     session.add(entry)
     session.execute(
-        insert(Posting.__table__),
+        insert(cast(Table, Posting.__table__)),
         [
             {
                 "entry_id": entry_id,
