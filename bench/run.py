@@ -235,6 +235,7 @@ def run_backend(backend: str, base: str | None, options: Options, workdir: Path)
     if options.http:
         _http(backend, url, options, workdir, results)
     _targets(backend, results)
+    _say(backend, "finished", _load())
     return results
 
 
@@ -253,9 +254,15 @@ def _targets(backend: str, results: dict) -> None:
         _say(backend, "target", f"{'MET ' if ok else 'MISSED'} {label}")
 
 
+def _load() -> str:
+    """Load average: the machine is shared, and every figure depends on it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
 def _machine() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}", flush=True)
+          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {_load()}", flush=True)
 
 
 def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
