@@ -48,7 +48,8 @@ def prisoner_period_summary(
     sign = account.normal_sign
     opening: dict[str, int] = defaultdict(int)
     period: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for currency, is_before, category, total in rows:
+    for currency, is_before, category, summed in rows:
+        total = int(summed)  # PostgreSQL sums BIGINT as NUMERIC: exact, but a Decimal
         if is_before:
             opening[currency] += total * sign
         else:
