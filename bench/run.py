@@ -43,7 +43,7 @@ class Options:
     bulk: int = 50_000
     batch: int = 5000
     reports: int = 500
-    http_seconds: int = 10
+    http_seconds: int = 20
     verify: bool = True
     hledger: bool = True
     http: bool = True
@@ -193,7 +193,7 @@ def _http(backend: str, url: str, options: Options, workdir: Path, results: dict
     """Rounds alternate between the paths, so load from other processes on a shared
     machine hits each path alike; the median round is reported."""
     paths = {"home": "/", "ledger head API": "/api/v1/ledger/head", "trivial": "/healthz"}
-    rounds = 3
+    rounds = 5
     with http.gunicorn(url, workdir / "instance-http") as port:
         measured: dict[str, list[dict]] = {}
         for label, path in paths.items():
@@ -275,7 +275,7 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
     parser.add_argument("--bulk", type=int, default=50_000, help="entries in the bulk comparison")
     parser.add_argument("--batch", type=int, default=5000, help="entries per bulk transaction")
     parser.add_argument("--reports", type=int, default=500)
-    parser.add_argument("--http-seconds", type=int, default=10)
+    parser.add_argument("--http-seconds", type=int, default=20, help="per path, split into 5 rounds")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--no-hledger", action="store_true")
@@ -286,7 +286,7 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
     args = parser.parse_args(argv)
     if args.quick:
         args.postings, args.prisoners, args.single, args.bulk = 20_000, 50, 200, 2000
-        args.batch, args.reports, args.http_seconds = 1000, 50, 2
+        args.batch, args.reports, args.http_seconds = 1000, 50, 5
     options = Options(
         sizes=Sizes(prisoners=args.prisoners, years=args.years, postings=args.postings, seed=args.seed),
         single=args.single, bulk=args.bulk, batch=args.batch, reports=args.reports,
