@@ -34,6 +34,7 @@ def _old_posting(rev: str, directory: Path):
     spec = importlib.util.spec_from_file_location("posting_before", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["posting_before"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
