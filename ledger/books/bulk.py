@@ -37,6 +37,11 @@ from ledger.money import Money
 
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
+ENTRY_COLUMNS = (
+    "id", "entry_date", "description", "recorded_at", "recorded_by_id", "source_type", "source_ref",
+    "idempotency_key", "reverses_id", "is_advance", "conversion_rate", "prev_hash", "hash",
+)
+POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,8 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
     prev_hash = head.head_hash
-    entry_rows: list[dict] = []
-    posting_rows: list[dict] = []
+    entry_rows: list[tuple] = []
+    posting_rows: list[tuple] = []
     for offset, (draft, (description, key, source_ref)) in enumerate(zip(drafts, checked, strict=True)):
         entry_id = first_id + offset
         lines = [(_account_of(session, accounts, p.account), p) for p in draft.postings]
@@ -172,10 +177,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
                 guarded[(account.id, currency)] = account
             memo = None if posting.memo is None else _text(posting.memo, "memo")
             hashed.append((line_no, account.name, currency, minor, posting.category, memo))
-            posting_rows.append({
-                "entry_id": entry_id, "line_no": line_no, "account_id": account.id, "currency": currency,
-                "amount_minor": minor, "category": posting.category, "memo": memo,
-            })
+            posting_rows.append((entry_id, line_no, account.id, currency, minor, posting.category, memo))
         for pair, delta in deltas.items():
             before = running.get(pair, 0)
             guard = guarded.get(pair)
@@ -198,35 +200,31 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
             source_ref=source_ref, idempotency_key=key, reverses_id=draft.reverses_id,
             is_advance=draft.is_advance, conversion_rate=draft.conversion_rate, postings=hashed,
         ))
-        entry_rows.append({
-            "id": entry_id, "entry_date": draft.entry_date, "description": description,
-            "recorded_at": recorded_at, "recorded_by_id": recorded_by_id, "source_type": draft.source_type,
-            "source_ref": source_ref, "idempotency_key": key, "reverses_id": draft.reverses_id,
-            "is_advance": draft.is_advance, "conversion_rate": draft.conversion_rate,
-            "prev_hash": prev_hash, "hash": digest,
-        })
+        entry_rows.append((
+            entry_id, draft.entry_date, description, recorded_at, recorded_by_id, draft.source_type,
+            source_ref, key, draft.reverses_id, draft.is_advance, draft.conversion_rate, prev_hash, digest,
+        ))
         prev_hash = digest
 
-    _executemany(session, cast(Table, JournalEntry.__table__), entry_rows)
-    _executemany(session, cast(Table, Posting.__table__), posting_rows)
+    _executemany(session, cast(Table, JournalEntry.__table__), ENTRY_COLUMNS, entry_rows)
+    _executemany(session, cast(Table, Posting.__table__), POSTING_COLUMNS, posting_rows)
     _write_balances(session, stored, running, counts)
     last_id = first_id + len(drafts) - 1
     _move_head(session, last_id, prev_hash)
     return range(first_id, last_id + 1)
 
 
-def _executemany(session: Session, table: Table, rows: list[dict]) -> None:
-    """INSERT ``rows`` with one DBAPI executemany.
+def _executemany(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT ``rows`` (tuples in the order of ``columns``) with one DBAPI executemany.
 
     SQLAlchemy's own executemany spends about as long building parameters as
     SQLite spends inserting; here each column's bind processor (dates on
-    SQLite) is looked up once and rows become plain tuples.
+    SQLite) is looked up once and applied only to the columns that have one.
     """
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    columns = list(rows[0])
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -234,13 +232,15 @@ def _executemany(session: Session, table: Table, rows: list[dict]) -> None:
         f"VALUES ({', '.join(mark for _ in columns)})"
     )
     converters = [(i, p) for i, p in enumerate(processors) if p is not None]
-    tuples = []
-    for row in rows:
-        values = [row[name] for name in columns]
-        for index, process in converters:
-            values[index] = process(values[index])
-        tuples.append(tuple(values))
-    connection.exec_driver_sql(sql, tuples)
+    if converters:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, process in converters:
+                values[index] = process(values[index])
+            converted.append(tuple(values))
+        rows = converted
+    connection.exec_driver_sql(sql, rows)
 
 
 def _write_balances(
