@@ -61,8 +61,17 @@ test-sqlite: install-test translations
 test-postgres: install-test translations
 	scripts/throwaway-postgres.sh $(BIN)/pytest -q
 
+# The benchmark (issue #9), by hand only: SQLite, then PostgreSQL on a throwaway server.
+# wrk is the load generator when apt can install it; otherwise bench/http.py uses Python threads.
+# BENCH_ARGS passes flags through, e.g. make bench BENCH_ARGS="--postings 200000" or "--quick".
+BENCH_ARGS ?=
 bench: install-test system-packages
-	$(BIN)/python -m bench.run
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends wrk >/dev/null) || echo "wrk unavailable: Python load generator"
+	$(BIN)/python -m bench.run --backend sqlite $(BENCH_ARGS)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  scripts/throwaway-postgres.sh $(BIN)/python -m bench.run --backend postgres $(BENCH_ARGS); \
+	else echo "PostgreSQL not installed: its figures are skipped"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -29,7 +29,14 @@ def clean_text(value: object, *, max_length: int = 500, required: bool = False) 
         value = ""
     if not isinstance(value, str):
         raise TextError("invalid_text")
-    value = unicodedata.normalize("NFC", value.strip())
+    value = value.strip()
+    if value.isascii() and value.isprintable():  # the common case: nothing to normalise or refuse
+        if required and not value:
+            raise TextError("required")
+        if len(value) > max_length:
+            raise TextError("too_long", max=max_length)
+        return value
+    value = unicodedata.normalize("NFC", value)
     if required and not value:
         raise TextError("required")
     if len(value) > max_length:

@@ -11,12 +11,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
+from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ledger.books.accounts import find_account
 from ledger.books.errors import (
     AlreadyReversed,
     DuplicateEntry,
@@ -74,18 +73,40 @@ def _text(value, field_name: str, *, required: bool = False, max_length: int = 5
     return cleaned or None
 
 
-def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[Account]:
-    accounts = []
+@dataclass(frozen=True)
+class _AccountRow:
+    """The columns of an account that posting needs, read without ORM identity bookkeeping."""
+
+    id: int
+    name: str
+    type: str
+    guarded: bool
+
+    @property
+    def normal_sign(self) -> int:
+        return 1 if self.type in ("asset", "expense") else -1
+
+
+def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[Account | _AccountRow]:
+    """Accounts of the postings; names are looked up together, in one query."""
+    names = {draft.account for draft in drafts if isinstance(draft.account, str)}
+    found = {}
+    if names:
+        rows = session.execute(
+            select(Account.id, Account.name, Account.type, Account.guarded).where(Account.name.in_(names))
+        )
+        found = {row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded)) for row in rows}
+    accounts: list[Account | _AccountRow] = []
     for draft in drafts:
         account = draft.account
         if isinstance(account, str):
-            found = find_account(session, account)
-            if found is None:
+            if account not in found:
                 raise InvalidEntry("unknown account", field="account", account=account)
-            account = found
-        if not isinstance(account, Account):
+            accounts.append(found[account])
+        elif isinstance(account, Account):
+            accounts.append(account)
+        else:
             raise InvalidEntry("bad account", field="account")
-        accounts.append(account)
     return accounts
 
 
@@ -114,24 +135,42 @@ def _validate(draft: EntryDraft) -> tuple[str, str | None, str | None]:
     return description, key, source_ref
 
 
-def _lock_head(session: Session) -> LedgerHead:
+class Head(NamedTuple):
+    entry_count: int
+    head_hash: str
+
+
+_head = cast(Table, LedgerHead.__table__)
+_LOCK_HEAD = (
+    update(_head).where(_head.c.id == 1).values(entry_count=_head.c.entry_count)
+    .returning(_head.c.entry_count, _head.c.head_hash)
+)
+_MOVE_HEAD = update(_head).where(_head.c.id == 1).values(
+    entry_count=bindparam("count"), head_hash=bindparam("hash")
+)
+
+
+def _lock_head(session: Session) -> Head:
     """Take the ledger's write lock: every writer updates the head row first.
 
     On PostgreSQL this is a row lock held until commit; on SQLite the UPDATE
     takes the database's write lock.  Either way, checks made after it see every
     committed entry and no other writer can slip in between check and insert.
+    The UPDATE returns the head it locked (one statement, no ORM bookkeeping).
     """
-    locked = cast(
-        CursorResult,
-        session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(entry_count=LedgerHead.entry_count)),
-    )
-    if locked.rowcount == 0:
-        session.add(LedgerHead(id=1, entry_count=0, head_hash=GENESIS_HASH))
-        session.flush()
-    head = session.execute(
-        select(LedgerHead).where(LedgerHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
-    return head
+    row = session.execute(_LOCK_HEAD).first()
+    if row is None:
+        session.execute(insert(_head).values(id=1, entry_count=0, head_hash=GENESIS_HASH))
+        return Head(0, GENESIS_HASH)
+    return Head(*row)
+
+
+def _move_head(session: Session, entry_count: int, head_hash: str) -> None:
+    """Write the new head; a LedgerHead loaded in this session is expired, not left stale."""
+    session.execute(_MOVE_HEAD, {"count": entry_count, "hash": head_hash})
+    loaded = session.identity_map.get(session.identity_key(LedgerHead, 1))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def _current_balances(
@@ -146,6 +185,37 @@ def _current_balances(
         .execution_options(populate_existing=True)
     )
     return {(a, c): b for a, c, b in rows}
+
+
+_balances = cast(Table, AccountBalance.__table__)
+# Built once: constructing a statement costs more than executing it on SQLite.
+_ADD_TO_BALANCE = (
+    update(_balances)
+    .where(_balances.c.account_id == bindparam("a"), _balances.c.currency == bindparam("c"))
+    .values(balance_minor=_balances.c.balance_minor + bindparam("d"), posting_count=_balances.c.posting_count + 1)
+)
+
+
+def _add_to_balances(session: Session, deltas: dict[tuple[int, str], int]) -> None:
+    """Move the running balances: one UPDATE executemany; INSERT the pairs seen for the first time."""
+    params = [{"a": a, "c": c, "d": d} for (a, c), d in deltas.items()]
+    result = cast(CursorResult, session.execute(_ADD_TO_BALANCE, params))
+    if result.context.dialect.supports_sane_multi_rowcount and result.rowcount == len(params):
+        return
+    # First posting to some (account, currency), or a driver that cannot count: find which.
+    existing = {
+        (a, c) for a, c in session.execute(
+            select(AccountBalance.account_id, AccountBalance.currency).where(
+                AccountBalance.account_id.in_({a for a, _ in deltas})
+            )
+        )
+    }
+    missing = [
+        {"account_id": a, "currency": c, "balance_minor": d, "posting_count": 1}
+        for (a, c), d in deltas.items() if (a, c) not in existing
+    ]
+    if missing:
+        session.execute(insert(AccountBalance), missing)
 
 
 def post_entry(
@@ -180,9 +250,14 @@ def post_entry(
     deltas: dict[tuple[int, str], int] = defaultdict(int)
     for account, posting in zip(accounts, draft.postings, strict=True):
         deltas[(account.id, posting.money.currency)] += posting.money.minor
-    balances = _current_balances(session, list(deltas))
+    by_id = {account.id: account for account in accounts}
+    # Only money leaving a guarded account needs its balance (a gift cannot overdraw).
+    drawn = [
+        (account_id, currency) for (account_id, currency), delta in deltas.items()
+        if by_id[account_id].guarded and delta * by_id[account_id].normal_sign < 0
+    ]
+    balances = _current_balances(session, drawn) if not draft.is_advance else {}
     if not draft.is_advance:
-        by_id = {account.id: account for account in accounts}
         for (account_id, currency), delta in deltas.items():
             account = by_id[account_id]
             if not account.guarded or delta * account.normal_sign >= 0:
@@ -239,10 +314,15 @@ def post_entry(
         prev_hash=head.head_hash,
         hash=digest,
     )
+    # A Core INSERT, then the object joins the session as persistent: the ORM's
+    # unit of work costs more than the rest of post_entry() on SQLite.
+    session.execute(insert(cast(Table, JournalEntry.__table__)), [
+        {column.key: getattr(entry, column.key) for column in cast(Table, JournalEntry.__table__).columns}
+    ])
+    make_transient_to_detached(entry)
     session.add(entry)
-    session.flush()
     session.execute(
-        insert(Posting),
+        insert(cast(Table, Posting.__table__)),
         [
             {
                 "entry_id": entry_id,
@@ -256,26 +336,8 @@ def post_entry(
             for (line_no, _, currency, amount, category, memo), account in zip(rows, accounts, strict=True)
         ],
     )
-    for (account_id, currency), delta in deltas.items():
-        if (account_id, currency) in balances:
-            session.execute(
-                update(AccountBalance)
-                .where(AccountBalance.account_id == account_id, AccountBalance.currency == currency)
-                .values(
-                    balance_minor=AccountBalance.balance_minor + delta,
-                    posting_count=AccountBalance.posting_count + 1,
-                )
-            )
-        else:
-            session.execute(
-                insert(AccountBalance).values(
-                    account_id=account_id, currency=currency, balance_minor=delta, posting_count=1
-                )
-            )
-    session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(entry_count=entry_id, head_hash=digest)
-    )
-    session.expire(head)
+    _add_to_balances(session, deltas)
+    _move_head(session, entry_id, digest)
     session.expire(entry, ["postings"])
     return entry
 

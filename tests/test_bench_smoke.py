@@ -1,0 +1,21 @@
+"""The benchmark in miniature: every phase runs and every cross-check holds (not a timing test)."""
+import shutil
+
+from bench.generate import Sizes
+from bench.run import Options, run_backend
+from tests.conftest import POSTGRES_URL
+
+
+def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
+    options = Options(
+        sizes=Sizes(prisoners=10, years=2, postings=2000, seed=1),
+        single=30, bulk=300, batch=100, reports=20, http=False, hledger=shutil.which("hledger") is not None,
+    )
+    results = run_backend("smoke", POSTGRES_URL, options, tmp_path)
+    printed = capsys.readouterr().out
+    assert results["verify_ok"] and results["tb_match"]
+    assert results["postings"] >= 2000 and results["single_rate"] > 0 and results["bulk_rate"] > 0
+    assert 0 < results["report_median_ms"] <= results["report_p95_ms"]
+    if options.hledger:
+        assert results["hledger_match"], printed
+    assert "[smoke] target:" in printed
