@@ -12,22 +12,24 @@ from sqlalchemy.orm import Session
 
 from ledger.books.balances import all_balances
 from ledger.books.models import Account, Posting
-from ledger.reports.prisoner_summary import prisoner_period_summary
+from ledger.reports.periods import Period
+from ledger.reports.prisoner_report import prisoner_report
 
 
 def report_latencies(session: Session, fund_names: list[str], years: range, count: int, seed: int) -> dict:
-    """Time ``count`` calendar-year summaries of random prisoners; milliseconds."""
+    """Time ``count`` calendar-year reports of random prisoners (the code behind the report
+    page, its CSV and ``/api/v1/prisoners/<slug>/report``); milliseconds."""
     rng = random.Random(seed)
     accounts = {a.name: a for a in session.scalars(select(Account).where(Account.name.in_(fund_names[:5000])))}
     names = sorted(accounts)
     for name in names[:5]:  # warm the connection and the statement cache
-        prisoner_period_summary(session, accounts[name], date(years[0], 1, 1), date(years[0], 12, 31))
+        prisoner_report(session, accounts[name].prisoner, Period(date(years[0], 1, 1), date(years[0], 12, 31)))
     timings = []
     for _ in range(count):
         account = accounts[rng.choice(names)]
         year = rng.choice(years)
         started = time.perf_counter()
-        prisoner_period_summary(session, account, date(year, 1, 1), date(year, 12, 31))
+        prisoner_report(session, account.prisoner, Period(date(year, 1, 1), date(year, 12, 31)))
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return {

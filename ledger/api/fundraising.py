@@ -28,7 +28,7 @@ from ledger.funds.prisoners import (
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
-from ledger.reports.overview import public_prisoners_by_need
+from ledger.reports.overview import public_prisoners_page
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
 WRITERS = ("admin", "coordinator")
@@ -82,10 +82,8 @@ def _summary_json(summary) -> dict:
 def list_prisoners():
     """Public: public prisoners, shortest runway first, with balances, need and runway."""
     page, per_page = _page_args()
-    summaries = public_prisoners_by_need(db.session, request.args.get("q") or None)
-    chosen = summaries[(page - 1) * per_page: page * per_page]
-    return {"prisoners": [_summary_json(s) for s in chosen], "page": page, "per_page": per_page,
-            "total": len(summaries)}
+    chosen, total = public_prisoners_page(db.session, request.args.get("q") or None, page=page, per_page=per_page)
+    return {"prisoners": [_summary_json(s) for s in chosen], "page": page, "per_page": per_page, "total": total}
 
 
 @bp.get("/prisoners/<slug>")

@@ -28,53 +28,86 @@ def _like_escaped(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def public_prisoners_by_need(session: Session, query: str | None = None) -> list[PrisonerSummary]:
-    """Public prisoners, shortest runway first (no need stated: last), optionally searched
-    by name, Latin name, region or facility."""
-    statement = select(Prisoner).outerjoin(Facility, Facility.id == Prisoner.facility_id).where(
-        Prisoner.public.is_(True)
-    )
-    query = (query or "").strip()[:100]
-    if query:
-        pattern = _like_escaped(query.lower())
-        statement = statement.where(
-            or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                  (Prisoner.name, Prisoner.name_latin, Prisoner.slug, Prisoner.region, Facility.name)))
-        )
-    prisoners = list(session.scalars(statement.order_by(Prisoner.name)))
-    if query and not prisoners and not query.isascii():
+def _search(statement, query: str, cyrillic_fallback: bool = False):
+    """Narrow ``statement`` (over Prisoner outer-joined to Facility) to a search."""
+    if cyrillic_fallback:
         # SQLite's lower() folds ASCII only: retry Cyrillic searches case-sensitively as typed
         # and capitalised, so "анна" still finds "Анна".
         variants = {query, query.capitalize()}
-        statement = select(Prisoner).outerjoin(Facility, Facility.id == Prisoner.facility_id).where(
-            Prisoner.public.is_(True),
-            or_(*(column.contains(v) for v in variants
-                  for column in (Prisoner.name, Prisoner.region, Facility.name))),
-        )
-        prisoners = list(session.scalars(statement.order_by(Prisoner.name)))
-    balances: dict[int, dict[str, Money]] = {p.id: {} for p in prisoners}
-    if prisoners:
+        return statement.where(or_(*(column.contains(v) for v in variants
+                                     for column in (Prisoner.name, Prisoner.region, Facility.name))))
+    pattern = _like_escaped(query.lower())
+    return statement.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                                 (Prisoner.name, Prisoner.name_latin, Prisoner.slug, Prisoner.region, Facility.name))))
+
+
+def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> list[int]:
+    """Ids of matching public prisoners, shortest runway first, ranked in SQL.
+
+    The sort key is the runway in tenths of a month, ``floor(10 × held ÷ need)`` in
+    integer arithmetic: exactly what the pages show, with no float involved.
+    """
+    fund = Account.__table__.alias("fund")
+    balance = AccountBalance.__table__.alias("balance")
+    held = func.coalesce(-balance.c.balance_minor, 0)
+    no_need = or_(Prisoner.monthly_need_minor.is_(None), Prisoner.monthly_need_minor == 0,
+                  Prisoner.monthly_need_currency.is_(None))
+    tenths = case((no_need, None), else_=(case((held > 0, held), else_=0) * 10) / Prisoner.monthly_need_minor)
+    statement = (
+        select(Prisoner.id)
+        .outerjoin(Facility, Facility.id == Prisoner.facility_id)
+        .outerjoin(fund, (fund.c.prisoner_id == Prisoner.id) & fund.c.name.startswith(PRISONER_FUND_PREFIX))
+        .outerjoin(balance, (balance.c.account_id == fund.c.id)
+                   & (balance.c.currency == Prisoner.monthly_need_currency))
+        .where(Prisoner.public.is_(True))
+    )
+    if query:
+        statement = _search(statement, query, cyrillic_fallback)
+    statement = statement.order_by(case((no_need, 1), else_=0), tenths, Prisoner.name, Prisoner.id)
+    return list(session.scalars(statement))
+
+
+def public_prisoners_page(session: Session, query: str | None = None, *, page: int = 1,
+                          per_page: int | None = None) -> tuple[list[PrisonerSummary], int]:
+    """One page of public prisoners, shortest runway first (no need stated: last), optionally
+    searched by name, Latin name, region or facility; and how many match in all.
+
+    Ranking happens in SQL; only the page's prisoners and balances are loaded.
+    """
+    query = (query or "").strip()[:100]
+    ids = _ranked(session, query)
+    if query and not ids and not query.isascii():
+        ids = _ranked(session, query, cyrillic_fallback=True)
+    chosen = ids if per_page is None else ids[(page - 1) * per_page: page * per_page]
+    prisoners = {p.id: p for p in session.scalars(select(Prisoner).where(Prisoner.id.in_(chosen)))}
+    balances: dict[int, dict[str, Money]] = {prisoner_id: {} for prisoner_id in chosen}
+    if chosen:
         rows = session.execute(
             select(Account.prisoner_id, AccountBalance.currency, AccountBalance.balance_minor)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(Account.prisoner_id.in_(balances), Account.name.startswith(PRISONER_FUND_PREFIX),
+            .where(Account.prisoner_id.in_(chosen), Account.name.startswith(PRISONER_FUND_PREFIX),
                    AccountBalance.balance_minor != 0)
             .order_by(AccountBalance.currency)
         )
         for prisoner_id, currency, minor in rows:
             balances[prisoner_id][currency] = Money.from_minor(-minor, currency)
     summaries = []
-    for prisoner in prisoners:
+    for prisoner_id in chosen:
+        prisoner = prisoners[prisoner_id]
         need = None
         runway = None
         if prisoner.monthly_need_minor and prisoner.monthly_need_currency:
             currency = prisoner.monthly_need_currency
             need = Money.from_minor(prisoner.monthly_need_minor, currency)
-            held = balances[prisoner.id].get(currency)
+            held = balances[prisoner_id].get(currency)
             runway = runway_months(held.minor if held else 0, prisoner.monthly_need_minor)
-        summaries.append(PrisonerSummary(prisoner, balances[prisoner.id], need, runway))
-    summaries.sort(key=lambda s: (s.runway is None, s.runway if s.runway is not None else 0, s.prisoner.name))
-    return summaries
+        summaries.append(PrisonerSummary(prisoner, balances[prisoner_id], need, runway))
+    return summaries, len(ids)
+
+
+def public_prisoners_by_need(session: Session, query: str | None = None) -> list[PrisonerSummary]:
+    """Every matching public prisoner, shortest runway first."""
+    return public_prisoners_page(session, query)[0]
 
 
 @dataclass

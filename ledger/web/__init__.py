@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
-from ledger.reports.overview import public_prisoners_by_need, totals_for_head
+from ledger.reports.overview import public_prisoners_page, totals_for_head
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -20,16 +20,22 @@ _API_CODES = {
 }
 
 
+HOME_PAGE_SIZE = 24  # prisoner cards per page, most in need first
+
+
 @bp.route("/")
 def home():
     head = db.session.get(LedgerHead, 1)
     query = (request.args.get("q") or "").strip()[:100]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    prisoners, total = public_prisoners_page(db.session, query, page=page, per_page=HOME_PAGE_SIZE)
     return render_template(
         "web/home.html",
         entry_count=head.entry_count if head else 0,
         head_hash=head.head_hash if head else None,
         query=query,
-        prisoners=public_prisoners_by_need(db.session, query),
+        prisoners=prisoners, page=page, per_page=HOME_PAGE_SIZE, total=total,
         totals=totals_for_head(db.session, head.head_hash if head else None),
     )
 

@@ -62,3 +62,16 @@ def test_api_errors_are_json_in_the_readers_language(client):
 def test_bad_token_is_not_a_user(client, tokens):
     assert client.get("/api/v1/ledger/head", headers=bearer("sl_forged")).status_code == 200
     assert client.get("/api/v1/ledger/head", headers=bearer(tokens["auditor"])).status_code == 200
+
+
+def test_home_lists_prisoners_most_in_need_a_page_at_a_time(client, session):
+    from tests.conftest import make_prisoner
+
+    for number in range(30):
+        make_prisoner(session, f"p-{number:02d}", name=f"Узник {number:02d}")
+    session.commit()
+    first = client.get("/").text
+    second = client.get("/?page=2").text
+    assert first.count('class="prisoner-card"') == 24 and second.count('class="prisoner-card"') == 6
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert client.get("/?page=abc").status_code == 200
