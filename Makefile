@@ -53,7 +53,9 @@ lint: install-test
 	$(BIN)/ruff check ledger tests config.py wsgi.py migrations
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent ledger/books ledger/money.py ledger/text.py
 
-test: install-test system-packages translations lint test-sqlite test-postgres
+# The two suites run side by side (two cores); each one's output is printed when it ends.
+test: install-test system-packages translations lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install-test translations
 	$(BIN)/pytest -q
