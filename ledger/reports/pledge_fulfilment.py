@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.books.models import JournalEntry
 from ledger.funds.models import Donation, Pledge
 from ledger.money import Money
 from ledger.reports.periods import add_months, month_columns, month_start, months_between
@@ -53,6 +54,25 @@ def _expected(pledge: Pledge, month: date) -> int:
     return pledge.amount_minor
 
 
+def is_lapsed(pledge: Pledge, last_received: date | None, today: date) -> bool:
+    """An active monthly pledge with nothing received for LAPSE_MONTHS whole months."""
+    lapse_before = add_months(month_start(today), -LAPSE_MONTHS)
+    return (
+        pledge.status == "active"
+        and pledge.frequency == "monthly"
+        and pledge.starts_on < lapse_before
+        and (pledge.ends_on is None or pledge.ends_on >= lapse_before)
+        and (last_received is None or last_received < lapse_before)
+    )
+
+
+def _not_reversed():
+    """Donations whose entry has not been reversed (a bounced transfer is not a gift)."""
+    return Donation.entry_id.not_in(
+        select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    )
+
+
 def pledge_fulfilment(
     session: Session, *, start: date | None = None, end: date | None = None, today: date | None = None
 ) -> list[PledgeFulfilment]:
@@ -68,27 +88,18 @@ def pledge_fulfilment(
         select(Donation.pledge_id, year, month, func.sum(Donation.amount_minor))
         .join(Pledge, Pledge.id == Donation.pledge_id)
         .where(Donation.currency == Pledge.currency, Donation.received_on >= start,
-               Donation.received_on < add_months(end, 1))
+               Donation.received_on < add_months(end, 1), _not_reversed())
         .group_by(Donation.pledge_id, year, month)
     ):
         received[(pledge_id, date(int(y), int(m), 1))] = int(total)
     last_received = dict(session.execute(
         select(Donation.pledge_id, func.max(Donation.received_on))
-        .where(Donation.pledge_id.is_not(None)).group_by(Donation.pledge_id)
+        .where(Donation.pledge_id.is_not(None), _not_reversed()).group_by(Donation.pledge_id)
     ).all())
-    lapse_before = add_months(month_start(today), -LAPSE_MONTHS)
     result = []
     for pledge in session.scalars(
         select(Pledge).where(Pledge.starts_on < add_months(end, 1)).order_by(Pledge.starts_on, Pledge.id)
     ):
         months = [PledgeMonth(m, _expected(pledge, m), received.get((pledge.id, m), 0)) for m in calendar]
-        latest = last_received.get(pledge.id)
-        lapsed = (
-            pledge.status == "active"
-            and pledge.frequency == "monthly"
-            and pledge.starts_on < lapse_before
-            and (pledge.ends_on is None or pledge.ends_on >= lapse_before)
-            and (latest is None or latest < lapse_before)
-        )
-        result.append(PledgeFulfilment(pledge, months, lapsed))
+        result.append(PledgeFulfilment(pledge, months, is_lapsed(pledge, last_received.get(pledge.id), today)))
     return result

@@ -31,6 +31,7 @@ from ledger.funds.prisoners import create_prisoner, save_facility, update_prison
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money, MoneyError, parse_amount
+from ledger.reports.pledge_fulfilment import is_lapsed
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 from ledger.text import TextError
 from ledger.web.choices import (
@@ -184,8 +185,10 @@ def pledges():
         query = query.where(Pledge.status == status)
     rows = db.session.scalars(query.limit(500)).all()
     received = received_by_pledge(db.session, [p.id for p in rows])
+    today = utcnow().date()
+    lapsed = {p.id for p in rows if is_lapsed(p, received.get(p.id, (0, None))[1], today)}
     return render_template("fundraising/pledges.html", pledges=rows, received=received, status=status,
-                           today=utcnow().date())
+                           lapsed=lapsed)
 
 
 @bp.route("/manage/pledges/new", methods=["GET", "POST"])
