@@ -23,6 +23,15 @@ def show_error(form: FlaskForm, code: str, field: str | None, params: dict | Non
         flash(message, "error")
 
 
+def fail_on_form(form: FlaskForm, error) -> None:
+    """Roll back what the refused action began and show why next to the field."""
+    from ledger.extensions import db
+
+    db.session.rollback()
+    code, field, params = domain_error_code(error)
+    show_error(form, code, field, params)
+
+
 def domain_error_code(error) -> tuple[str, str | None, dict]:
     """(code, field, params) of a LedgerError, MoneyError, TextError or ReceiptError."""
     params = dict(getattr(error, "params", {}) or {})

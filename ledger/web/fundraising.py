@@ -41,7 +41,7 @@ from ledger.web.choices import (
     fund_choices,
     receiving_asset_choices,
 )
-from ledger.web.forms_support import domain_error_code, show_error
+from ledger.web.forms_support import domain_error_code, fail_on_form
 from ledger.web.fundraising_forms import (
     DonationForm,
     FacilityForm,
@@ -56,11 +56,6 @@ WRITERS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "auditor")
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, AccessError, StatementError)
 
-
-def _fail(form, error) -> None:
-    db.session.rollback()
-    code, field, params = domain_error_code(error)
-    show_error(form, code, field, params)
 
 
 # --- prisoners -------------------------------------------------------------------------
@@ -107,7 +102,7 @@ def new_prisoner():
                                        actor=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Prisoner added. Their fund is ready."), "success")
             return redirect(url_for("spending.fund", slug=prisoner.slug))
@@ -124,7 +119,7 @@ def edit_prisoner(slug: str):
             changes = update_prisoner(db.session, prisoner, _profile_values(form), actor=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for("spending.fund", slug=prisoner.slug))
@@ -132,6 +127,19 @@ def edit_prisoner(slug: str):
 
 
 # --- facilities ------------------------------------------------------------------------
+
+def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
+    """Create or update the facility from the form; False (errors on the form) if refused."""
+    try:
+        save_facility(db.session, facility, name=form.name.data, address=form.address.data,
+                      region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
+                      max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
+        db.session.commit()
+    except DOMAIN_ERRORS as error:
+        fail_on_form(form, error)
+        return False
+    return True
+
 
 @bp.route("/manage/facilities", methods=["GET", "POST"])
 @role_required(*READERS)
@@ -141,14 +149,7 @@ def facilities():
         if current_user.role not in WRITERS:
             abort(403)
         if form.validate_on_submit():
-            try:
-                save_facility(db.session, None, name=form.name.data, address=form.address.data,
-                              region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
-                              max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
-                db.session.commit()
-            except DOMAIN_ERRORS as error:
-                _fail(form, error)
-            else:
+            if _saved_facility(form, None):
                 flash(_("Facility added."), "success")
                 return redirect(url_for("fundraising.facilities"))
     rows = db.session.scalars(select(Facility).order_by(Facility.name)).all()
@@ -160,17 +161,9 @@ def facilities():
 def edit_facility(facility_id: int):
     facility = db.session.get(Facility, facility_id) or abort(404)
     form = FacilityForm(obj=facility)
-    if form.validate_on_submit():
-        try:
-            save_facility(db.session, facility, name=form.name.data, address=form.address.data,
-                          region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
-                          max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            _fail(form, error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("fundraising.facilities"))
+    if form.validate_on_submit() and _saved_facility(form, facility):
+        flash(_("Saved."), "success")
+        return redirect(url_for("fundraising.facilities"))
     return render_template("fundraising/facility_form.html", form=form, facility=facility)
 
 
@@ -210,7 +203,7 @@ def new_pledge():
                                    actor=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Pledge %(reference)s created.", reference=pledge.reference), "success")
             return redirect(url_for("fundraising.pledge", reference=pledge.reference))
@@ -271,7 +264,7 @@ def new_donation():
             ), recorded_by=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Recorded as entry #%(id)s.", id=donation.entry_id), "success")
             return redirect(url_for("spending.entry", entry_id=donation.entry_id))
@@ -297,7 +290,7 @@ def new_transfer():
                 memo=form.memo.data, recorded_by=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
@@ -336,7 +329,7 @@ def bank_import():
         try:
             statement = read_statement(db.session, data, mapping, asset)
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
             return render_template("fundraising/import_preview.html", statement=statement, asset=asset,

@@ -26,7 +26,7 @@ from ledger.spending.receipts import ReceiptError, attach_receipt, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.text import TextError
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
-from ledger.web.forms_support import domain_error_code, show_error
+from ledger.web.forms_support import domain_error_code, fail_on_form
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -41,11 +41,6 @@ WRITERS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "auditor")
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
 
-
-def _fail(form, error) -> None:
-    db.session.rollback()
-    code, field, params = domain_error_code(error)
-    show_error(form, code, field, params)
 
 
 @bp.route("/manage/funds")
@@ -119,7 +114,7 @@ def new_disbursement():
         except DOMAIN_ERRORS as error:
             code, _field, params = domain_error_code(error)
             warnings = params.get("warnings")
-            _fail(form, error)
+            fail_on_form(form, error)
             if code == "insufficient_funds" and prisoner is not None:
                 balances = available_in(db.session, fund_account_for(db.session, prisoner))
         else:
@@ -248,7 +243,7 @@ def new_conversion():
                                        to_account=accounts[form.to_account.data], **common)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
@@ -273,7 +268,7 @@ def cash():
                       memo=form.memo.data, recorded_by=current_user)
             db.session.commit()
         except DOMAIN_ERRORS as error:
-            _fail(form, error)
+            fail_on_form(form, error)
         else:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))

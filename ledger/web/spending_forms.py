@@ -41,9 +41,9 @@ class ReversalForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
 
 
-class FundConversionForm(FlaskForm):
-    fund = SelectField(_l("Fund"), validators=[DataRequired()])
-    amount = StringField(_l("Amount to convert"), validators=[DataRequired(), Length(max=20)])
+class _ConversionForm(FlaskForm):
+    """What every conversion states: from and to which currency, the amount received or the rate."""
+
     currency = SelectField(_l("From currency"), validators=[DataRequired()])
     to_currency = SelectField(_l("To currency"), validators=[DataRequired()])
     to_amount = StringField(_l("Amount received"), validators=[Optional(), Length(max=20)])
@@ -52,16 +52,15 @@ class FundConversionForm(FlaskForm):
     memo = StringField(_l("Memo"), validators=[Optional(), Length(max=500)])
 
 
-class AssetConversionForm(FlaskForm):
+class FundConversionForm(_ConversionForm):
+    fund = SelectField(_l("Fund"), validators=[DataRequired()])
+    amount = StringField(_l("Amount to convert"), validators=[DataRequired(), Length(max=20)])
+
+
+class AssetConversionForm(_ConversionForm):
     from_account = SelectField(_l("From account"), validators=[DataRequired()])
     to_account = SelectField(_l("To account"), validators=[DataRequired()])
     amount = StringField(_l("Amount exchanged"), validators=[DataRequired(), Length(max=20)])
-    currency = SelectField(_l("From currency"), validators=[DataRequired()])
-    to_currency = SelectField(_l("To currency"), validators=[DataRequired()])
-    to_amount = StringField(_l("Amount received"), validators=[Optional(), Length(max=20)])
-    rate = StringField(_l("or rate"), validators=[Optional(), Length(max=30)])
-    on = DateField(_l("Date"), validators=[InputRequired()])
-    memo = StringField(_l("Memo"), validators=[Optional(), Length(max=500)])
 
 
 class CashMovementForm(FlaskForm):

@@ -198,3 +198,17 @@ def test_auditor_reads_but_cannot_write(client, auth, session, prisoner):
         assert client.post(path, data={}).status_code == 403
     assert client.post("/manage/facilities", data={"name": "X"}).status_code == 403
     assert _count(session, Facility) == 0
+
+
+def test_facility_pages_render_for_coordinators(client, auth, session):
+    auth.login("coordinator")
+    assert 'name="max_parcel_grams"' in client.get("/manage/facilities").text
+    page = client.post("/manage/facilities", data={"name": "", "max_parcel_grams": "-5"})
+    assert page.status_code == 200 and "This field is required" in page.text
+    client.post("/manage/facilities", data={"name": "ИК-9 (fictional)"})
+    facility = session.scalar(select(Facility))
+    assert 'value="ИК-9 (fictional)"' in client.get(f"/manage/facilities/{facility.id}/edit").text
+    response = client.post(f"/manage/facilities/{facility.id}/edit", data={"name": "ИК-9", "max_parcels_per_month": "2"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert facility.name == "ИК-9" and facility.max_parcels_per_month == 2
