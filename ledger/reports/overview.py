@@ -112,9 +112,14 @@ def public_prisoners_by_need(session: Session, query: str | None = None) -> list
 
 @dataclass
 class CurrencyTotals:
+    """All funds in one currency: raised − fees and refunds ± converted − spent = held."""
+
     currency: str
     raised: Money
     spent: Money
+    fees_and_refunds: Money
+    converted: Money
+    held: Money
 
 
 def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
@@ -124,17 +129,20 @@ def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
     """
     raised = case((Posting.category == "donation", -Posting.amount_minor), else_=0)
     spent = case((Posting.category.in_(SPENDING_CATEGORIES), Posting.amount_minor), else_=0)
+    fees = case((Posting.category.in_(("fee", "refund")), Posting.amount_minor), else_=0)
+    converted = case((Posting.category == "conversion", -Posting.amount_minor), else_=0)
     rows = session.execute(
-        select(Posting.currency, func.sum(raised), func.sum(spent))
+        select(Posting.currency, func.sum(raised), func.sum(spent), func.sum(fees), func.sum(converted),
+               func.sum(-Posting.amount_minor))
         .join(Account, Account.id == Posting.account_id)
         .where(Account.name.startswith(FUNDS_PREFIX))
         .group_by(Posting.currency)
         .order_by(Posting.currency)
     )
     return [
-        CurrencyTotals(currency, Money.from_minor(int(r or 0), currency), Money.from_minor(int(s or 0), currency))
-        for currency, r, s in rows
-        if r or s
+        CurrencyTotals(currency, *(Money.from_minor(int(value or 0), currency) for value in values))
+        for currency, *values in rows
+        if any(values)
     ]
 
 

@@ -75,6 +75,16 @@ def test_totals_raised_and_spent_cover_all_funds(session, books):
     assert str(totals["EUR"].raised.amount) == "610.00"  # 350 + 80 general + 100 + 10 + 70
     assert str(totals["EUR"].spent.amount) == "37.00"  # parcels 30 + letters 7 (hidden, but only in the sum)
     assert str(totals["RUB"].spent.amount) == "1000.00"
+    for line in totals.values():  # the columns of the home page add up to what the funds hold
+        assert line.raised - line.fees_and_refunds + line.converted - line.spent == line.held
+    from ledger.books.accounts import FUND_PREFIX
+    from ledger.books.balances import all_balances
+
+    held = {}
+    for account, money in all_balances(session):
+        if account.name.startswith(FUND_PREFIX):
+            held[money.currency] = held.get(money.currency, 0) - money.minor
+    assert {c: line.held.minor for c, line in totals.items()} == {c: v for c, v in held.items() if v}
 
 
 def test_monthly_flows_put_donations_and_spending_in_their_months(session, books):
