@@ -26,7 +26,7 @@ from ledger.database import Base
 FORMAT = "solidarity-ledger-backup"
 VERSION = 1
 # Filled by the migrations themselves; a restore keeps the target's rows.
-SEEDED = {"currencies", "ledger_head"}
+SEEDED = {"currencies", "ledger_head", "content_version"}
 
 
 class BackupError(Exception):
@@ -157,8 +157,8 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
             flush_batch()
             current = table
         row = {name: _decode(table.columns[name], value) for name, value in record["r"].items()}
-        if table.name == "currencies":
-            continue  # the migration seeded them
+        if table.name in ("currencies", "content_version"):
+            continue  # the migration seeded them (the content version only invalidates caches)
         if table.name == "ledger_head":
             connection.execute(
                 table.update().where(table.c.id == row["id"]).values(

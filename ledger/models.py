@@ -18,6 +18,7 @@ from ledger.books.models import (  # noqa: F401
     LedgerHead,
     Posting,
 )
+from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401

@@ -23,7 +23,7 @@ from ledger.money import parse_amount
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 # Tables that the migrations fill and tests keep between runs on PostgreSQL.
-SEEDED_TABLES = {"currencies", "alembic_version"}
+SEEDED_TABLES = {"currencies", "alembic_version", "content_version"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_for_head
+from ledger.web.page_cache import cached_public_page, init_page_cache
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -24,6 +25,7 @@ HOME_PAGE_SIZE = 24  # prisoner cards per page, most in need first
 
 
 @bp.route("/")
+@cached_public_page
 def home():
     head = db.session.get(LedgerHead, 1)
     query = (request.args.get("q") or "").strip()[:100]
@@ -40,11 +42,13 @@ def home():
     )
 
 
-@bp.route("/language/<code>", methods=["POST"])
+@bp.route("/language/<code>", methods=["GET", "POST"])
 def set_language(code: str):
+    """The language switch: plain links, so public pages carry no per-visitor token and
+    can be cached; choosing a language changes nothing but the reader's own pages."""
     if code in ("en", "ru"):
         session["locale"] = code
-    target = request.form.get("next") or url_for("web.home")
+    target = request.values.get("next") or url_for("web.home")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("web.home")
     return redirect(target)
@@ -72,6 +76,7 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     register_labels(app)
+    init_page_cache(app)
     for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):

@@ -23,6 +23,7 @@ from ledger.reports.prisoner_report import (
 from ledger.spending.lookup import prisoner_by_slug
 from ledger.web.charts import month_chart
 from ledger.web.csv_export import csv_response
+from ledger.web.page_cache import cached_public_page
 from ledger.web.reports import is_reader
 
 bp = Blueprint("prisoners", __name__, url_prefix="/prisoners")
@@ -40,6 +41,7 @@ def public_prisoner_or_404(slug: str, *, readers_see_hidden: bool = False) -> Pr
 
 
 @bp.route("/<slug>")
+@cached_public_page
 def prisoner_page(slug: str):
     prisoner = public_prisoner_or_404(slug)
     flows = monthly_flows(db.session, prisoner)

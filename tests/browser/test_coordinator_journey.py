@@ -19,7 +19,7 @@ TEXT = {
 def sign_in(browser, live_server, role: str, language: str):
     browser.get(live_server + "/login")
     if language != "en":
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f"button[lang={language}]"),
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
                        f"html[lang={language}]")
     browser.find_element(By.NAME, "email").send_keys(f"{role}@example.org")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)

@@ -32,7 +32,7 @@ def fake_stripe(app):
 
 def switch_language(browser, language):
     if language != "en":
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f"button[lang={language}]"),
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
                        f"html[lang={language}]")
 
 

@@ -15,7 +15,7 @@ def test_visitor_switches_language_and_signs_in(app, session, users, live_server
     assert entry_hash in browser.page_source
     screenshot("home-en")
 
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[lang=ru]"), "html[lang=ru]")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".language-switch [lang=ru]"), "html[lang=ru]")
     screenshot("home-ru")
 
     browser.get(live_server + "/login")

@@ -1,0 +1,75 @@
+"""Rendered public pages, remembered per process for anonymous visitors.
+
+A page is stored under its path and query, the reader's language, the ledger's head hash
+and the content version (ledger/content_version.py): a new entry or a changed profile makes
+new keys, so a stale page is never served.  Signed-in readers, pages that touch the
+session (a flash message, a new cookie) and anything but a 200 are never stored.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from functools import wraps
+
+from flask import Response, current_app, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from ledger.books.models import LedgerHead
+from ledger.content_version import ContentVersion
+from ledger.extensions import db
+
+MAX_PAGES = 512
+
+
+class PageCache:
+    def __init__(self, size: int = MAX_PAGES) -> None:
+        self.size = size
+        self.pages: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        page = self.pages.get(key)
+        if page is not None:
+            self.pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple, page: tuple[bytes, str]) -> None:
+        self.pages[key] = page
+        self.pages.move_to_end(key)
+        while len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+
+
+def _versions() -> tuple:
+    row = db.session.execute(
+        select(LedgerHead.head_hash, ContentVersion.version)
+        .select_from(LedgerHead).join(ContentVersion, ContentVersion.id == 1, isouter=True)
+        .where(LedgerHead.id == 1)
+    ).first()
+    return tuple(row) if row else (None, None)
+
+
+def cached_public_page(view):
+    """Serve ``view`` from the cache for anonymous GET requests when nothing changed."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        cache: PageCache | None = current_app.extensions.get("page_cache")
+        if cache is None or request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+            return view(*args, **kwargs)
+        key = (request.full_path, str(get_locale()), *_versions())
+        page = cache.get(key)
+        if page is not None:
+            body, content_type = page
+            return Response(body, status=200, content_type=content_type)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not session.modified and not response.direct_passthrough:
+            cache.put(key, (response.get_data(), response.content_type))
+        return response
+
+    return wrapper
+
+
+def init_page_cache(app) -> None:
+    if app.config.get("PAGE_CACHE", True):
+        app.extensions["page_cache"] = PageCache(app.config.get("PAGE_CACHE_SIZE", MAX_PAGES))

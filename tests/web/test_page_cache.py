@@ -1,0 +1,85 @@
+"""Public pages are cached for anonymous readers, and never outlive what they show: a new
+entry, an edited profile, a prisoner made hidden or a donor's name removed is visible at
+once; signed-in readers and sessions are never cached."""
+from sqlalchemy import select
+
+from ledger.funds.models import Donation, Donor
+from tests.conftest import donate, make_prisoner
+
+
+def _cache(app):
+    return app.extensions["page_cache"].pages
+
+
+def test_anonymous_pages_are_cached_and_carry_no_session(app, client, session):
+    make_prisoner(session, "vera", name="Вера")
+    session.commit()
+    first = client.get("/prisoners/vera")
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    assert "csrf_token" not in first.text
+    assert len(_cache(app)) == 1
+    second = client.get("/prisoners/vera")
+    assert second.text == first.text and len(_cache(app)) == 1
+    client.get("/")
+    assert len(_cache(app)) == 2
+
+
+def test_a_new_entry_shows_at_once(client, session):
+    prisoner = make_prisoner(session, "vera")
+    session.commit()
+    assert "€" not in client.get("/prisoners/vera").text
+    donate(session, prisoner, "42.00", "EUR")
+    session.commit()
+    assert "42.00" in client.get("/prisoners/vera").text
+
+
+def test_profile_edits_and_hiding_show_at_once(client, auth, session, users):
+    make_prisoner(session, "vera", name="Вера")
+    session.commit()
+    assert client.get("/prisoners/vera").status_code == 200
+    assert "Вера" in client.get("/").text
+
+    editor = client.application.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(editor).login("coordinator")
+    form = {"name": "Вера Н.", "name_latin": "Vera N.", "status": "sentenced", "facility": "", "need_currency": "RUB",
+            "public": "y"}
+    assert editor.post("/manage/prisoners/vera/edit", data=form).status_code == 302
+    assert "Vera N." in client.get("/prisoners/vera").text
+    assert editor.post("/manage/prisoners/vera/edit", data={**form, "public": ""}).status_code == 302
+    assert client.get("/prisoners/vera").status_code == 404
+    assert "Vera N." not in client.get("/").text
+
+
+def test_a_donor_removing_their_public_name_shows_at_once(client, session):
+    prisoner = make_prisoner(session, "vera")
+    entry = donate(session, prisoner, "10.00", "EUR")
+    donor = Donor(public_name="Друг из Вильнюса")
+    session.add(donor)
+    session.flush()
+    session.add(Donation(entry_id=entry.id, donor=donor, prisoner=prisoner, method="bank", amount_minor=1000,
+                         currency="EUR", received_on=entry.entry_date))
+    session.commit()
+    assert "Друг из Вильнюса" in client.get("/prisoners/vera").text
+    session.scalar(select(Donor)).public_name = None
+    session.commit()
+    assert "Друг из Вильнюса" not in client.get("/prisoners/vera").text
+
+
+def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, auth, session):
+    make_prisoner(session, "vera", name="Вера")
+    session.commit()
+    english = client.get("/prisoners/vera").text
+    client.get("/language/ru?next=/prisoners/vera")
+    russian = client.get("/prisoners/vera").text
+    assert 'lang="en"' in english.split(">")[1] and 'lang="ru"' in russian.split(">")[1]
+    pages = len(_cache(app))
+    auth.login("auditor")
+    assert client.get("/prisoners/vera").status_code == 200
+    assert len(_cache(app)) == pages
+
+
+def test_the_language_link_stays_on_site(client):
+    response = client.get("/language/ru?next=//evil.example/")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
