@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ledger.database import Base, utcnow
 
 ROLES = ("admin", "coordinator", "auditor")
+WRITERS = ("admin", "coordinator")  # record money and edit profiles
+READERS = ROLES  # read the books
 
 
 class User(Base):

@@ -6,11 +6,12 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 
+from ledger.access.models import READERS, WRITERS
 from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import date_field, json_body, money_field, required, text_field
+from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
 from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
@@ -30,9 +31,6 @@ from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.overview import public_prisoners_page
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
-
-WRITERS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "auditor")
 
 
 def profile_json(prisoner: Prisoner) -> dict:
@@ -81,7 +79,7 @@ def _summary_json(summary) -> dict:
 @bp.get("/prisoners")
 def list_prisoners():
     """Public: public prisoners, shortest runway first, with balances, need and runway."""
-    page, per_page = _page_args()
+    page, per_page = page_args(100)
     chosen, total = public_prisoners_page(db.session, request.args.get("q") or None, page=page, per_page=per_page)
     return {"prisoners": [_summary_json(s) for s in chosen], "page": page, "per_page": per_page, "total": total}
 
@@ -191,19 +189,10 @@ def pledge_json(pledge: Pledge, received: tuple[int, object]) -> dict:
     }
 
 
-def _page_args() -> tuple[int, int]:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = min(500, max(1, int(request.args.get("per_page", 100))))
-    except ValueError:
-        raise ApiError(400, "bad_request", "page") from None
-    return page, per_page
-
-
 @bp.get("/pledges")
 @api_role_required(*READERS)
 def list_pledges():
-    page, per_page = _page_args()
+    page, per_page = page_args(100)
     query = select(Pledge).order_by(Pledge.id)
     status = request.args.get("status")
     if status:

@@ -81,3 +81,17 @@ def bool_field(data: dict, name: str) -> bool:
     if not isinstance(value, bool):
         raise ApiError(422, "invalid_boolean", name)
     return value
+
+
+def page_args(default: int = 50) -> tuple[int, int]:
+    """``?page=`` and ``?per_page=`` (at most 500); anything else is a 422 naming the field."""
+    values = []
+    for name, fallback, largest in (("page", 1, 10**6), ("per_page", default, 500)):
+        raw = request.args.get(name)
+        if raw is None:
+            values.append(fallback)
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= largest:
+            raise ApiError(422, "invalid_page", name)
+        values.append(int(raw))
+    return values[0], values[1]

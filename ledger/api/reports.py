@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
+from ledger.access.models import READERS
 from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
+from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES
@@ -18,27 +20,12 @@ from ledger.reports.general_journal import JournalFilter
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
 from ledger.spending.lookup import prisoner_by_slug
 
-READERS = ("admin", "auditor", "coordinator")
-
 
 def _period() -> Period:
     try:
         return parse_period(request.args)
     except PeriodError as error:
         raise ApiError(422, error.code, error.field) from None
-
-
-def _paging(default: int = 50) -> tuple[int, int]:
-    values = []
-    for name, fallback, largest in (("page", 1, 10**6), ("per_page", default, 500)):
-        raw = request.args.get(name)
-        if raw is None:
-            values.append(fallback)
-            continue
-        if not raw.isdigit() or not 1 <= int(raw) <= largest:
-            raise ApiError(422, "invalid_page", name)
-        values.append(int(raw))
-    return values[0], values[1]
 
 
 def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
@@ -145,7 +132,7 @@ def _journal_filter() -> JournalFilter:
 @api_role_required(*READERS)
 def journal_view():
     filters = _journal_filter()
-    page, per_page = _paging()
+    page, per_page = page_args()
     entries = general_journal.journal_page(db.session, filters, page=page, per_page=per_page)
     return jsonify({
         "page": page,
@@ -182,7 +169,7 @@ def account_ledger_view():
     name = request.args.get("account", "")
     if len(name) > 200 or find_account(db.session, name) is None:
         raise ApiError(404, "not_found", "account")
-    page, per_page = _paging(100)
+    page, per_page = page_args(100)
     lines, total = general_journal.account_ledger(db.session, name, period=_period(), page=page, per_page=per_page)
     return jsonify({
         "account": name, "page": page, "per_page": per_page, "total": total,
@@ -229,7 +216,7 @@ def pledge_fulfilment_view():
 @bp.get("/reports/receipts", endpoint="receipts_report")
 @api_role_required(*READERS)
 def receipts_report_view():
-    page, per_page = _paging(100)
+    page, per_page = page_args(100)
     lines, total = receipts_list.receipts_list(db.session, period=_period(), page=page, per_page=per_page)
     return jsonify({
         "page": page, "per_page": per_page, "total": total,

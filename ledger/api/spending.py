@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app, request
 from flask_login import current_user
 
+from ledger.access.models import WRITERS
 from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
@@ -30,8 +31,6 @@ from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_d
 from ledger.spending.lookup import account_by_name, entry_attachments, fund_by_name, prisoner_by_slug
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
-
-WRITERS = ("admin", "coordinator")
 
 
 def _entry_payload(entry: JournalEntry) -> dict:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.accounts import GENERAL_FUND, PRISONER_FUND_PREFIX
+from ledger.books.accounts import FUND_PREFIX, GENERAL_FUND, PRISONER_FUND_PREFIX
 from ledger.books.models import Account, AccountBalance
 
 SECTIONS = ("assets", "funds", "equity", "other")
@@ -46,7 +46,7 @@ class BalanceSheet:
 def _section(name: str, account_type: str) -> str:
     if account_type == "asset":
         return "assets"
-    if name.startswith("liabilities:funds:"):
+    if name.startswith(FUND_PREFIX):
         return "funds"
     if account_type == "equity":
         return "equity"

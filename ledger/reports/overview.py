@@ -7,13 +7,11 @@ from decimal import Decimal
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.books.accounts import PRISONER_FUND_PREFIX
+from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
 from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
-
-FUNDS_PREFIX = "liabilities:funds:"
 
 
 @dataclass
@@ -135,7 +133,7 @@ def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
         select(Posting.currency, func.sum(raised), func.sum(spent), func.sum(fees), func.sum(converted),
                func.sum(-Posting.amount_minor))
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.name.startswith(FUNDS_PREFIX))
+        .where(Account.name.startswith(FUND_PREFIX))
         .group_by(Posting.currency)
         .order_by(Posting.currency)
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.books.accounts import FUND_PREFIX
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.funds.models import Prisoner
 from ledger.reports.periods import Period
@@ -38,7 +39,7 @@ def receipts_list(
     fund_posting = (
         select(Posting.entry_id, func.min(Posting.id).label("posting_id"))
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.name.startswith("liabilities:funds:"))
+        .where(Account.name.startswith(FUND_PREFIX))
         .group_by(Posting.entry_id)
         .subquery()
     )

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE, trading_account
+from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, FUND_PREFIX, STRIPE, trading_account
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -76,7 +76,7 @@ def convert_within_fund(
     Give either the amount received (``target``; the rate is implied) or the
     ``rate``.  Refused when the fund does not hold ``source``.
     """
-    if not fund.name.startswith("liabilities:funds:"):
+    if not fund.name.startswith(FUND_PREFIX):
         raise InvalidEntry("not a fund", field="fund", reason="not_a_fund")
     target, rate_text = _amounts(source, target_currency, target, rate)
     memo = _memo(memo)

@@ -18,6 +18,8 @@ LEFT = 10
 
 @dataclass(frozen=True)
 class Bar:
+    """A bar in SVG pixels; the money it stands for stays in ``minor`` (integer minor units)."""
+
     x: float
     y: float
     width: float

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ledger.access.models import READERS, WRITERS
 from ledger.access.users import AccessError
 from ledger.access.web import role_required
 from ledger.books.errors import InvalidEntry, LedgerError
@@ -52,8 +53,6 @@ from ledger.web.fundraising_forms import (
 )
 
 bp = Blueprint("fundraising", __name__)
-WRITERS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "auditor")
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, AccessError, StatementError)
 
 

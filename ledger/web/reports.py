@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ledger.access.models import READERS
 from ledger.access.web import role_required
 from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES, LedgerHead
@@ -30,7 +31,6 @@ from ledger.web.csv_export import csv_response
 from ledger.web.labels import SECTION_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-READERS = ("admin", "auditor", "coordinator")
 
 
 def is_reader() -> bool:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ledger.access.models import READERS, WRITERS
 from ledger.access.web import role_required
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.balances import available_in
@@ -37,8 +38,6 @@ from ledger.web.spending_forms import (
 )
 
 bp = Blueprint("spending", __name__)
-WRITERS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "auditor")
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
 
 
