@@ -3,6 +3,7 @@
 Secrets never live in git: SECRET_KEY comes from the environment or from
 ``instance/secret_key`` (created on first run with a random value).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,14 +43,18 @@ class Config:
     STRIPE_WEBHOOK_TOLERANCE = 300
     # Currencies offered on the donate form (ISO codes, comma-separated in the environment).
     DONATION_CURRENCIES = tuple(
-        code.strip().upper() for code in os.environ.get("DONATION_CURRENCIES", "EUR,USD,RUB").split(",") if code.strip()
+        code.strip().upper()
+        for code in os.environ.get("DONATION_CURRENCIES", "EUR,USD,RUB").split(",")
+        if code.strip()
     )
     # Where payouts land, per settlement currency ("EUR=assets:bank:eur-main,USD=…");
     # a currency not listed lands in assets:bank:<currency>-stripe-payouts.
     STRIPE_PAYOUT_ACCOUNTS: dict = {
         code.strip().upper(): account.strip()
         for code, _, account in (
-            item.partition("=") for item in os.environ.get("STRIPE_PAYOUT_ACCOUNTS", "").split(",") if "=" in item
+            item.partition("=")
+            for item in os.environ.get("STRIPE_PAYOUT_ACCOUNTS", "").split(",")
+            if "=" in item
         )
     }
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -7,6 +7,7 @@ with each, round after round, so load from other processes hits both alike:
 - one entry per transaction (post_entry then and now), SQLite synchronous FULL and NORMAL;
 - many entries per transaction (post_entry then, post_entries now).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ from ledger.extensions import db
 
 
 def _old_posting(rev: str, directory: Path):
-    source = subprocess.run(["git", "show", f"{rev}:ledger/books/posting.py"], capture_output=True, text=True,
-                            check=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{rev}:ledger/books/posting.py"], capture_output=True, text=True, check=True
+    ).stdout
     path = directory / "posting_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("posting_before", path)
@@ -75,9 +77,22 @@ def main() -> None:
     sample = list(islice(drafts(world, sizes), max(args.single, args.bulk)))
     cases = [
         ("post_entry, 1 entry/transaction, FULL", "FULL", 1, args.single, old.post_entry, posting.post_entry),
-        ("post_entry, 1 entry/transaction, NORMAL", "NORMAL", 1, args.single, old.post_entry, posting.post_entry),
-        ("5,000 entries/transaction (post_entry then, post_entries now)", "FULL", 5000, args.bulk,
-         old.post_entry, "bulk"),
+        (
+            "post_entry, 1 entry/transaction, NORMAL",
+            "NORMAL",
+            1,
+            args.single,
+            old.post_entry,
+            posting.post_entry,
+        ),
+        (
+            "5,000 entries/transaction (post_entry then, post_entries now)",
+            "FULL",
+            5000,
+            args.bulk,
+            old.post_entry,
+            "bulk",
+        ),
     ]
     for label, sync, per_transaction, count, before, after in cases:
         rates: dict[str, list[float]] = {"before": [], "after": []}
@@ -85,9 +100,11 @@ def main() -> None:
             for name, post in (("before", before), ("after", after)):
                 rates[name].append(_run(post, sample[:count], sync, per_transaction, workdir, sizes))
         b, a = statistics.median(rates["before"]), statistics.median(rates["after"])
-        print(f"{label}: before {b:,.0f} entries/s, after {a:,.0f} entries/s ({a / b:.1f}x); "
-              f"rounds before {[round(r) for r in rates['before']]}, after {[round(r) for r in rates['after']]}",
-              flush=True)
+        print(
+            f"{label}: before {b:,.0f} entries/s, after {a:,.0f} entries/s ({a / b:.1f}x); "
+            f"rounds before {[round(r) for r in rates['before']]}, after {[round(r) for r in rates['after']]}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Fresh, migrated databases for the benchmark: SQLite files, or databases created
 on the PostgreSQL server that a base URL points at."""
+
 from __future__ import annotations
 
 from pathlib import Path

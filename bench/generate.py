@@ -10,6 +10,7 @@ the whole stream can go through ``post_entries()`` unchanged.
 Entry ids are predicted (``first_id`` + position), so a reversal can name the
 entry it reverses: post every yielded draft, in order, or none.
 """
+
 from __future__ import annotations
 
 import random
@@ -67,8 +68,9 @@ def setup_world(session: Session, sizes: Sizes) -> World:
         get_or_create_account(session, name)
     funds = []
     for number in range(sizes.prisoners):
-        prisoner = Prisoner(slug=f"bench-{number:05d}", name=f"Bench Prisoner {number}",
-                            status="sentenced", public=True)
+        prisoner = Prisoner(
+            slug=f"bench-{number:05d}", name=f"Bench Prisoner {number}", status="sentenced", public=True
+        )
         session.add(prisoner)
         session.flush()
         funds.append(fund_account_for(session, prisoner).name)
@@ -99,7 +101,9 @@ class _Stream:
             assert isinstance(account, str)
             self.balances[(account, posting.money.currency)] += posting.money.minor
         self.next_id += 1
-        return EntryDraft(when, description, postings, source_type=extra.pop("source_type", "import"), **extra)
+        return EntryDraft(
+            when, description, postings, source_type=extra.pop("source_type", "import"), **extra
+        )
 
     def donation(self, when: date) -> EntryDraft:
         rng = self.rng
@@ -109,19 +113,37 @@ class _Stream:
             minor = rng.choice((500, 1000, 2000, 3000, 5000, 10000)) * 100
             asset = CASH if rng.random() < 0.3 else BANKS["RUB"]
             description = "Cash handed to a coordinator" if asset == CASH else "Bank transfer"
-            return self.entry(when, description, [PostingDraft(asset, _money(minor, "RUB")),
-                                                  PostingDraft(fund, _money(-minor, "RUB"), "donation")])
+            return self.entry(
+                when,
+                description,
+                [
+                    PostingDraft(asset, _money(minor, "RUB")),
+                    PostingDraft(fund, _money(-minor, "RUB"), "donation"),
+                ],
+            )
         minor = rng.choice((5, 10, 20, 25, 50, 100, 200)) * 100
         if currency == "EUR" and rng.random() < 0.5:
             fee = (minor * 29 + 500) // 1000 + 25  # 2.9 % + 0.25, rounded to the cent
             self.keys += 1
-            return self.entry(when, "Card donation (Stripe)", [
-                PostingDraft(STRIPE, _money(minor - fee, "EUR")),
-                PostingDraft(fund, _money(-minor, "EUR"), "donation"),
-                PostingDraft(fund, _money(fee, "EUR"), "fee"),
-            ], idempotency_key=f"stripe:txn_bench{self.keys:09d}", source_type="stripe")
-        return self.entry(when, "Bank transfer", [PostingDraft(BANKS[currency], _money(minor, currency)),
-                                                  PostingDraft(fund, _money(-minor, currency), "donation")])
+            return self.entry(
+                when,
+                "Card donation (Stripe)",
+                [
+                    PostingDraft(STRIPE, _money(minor - fee, "EUR")),
+                    PostingDraft(fund, _money(-minor, "EUR"), "donation"),
+                    PostingDraft(fund, _money(fee, "EUR"), "fee"),
+                ],
+                idempotency_key=f"stripe:txn_bench{self.keys:09d}",
+                source_type="stripe",
+            )
+        return self.entry(
+            when,
+            "Bank transfer",
+            [
+                PostingDraft(BANKS[currency], _money(minor, currency)),
+                PostingDraft(fund, _money(-minor, currency), "donation"),
+            ],
+        )
 
     def spending(self, when: date) -> EntryDraft | None:
         rng = self.rng
@@ -133,8 +155,11 @@ class _Stream:
         category, description = rng.choice(SPENDING)
         use_cash = category in ("food", "commissary") and self.held(CASH, "RUB", 1) >= minor
         asset = CASH if use_cash else BANKS["RUB"]
-        draft = self.entry(when, description, [PostingDraft(fund, _money(minor, "RUB"), category),
-                                               PostingDraft(asset, _money(-minor, "RUB"))])
+        draft = self.entry(
+            when,
+            description,
+            [PostingDraft(fund, _money(minor, "RUB"), category), PostingDraft(asset, _money(-minor, "RUB"))],
+        )
         self.spent.append((self.next_id - 1, draft))
         return draft
 
@@ -149,15 +174,33 @@ class _Stream:
         rate_text = f"{rate // 100}.{rate % 100:02d}"
         received = minor * rate // 100
         out, back = _money(minor, currency), _money(received, "RUB")
-        drafts = [self.entry(when, f"Conversion {currency} to RUB at {rate_text}", [
-            PostingDraft(fund, out, "conversion"), PostingDraft(TRADING, -out, "conversion"),
-            PostingDraft(TRADING, back, "conversion"), PostingDraft(fund, -back, "conversion"),
-        ], conversion_rate=rate_text)]
+        drafts = [
+            self.entry(
+                when,
+                f"Conversion {currency} to RUB at {rate_text}",
+                [
+                    PostingDraft(fund, out, "conversion"),
+                    PostingDraft(TRADING, -out, "conversion"),
+                    PostingDraft(TRADING, back, "conversion"),
+                    PostingDraft(fund, -back, "conversion"),
+                ],
+                conversion_rate=rate_text,
+            )
+        ]
         if self.held(BANKS[currency], currency, 1) >= minor:  # the bank converts the pooled money too
-            drafts.append(self.entry(when, f"Bank conversion {currency} to RUB at {rate_text}", [
-                PostingDraft(BANKS[currency], -out, "conversion"), PostingDraft(TRADING, out, "conversion"),
-                PostingDraft(TRADING, -back, "conversion"), PostingDraft(BANKS["RUB"], back, "conversion"),
-            ], conversion_rate=rate_text))
+            drafts.append(
+                self.entry(
+                    when,
+                    f"Bank conversion {currency} to RUB at {rate_text}",
+                    [
+                        PostingDraft(BANKS[currency], -out, "conversion"),
+                        PostingDraft(TRADING, out, "conversion"),
+                        PostingDraft(TRADING, -back, "conversion"),
+                        PostingDraft(BANKS["RUB"], back, "conversion"),
+                    ],
+                    conversion_rate=rate_text,
+                )
+            )
         return drafts
 
     def allocation(self, when: date) -> EntryDraft | None:
@@ -167,28 +210,41 @@ class _Stream:
             return None
         target = self.rng.choice(self.world.funds)
         money = _money(share, currency)
-        return self.entry(when, "Allocation from the general fund", [
-            PostingDraft(self.world.general, money, "transfer"), PostingDraft(target, -money, "transfer")])
+        return self.entry(
+            when,
+            "Allocation from the general fund",
+            [PostingDraft(self.world.general, money, "transfer"), PostingDraft(target, -money, "transfer")],
+        )
 
     def payout(self, when: date) -> EntryDraft | None:
         held = self.held(STRIPE, "EUR", 1)
         if held <= 0:
             return None
         money = _money(held, "EUR")
-        return self.entry(when, "Stripe payout", [PostingDraft(BANKS["EUR"], money, "transfer"),
-                                                  PostingDraft(STRIPE, -money, "transfer")])
+        return self.entry(
+            when,
+            "Stripe payout",
+            [PostingDraft(BANKS["EUR"], money, "transfer"), PostingDraft(STRIPE, -money, "transfer")],
+        )
 
     def reversal(self, when: date) -> EntryDraft | None:
         """Undo a recent spending entry recorded for the wrong prisoner (never overdraws)."""
         if not self.spent:
             return None
         original_id, original = self.spent.popleft()
-        return self.entry(when, f"Reversal of #{original_id}: recorded for the wrong prisoner", [
-            PostingDraft(p.account, -p.money, p.category, p.memo) for p in original.postings
-        ], source_type="reversal", source_ref=str(original_id), reverses_id=original_id)
+        return self.entry(
+            when,
+            f"Reversal of #{original_id}: recorded for the wrong prisoner",
+            [PostingDraft(p.account, -p.money, p.category, p.memo) for p in original.postings],
+            source_type="reversal",
+            source_ref=str(original_id),
+            reverses_id=original_id,
+        )
 
 
-def drafts(world: World, sizes: Sizes, first_id: int = 1, *, limit: int | None = None) -> Iterator[EntryDraft]:
+def drafts(
+    world: World, sizes: Sizes, first_id: int = 1, *, limit: int | None = None
+) -> Iterator[EntryDraft]:
     """Yield drafts until about ``sizes.postings`` postings, spread over ``sizes.years``.
 
     ``limit`` (postings) lets the stream run on past the last day, for measuring

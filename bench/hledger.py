@@ -1,4 +1,5 @@
 """``hledger bal`` on the exported journal: time, peak memory, and the same totals as ours."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,12 @@ def run_bal(path: Path) -> dict:
     if done.returncode != 0:
         return {"error": done.stderr.strip()[-500:], "seconds": seconds}
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return {"seconds": seconds, "maxrss_kb": int(peak.group(1)) if peak else None,
-            "balances": _parse(done.stdout), "version": _version(hledger)}
+    return {
+        "seconds": seconds,
+        "maxrss_kb": int(peak.group(1)) if peak else None,
+        "balances": _parse(done.stdout),
+        "version": _version(hledger),
+    }
 
 
 def _version(hledger: str) -> str:

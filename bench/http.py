@@ -3,6 +3,7 @@
 ``wrk`` (Debian package) is used when installed; otherwise a small threaded
 client with keep-alive connections, which is slower and is named as such.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -30,12 +31,29 @@ def gunicorn(database_url: str, instance: Path, workers: int = 2):
     """Start ``bench.wsgi:app`` on a free port; yield the port; stop it."""
     port = _free_port()
     instance.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": database_url, "LEDGER_ENV": "production",
-           "LEDGER_INSTANCE_PATH": str(instance), "SECRET_KEY": secrets.token_urlsafe(32)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LEDGER_ENV": "production",
+        "LEDGER_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secrets.token_urlsafe(32),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.wsgi:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.wsgi:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -71,13 +89,19 @@ def load(port: int, path: str, seconds: int, connections: int = 16) -> dict:
 def _wrk(port: int, path: str, seconds: int, connections: int) -> dict:
     done = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
     p99 = re.search(r"99%\s+(\S+)", done.stdout)
-    return {"rps": float(rate.group(1)) if rate else 0.0, "tool": f"wrk -t2 -c{connections} -d{seconds}s",
-            "errors": int(errors.group(1)) if errors else 0, "p99": p99.group(1) if p99 else "?"}
+    return {
+        "rps": float(rate.group(1)) if rate else 0.0,
+        "tool": f"wrk -t2 -c{connections} -d{seconds}s",
+        "errors": int(errors.group(1)) if errors else 0,
+        "p99": p99.group(1) if p99 else "?",
+    }
 
 
 def _threads(port: int, path: str, seconds: int, connections: int) -> dict:
@@ -101,5 +125,9 @@ def _threads(port: int, path: str, seconds: int, connections: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {"rps": sum(counts) / elapsed, "tool": f"python threads x{connections} (wrk not installed)",
-            "errors": sum(errors), "p99": "?"}
+    return {
+        "rps": sum(counts) / elapsed,
+        "tool": f"python threads x{connections} (wrk not installed)",
+        "errors": sum(errors),
+        "p99": "?",
+    }

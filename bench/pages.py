@@ -5,6 +5,7 @@ and ``/`` through Flask's test client (production settings, CSRF on), then the
 same with ``pool_pre_ping`` off, and a bare template render, so the gap between
 the home page and the trivial endpoint can be split into database and template.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -18,12 +19,21 @@ from ledger import create_app
 
 
 def _app(url: str, instance: str, pre_ping: bool):
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                                     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": pre_ping}},
-                     instance_path=instance)
+    app = create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": pre_ping},
+        },
+        instance_path=instance,
+    )
     app.add_url_rule("/healthz", "healthz", lambda: ("ok", 200, {"Content-Type": "text/plain"}))
-    app.add_url_rule("/bench-render", "bench_render", lambda: render_template(
-        "web/home.html", entry_count=440193, head_hash="ab" * 32))
+    app.add_url_rule(
+        "/bench-render",
+        "bench_render",
+        lambda: render_template("web/home.html", entry_count=440193, head_hash="ab" * 32),
+    )
     return app
 
 
@@ -43,10 +53,16 @@ def main(url: str) -> None:
     with tempfile.TemporaryDirectory() as instance:
         for pre_ping in (True, False):
             client = _app(url, instance, pre_ping).test_client()
-            figures = {path: _median_ms(client, path)
-                       for path in ("/healthz", "/bench-render", "/api/v1/ledger/head", "/")}
-            print(f"pool_pre_ping={pre_ping}: " + ", ".join(f"{p} {ms:.2f} ms" for p, ms in figures.items())
-                  + " (median per request, in process)", flush=True)
+            figures = {
+                path: _median_ms(client, path)
+                for path in ("/healthz", "/bench-render", "/api/v1/ledger/head", "/")
+            }
+            print(
+                f"pool_pre_ping={pre_ping}: "
+                + ", ".join(f"{p} {ms:.2f} ms" for p, ms in figures.items())
+                + " (median per request, in process)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Read-side timings at scale: per-prisoner reports and the trial balance."""
+
 from __future__ import annotations
 
 import random
@@ -20,10 +21,14 @@ def report_latencies(session: Session, fund_names: list[str], years: range, coun
     """Time ``count`` calendar-year reports of random prisoners (the code behind the report
     page, its CSV and ``/api/v1/prisoners/<slug>/report``); milliseconds."""
     rng = random.Random(seed)
-    accounts = {a.name: a for a in session.scalars(select(Account).where(Account.name.in_(fund_names[:5000])))}
+    accounts = {
+        a.name: a for a in session.scalars(select(Account).where(Account.name.in_(fund_names[:5000])))
+    }
     names = sorted(accounts)
     for name in names[:5]:  # warm the connection and the statement cache
-        prisoner_report(session, accounts[name].prisoner, Period(date(years[0], 1, 1), date(years[0], 12, 31)))
+        prisoner_report(
+            session, accounts[name].prisoner, Period(date(years[0], 1, 1), date(years[0], 12, 31))
+        )
     timings = []
     for _ in range(count):
         account = accounts[rng.choice(names)]

@@ -4,6 +4,7 @@ Runs on SQLite, then on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL
 is set (``make bench`` starts a throwaway server).  Every figure in
 bench/README.md comes from this output.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,9 +69,12 @@ def _throughput(backend: str, base: str | None, options: Options, workdir: Path,
     if base is None:  # SQLite: the app's durable setting, and without an fsync per commit
         runs[:1] = [("single", options.single, "FULL"), ("single", options.single, "NORMAL")]
     for kind, count, sync in runs:
-        app = migrated_app(fresh_url(base, kind, workdir), workdir / f"instance-{kind}", sqlite_synchronous=sync)
-        raw_app = migrated_app(fresh_url(base, f"raw_{kind}", workdir), workdir / f"instance-raw-{kind}",
-                               sqlite_synchronous=sync)
+        app = migrated_app(
+            fresh_url(base, kind, workdir), workdir / f"instance-{kind}", sqlite_synchronous=sync
+        )
+        raw_app = migrated_app(
+            fresh_url(base, f"raw_{kind}", workdir), workdir / f"instance-raw-{kind}", sqlite_synchronous=sync
+        )
         with app.app_context():
             world = setup_world(db.session, options.sizes)
             db.session.commit()
@@ -94,14 +98,19 @@ def _throughput(backend: str, base: str | None, options: Options, workdir: Path,
         ours, ceiling = len(sample) / seconds, len(sample) / raw_seconds
         name = kind if sync in (None, "FULL") else f"{kind} {sync}"
         results[f"{name}_rate"], results[f"raw_{name}_rate"] = ours, ceiling
-        what = "post_entry(), one commit per entry" if kind == "single" else \
-            f"post_entries(), {options.batch:,} entries per transaction"
+        what = (
+            "post_entry(), one commit per entry"
+            if kind == "single"
+            else f"post_entries(), {options.batch:,} entries per transaction"
+        )
         if sync:
             what += f", synchronous={sync}" + (" (the app's setting)" if sync == "FULL" else " (bench only)")
         raw_what = "raw SQL, one transaction per entry" if kind == "single" else "raw SQL, one transaction"
         _say(backend, f"domain {name}", f"{_rate(len(sample), seconds)} [{what}]")
         _say(backend, f"raw {name}", f"{_rate(len(entries), raw_seconds)} [{raw_what}, same rows]")
-        _say(backend, f"ratio {name}", f"domain is {ours / ceiling:.0%} of raw ({ceiling / ours:.1f}x slower)")
+        _say(
+            backend, f"ratio {name}", f"domain is {ours / ceiling:.0%} of raw ({ceiling / ours:.1f}x slower)"
+        )
 
 
 def _generate(backend: str, base: str | None, options: Options, workdir: Path, results: dict):
@@ -125,15 +134,23 @@ def _generate(backend: str, base: str | None, options: Options, workdir: Path, r
             entries += len(batch)
         seconds = time.perf_counter() - started
         results.update(entries=entries, postings=postings, generate_s=seconds)
-        _say(backend, "generated ledger", f"{options.sizes.prisoners:,} prisoners, {options.sizes.years} years, "
-             f"{entries:,} entries, {postings:,} postings in {seconds:.1f} s "
-             f"({entries / seconds:,.0f} entries/s, {postings / seconds:,.0f} postings/s, generator included)")
+        _say(
+            backend,
+            "generated ledger",
+            f"{options.sizes.prisoners:,} prisoners, {options.sizes.years} years, "
+            f"{entries:,} entries, {postings:,} postings in {seconds:.1f} s "
+            f"({entries / seconds:,.0f} entries/s, {postings / seconds:,.0f} postings/s, generator included)",
+        )
         if options.verify:
             started = time.perf_counter()
             result = verify_ledger(session)
             results["verify_ok"] = result.ok
-            _say(backend, "verify_ledger", f"{'ok' if result.ok else result.problems[:3]} "
-                 f"({result.entries:,} entries, {result.postings:,} postings) in {time.perf_counter() - started:.1f} s")
+            _say(
+                backend,
+                "verify_ledger",
+                f"{'ok' if result.ok else result.problems[:3]} "
+                f"({result.entries:,} entries, {result.postings:,} postings) in {time.perf_counter() - started:.1f} s",
+            )
             session.rollback()
     return app, url, world, stream
 
@@ -144,25 +161,50 @@ def _at_scale(backend: str, app, world, stream, options: Options, results: dict)
         more = list(islice(stream, options.single))
         seconds = post_one_by_one(db.session, more)
         results["single_at_scale_rate"] = len(more) / seconds
-        _say(backend, "domain single at scale", f"{_rate(len(more), seconds)} [post_entry() on the full ledger]")
+        _say(
+            backend,
+            "domain single at scale",
+            f"{_rate(len(more), seconds)} [post_entry() on the full ledger]",
+        )
         years = range(START.year, START.year + options.sizes.years)
         latency = report_latencies(db.session, world.funds, years, options.reports, options.sizes.seed)
         results.update(report_median_ms=latency["median_ms"], report_p95_ms=latency["p95_ms"])
-        _say(backend, "prisoner report", f"median {latency['median_ms']:.2f} ms, p95 {latency['p95_ms']:.2f} ms, "
-             f"max {latency['max_ms']:.2f} ms over {latency['count']} calendar-year summaries")
+        _say(
+            backend,
+            "prisoner report",
+            f"median {latency['median_ms']:.2f} ms, p95 {latency['p95_ms']:.2f} ms, "
+            f"max {latency['max_ms']:.2f} ms over {latency['count']} calendar-year summaries",
+        )
         db.session.rollback()
 
 
 def _trial_balance(backend: str, url: str, results: dict) -> None:
-    done = subprocess.run([sys.executable, "-m", "bench.trial", url], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.trial", url], capture_output=True, text=True, check=True
+    )
     trial = json.loads(done.stdout.strip().splitlines()[-1])
-    results.update(tb_running_s=trial["running_s"], tb_summed_s=trial["summed_s"], tb_maxrss_kb=trial["maxrss_kb"],
-                   tb_match=trial["match"])
-    _say(backend, "trial balance (running balances)", f"{trial['running_s'] * 1000:.1f} ms, {trial['lines']} lines")
-    _say(backend, "trial balance (SQL SUM over postings)", f"{trial['summed_s'] * 1000:.1f} ms, "
-         f"{'same totals' if trial['match'] else 'TOTALS DIFFER'}")
-    _say(backend, "trial balance process", f"peak RSS {trial['maxrss_kb'] / 1024:.0f} MB "
-         f"(of which {trial['baseline_kb'] / 1024:.0f} MB is Python, Flask and SQLAlchemy loaded)")
+    results.update(
+        tb_running_s=trial["running_s"],
+        tb_summed_s=trial["summed_s"],
+        tb_maxrss_kb=trial["maxrss_kb"],
+        tb_match=trial["match"],
+    )
+    _say(
+        backend,
+        "trial balance (running balances)",
+        f"{trial['running_s'] * 1000:.1f} ms, {trial['lines']} lines",
+    )
+    _say(
+        backend,
+        "trial balance (SQL SUM over postings)",
+        f"{trial['summed_s'] * 1000:.1f} ms, {'same totals' if trial['match'] else 'TOTALS DIFFER'}",
+    )
+    _say(
+        backend,
+        "trial balance process",
+        f"peak RSS {trial['maxrss_kb'] / 1024:.0f} MB "
+        f"(of which {trial['baseline_kb'] / 1024:.0f} MB is Python, Flask and SQLAlchemy loaded)",
+    )
 
 
 def _hledger(backend: str, app, workdir: Path, results: dict) -> None:
@@ -172,8 +214,12 @@ def _hledger(backend: str, app, workdir: Path, results: dict) -> None:
         ours = trial_balance_running(db.session)
         sums = per_currency(ours)
         db.session.rollback()
-    _say(backend, "hledger export", f"{path.stat().st_size / 2**20:.0f} MB in {seconds:.1f} s; "
-         f"per-currency sums {'all zero' if not any(sums.values()) else sums}")
+    _say(
+        backend,
+        "hledger export",
+        f"{path.stat().st_size / 2**20:.0f} MB in {seconds:.1f} s; "
+        f"per-currency sums {'all zero' if not any(sums.values()) else sums}",
+    )
     bal = run_bal(path)
     if "error" in bal:
         _say(backend, "hledger bal", f"FAILED: {bal['error']}")
@@ -181,8 +227,12 @@ def _hledger(backend: str, app, workdir: Path, results: dict) -> None:
     match = bal["balances"] == ours
     results.update(hledger_s=bal["seconds"], hledger_maxrss_kb=bal["maxrss_kb"], hledger_match=match)
     rss = f"{bal['maxrss_kb'] / 1024:,.0f} MB" if bal["maxrss_kb"] else "unknown"
-    _say(backend, "hledger bal", f"{bal['seconds']:.1f} s, peak RSS {rss}, balance assertions pass, "
-         f"{'totals match ours' if match else 'TOTALS DIFFER'} ({bal['version']})")
+    _say(
+        backend,
+        "hledger bal",
+        f"{bal['seconds']:.1f} s, peak RSS {rss}, balance assertions pass, "
+        f"{'totals match ours' if match else 'TOTALS DIFFER'} ({bal['version']})",
+    )
     for key, label in (("tb_running_s", "running balances"), ("tb_summed_s", "SQL SUM")):
         _say(backend, f"hledger / ours ({label})", f"{bal['seconds'] / results[key]:,.0f}x")
     if bal["maxrss_kb"]:
@@ -192,8 +242,12 @@ def _hledger(backend: str, app, workdir: Path, results: dict) -> None:
 def _http(backend: str, url: str, options: Options, workdir: Path, results: dict) -> None:
     """Rounds alternate between the paths, so load from other processes on a shared
     machine hits each path alike; the median round is reported."""
-    paths = {"prisoner page": "/prisoners/bench-00001", "home": "/", "ledger head API": "/api/v1/ledger/head",
-             "trivial": "/healthz"}
+    paths = {
+        "prisoner page": "/prisoners/bench-00001",
+        "home": "/",
+        "ledger head API": "/api/v1/ledger/head",
+        "trivial": "/healthz",
+    }
     rounds = 5
     with http.gunicorn(url, workdir / "instance-http") as port:
         measured: dict[str, list[dict]] = {}
@@ -212,9 +266,13 @@ def _http(backend: str, url: str, options: Options, workdir: Path, results: dict
             median = runs[len(runs) // 2]
             results[f"rps_{label}"] = median["rps"]
             each = ", ".join(f"{run['rps']:,.0f}" for run in runs)
-            _say(backend, f"http {label}", f"{median['rps']:,.0f} requests/s on {paths[label]} (median of "
-                 f"{each}; p99 {median['p99']}, "
-                 f"errors {sum(run['errors'] for run in runs)}; {median['tool']} x{rounds}, gunicorn -w 2)")
+            _say(
+                backend,
+                f"http {label}",
+                f"{median['rps']:,.0f} requests/s on {paths[label]} (median of "
+                f"{each}; p99 {median['p99']}, "
+                f"errors {sum(run['errors'] for run in runs)}; {median['tool']} x{rounds}, gunicorn -w 2)",
+            )
     trivial = results.get("rps_trivial")
     for label in ("prisoner page", "home", "ledger head API"):
         if trivial and results.get(f"rps_{label}"):
@@ -247,11 +305,19 @@ def _targets(backend: str, results: dict) -> None:
         ("prisoner report p95 < 20 ms", results.get("report_p95_ms", 1e9) < 20),
     ]
     if "hledger_s" in results:
-        checks.append(("trial balance >= 100x faster than hledger",
-                       results["hledger_s"] / results["tb_running_s"] >= 100))
+        checks.append(
+            (
+                "trial balance >= 100x faster than hledger",
+                results["hledger_s"] / results["tb_running_s"] >= 100,
+            )
+        )
     if results.get("rps_trivial") and results.get("rps_prisoner page"):
-        checks.append(("prisoner page >= 50% of trivial rps",
-                       results["rps_prisoner page"] / results["rps_trivial"] >= 0.5))
+        checks.append(
+            (
+                "prisoner page >= 50% of trivial rps",
+                results["rps_prisoner page"] / results["rps_trivial"] >= 0.5,
+            )
+        )
     for label, ok in checks:
         _say(backend, "target", f"{'MET ' if ok else 'MISSED'} {label}")
 
@@ -263,8 +329,11 @@ def _load() -> str:
 
 
 def _machine() -> None:
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {_load()}", flush=True)
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {_load()}",
+        flush=True,
+    )
 
 
 def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
@@ -282,8 +351,12 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--no-hledger", action="store_true")
     parser.add_argument("--no-http", action="store_true")
-    parser.add_argument("--backend", choices=("all", "sqlite", "postgres"), default="all",
-                        help="postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
+    parser.add_argument(
+        "--backend",
+        choices=("all", "sqlite", "postgres"),
+        default="all",
+        help="postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ledger-bench"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -291,8 +364,13 @@ def parse(argv: list[str] | None = None) -> tuple[Options, Path, str]:
         args.batch, args.reports, args.http_seconds = 1000, 50, 5
     options = Options(
         sizes=Sizes(prisoners=args.prisoners, years=args.years, postings=args.postings, seed=args.seed),
-        single=args.single, bulk=args.bulk, batch=args.batch, reports=args.reports,
-        http_seconds=args.http_seconds, verify=not args.no_verify, hledger=not args.no_hledger,
+        single=args.single,
+        bulk=args.bulk,
+        batch=args.batch,
+        reports=args.reports,
+        http_seconds=args.http_seconds,
+        verify=not args.no_verify,
+        hledger=not args.no_hledger,
         http=not args.no_http,
     )
     return options, args.workdir, args.backend
@@ -308,7 +386,9 @@ def main(argv: list[str] | None = None) -> None:
         if postgres:
             run_backend("PostgreSQL", postgres, options, workdir / "postgres")
         else:
-            print("PostgreSQL: skipped (set BENCH_DATABASE_URL, or run through scripts/throwaway-postgres.sh)")
+            print(
+                "PostgreSQL: skipped (set BENCH_DATABASE_URL, or run through scripts/throwaway-postgres.sh)"
+            )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Posting throughput: the domain layer (one entry per transaction, and in bulk)
 against raw SQL inserting the very same rows (the ceiling)."""
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,19 @@ from ledger.books.bulk import post_entries
 from ledger.books.posting import EntryDraft, post_entry
 
 ENTRY_COLUMNS = (
-    "id", "entry_date", "description", "recorded_at", "recorded_by_id", "source_type", "source_ref",
-    "idempotency_key", "reverses_id", "is_advance", "conversion_rate", "prev_hash", "hash",
+    "id",
+    "entry_date",
+    "description",
+    "recorded_at",
+    "recorded_by_id",
+    "source_type",
+    "source_ref",
+    "idempotency_key",
+    "reverses_id",
+    "is_advance",
+    "conversion_rate",
+    "prev_hash",
+    "hash",
 )
 POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
@@ -31,7 +43,7 @@ def post_in_bulk(session: Session, drafts: Sequence[EntryDraft], batch: int) -> 
     """Seconds to post the drafts through post_entries(), one transaction per ``batch``."""
     started = time.perf_counter()
     for start in range(0, len(drafts), batch):
-        post_entries(session, drafts[start:start + batch])
+        post_entries(session, drafts[start : start + batch])
         session.commit()
     return time.perf_counter() - started
 
@@ -68,9 +80,9 @@ def _sql(raw_connection) -> dict[str, str]:
         "entry": f"INSERT INTO journal_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join([m] * 13)})",
         "posting": f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ({', '.join([m] * 7)})",
         "update": f"UPDATE account_balances SET balance_minor = balance_minor + {m}, "
-                  f"posting_count = posting_count + {m} WHERE account_id = {m} AND currency = {m}",
+        f"posting_count = posting_count + {m} WHERE account_id = {m} AND currency = {m}",
         "insert": "INSERT INTO account_balances (account_id, currency, balance_minor, posting_count) "
-                  f"VALUES ({m}, {m}, {m}, {m})",
+        f"VALUES ({m}, {m}, {m}, {m})",
         "head": f"UPDATE ledger_head SET entry_count = {m}, head_hash = {m} WHERE id = 1",
     }
 
@@ -80,7 +92,9 @@ def ensure_head(raw_connection) -> None:
     cursor.execute("SELECT count(*) FROM ledger_head")
     if cursor.fetchone()[0] == 0:
         m = _mark(raw_connection)
-        cursor.execute(f"INSERT INTO ledger_head (id, entry_count, head_hash) VALUES (1, 0, {m})", ("0" * 64,))
+        cursor.execute(
+            f"INSERT INTO ledger_head (id, entry_count, head_hash) VALUES (1, 0, {m})", ("0" * 64,)
+        )
     raw_connection.commit()
 
 

@@ -3,6 +3,7 @@
 ``python -m bench.trial URL`` prints one JSON object: best-of-3 seconds for the
 running-balance table and for the SQL sum over postings, and the process's peak RSS.
 """
+
 from __future__ import annotations
 
 import json

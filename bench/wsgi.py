@@ -3,6 +3,7 @@
 The route exists only here: it is the floor the real pages are compared with
 (the same server, workers and middleware, but no template and no query).
 """
+
 from ledger import create_app
 
 app = create_app()

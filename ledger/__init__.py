@@ -1,4 +1,5 @@
 """Solidarity ledger: the Flask application factory."""
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,9 @@ def create_app(
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
-        instance_path=instance_path or os.environ.get("LEDGER_INSTANCE_PATH") or os.path.join(root, "instance"),
+        instance_path=instance_path
+        or os.environ.get("LEDGER_INSTANCE_PATH")
+        or os.path.join(root, "instance"),
         instance_relative_config=True,
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),

@@ -7,6 +7,7 @@ consistent even while coordinators keep recording.  Because it is logical, a
 SQLite backup restores into PostgreSQL and back.  A restore goes only into an
 empty, migrated database and is verified before it is committed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -77,7 +78,10 @@ def _file_lines(files_root: Path | None) -> Iterator[bytes]:
     if files_root is None or not files_root.is_dir():
         return
     for file in sorted(p for p in files_root.rglob("*") if p.is_file()):
-        record = {"f": file.relative_to(files_root).as_posix(), "d": base64.b64encode(file.read_bytes()).decode()}
+        record = {
+            "f": file.relative_to(files_root).as_posix(),
+            "d": base64.b64encode(file.read_bytes()).decode(),
+        }
         yield json.dumps(record).encode() + b"\n"
 
 
@@ -161,9 +165,9 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
             continue  # the migration seeded them (the content version only invalidates caches)
         if table.name == "ledger_head":
             connection.execute(
-                table.update().where(table.c.id == row["id"]).values(
-                    entry_count=row["entry_count"], head_hash=row["head_hash"]
-                )
+                table.update()
+                .where(table.c.id == row["id"])
+                .values(entry_count=row["entry_count"], head_hash=row["head_hash"])
             )
             continue
         batch.append(row)
@@ -204,6 +208,8 @@ def _reset_sequences(connection: Connection) -> None:
         ).scalar()
         if sequence and inspector.has_table(table.name):
             connection.execute(
-                text(f"SELECT setval(:s, COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"),
+                text(
+                    f"SELECT setval(:s, COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                ),
                 {"s": sequence},
             )

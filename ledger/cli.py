@@ -1,4 +1,5 @@
 """Command-line interface (``flask --app wsgi …``): thin wrappers over the domain."""
+
 from __future__ import annotations
 
 import sys
@@ -82,18 +83,20 @@ def ledger_verify() -> None:
         for problem in result.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    click.echo(
-        f"OK: {result.entries} entries, {result.postings} postings, "
-        f"head {result.head_hash}"
-    )
+    click.echo(f"OK: {result.entries} entries, {result.postings} postings, head {result.head_hash}")
 
 
 EXPORT_FORMATS = ("hledger", "beancount", "json")
 
 
 @ledger_cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="hledger",
-              help="hledger journal, Beancount, or JSON lines with the hash chain.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="hledger",
+    help="hledger journal, Beancount, or JSON lines with the hash chain.",
+)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def ledger_export(fmt: str, output) -> None:
     """Write the whole journal in FORMAT to OUTPUT (standard output by default)."""
@@ -124,8 +127,13 @@ def ledger_verify_export(path: str) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     head = db.session.get(LedgerHead, 1)
-    arguments = [path, "--entries", str(head.entry_count if head else 0),
-                 "--head", head.head_hash if head else GENESIS_HASH]
+    arguments = [
+        path,
+        "--entries",
+        str(head.entry_count if head else 0),
+        "--head",
+        head.head_hash if head else GENESIS_HASH,
+    ]
     sys.exit(module.main(arguments))
 
 

@@ -6,6 +6,7 @@ changes or deletes one of those rows bumps it in the same transaction, whichever
 or session makes the change, so no page outlives the data it shows (a prisoner made hidden
 disappears at once).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Integer, event, select, update
@@ -31,11 +32,13 @@ def _watched() -> tuple[type, ...]:
 @event.listens_for(Session, "before_flush")
 def _bump_on_public_data_change(session: Session, _context, _instances) -> None:
     watched = _watched()
-    changed = any(isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted)
-                  for obj in group)
+    changed = any(
+        isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted) for obj in group
+    )
     if changed:
-        bumped = session.execute(update(ContentVersion).where(ContentVersion.id == 1)
-                                 .values(version=ContentVersion.version + 1))
+        bumped = session.execute(
+            update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1)
+        )
         if bumped.rowcount == 0:
             session.execute(ContentVersion.__table__.insert().values(id=1, version=1))
 

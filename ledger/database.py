@@ -3,6 +3,7 @@
 Constraint names matter: Alembic's SQLite batch mode drops unnamed CHECKs, and
 the schema test compares names.  No Flask here, so the domain runs without an app.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

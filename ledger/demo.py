@@ -3,6 +3,7 @@
 Every name here is invented (surnames made from words for birds, berries and
 trees, towns that do not exist), so nothing points at a real person.
 """
+
 from __future__ import annotations
 
 import random
@@ -34,16 +35,26 @@ FACILITIES = [
     ("СИЗО-1, Малая Верея", "пр. Речной, 14, Малая Верея, 600777", "Верейская область", 30000, 4),
 ]
 PRISONERS = [
-    ("Анна Зимородкова", "Anna Zimorodkova"), ("Борис Облепихин", "Boris Oblepikhin"),
-    ("Вера Черничкина", "Vera Chernichkina"), ("Глеб Кедровский", "Gleb Kedrovsky"),
-    ("Дарья Подснежникова", "Darya Podsnezhnikova"), ("Егор Свиристелев", "Yegor Sviristelev"),
-    ("Жанна Брусничкина", "Zhanna Brusnichkina"), ("Захар Можжевелов", "Zakhar Mozhzhevelov"),
-    ("Ирина Клюквенская", "Irina Klyukvenskaya"), ("Кирилл Дроздовиков", "Kirill Drozdovikov"),
-    ("Лидия Рябинкина", "Lidiya Ryabinkina"), ("Марк Снегирёв-Лесной", "Mark Snegiryov-Lesnoy"),
-    ("Нина Голубикина", "Nina Golubikina"), ("Олег Пихтовников", "Oleg Pikhtovnikov"),
-    ("Полина Ежевичкина", "Polina Yezhevichkina"), ("Роман Чечёткин-Луговой", "Roman Chechyotkin-Lugovoy"),
-    ("Софья Морошкина", "Sofya Moroshkina"), ("Тимур Лиственников", "Timur Listvennikov"),
-    ("Ульяна Щеглова-Полевая", "Ulyana Shcheglova-Polevaya"), ("Фёдор Калиновский-Ручей", "Fyodor Kalinovsky-Ruchey"),
+    ("Анна Зимородкова", "Anna Zimorodkova"),
+    ("Борис Облепихин", "Boris Oblepikhin"),
+    ("Вера Черничкина", "Vera Chernichkina"),
+    ("Глеб Кедровский", "Gleb Kedrovsky"),
+    ("Дарья Подснежникова", "Darya Podsnezhnikova"),
+    ("Егор Свиристелев", "Yegor Sviristelev"),
+    ("Жанна Брусничкина", "Zhanna Brusnichkina"),
+    ("Захар Можжевелов", "Zakhar Mozhzhevelov"),
+    ("Ирина Клюквенская", "Irina Klyukvenskaya"),
+    ("Кирилл Дроздовиков", "Kirill Drozdovikov"),
+    ("Лидия Рябинкина", "Lidiya Ryabinkina"),
+    ("Марк Снегирёв-Лесной", "Mark Snegiryov-Lesnoy"),
+    ("Нина Голубикина", "Nina Golubikina"),
+    ("Олег Пихтовников", "Oleg Pikhtovnikov"),
+    ("Полина Ежевичкина", "Polina Yezhevichkina"),
+    ("Роман Чечёткин-Луговой", "Roman Chechyotkin-Lugovoy"),
+    ("Софья Морошкина", "Sofya Moroshkina"),
+    ("Тимур Лиственников", "Timur Listvennikov"),
+    ("Ульяна Щеглова-Полевая", "Ulyana Shcheglova-Polevaya"),
+    ("Фёдор Калиновский-Ручей", "Fyodor Kalinovsky-Ruchey"),
 ]
 STATUSES = ["awaiting_trial", "sentenced", "sentenced", "sentenced", "released"]
 CHARGES = [
@@ -52,7 +63,13 @@ CHARGES = [
     ("«Оправдание терроризма» (ст. 205.2 УК)", "“Justifying terrorism” (art. 205.2)"),
     ("«Участие в экстремистском сообществе» (ст. 282.2 УК)", "“Extremist community” (art. 282.2)"),
 ]
-PUBLIC_DONOR_NAMES = ["Friends in Tbilisi", "М. из Еревана", "A reader from Riga", "Choir of St. Nowhere", "Лена К."]
+PUBLIC_DONOR_NAMES = [
+    "Friends in Tbilisi",
+    "М. из Еревана",
+    "A reader from Riga",
+    "Choir of St. Nowhere",
+    "Лена К.",
+]
 SPENDING = [
     ("food", "Продуктовая передача", "Food parcel"),
     ("clothing", "Тёплые вещи", "Warm clothes"),
@@ -90,8 +107,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
 
     facilities = []
     for name, address, region, grams, per_month in FACILITIES:
-        facility = Facility(name=name, address=address, region=region, max_parcel_grams=grams,
-                            max_parcels_per_month=per_month)
+        facility = Facility(
+            name=name, address=address, region=region, max_parcel_grams=grams, max_parcels_per_month=per_month
+        )
         session.add(facility)
         facilities.append(facility)
     session.flush()
@@ -102,9 +120,14 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         charge_ru, charge_en = CHARGES[index % len(CHARGES)]
         slug = latin.lower().replace(" ", "-")
         prisoner = Prisoner(
-            slug=slug, name=name, name_latin=latin, facility=facility,
-            address=f"{facility.address}, {name}", region=facility.region,
-            charges=charge_ru, sentence=None if index % 5 == 0 else f"{3 + index % 7} лет",
+            slug=slug,
+            name=name,
+            name_latin=latin,
+            facility=facility,
+            address=f"{facility.address}, {name}",
+            region=facility.region,
+            charges=charge_ru,
+            sentence=None if index % 5 == 0 else f"{3 + index % 7} лет",
             status=STATUSES[index % len(STATUSES)],
             bio_ru=f"{name.split()[0]} — учитель и волонтёр. Обвинение: {charge_ru}.",
             bio_en=f"{latin.split()[0]} is a teacher and volunteer. Charged with {charge_en}.",
@@ -126,9 +149,14 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         currency = ["EUR", "USD", "RUB", "EUR"][number % 4]
         amount = {"EUR": 2000, "USD": 2500, "RUB": 150000}[currency] * (1 + number % 3)
         pledge = Pledge(
-            reference=REFERENCE_PREFIX + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6)), donor=donor, prisoner=prisoner, amount_minor=amount,
-            currency=currency, frequency="monthly" if number % 5 else "one_off",
-            starts_on=start + timedelta(days=number * 9), status="active",
+            reference=REFERENCE_PREFIX + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6)),
+            donor=donor,
+            prisoner=prisoner,
+            amount_minor=amount,
+            currency=currency,
+            frequency="monthly" if number % 5 else "one_off",
+            starts_on=start + timedelta(days=number * 9),
+            status="active",
         )
         session.add(pledge)
         pledges.append(pledge)
@@ -146,16 +174,30 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
 
     def donation(when, prisoner, money, method, asset, donor=None, pledge=None, fee=None):
         fund = fund_account_for(session, prisoner) if prisoner else general
-        postings = [PostingDraft(asset, money if fee is None else money - fee),
-                    PostingDraft(fund, -money, "donation")]
+        postings = [
+            PostingDraft(asset, money if fee is None else money - fee),
+            PostingDraft(fund, -money, "donation"),
+        ]
         if fee is not None:
             postings.append(PostingDraft(fund, fee, "fee"))
-        description = {"bank": "Bank transfer", "cash": "Cash handed to a coordinator",
-                       "card": "Card donation (Stripe)"}[method]
+        description = {
+            "bank": "Bank transfer",
+            "cash": "Cash handed to a coordinator",
+            "card": "Card donation (Stripe)",
+        }[method]
         entry = post(EntryDraft(when, description, postings, source_type="demo"))
-        session.add(Donation(entry_id=entry.id, donor=donor, pledge=pledge, prisoner=prisoner,
-                             method=method, amount_minor=money.minor, currency=money.currency,
-                             received_on=when))
+        session.add(
+            Donation(
+                entry_id=entry.id,
+                donor=donor,
+                pledge=pledge,
+                prisoner=prisoner,
+                method=method,
+                amount_minor=money.minor,
+                currency=money.currency,
+                received_on=when,
+            )
+        )
         return entry
 
     first_donation = None
@@ -163,7 +205,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     while month <= today:
         for pledge in pledges:
             if pledge.starts_on > month + timedelta(days=27) or (
-                pledge.frequency == "one_off" and (pledge.starts_on.year, pledge.starts_on.month) != (month.year, month.month)
+                pledge.frequency == "one_off"
+                and (pledge.starts_on.year, pledge.starts_on.month) != (month.year, month.month)
             ):
                 continue
             if rng.random() < 0.12:  # some months a pledge is missed
@@ -174,7 +217,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 fee = _money(money.amount * Decimal("0.029") + Decimal("0.25"), "EUR")
                 entry = donation(when, pledge.prisoner, money, "card", stripe, pledge.donor, pledge, fee)
             else:
-                entry = donation(when, pledge.prisoner, money, "bank", banks[pledge.currency], pledge.donor, pledge)
+                entry = donation(
+                    when, pledge.prisoner, money, "bank", banks[pledge.currency], pledge.donor, pledge
+                )
             first_donation = first_donation or entry
         for _ in range(6):  # one-off gifts without a pledge
             prisoner = rng.choice(prisoners)
@@ -182,8 +227,14 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             if rng.random() < 0.4:
                 donation(when, prisoner, _money(rng.choice([3000, 5000, 10000]), "RUB"), "cash", cash)
             else:
-                donation(when, prisoner, _money(rng.choice([10, 25, 50, 100]), "EUR"), "bank", banks["EUR"],
-                         rng.choice(donors))
+                donation(
+                    when,
+                    prisoner,
+                    _money(rng.choice([10, 25, 50, 100]), "EUR"),
+                    "bank",
+                    banks["EUR"],
+                    rng.choice(donors),
+                )
         # allocate the general fund to whoever needs it most
         for currency in ("EUR", "USD", "RUB"):
             held = available_in(session, general).get(currency)
@@ -191,15 +242,28 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 continue
             share = Money.from_minor(held.minor // 2, currency)
             target = fund_account_for(session, rng.choice(prisoners))
-            post(EntryDraft(min(month + timedelta(days=27), today), "Allocation from the general fund", [
-                PostingDraft(general, share, "transfer"), PostingDraft(target, -share, "transfer")],
-                source_type="demo"))
+            post(
+                EntryDraft(
+                    min(month + timedelta(days=27), today),
+                    "Allocation from the general fund",
+                    [PostingDraft(general, share, "transfer"), PostingDraft(target, -share, "transfer")],
+                    source_type="demo",
+                )
+            )
         # Stripe pays out the month's card donations to the euro account
         payout = available_in(session, stripe).get("EUR")
         if payout is not None and payout.minor > 0:
-            post(EntryDraft(min(month + timedelta(days=25), today), "Stripe payout", [
-                PostingDraft(banks["EUR"], payout, "transfer"), PostingDraft(stripe, -payout, "transfer")],
-                source_type="demo"))
+            post(
+                EntryDraft(
+                    min(month + timedelta(days=25), today),
+                    "Stripe payout",
+                    [
+                        PostingDraft(banks["EUR"], payout, "transfer"),
+                        PostingDraft(stripe, -payout, "transfer"),
+                    ],
+                    source_type="demo",
+                )
+            )
         # convert foreign money to roubles and spend it on parcels, food and commissary
         for prisoner in prisoners:
             fund = fund_account_for(session, prisoner)
@@ -211,18 +275,38 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 rate += Decimal(rng.randint(-300, 300)) / 100
                 received = _money(money.amount * rate, "RUB")
                 when = min(month + timedelta(days=26), today)
-                post(EntryDraft(when, f"Conversion {currency}→RUB at {rate}", [
-                    PostingDraft(fund, money, "conversion"), PostingDraft(trading, -money, "conversion"),
-                    PostingDraft(trading, received, "conversion"), PostingDraft(fund, -received, "conversion"),
-                ], conversion_rate=str(rate), source_type="demo"))
+                post(
+                    EntryDraft(
+                        when,
+                        f"Conversion {currency}→RUB at {rate}",
+                        [
+                            PostingDraft(fund, money, "conversion"),
+                            PostingDraft(trading, -money, "conversion"),
+                            PostingDraft(trading, received, "conversion"),
+                            PostingDraft(fund, -received, "conversion"),
+                        ],
+                        conversion_rate=str(rate),
+                        source_type="demo",
+                    )
+                )
                 # the bank converts the pooled money too, when it holds enough
                 in_bank = available_in(session, banks[currency]).get(currency)
                 if in_bank is None or in_bank.minor < money.minor:
                     continue
-                post(EntryDraft(when, f"Bank conversion {currency}→RUB at {rate}", [
-                    PostingDraft(banks[currency], -money, "conversion"), PostingDraft(trading, money, "conversion"),
-                    PostingDraft(trading, -received, "conversion"), PostingDraft(banks["RUB"], received, "conversion"),
-                ], conversion_rate=str(rate), source_type="demo"))
+                post(
+                    EntryDraft(
+                        when,
+                        f"Bank conversion {currency}→RUB at {rate}",
+                        [
+                            PostingDraft(banks[currency], -money, "conversion"),
+                            PostingDraft(trading, money, "conversion"),
+                            PostingDraft(trading, -received, "conversion"),
+                            PostingDraft(banks["RUB"], received, "conversion"),
+                        ],
+                        conversion_rate=str(rate),
+                        source_type="demo",
+                    )
+                )
             roubles = available_in(session, fund).get("RUB")
             if roubles is None:
                 continue
@@ -233,15 +317,33 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 spend = Money.from_minor(amount, "RUB")
                 asset = cash if category in ("food", "commissary") and rng.random() < 0.5 else banks["RUB"]
                 when = min(month + timedelta(days=rng.randint(2, 28)), today)
-                post(EntryDraft(when, f"{ru} / {en}", [
-                    PostingDraft(fund, spend, category), PostingDraft(asset, -spend)], source_type="demo"))
+                post(
+                    EntryDraft(
+                        when,
+                        f"{ru} / {en}",
+                        [PostingDraft(fund, spend, category), PostingDraft(asset, -spend)],
+                        source_type="demo",
+                    )
+                )
         month = (month + timedelta(days=32)).replace(day=1)
 
-    richest = max(prisoners, key=lambda p: available_in(session, fund_account_for(session, p)).get(
-        "RUB", Money.from_minor(0, "RUB")).minor)
-    mistake = post(EntryDraft(today, "Продуктовая передача (ошибка: не тот получатель)", [
-        PostingDraft(fund_account_for(session, richest), _money(1000, "RUB"), "food"),
-        PostingDraft(banks["RUB"], -_money(1000, "RUB"))], source_type="demo"))
+    richest = max(
+        prisoners,
+        key=lambda p: (
+            available_in(session, fund_account_for(session, p)).get("RUB", Money.from_minor(0, "RUB")).minor
+        ),
+    )
+    mistake = post(
+        EntryDraft(
+            today,
+            "Продуктовая передача (ошибка: не тот получатель)",
+            [
+                PostingDraft(fund_account_for(session, richest), _money(1000, "RUB"), "food"),
+                PostingDraft(banks["RUB"], -_money(1000, "RUB")),
+            ],
+            source_type="demo",
+        )
+    )
     if mistake is not None:
         reverse_entry(session, mistake, reason="recorded for the wrong prisoner", entry_date=today)
         counts["entries"] += 1

@@ -3,6 +3,7 @@
 The domain raises codes with parameters; this is the one place that turns
 them into words, used by the web pages, the JSON API and the CLI.
 """
+
 from __future__ import annotations
 
 from flask_babel import format_currency
@@ -30,9 +31,7 @@ MESSAGES = {
     # ledger
     "unbalanced_entry": _l("The entry does not balance in every currency."),
     "invalid_entry": _l("The entry is not valid."),
-    "insufficient_funds": _l(
-        "Not enough money in %(account)s: %(available)s available, %(needed)s needed."
-    ),
+    "insufficient_funds": _l("Not enough money in %(account)s: %(available)s available, %(needed)s needed."),
     "duplicate_entry": _l("This was already recorded."),
     "already_reversed": _l("This entry has already been reversed."),
     "not_permitted": _l("You are not allowed to do this."),
@@ -51,17 +50,23 @@ MESSAGES = {
     "parcel_item_currency": _l("Item costs must be in %(currency)s, like the amount."),
     "parcel_items_exceed_amount": _l("The items cost %(items)s, more than the amount of %(amount)s."),
     "parcel_needs_category": _l("Parcel details belong to the “parcels” category."),
-    "facility_limit": _l("This parcel breaks a limit of the facility. Check and confirm to record it anyway."),
+    "facility_limit": _l(
+        "This parcel breaks a limit of the facility. Check and confirm to record it anyway."
+    ),
     "same_currency": _l("Choose a different currency to convert to."),
     "not_a_fund": _l("Choose a prisoner's fund or the general fund."),
-    "bad_cash_movement": _l("Cash moves between a bank account and a coordinator's cash, in either direction."),
+    "bad_cash_movement": _l(
+        "Cash moves between a bank account and a coordinator's cash, in either direction."
+    ),
     "unknown_prisoner": _l("No such prisoner."),
     # donations
     "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),
     "bad_fee": _l("The fee must be zero or more and less than the amount."),
     "pledge_mismatch": _l("This pledge belongs to another fund or donor."),
-    "pledge_currency": _l("This pledge is in %(currency)s; record the gift in that currency or without the pledge."),
+    "pledge_currency": _l(
+        "This pledge is in %(currency)s; record the gift in that currency or without the pledge."
+    ),
     "same_fund": _l("Choose two different funds."),
     # prisoners and pledges
     "bad_slug": _l("The address name uses lowercase Latin letters, digits and hyphens, like ivan-petrov."),
@@ -93,8 +98,12 @@ MESSAGES = {
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
     # card gifts (Stripe)
     "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),
-    "stripe_amount_not_whole": _l("Stripe sent an amount in %(currency)s that is not a whole number of units."),
-    "checkout_failed": _l("The card payment page could not be opened. Nothing was charged; please try again later."),
+    "stripe_amount_not_whole": _l(
+        "Stripe sent an amount in %(currency)s that is not a whole number of units."
+    ),
+    "checkout_failed": _l(
+        "The card payment page could not be opened. Nothing was charged; please try again later."
+    ),
     "stripe_unreachable": _l("Stripe could not be reached; nothing was recorded. Try again shortly."),
     "stripe_data": _l("Stripe sent data that can't be recorded as it is; an admin has to look at it."),
     "charge_not_recorded": _l("The card payment has not been recorded yet."),
@@ -112,7 +121,9 @@ MESSAGES = {
         "The backup was made with another database version (%(backup)s); upgrade this database to it first."
     ),
     "restore_target_not_empty": _l("Restore goes into an empty database only; %(table)s already has rows."),
-    "restore_failed_verification": _l("The restored ledger does not verify: %(problem)s. Nothing was restored."),
+    "restore_failed_verification": _l(
+        "The restored ledger does not verify: %(problem)s. Nothing was restored."
+    ),
     # access
     "invalid_email": _l("Enter a valid email address."),
     "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),

@@ -1,5 +1,6 @@
 """Every table of the application, imported once so the metadata is complete
 (for Alembic, the schema test and ``create_all`` in benchmarks)."""
+
 from ledger.access.models import (  # noqa: F401
     ApiToken,
     AuditEvent,

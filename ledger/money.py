@@ -4,6 +4,7 @@ Amounts are stored as integer minor units; ``Money`` carries a ``Decimal`` that
 always has exactly the currency's number of decimals.  Floats are refused
 everywhere: a float has already lost the cents before we see it.
 """
+
 from __future__ import annotations
 
 import re

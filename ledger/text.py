@@ -4,6 +4,7 @@ Control characters are refused because a newline in a memo would inject a fake
 line into the hledger or Beancount export, and invisible characters hide things
 from auditors.
 """
+
 from __future__ import annotations
 
 import unicodedata

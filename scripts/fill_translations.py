@@ -2,6 +2,7 @@
 
 Usage: python scripts/fill_translations.py ru.json   (only fills empty entries, clears fuzzy flags it fills)
 """
+
 import json
 import sys
 
@@ -27,7 +28,9 @@ def main(source: str) -> None:
         filled += 1
     with open(PATH, "wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
-    missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    missing = [
+        m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     print(f"filled {filled}; still untranslated: {len(missing)}")
     for msgid in missing:
         print("  ", msgid)

@@ -14,6 +14,7 @@ currency, and that ``sha256(prev_hash + canonical JSON)`` equals ``hash``.  The
 canonical JSON is the document without ``prev_hash`` and ``hash``, keys sorted, no
 whitespace, UTF-8 (see docs/verifying.md).  Exit status 0 when everything matches.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,20 @@ import sys
 import urllib.request
 
 GENESIS_HASH = "0" * 64
-FIELDS = {"id", "date", "description", "recorded_at", "recorded_by", "source", "source_ref",
-          "idempotency_key", "reverses", "advance", "rate", "postings"}
+FIELDS = {
+    "id",
+    "date",
+    "description",
+    "recorded_at",
+    "recorded_by",
+    "source",
+    "source_ref",
+    "idempotency_key",
+    "reverses",
+    "advance",
+    "rate",
+    "postings",
+}
 
 
 def canonical(document: dict) -> bytes:
@@ -59,11 +72,17 @@ def verify_lines(lines) -> tuple[list[str], int, str]:
             continue
         count += 1
         if document["id"] != count:
-            problems.append(f"line {number}: entry id {document['id']}, expected {count} (an entry is missing or extra)")
+            problems.append(
+                f"line {number}: entry id {document['id']}, expected {count} (an entry is missing or extra)"
+            )
         if previous is not None and document["prev_hash"] != previous:
-            problems.append(f"line {number}: entry {document['id']} does not follow the previous entry's hash")
+            problems.append(
+                f"line {number}: entry {document['id']} does not follow the previous entry's hash"
+            )
         if digest != document["hash"]:
-            problems.append(f"line {number}: entry {document['id']} was changed (its hash does not match its content)")
+            problems.append(
+                f"line {number}: entry {document['id']} was changed (its hash does not match its content)"
+            )
         sums: dict[str, int] = {}
         for _line, _account, currency, amount, _category, _memo in document["postings"]:
             sums[currency] = sums.get(currency, 0) + int(amount)

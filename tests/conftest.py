@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh, migrated database (SQLite by default, PostgreSQL
 when TEST_DATABASE_URL is set), clients, users and funded prisoners."""
+
 from __future__ import annotations
 
 import contextvars
@@ -65,9 +66,7 @@ def _reset_postgres(url: str) -> None:
     with engine.begin() as connection:
         tables = [
             row[0]
-            for row in connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
+            for row in connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
             if row[0] not in SEEDED_TABLES
         ]
         # Disables the append-only triggers for this cleanup only (we are the superuser).
@@ -225,7 +224,9 @@ def auth(client, users):
     return AuthActions(client)
 
 
-def make_prisoner(session, slug: str = "test-prisoner", *, public: bool = True, name: str = "Тест Тестов") -> Prisoner:
+def make_prisoner(
+    session, slug: str = "test-prisoner", *, public: bool = True, name: str = "Тест Тестов"
+) -> Prisoner:
     prisoner = Prisoner(slug=slug, name=name, name_latin="Test Testov", status="sentenced", public=public)
     session.add(prisoner)
     session.flush()

@@ -1,4 +1,5 @@
 """The benchmark in miniature: every phase runs and every cross-check holds (not a timing test)."""
+
 import shutil
 
 from bench.generate import Sizes
@@ -9,7 +10,12 @@ from tests.conftest import POSTGRES_URL
 def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
     options = Options(
         sizes=Sizes(prisoners=10, years=2, postings=2000, seed=1),
-        single=30, bulk=300, batch=100, reports=20, http=False, hledger=shutil.which("hledger") is not None,
+        single=30,
+        bulk=300,
+        batch=100,
+        reports=20,
+        http=False,
+        hledger=shutil.which("hledger") is not None,
     )
     results = run_backend("smoke", POSTGRES_URL, options, tmp_path)
     printed = capsys.readouterr().out

@@ -9,8 +9,14 @@ from ledger.money import CURRENCIES, Money, MoneyError, minor_units, parse_amoun
 
 @pytest.mark.parametrize(
     "text, currency, expected",
-    [("12", "EUR", "12.00"), ("12.5", "EUR", "12.50"), ("0.01", "USD", "0.01"),
-     ("1500", "JPY", "1500"), ("1.234", "KWD", "1.234"), (" 7.00 ", "RUB", "7.00")],
+    [
+        ("12", "EUR", "12.00"),
+        ("12.5", "EUR", "12.50"),
+        ("0.01", "USD", "0.01"),
+        ("1500", "JPY", "1500"),
+        ("1.234", "KWD", "1.234"),
+        (" 7.00 ", "RUB", "7.00"),
+    ],
 )
 def test_plain_decimal_amounts_are_accepted(text, currency, expected):
     assert parse_amount(text, currency) == Money(Decimal(expected), currency)
@@ -19,13 +25,26 @@ def test_plain_decimal_amounts_are_accepted(text, currency, expected):
 @pytest.mark.parametrize(
     "text, code",
     [
-        ("snan", "invalid_amount"), ("NaN", "invalid_amount"), ("Infinity", "invalid_amount"),
-        ("1e3", "invalid_amount"), ("1E3", "invalid_amount"), ("1_000", "invalid_amount"),
-        ("١٢٣", "invalid_amount"), ("１２", "invalid_amount"), ("10.005", "too_many_decimals"),
-        ("-5", "invalid_amount"), ("+5", "invalid_amount"), ("1,50", "invalid_amount"),
-        ("1 000", "invalid_amount"), ("1.2.3", "invalid_amount"), (".5", "invalid_amount"),
-        ("5.", "invalid_amount"), ("", "missing_amount"), ("0", "zero_amount"),
-        ("0.00", "zero_amount"), ("99999999999999999999", "amount_too_large"),
+        ("snan", "invalid_amount"),
+        ("NaN", "invalid_amount"),
+        ("Infinity", "invalid_amount"),
+        ("1e3", "invalid_amount"),
+        ("1E3", "invalid_amount"),
+        ("1_000", "invalid_amount"),
+        ("١٢٣", "invalid_amount"),
+        ("１２", "invalid_amount"),
+        ("10.005", "too_many_decimals"),
+        ("-5", "invalid_amount"),
+        ("+5", "invalid_amount"),
+        ("1,50", "invalid_amount"),
+        ("1 000", "invalid_amount"),
+        ("1.2.3", "invalid_amount"),
+        (".5", "invalid_amount"),
+        ("5.", "invalid_amount"),
+        ("", "missing_amount"),
+        ("0", "zero_amount"),
+        ("0.00", "zero_amount"),
+        ("99999999999999999999", "amount_too_large"),
         ("0x10", "invalid_amount"),
     ],
 )

@@ -1,5 +1,6 @@
 """The Russian catalog is complete, current with the code, and its plurals and
 placeholders are right — `make test` fails otherwise."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +23,26 @@ def extracted(tmp_path_factory):
     out = tmp_path_factory.mktemp("babel") / "messages.pot"
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(
-        [str(pybabel), "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output", "-o", str(out), "."],
-        cwd=ROOT, check=True,
+        [
+            str(pybabel),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with open(out, "rb") as handle:
         return read_po(handle)
@@ -68,9 +86,15 @@ def test_russian_plurals_follow_the_number(app):
     from flask_babel import force_locale, ngettext
 
     with app.test_request_context(), force_locale("ru"):
-        forms = [ngettext("%(num)s donation recorded.", "%(num)s donations recorded.", n) for n in (1, 2, 5, 21)]
-    assert forms == ["Записано 1 пожертвование.", "Записано 2 пожертвования.", "Записано 5 пожертвований.",
-                     "Записано 21 пожертвование."]
+        forms = [
+            ngettext("%(num)s donation recorded.", "%(num)s donations recorded.", n) for n in (1, 2, 5, 21)
+        ]
+    assert forms == [
+        "Записано 1 пожертвование.",
+        "Записано 2 пожертвования.",
+        "Записано 5 пожертвований.",
+        "Записано 21 пожертвование.",
+    ]
 
 
 def test_names_and_bios_follow_the_reader(app):

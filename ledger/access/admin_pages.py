@@ -1,5 +1,6 @@
 """User administration for admins: list, create, change role, deactivate, reset two-factor.
 Every change goes to the audit log (in the domain functions)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -28,11 +29,18 @@ def _user_or_404(user_id: int) -> User:
 def _page(form: NewUserForm, status: int = 200):
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.role, User.email)).all()
     enrolled = set(
-        db.session.scalars(select(TwoFactorCredential.user_id).where(TwoFactorCredential.confirmed_at.is_not(None)))
+        db.session.scalars(
+            select(TwoFactorCredential.user_id).where(TwoFactorCredential.confirmed_at.is_not(None))
+        )
     )
     return (
         render_template(
-            "admin/users.html", users=users, enrolled=enrolled, form=form, role_form=RoleForm(), action_form=EmptyForm()
+            "admin/users.html",
+            users=users,
+            enrolled=enrolled,
+            form=form,
+            role_form=RoleForm(),
+            action_form=EmptyForm(),
         ),
         status,
     )
@@ -51,13 +59,18 @@ def create():
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        user = create_user(db.session, form.email.data, form.password.data, form.role.data, actor=current_user)
+        user = create_user(
+            db.session, form.email.data, form.password.data, form.role.data, actor=current_user
+        )
     except AccessError as error:
         db.session.rollback()
         form.email.errors.append(message_for(error.code, error.params))
         return _page(form, 400)
     db.session.commit()
-    flash(_("User %(email)s created. Tell them to change the password on first sign-in.", email=user.email), "success")
+    flash(
+        _("User %(email)s created. Tell them to change the password on first sign-in.", email=user.email),
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 
@@ -83,26 +96,38 @@ def set_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    return _apply(user_id, lambda user: change_role(db.session, user, form.role.data, actor=current_user),
-                  _("The role is changed."))
+    return _apply(
+        user_id,
+        lambda user: change_role(db.session, user, form.role.data, actor=current_user),
+        _("The role is changed."),
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @role_required("admin")
 def deactivate(user_id: int):
-    return _apply(user_id, lambda user: set_active(db.session, user, False, actor=current_user),
-                  _("The user is deactivated: their sign-in and API tokens no longer work."))
+    return _apply(
+        user_id,
+        lambda user: set_active(db.session, user, False, actor=current_user),
+        _("The user is deactivated: their sign-in and API tokens no longer work."),
+    )
 
 
 @bp.post("/users/<int:user_id>/activate")
 @role_required("admin")
 def activate(user_id: int):
-    return _apply(user_id, lambda user: set_active(db.session, user, True, actor=current_user),
-                  _("The user is active again."))
+    return _apply(
+        user_id,
+        lambda user: set_active(db.session, user, True, actor=current_user),
+        _("The user is active again."),
+    )
 
 
 @bp.post("/users/<int:user_id>/reset-two-factor")
 @role_required("admin")
 def reset_second_factor(user_id: int):
-    return _apply(user_id, lambda user: reset_two_factor(db.session, user, actor=current_user),
-                  _("Two-factor sign-in is reset; the user enrols again at their next sign-in."))
+    return _apply(
+        user_id,
+        lambda user: reset_two_factor(db.session, user, actor=current_user),
+        _("Two-factor sign-in is reset; the user enrols again at their next sign-in."),
+    )

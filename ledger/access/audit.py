@@ -1,4 +1,5 @@
 """The audit log: who did what, when.  Callers commit with the action itself."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,9 @@ from sqlalchemy.orm import Session
 from ledger.access.models import AuditEvent
 
 
-def record_audit(session: Session, action: str, *, user=None, target: str | None = None, **details) -> AuditEvent:
+def record_audit(
+    session: Session, action: str, *, user=None, target: str | None = None, **details
+) -> AuditEvent:
     """Add an audit event in the caller's transaction.
 
     ``details`` must never include donors' emails or anyone's IP address.

@@ -1,4 +1,5 @@
 """The audit log page for auditors and admins: newest first, filtered by action or user."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request

@@ -1,4 +1,5 @@
 """Forms for sign-in, two-factor, settings and user administration."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """Users, their roles, API tokens and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,9 +18,7 @@ class User(Base):
     """A person who signs in: admin, coordinator or auditor.  Donors are not users."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('admin', 'coordinator', 'auditor')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('admin', 'coordinator', 'auditor')", name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -5,6 +5,7 @@ someone copied it.  Each sign-in therefore gets a random id, kept in the cookie
 and (hashed) here; a session is live only while its row is, so signing out,
 changing the password or resetting two-factor ends it for good.
 """
+
 from __future__ import annotations
 
 import hashlib

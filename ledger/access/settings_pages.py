@@ -1,4 +1,5 @@
 """A signed-in user's own settings: two-factor enrolment, recovery codes, API tokens."""
+
 from __future__ import annotations
 
 import io
@@ -93,8 +94,11 @@ def change_own_password():
 def two_factor():
     """Enrol: show the secret (text, URI, QR code), then confirm with a code."""
     if is_enrolled(db.session, current_user):
-        return render_template("settings/two_factor_enrolled.html", form=ConfirmEnrolmentForm(),
-                               recovery_left=remaining_recovery_codes(db.session, current_user))
+        return render_template(
+            "settings/two_factor_enrolled.html",
+            form=ConfirmEnrolmentForm(),
+            recovery_left=remaining_recovery_codes(db.session, current_user),
+        )
     form = ConfirmEnrolmentForm()
     if form.validate_on_submit():
         codes = confirm_enrolment(db.session, current_user, _key(), form.code.data)
@@ -131,9 +135,14 @@ def new_recovery_codes():
     if not is_enrolled(db.session, current_user):
         abort(404)
     form = ConfirmEnrolmentForm()
-    if form.validate_on_submit() and verify_second_factor(db.session, current_user, _key(), form.code.data) == "totp":
+    if (
+        form.validate_on_submit()
+        and verify_second_factor(db.session, current_user, _key(), form.code.data) == "totp"
+    ):
         codes = replace_recovery_codes(db.session, current_user)
-        record_audit(db.session, "2fa.recovery_codes_replaced", user=current_user, target=f"user:{current_user.id}")
+        record_audit(
+            db.session, "2fa.recovery_codes_replaced", user=current_user, target=f"user:{current_user.id}"
+        )
         db.session.commit()
         return _no_store(render_template("settings/recovery_codes.html", codes=codes))
     db.session.rollback()

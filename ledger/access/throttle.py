@@ -4,6 +4,7 @@ Kept in the database so every gunicorn worker sees the same counts.  Neither the
 email nor the client address is stored: each is an HMAC under the app's secret,
 usable only to count attempts.  Rows older than a day are purged as we go.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,9 @@ def client_key(secret: str, address: str | None) -> str:
 
 def _failures_since(session: Session, column, key: str, since: datetime) -> tuple[int, datetime | None]:
     count, latest = session.execute(
-        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(column == key, LoginAttempt.at >= since)
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            column == key, LoginAttempt.at >= since
+        )
     ).one()
     return count or 0, latest
 

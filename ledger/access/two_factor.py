@@ -4,6 +4,7 @@ Plain Python over a SQLAlchemy session: the caller passes the instance's
 two-factor key (``TWO_FACTOR_KEY``) and commits.  Secrets are stored encrypted
 (Fernet, AES-128-CBC + HMAC-SHA256); recovery codes only as SHA-256 digests.
 """
+
 from __future__ import annotations
 
 import base64
@@ -84,7 +85,9 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
-def _matching_step(secret: str, code: str, last_used_step: int | None, now: float | None = None) -> int | None:
+def _matching_step(
+    secret: str, code: str, last_used_step: int | None, now: float | None = None
+) -> int | None:
     """The time step (±1 for clock drift) whose code equals ``code``, unless already used."""
     code = "".join(code.split())
     if not code.isdigit() or len(code) != 6:
@@ -145,7 +148,9 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
     )
 
 
-def verify_second_factor(session: Session, user: User, key: str, code: str, *, now: float | None = None) -> str | None:
+def verify_second_factor(
+    session: Session, user: User, key: str, code: str, *, now: float | None = None
+) -> str | None:
     """Check a TOTP code or an unused recovery code for an enrolled user.
 
     Returns ``"totp"`` or ``"recovery"`` on success (the code is then spent), else None.
@@ -153,7 +158,9 @@ def verify_second_factor(session: Session, user: User, key: str, code: str, *, n
     credential = credential_for(session, user)
     if credential is None or credential.confirmed_at is None or not code:
         return None
-    step = _matching_step(decrypt_secret(key, credential.secret_encrypted), code, credential.last_used_step, now)
+    step = _matching_step(
+        decrypt_secret(key, credential.secret_encrypted), code, credential.last_used_step, now
+    )
     if step is not None:
         credential.last_used_step = step
         return "totp"

@@ -1,4 +1,5 @@
 """Creating users and API tokens, and finding who a bearer token belongs to."""
+
 from __future__ import annotations
 
 import hashlib
@@ -72,9 +73,7 @@ def _token_digest(token: str) -> str:
 def create_token(session: Session, user: User, name: str = "cli", *, actor=None) -> str:
     """Create an API token for ``user``; return the clear token (shown once, never stored)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(user=user, name=name[:120], prefix=token[:10], token_hash=_token_digest(token))
-    )
+    session.add(ApiToken(user=user, name=name[:120], prefix=token[:10], token_hash=_token_digest(token)))
     session.flush()
     record_audit(session, "token.created", user=actor or user, target=f"user:{user.id}", name=name)
     return token
@@ -138,7 +137,9 @@ def change_role(session: Session, user: User, role: str, *, actor: User) -> None
         raise AccessError("last_admin")
     previous, user.role = user.role, role
     session.flush()
-    record_audit(session, "user.role_changed", user=actor, target=f"user:{user.id}", previous=previous, role=role)
+    record_audit(
+        session, "user.role_changed", user=actor, target=f"user:{user.id}", previous=previous, role=role
+    )
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
@@ -151,7 +152,9 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
     if not active:
         end_other_sessions(session, user)
     session.flush()
-    record_audit(session, "user.activated" if active else "user.deactivated", user=actor, target=f"user:{user.id}")
+    record_audit(
+        session, "user.activated" if active else "user.deactivated", user=actor, target=f"user:{user.id}"
+    )
 
 
 def live_tokens(session: Session, user: User) -> list[ApiToken]:

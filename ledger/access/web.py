@@ -1,6 +1,7 @@
 """Sign-in for people (password, then a TOTP or recovery code) and for scripts
 (bearer token), role checks, and the rule that admins and coordinators enrol in
 two-factor before doing anything else."""
+
 from __future__ import annotations
 
 import time
@@ -87,7 +88,7 @@ def load_user_from_token(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    api_token = live_token(db.session, header[len("Bearer "):].strip())
+    api_token = live_token(db.session, header[len("Bearer ") :].strip())
     if api_token is None:
         return None
     if note_token_used(db.session, api_token):
@@ -251,7 +252,9 @@ def second_factor():
         if method is None:
             _count_failure(account, client, user, "auth.2fa_failed")
             db.session.commit()
-            flash(_("That code is not valid. Try the current code from your app, or a recovery code."), "error")
+            flash(
+                _("That code is not valid. Try the current code from your app, or a recovery code."), "error"
+            )
         else:
             if method == "recovery":
                 flash(_("You used a recovery code. Each works once; make new ones in your settings."), "info")

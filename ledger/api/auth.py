@@ -1,4 +1,5 @@
 """Role checks for API views: JSON 401/403 instead of a redirect to the sign-in page."""
+
 from __future__ import annotations
 
 from functools import wraps

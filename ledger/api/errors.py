@@ -1,4 +1,5 @@
 """JSON errors: ``{"error": {"code", "message", "field"}}`` in the reader's language."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify

@@ -1,5 +1,6 @@
 """API: prisoners' profiles, donations received, transfers between funds and pledges
 (shared/API.md)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -35,11 +36,19 @@ from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_sl
 
 def profile_json(prisoner: Prisoner) -> dict:
     """A prisoner's profile as the API shows it (no ledger data, no internal ids)."""
-    need = (minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
-            if prisoner.monthly_need_minor is not None else None)
+    need = (
+        minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
+        if prisoner.monthly_need_minor is not None
+        else None
+    )
     body = {name: getattr(prisoner, name) for name in TEXT_FIELDS}
-    body.update(slug=prisoner.slug, status=prisoner.status, public=prisoner.public, monthly_need=need,
-                facility=prisoner.facility.name if prisoner.facility else None)
+    body.update(
+        slug=prisoner.slug,
+        status=prisoner.status,
+        public=prisoner.public,
+        monthly_need=need,
+        facility=prisoner.facility.name if prisoner.facility else None,
+    )
     return body
 
 
@@ -80,8 +89,15 @@ def _summary_json(summary) -> dict:
 def list_prisoners():
     """Public: public prisoners, shortest runway first, with balances, need and runway."""
     page, per_page = page_args(100)
-    chosen, total = public_prisoners_page(db.session, request.args.get("q") or None, page=page, per_page=per_page)
-    return {"prisoners": [_summary_json(s) for s in chosen], "page": page, "per_page": per_page, "total": total}
+    chosen, total = public_prisoners_page(
+        db.session, request.args.get("q") or None, page=page, per_page=per_page
+    )
+    return {
+        "prisoners": [_summary_json(s) for s in chosen],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
 
 
 @bp.get("/prisoners/<slug>")
@@ -92,8 +108,12 @@ def read_prisoner(slug: str):
     if prisoner is None or not (prisoner.public or readers):
         raise ApiError(404, "not_found")
     balances = available_in(db.session, fund_account_for(db.session, prisoner))
-    return {"prisoner": {**profile_json(prisoner),
-                         "balances": [money_json(m) for _c, m in sorted(balances.items())]}}
+    return {
+        "prisoner": {
+            **profile_json(prisoner),
+            "balances": [money_json(m) for _c, m in sorted(balances.items())],
+        }
+    }
 
 
 @bp.post("/prisoners")
@@ -148,11 +168,23 @@ def create_donation():
         donor_data = data["donor"]
         if not isinstance(donor_data, dict):
             raise ApiError(422, "invalid_text", "donor")
-        donor = make_donor(db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email"))
-    donation = record_donation(db.session, DonationDraft(
-        received_on=date_field(data, "received_on", default=utcnow().date()), money=money, asset=asset,
-        method=method, prisoner=prisoner, donor=donor, pledge=pledge, memo=text_field(data, "memo"),
-    ), recorded_by=current_user)
+        donor = make_donor(
+            db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email")
+        )
+    donation = record_donation(
+        db.session,
+        DonationDraft(
+            received_on=date_field(data, "received_on", default=utcnow().date()),
+            money=money,
+            asset=asset,
+            method=method,
+            prisoner=prisoner,
+            donor=donor,
+            pledge=pledge,
+            memo=text_field(data, "memo"),
+        ),
+        recorded_by=current_user,
+    )
     return {"entry": entry_json(donation.entry), "pledge": pledge.reference if pledge else None}, 201
 
 
@@ -168,8 +200,14 @@ def create_transfer():
     if target is None:
         raise ApiError(422, "not_a_fund", "to")
     entry = transfer_between_funds(
-        db.session, from_fund=source, to_fund=target, money=money_field(data, "money"),
-        on=date_field(data, "on", default=utcnow().date()), memo=text_field(data, "memo"), recorded_by=current_user)
+        db.session,
+        from_fund=source,
+        to_fund=target,
+        money=money_field(data, "money"),
+        on=date_field(data, "on", default=utcnow().date()),
+        memo=text_field(data, "memo"),
+        recorded_by=current_user,
+    )
     return {"entry": entry_json(entry)}, 201
 
 
@@ -184,8 +222,10 @@ def pledge_json(pledge: Pledge, received: tuple[int, object]) -> dict:
         "ends_on": pledge.ends_on.isoformat() if pledge.ends_on else None,
         "status": pledge.status,
         "donor": {"public_name": pledge.donor.public_name},
-        "fulfilment": {"received": money_json(Money.from_minor(received[0], pledge.currency)),
-                       "last_received_on": received[1].isoformat() if received[1] else None},
+        "fulfilment": {
+            "received": money_json(Money.from_minor(received[0], pledge.currency)),
+            "last_received_on": received[1].isoformat() if received[1] else None,
+        },
     }
 
 
@@ -199,8 +239,11 @@ def list_pledges():
         query = query.where(Pledge.status == status)
     pledges = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     received = received_by_pledge(db.session, [p.id for p in pledges])
-    return {"pledges": [pledge_json(p, received.get(p.id, (0, None))) for p in pledges],
-            "page": page, "per_page": per_page}
+    return {
+        "pledges": [pledge_json(p, received.get(p.id, (0, None))) for p in pledges],
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 @bp.post("/pledges")
@@ -219,9 +262,13 @@ def create_pledge_api():
         raise ApiError(422, "invalid_text", "donor")
     donor = make_donor(db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email"))
     pledge = create_pledge(
-        db.session, prisoner=prisoner, money=money_field(data, "money"), frequency=required(data, "frequency"),
+        db.session,
+        prisoner=prisoner,
+        money=money_field(data, "money"),
+        frequency=required(data, "frequency"),
         starts_on=date_field(data, "starts_on", default=utcnow().date()),
         ends_on=date_field(data, "ends_on") if data.get("ends_on") is not None else None,
-        donor=donor, actor=current_user)
+        donor=donor,
+        actor=current_user,
+    )
     return {"pledge": pledge_json(pledge, (0, None))}, 201
-

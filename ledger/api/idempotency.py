@@ -6,6 +6,7 @@ new; the same key with another body is a 409.  Write views decorated with
 decorator stores the answer and commits it in the same transaction as the
 write, so a crash can't leave a write without its key or a key without its write.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,9 @@ def _replay(stored: IdempotentRequest, request_hash: str) -> Response:
 
 def _find(key: str) -> IdempotentRequest | None:
     return db.session.scalar(
-        select(IdempotentRequest).where(IdempotentRequest.user_id == current_user.id, IdempotentRequest.key == key)
+        select(IdempotentRequest).where(
+            IdempotentRequest.user_id == current_user.id, IdempotentRequest.key == key
+        )
     )
 
 
@@ -61,8 +64,15 @@ def idempotent_write(view):
         payload, status = view(*args, **kwargs)
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         if key is not None:
-            db.session.add(IdempotentRequest(user_id=current_user.id, key=key, request_hash=request_hash,
-                                             status_code=status, response_body=body))
+            db.session.add(
+                IdempotentRequest(
+                    user_id=current_user.id,
+                    key=key,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response_body=body,
+                )
+            )
         try:
             db.session.commit()
         except IntegrityError:

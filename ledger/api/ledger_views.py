@@ -1,4 +1,5 @@
 """Public facts about the chain: entry count and head hash."""
+
 from flask import jsonify
 
 from ledger.api import bp

@@ -1,4 +1,5 @@
 """What the API remembers: the first answer to each Idempotency-Key."""
+
 from __future__ import annotations
 
 from datetime import datetime

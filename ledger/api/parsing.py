@@ -1,4 +1,5 @@
 """Reading JSON request bodies strictly: every problem is an ApiError naming its field."""
+
 from __future__ import annotations
 
 from datetime import date

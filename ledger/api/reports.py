@@ -1,5 +1,6 @@
 """API: reports (shared/API.md) — per-prisoner report, trial balance, balance sheet,
 journal, account ledgers, pledge fulfilment and receipts."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -34,8 +35,11 @@ def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
 
     runway = report.runway
     return {
-        "prisoner": {"slug": report.prisoner.slug, "name": report.prisoner.name,
-                     "name_latin": report.prisoner.name_latin},
+        "prisoner": {
+            "slug": report.prisoner.slug,
+            "name": report.prisoner.name,
+            "name_latin": report.prisoner.name_latin,
+        },
         "from": report.period.start.isoformat() if report.period.start else None,
         "to": report.period.end.isoformat() if report.period.end else None,
         "currencies": {
@@ -54,7 +58,9 @@ def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
             }
             for line in report.currencies
         },
-        "runway": None if runway is None else {
+        "runway": None
+        if runway is None
+        else {
             "months": str(runway.months) if runway.months is not None else None,
             "monthly_need": money_json(runway.monthly_need),
             "balance": money_json(runway.balance),
@@ -79,19 +85,26 @@ def trial_balance_view():
     except PeriodError as error:
         raise ApiError(422, error.code, error.field) from None
     report = trial_balance.trial_balance(db.session, as_of)
-    return jsonify({
-        "as_of": as_of.isoformat() if as_of else None,
-        "accounts": [
-            {"account": line.account, "type": line.account_type, "currency": line.currency,
-             "debits": minor_json(line.debits, line.currency), "credits": minor_json(line.credits, line.currency),
-             "balance": minor_json(line.balance, line.currency)}
-            for line in report.lines
-        ],
-        "totals": {
-            currency: {"debits": minor_json(debits, currency), "credits": minor_json(credits, currency)}
-            for currency, (debits, credits) in report.totals().items()
-        },
-    })
+    return jsonify(
+        {
+            "as_of": as_of.isoformat() if as_of else None,
+            "accounts": [
+                {
+                    "account": line.account,
+                    "type": line.account_type,
+                    "currency": line.currency,
+                    "debits": minor_json(line.debits, line.currency),
+                    "credits": minor_json(line.credits, line.currency),
+                    "balance": minor_json(line.balance, line.currency),
+                }
+                for line in report.lines
+            ],
+            "totals": {
+                currency: {"debits": minor_json(debits, currency), "credits": minor_json(credits, currency)}
+                for currency, (debits, credits) in report.totals().items()
+            },
+        }
+    )
 
 
 @bp.get("/reports/balance-sheet", endpoint="balance_sheet")
@@ -99,21 +112,27 @@ def balance_sheet_view():
     detailed = current_user.is_authenticated and current_user.role in READERS
     sheet = balance_sheet(db.session, detailed=detailed)
     totals = sheet.totals()
-    return jsonify({
-        "detailed": detailed,
-        "lines": [
-            {"section": line.section, "account": line.account, "amount": minor_json(line.amount, line.currency)}
-            for line in sheet.lines
-        ],
-        "totals": {
-            currency: {
-                **{section: minor_json(values[section], currency) for section in SECTIONS},
-                "balanced": values["assets"] == values["funds"] + values["equity"] + values["other"],
-            }
-            for currency, values in totals.items()
-        },
-        "balanced": sheet.balanced(),
-    })
+    return jsonify(
+        {
+            "detailed": detailed,
+            "lines": [
+                {
+                    "section": line.section,
+                    "account": line.account,
+                    "amount": minor_json(line.amount, line.currency),
+                }
+                for line in sheet.lines
+            ],
+            "totals": {
+                currency: {
+                    **{section: minor_json(values[section], currency) for section in SECTIONS},
+                    "balanced": values["assets"] == values["funds"] + values["equity"] + values["other"],
+                }
+                for currency, values in totals.items()
+            },
+            "balanced": sheet.balanced(),
+        }
+    )
 
 
 def _journal_filter() -> JournalFilter:
@@ -134,33 +153,40 @@ def journal_view():
     filters = _journal_filter()
     page, per_page = page_args()
     entries = general_journal.journal_page(db.session, filters, page=page, per_page=per_page)
-    return jsonify({
-        "page": page,
-        "per_page": per_page,
-        "total": general_journal.count_entries(db.session, filters),
-        "entries": [
-            {
-                "id": entry.id,
-                "date": entry.entry_date.isoformat(),
-                "description": entry.description,
-                "recorded_at": entry.recorded_at.isoformat() + "Z",
-                "author": entry.recorded_by,
-                "source": entry.source_type,
-                "source_ref": entry.source_ref,
-                "reverses": entry.reverses_id,
-                "advance": entry.is_advance,
-                "conversion_rate": entry.conversion_rate,
-                "hash": entry.hash,
-                "prev_hash": entry.prev_hash,
-                "postings": [
-                    {"line": p.line_no, "account": p.account, "money": minor_json(p.amount_minor, p.currency),
-                     "category": p.category, "memo": p.memo}
-                    for p in entry.postings
-                ],
-            }
-            for entry in entries
-        ],
-    })
+    return jsonify(
+        {
+            "page": page,
+            "per_page": per_page,
+            "total": general_journal.count_entries(db.session, filters),
+            "entries": [
+                {
+                    "id": entry.id,
+                    "date": entry.entry_date.isoformat(),
+                    "description": entry.description,
+                    "recorded_at": entry.recorded_at.isoformat() + "Z",
+                    "author": entry.recorded_by,
+                    "source": entry.source_type,
+                    "source_ref": entry.source_ref,
+                    "reverses": entry.reverses_id,
+                    "advance": entry.is_advance,
+                    "conversion_rate": entry.conversion_rate,
+                    "hash": entry.hash,
+                    "prev_hash": entry.prev_hash,
+                    "postings": [
+                        {
+                            "line": p.line_no,
+                            "account": p.account,
+                            "money": minor_json(p.amount_minor, p.currency),
+                            "category": p.category,
+                            "memo": p.memo,
+                        }
+                        for p in entry.postings
+                    ],
+                }
+                for entry in entries
+            ],
+        }
+    )
 
 
 @bp.get("/reports/account-ledger", endpoint="account_ledger")
@@ -170,16 +196,29 @@ def account_ledger_view():
     if len(name) > 200 or find_account(db.session, name) is None:
         raise ApiError(404, "not_found", "account")
     page, per_page = page_args(100)
-    lines, total = general_journal.account_ledger(db.session, name, period=_period(), page=page, per_page=per_page)
-    return jsonify({
-        "account": name, "page": page, "per_page": per_page, "total": total,
-        "postings": [
-            {"entry": line.entry_id, "date": line.entry_date.isoformat(), "description": line.description,
-             "money": minor_json(line.amount_minor, line.currency), "category": line.category, "memo": line.memo,
-             "balance": minor_json(line.balance_minor, line.currency)}
-            for line in lines
-        ],
-    })
+    lines, total = general_journal.account_ledger(
+        db.session, name, period=_period(), page=page, per_page=per_page
+    )
+    return jsonify(
+        {
+            "account": name,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "postings": [
+                {
+                    "entry": line.entry_id,
+                    "date": line.entry_date.isoformat(),
+                    "description": line.description,
+                    "money": minor_json(line.amount_minor, line.currency),
+                    "category": line.category,
+                    "memo": line.memo,
+                    "balance": minor_json(line.balance_minor, line.currency),
+                }
+                for line in lines
+            ],
+        }
+    )
 
 
 @bp.get("/reports/pledge-fulfilment", endpoint="pledge_fulfilment")
@@ -187,30 +226,34 @@ def account_ledger_view():
 def pledge_fulfilment_view():
     period = _period()
     report = pledge_fulfilment.pledge_fulfilment(db.session, start=period.start, end=period.end)
-    return jsonify({
-        "pledges": [
-            {
-                "reference": item.pledge.reference,
-                "fund": item.pledge.prisoner.slug if item.pledge.prisoner else "general",
-                "donor": {"id": item.pledge.donor_id, "public_name": item.pledge.donor.public_name},
-                "frequency": item.pledge.frequency,
-                "status": item.pledge.status,
-                "amount": minor_json(item.pledge.amount_minor, item.pledge.currency),
-                "starts_on": item.pledge.starts_on.isoformat(),
-                "ends_on": item.pledge.ends_on.isoformat() if item.pledge.ends_on else None,
-                "expected": money_json(item.expected_total),
-                "received": money_json(item.received_total),
-                "lapsed": item.lapsed,
-                "months": [
-                    {"month": month.month.strftime("%Y-%m"),
-                     "expected": minor_json(month.expected, item.pledge.currency),
-                     "received": minor_json(month.received, item.pledge.currency)}
-                    for month in item.months
-                ],
-            }
-            for item in report
-        ],
-    })
+    return jsonify(
+        {
+            "pledges": [
+                {
+                    "reference": item.pledge.reference,
+                    "fund": item.pledge.prisoner.slug if item.pledge.prisoner else "general",
+                    "donor": {"id": item.pledge.donor_id, "public_name": item.pledge.donor.public_name},
+                    "frequency": item.pledge.frequency,
+                    "status": item.pledge.status,
+                    "amount": minor_json(item.pledge.amount_minor, item.pledge.currency),
+                    "starts_on": item.pledge.starts_on.isoformat(),
+                    "ends_on": item.pledge.ends_on.isoformat() if item.pledge.ends_on else None,
+                    "expected": money_json(item.expected_total),
+                    "received": money_json(item.received_total),
+                    "lapsed": item.lapsed,
+                    "months": [
+                        {
+                            "month": month.month.strftime("%Y-%m"),
+                            "expected": minor_json(month.expected, item.pledge.currency),
+                            "received": minor_json(month.received, item.pledge.currency),
+                        }
+                        for month in item.months
+                    ],
+                }
+                for item in report
+            ],
+        }
+    )
 
 
 @bp.get("/reports/receipts", endpoint="receipts_report")
@@ -218,14 +261,26 @@ def pledge_fulfilment_view():
 def receipts_report_view():
     page, per_page = page_args(100)
     lines, total = receipts_list.receipts_list(db.session, period=_period(), page=page, per_page=per_page)
-    return jsonify({
-        "page": page, "per_page": per_page, "total": total,
-        "receipts": [
-            {"id": line.id, "entry": line.entry_id, "date": line.entry_date.isoformat(),
-             "description": line.description, "prisoner": line.prisoner_slug, "category": line.category,
-             "money": minor_json(line.amount_minor, line.currency) if line.currency else None,
-             "sha256": line.sha256, "content_type": line.content_type, "size": line.size_bytes,
-             "uploaded_at": line.uploaded_at.isoformat() + "Z"}
-            for line in lines
-        ],
-    })
+    return jsonify(
+        {
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "receipts": [
+                {
+                    "id": line.id,
+                    "entry": line.entry_id,
+                    "date": line.entry_date.isoformat(),
+                    "description": line.description,
+                    "prisoner": line.prisoner_slug,
+                    "category": line.category,
+                    "money": minor_json(line.amount_minor, line.currency) if line.currency else None,
+                    "sha256": line.sha256,
+                    "content_type": line.content_type,
+                    "size": line.size_bytes,
+                    "uploaded_at": line.uploaded_at.isoformat() + "Z",
+                }
+                for line in lines
+            ],
+        }
+    )

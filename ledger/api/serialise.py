@@ -1,4 +1,5 @@
 """JSON shapes of ledger objects: money as strings with a currency, dates in ISO 8601."""
+
 from __future__ import annotations
 
 from ledger.books.models import JournalEntry
@@ -58,8 +59,12 @@ def parcel_json(parcel) -> dict:
         "total_grams": parcel.total_grams,
         "facility": parcel.facility.name if parcel.facility else None,
         "items": [
-            {"name": item.name, "quantity": item.quantity, "grams": item.grams,
-             "cost": minor_json(item.cost_minor, item.currency)}
+            {
+                "name": item.name,
+                "quantity": item.quantity,
+                "grams": item.grams,
+                "cost": minor_json(item.cost_minor, item.currency),
+            }
             for item in parcel.items
         ],
     }

@@ -1,4 +1,5 @@
 """API: disbursements, receipts, conversions and reversals (shared/API.md)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,13 +54,23 @@ def _parcel(data: dict, currency: str) -> ParcelDraft | None:
             money = parse_amount(cost.get("amount"), cost.get("currency"), allow_zero=True)
         except (MoneyError, AttributeError):
             raise ApiError(422, "invalid_amount", "parcel") from None
-        items.append(ParcelItemDraft(name=item.get("name"), quantity=item.get("quantity", 1),
-                                     grams=item.get("grams", 0), cost=money))
+        items.append(
+            ParcelItemDraft(
+                name=item.get("name"),
+                quantity=item.get("quantity", 1),
+                grams=item.get("grams", 0),
+                cost=money,
+            )
+        )
     total = raw.get("total_grams")
     if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
         raise ApiError(422, "parcel_bad_weight", "parcel")
-    return ParcelDraft(sent_on=date_field(raw, "sent_on", default=utcnow().date()), items=items,
-                       tracking_number=raw.get("tracking_number"), total_grams=total)
+    return ParcelDraft(
+        sent_on=date_field(raw, "sent_on", default=utcnow().date()),
+        items=items,
+        tracking_number=raw.get("tracking_number"),
+        total_grams=total,
+    )
 
 
 @bp.post("/disbursements")
@@ -100,9 +111,13 @@ def upload_receipt(entry_id: int):
         raise ApiError(422, "missing_field", "file")
     try:
         receipt = attach_receipt(
-            db.session, entry, upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
-            original_name=upload.filename, storage_root=Path(current_app.instance_path) / "receipts",
-            max_bytes=current_app.config["RECEIPT_MAX_BYTES"], uploaded_by=current_user,
+            db.session,
+            entry,
+            upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
+            original_name=upload.filename,
+            storage_root=Path(current_app.instance_path) / "receipts",
+            max_bytes=current_app.config["RECEIPT_MAX_BYTES"],
+            uploaded_by=current_user,
         )
     except ReceiptError as error:
         raise ApiError(422, error.code, "file", **error.params) from None
@@ -121,9 +136,15 @@ def create_conversion():
     rate = rate_field(data, "rate")
     if target is None and rate is None:
         raise ApiError(422, "missing_field", "to")
-    common = dict(source=source, target_currency=target_currency, target=target, rate=rate,
-                  on=date_field(data, "date", default=utcnow().date()), memo=text_field(data, "memo"),
-                  recorded_by=current_user)
+    common = dict(
+        source=source,
+        target_currency=target_currency,
+        target=target,
+        rate=rate,
+        on=date_field(data, "date", default=utcnow().date()),
+        memo=text_field(data, "memo"),
+        recorded_by=current_user,
+    )
     if data.get("fund") is not None:
         fund = fund_by_name(db.session, data["fund"])
         if fund is None:
@@ -147,8 +168,11 @@ def reverse(entry_id: int):
     if entry is None:
         raise ApiError(404, "not_found")
     reversal = reverse_with_reason(
-        db.session, entry, reason=text_field(data, "reason", max_length=300, required_=True) or "",
-        recorded_by=current_user, on=date_field(data, "date", default=utcnow().date()),
+        db.session,
+        entry,
+        reason=text_field(data, "reason", max_length=300, required_=True) or "",
+        recorded_by=current_user,
+        on=date_field(data, "date", default=utcnow().date()),
     )
     return _entry_payload(reversal), 201
 

@@ -2,6 +2,7 @@
 
 Funds are liabilities (money held on behalf of someone); assets are pooled.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,9 +58,7 @@ def find_account(session: Session, name: str) -> Account | None:
     return session.scalar(select(Account).where(Account.name == name))
 
 
-def get_or_create_account(
-    session: Session, name: str, *, label: str | None = None, prisoner=None
-) -> Account:
+def get_or_create_account(session: Session, name: str, *, label: str | None = None, prisoner=None) -> Account:
     """Return the account called ``name``, creating it (flushed) when missing."""
     account = find_account(session, name)
     if account is None:

@@ -1,4 +1,5 @@
 """Reading balances: from the running-balance table, never by summing in Python."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -12,6 +12,7 @@ order in Python, so the result is indistinguishable from posting one by one.
 All or nothing: every draft is checked before the first row is written, so a
 refused batch leaves nothing pending in the session.  The caller commits.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -38,8 +39,19 @@ from ledger.money import Money
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
 ENTRY_COLUMNS = (
-    "id", "entry_date", "description", "recorded_at", "recorded_by_id", "source_type", "source_ref",
-    "idempotency_key", "reverses_id", "is_advance", "conversion_rate", "prev_hash", "hash",
+    "id",
+    "entry_date",
+    "description",
+    "recorded_at",
+    "recorded_by_id",
+    "source_type",
+    "source_ref",
+    "idempotency_key",
+    "reverses_id",
+    "is_advance",
+    "conversion_rate",
+    "prev_hash",
+    "hash",
 )
 POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
@@ -54,7 +66,7 @@ class _Acct:
 
 def _chunks(values: list, size: int = _CHUNK):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _resolve(session: Session, drafts: Sequence[EntryDraft]) -> dict[object, _Acct]:
@@ -79,7 +91,9 @@ def _resolve(session: Session, drafts: Sequence[EntryDraft]) -> dict[object, _Ac
     by_id: dict[object, _Acct] = {}
     for column, wanted in ((Account.name, sorted(names)), (Account.id, sorted(ids))):
         for chunk in _chunks(wanted):
-            for account_id, name, type_, guarded in session.execute(select(*columns).where(column.in_(chunk))):
+            for account_id, name, type_, guarded in session.execute(
+                select(*columns).where(column.in_(chunk))
+            ):
                 row = _Acct(account_id, name, 1 if type_ in ("asset", "expense") else -1, bool(guarded))
                 by_name[name] = by_id[account_id] = row
     missing = names - by_name.keys()
@@ -110,7 +124,9 @@ def _check_unique(session: Session, drafts: Sequence[EntryDraft], keys: list[str
     if len(set(wanted_keys)) != len(wanted_keys):
         raise InvalidEntry("duplicate idempotency key in batch", field="idempotency_key")
     for chunk in _chunks(sorted(wanted_keys)):
-        existing = session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key.in_(chunk)).limit(1))
+        existing = session.scalar(
+            select(JournalEntry).where(JournalEntry.idempotency_key.in_(chunk)).limit(1)
+        )
         if existing is not None:
             raise DuplicateEntry(existing)
     reversed_ids = [d.reverses_id for d in drafts if d.reverses_id is not None]
@@ -126,8 +142,9 @@ def _balances(session: Session, account_ids: list[int]) -> dict[tuple[int, str],
     found: dict[tuple[int, str], int] = {}
     for chunk in _chunks(sorted(account_ids)):
         rows = session.execute(
-            select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor)
-            .where(AccountBalance.account_id.in_(chunk))
+            select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor).where(
+                AccountBalance.account_id.in_(chunk)
+            )
         )
         found.update({(a, c): b for a, c, b in rows})
     return found
@@ -194,16 +211,40 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
                     )
             running[pair] = before + delta
             counts[pair] += 1
-        digest = chain_hash(prev_hash, canonical_entry(
-            entry_id=entry_id, entry_date=draft.entry_date, description=description,
-            recorded_at=recorded_at, recorded_by_id=recorded_by_id, source_type=draft.source_type,
-            source_ref=source_ref, idempotency_key=key, reverses_id=draft.reverses_id,
-            is_advance=draft.is_advance, conversion_rate=draft.conversion_rate, postings=hashed,
-        ))
-        entry_rows.append((
-            entry_id, draft.entry_date, description, recorded_at, recorded_by_id, draft.source_type,
-            source_ref, key, draft.reverses_id, draft.is_advance, draft.conversion_rate, prev_hash, digest,
-        ))
+        digest = chain_hash(
+            prev_hash,
+            canonical_entry(
+                entry_id=entry_id,
+                entry_date=draft.entry_date,
+                description=description,
+                recorded_at=recorded_at,
+                recorded_by_id=recorded_by_id,
+                source_type=draft.source_type,
+                source_ref=source_ref,
+                idempotency_key=key,
+                reverses_id=draft.reverses_id,
+                is_advance=draft.is_advance,
+                conversion_rate=draft.conversion_rate,
+                postings=hashed,
+            ),
+        )
+        entry_rows.append(
+            (
+                entry_id,
+                draft.entry_date,
+                description,
+                recorded_at,
+                recorded_by_id,
+                draft.source_type,
+                source_ref,
+                key,
+                draft.reverses_id,
+                draft.is_advance,
+                draft.conversion_rate,
+                prev_hash,
+                digest,
+            )
+        )
         prev_hash = digest
 
     _executemany(session, cast(Table, JournalEntry.__table__), ENTRY_COLUMNS, entry_rows)
@@ -227,10 +268,7 @@ def _executemany(session: Session, table: Table, columns: tuple[str, ...], rows:
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     converters = [(i, p) for i, p in enumerate(processors) if p is not None]
     if converters:
         converted = []
@@ -251,9 +289,14 @@ def _write_balances(
 ) -> None:
     """One UPDATE per touched (account, currency) that existed, one INSERT for the new ones."""
     changed = [
-        {"a": account_id, "c": currency, "delta": running[(account_id, currency)] - stored[(account_id, currency)],
-         "n": counts[(account_id, currency)]}
-        for account_id, currency in counts if (account_id, currency) in stored
+        {
+            "a": account_id,
+            "c": currency,
+            "delta": running[(account_id, currency)] - stored[(account_id, currency)],
+            "n": counts[(account_id, currency)],
+        }
+        for account_id, currency in counts
+        if (account_id, currency) in stored
     ]
     if changed:
         table = cast(Table, AccountBalance.__table__)
@@ -267,9 +310,14 @@ def _write_balances(
             changed,
         )
     new = [
-        {"account_id": account_id, "currency": currency, "balance_minor": running[(account_id, currency)],
-         "posting_count": counts[(account_id, currency)]}
-        for account_id, currency in counts if (account_id, currency) not in stored
+        {
+            "account_id": account_id,
+            "currency": currency,
+            "balance_minor": running[(account_id, currency)],
+            "posting_count": counts[(account_id, currency)],
+        }
+        for account_id, currency in counts
+        if (account_id, currency) not in stored
     ]
     if new:
         session.execute(insert(cast(Table, AccountBalance.__table__)), new)

@@ -1,5 +1,6 @@
 """Domain errors of the ledger.  Each carries a stable code and parameters;
 the web, API and CLI layers translate them once each."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ The serialisation is JSON with sorted keys and no whitespace, so anyone can
 recompute it from an export.  It holds the entry's ledger facts only: no donor
 data ever goes into it (a hashed email can be brute-forced).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ Amounts are integers of the currency's minor units.  Entries and postings are
 append-only: the migrations install triggers that refuse UPDATE and DELETE on
 both SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -134,9 +135,7 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         CheckConstraint("amount_minor <> 0", name="amount_nonzero"),
-        CheckConstraint(
-            "category IS NULL OR " + _in("category", CATEGORIES), name="category_known"
-        ),
+        CheckConstraint("category IS NULL OR " + _in("category", CATEGORIES), name="category_known"),
         UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
         # The general journal filters by category (reports; migration 0005_reports).

@@ -5,6 +5,7 @@ caller (request, CLI command, script) commits or rolls back.  If anything is
 refused, nothing has been added to the session's pending state that the caller
 could commit by mistake: checks run before the first row is added.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -142,11 +143,13 @@ class Head(NamedTuple):
 
 _head = cast(Table, LedgerHead.__table__)
 _LOCK_HEAD = (
-    update(_head).where(_head.c.id == 1).values(entry_count=_head.c.entry_count)
+    update(_head)
+    .where(_head.c.id == 1)
+    .values(entry_count=_head.c.entry_count)
     .returning(_head.c.entry_count, _head.c.head_hash)
 )
-_MOVE_HEAD = update(_head).where(_head.c.id == 1).values(
-    entry_count=bindparam("count"), head_hash=bindparam("hash")
+_MOVE_HEAD = (
+    update(_head).where(_head.c.id == 1).values(entry_count=bindparam("count"), head_hash=bindparam("hash"))
 )
 
 
@@ -173,9 +176,7 @@ def _move_head(session: Session, entry_count: int, head_hash: str) -> None:
         session.expire(loaded)
 
 
-def _current_balances(
-    session: Session, keys: list[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
+def _current_balances(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
     if not keys:
         return {}
     account_ids = {account_id for account_id, _ in keys}
@@ -192,7 +193,9 @@ _balances = cast(Table, AccountBalance.__table__)
 _ADD_TO_BALANCE = (
     update(_balances)
     .where(_balances.c.account_id == bindparam("a"), _balances.c.currency == bindparam("c"))
-    .values(balance_minor=_balances.c.balance_minor + bindparam("d"), posting_count=_balances.c.posting_count + 1)
+    .values(
+        balance_minor=_balances.c.balance_minor + bindparam("d"), posting_count=_balances.c.posting_count + 1
+    )
 )
 
 
@@ -204,7 +207,8 @@ def _add_to_balances(session: Session, deltas: dict[tuple[int, str], int]) -> No
         return
     # First posting to some (account, currency), or a driver that cannot count: find which.
     existing = {
-        (a, c) for a, c in session.execute(
+        (a, c)
+        for a, c in session.execute(
             select(AccountBalance.account_id, AccountBalance.currency).where(
                 AccountBalance.account_id.in_({a for a, _ in deltas})
             )
@@ -212,7 +216,8 @@ def _add_to_balances(session: Session, deltas: dict[tuple[int, str], int]) -> No
     }
     missing = [
         {"account_id": a, "currency": c, "balance_minor": d, "posting_count": 1}
-        for (a, c), d in deltas.items() if (a, c) not in existing
+        for (a, c), d in deltas.items()
+        if (a, c) not in existing
     ]
     if missing:
         session.execute(insert(AccountBalance), missing)
@@ -237,9 +242,7 @@ def post_entry(
 
     head = _lock_head(session)
     if draft.reverses_id is not None:
-        already = session.scalar(
-            select(JournalEntry.id).where(JournalEntry.reverses_id == draft.reverses_id)
-        )
+        already = session.scalar(select(JournalEntry.id).where(JournalEntry.reverses_id == draft.reverses_id))
         if already is not None:
             raise AlreadyReversed("entry already reversed", field="entry", reversal_id=already)
     if key is not None:
@@ -253,7 +256,8 @@ def post_entry(
     by_id = {account.id: account for account in accounts}
     # Only money leaving a guarded account needs its balance (a gift cannot overdraw).
     drawn = [
-        (account_id, currency) for (account_id, currency), delta in deltas.items()
+        (account_id, currency)
+        for (account_id, currency), delta in deltas.items()
         if by_id[account_id].guarded and delta * by_id[account_id].normal_sign < 0
     ]
     balances = _current_balances(session, drawn) if not draft.is_advance else {}
@@ -278,8 +282,7 @@ def post_entry(
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
     rows = [
-        (line_no, account.name, p.money.currency, p.money.minor, p.category,
-         _text(p.memo, "memo"))
+        (line_no, account.name, p.money.currency, p.money.minor, p.category, _text(p.memo, "memo"))
         for line_no, (account, p) in enumerate(zip(accounts, draft.postings, strict=True), start=1)
     ]
     digest = chain_hash(
@@ -316,9 +319,10 @@ def post_entry(
     )
     # A Core INSERT, then the object joins the session as persistent: the ORM's
     # unit of work costs more than the rest of post_entry() on SQLite.
-    session.execute(insert(cast(Table, JournalEntry.__table__)), [
-        {column.key: getattr(entry, column.key) for column in cast(Table, JournalEntry.__table__).columns}
-    ])
+    session.execute(
+        insert(cast(Table, JournalEntry.__table__)),
+        [{column.key: getattr(entry, column.key) for column in cast(Table, JournalEntry.__table__).columns}],
+    )
     make_transient_to_detached(entry)
     session.add(entry)
     session.execute(

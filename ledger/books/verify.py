@@ -3,6 +3,7 @@
 Reads the journal in a streaming pass (no full load into memory), so it works
 on a million postings.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -184,8 +185,7 @@ def _check_running_balances(session: Session) -> Iterator[Problem]:
     }
     stored = {
         (row.account_id, row.currency): (row.balance_minor, row.posting_count)
-        for row in session.execute(select(AccountBalance))
-        .scalars()
+        for row in session.execute(select(AccountBalance)).scalars()
     }
     for key in sorted(set(recomputed) | set(stored)):
         total, _ = recomputed.get(key, (0, 0))

@@ -6,6 +6,7 @@ reference, payer) and its occurrence in the file, so importing the same statemen
 or a later statement that overlaps it — records nothing twice.  Payer names are shown in
 the preview to help the coordinator and are never stored.
 """
+
 from __future__ import annotations
 
 import csv
@@ -127,8 +128,16 @@ def _amount_text(text: str, decimal_comma: bool) -> str:
 
 
 def _row_key(asset: Account, received_on: date, money, reference: str, payer: str, occurrence: int) -> str:
-    content = "|".join([asset.name, received_on.isoformat(), str(money.amount), money.currency,
-                        reference.strip(), payer.strip()])
+    content = "|".join(
+        [
+            asset.name,
+            received_on.isoformat(),
+            str(money.amount),
+            money.currency,
+            reference.strip(),
+            payer.strip(),
+        ]
+    )
     return f"import:{hashlib.sha256(content.encode()).hexdigest()[:40]}:{occurrence}"
 
 
@@ -157,15 +166,17 @@ def read_statement(session: Session, data: bytes, mapping: ColumnMapping, asset:
     return statement
 
 
-def _read_row(session: Session, number: int, row: dict, mapping: ColumnMapping, asset: Account,
-              seen: Counter) -> StatementRow:
+def _read_row(
+    session: Session, number: int, row: dict, mapping: ColumnMapping, asset: Account, seen: Counter
+) -> StatementRow:
     reference = row.get(mapping.reference, "")[:500]
     payer = row.get(mapping.payer, "")[:200] if mapping.payer else ""
     result = StatementRow(number=number, status="error", reference_text=reference, payer=payer)
     try:
         result.received_on = _parse_date(row.get(mapping.date, ""))
-        currency = parse_currency(row.get(mapping.currency, "").strip().upper() if mapping.currency
-                                  else mapping.default_currency)
+        currency = parse_currency(
+            row.get(mapping.currency, "").strip().upper() if mapping.currency else mapping.default_currency
+        )
         text = _amount_text(row.get(mapping.amount, ""), mapping.decimal_comma)
         if text.startswith("-"):
             result.status = "outgoing"
@@ -176,8 +187,9 @@ def _read_row(session: Session, number: int, row: dict, mapping: ColumnMapping, 
         return result
     occurrence_base = _row_key(asset, result.received_on, result.money, reference, payer, 0)
     seen[occurrence_base] += 1
-    result.idempotency_key = _row_key(asset, result.received_on, result.money, reference, payer,
-                                      seen[occurrence_base])
+    result.idempotency_key = _row_key(
+        asset, result.received_on, result.money, reference, payer, seen[occurrence_base]
+    )
     if session.scalar(select(JournalEntry.id).where(JournalEntry.idempotency_key == result.idempotency_key)):
         result.status = "duplicate"
         return result
@@ -190,8 +202,14 @@ def _read_row(session: Session, number: int, row: dict, mapping: ColumnMapping, 
     return result
 
 
-def post_statement(session: Session, statement: Statement, asset: Account, decisions: dict[int, Account | None],
-                   *, recorded_by=None) -> ImportResult:
+def post_statement(
+    session: Session,
+    statement: Statement,
+    asset: Account,
+    decisions: dict[int, Account | None],
+    *,
+    recorded_by=None,
+) -> ImportResult:
     """Record the rows the coordinator accepted.
 
     ``decisions`` maps a row number to the fund it goes to (None or absent: skip).  A
@@ -209,16 +227,29 @@ def post_statement(session: Session, statement: Statement, asset: Account, decis
         if not row.importable or fund is None:
             result.skipped += 1
             continue
-        pledge = row.pledge if row.pledge is not None and donation_fund(session, row.pledge.prisoner).id == fund.id \
+        pledge = (
+            row.pledge
+            if row.pledge is not None and donation_fund(session, row.pledge.prisoner).id == fund.id
             else None
+        )
         prisoner = fund.prisoner
         try:
             with session.begin_nested():
-                donation = record_donation(session, DonationDraft(
-                    received_on=row.received_on, money=row.money, asset=asset, method="bank",
-                    prisoner=prisoner, pledge=pledge, idempotency_key=row.idempotency_key,
-                    source_type="import", source_ref=f"statement:{statement.sha256[:16]}:{row.number}",
-                ), recorded_by=recorded_by)
+                donation = record_donation(
+                    session,
+                    DonationDraft(
+                        received_on=row.received_on,
+                        money=row.money,
+                        asset=asset,
+                        method="bank",
+                        prisoner=prisoner,
+                        pledge=pledge,
+                        idempotency_key=row.idempotency_key,
+                        source_type="import",
+                        source_ref=f"statement:{statement.sha256[:16]}:{row.number}",
+                    ),
+                    recorded_by=recorded_by,
+                )
         except DuplicateEntry:
             result.duplicates += 1
         except LedgerError as error:
@@ -227,7 +258,15 @@ def post_statement(session: Session, statement: Statement, asset: Account, decis
             result.failed.append((row.number, code, params))
         else:
             result.posted.append(donation.entry)
-    record_audit(session, "import.posted", user=recorded_by, target=f"statement:{statement.sha256[:16]}",
-                 asset=asset.name, posted=len(result.posted), duplicates=result.duplicates,
-                 skipped=result.skipped, failed=len(result.failed))
+    record_audit(
+        session,
+        "import.posted",
+        user=recorded_by,
+        target=f"statement:{statement.sha256[:16]}",
+        asset=asset.name,
+        posted=len(result.posted),
+        duplicates=result.duplicates,
+        skipped=result.skipped,
+        failed=len(result.failed),
+    )
     return result

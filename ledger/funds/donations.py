@@ -1,5 +1,6 @@
 """Recording money that came in: one balanced entry plus the Donation row that links it
 to a donor and a pledge (which the hash chain must never contain)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,12 @@ def _check(draft: DonationDraft) -> None:
         if draft.pledge.prisoner_id != (draft.prisoner.id if draft.prisoner else None):
             raise InvalidEntry("pledge for another fund", field="pledge", reason="pledge_mismatch")
         if draft.pledge.currency != draft.money.currency:
-            raise InvalidEntry("pledge in another currency", field="pledge", reason="pledge_currency",
-                               currency=draft.pledge.currency)
+            raise InvalidEntry(
+                "pledge in another currency",
+                field="pledge",
+                reason="pledge_currency",
+                currency=draft.pledge.currency,
+            )
         if draft.donor is not None and draft.pledge.donor_id != draft.donor.id:
             raise InvalidEntry("pledge of another donor", field="pledge", reason="pledge_mismatch")
 
@@ -102,14 +107,25 @@ def record_donation(session: Session, draft: DonationDraft, *, recorded_by=None)
     )
     donor = draft.donor or (draft.pledge.donor if draft.pledge is not None else None)
     donation = Donation(
-        entry_id=entry.id, donor=donor, pledge=draft.pledge, prisoner=draft.prisoner,
-        method=draft.method, amount_minor=draft.money.minor, currency=draft.money.currency,
+        entry_id=entry.id,
+        donor=donor,
+        pledge=draft.pledge,
+        prisoner=draft.prisoner,
+        method=draft.method,
+        amount_minor=draft.money.minor,
+        currency=draft.money.currency,
         received_on=draft.received_on,
     )
     session.add(donation)
     session.flush()
     record_audit(
-        session, "donation.recorded", user=recorded_by, target=f"entry:{entry.id}",
-        fund=fund.name, amount=str(draft.money.amount), currency=draft.money.currency, method=draft.method,
+        session,
+        "donation.recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        fund=fund.name,
+        amount=str(draft.money.amount),
+        currency=draft.money.currency,
+        method=draft.method,
     )
     return donation

@@ -1,4 +1,5 @@
 """Prisoners, the facilities that hold them, and their funds."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -37,9 +38,7 @@ class Prisoner(Base):
 
     __tablename__ = "prisoners"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('awaiting_trial', 'sentenced', 'released')", name="status_known"
-        ),
+        CheckConstraint("status IN ('awaiting_trial', 'sentenced', 'released')", name="status_known"),
         CheckConstraint("monthly_need_minor IS NULL OR monthly_need_minor >= 0", name="need_positive"),
     )
 

@@ -1,5 +1,6 @@
 """Pledges: a donor's promise to give once or monthly, with a reference code for bank
 transfers, and what has been received against it."""
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,17 @@ def make_donor(session: Session, *, public_name: object = None, email: object = 
     return donor
 
 
-def create_pledge(session: Session, *, prisoner: Prisoner | None, money: Money, frequency: str, starts_on: date,
-                  ends_on: date | None = None, donor: Donor | None = None, actor=None) -> Pledge:
+def create_pledge(
+    session: Session,
+    *,
+    prisoner: Prisoner | None,
+    money: Money,
+    frequency: str,
+    starts_on: date,
+    ends_on: date | None = None,
+    donor: Donor | None = None,
+    actor=None,
+) -> Pledge:
     if frequency not in PLEDGE_FREQUENCIES:
         raise PledgeError("unknown frequency", field="frequency", reason="unknown_frequency")
     if money.minor <= 0:
@@ -74,15 +84,28 @@ def create_pledge(session: Session, *, prisoner: Prisoner | None, money: Money, 
     if ends_on is not None and ends_on < starts_on:
         raise PledgeError("ends before it starts", field="ends_on", reason="ends_before_start")
     pledge = Pledge(
-        reference=new_reference(session), donor=donor or make_donor(session), prisoner=prisoner,
-        amount_minor=money.minor, currency=money.currency, frequency=frequency,
-        starts_on=starts_on, ends_on=ends_on, status="active",
+        reference=new_reference(session),
+        donor=donor or make_donor(session),
+        prisoner=prisoner,
+        amount_minor=money.minor,
+        currency=money.currency,
+        frequency=frequency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status="active",
     )
     session.add(pledge)
     session.flush()
-    record_audit(session, "pledge.created", user=actor, target=f"pledge:{pledge.reference}",
-                 fund=prisoner.slug if prisoner else "general", frequency=frequency,
-                 amount=str(money.amount), currency=money.currency)
+    record_audit(
+        session,
+        "pledge.created",
+        user=actor,
+        target=f"pledge:{pledge.reference}",
+        fund=prisoner.slug if prisoner else "general",
+        frequency=frequency,
+        amount=str(money.amount),
+        currency=money.currency,
+    )
     return pledge
 
 

@@ -4,6 +4,7 @@ Profiles are not ledger data: editing one never touches an entry.  Every prisone
 fund account when created; the slug is fixed from then on because account names and
 exported journals refer to it.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,14 @@ from ledger.text import clean_text
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 # Field -> maximum length, for the free-text profile fields.
 TEXT_FIELDS = {
-    "name": 200, "name_latin": 200, "address": 1000, "region": 120, "charges": 500,
-    "sentence": 200, "bio_en": 5000, "bio_ru": 5000,
+    "name": 200,
+    "name_latin": 200,
+    "address": 1000,
+    "region": 120,
+    "charges": 500,
+    "sentence": 200,
+    "bio_en": 5000,
+    "bio_ru": 5000,
 }
 PROFILE_FIELDS = (*TEXT_FIELDS, "status", "public", "facility", "monthly_need")
 
@@ -86,8 +93,10 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
         if facility is not None and not isinstance(facility, Facility):
             raise ProfileError("unknown facility", field="facility", reason="unknown_facility")
         if (facility.id if facility else None) != prisoner.facility_id:
-            changes["facility"] = (prisoner.facility.name if prisoner.facility else None,
-                                   facility.name if facility else None)
+            changes["facility"] = (
+                prisoner.facility.name if prisoner.facility else None,
+                facility.name if facility else None,
+            )
             prisoner.facility = facility
     if "monthly_need" in values:
         need = values["monthly_need"]
@@ -107,8 +116,9 @@ def create_prisoner(session: Session, slug: object, values: dict, *, actor=None)
     session.add(prisoner)
     session.flush()
     fund_account_for(session, prisoner)
-    record_audit(session, "prisoner.created", user=actor, target=f"prisoner:{prisoner.slug}",
-                 public=prisoner.public)
+    record_audit(
+        session, "prisoner.created", user=actor, target=f"prisoner:{prisoner.slug}", public=prisoner.public
+    )
     return prisoner
 
 
@@ -117,8 +127,14 @@ def update_prisoner(session: Session, prisoner: Prisoner, values: dict, *, actor
     changes = _apply(session, prisoner, values)
     if changes:
         session.flush()
-        record_audit(session, "prisoner.updated", user=actor, target=f"prisoner:{prisoner.slug}",
-                     fields=sorted(changes), public=prisoner.public)
+        record_audit(
+            session,
+            "prisoner.updated",
+            user=actor,
+            target=f"prisoner:{prisoner.slug}",
+            fields=sorted(changes),
+            public=prisoner.public,
+        )
     return changes
 
 
@@ -134,9 +150,17 @@ def facility_by_name(session: Session, name: object) -> Facility | None:
     return session.scalar(select(Facility).where(func.lower(Facility.name) == name.strip().lower()))
 
 
-def save_facility(session: Session, facility: Facility | None, *, name: object, address: object = None,
-                  region: object = None, max_parcel_grams: object = None, max_parcels_per_month: object = None,
-                  actor=None) -> Facility:
+def save_facility(
+    session: Session,
+    facility: Facility | None,
+    *,
+    name: object,
+    address: object = None,
+    region: object = None,
+    max_parcel_grams: object = None,
+    max_parcels_per_month: object = None,
+    actor=None,
+) -> Facility:
     """Create (``facility`` None) or update a facility; limits are positive whole numbers or None."""
     from ledger.text import TextError
 
@@ -146,7 +170,10 @@ def save_facility(session: Session, facility: Facility | None, *, name: object, 
         clean_region = clean_text(region, max_length=120) or None
     except TextError as error:
         raise ProfileError(error.code, field="name", reason=error.code, **error.params) from None
-    for label, limit in (("max_parcel_grams", max_parcel_grams), ("max_parcels_per_month", max_parcels_per_month)):
+    for label, limit in (
+        ("max_parcel_grams", max_parcel_grams),
+        ("max_parcels_per_month", max_parcels_per_month),
+    ):
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
             raise ProfileError("bad limit", field=label, reason="bad_limit")
     existing = facility_by_name(session, clean_name)
@@ -158,6 +185,10 @@ def save_facility(session: Session, facility: Facility | None, *, name: object, 
     facility.max_parcel_grams, facility.max_parcels_per_month = max_parcel_grams, max_parcels_per_month
     session.add(facility)
     session.flush()
-    record_audit(session, "facility.created" if created else "facility.updated", user=actor,
-                 target=f"facility:{facility.id}")
+    record_audit(
+        session,
+        "facility.created" if created else "facility.updated",
+        user=actor,
+        target=f"facility:{facility.id}",
+    )
     return facility

@@ -1,4 +1,5 @@
 """Moving money between funds: allocations from the general fund to prisoners, and back."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,9 +16,17 @@ from ledger.money import Money
 from ledger.text import clean_text
 
 
-def transfer_between_funds(session: Session, *, from_fund: Account, to_fund: Account, money: Money, on: date,
-                           memo: str | None = None, recorded_by=None,
-                           idempotency_key: str | None = None) -> JournalEntry:
+def transfer_between_funds(
+    session: Session,
+    *,
+    from_fund: Account,
+    to_fund: Account,
+    money: Money,
+    on: date,
+    memo: str | None = None,
+    recorded_by=None,
+    idempotency_key: str | None = None,
+) -> JournalEntry:
     """Debit one fund and credit another in one currency; the source must cover it."""
     for name, account in (("from_fund", from_fund), ("to_fund", to_fund)):
         if not isinstance(account, Account) or not account.name.startswith(FUND_PREFIX):
@@ -34,11 +43,22 @@ def transfer_between_funds(session: Session, *, from_fund: Account, to_fund: Acc
         EntryDraft(
             entry_date=on,
             description=memo or "Transfer between funds",
-            postings=[PostingDraft(from_fund, money, "transfer"), PostingDraft(to_fund, -money, "transfer", memo)],
+            postings=[
+                PostingDraft(from_fund, money, "transfer"),
+                PostingDraft(to_fund, -money, "transfer", memo),
+            ],
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
     )
-    record_audit(session, "transfer.recorded", user=recorded_by, target=f"entry:{entry.id}",
-                 from_fund=from_fund.name, to_fund=to_fund.name, amount=str(money.amount), currency=money.currency)
+    record_audit(
+        session,
+        "transfer.recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        from_fund=from_fund.name,
+        to_fund=to_fund.name,
+        amount=str(money.amount),
+        currency=money.currency,
+    )
     return entry

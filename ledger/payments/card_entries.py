@@ -7,6 +7,7 @@ settled in); the fund is credited or debited in the charge's currency, and when
 Stripe settled in another currency the difference goes through ``equity:conversion``
 so every currency balances and ``assets:stripe`` matches Stripe's balance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -197,11 +198,22 @@ def record_charge(
         if gross.currency == settlement.amount.currency:
             if settlement.amount != gross:
                 raise StripeDataError("charge and balance transaction differ", field="amount")
-            return record_donation(session, DonationDraft(
-                received_on=settlement.on, money=gross, asset=get_or_create_account(session, STRIPE),
-                method="card", prisoner=attribution.prisoner, donor=attribution.donor, pledge=pledge,
-                fee=settlement.fee, idempotency_key=key, source_type="stripe", source_ref=source_ref,
-            ))
+            return record_donation(
+                session,
+                DonationDraft(
+                    received_on=settlement.on,
+                    money=gross,
+                    asset=get_or_create_account(session, STRIPE),
+                    method="card",
+                    prisoner=attribution.prisoner,
+                    donor=attribution.donor,
+                    pledge=pledge,
+                    fee=settlement.fee,
+                    idempotency_key=key,
+                    source_type="stripe",
+                    source_ref=source_ref,
+                ),
+            )
         return _record_converted_charge(session, gross, settlement, attribution, pledge, key, source_ref)
     except DuplicateEntry as duplicate:  # a concurrent delivery recorded it first
         return session.scalar(select(Donation).where(Donation.entry_id == duplicate.entry.id))
@@ -212,20 +224,41 @@ def _record_converted_charge(session, gross, settlement, attribution, pledge, ke
     postings, rate = settlement_postings(
         session, fund=fund, original=-gross, settlement=settlement, category="donation"
     )
-    entry = post_entry(session, EntryDraft(
-        entry_date=settlement.on, description="Card donation", postings=postings, source_type="stripe",
-        source_ref=source_ref, idempotency_key=key, conversion_rate=rate,
-    ))
+    entry = post_entry(
+        session,
+        EntryDraft(
+            entry_date=settlement.on,
+            description="Card donation",
+            postings=postings,
+            source_type="stripe",
+            source_ref=source_ref,
+            idempotency_key=key,
+            conversion_rate=rate,
+        ),
+    )
     donation = Donation(
-        entry_id=entry.id, donor=attribution.donor or (pledge.donor if pledge else None), pledge=pledge,
-        prisoner=attribution.prisoner, method="card", amount_minor=gross.minor, currency=gross.currency,
+        entry_id=entry.id,
+        donor=attribution.donor or (pledge.donor if pledge else None),
+        pledge=pledge,
+        prisoner=attribution.prisoner,
+        method="card",
+        amount_minor=gross.minor,
+        currency=gross.currency,
         received_on=settlement.on,
     )
     session.add(donation)
     session.flush()
-    record_audit(session, "donation.recorded", target=f"entry:{entry.id}", fund=fund.name,
-                 amount=str(gross.amount), currency=gross.currency, method="card",
-                 settled=str(settlement.net), rate=rate)
+    record_audit(
+        session,
+        "donation.recorded",
+        target=f"entry:{entry.id}",
+        fund=fund.name,
+        amount=str(gross.amount),
+        currency=gross.currency,
+        method="card",
+        settled=str(settlement.net),
+        rate=rate,
+    )
     return donation
 
 
@@ -256,20 +289,40 @@ def record_outflow(
     if original.currency != donation.currency:
         raise StripeDataError("refund in another currency than the charge", field="currency")
     postings, rate = settlement_postings(
-        session, fund=fund, original=Money(original.amount * sign, original.currency),
-        settlement=settlement, category=category,
+        session,
+        fund=fund,
+        original=Money(original.amount * sign, original.currency),
+        settlement=settlement,
+        category=category,
     )
     try:
-        entry = post_entry(session, EntryDraft(
-            entry_date=settlement.on, description=description, postings=postings, source_type="stripe",
-            source_ref=source_ref, idempotency_key=idempotency_key_for(settlement.transaction_id),
-            conversion_rate=rate, is_advance=as_advance,
-        ), recorded_by=recorded_by)
+        entry = post_entry(
+            session,
+            EntryDraft(
+                entry_date=settlement.on,
+                description=description,
+                postings=postings,
+                source_type="stripe",
+                source_ref=source_ref,
+                idempotency_key=idempotency_key_for(settlement.transaction_id),
+                conversion_rate=rate,
+                is_advance=as_advance,
+            ),
+            recorded_by=recorded_by,
+        )
     except DuplicateEntry:
         return None
-    record_audit(session, "stripe.outflow_recorded" if sign > 0 else "stripe.inflow_recorded",
-                 user=recorded_by, target=f"entry:{entry.id}", fund=fund.name, description=description,
-                 amount=str(original.amount), currency=original.currency, advance=as_advance)
+    record_audit(
+        session,
+        "stripe.outflow_recorded" if sign > 0 else "stripe.inflow_recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        fund=fund.name,
+        description=description,
+        amount=str(original.amount),
+        currency=original.currency,
+        advance=as_advance,
+    )
     return entry
 
 
@@ -291,16 +344,30 @@ def record_payout(
     on = _date_of(payout.get("arrival_date") or payout.get("created"))
     on = min(on, datetime.now(UTC).date())
     try:
-        entry = post_entry(session, EntryDraft(
-            entry_date=on, description="Stripe payout",
-            postings=[PostingDraft(bank, money, "transfer"),
-                      PostingDraft(get_or_create_account(session, STRIPE), -money, "transfer")],
-            source_type="stripe", source_ref=source_ref, idempotency_key=idempotency_key_for(transaction_id),
-        ))
+        entry = post_entry(
+            session,
+            EntryDraft(
+                entry_date=on,
+                description="Stripe payout",
+                postings=[
+                    PostingDraft(bank, money, "transfer"),
+                    PostingDraft(get_or_create_account(session, STRIPE), -money, "transfer"),
+                ],
+                source_type="stripe",
+                source_ref=source_ref,
+                idempotency_key=idempotency_key_for(transaction_id),
+            ),
+        )
     except DuplicateEntry:
         return None
-    record_audit(session, "stripe.payout_recorded", target=f"entry:{entry.id}", account=bank.name,
-                 amount=str(money.amount), currency=money.currency)
+    record_audit(
+        session,
+        "stripe.payout_recorded",
+        target=f"entry:{entry.id}",
+        account=bank.name,
+        amount=str(money.amount),
+        currency=money.currency,
+    )
     return entry
 
 
@@ -320,16 +387,30 @@ def record_payout_return(
         return None
     money = from_stripe_amount(payout.get("amount"), payout.get("currency") or "")
     try:
-        entry = post_entry(session, EntryDraft(
-            entry_date=datetime.now(UTC).date(), description="Stripe payout returned",
-            postings=[PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
-                      PostingDraft(get_or_create_account(session, bank_account), -money, "transfer")],
-            source_type="stripe", source_ref=source_ref, idempotency_key=idempotency_key_for(returned_id),
-        ))
+        entry = post_entry(
+            session,
+            EntryDraft(
+                entry_date=datetime.now(UTC).date(),
+                description="Stripe payout returned",
+                postings=[
+                    PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
+                    PostingDraft(get_or_create_account(session, bank_account), -money, "transfer"),
+                ],
+                source_type="stripe",
+                source_ref=source_ref,
+                idempotency_key=idempotency_key_for(returned_id),
+            ),
+        )
     except DuplicateEntry:
         return None
-    record_audit(session, "stripe.payout_returned", target=f"entry:{entry.id}", account=bank_account,
-                 amount=str(money.amount), currency=money.currency)
+    record_audit(
+        session,
+        "stripe.payout_returned",
+        target=f"entry:{entry.id}",
+        account=bank_account,
+        amount=str(money.amount),
+        currency=money.currency,
+    )
     return entry
 
 

@@ -4,6 +4,7 @@ Session that takes the donor to Stripe's payment page.
 Stripe learns the amount and ids (fund slug, pledge reference, donor id) — never the
 donor's name or email, which stay with us (and the email only if given).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -48,7 +49,12 @@ class CheckoutStarted:
 
 
 def checkout_params(
-    gift: GiftRequest, *, metadata: dict[str, str], product_name: str, success_url: str, cancel_url: str,
+    gift: GiftRequest,
+    *,
+    metadata: dict[str, str],
+    product_name: str,
+    success_url: str,
+    cancel_url: str,
     locale: str | None = None,
 ) -> dict:
     """The Checkout Session request: price inline, our ids in metadata on the session and on
@@ -100,15 +106,24 @@ def start_checkout(
     pledge = None
     if gift.monthly:
         pledge = Pledge(
-            reference=new_reference(session), donor=donor, prisoner=gift.prisoner,
-            amount_minor=gift.money.minor, currency=gift.money.currency, frequency="monthly",
-            starts_on=utcnow().date(), status="active",
+            reference=new_reference(session),
+            donor=donor,
+            prisoner=gift.prisoner,
+            amount_minor=gift.money.minor,
+            currency=gift.money.currency,
+            frequency="monthly",
+            starts_on=utcnow().date(),
+            status="active",
         )
         session.add(pledge)
     session.flush()
     params = checkout_params(
-        gift, metadata=checkout_metadata(prisoner=gift.prisoner, pledge=pledge, donor=donor),
-        product_name=product_name, success_url=success_url, cancel_url=cancel_url, locale=locale,
+        gift,
+        metadata=checkout_metadata(prisoner=gift.prisoner, pledge=pledge, donor=donor),
+        product_name=product_name,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        locale=locale,
     )
     try:
         created = gateway.create_checkout_session(params, idempotency_key=f"checkout-{uuid.uuid4()}")
@@ -117,6 +132,12 @@ def start_checkout(
     url = created.get("url")
     if not isinstance(url, str) or not url.startswith("https://"):
         raise CheckoutFailed("stripe returned no checkout url")
-    record_audit(session, "checkout.started", target=f"donor:{donor.id}", mode=params["mode"],
-                 fund=params["metadata"]["fund"], pledge=pledge.reference if pledge else None)
+    record_audit(
+        session,
+        "checkout.started",
+        target=f"donor:{donor.id}",
+        mode=params["mode"],
+        fund=params["metadata"]["fund"],
+        pledge=pledge.reference if pledge else None,
+    )
     return CheckoutStarted(url=url, session_id=str(created.get("id")), donor=donor, pledge=pledge)

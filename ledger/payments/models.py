@@ -3,6 +3,7 @@
 Only the id, type and the id of the object the event is about are kept — never
 the payload, which can hold a donor's email or name.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

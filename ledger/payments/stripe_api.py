@@ -5,6 +5,7 @@ never depends on the library's object types.  Amounts cross this boundary only
 through ``to_stripe_amount`` and ``from_stripe_amount``: Stripe's idea of a
 currency's decimals differs from ISO 4217 for a few currencies.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -82,15 +83,21 @@ class StripeGateway:
 
     def create_checkout_session(self, params: Mapping[str, Any], *, idempotency_key: str) -> dict:
         request: Any = dict(params)  # built and checked by ledger.payments.checkout
-        return _plain(self.client.v1.checkout.sessions.create(
-            params=request, options={"idempotency_key": idempotency_key}))
+        return _plain(
+            self.client.v1.checkout.sessions.create(
+                params=request, options={"idempotency_key": idempotency_key}
+            )
+        )
 
     def checkout_session(self, session_id: str) -> dict:
         return _plain(self.client.v1.checkout.sessions.retrieve(session_id))
 
     def payment_intent(self, intent_id: str) -> dict:
-        return _plain(self.client.v1.payment_intents.retrieve(
-            intent_id, params={"expand": ["latest_charge.balance_transaction"]}))
+        return _plain(
+            self.client.v1.payment_intents.retrieve(
+                intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        )
 
     def charge(self, charge_id: str) -> dict:
         """The charge with its balance transaction expanded."""
@@ -100,8 +107,11 @@ class StripeGateway:
         return _plain(self.client.v1.balance_transactions.retrieve(transaction_id))
 
     def refunds_of(self, charge_id: str) -> list[dict]:
-        listing = _plain(self.client.v1.refunds.list(
-            params={"charge": charge_id, "limit": 100, "expand": ["data.balance_transaction"]}))
+        listing = _plain(
+            self.client.v1.refunds.list(
+                params={"charge": charge_id, "limit": 100, "expand": ["data.balance_transaction"]}
+            )
+        )
         return list(listing.get("data") or [])
 
     def dispute(self, dispute_id: str) -> dict:
@@ -115,8 +125,11 @@ class StripeGateway:
         return list(listing.get("data") or [])
 
     def invoice_payments_for_intent(self, intent_id: str) -> list[dict]:
-        listing = _plain(self.client.v1.invoice_payments.list(
-            params={"payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 10}))
+        listing = _plain(
+            self.client.v1.invoice_payments.list(
+                params={"payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 10}
+            )
+        )
         return list(listing.get("data") or [])
 
     def subscription(self, subscription_id: str) -> dict:

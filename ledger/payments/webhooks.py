@@ -4,6 +4,7 @@ turn the events we understand into ledger entries.
 Stripe's events are notifications; the amounts come from the API (charge and balance
 transaction), so events may arrive in any order and several may describe one charge.
 """
+
 from __future__ import annotations
 
 import json
@@ -118,6 +119,7 @@ def _id_of(value: object) -> str | None:
 
 # ---- attribution ---------------------------------------------------------------------------
 
+
 def _subscription_details(invoice: dict) -> tuple[str | None, dict]:
     details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
     subscription = _id_of(details.get("subscription")) or _id_of(invoice.get("subscription"))
@@ -133,7 +135,8 @@ def attribution_for_invoice(ctx: WebhookContext, invoice: dict) -> Attribution:
     attribution = attribution_from_metadata(ctx.session, metadata)
     if attribution is None and subscription_id:
         attribution = attribution_from_metadata(
-            ctx.session, ctx.gateway.subscription(subscription_id).get("metadata"))
+            ctx.session, ctx.gateway.subscription(subscription_id).get("metadata")
+        )
     if attribution is not None and attribution.pledge is not None and subscription_id:
         _link_subscription(ctx, attribution.pledge, subscription_id)
     return attribution or _unattributed(ctx, invoice.get("id"))
@@ -181,7 +184,10 @@ def _link_customer(ctx: WebhookContext, donor: Donor | None, customer_id: str | 
 
 # ---- money in ------------------------------------------------------------------------------
 
-def _record_charge_object(ctx: WebhookContext, charge: dict, attribution: Attribution | None = None) -> Donation | None:
+
+def _record_charge_object(
+    ctx: WebhookContext, charge: dict, attribution: Attribution | None = None
+) -> Donation | None:
     transaction = charge.get("balance_transaction")
     if isinstance(transaction, dict):
         existing = entry_for_transaction(ctx.session, transaction.get("id") or "")
@@ -294,6 +300,7 @@ def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
 
 # ---- money out -----------------------------------------------------------------------------
 
+
 def handle_refund(ctx: WebhookContext, obj: dict) -> None:
     """charge.refunded, charge.refund.updated, refund.created, refund.updated, refund.failed:
     record every refund of the charge that has a balance transaction."""
@@ -303,15 +310,24 @@ def handle_refund(ctx: WebhookContext, obj: dict) -> None:
     donation = ensure_charge_recorded(ctx, charge_id)
     for refund in ctx.gateway.refunds_of(charge_id):
         amount = from_stripe_amount(refund.get("amount"), refund.get("currency") or "")
-        for key, description in (("balance_transaction", "Card refund"),
-                                 ("failure_balance_transaction", "Card refund failed")):
+        for key, description in (
+            ("balance_transaction", "Card refund"),
+            ("failure_balance_transaction", "Card refund failed"),
+        ):
             transaction = refund.get(key)
             if isinstance(transaction, str):
                 transaction = ctx.gateway.balance_transaction(transaction)
             if isinstance(transaction, dict):
-                record_outflow(ctx.session, donation=donation, transaction=transaction, original=amount,
-                               description=description, source_ref=ctx.event_id,
-                               recorded_by=ctx.recorded_by, as_advance=ctx.as_advance)
+                record_outflow(
+                    ctx.session,
+                    donation=donation,
+                    transaction=transaction,
+                    original=amount,
+                    description=description,
+                    source_ref=ctx.event_id,
+                    recorded_by=ctx.recorded_by,
+                    as_advance=ctx.as_advance,
+                )
 
 
 def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
@@ -326,9 +342,16 @@ def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
         if isinstance(transaction, str):
             transaction = ctx.gateway.balance_transaction(transaction)
         withdrawn = transaction.get("amount", 0) < 0
-        record_outflow(ctx.session, donation=donation, transaction=transaction, original=amount,
-                       description="Card dispute" if withdrawn else "Card dispute won",
-                       source_ref=ctx.event_id, recorded_by=ctx.recorded_by, as_advance=ctx.as_advance)
+        record_outflow(
+            ctx.session,
+            donation=donation,
+            transaction=transaction,
+            original=amount,
+            description="Card dispute" if withdrawn else "Card dispute won",
+            source_ref=ctx.event_id,
+            recorded_by=ctx.recorded_by,
+            as_advance=ctx.as_advance,
+        )
 
 
 def handle_payout_paid(ctx: WebhookContext, payout: dict) -> None:
@@ -339,8 +362,12 @@ def handle_payout_paid(ctx: WebhookContext, payout: dict) -> None:
 def handle_payout_failed(ctx: WebhookContext, payout: dict) -> None:
     """payout.failed: when the payout had been recorded as paid, its money returns to Stripe."""
     currency = str(payout.get("currency") or "").upper()
-    if record_payout_return(ctx.session, payout, bank_account=ctx.payout_account(currency),
-                            source_ref=ctx.event_id) is None:
+    if (
+        record_payout_return(
+            ctx.session, payout, bank_account=ctx.payout_account(currency), source_ref=ctx.event_id
+        )
+        is None
+    ):
         ctx.notes.append("nothing_to_return")
 
 
@@ -369,6 +396,7 @@ HANDLERS: dict[str, Callable[[WebhookContext, dict], None]] = {
 
 # ---- the event store -----------------------------------------------------------------------
 
+
 def is_known_event(session: Session, event_id: str) -> bool:
     return session.get(StripeEvent, event_id) is not None
 
@@ -376,8 +404,10 @@ def is_known_event(session: Session, event_id: str) -> bool:
 def store_event(session: Session, event: dict) -> StripeEvent:
     """Add the event's row (flushed): the primary key makes a second delivery fail here."""
     row = StripeEvent(
-        id=event["id"], type=event["type"][:100],
-        object_id=(_id_of(event["data"]["object"]) or "")[:255] or None, status="received",
+        id=event["id"],
+        type=event["type"][:100],
+        object_id=(_id_of(event["data"]["object"]) or "")[:255] or None,
+        status="received",
     )
     session.add(row)
     session.flush()
@@ -401,9 +431,14 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
         except InsufficientFunds as shortfall:
             row.status = "needs_attention"
             row.detail = "refund_exceeds_fund"
-            record_audit(ctx.session, "stripe.needs_attention", target=f"stripe_event:{row.id}",
-                         reason="refund_exceeds_fund", type=row.type,
-                         **{k: str(v) for k, v in shortfall.params.items()})
+            record_audit(
+                ctx.session,
+                "stripe.needs_attention",
+                target=f"stripe_event:{row.id}",
+                reason="refund_exceeds_fund",
+                type=row.type,
+                **{k: str(v) for k, v in shortfall.params.items()},
+            )
         else:
             row.status = "processed"
             row.detail = ",".join(ctx.notes)[:500] or None
@@ -418,8 +453,9 @@ def mark_unprocessable(session: Session, event: dict, error: LedgerError | Money
     reason = dict(error.params).get("reason")
     row.detail = (reason if isinstance(reason, str) else error.code)[:500]
     row.processed_at = utcnow()
-    record_audit(session, "stripe.needs_attention", target=f"stripe_event:{row.id}", reason=row.detail,
-                 type=row.type)
+    record_audit(
+        session, "stripe.needs_attention", target=f"stripe_event:{row.id}", reason=row.detail, type=row.type
+    )
     return row
 
 
@@ -429,6 +465,12 @@ def replay_event(ctx: WebhookContext, row: StripeEvent) -> StripeEvent:
     event = ctx.gateway.event(row.id)
     ctx.notes.clear()
     process_event(ctx, row, event)
-    record_audit(ctx.session, "stripe.event_replayed", user=ctx.recorded_by, target=f"stripe_event:{row.id}",
-                 status=row.status, advance=ctx.as_advance)
+    record_audit(
+        ctx.session,
+        "stripe.event_replayed",
+        user=ctx.recorded_by,
+        target=f"stripe_event:{row.id}",
+        status=row.status,
+        advance=ctx.as_advance,
+    )
     return row

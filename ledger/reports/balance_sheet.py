@@ -3,6 +3,7 @@
 The detailed sheet names every account; the public one groups accounts so that it
 names no coordinator (``assets:cash:<name>``) and no prisoner, hidden or not.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,7 @@ class BalanceSheet:
         return dict(sorted(result.items()))
 
     def balanced(self) -> bool:
-        return all(
-            t["assets"] == t["funds"] + t["equity"] + t["other"] for t in self.totals().values()
-        )
+        return all(t["assets"] == t["funds"] + t["equity"] + t["other"] for t in self.totals().values())
 
 
 def _section(name: str, account_type: str) -> str:
@@ -79,7 +78,9 @@ def balance_sheet(session: Session, *, detailed: bool) -> BalanceSheet:
     order = {section: index for index, section in enumerate(SECTIONS)}
     lines = [
         BalanceSheetLine(section, label, currency, amount)
-        for (section, label, currency), amount in sorted(grouped.items(), key=lambda i: (order[i[0][0]], i[0][1], i[0][2]))
+        for (section, label, currency), amount in sorted(
+            grouped.items(), key=lambda i: (order[i[0][0]], i[0][1], i[0][2])
+        )
         if amount != 0
     ]
     return BalanceSheet(lines, detailed)

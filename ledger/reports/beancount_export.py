@@ -7,6 +7,7 @@ and hash as metadata, postings carry category, prisoner and memo, and the file e
 with a ``balance`` assertion per account and currency on the day after the last entry,
 so Beancount recomputes and confirms our balances independently.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -37,10 +38,14 @@ def export_beancount(session: Session) -> Iterator[str]:
     """Yield the journal as Beancount text, line by line (each ends with a newline)."""
     yield ";; Solidarity ledger export. Check with: bean-check FILE\n"
     yield 'option "title" "Solidarity ledger"\n\n'
-    first, last = session.execute(select(func.min(JournalEntry.entry_date), func.max(JournalEntry.entry_date))).one()
+    first, last = session.execute(
+        select(func.min(JournalEntry.entry_date), func.max(JournalEntry.entry_date))
+    ).one()
     if first is None:
         return
-    currencies = list(session.scalars(select(AccountBalance.currency).distinct().order_by(AccountBalance.currency)))
+    currencies = list(
+        session.scalars(select(AccountBalance.currency).distinct().order_by(AccountBalance.currency))
+    )
     for currency in currencies:
         yield f"{first.isoformat()} commodity {currency}\n"
     yield "\n"

@@ -1,5 +1,6 @@
 """The general journal for auditors: entries filtered by date, account, category or
 prisoner, a page at a time, and account ledgers with running balances."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -84,17 +85,35 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
         return []
     postings: dict[int, list[JournalPosting]] = {entry_id: [] for entry_id in ids}
     for entry_id, *row in session.execute(
-        select(Posting.entry_id, Posting.line_no, Account.name, Posting.currency, Posting.amount_minor,
-               Posting.category, Posting.memo)
+        select(
+            Posting.entry_id,
+            Posting.line_no,
+            Account.name,
+            Posting.currency,
+            Posting.amount_minor,
+            Posting.category,
+            Posting.memo,
+        )
         .join(Account, Account.id == Posting.account_id)
         .where(Posting.entry_id.in_(ids))
         .order_by(Posting.entry_id, Posting.line_no)
     ):
         postings[entry_id].append(JournalPosting(*row))
     entries = session.execute(
-        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.description, JournalEntry.recorded_at,
-               User.email, JournalEntry.source_type, JournalEntry.source_ref, JournalEntry.reverses_id,
-               JournalEntry.is_advance, JournalEntry.conversion_rate, JournalEntry.hash, JournalEntry.prev_hash)
+        select(
+            JournalEntry.id,
+            JournalEntry.entry_date,
+            JournalEntry.description,
+            JournalEntry.recorded_at,
+            User.email,
+            JournalEntry.source_type,
+            JournalEntry.source_ref,
+            JournalEntry.reverses_id,
+            JournalEntry.is_advance,
+            JournalEntry.conversion_rate,
+            JournalEntry.hash,
+            JournalEntry.prev_hash,
+        )
         .outerjoin(User, User.id == JournalEntry.recorded_by_id)
         .where(JournalEntry.id.in_(ids))
         .order_by(JournalEntry.id)
@@ -102,21 +121,35 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
     return [JournalLine(*row, postings=postings[row[0]]) for row in entries]
 
 
-def journal_page(session: Session, filters: JournalFilter, *, page: int = 1, per_page: int = 50) -> list[JournalLine]:
+def journal_page(
+    session: Session, filters: JournalFilter, *, page: int = 1, per_page: int = 50
+) -> list[JournalLine]:
     """One page of matching entries in chain order."""
-    ids = list(session.scalars(
-        _matching_entry_ids(filters).order_by(JournalEntry.id).offset((page - 1) * per_page).limit(per_page)
-    ))
+    ids = list(
+        session.scalars(
+            _matching_entry_ids(filters)
+            .order_by(JournalEntry.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     return _lines(session, ids)
 
 
-def iter_filtered_journal(session: Session, filters: JournalFilter, batch: int = 500) -> Iterator[JournalLine]:
+def iter_filtered_journal(
+    session: Session, filters: JournalFilter, batch: int = 500
+) -> Iterator[JournalLine]:
     """Every matching entry in chain order, ``batch`` entries at a time (for CSV)."""
     after = 0
     while True:
-        ids = list(session.scalars(
-            _matching_entry_ids(filters).where(JournalEntry.id > after).order_by(JournalEntry.id).limit(batch)
-        ))
+        ids = list(
+            session.scalars(
+                _matching_entry_ids(filters)
+                .where(JournalEntry.id > after)
+                .order_by(JournalEntry.id)
+                .limit(batch)
+            )
+        )
         if not ids:
             return
         yield from _lines(session, ids)
@@ -153,13 +186,26 @@ def account_ledger(
     if account_id is None:
         return [], 0
     in_period = [Posting.account_id == account_id, *period.includes(JournalEntry.entry_date)]
-    total = session.scalar(
-        select(func.count()).select_from(Posting).join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .where(*in_period)
-    ) or 0
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(Posting)
+            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+            .where(*in_period)
+        )
+        or 0
+    )
     rows = session.execute(
-        select(Posting.entry_id, Posting.line_no, JournalEntry.entry_date, JournalEntry.description,
-               Posting.currency, Posting.amount_minor, Posting.category, Posting.memo)
+        select(
+            Posting.entry_id,
+            Posting.line_no,
+            JournalEntry.entry_date,
+            JournalEntry.description,
+            Posting.currency,
+            Posting.amount_minor,
+            Posting.category,
+            Posting.memo,
+        )
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
         .where(*in_period)
         .order_by(Posting.entry_id, Posting.line_no)
@@ -169,8 +215,10 @@ def account_ledger(
     if not rows:
         return [], total
     first, last = rows[0], rows[-1]
-    before_first = or_(Posting.entry_id < first.entry_id,
-                       and_(Posting.entry_id == first.entry_id, Posting.line_no < first.line_no))
+    before_first = or_(
+        Posting.entry_id < first.entry_id,
+        and_(Posting.entry_id == first.entry_id, Posting.line_no < first.line_no),
+    )
     running: dict[str, int] = {
         currency: int(amount)
         for currency, amount in session.execute(
@@ -179,8 +227,10 @@ def account_ledger(
             .group_by(Posting.currency)
         )
     }
-    up_to_last = or_(Posting.entry_id < last.entry_id,
-                     and_(Posting.entry_id == last.entry_id, Posting.line_no <= last.line_no))
+    up_to_last = or_(
+        Posting.entry_id < last.entry_id,
+        and_(Posting.entry_id == last.entry_id, Posting.line_no <= last.line_no),
+    )
     balance_after: dict[tuple[int, int], int] = {}
     for entry_id, line_no, currency, amount in session.execute(
         select(Posting.entry_id, Posting.line_no, Posting.currency, Posting.amount_minor)
@@ -190,7 +240,15 @@ def account_ledger(
         running[currency] = running.get(currency, 0) + amount
         balance_after[(entry_id, line_no)] = running[currency]
     return [
-        LedgerLine(row.entry_id, row.entry_date, row.description, row.currency, row.amount_minor, row.category,
-                   row.memo, balance_after[(row.entry_id, row.line_no)])
+        LedgerLine(
+            row.entry_id,
+            row.entry_date,
+            row.description,
+            row.currency,
+            row.amount_minor,
+            row.category,
+            row.memo,
+            balance_after[(row.entry_id, row.line_no)],
+        )
         for row in rows
     ], total

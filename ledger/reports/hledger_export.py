@@ -4,6 +4,7 @@ Declares every commodity and account (with its type), tags postings with the
 prisoner and category, and ends with a balance assertion for every account and
 currency, so hledger recomputes and confirms our balances independently.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ def export_hledger(session: Session) -> Iterator[str]:
     yield "; Solidarity ledger export. Check with: hledger -f FILE check -s\n"
     yield "decimal-mark .\n\n"
     used = session.scalars(
-        select(Currency).where(Currency.code.in_(select(AccountBalance.currency).distinct()))
+        select(Currency)
+        .where(Currency.code.in_(select(AccountBalance.currency).distinct()))
         .order_by(Currency.code)
     )
     for currency in used:

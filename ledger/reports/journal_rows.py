@@ -1,4 +1,5 @@
 """Streaming the journal in chain order, entry by entry, for exports and checks."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

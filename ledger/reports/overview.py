@@ -1,4 +1,5 @@
 """The organisation at a glance: public prisoners ordered by need, totals raised and spent."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,11 +33,30 @@ def _search(statement, query: str, cyrillic_fallback: bool = False):
         # SQLite's lower() folds ASCII only: retry Cyrillic searches case-sensitively as typed
         # and capitalised, so "анна" still finds "Анна".
         variants = {query, query.capitalize()}
-        return statement.where(or_(*(column.contains(v) for v in variants
-                                     for column in (Prisoner.name, Prisoner.region, Facility.name))))
+        return statement.where(
+            or_(
+                *(
+                    column.contains(v)
+                    for v in variants
+                    for column in (Prisoner.name, Prisoner.region, Facility.name)
+                )
+            )
+        )
     pattern = _like_escaped(query.lower())
-    return statement.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                                 (Prisoner.name, Prisoner.name_latin, Prisoner.slug, Prisoner.region, Facility.name))))
+    return statement.where(
+        or_(
+            *(
+                func.lower(column).like(pattern, escape="\\")
+                for column in (
+                    Prisoner.name,
+                    Prisoner.name_latin,
+                    Prisoner.slug,
+                    Prisoner.region,
+                    Facility.name,
+                )
+            )
+        )
+    )
 
 
 def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> list[int]:
@@ -48,15 +68,20 @@ def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> li
     fund = Account.__table__.alias("fund")
     balance = AccountBalance.__table__.alias("balance")
     held = func.coalesce(-balance.c.balance_minor, 0)
-    no_need = or_(Prisoner.monthly_need_minor.is_(None), Prisoner.monthly_need_minor == 0,
-                  Prisoner.monthly_need_currency.is_(None))
+    no_need = or_(
+        Prisoner.monthly_need_minor.is_(None),
+        Prisoner.monthly_need_minor == 0,
+        Prisoner.monthly_need_currency.is_(None),
+    )
     tenths = case((no_need, None), else_=(case((held > 0, held), else_=0) * 10) / Prisoner.monthly_need_minor)
     statement = (
         select(Prisoner.id)
         .outerjoin(Facility, Facility.id == Prisoner.facility_id)
         .outerjoin(fund, (fund.c.prisoner_id == Prisoner.id) & fund.c.name.startswith(PRISONER_FUND_PREFIX))
-        .outerjoin(balance, (balance.c.account_id == fund.c.id)
-                   & (balance.c.currency == Prisoner.monthly_need_currency))
+        .outerjoin(
+            balance,
+            (balance.c.account_id == fund.c.id) & (balance.c.currency == Prisoner.monthly_need_currency),
+        )
         .where(Prisoner.public.is_(True))
     )
     if query:
@@ -65,8 +90,9 @@ def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> li
     return list(session.scalars(statement))
 
 
-def public_prisoners_page(session: Session, query: str | None = None, *, page: int = 1,
-                          per_page: int | None = None) -> tuple[list[PrisonerSummary], int]:
+def public_prisoners_page(
+    session: Session, query: str | None = None, *, page: int = 1, per_page: int | None = None
+) -> tuple[list[PrisonerSummary], int]:
     """One page of public prisoners, shortest runway first (no need stated: last), optionally
     searched by name, Latin name, region or facility; and how many match in all.
 
@@ -76,15 +102,18 @@ def public_prisoners_page(session: Session, query: str | None = None, *, page: i
     ids = _ranked(session, query)
     if query and not ids and not query.isascii():
         ids = _ranked(session, query, cyrillic_fallback=True)
-    chosen = ids if per_page is None else ids[(page - 1) * per_page: page * per_page]
+    chosen = ids if per_page is None else ids[(page - 1) * per_page : page * per_page]
     prisoners = {p.id: p for p in session.scalars(select(Prisoner).where(Prisoner.id.in_(chosen)))}
     balances: dict[int, dict[str, Money]] = {prisoner_id: {} for prisoner_id in chosen}
     if chosen:
         rows = session.execute(
             select(Account.prisoner_id, AccountBalance.currency, AccountBalance.balance_minor)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(Account.prisoner_id.in_(chosen), Account.name.startswith(PRISONER_FUND_PREFIX),
-                   AccountBalance.balance_minor != 0)
+            .where(
+                Account.prisoner_id.in_(chosen),
+                Account.name.startswith(PRISONER_FUND_PREFIX),
+                AccountBalance.balance_minor != 0,
+            )
             .order_by(AccountBalance.currency)
         )
         for prisoner_id, currency, minor in rows:
@@ -130,8 +159,14 @@ def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
     fees = case((Posting.category.in_(("fee", "refund")), Posting.amount_minor), else_=0)
     converted = case((Posting.category == "conversion", -Posting.amount_minor), else_=0)
     rows = session.execute(
-        select(Posting.currency, func.sum(raised), func.sum(spent), func.sum(fees), func.sum(converted),
-               func.sum(-Posting.amount_minor))
+        select(
+            Posting.currency,
+            func.sum(raised),
+            func.sum(spent),
+            func.sum(fees),
+            func.sum(converted),
+            func.sum(-Posting.amount_minor),
+        )
         .join(Account, Account.id == Posting.account_id)
         .where(Account.name.startswith(FUND_PREFIX))
         .group_by(Posting.currency)

@@ -1,4 +1,5 @@
 """Report periods and calendar months, as plain values shared by every report."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Pledge fulfilment: what each pledge promised per month against what arrived, and
 which monthly pledges have lapsed.  Donations are summed per pledge and month in SQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -87,19 +88,28 @@ def pledge_fulfilment(
     for pledge_id, y, m, total in session.execute(
         select(Donation.pledge_id, year, month, func.sum(Donation.amount_minor))
         .join(Pledge, Pledge.id == Donation.pledge_id)
-        .where(Donation.currency == Pledge.currency, Donation.received_on >= start,
-               Donation.received_on < add_months(end, 1), _not_reversed())
+        .where(
+            Donation.currency == Pledge.currency,
+            Donation.received_on >= start,
+            Donation.received_on < add_months(end, 1),
+            _not_reversed(),
+        )
         .group_by(Donation.pledge_id, year, month)
     ):
         received[(pledge_id, date(int(y), int(m), 1))] = int(total)
-    last_received = dict(session.execute(
-        select(Donation.pledge_id, func.max(Donation.received_on))
-        .where(Donation.pledge_id.is_not(None), _not_reversed()).group_by(Donation.pledge_id)
-    ).all())
+    last_received = dict(
+        session.execute(
+            select(Donation.pledge_id, func.max(Donation.received_on))
+            .where(Donation.pledge_id.is_not(None), _not_reversed())
+            .group_by(Donation.pledge_id)
+        ).all()
+    )
     result = []
     for pledge in session.scalars(
         select(Pledge).where(Pledge.starts_on < add_months(end, 1)).order_by(Pledge.starts_on, Pledge.id)
     ):
         months = [PledgeMonth(m, _expected(pledge, m), received.get((pledge.id, m), 0)) for m in calendar]
-        result.append(PledgeFulfilment(pledge, months, is_lapsed(pledge, last_received.get(pledge.id), today)))
+        result.append(
+            PledgeFulfilment(pledge, months, is_lapsed(pledge, last_received.get(pledge.id), today))
+        )
     return result

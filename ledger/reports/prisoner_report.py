@@ -6,6 +6,7 @@ and money going out a debit (positive).  Reports show both as positive numbers.
 A reversal carries the category of the entry it reverses with the opposite sign,
 so net sums per category already take corrections into account.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,8 +50,15 @@ class CurrencyReport:
     @property
     def closing(self) -> int:
         return (
-            self.opening + self.received - self.fees + self.transfers_in - self.transfers_out
-            + self.conversions_in - self.conversions_out - self.refunds - self.spent_total
+            self.opening
+            + self.received
+            - self.fees
+            + self.transfers_in
+            - self.transfers_out
+            + self.conversions_in
+            - self.conversions_out
+            - self.refunds
+            - self.spent_total
         )
 
     def money(self, minor: int) -> Money:
@@ -193,8 +201,11 @@ def monthly_flows(
     rows = session.execute(
         select(Posting.currency, year, month, func.sum(received), func.sum(spent))
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .where(Posting.account_id == account_id, JournalEntry.entry_date >= first,
-               JournalEntry.entry_date <= today)
+        .where(
+            Posting.account_id == account_id,
+            JournalEntry.entry_date >= first,
+            JournalEntry.entry_date <= today,
+        )
         .group_by(Posting.currency, year, month)
     )
     calendar = months_between(first, today)
@@ -230,19 +241,36 @@ def disbursements(session: Session, prisoner: Prisoner, *, limit: int = 100) -> 
         return []
     reversal = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
     rows = session.execute(
-        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.description, Posting.category,
-               Posting.amount_minor, Posting.currency, JournalEntry.reverses_id,
-               JournalEntry.id.in_(reversal))
+        select(
+            JournalEntry.id,
+            JournalEntry.entry_date,
+            JournalEntry.description,
+            Posting.category,
+            Posting.amount_minor,
+            Posting.currency,
+            JournalEntry.reverses_id,
+            JournalEntry.id.in_(reversal),
+        )
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .where(Posting.account_id == account_id,
-               (Posting.category.in_(SPENDING_CATEGORIES)) | Posting.category.is_(None))
+        .where(
+            Posting.account_id == account_id,
+            (Posting.category.in_(SPENDING_CATEGORIES)) | Posting.category.is_(None),
+        )
         .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
         .limit(limit)
     ).all()
     receipts = receipts_count_by_entry(session, [row[0] for row in rows])
     return [
-        Disbursement(entry_id, day, description, category or "other", Money.from_minor(amount, currency),
-                     bool(receipts.get(entry_id)), bool(was_reversed), reverses is not None)
+        Disbursement(
+            entry_id,
+            day,
+            description,
+            category or "other",
+            Money.from_minor(amount, currency),
+            bool(receipts.get(entry_id)),
+            bool(was_reversed),
+            reverses is not None,
+        )
         for entry_id, day, description, category, amount, currency, reverses, was_reversed in rows
     ]
 
@@ -252,7 +280,8 @@ def spending_by_category(session: Session, prisoner: Prisoner) -> dict[str, dict
     report = prisoner_report(session, prisoner)
     return {
         r.currency: {category: r.money(minor) for category, minor in r.spent.items()}
-        for r in report.currencies if r.spent
+        for r in report.currencies
+        if r.spent
     }
 
 
@@ -294,7 +323,10 @@ def public_donations(session: Session, prisoner: Prisoner, *, limit: int = 60) -
         .group_by(year, month, Donation.currency)
     )
     for y, m, currency, total, count in anonymous:
-        result.append(PublicDonation(date(int(y), int(m), 1), None, None,
-                                     Money.from_minor(int(total), currency), int(count)))
+        result.append(
+            PublicDonation(
+                date(int(y), int(m), 1), None, None, Money.from_minor(int(total), currency), int(count)
+            )
+        )
     result.sort(key=lambda d: (d.month, d.day or d.month, d.donor_name is not None), reverse=True)
     return result[:limit]

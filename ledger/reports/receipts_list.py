@@ -1,4 +1,5 @@
 """Receipts for auditors: each file with the entry it documents and the fund it was spent from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,9 +45,20 @@ def receipts_list(
         .subquery()
     )
     base = (
-        select(Receipt.id, Receipt.entry_id, JournalEntry.entry_date, JournalEntry.description, Prisoner.slug,
-               Posting.category, Posting.currency, Posting.amount_minor, Receipt.sha256, Receipt.content_type,
-               Receipt.size_bytes, Receipt.uploaded_at)
+        select(
+            Receipt.id,
+            Receipt.entry_id,
+            JournalEntry.entry_date,
+            JournalEntry.description,
+            Prisoner.slug,
+            Posting.category,
+            Posting.currency,
+            Posting.amount_minor,
+            Receipt.sha256,
+            Receipt.content_type,
+            Receipt.size_bytes,
+            Receipt.uploaded_at,
+        )
         .join(JournalEntry, JournalEntry.id == Receipt.entry_id)
         .outerjoin(fund_posting, fund_posting.c.entry_id == Receipt.entry_id)
         .outerjoin(Posting, Posting.id == fund_posting.c.posting_id)
@@ -56,6 +68,8 @@ def receipts_list(
     )
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
-        base.order_by(JournalEntry.entry_date.desc(), Receipt.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        base.order_by(JournalEntry.entry_date.desc(), Receipt.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return [ReceiptLine(*row) for row in rows], total

@@ -1,4 +1,5 @@
 """Trial balance: debits, credits and balance per account and currency, summed in SQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 The Content-Security-Policy allows nothing inline: no ``<script>``, no ``style=``,
 no event-handler attributes; templates keep styles in static/style.css.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, request
@@ -49,12 +50,17 @@ def init_security_headers(app: Flask) -> None:
         also = FORM_ACTION_ALSO.get(request.endpoint or "")
         if also and response.headers.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY:
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-                "form-action 'self'", f"form-action 'self' {also}")
+                "form-action 'self'", f"form-action 'self' {also}"
+            )
         if hsts_seconds:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts_seconds)}; includeSubDomains")
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(hsts_seconds)}; includeSubDomains"
+            )
         # Pages for signed-in people may show private data: no shared or disk caches.
-        if request.endpoint != "static" and request.cookies.get(app.config.get("SESSION_COOKIE_NAME", "session")) or request.headers.get(
-            "Authorization"
+        if (
+            request.endpoint != "static"
+            and request.cookies.get(app.config.get("SESSION_COOKIE_NAME", "session"))
+            or request.headers.get("Authorization")
         ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

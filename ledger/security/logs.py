@@ -5,6 +5,7 @@ start each line with the client's address.  People who give to political
 prisoners must not be traceable through our logs, so the address becomes "-"
 and anything shaped like an email in the logged request becomes "[email]".
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ share the proxy's address and twenty wrong passwords would lock everyone out.
 Set ``LEDGER_TRUSTED_PROXY_HOPS`` to the number of proxies in front of the app
 (0, the default, trusts no forwarding header).
 """
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Coordinators' cash: advances from the bank, returns, and what was spent from it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,7 +27,9 @@ def cash_account_for(session: Session, user) -> Account:
 
 
 def cash_accounts(session: Session) -> list[Account]:
-    return list(session.scalars(select(Account).where(Account.name.startswith(CASH_PREFIX)).order_by(Account.name)))
+    return list(
+        session.scalars(select(Account).where(Account.name.startswith(CASH_PREFIX)).order_by(Account.name))
+    )
 
 
 def move_cash(
@@ -57,13 +60,22 @@ def move_cash(
         EntryDraft(
             entry_date=on,
             description=memo or ("Cash advance" if is_advance else "Cash returned to the bank"),
-            postings=[PostingDraft(to_account, money, "transfer"), PostingDraft(from_account, -money, "transfer")],
+            postings=[
+                PostingDraft(to_account, money, "transfer"),
+                PostingDraft(from_account, -money, "transfer"),
+            ],
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
     )
-    record_audit(session, "cash.advance" if is_advance else "cash.returned", user=recorded_by,
-                 target=f"entry:{entry.id}", amount=str(money.amount), currency=money.currency)
+    record_audit(
+        session,
+        "cash.advance" if is_advance else "cash.returned",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        amount=str(money.amount),
+        currency=money.currency,
+    )
     return entry
 
 

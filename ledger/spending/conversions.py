@@ -4,6 +4,7 @@ Each currency balances on its own: the source currency leaves through the
 trading account and the target currency enters through it, as hledger's
 conversion postings do.  The rate is kept on the entry as a decimal string.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,7 +33,9 @@ def implied_rate(source: Money, target: Money) -> Decimal:
     return (target.amount / source.amount).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN).normalize()
 
 
-def _amounts(source: Money, target_currency: str, target: Money | None, rate: Decimal | None) -> tuple[Money, str]:
+def _amounts(
+    source: Money, target_currency: str, target: Money | None, rate: Decimal | None
+) -> tuple[Money, str]:
     if source.minor <= 0:
         raise InvalidEntry("positive amount", field="amount", reason="zero_amount")
     if target_currency == source.currency:
@@ -97,8 +100,16 @@ def convert_within_fund(
         ),
         recorded_by=recorded_by,
     )
-    record_audit(session, "conversion.recorded", user=recorded_by, target=f"entry:{entry.id}",
-                 fund=fund.name, source=str(source), received=str(target), rate=rate_text)
+    record_audit(
+        session,
+        "conversion.recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        fund=fund.name,
+        source=str(source),
+        received=str(target),
+        rate=rate_text,
+    )
     return entry
 
 
@@ -143,6 +154,13 @@ def convert_assets(
         ),
         recorded_by=recorded_by,
     )
-    record_audit(session, "exchange.recorded", user=recorded_by, target=f"entry:{entry.id}",
-                 source=str(source), received=str(target), rate=rate_text)
+    record_audit(
+        session,
+        "exchange.recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        source=str(source),
+        received=str(target),
+        rate=rate_text,
+    )
     return entry

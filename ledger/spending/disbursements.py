@@ -1,4 +1,5 @@
 """Recording what was spent for a prisoner: food, clothing, parcels, commissary, letters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -66,23 +67,35 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
     if not parcel.items and not parcel.total_grams:
         raise InvalidEntry("parcel needs items or a weight", field="parcel", reason="parcel_empty")
     if len(parcel.items) > MAX_PARCEL_ITEMS:
-        raise InvalidEntry("too many items", field="parcel", reason="parcel_too_many_items", max=MAX_PARCEL_ITEMS)
+        raise InvalidEntry(
+            "too many items", field="parcel", reason="parcel_too_many_items", max=MAX_PARCEL_ITEMS
+        )
     items = []
     total_cost = 0
     for item in parcel.items:
         name = _text(item.name, "parcel", max_length=200, required=True) or ""
-        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or not 0 < item.quantity <= 10_000:
+        if (
+            not isinstance(item.quantity, int)
+            or isinstance(item.quantity, bool)
+            or not 0 < item.quantity <= 10_000
+        ):
             raise InvalidEntry("bad quantity", field="parcel", reason="parcel_bad_quantity")
         if not isinstance(item.grams, int) or isinstance(item.grams, bool) or not 0 <= item.grams <= 100_000:
             raise InvalidEntry("bad weight", field="parcel", reason="parcel_bad_weight")
         if item.cost.currency != money.currency or item.cost.minor < 0:
-            raise InvalidEntry("item cost currency", field="parcel", reason="parcel_item_currency",
-                               currency=money.currency)
+            raise InvalidEntry(
+                "item cost currency", field="parcel", reason="parcel_item_currency", currency=money.currency
+            )
         total_cost += item.cost.minor
         items.append((name, item))
     if total_cost > money.minor:
-        raise InvalidEntry("items cost more than the amount", field="parcel", reason="parcel_items_exceed_amount",
-                           items=Money.from_minor(total_cost, money.currency), amount=money)
+        raise InvalidEntry(
+            "items cost more than the amount",
+            field="parcel",
+            reason="parcel_items_exceed_amount",
+            items=Money.from_minor(total_cost, money.currency),
+            amount=money,
+        )
     grams = parcel.total_grams if parcel.total_grams else sum(item.grams * item.quantity for _, item in items)
     if not isinstance(grams, int) or not 0 < grams <= 1_000_000:
         raise InvalidEntry("bad total weight", field="parcel", reason="parcel_bad_weight")
@@ -96,22 +109,37 @@ def facility_limit_warnings(session: Session, prisoner: Prisoner, sent_on: date,
         return []
     warnings = []
     if facility.max_parcel_grams and grams > facility.max_parcel_grams:
-        warnings.append({"limit": "weight", "facility": facility.name, "grams": grams, "max": facility.max_parcel_grams})
+        warnings.append(
+            {"limit": "weight", "facility": facility.name, "grams": grams, "max": facility.max_parcel_grams}
+        )
     if facility.max_parcels_per_month:
         month_start = sent_on.replace(day=1)
         next_month = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        already = session.scalar(
-            select(func.count()).select_from(Parcel).where(
-                Parcel.prisoner_id == prisoner.id,
-                Parcel.facility_id == facility.id,
-                Parcel.sent_on >= month_start,
-                Parcel.sent_on < next_month,
-                ~Parcel.entry_id.in_(select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.isnot(None))),
+        already = (
+            session.scalar(
+                select(func.count())
+                .select_from(Parcel)
+                .where(
+                    Parcel.prisoner_id == prisoner.id,
+                    Parcel.facility_id == facility.id,
+                    Parcel.sent_on >= month_start,
+                    Parcel.sent_on < next_month,
+                    ~Parcel.entry_id.in_(
+                        select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.isnot(None))
+                    ),
+                )
             )
-        ) or 0
+            or 0
+        )
         if already + 1 > facility.max_parcels_per_month:
-            warnings.append({"limit": "per_month", "facility": facility.name, "count": already + 1,
-                             "max": facility.max_parcels_per_month})
+            warnings.append(
+                {
+                    "limit": "per_month",
+                    "facility": facility.name,
+                    "count": already + 1,
+                    "max": facility.max_parcels_per_month,
+                }
+            )
     return warnings
 
 
@@ -147,8 +175,9 @@ def record_disbursement(
         raise InvalidEntry("date in the future", field="spent_on", reason="date_in_future")
     memo = _text(memo, "memo")
     if parcel is not None and category != "parcels":
-        raise InvalidEntry("parcel details need the parcels category", field="category",
-                           reason="parcel_needs_category")
+        raise InvalidEntry(
+            "parcel details need the parcels category", field="category", reason="parcel_needs_category"
+        )
     grams, items = _validate_parcel(parcel, money) if parcel is not None else (0, [])
     tracking = _text(parcel.tracking_number, "parcel", max_length=64) if parcel is not None else None
     if parcel is not None and not confirm_over_limit:
@@ -169,19 +198,35 @@ def record_disbursement(
     )
     if parcel is not None:
         record = Parcel(
-            entry_id=entry.id, prisoner_id=prisoner.id, facility_id=prisoner.facility_id,
-            sent_on=parcel.sent_on, tracking_number=tracking, total_grams=grams,
+            entry_id=entry.id,
+            prisoner_id=prisoner.id,
+            facility_id=prisoner.facility_id,
+            sent_on=parcel.sent_on,
+            tracking_number=tracking,
+            total_grams=grams,
         )
         session.add(record)
         session.flush()
         session.add_all(
-            ParcelItem(parcel_id=record.id, name=name, quantity=item.quantity, grams=item.grams,
-                       cost_minor=item.cost.minor, currency=item.cost.currency)
+            ParcelItem(
+                parcel_id=record.id,
+                name=name,
+                quantity=item.quantity,
+                grams=item.grams,
+                cost_minor=item.cost.minor,
+                currency=item.cost.currency,
+            )
             for name, item in items
         )
     record_audit(
-        session, "disbursement.recorded", user=recorded_by, target=f"entry:{entry.id}",
-        prisoner=prisoner.slug, amount=str(money.amount), currency=money.currency, category=category,
+        session,
+        "disbursement.recorded",
+        user=recorded_by,
+        target=f"entry:{entry.id}",
+        prisoner=prisoner.slug,
+        amount=str(money.amount),
+        currency=money.currency,
+        category=category,
         over_limit=bool(parcel is not None and confirm_over_limit),
     )
     session.flush()

@@ -1,4 +1,5 @@
 """Finding what a request names: prisoners by slug, funds, accounts, an entry's attachments."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

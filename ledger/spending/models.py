@@ -1,4 +1,5 @@
 """What spending entries carry besides money: parcel details and receipt files."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -3,6 +3,7 @@
 Re-encoding matters: a phone photo's EXIF can hold the GPS position where a
 coordinator stood and the camera's serial number.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,7 +55,9 @@ def _sanitised_image(data: bytes, content_type: str) -> bytes:
                 image = image.convert("RGB")
             out = io.BytesIO()
             # No exif=, no icc_profile=, no pnginfo=: Pillow writes none of the metadata.
-            image.save(out, _IMAGE_FORMATS[content_type], **({"quality": 88} if content_type != "image/png" else {}))
+            image.save(
+                out, _IMAGE_FORMATS[content_type], **({"quality": 88} if content_type != "image/png" else {})
+            )
             return out.getvalue()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ReceiptError("receipt_corrupt") from None
@@ -96,8 +99,14 @@ def attach_receipt(
         name = clean_text(Path(original_name or "").name, max_length=200) or None
     except TextError:
         name = None
-    receipt = Receipt(entry_id=entry.id, sha256=digest, content_type=content_type, size_bytes=len(stored),
-                      original_name=name, uploaded_by_id=getattr(uploaded_by, "id", None))
+    receipt = Receipt(
+        entry_id=entry.id,
+        sha256=digest,
+        content_type=content_type,
+        size_bytes=len(stored),
+        original_name=name,
+        uploaded_by_id=getattr(uploaded_by, "id", None),
+    )
     session.add(receipt)
     session.flush()
     path = storage_root / receipt.storage_name
@@ -106,8 +115,15 @@ def attach_receipt(
         partial = path.with_suffix(path.suffix + f".{os.getpid()}.partial")
         partial.write_bytes(stored)
         partial.replace(path)
-    record_audit(session, "receipt.attached", user=uploaded_by, target=f"entry:{entry.id}",
-                 sha256=digest, content_type=content_type, size=len(stored))
+    record_audit(
+        session,
+        "receipt.attached",
+        user=uploaded_by,
+        target=f"entry:{entry.id}",
+        sha256=digest,
+        content_type=content_type,
+        size=len(stored),
+    )
     return receipt
 
 
@@ -120,6 +136,8 @@ def receipts_count_by_entry(session: Session, entry_ids: list[int]) -> dict[int,
     if not entry_ids:
         return {}
     rows = session.execute(
-        select(Receipt.entry_id, func.count()).where(Receipt.entry_id.in_(entry_ids)).group_by(Receipt.entry_id)
+        select(Receipt.entry_id, func.count())
+        .where(Receipt.entry_id.in_(entry_ids))
+        .group_by(Receipt.entry_id)
     )
     return {entry_id: count for entry_id, count in rows}

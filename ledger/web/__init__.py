@@ -1,4 +1,5 @@
 """HTML pages: the home page, the language switch and error pages."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
@@ -37,7 +38,10 @@ def home():
         entry_count=head.entry_count if head else 0,
         head_hash=head.head_hash if head else None,
         query=query,
-        prisoners=prisoners, page=page, per_page=HOME_PAGE_SIZE, total=total,
+        prisoners=prisoners,
+        page=page,
+        per_page=HOME_PAGE_SIZE,
+        total=total,
         totals=totals_for_head(db.session, head.head_hash if head else None),
     )
 

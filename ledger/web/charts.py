@@ -3,6 +3,7 @@
 Templates draw the rectangles; colours come from CSS classes (no inline styles, no
 scripts), so the chart works under a strict Content-Security-Policy and without JS.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,15 @@ def month_chart(currency: str, flows: list[MonthFlow]) -> Chart:
         bars = []
         for offset, kind, value in ((0, "received", flow.received), (1, "spent", flow.spent)):
             height = round(plot_height * max(value, 0) / largest, 1)
-            bars.append(Bar(round(x + offset * bar_width, 1), round(TOP + plot_height - height, 1),
-                            round(bar_width, 1), height, kind, value))
+            bars.append(
+                Bar(
+                    round(x + offset * bar_width, 1),
+                    round(TOP + plot_height - height, 1),
+                    round(bar_width, 1),
+                    height,
+                    kind,
+                    value,
+                )
+            )
         slots.append(MonthSlot(flow.month, round(LEFT + index * slot_width + slot_width / 2, 1), tuple(bars)))
     return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, TOP, largest, slots)

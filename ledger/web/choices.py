@@ -1,4 +1,5 @@
 """Choices for the coordinators' select fields: currencies, prisoners, funds, accounts."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -45,13 +46,19 @@ def asset_choices() -> list[tuple[str, str]]:
 def receiving_asset_choices() -> list[tuple[str, str]]:
     """Where a gift can arrive: bank, cash or Stripe accounts."""
     accounts = db.session.scalars(
-        select(Account).where(
-            Account.name.startswith(BANK_PREFIX) | Account.name.startswith(CASH_PREFIX) | (Account.name == STRIPE)
-        ).order_by(Account.name)
+        select(Account)
+        .where(
+            Account.name.startswith(BANK_PREFIX)
+            | Account.name.startswith(CASH_PREFIX)
+            | (Account.name == STRIPE)
+        )
+        .order_by(Account.name)
     )
     return [(a.name, _label(a)) for a in accounts]
 
 
 def bank_choices() -> list[tuple[str, str]]:
-    accounts = db.session.scalars(select(Account).where(Account.name.startswith(BANK_PREFIX)).order_by(Account.name))
+    accounts = db.session.scalars(
+        select(Account).where(Account.name.startswith(BANK_PREFIX)).order_by(Account.name)
+    )
     return [(a.name, _label(a)) for a in accounts]

@@ -1,4 +1,5 @@
 """CSV downloads, streamed row by row, safe to open in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,11 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 def _cell(value: object) -> object:
     # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection);
     # numbers stay numbers, any other such text gets a leading apostrophe.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(value):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return "" if value is None else value
 

@@ -1,5 +1,6 @@
 """Card gifts: the donate form, Stripe Checkout's return pages, the Stripe webhook, and the
 list of Stripe events that wait for a coordinator or an admin."""
+
 from __future__ import annotations
 
 import stripe
@@ -76,13 +77,13 @@ def _takes_cards_in(currency: str) -> bool:
 
 def donation_currencies() -> list[str]:
     """The configured currencies that Stripe and the ledger can both hold exactly."""
-    return [code for code in current_app.config.get("DONATION_CURRENCIES") or ("EUR",) if _takes_cards_in(code)]
+    return [
+        code for code in current_app.config.get("DONATION_CURRENCIES") or ("EUR",) if _takes_cards_in(code)
+    ]
 
 
 def _prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(
-        select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name)
-    )
+    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
     choices = [(GENERAL_FUND_CHOICE, _("General fund (where it is needed most)"))]
     for prisoner in prisoners:
         label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
@@ -119,8 +120,13 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
             form.email.errors.append(message_for(error.code))
     if money is None or any(field.errors for field in form):
         return None
-    return GiftRequest(money=money, prisoner=prisoner, monthly=form.frequency.data == "monthly",
-                       public_name=public_name, email=email)
+    return GiftRequest(
+        money=money,
+        prisoner=prisoner,
+        monthly=form.frequency.data == "monthly",
+        public_name=public_name,
+        email=email,
+    )
 
 
 @bp.route("/donate", methods=["GET", "POST"])
@@ -145,7 +151,9 @@ def donate():
         return _form_page(form, 503)
     try:
         started = start_checkout(
-            db.session, gateway(), gift,
+            db.session,
+            gateway(),
+            gift,
             product_name=_("Monthly donation") if gift.monthly else _("Donation"),
             success_url=url_for("donate.thanks", _external=True),
             cancel_url=url_for("donate.cancelled", _external=True),
@@ -176,6 +184,7 @@ def cancelled():
 
 # ---- webhook -------------------------------------------------------------------------------
 
+
 def _payout_account(currency: str) -> str:
     configured = current_app.config.get("STRIPE_PAYOUT_ACCOUNTS") or {}
     return configured.get(currency) or f"assets:bank:{currency.lower()}-stripe-payouts"
@@ -195,9 +204,12 @@ def stripe_webhook():
     config = current_app.config
     payload = request.get_data(cache=False)
     try:
-        event = verify_event(payload, request.headers.get("Stripe-Signature"),
-                             config.get("STRIPE_WEBHOOK_SECRET"),
-                             tolerance=int(config.get("STRIPE_WEBHOOK_TOLERANCE") or 0))
+        event = verify_event(
+            payload,
+            request.headers.get("Stripe-Signature"),
+            config.get("STRIPE_WEBHOOK_SECRET"),
+            tolerance=int(config.get("STRIPE_WEBHOOK_TOLERANCE") or 0),
+        )
     except WebhookRejected as rejected:
         if rejected.code == "not_configured":
             current_app.logger.error("Stripe webhook secret or tolerance not configured")
@@ -235,6 +247,7 @@ def stripe_webhook():
 
 
 # ---- events that wait ----------------------------------------------------------------------
+
 
 @bp.route("/stripe/events")
 @role_required("admin", "coordinator")

@@ -1,4 +1,5 @@
 """Jinja filters and globals that format money, numbers and dates with Babel."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Turning domain refusals into messages next to the form field they concern."""
+
 from __future__ import annotations
 
 from flask import flash

@@ -1,5 +1,6 @@
 """Coordinators' fundraising pages: prisoners, facilities, pledges, donations received,
 allocations between funds and bank statement import."""
+
 from __future__ import annotations
 
 import hashlib
@@ -56,17 +57,21 @@ bp = Blueprint("fundraising", __name__)
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, AccessError, StatementError)
 
 
-
 # --- prisoners -------------------------------------------------------------------------
+
 
 def _profile_values(form: PrisonerForm) -> dict:
     need = None
     if (form.need_amount.data or "").strip():
         need = parse_amount(form.need_amount.data, form.need_currency.data, allow_zero=True)
     facility = db.session.get(Facility, int(form.facility.data)) if form.facility.data else None
-    values = {name: getattr(form, name).data or None for name in
-              ("name", "name_latin", "address", "region", "charges", "sentence", "bio_en", "bio_ru")}
-    values.update(status=form.status.data, public=bool(form.public.data), facility=facility, monthly_need=need)
+    values = {
+        name: getattr(form, name).data or None
+        for name in ("name", "name_latin", "address", "region", "charges", "sentence", "bio_en", "bio_ru")
+    }
+    values.update(
+        status=form.status.data, public=bool(form.public.data), facility=facility, monthly_need=need
+    )
     return values
 
 
@@ -97,8 +102,9 @@ def new_prisoner():
         form.need_currency.data = "RUB"
     if form.validate_on_submit():
         try:
-            prisoner = create_prisoner(db.session, (form.slug.data or "").strip(), _profile_values(form),
-                                       actor=current_user)
+            prisoner = create_prisoner(
+                db.session, (form.slug.data or "").strip(), _profile_values(form), actor=current_user
+            )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -127,12 +133,20 @@ def edit_prisoner(slug: str):
 
 # --- facilities ------------------------------------------------------------------------
 
+
 def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
     """Create or update the facility from the form; False (errors on the form) if refused."""
     try:
-        save_facility(db.session, facility, name=form.name.data, address=form.address.data,
-                      region=form.region.data, max_parcel_grams=form.max_parcel_grams.data,
-                      max_parcels_per_month=form.max_parcels_per_month.data, actor=current_user)
+        save_facility(
+            db.session,
+            facility,
+            name=form.name.data,
+            address=form.address.data,
+            region=form.region.data,
+            max_parcel_grams=form.max_parcel_grams.data,
+            max_parcels_per_month=form.max_parcels_per_month.data,
+            actor=current_user,
+        )
         db.session.commit()
     except DOMAIN_ERRORS as error:
         fail_on_form(form, error)
@@ -168,6 +182,7 @@ def edit_facility(facility_id: int):
 
 # --- pledges ---------------------------------------------------------------------------
 
+
 @bp.route("/manage/pledges")
 @role_required(*READERS)
 def pledges():
@@ -179,8 +194,9 @@ def pledges():
     received = received_by_pledge(db.session, [p.id for p in rows])
     today = utcnow().date()
     lapsed = {p.id for p in rows if is_lapsed(p, received.get(p.id, (0, None))[1], today)}
-    return render_template("fundraising/pledges.html", pledges=rows, received=received, status=status,
-                           lapsed=lapsed)
+    return render_template(
+        "fundraising/pledges.html", pledges=rows, received=received, status=status, lapsed=lapsed
+    )
 
 
 @bp.route("/manage/pledges/new", methods=["GET", "POST"])
@@ -197,9 +213,16 @@ def new_pledge():
             money = parse_amount(form.amount.data, form.currency.data)
             prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
             donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
-            pledge = create_pledge(db.session, prisoner=prisoner, money=money, frequency=form.frequency.data,
-                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data, donor=donor,
-                                   actor=current_user)
+            pledge = create_pledge(
+                db.session,
+                prisoner=prisoner,
+                money=money,
+                frequency=form.frequency.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                donor=donor,
+                actor=current_user,
+            )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -237,6 +260,7 @@ def cancel(reference: str):
 
 # --- donations and transfers -----------------------------------------------------------
 
+
 @bp.route("/donations/new", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def new_donation():
@@ -257,10 +281,19 @@ def new_donation():
                 if pledge is None:
                     raise InvalidEntry("unknown pledge", field="pledge", reason="unknown_pledge")
             prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
-            donation = record_donation(db.session, DonationDraft(
-                received_on=form.received_on.data, money=money, asset=account_by_name(db.session, form.asset.data),
-                method=form.method.data, prisoner=prisoner, pledge=pledge, memo=form.memo.data or None,
-            ), recorded_by=current_user)
+            donation = record_donation(
+                db.session,
+                DonationDraft(
+                    received_on=form.received_on.data,
+                    money=money,
+                    asset=account_by_name(db.session, form.asset.data),
+                    method=form.method.data,
+                    prisoner=prisoner,
+                    pledge=pledge,
+                    memo=form.memo.data or None,
+                ),
+                recorded_by=current_user,
+            )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -283,10 +316,14 @@ def new_transfer():
     if form.validate_on_submit():
         try:
             entry = transfer_between_funds(
-                db.session, from_fund=fund_by_name(db.session, form.from_fund.data),
+                db.session,
+                from_fund=fund_by_name(db.session, form.from_fund.data),
                 to_fund=fund_by_name(db.session, form.to_fund.data),
-                money=parse_amount(form.amount.data, form.currency.data), on=form.on.data,
-                memo=form.memo.data, recorded_by=current_user)
+                money=parse_amount(form.amount.data, form.currency.data),
+                on=form.on.data,
+                memo=form.memo.data,
+                recorded_by=current_user,
+            )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -298,6 +335,7 @@ def new_transfer():
 
 # --- bank statements -------------------------------------------------------------------
 
+
 def _statement_dir() -> Path:
     path = Path(current_app.instance_path) / "imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -306,9 +344,12 @@ def _statement_dir() -> Path:
 
 def _mapping_from(form: StatementUploadForm) -> ColumnMapping:
     return ColumnMapping(
-        date=form.date_column.data.strip(), amount=form.amount_column.data.strip(),
-        reference=form.reference_column.data.strip(), currency=(form.currency_column.data or "").strip() or None,
-        payer=(form.payer_column.data or "").strip() or None, default_currency=form.default_currency.data or None,
+        date=form.date_column.data.strip(),
+        amount=form.amount_column.data.strip(),
+        reference=form.reference_column.data.strip(),
+        currency=(form.currency_column.data or "").strip() or None,
+        payer=(form.payer_column.data or "").strip() or None,
+        default_currency=form.default_currency.data or None,
         decimal_comma=bool(form.decimal_comma.data),
     )
 
@@ -331,8 +372,13 @@ def bank_import():
             fail_on_form(form, error)
         else:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
-            return render_template("fundraising/import_preview.html", statement=statement, asset=asset,
-                                   mapping=json.dumps(mapping.__dict__), funds=fund_choices())
+            return render_template(
+                "fundraising/import_preview.html",
+                statement=statement,
+                asset=asset,
+                mapping=json.dumps(mapping.__dict__),
+                funds=fund_choices(),
+            )
     return render_template("fundraising/import_upload.html", form=form)
 
 

@@ -1,4 +1,5 @@
 """Forms of the coordinators' fundraising pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -17,8 +18,11 @@ METHOD_CHOICES = [("bank", _l("Bank transfer")), ("cash", _l("Cash")), ("other",
 
 
 class PrisonerForm(FlaskForm):
-    slug = StringField(_l("Address name (in the page's link)"), validators=[Optional(), Length(max=80)],
-                       description=_l("Lowercase Latin letters, digits and hyphens; cannot be changed later."))
+    slug = StringField(
+        _l("Address name (in the page's link)"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("Lowercase Latin letters, digits and hyphens; cannot be changed later."),
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_latin = StringField(_l("Name in Latin letters"), validators=[Optional(), Length(max=200)])
     facility = SelectField(_l("Facility"), validators=[Optional()])
@@ -38,10 +42,12 @@ class FacilityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
-    max_parcel_grams = IntegerField(_l("Heaviest parcel accepted, g"),
-                                    validators=[Optional(), NumberRange(min=1, max=1000000)])
-    max_parcels_per_month = IntegerField(_l("Parcels accepted per month"),
-                                         validators=[Optional(), NumberRange(min=1, max=100)])
+    max_parcel_grams = IntegerField(
+        _l("Heaviest parcel accepted, g"), validators=[Optional(), NumberRange(min=1, max=1000000)]
+    )
+    max_parcels_per_month = IntegerField(
+        _l("Parcels accepted per month"), validators=[Optional(), NumberRange(min=1, max=100)]
+    )
 
 
 class PledgeForm(FlaskForm):
@@ -79,12 +85,19 @@ class StatementUploadForm(FlaskForm):
     file = FileField(_l("Bank statement (CSV)"), validators=[FileRequired()])
     asset = SelectField(_l("Bank account"), validators=[DataRequired()])
     date_column = StringField(_l("Date column"), default="date", validators=[DataRequired(), Length(max=80)])
-    amount_column = StringField(_l("Amount column"), default="amount", validators=[DataRequired(), Length(max=80)])
-    reference_column = StringField(_l("Payment purpose column"), default="reference",
-                                   validators=[DataRequired(), Length(max=80)])
-    currency_column = StringField(_l("Currency column (empty: one currency)"), default="currency",
-                                  validators=[Optional(), Length(max=80)])
+    amount_column = StringField(
+        _l("Amount column"), default="amount", validators=[DataRequired(), Length(max=80)]
+    )
+    reference_column = StringField(
+        _l("Payment purpose column"), default="reference", validators=[DataRequired(), Length(max=80)]
+    )
+    currency_column = StringField(
+        _l("Currency column (empty: one currency)"),
+        default="currency",
+        validators=[Optional(), Length(max=80)],
+    )
     default_currency = SelectField(_l("Statement currency"), validators=[Optional()])
-    payer_column = StringField(_l("Payer column (shown, never stored)"), default="payer",
-                               validators=[Optional(), Length(max=80)])
+    payer_column = StringField(
+        _l("Payer column (shown, never stored)"), default="payer", validators=[Optional(), Length(max=80)]
+    )
     decimal_comma = BooleanField(_l("Amounts use a decimal comma (1 234,50)"))

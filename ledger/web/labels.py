@@ -1,5 +1,6 @@
 """Translated names of the ledger's codes (categories, statuses, methods, roles, report
 sections) for pages and CSV headers."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -5,6 +5,7 @@ and the content version (ledger/content_version.py): a new entry or a changed pr
 new keys, so a stale page is never served.  Signed-in readers, pages that touch the
 session (a flash message, a new cookie) and anything but a 200 are never stored.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -43,7 +44,8 @@ class PageCache:
 def _versions() -> tuple:
     row = db.session.execute(
         select(LedgerHead.head_hash, ContentVersion.version)
-        .select_from(LedgerHead).join(ContentVersion, ContentVersion.id == 1, isouter=True)
+        .select_from(LedgerHead)
+        .join(ContentVersion, ContentVersion.id == 1, isouter=True)
         .where(LedgerHead.id == 1)
     ).first()
     return tuple(row) if row else (None, None)

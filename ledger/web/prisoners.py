@@ -1,4 +1,5 @@
 """Public prisoner pages and per-prisoner reports (page and CSV)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -70,7 +71,10 @@ def prisoner_report_page(slug: str):
     period, error = _period_or_error()
     report = prisoner_report(db.session, prisoner, period)
     return render_template(
-        "prisoners/report.html", prisoner=prisoner, report=report, error=error,
+        "prisoners/report.html",
+        prisoner=prisoner,
+        report=report,
+        error=error,
         categories=SPENDING_CATEGORIES,
     ), (400 if error else 200)
 
@@ -79,10 +83,20 @@ def report_csv_header() -> list[str]:
     from ledger.web.labels import category_label
 
     return [
-        _("Currency"), _("From"), _("To"), _("Opening balance"), _("Received"), _("Fees"),
-        _("Transfers in"), _("Transfers out"), _("Conversions in"), _("Conversions out"),
+        _("Currency"),
+        _("From"),
+        _("To"),
+        _("Opening balance"),
+        _("Received"),
+        _("Fees"),
+        _("Transfers in"),
+        _("Transfers out"),
+        _("Conversions in"),
+        _("Conversions out"),
         *[_("Spent: %(category)s", category=category_label(c)) for c in SPENDING_CATEGORIES],
-        _("Spent in total"), _("Refunds"), _("Closing balance"),
+        _("Spent in total"),
+        _("Refunds"),
+        _("Closing balance"),
     ]
 
 
@@ -100,11 +114,26 @@ def prisoner_report_csv(slug: str):
         return str(line.money(minor).amount)
 
     rows = [
-        [line.currency, start, end, amount(line, line.opening), amount(line, line.received), amount(line, line.fees),
-         amount(line, line.transfers_in), amount(line, line.transfers_out), amount(line, line.conversions_in),
-         amount(line, line.conversions_out),
-         *[amount(line, line.spent.get(c, 0)) for c in SPENDING_CATEGORIES],
-         amount(line, line.spent_total), amount(line, line.refunds), amount(line, line.closing)]
+        [
+            line.currency,
+            start,
+            end,
+            amount(line, line.opening),
+            amount(line, line.received),
+            amount(line, line.fees),
+            amount(line, line.transfers_in),
+            amount(line, line.transfers_out),
+            amount(line, line.conversions_in),
+            amount(line, line.conversions_out),
+            *[amount(line, line.spent.get(c, 0)) for c in SPENDING_CATEGORIES],
+            amount(line, line.spent_total),
+            amount(line, line.refunds),
+            amount(line, line.closing),
+        ]
         for line in report.currencies
     ]
-    return csv_response(f"report-{prisoner.slug}-{start or 'start'}-{end or date.today().isoformat()}.csv", report_csv_header(), rows)
+    return csv_response(
+        f"report-{prisoner.slug}-{start or 'start'}-{end or date.today().isoformat()}.csv",
+        report_csv_header(),
+        rows,
+    )

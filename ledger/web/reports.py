@@ -1,4 +1,5 @@
 """The organisation's books for auditors (and coordinators): pages, CSV and exports."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -78,6 +79,7 @@ def index():
 
 # -- trial balance -------------------------------------------------------------------
 
+
 def _as_of() -> tuple[date | None, str | None]:
     try:
         return parse_report_date(request.args.get("to"), "to"), None
@@ -99,31 +101,50 @@ def trial_balance_csv():
     if error:
         abort(400)
     report = trial_balance(db.session, as_of)
-    rows = ([line.account, line.account_type, line.currency, _amount(line.debits, line.currency),
-             _amount(line.credits, line.currency), _amount(line.balance, line.currency)] for line in report.lines)
+    rows = (
+        [
+            line.account,
+            line.account_type,
+            line.currency,
+            _amount(line.debits, line.currency),
+            _amount(line.credits, line.currency),
+            _amount(line.balance, line.currency),
+        ]
+        for line in report.lines
+    )
     return csv_response(
         f"trial-balance-{(as_of or date.today()).isoformat()}.csv",
-        [_("Account"), _("Type"), _("Currency"), _("Debits"), _("Credits"), _("Balance")], rows,
+        [_("Account"), _("Type"), _("Currency"), _("Debits"), _("Credits"), _("Balance")],
+        rows,
     )
 
 
 # -- balance sheet (public, grouped; detailed for readers) ---------------------------
 
+
 @bp.route("/balance-sheet")
 def balance_sheet_page():
-    return render_template("reports/balance_sheet.html", sheet=balance_sheet(db.session, detailed=is_reader()))
+    return render_template(
+        "reports/balance_sheet.html", sheet=balance_sheet(db.session, detailed=is_reader())
+    )
 
 
 @bp.route("/balance-sheet.csv")
 def balance_sheet_csv():
     sheet = balance_sheet(db.session, detailed=is_reader())
-    rows = ([str(SECTION_LABELS[line.section]), line.account, line.currency, _amount(line.amount, line.currency)]
-            for line in sheet.lines)
-    return csv_response(f"balance-sheet-{date.today().isoformat()}.csv",
-                        [_("Section"), _("Account"), _("Currency"), _("Amount")], rows)
+    rows = (
+        [str(SECTION_LABELS[line.section]), line.account, line.currency, _amount(line.amount, line.currency)]
+        for line in sheet.lines
+    )
+    return csv_response(
+        f"balance-sheet-{date.today().isoformat()}.csv",
+        [_("Section"), _("Account"), _("Currency"), _("Amount")],
+        rows,
+    )
 
 
 # -- general journal -----------------------------------------------------------------
+
 
 @bp.route("/journal")
 @role_required(*READERS)
@@ -132,15 +153,35 @@ def journal():
     page, per_page = page_args()
     total = count_entries(db.session, filters)
     return render_template(
-        "reports/journal.html", entries=journal_page(db.session, filters, page=page, per_page=per_page),
-        filters=filters, error=error, total=total, page=page, per_page=per_page, categories=CATEGORIES,
+        "reports/journal.html",
+        entries=journal_page(db.session, filters, page=page, per_page=per_page),
+        filters=filters,
+        error=error,
+        total=total,
+        page=page,
+        per_page=per_page,
+        categories=CATEGORIES,
     )
 
 
 def journal_csv_header() -> list[str]:
-    return [_("Entry"), _("Date"), _("Description"), _("Recorded at"), _("Recorded by"), _("Source"),
-            _("Reverses"), _("Line"), _("Account"), _("Currency"), _("Amount"), _("Category"), _("Memo"),
-            _("Hash"), _("Previous hash")]
+    return [
+        _("Entry"),
+        _("Date"),
+        _("Description"),
+        _("Recorded at"),
+        _("Recorded by"),
+        _("Source"),
+        _("Reverses"),
+        _("Line"),
+        _("Account"),
+        _("Currency"),
+        _("Amount"),
+        _("Category"),
+        _("Memo"),
+        _("Hash"),
+        _("Previous hash"),
+    ]
 
 
 @bp.route("/journal.csv")
@@ -153,16 +194,29 @@ def journal_csv():
     def rows():
         for entry in iter_filtered_journal(db.session, filters):
             for posting in entry.postings:
-                yield [entry.id, entry.entry_date.isoformat(), entry.description,
-                       entry.recorded_at.isoformat(), entry.recorded_by or "", entry.source_type,
-                       entry.reverses_id or "", posting.line_no, posting.account, posting.currency,
-                       _amount(posting.amount_minor, posting.currency), posting.category or "",
-                       posting.memo or "", entry.hash, entry.prev_hash]
+                yield [
+                    entry.id,
+                    entry.entry_date.isoformat(),
+                    entry.description,
+                    entry.recorded_at.isoformat(),
+                    entry.recorded_by or "",
+                    entry.source_type,
+                    entry.reverses_id or "",
+                    posting.line_no,
+                    posting.account,
+                    posting.currency,
+                    _amount(posting.amount_minor, posting.currency),
+                    posting.category or "",
+                    posting.memo or "",
+                    entry.hash,
+                    entry.prev_hash,
+                ]
 
     return csv_response(f"journal-{date.today().isoformat()}.csv", journal_csv_header(), rows())
 
 
 # -- account ledgers -----------------------------------------------------------------
+
 
 @bp.route("/accounts")
 @role_required(*READERS)
@@ -184,8 +238,16 @@ def account_ledger_page():
     period, error = period_args()
     page, per_page = page_args(100)
     lines, total = account_ledger(db.session, name, period=period, page=page, per_page=per_page)
-    return render_template("reports/account_ledger.html", account=name, lines=lines, total=total,
-                           page=page, per_page=per_page, period=period, error=error)
+    return render_template(
+        "reports/account_ledger.html",
+        account=name,
+        lines=lines,
+        total=total,
+        page=page,
+        per_page=per_page,
+        period=period,
+        error=error,
+    )
 
 
 @bp.route("/account-ledger.csv")
@@ -201,30 +263,47 @@ def account_ledger_csv():
         while True:
             lines, _total = account_ledger(db.session, name, period=period, page=page, per_page=1000)
             for line in lines:
-                yield [line.entry_id, line.entry_date.isoformat(), line.description, line.currency,
-                       _amount(line.amount_minor, line.currency), line.category or "", line.memo or "",
-                       _amount(line.balance_minor, line.currency)]
+                yield [
+                    line.entry_id,
+                    line.entry_date.isoformat(),
+                    line.description,
+                    line.currency,
+                    _amount(line.amount_minor, line.currency),
+                    line.category or "",
+                    line.memo or "",
+                    _amount(line.balance_minor, line.currency),
+                ]
             if len(lines) < 1000:
                 return
             page += 1
 
     return csv_response(
         f"ledger-{name.replace(':', '_')}.csv",
-        [_("Entry"), _("Date"), _("Description"), _("Currency"), _("Amount"), _("Category"), _("Memo"),
-         _("Running balance")],
+        [
+            _("Entry"),
+            _("Date"),
+            _("Description"),
+            _("Currency"),
+            _("Amount"),
+            _("Category"),
+            _("Memo"),
+            _("Running balance"),
+        ],
         rows(),
     )
 
 
 # -- pledge fulfilment ---------------------------------------------------------------
 
+
 @bp.route("/pledges")
 @role_required(*READERS)
 def pledges():
     period, error = period_args()
     report = pledge_fulfilment(db.session, start=period.start, end=period.end)
-    return render_template("reports/pledges.html", report=report, error=error,
-                           months=report[0].months if report else [])
+    return render_template(
+        "reports/pledges.html", report=report, error=error, months=report[0].months if report else []
+    )
 
 
 @bp.route("/pledges.csv")
@@ -239,20 +318,37 @@ def pledges_csv():
         for item in report:
             pledge = item.pledge
             for month in item.months:
-                yield [pledge.reference, pledge.prisoner.slug if pledge.prisoner else "general",
-                       pledge.frequency, pledge.status, pledge.currency, month.month.strftime("%Y-%m"),
-                       _amount(month.expected, pledge.currency), _amount(month.received, pledge.currency),
-                       _("yes") if item.lapsed else _("no")]
+                yield [
+                    pledge.reference,
+                    pledge.prisoner.slug if pledge.prisoner else "general",
+                    pledge.frequency,
+                    pledge.status,
+                    pledge.currency,
+                    month.month.strftime("%Y-%m"),
+                    _amount(month.expected, pledge.currency),
+                    _amount(month.received, pledge.currency),
+                    _("yes") if item.lapsed else _("no"),
+                ]
 
     return csv_response(
         f"pledge-fulfilment-{date.today().isoformat()}.csv",
-        [_("Pledge"), _("Fund"), _("Frequency"), _("Status"), _("Currency"), _("Month"), _("Expected"),
-         _("Received"), _("Lapsed")],
+        [
+            _("Pledge"),
+            _("Fund"),
+            _("Frequency"),
+            _("Status"),
+            _("Currency"),
+            _("Month"),
+            _("Expected"),
+            _("Received"),
+            _("Lapsed"),
+        ],
         rows(),
     )
 
 
 # -- receipts ------------------------------------------------------------------------
+
 
 @bp.route("/receipts")
 @role_required(*READERS)
@@ -260,8 +356,9 @@ def receipts():
     period, error = period_args()
     page, per_page = page_args(100)
     lines, total = receipts_list(db.session, period=period, page=page, per_page=per_page)
-    return render_template("reports/receipts.html", lines=lines, total=total, page=page, per_page=per_page,
-                           error=error)
+    return render_template(
+        "reports/receipts.html", lines=lines, total=total, page=page, per_page=per_page, error=error
+    )
 
 
 @bp.route("/receipts.csv")
@@ -276,18 +373,40 @@ def receipts_csv():
         while True:
             lines, _total = receipts_list(db.session, period=period, page=page, per_page=1000)
             for line in lines:
-                yield [line.id, line.entry_id, line.entry_date.isoformat(), line.description,
-                       line.prisoner_slug or "", line.category or "", line.currency or "",
-                       _amount(line.amount_minor, line.currency) if line.currency else "",
-                       line.sha256, line.content_type, line.size_bytes, line.uploaded_at.isoformat()]
+                yield [
+                    line.id,
+                    line.entry_id,
+                    line.entry_date.isoformat(),
+                    line.description,
+                    line.prisoner_slug or "",
+                    line.category or "",
+                    line.currency or "",
+                    _amount(line.amount_minor, line.currency) if line.currency else "",
+                    line.sha256,
+                    line.content_type,
+                    line.size_bytes,
+                    line.uploaded_at.isoformat(),
+                ]
             if len(lines) < 1000:
                 return
             page += 1
 
     return csv_response(
         f"receipts-{date.today().isoformat()}.csv",
-        [_("Receipt"), _("Entry"), _("Date"), _("Description"), _("Prisoner"), _("Category"), _("Currency"),
-         _("Amount"), _("SHA-256"), _("File type"), _("Size in bytes"), _("Uploaded at")],
+        [
+            _("Receipt"),
+            _("Entry"),
+            _("Date"),
+            _("Description"),
+            _("Prisoner"),
+            _("Category"),
+            _("Currency"),
+            _("Amount"),
+            _("SHA-256"),
+            _("File type"),
+            _("Size in bytes"),
+            _("Uploaded at"),
+        ],
         rows(),
     )
 
@@ -334,4 +453,3 @@ def export_download(fmt: str):
         f'attachment; filename="ledger-{date.today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
     )
     return response
-

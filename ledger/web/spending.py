@@ -1,4 +1,5 @@
 """Coordinators' pages: funds, disbursements and parcels, receipts, conversions, cash, reversals."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,7 +42,6 @@ bp = Blueprint("spending", __name__)
 DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
 
 
-
 @bp.route("/manage/funds")
 @role_required(*READERS)
 def funds():
@@ -67,8 +67,9 @@ def fund(slug: str):
         .order_by(JournalEntry.id.desc())
         .limit(50)
     ).all()
-    return render_template("spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account),
-                           entries=entries)
+    return render_template(
+        "spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account), entries=entries
+    )
 
 
 def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
@@ -78,12 +79,24 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
             continue
         cost_text = (item.form.cost.data or "").strip() or "0"
         cost = parse_amount(cost_text, currency, allow_zero=True)
-        items.append(ParcelItemDraft(name=item.form.name.data, quantity=item.form.quantity.data or 1,
-                                     grams=item.form.grams.data or 0, cost=cost))
-    if form.category.data != "parcels" or not (items or form.parcel_total_grams.data or form.parcel_tracking.data):
+        items.append(
+            ParcelItemDraft(
+                name=item.form.name.data,
+                quantity=item.form.quantity.data or 1,
+                grams=item.form.grams.data or 0,
+                cost=cost,
+            )
+        )
+    if form.category.data != "parcels" or not (
+        items or form.parcel_total_grams.data or form.parcel_tracking.data
+    ):
         return None
-    return ParcelDraft(sent_on=form.parcel_sent_on.data or form.spent_on.data, items=items,
-                       tracking_number=form.parcel_tracking.data or None, total_grams=form.parcel_total_grams.data)
+    return ParcelDraft(
+        sent_on=form.parcel_sent_on.data or form.spent_on.data,
+        items=items,
+        tracking_number=form.parcel_tracking.data or None,
+        total_grams=form.parcel_total_grams.data,
+    )
 
 
 @bp.route("/disbursements/new", methods=["GET", "POST"])
@@ -105,9 +118,16 @@ def new_disbursement():
         try:
             money = parse_amount(form.amount.data, form.currency.data)
             entry = record_disbursement(
-                db.session, prisoner=prisoner, money=money, category=form.category.data, paid_from=paid_from,
-                spent_on=form.spent_on.data, memo=form.memo.data, parcel=_parcel_from(form, money.currency),
-                recorded_by=current_user, confirm_over_limit=form.confirm_over_limit.data,
+                db.session,
+                prisoner=prisoner,
+                money=money,
+                category=form.category.data,
+                paid_from=paid_from,
+                spent_on=form.spent_on.data,
+                memo=form.memo.data,
+                parcel=_parcel_from(form, money.currency),
+                recorded_by=current_user,
+                confirm_over_limit=form.confirm_over_limit.data,
             )
             db.session.commit()
         except DOMAIN_ERRORS as error:
@@ -129,8 +149,14 @@ def entry(entry_id: int):
     if record is None:
         abort(404)
     receipts, parcel = entry_attachments(db.session, record)
-    return render_template("spending/entry.html", entry=record, receipts=receipts, parcel=parcel,
-                           receipt_form=ReceiptForm(), reversal_form=ReversalForm())
+    return render_template(
+        "spending/entry.html",
+        entry=record,
+        receipts=receipts,
+        parcel=parcel,
+        receipt_form=ReceiptForm(),
+        reversal_form=ReversalForm(),
+    )
 
 
 @bp.route("/entries/<int:entry_id>/receipts", methods=["POST"])
@@ -143,9 +169,15 @@ def upload_receipt(entry_id: int):
     if form.validate_on_submit():
         limit = current_app.config["RECEIPT_MAX_BYTES"]
         try:
-            attach_receipt(db.session, record, form.file.data.read(limit + 1), original_name=form.file.data.filename,
-                           storage_root=Path(current_app.instance_path) / "receipts", max_bytes=limit,
-                           uploaded_by=current_user)
+            attach_receipt(
+                db.session,
+                record,
+                form.file.data.read(limit + 1),
+                original_name=form.file.data.filename,
+                storage_root=Path(current_app.instance_path) / "receipts",
+                max_bytes=limit,
+                uploaded_by=current_user,
+            )
             db.session.commit()
             flash(_("Receipt attached."), "success")
         except ReceiptError as error:
@@ -174,8 +206,9 @@ def reverse(entry_id: int):
         flash(_("Give a reason for the reversal."), "error")
         return redirect(url_for("spending.entry", entry_id=entry_id))
     try:
-        reversal = reverse_with_reason(db.session, record, reason=form.reason.data, on=utcnow().date(),
-                                       recorded_by=current_user)
+        reversal = reverse_with_reason(
+            db.session, record, reason=form.reason.data, on=utcnow().date(), recorded_by=current_user
+        )
         db.session.commit()
     except DOMAIN_ERRORS as error:
         db.session.rollback()
@@ -194,8 +227,12 @@ def receipt(receipt_id: int):
     path = receipt_path(Path(current_app.instance_path) / "receipts", record)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=record.content_type, as_attachment=record.content_type == "application/pdf",
-                         download_name=f"receipt-{record.entry_id}-{record.sha256[:12]}{path.suffix}")
+    response = send_file(
+        path,
+        mimetype=record.content_type,
+        as_attachment=record.content_type == "application/pdf",
+        download_name=f"receipt-{record.entry_id}-{record.sha256[:12]}{path.suffix}",
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -232,14 +269,27 @@ def new_conversion():
     if submitted in ("fund", "asset") and form.validate_on_submit():
         try:
             source, target, rate = _conversion_money(form)
-            common = dict(source=source, target_currency=form.to_currency.data, target=target, rate=rate,
-                          on=form.on.data, memo=form.memo.data, recorded_by=current_user)
+            common = dict(
+                source=source,
+                target_currency=form.to_currency.data,
+                target=target,
+                rate=rate,
+                on=form.on.data,
+                memo=form.memo.data,
+                recorded_by=current_user,
+            )
             if submitted == "fund":
-                entry = convert_within_fund(db.session, fund=fund_by_name(db.session, form.fund.data), **common)
+                entry = convert_within_fund(
+                    db.session, fund=fund_by_name(db.session, form.fund.data), **common
+                )
             else:
                 accounts = {a.name: a for a in spending_assets(db.session)}
-                entry = convert_assets(db.session, from_account=accounts[form.from_account.data],
-                                       to_account=accounts[form.to_account.data], **common)
+                entry = convert_assets(
+                    db.session,
+                    from_account=accounts[form.from_account.data],
+                    to_account=accounts[form.to_account.data],
+                    **common,
+                )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -263,8 +313,15 @@ def cash():
         try:
             money = parse_amount(form.amount.data, form.currency.data)
             source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
-            move_cash(db.session, from_account=source, to_account=target, money=money, on=form.on.data,
-                      memo=form.memo.data, recorded_by=current_user)
+            move_cash(
+                db.session,
+                from_account=source,
+                to_account=target,
+                money=money,
+                on=form.on.data,
+                memo=form.memo.data,
+                recorded_by=current_user,
+            )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             fail_on_form(form, error)
@@ -273,6 +330,11 @@ def cash():
             return redirect(url_for("spending.cash"))
     db.session.commit()  # the cash account is created on first visit
     holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
-    return render_template("spending/cash.html", form=form, account=account,
-                           held=available_in(db.session, account), spent=spent_from(db.session, account),
-                           holders=holders)
+    return render_template(
+        "spending/cash.html",
+        form=form,
+        account=account,
+        held=available_in(db.session, account),
+        spent=spent_from(db.session, account),
+        holders=holders,
+    )

@@ -1,4 +1,5 @@
 """Forms of the coordinators' spending pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,9 @@ class DisbursementForm(FlaskForm):
     memo = StringField(_l("What was bought"), validators=[Optional(), Length(max=500)])
     parcel_sent_on = DateField(_l("Parcel sent on"), validators=[Optional()])
     parcel_tracking = StringField(_l("Tracking number"), validators=[Optional(), Length(max=64)])
-    parcel_total_grams = IntegerField(_l("Total weight, g"), validators=[Optional(), NumberRange(min=1, max=1000000)])
+    parcel_total_grams = IntegerField(
+        _l("Total weight, g"), validators=[Optional(), NumberRange(min=1, max=1000000)]
+    )
     items = FieldList(FormField(ParcelItemForm), min_entries=6, max_entries=30)
     confirm_over_limit = BooleanField(_l("Record anyway: I checked the facility's limits"))
 
@@ -64,8 +67,10 @@ class AssetConversionForm(_ConversionForm):
 
 
 class CashMovementForm(FlaskForm):
-    direction = SelectField(_l("Movement"), choices=[("advance", _l("Advance: bank → my cash")),
-                                                    ("return", _l("Return: my cash → bank"))])
+    direction = SelectField(
+        _l("Movement"),
+        choices=[("advance", _l("Advance: bank → my cash")), ("return", _l("Return: my cash → bank"))],
+    )
     bank = SelectField(_l("Bank account"), validators=[DataRequired()])
     amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=20)])
     currency = SelectField(_l("Currency"), validators=[DataRequired()])

@@ -5,6 +5,7 @@ Revision ID: 0001_ledger_core
 Revises:
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -143,9 +144,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_prisoners"),
         sa.UniqueConstraint("slug", name="uq_prisoners_slug"),
-        sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], name="fk_prisoners_facility_id_facilities"),
         sa.ForeignKeyConstraint(
-            ["monthly_need_currency"], ["currencies.code"],
+            ["facility_id"], ["facilities.id"], name="fk_prisoners_facility_id_facilities"
+        ),
+        sa.ForeignKeyConstraint(
+            ["monthly_need_currency"],
+            ["currencies.code"],
             name="fk_prisoners_monthly_need_currency_currencies",
         ),
         sa.CheckConstraint(
@@ -195,7 +199,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key", name="uq_journal_entries_idempotency_key"),
         sa.UniqueConstraint("reverses_id", name="uq_journal_entries_reverses_id"),
         sa.UniqueConstraint("hash", name="uq_journal_entries_hash"),
-        sa.ForeignKeyConstraint(["recorded_by_id"], ["users.id"], name="fk_journal_entries_recorded_by_id_users"),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name="fk_journal_entries_recorded_by_id_users"
+        ),
         sa.ForeignKeyConstraint(
             ["reverses_id"], ["journal_entries.id"], name="fk_journal_entries_reverses_id_journal_entries"
         ),
@@ -225,15 +231,17 @@ def upgrade() -> None:
         sa.Column("memo", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_postings"),
         sa.UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
-        sa.ForeignKeyConstraint(["entry_id"], ["journal_entries.id"], name="fk_postings_entry_id_journal_entries"),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["journal_entries.id"], name="fk_postings_entry_id_journal_entries"
+        ),
         sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name="fk_postings_account_id_accounts"),
         sa.ForeignKeyConstraint(["currency"], ["currencies.code"], name="fk_postings_currency_currencies"),
         sa.CheckConstraint("amount_minor <> 0", name="ck_postings_amount_nonzero"),
-        sa.CheckConstraint(f"category IS NULL OR category IN ({CATEGORIES})", name="ck_postings_category_known"),
+        sa.CheckConstraint(
+            f"category IS NULL OR category IN ({CATEGORIES})", name="ck_postings_category_known"
+        ),
     )
-    op.create_index(
-        "ix_postings_account_currency_entry", "postings", ["account_id", "currency", "entry_id"]
-    )
+    op.create_index("ix_postings_account_currency_entry", "postings", ["account_id", "currency", "entry_id"])
 
     op.create_table(
         "account_balances",
@@ -242,8 +250,12 @@ def upgrade() -> None:
         sa.Column("balance_minor", sa.BigInteger(), nullable=False),
         sa.Column("posting_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("account_id", "currency", name="pk_account_balances"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name="fk_account_balances_account_id_accounts"),
-        sa.ForeignKeyConstraint(["currency"], ["currencies.code"], name="fk_account_balances_currency_currencies"),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name="fk_account_balances_account_id_accounts"
+        ),
+        sa.ForeignKeyConstraint(
+            ["currency"], ["currencies.code"], name="fk_account_balances_currency_currencies"
+        ),
     )
 
     head = op.create_table(
@@ -341,7 +353,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_donations"),
         sa.UniqueConstraint("entry_id", name="uq_donations_entry_id"),
-        sa.ForeignKeyConstraint(["entry_id"], ["journal_entries.id"], name="fk_donations_entry_id_journal_entries"),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["journal_entries.id"], name="fk_donations_entry_id_journal_entries"
+        ),
         sa.ForeignKeyConstraint(["donor_id"], ["donors.id"], name="fk_donations_donor_id_donors"),
         sa.ForeignKeyConstraint(["pledge_id"], ["pledges.id"], name="fk_donations_pledge_id_pledges"),
         sa.ForeignKeyConstraint(["prisoner_id"], ["prisoners.id"], name="fk_donations_prisoner_id_prisoners"),

@@ -4,6 +4,7 @@ Revision ID: 0002_spending
 Revises: 0001_ledger_core
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,7 +26,9 @@ def upgrade() -> None:
         sa.Column("total_grams", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_parcels"),
         sa.UniqueConstraint("entry_id", name="uq_parcels_entry_id"),
-        sa.ForeignKeyConstraint(["entry_id"], ["journal_entries.id"], name="fk_parcels_entry_id_journal_entries"),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["journal_entries.id"], name="fk_parcels_entry_id_journal_entries"
+        ),
         sa.ForeignKeyConstraint(["prisoner_id"], ["prisoners.id"], name="fk_parcels_prisoner_id_prisoners"),
         sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], name="fk_parcels_facility_id_facilities"),
         sa.CheckConstraint("total_grams > 0", name="ck_parcels_total_grams_positive"),
@@ -45,7 +48,9 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_parcel_items"),
         sa.ForeignKeyConstraint(["parcel_id"], ["parcels.id"], name="fk_parcel_items_parcel_id_parcels"),
-        sa.ForeignKeyConstraint(["currency"], ["currencies.code"], name="fk_parcel_items_currency_currencies"),
+        sa.ForeignKeyConstraint(
+            ["currency"], ["currencies.code"], name="fk_parcel_items_currency_currencies"
+        ),
         sa.CheckConstraint("quantity > 0", name="ck_parcel_items_quantity_positive"),
         sa.CheckConstraint("grams >= 0", name="ck_parcel_items_grams_not_negative"),
         sa.CheckConstraint("cost_minor >= 0", name="ck_parcel_items_cost_not_negative"),
@@ -64,7 +69,9 @@ def upgrade() -> None:
         sa.Column("uploaded_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_receipts"),
         sa.UniqueConstraint("entry_id", "sha256", name="uq_receipts_entry_sha256"),
-        sa.ForeignKeyConstraint(["entry_id"], ["journal_entries.id"], name="fk_receipts_entry_id_journal_entries"),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["journal_entries.id"], name="fk_receipts_entry_id_journal_entries"
+        ),
         sa.ForeignKeyConstraint(["uploaded_by_id"], ["users.id"], name="fk_receipts_uploaded_by_id_users"),
         sa.CheckConstraint("length(sha256) = 64", name="ck_receipts_sha256_length"),
         sa.CheckConstraint("size_bytes > 0", name="ck_receipts_size_positive"),

@@ -4,6 +4,7 @@ Revision ID: 0003_api_idempotency
 Revises: 0002_spending
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 

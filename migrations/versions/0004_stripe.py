@@ -4,6 +4,7 @@ Revision ID: 0004_stripe
 Revises: 0003_api_idempotency
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 

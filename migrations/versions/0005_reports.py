@@ -4,6 +4,7 @@ Revision ID: 0005_reports
 Revises: 0004_stripe
 Create Date: 2026-11-26
 """
+
 from alembic import op
 
 revision = "0005_reports"

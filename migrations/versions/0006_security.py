@@ -4,6 +4,7 @@ Revision ID: 0006_security
 Revises: 0005_reports
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 

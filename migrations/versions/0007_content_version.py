@@ -5,6 +5,7 @@ Revision ID: 0007_content_version
 Revises: 0006_security
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """post_entries(): the bulk path keeps every invariant post_entry() keeps."""
+
 from datetime import date
 
 import pytest
@@ -31,21 +32,32 @@ def _eur(minor: int) -> Money:
 
 
 def _gift(fund, minor, **extra) -> EntryDraft:
-    return EntryDraft(date(2026, 1, 5), "Bank transfer",
-                      [PostingDraft(EUR, _eur(minor)), PostingDraft(fund, _eur(-minor), "donation")], **extra)
+    return EntryDraft(
+        date(2026, 1, 5),
+        "Bank transfer",
+        [PostingDraft(EUR, _eur(minor)), PostingDraft(fund, _eur(-minor), "donation")],
+        **extra,
+    )
 
 
 def _spend(fund, minor, **extra) -> EntryDraft:
-    return EntryDraft(date(2026, 1, 6), "Food parcel",
-                      [PostingDraft(fund, _eur(minor), "food"), PostingDraft(EUR, _eur(-minor))], **extra)
+    return EntryDraft(
+        date(2026, 1, 6),
+        "Food parcel",
+        [PostingDraft(fund, _eur(minor), "food"), PostingDraft(EUR, _eur(-minor))],
+        **extra,
+    )
 
 
 def _state(session):
     return (
         session.scalar(select(func.count()).select_from(JournalEntry)),
         session.scalar(select(func.count()).select_from(Posting)),
-        sorted(session.execute(select(AccountBalance.account_id, AccountBalance.currency,
-                                      AccountBalance.balance_minor)).all()),
+        sorted(
+            session.execute(
+                select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor)
+            ).all()
+        ),
         session.get(LedgerHead, 1).head_hash,
     )
 
@@ -66,7 +78,7 @@ def test_generated_ledger_in_batches_verifies(session):
     stream = list(drafts(world, sizes))
     assert any(d.reverses_id for d in stream) and any(d.conversion_rate for d in stream)
     for start in range(0, len(stream), 400):
-        ids = post_entries(session, stream[start:start + 400])
+        ids = post_entries(session, stream[start : start + 400])
         session.commit()
         assert ids.start == start + 1
     result = verify_ledger(session)
@@ -105,11 +117,19 @@ def test_a_draft_that_would_overdraw_refuses_the_whole_batch(session, fund):
 @pytest.mark.parametrize(
     ("bad", "error"),
     [
-        (lambda fund: EntryDraft(date(2026, 1, 5), "x", [PostingDraft(EUR, _eur(1)),
-                                                          PostingDraft(fund, _eur(-2))]), UnbalancedEntry),
+        (
+            lambda fund: EntryDraft(
+                date(2026, 1, 5), "x", [PostingDraft(EUR, _eur(1)), PostingDraft(fund, _eur(-2))]
+            ),
+            UnbalancedEntry,
+        ),
         (lambda fund: _gift("liabilities:funds:prisoner:nobody", 100), InvalidEntry),
-        (lambda fund: EntryDraft(date(2026, 1, 5), "bad\nline", [PostingDraft(EUR, _eur(1)),
-                                                               PostingDraft(fund, _eur(-1))]), InvalidEntry),
+        (
+            lambda fund: EntryDraft(
+                date(2026, 1, 5), "bad\nline", [PostingDraft(EUR, _eur(1)), PostingDraft(fund, _eur(-1))]
+            ),
+            InvalidEntry,
+        ),
         (lambda fund: _spend(fund, 100, is_advance=True), NotPermitted),
     ],
 )
@@ -131,8 +151,9 @@ def test_idempotency_keys_and_reversals_stay_unique(session, fund):
     with pytest.raises(InvalidEntry):
         post_entries(session, [_gift(fund, 1, idempotency_key="k"), _gift(fund, 2, idempotency_key="k")])
     mirror = [PostingDraft(fund, _eur(-100), "food"), PostingDraft(EUR, _eur(100))]
-    reversal = EntryDraft(date(2026, 1, 7), "Reversal of #2: test", mirror, source_type="reversal",
-                          reverses_id=2)
+    reversal = EntryDraft(
+        date(2026, 1, 7), "Reversal of #2: test", mirror, source_type="reversal", reverses_id=2
+    )
     with pytest.raises(AlreadyReversed):
         post_entries(session, [reversal, reversal])
     post_entries(session, [reversal])

@@ -1,5 +1,6 @@
 """Random sequences of donations, transfers, conversions, spending and reversals
 keep every invariant of the ledger (hypothesis)."""
+
 import itertools
 from collections import defaultdict
 from datetime import date
@@ -26,10 +27,21 @@ amounts = st.integers(min_value=1, max_value=200_000)
 operation = st.one_of(
     st.tuples(st.just("donate"), st.integers(0, FUNDS - 1), st.sampled_from(CURRENCIES), amounts),
     st.tuples(st.just("spend"), st.integers(0, FUNDS - 1), st.sampled_from(CURRENCIES), amounts),
-    st.tuples(st.just("transfer"), st.integers(0, FUNDS - 1), st.integers(0, FUNDS - 1),
-              st.sampled_from(CURRENCIES), amounts),
-    st.tuples(st.just("convert"), st.integers(0, FUNDS - 1), st.sampled_from(CURRENCIES),
-              st.sampled_from(CURRENCIES), amounts, st.integers(1, 10_000)),
+    st.tuples(
+        st.just("transfer"),
+        st.integers(0, FUNDS - 1),
+        st.integers(0, FUNDS - 1),
+        st.sampled_from(CURRENCIES),
+        amounts,
+    ),
+    st.tuples(
+        st.just("convert"),
+        st.integers(0, FUNDS - 1),
+        st.sampled_from(CURRENCIES),
+        st.sampled_from(CURRENCIES),
+        amounts,
+        st.integers(1, 10_000),
+    ),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
 )
 
@@ -58,22 +70,43 @@ def test_random_operations_keep_every_invariant(session, operations):
                 money = Money.from_minor(minor, currency)
                 bank = get_or_create_account(session, f"assets:bank:{currency.lower()}")
                 effect[(i, currency)] += minor
-                entry = post_entry(session, EntryDraft(date(2026, 1, 1), "Donation", [
-                    PostingDraft(bank, money, "donation"), PostingDraft(funds[i], -money, "donation")]))
+                entry = post_entry(
+                    session,
+                    EntryDraft(
+                        date(2026, 1, 1),
+                        "Donation",
+                        [PostingDraft(bank, money, "donation"), PostingDraft(funds[i], -money, "donation")],
+                    ),
+                )
             elif kind == "spend":
                 _, i, currency, minor = op
                 money = Money.from_minor(minor, currency)
                 bank = get_or_create_account(session, f"assets:bank:{currency.lower()}")
                 effect[(i, currency)] -= minor
-                entry = post_entry(session, EntryDraft(date(2026, 1, 2), "Parcel", [
-                    PostingDraft(funds[i], money, "parcels"), PostingDraft(bank, -money)]))
+                entry = post_entry(
+                    session,
+                    EntryDraft(
+                        date(2026, 1, 2),
+                        "Parcel",
+                        [PostingDraft(funds[i], money, "parcels"), PostingDraft(bank, -money)],
+                    ),
+                )
             elif kind == "transfer":
                 _, i, j, currency, minor = op
                 money = Money.from_minor(minor, currency)
                 effect[(i, currency)] -= minor
                 effect[(j, currency)] += minor
-                entry = post_entry(session, EntryDraft(date(2026, 1, 3), "Transfer", [
-                    PostingDraft(funds[i], money, "transfer"), PostingDraft(funds[j], -money, "transfer")]))
+                entry = post_entry(
+                    session,
+                    EntryDraft(
+                        date(2026, 1, 3),
+                        "Transfer",
+                        [
+                            PostingDraft(funds[i], money, "transfer"),
+                            PostingDraft(funds[j], -money, "transfer"),
+                        ],
+                    ),
+                )
             elif kind == "convert":
                 _, i, source, target, minor, rate_hundredths = op
                 rate = Decimal(rate_hundredths) / 100
@@ -84,12 +117,20 @@ def test_random_operations_keep_every_invariant(session, operations):
                 got_money = Money(got, target)
                 effect[(i, source)] -= given_money.minor
                 effect[(i, target)] += got_money.minor
-                entry = post_entry(session, EntryDraft(date(2026, 1, 4), "Conversion", [
-                    PostingDraft(funds[i], given_money, "conversion"),
-                    PostingDraft(trading, -given_money, "conversion"),
-                    PostingDraft(trading, got_money, "conversion"),
-                    PostingDraft(funds[i], -got_money, "conversion"),
-                ], conversion_rate=str(rate)))
+                entry = post_entry(
+                    session,
+                    EntryDraft(
+                        date(2026, 1, 4),
+                        "Conversion",
+                        [
+                            PostingDraft(funds[i], given_money, "conversion"),
+                            PostingDraft(trading, -given_money, "conversion"),
+                            PostingDraft(trading, got_money, "conversion"),
+                            PostingDraft(funds[i], -got_money, "conversion"),
+                        ],
+                        conversion_rate=str(rate),
+                    ),
+                )
             else:
                 if not posted:
                     continue

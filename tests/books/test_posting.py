@@ -34,7 +34,9 @@ def _spend(session, prisoner, amount, currency="EUR", *, is_advance=False, recor
     bank = get_or_create_account(session, f"assets:bank:{currency.lower()}-main")
     money = parse_amount(amount, currency)
     draft = EntryDraft(
-        date(2026, 2, 1), "Food parcel", [PostingDraft(fund, money, "food"), PostingDraft(bank, -money)],
+        date(2026, 2, 1),
+        "Food parcel",
+        [PostingDraft(fund, money, "food"), PostingDraft(bank, -money)],
         is_advance=is_advance,
     )
     return post_entry(session, draft, recorded_by=recorded_by)
@@ -45,7 +47,9 @@ def test_donation_credits_the_fund_and_chains_the_entry(session):
     entry = donate(session, prisoner, "100.00")
     session.commit()
     assert entry.id == 1 and entry.prev_hash == "0" * 64 and len(entry.hash) == 64
-    assert available_in(session, fund_account_for(session, prisoner)) == {"EUR": Money.from_minor(10000, "EUR")}
+    assert available_in(session, fund_account_for(session, prisoner)) == {
+        "EUR": Money.from_minor(10000, "EUR")
+    }
     assert verify_ledger(session).ok
 
 
@@ -57,8 +61,17 @@ def test_unbalanced_entry_is_refused_and_nothing_is_written(session):
     bank = get_or_create_account(session, "assets:bank:eur-main")
     session.commit()
     with pytest.raises(UnbalancedEntry):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [
-            PostingDraft(bank, parse_amount("10.00", "EUR")), PostingDraft(fund, -parse_amount("9.99", "EUR"))]))
+        post_entry(
+            session,
+            EntryDraft(
+                date(2026, 1, 1),
+                "x",
+                [
+                    PostingDraft(bank, parse_amount("10.00", "EUR")),
+                    PostingDraft(fund, -parse_amount("9.99", "EUR")),
+                ],
+            ),
+        )
     session.rollback()
     assert _counts(session) == before
 
@@ -67,9 +80,17 @@ def test_a_currency_mix_must_balance_per_currency(session):
     prisoner = make_prisoner(session)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     with pytest.raises(UnbalancedEntry):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [
-            PostingDraft(bank, parse_amount("10.00", "EUR")),
-            PostingDraft(fund_account_for(session, prisoner), -parse_amount("10.00", "USD"))]))
+        post_entry(
+            session,
+            EntryDraft(
+                date(2026, 1, 1),
+                "x",
+                [
+                    PostingDraft(bank, parse_amount("10.00", "EUR")),
+                    PostingDraft(fund_account_for(session, prisoner), -parse_amount("10.00", "USD")),
+                ],
+            ),
+        )
 
 
 def test_float_amounts_never_reach_the_ledger(session):
@@ -78,8 +99,14 @@ def test_float_amounts_never_reach_the_ledger(session):
     prisoner = make_prisoner(session)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     with pytest.raises(InvalidEntry):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [
-            PostingDraft(bank, 10.0), PostingDraft(fund_account_for(session, prisoner), -10.0)]))  # type: ignore[arg-type]
+        post_entry(
+            session,
+            EntryDraft(
+                date(2026, 1, 1),
+                "x",
+                [PostingDraft(bank, 10.0), PostingDraft(fund_account_for(session, prisoner), -10.0)],
+            ),
+        )  # type: ignore[arg-type]
 
 
 def test_single_posting_and_bad_dates_and_categories_are_refused(session):
@@ -90,11 +117,23 @@ def test_single_posting_and_bad_dates_and_categories_are_refused(session):
     with pytest.raises(UnbalancedEntry):
         post_entry(session, EntryDraft(date(2026, 1, 1), "x", [PostingDraft(bank, ten)]))
     with pytest.raises(InvalidEntry):
-        post_entry(session, EntryDraft(date(1900, 1, 1), "x", [PostingDraft(bank, ten), PostingDraft(fund, -ten)]))
+        post_entry(
+            session, EntryDraft(date(1900, 1, 1), "x", [PostingDraft(bank, ten), PostingDraft(fund, -ten)])
+        )
     with pytest.raises(InvalidEntry):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [PostingDraft(bank, ten, "vodka"), PostingDraft(fund, -ten)]))
+        post_entry(
+            session,
+            EntryDraft(date(2026, 1, 1), "x", [PostingDraft(bank, ten, "vodka"), PostingDraft(fund, -ten)]),
+        )
     with pytest.raises(InvalidEntry) as error:
-        post_entry(session, EntryDraft(date(2026, 1, 1), "fake\n2026-01-01 injected", [PostingDraft(bank, ten), PostingDraft(fund, -ten)]))
+        post_entry(
+            session,
+            EntryDraft(
+                date(2026, 1, 1),
+                "fake\n2026-01-01 injected",
+                [PostingDraft(bank, ten), PostingDraft(fund, -ten)],
+            ),
+        )
     assert error.value.field == "description"
 
 
@@ -137,8 +176,13 @@ def test_the_same_idempotency_key_records_once(session):
     fund = fund_account_for(session, prisoner)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     ten = parse_amount("10", "EUR")
-    draft = EntryDraft(date(2026, 1, 1), "Import row 7", [PostingDraft(bank, ten), PostingDraft(fund, -ten)],
-                       source_type="import", idempotency_key="import:abc:7")
+    draft = EntryDraft(
+        date(2026, 1, 1),
+        "Import row 7",
+        [PostingDraft(bank, ten), PostingDraft(fund, -ten)],
+        source_type="import",
+        idempotency_key="import:abc:7",
+    )
     first = post_entry(session, draft)
     session.commit()
     with pytest.raises(DuplicateEntry) as error:
@@ -155,7 +199,9 @@ def test_reversal_mirrors_the_entry_and_keeps_the_original(session):
     reversal = reverse_entry(session, donation, reason="entered twice")
     session.commit()
     assert reversal.reverses_id == donation.id
-    assert sorted(p.amount_minor for p in reversal.postings) == sorted(-p.amount_minor for p in donation.postings)
+    assert sorted(p.amount_minor for p in reversal.postings) == sorted(
+        -p.amount_minor for p in donation.postings
+    )
     assert session.get(JournalEntry, donation.id).reversed_by.id == reversal.id
     assert available_in(session, fund_account_for(session, prisoner)) == {}
     with pytest.raises(AlreadyReversed):
@@ -180,7 +226,9 @@ def test_general_fund_is_guarded_too(session):
     bank = get_or_create_account(session, "assets:bank:eur-main")
     five = parse_amount("5", "EUR")
     with pytest.raises(InsufficientFunds):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [PostingDraft(fund, five), PostingDraft(bank, -five)]))
+        post_entry(
+            session, EntryDraft(date(2026, 1, 1), "x", [PostingDraft(fund, five), PostingDraft(bank, -five)])
+        )
 
 
 def test_cash_held_by_a_coordinator_cannot_go_negative(session):
@@ -189,5 +237,11 @@ def test_cash_held_by_a_coordinator_cannot_go_negative(session):
     cash = get_or_create_account(session, "assets:cash:olga")
     five = parse_amount("5", "EUR")
     with pytest.raises(InsufficientFunds):
-        post_entry(session, EntryDraft(date(2026, 1, 1), "x", [
-            PostingDraft(fund_account_for(session, prisoner), five, "food"), PostingDraft(cash, -five)]))
+        post_entry(
+            session,
+            EntryDraft(
+                date(2026, 1, 1),
+                "x",
+                [PostingDraft(fund_account_for(session, prisoner), five, "food"), PostingDraft(cash, -five)],
+            ),
+        )

@@ -1,4 +1,5 @@
 """The database refuses edits of the journal, and verify finds edits made around it."""
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -15,7 +16,12 @@ def _drop_append_only_triggers(connection) -> None:
     only disabled, and the ``restore_triggers`` fixture enables them again.
     """
     if connection.dialect.name == "sqlite":
-        for name in ("postings_no_update", "postings_no_delete", "journal_entries_no_update", "journal_entries_no_delete"):
+        for name in (
+            "postings_no_update",
+            "postings_no_delete",
+            "journal_entries_no_update",
+            "journal_entries_no_delete",
+        ):
             connection.execute(text(f"DROP TRIGGER {name}"))
     else:
         connection.execute(text("ALTER TABLE postings DISABLE TRIGGER USER"))
@@ -60,8 +66,16 @@ def test_raw_sql_update_or_delete_of_the_journal_fails(app, ledger_with_entries,
 def test_an_edited_amount_is_found_by_verify(app, ledger_with_entries, runner):
     with db.engine.begin() as connection:
         _drop_append_only_triggers(connection)
-        connection.execute(text("UPDATE postings SET amount_minor = amount_minor - 100 WHERE entry_id = 2 AND amount_minor > 0"))
-        connection.execute(text("UPDATE postings SET amount_minor = amount_minor + 100 WHERE entry_id = 2 AND amount_minor < 0"))
+        connection.execute(
+            text(
+                "UPDATE postings SET amount_minor = amount_minor - 100 WHERE entry_id = 2 AND amount_minor > 0"
+            )
+        )
+        connection.execute(
+            text(
+                "UPDATE postings SET amount_minor = amount_minor + 100 WHERE entry_id = 2 AND amount_minor < 0"
+            )
+        )
     db.session.expire_all()
     result = verify_ledger(db.session)
     assert [p.code for p in result.problems][:1] == ["hash_mismatch"]

@@ -1,5 +1,6 @@
 """A coordinator records a parcel bought with cash and attaches the receipt, in a real
 browser, in English and in Russian."""
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -19,16 +20,20 @@ TEXT = {
 def sign_in(browser, live_server, role: str, language: str):
     browser.get(live_server + "/login")
     if language != "en":
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
-                       f"html[lang={language}]")
+        click_and_wait(
+            browser,
+            browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
+            f"html[lang={language}]",
+        )
     browser.find_element(By.NAME, "email").send_keys(f"{role}@example.org")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".who")
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_coordinator_records_a_parcel_with_a_receipt(session, users, live_server, browser, screenshot, tmp_path,
-                                                     language):
+def test_coordinator_records_a_parcel_with_a_receipt(
+    session, users, live_server, browser, screenshot, tmp_path, language
+):
     prisoner = make_prisoner(session, "vera")
     prisoner.facility = Facility(name="СИЗО-7 (fictional)", max_parcel_grams=30000, max_parcels_per_month=2)
     donate(session, prisoner, "20000.00", "RUB")
@@ -45,15 +50,17 @@ def test_coordinator_records_a_parcel_with_a_receipt(session, users, live_server
     browser.find_element(By.CSS_SELECTOR, "details.parcel summary").click()
     browser.find_element(By.NAME, "parcel_total_grams").send_keys("4200")
     browser.find_element(By.NAME, "parcel_tracking").send_keys("RA123456789RU")
-    for row, (name, quantity, grams, cost) in enumerate([("Носки шерстяные", "3", "300", "900"),
-                                                          ("Чай чёрный", "2", "500", "550")]):
+    for row, (name, quantity, grams, cost) in enumerate(
+        [("Носки шерстяные", "3", "300", "900"), ("Чай чёрный", "2", "500", "550")]
+    ):
         browser.find_element(By.NAME, f"items-{row}-name").send_keys(name)
         browser.find_element(By.NAME, f"items-{row}-quantity").send_keys(quantity)
         browser.find_element(By.NAME, f"items-{row}-grams").send_keys(grams)
         browser.find_element(By.NAME, f"items-{row}-cost").send_keys(cost)
     screenshot(f"disbursement-form-{language}")
-    flash = click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"),
-                           ".flash-success")
+    flash = click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".flash-success"
+    )
     assert TEXT[language]["recorded"] in flash.text
 
     photo = tmp_path / "receipt.jpg"

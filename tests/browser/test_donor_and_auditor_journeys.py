@@ -1,5 +1,6 @@
 """A donor gives to a prisoner by card, and an auditor downloads the journal and checks it
 with hledger — in a real browser, in English and in Russian."""
+
 import shutil
 import subprocess
 import time
@@ -24,21 +25,29 @@ TEXT = {
 @pytest.fixture
 def fake_stripe(app):
     fake = FakeStripe().start()
-    app.config.update(STRIPE_API_BASE=fake.url, STRIPE_SECRET_KEY="sk_test_fake",
-                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, DONATION_CURRENCIES=("EUR", "USD", "RUB"))
+    app.config.update(
+        STRIPE_API_BASE=fake.url,
+        STRIPE_SECRET_KEY="sk_test_fake",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        DONATION_CURRENCIES=("EUR", "USD", "RUB"),
+    )
     yield fake
     fake.stop()
 
 
 def switch_language(browser, language):
     if language != "en":
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
-                       f"html[lang={language}]")
+        click_and_wait(
+            browser,
+            browser.find_element(By.CSS_SELECTOR, f".language-switch [lang={language}]"),
+            f"html[lang={language}]",
+        )
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_donor_gives_to_a_prisoner_by_card(app, session, client, live_server, browser, screenshot, fake_stripe,
-                                           language):
+def test_donor_gives_to_a_prisoner_by_card(
+    app, session, client, live_server, browser, screenshot, fake_stripe, language
+):
     prisoner = make_prisoner(session, "vera", name="Вера Черничкина")
     prisoner.name_latin = "Vera Chernichkina"
     session.commit()
@@ -47,9 +56,13 @@ def test_donor_gives_to_a_prisoner_by_card(app, session, client, live_server, br
     browser.get(live_server + "/prisoners/vera")
     switch_language(browser, language)
     assert ("Вера Черничкина" if language == "ru" else "Vera Chernichkina") in browser.find_element(
-        By.TAG_NAME, "h1").text
+        By.TAG_NAME, "h1"
+    ).text
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "a.donate"), "form.donate-form")
-    assert Select(browser.find_element(By.NAME, "prisoner")).first_selected_option.get_attribute("value") == "vera"
+    assert (
+        Select(browser.find_element(By.NAME, "prisoner")).first_selected_option.get_attribute("value")
+        == "vera"
+    )
     browser.find_element(By.NAME, "amount").send_keys("25.00")
     Select(browser.find_element(By.NAME, "currency")).select_by_value("EUR")
     browser.find_element(By.NAME, "public_name").send_keys("Друг из Вильнюса")
@@ -65,7 +78,9 @@ def test_donor_gives_to_a_prisoner_by_card(app, session, client, live_server, br
 
     # The donor pays on Stripe; Stripe signs and sends the event, then returns the donor to us.
     charge = fake_stripe.paid_charge(2500, "eur", fee=98, metadata=sent["metadata"])
-    event = fake_stripe.event("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge))
+    event = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge)
+    )
     assert Webhooks(client).deliver(event).status_code == 200
     browser.get(fake_stripe.objects[checkout_id]["success_url"].replace("{CHECKOUT_SESSION_ID}", checkout_id))
     assert TEXT[language]["thanks"] in browser.find_element(By.TAG_NAME, "h1").text
@@ -79,7 +94,9 @@ def test_donor_gives_to_a_prisoner_by_card(app, session, client, live_server, br
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_auditor_downloads_the_journal_and_checks_it(session, users, live_server, browser, screenshot, language):
+def test_auditor_downloads_the_journal_and_checks_it(
+    session, users, live_server, browser, screenshot, language
+):
     prisoner = make_prisoner(session, "vera")
     donate(session, prisoner, "120.00", "EUR")
     donate(session, prisoner, "9000.00", "RUB")

@@ -1,5 +1,6 @@
 """A visitor finds the prisoner most in need on the home page, reads their page and report,
 and an auditor looks at the books — with the demo organisation, in a real browser."""
+
 from datetime import date
 
 from selenium.webdriver.common.by import By
@@ -19,8 +20,10 @@ def test_visitor_reads_a_prisoners_page_and_report(app, session, users, live_ser
     screenshot("home")
 
     click_and_wait(browser, cards[0].find_element(By.CSS_SELECTOR, "a.prisoner-name"), "svg.month-chart")
-    assert browser.find_element(By.CSS_SELECTOR, "a.donate").get_attribute("href").startswith(
-        live_server + "/donate?prisoner="
+    assert (
+        browser.find_element(By.CSS_SELECTOR, "a.donate")
+        .get_attribute("href")
+        .startswith(live_server + "/donate?prisoner=")
     )
     screenshot("prisoner")
 

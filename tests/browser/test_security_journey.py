@@ -1,6 +1,7 @@
 """An admin signs in, is sent to enrol in two-factor, scans nothing but types the key's
 code, keeps the recovery codes, makes an API token and looks at users and the audit log
 — in a real browser under the strict Content-Security-Policy."""
+
 import pyotp
 from selenium.webdriver.common.by import By
 
@@ -29,13 +30,19 @@ def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live
 
     secret = browser.find_element(By.CSS_SELECTOR, "dl.facts code.secret").text
     browser.find_element(By.NAME, "code").send_keys(pyotp.TOTP(secret).now())
-    click_to(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".recovery-codes")
+    click_to(
+        browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"), ".recovery-codes"
+    )
     assert len(browser.find_elements(By.CSS_SELECTOR, ".recovery-codes li")) == 10
     screenshot("recovery-codes")
 
     browser.get(live_server + "/settings/")
     browser.find_element(By.NAME, "name").send_keys("backup script")
-    click_to(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button"), "code.secret")
+    click_to(
+        browser,
+        browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button"),
+        "code.secret",
+    )
     assert browser.find_element(By.CSS_SELECTOR, "code.secret").text.startswith("sl_")
     browser.get(live_server + "/settings/")
     wait_for_css(browser, "table")
@@ -48,5 +55,7 @@ def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live
     wait_for_css(browser, "table.audit")
     assert "2fa.enrolled" in browser.page_source
     screenshot("audit")
-    console = [entry for entry in browser.get_log("browser") if "Content Security Policy" in entry.get("message", "")]
+    console = [
+        entry for entry in browser.get_log("browser") if "Content Security Policy" in entry.get("message", "")
+    ]
     assert console == []

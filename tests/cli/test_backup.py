@@ -1,4 +1,5 @@
 """Backup and restore: a restored database verifies and reports the same balances and head."""
+
 import gzip
 import json
 
@@ -22,7 +23,9 @@ def _fresh_sqlite_app(tmp_path, migrated_database):
     shutil.copy(migrated_database if not POSTGRES_URL else _sqlite_template(tmp_path), target)
     instance = tmp_path / "restored-instance"
     instance.mkdir()
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"}, instance_path=str(instance))
+    return create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"}, instance_path=str(instance)
+    )
 
 
 def _sqlite_template(tmp_path):
@@ -64,7 +67,9 @@ def test_backup_restores_to_the_same_balances_and_head(app, runner, tmp_path, mi
         assert _state(db.session) == before
         db.session.remove()
         db.engine.dispose()
-    assert (tmp_path / "restored-instance" / "receipts" / "ab" / "abc.pdf").read_bytes() == b"%PDF-1.4 receipt"
+    assert (
+        tmp_path / "restored-instance" / "receipts" / "ab" / "abc.pdf"
+    ).read_bytes() == b"%PDF-1.4 receipt"
 
     again = restored.test_cli_runner().invoke(args=["ledger", "restore", str(path)])
     assert again.exit_code == 1 and "empty database only" in again.output

@@ -1,4 +1,5 @@
 """The stable CLI: users, tokens, verify and the hledger export checked by real hledger."""
+
 import csv
 import io
 import shutil
@@ -18,8 +19,10 @@ from tests.conftest import bearer, donate, make_prisoner
 
 
 def test_users_create_reads_the_password_from_stdin(runner, session):
-    result = runner.invoke(args=["users", "create", "Olga@Example.org", "--role", "coordinator"],
-                           input="a long enough password\n")
+    result = runner.invoke(
+        args=["users", "create", "Olga@Example.org", "--role", "coordinator"],
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.email == "olga@example.org"))
     assert user.role == "coordinator"
@@ -41,8 +44,16 @@ def test_users_create_refuses_bad_input_and_writes_nothing(runner, session, args
 
 
 def test_users_create_refuses_unknown_roles_and_duplicates(runner, session):
-    assert runner.invoke(args=["users", "create", "a@example.org", "--role", "king"], input="x" * 12).exit_code == 2
-    assert runner.invoke(args=["users", "create", "a@example.org", "--role", "admin"], input="x" * 12 + "\n").exit_code == 0
+    assert (
+        runner.invoke(args=["users", "create", "a@example.org", "--role", "king"], input="x" * 12).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@example.org", "--role", "admin"], input="x" * 12 + "\n"
+        ).exit_code
+        == 0
+    )
     again = runner.invoke(args=["users", "create", "A@example.org", "--role", "admin"], input="x" * 12 + "\n")
     assert again.exit_code == 1 and "already exists" in again.output
 
@@ -76,23 +87,57 @@ def _rich_ledger(session):
     stripe = get_or_create_account(session, "assets:stripe")
     gross, fee = parse_amount("50.00", "EUR"), parse_amount("1.75", "EUR")
     general = general_fund(session)
-    post_entry(session, EntryDraft(date(2026, 2, 1), "Card donation", [
-        PostingDraft(stripe, gross - fee), PostingDraft(general, -gross, "donation"),
-        PostingDraft(general, fee, "fee")]))
-    post_entry(session, EntryDraft(date(2026, 2, 2), "Allocation", [
-        PostingDraft(general, parse_amount("40", "EUR"), "transfer"),
-        PostingDraft(fund_account_for(session, boris), -parse_amount("40", "EUR"), "transfer")]))
+    post_entry(
+        session,
+        EntryDraft(
+            date(2026, 2, 1),
+            "Card donation",
+            [
+                PostingDraft(stripe, gross - fee),
+                PostingDraft(general, -gross, "donation"),
+                PostingDraft(general, fee, "fee"),
+            ],
+        ),
+    )
+    post_entry(
+        session,
+        EntryDraft(
+            date(2026, 2, 2),
+            "Allocation",
+            [
+                PostingDraft(general, parse_amount("40", "EUR"), "transfer"),
+                PostingDraft(fund_account_for(session, boris), -parse_amount("40", "EUR"), "transfer"),
+            ],
+        ),
+    )
     trading = trading_account(session)
     fund = fund_account_for(session, anna)
-    post_entry(session, EntryDraft(date(2026, 2, 3), "Convert EUR to RUB", [
-        PostingDraft(fund, parse_amount("100", "EUR"), "conversion"),
-        PostingDraft(trading, -parse_amount("100", "EUR"), "conversion"),
-        PostingDraft(trading, parse_amount("9850.50", "RUB"), "conversion"),
-        PostingDraft(fund, -parse_amount("9850.50", "RUB"), "conversion")], conversion_rate="98.505"))
+    post_entry(
+        session,
+        EntryDraft(
+            date(2026, 2, 3),
+            "Convert EUR to RUB",
+            [
+                PostingDraft(fund, parse_amount("100", "EUR"), "conversion"),
+                PostingDraft(trading, -parse_amount("100", "EUR"), "conversion"),
+                PostingDraft(trading, parse_amount("9850.50", "RUB"), "conversion"),
+                PostingDraft(fund, -parse_amount("9850.50", "RUB"), "conversion"),
+            ],
+            conversion_rate="98.505",
+        ),
+    )
     bank_rub = get_or_create_account(session, "assets:bank:rub-main")
-    food = post_entry(session, EntryDraft(date(2026, 2, 4), "Food parcel, tea; sugar", [
-        PostingDraft(fund, parse_amount("2500", "RUB"), "food", "tea, sugar: 2 kg"),
-        PostingDraft(bank_rub, -parse_amount("2500", "RUB"))]))
+    food = post_entry(
+        session,
+        EntryDraft(
+            date(2026, 2, 4),
+            "Food parcel, tea; sugar",
+            [
+                PostingDraft(fund, parse_amount("2500", "RUB"), "food", "tea, sugar: 2 kg"),
+                PostingDraft(bank_rub, -parse_amount("2500", "RUB")),
+            ],
+        ),
+    )
     reverse_entry(session, food, reason="wrong prisoner", entry_date=date(2026, 2, 5))
     session.commit()
 
@@ -107,7 +152,9 @@ def test_hledger_reads_the_export_and_agrees_on_every_balance(runner, session, t
     assert check.returncode == 0, check.stderr
     bal = subprocess.run(
         ["hledger", "-f", str(path), "bal", "-N", "--flat", "--layout=bare", "-O", "csv"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     theirs = {
         (row["account"], row["commodity"]): row["balance"]
@@ -123,9 +170,13 @@ def test_hledger_reads_the_export_and_agrees_on_every_balance(runner, session, t
 def test_hledger_catches_a_balance_that_disagrees_with_the_postings(runner, session, tmp_path):
     _rich_ledger(session)
     text = "".join(runner.invoke(args=["ledger", "export"]).output)
-    tampered = text.replace("    assets:bank:rub-main  -2500.00 RUB", "    assets:bank:rub-main  -2400.00 RUB", 1)
+    tampered = text.replace(
+        "    assets:bank:rub-main  -2500.00 RUB", "    assets:bank:rub-main  -2400.00 RUB", 1
+    )
     tampered = tampered.replace(
-        "    liabilities:funds:prisoner:anna  2500.00 RUB", "    liabilities:funds:prisoner:anna  2400.00 RUB", 1
+        "    liabilities:funds:prisoner:anna  2500.00 RUB",
+        "    liabilities:funds:prisoner:anna  2400.00 RUB",
+        1,
     )
     assert tampered != text
     path = tmp_path / "tampered.journal"

@@ -14,7 +14,12 @@ def test_demo_loads_a_verified_year_into_an_empty_database_only(runner, session)
     assert "20 prisoners" in result.output
     assert verify_ledger(session).ok
     assert session.scalar(select(func.count()).select_from(Prisoner).where(Prisoner.public.is_(False))) == 1
-    assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.reverses_id.isnot(None))) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(JournalEntry).where(JournalEntry.reverses_id.isnot(None))
+        )
+        == 1
+    )
     methods = set(session.scalars(select(Donation.method).distinct()))
     assert {"bank", "card", "cash"} <= methods
     entries = session.scalar(select(func.count()).select_from(JournalEntry))

@@ -1,4 +1,5 @@
 """The fundraising API: prisoners, donations, transfers and pledges (shared/API.md)."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,31 +22,48 @@ def setup(session):
 
 
 def test_prisoner_created_read_and_patched(client, tokens, session, setup):
-    body = {"slug": "maria-v", "name": "Мария В.", "name_latin": "Maria V.", "status": "sentenced",
-            "monthly_need": {"amount": "150.00", "currency": "EUR"}, "public": True, "bio_en": "Nurse."}
+    body = {
+        "slug": "maria-v",
+        "name": "Мария В.",
+        "name_latin": "Maria V.",
+        "status": "sentenced",
+        "monthly_need": {"amount": "150.00", "currency": "EUR"},
+        "public": True,
+        "bio_en": "Nurse.",
+    }
     response = client.post("/api/v1/prisoners", json=body, headers=bearer(tokens["coordinator"]))
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["prisoner"]["monthly_need"] == {"amount": "150.00", "currency": "EUR"}
     prisoner = session.scalar(select(Prisoner))
     assert fund_account_for(session, prisoner).name == "liabilities:funds:prisoner:maria-v"
 
-    response = client.patch("/api/v1/prisoners/maria-v", json={"status": "released", "public": False},
-                            headers=bearer(tokens["coordinator"]))
+    response = client.patch(
+        "/api/v1/prisoners/maria-v",
+        json={"status": "released", "public": False},
+        headers=bearer(tokens["coordinator"]),
+    )
     assert response.status_code == 200 and response.get_json()["changed"] == ["public", "status"]
-    response = client.patch("/api/v1/prisoners/maria-v", json={"balance": "1000000"},
-                            headers=bearer(tokens["coordinator"]))
+    response = client.patch(
+        "/api/v1/prisoners/maria-v", json={"balance": "1000000"}, headers=bearer(tokens["coordinator"])
+    )
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "balance"
 
 
-@pytest.mark.parametrize("body, code, field", [
-    ({"slug": "Maria", "name": "M"}, "bad_slug", "slug"),
-    ({"slug": "maria", "name": ""}, "required", "name"),
-    ({"slug": "maria", "name": "M", "public": "true"}, "not_boolean", "public"),
-    ({"slug": "maria", "name": "M", "monthly_need": {"amount": 100.5, "currency": "EUR"}}, "float_amount",
-     "monthly_need"),
-    ({"slug": "maria", "name": "M", "facility": "Nowhere"}, "unknown_facility", "facility"),
-    ({"name": "M"}, "missing_field", "slug"),
-])
+@pytest.mark.parametrize(
+    "body, code, field",
+    [
+        ({"slug": "Maria", "name": "M"}, "bad_slug", "slug"),
+        ({"slug": "maria", "name": ""}, "required", "name"),
+        ({"slug": "maria", "name": "M", "public": "true"}, "not_boolean", "public"),
+        (
+            {"slug": "maria", "name": "M", "monthly_need": {"amount": 100.5, "currency": "EUR"}},
+            "float_amount",
+            "monthly_need",
+        ),
+        ({"slug": "maria", "name": "M", "facility": "Nowhere"}, "unknown_facility", "facility"),
+        ({"name": "M"}, "missing_field", "slug"),
+    ],
+)
 def test_bad_prisoners_are_refused(client, tokens, session, body, code, field):
     response = client.post("/api/v1/prisoners", json=body, headers=bearer(tokens["coordinator"]))
     assert response.status_code == 422
@@ -56,29 +74,54 @@ def test_bad_prisoners_are_refused(client, tokens, session, body, code, field):
 def test_donation_transfer_and_pledge(client, tokens, session, setup):
     headers = bearer(tokens["coordinator"])
     client.post("/api/v1/prisoners", json={"slug": "maria", "name": "M"}, headers=headers)
-    response = client.post("/api/v1/pledges", json={
-        "fund": "general", "money": {"amount": "25.00", "currency": "EUR"}, "frequency": "monthly",
-        "starts_on": "2026-01-01", "donor": {"public_name": "Friends of M.", "email": "friend@example.net"}},
-        headers=headers)
+    response = client.post(
+        "/api/v1/pledges",
+        json={
+            "fund": "general",
+            "money": {"amount": "25.00", "currency": "EUR"},
+            "frequency": "monthly",
+            "starts_on": "2026-01-01",
+            "donor": {"public_name": "Friends of M.", "email": "friend@example.net"},
+        },
+        headers=headers,
+    )
     assert response.status_code == 201
     reference = response.get_json()["pledge"]["reference"]
     assert "email" not in str(response.get_json())
 
-    response = client.post("/api/v1/donations", json={
-        "prisoner": None, "money": {"amount": "25.00", "currency": "EUR"}, "method": "bank",
-        "asset": "assets:bank:eur-main", "received_on": "2026-02-01", "pledge": reference},
-        headers={**headers, "Idempotency-Key": "bank-2026-02-01-1"})
+    response = client.post(
+        "/api/v1/donations",
+        json={
+            "prisoner": None,
+            "money": {"amount": "25.00", "currency": "EUR"},
+            "method": "bank",
+            "asset": "assets:bank:eur-main",
+            "received_on": "2026-02-01",
+            "pledge": reference,
+        },
+        headers={**headers, "Idempotency-Key": "bank-2026-02-01-1"},
+    )
     assert response.status_code == 201, response.get_json()
-    replay = client.post("/api/v1/donations", json={
-        "prisoner": None, "money": {"amount": "25.00", "currency": "EUR"}, "method": "bank",
-        "asset": "assets:bank:eur-main", "received_on": "2026-02-01", "pledge": reference},
-        headers={**headers, "Idempotency-Key": "bank-2026-02-01-1"})
+    replay = client.post(
+        "/api/v1/donations",
+        json={
+            "prisoner": None,
+            "money": {"amount": "25.00", "currency": "EUR"},
+            "method": "bank",
+            "asset": "assets:bank:eur-main",
+            "received_on": "2026-02-01",
+            "pledge": reference,
+        },
+        headers={**headers, "Idempotency-Key": "bank-2026-02-01-1"},
+    )
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert _count(session, Donation) == 1
 
-    response = client.post("/api/v1/transfers", json={"from": "general", "to": "maria",
-                                                      "money": {"amount": "20", "currency": "EUR"}},
-                           headers=headers)
+    response = client.post(
+        "/api/v1/transfers",
+        json={"from": "general", "to": "maria", "money": {"amount": "20", "currency": "EUR"}},
+        headers=headers,
+    )
     assert response.status_code == 201
     prisoner = session.scalar(select(Prisoner))
     assert available_in(session, fund_account_for(session, prisoner))["EUR"].minor == 2000
@@ -87,26 +130,37 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
     listing = client.get("/api/v1/pledges", headers=bearer(tokens["auditor"])).get_json()
     assert listing["pledges"][0]["fulfilment"]["received"] == {"amount": "25.00", "currency": "EUR"}
 
-    response = client.post("/api/v1/transfers", json={"from": "general", "to": "maria",
-                                                      "money": {"amount": "5.01", "currency": "EUR"}},
-                           headers=headers)
+    response = client.post(
+        "/api/v1/transfers",
+        json={"from": "general", "to": "maria", "money": {"amount": "5.01", "currency": "EUR"}},
+        headers=headers,
+    )
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "insufficient_funds"
 
 
-@pytest.mark.parametrize("body, code, field", [
-    ({"method": "card"}, "unknown_method", "method"),
-    ({"asset": "liabilities:funds:general"}, "bad_asset", "asset"),
-    ({"asset": "assets:nowhere"}, "bad_asset", "asset"),
-    ({"money": {"amount": "1e2", "currency": "EUR"}}, "invalid_amount", "money"),
-    ({"money": {"amount": "10", "currency": "EURO"}}, "unknown_currency", "money"),
-    ({"prisoner": "ghost"}, "unknown_prisoner", "prisoner"),
-    ({"pledge": "SL-AAAAAA"}, "unknown_pledge", "pledge"),
-    ({"received_on": "2026-02-30"}, "invalid_date", "received_on"),
-    ({"donor": {"email": "nope"}}, "invalid_email", "email"),
-])
+@pytest.mark.parametrize(
+    "body, code, field",
+    [
+        ({"method": "card"}, "unknown_method", "method"),
+        ({"asset": "liabilities:funds:general"}, "bad_asset", "asset"),
+        ({"asset": "assets:nowhere"}, "bad_asset", "asset"),
+        ({"money": {"amount": "1e2", "currency": "EUR"}}, "invalid_amount", "money"),
+        ({"money": {"amount": "10", "currency": "EURO"}}, "unknown_currency", "money"),
+        ({"prisoner": "ghost"}, "unknown_prisoner", "prisoner"),
+        ({"pledge": "SL-AAAAAA"}, "unknown_pledge", "pledge"),
+        ({"received_on": "2026-02-30"}, "invalid_date", "received_on"),
+        ({"donor": {"email": "nope"}}, "invalid_email", "email"),
+    ],
+)
 def test_bad_donations_are_refused(client, tokens, session, setup, body, code, field):
-    data = {"prisoner": None, "money": {"amount": "25.00", "currency": "EUR"}, "method": "bank",
-            "asset": "assets:bank:eur-main", "received_on": "2026-02-01", **body}
+    data = {
+        "prisoner": None,
+        "money": {"amount": "25.00", "currency": "EUR"},
+        "method": "bank",
+        "asset": "assets:bank:eur-main",
+        "received_on": "2026-02-01",
+        **body,
+    }
     response = client.post("/api/v1/donations", json=data, headers=bearer(tokens["coordinator"]))
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["code"] == code and response.get_json()["error"]["field"] == field
@@ -114,8 +168,12 @@ def test_bad_donations_are_refused(client, tokens, session, setup, body, code, f
 
 
 def test_auditors_cannot_write(client, tokens, session, setup):
-    for path, body in (("/api/v1/prisoners", {"slug": "x", "name": "X"}), ("/api/v1/pledges", {}),
-                       ("/api/v1/donations", {}), ("/api/v1/transfers", {})):
+    for path, body in (
+        ("/api/v1/prisoners", {"slug": "x", "name": "X"}),
+        ("/api/v1/pledges", {}),
+        ("/api/v1/donations", {}),
+        ("/api/v1/transfers", {}),
+    ):
         assert client.post(path, json=body, headers=bearer(tokens["auditor"])).status_code == 403
         assert client.post(path, json=body).status_code == 401
     assert _count(session, Prisoner) == 0 and _count(session, Pledge) == 0

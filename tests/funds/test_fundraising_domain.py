@@ -1,4 +1,5 @@
 """Prisoners, pledges, transfers and bank statements at the level of the domain."""
+
 from datetime import date
 
 import pytest
@@ -25,9 +26,19 @@ def _entries(session):
 
 def test_create_prisoner_makes_a_fund_and_audits(session):
     facility = save_facility(session, None, name="ИК-2 (fictional)", max_parcel_grams=20000)
-    prisoner = create_prisoner(session, "anna-k", {
-        "name": "Анна К.", "name_latin": "Anna K.", "facility": facility, "status": "sentenced",
-        "monthly_need": parse_amount("15000", "RUB"), "public": True, "bio_en": "<b>Teacher</b>"})
+    prisoner = create_prisoner(
+        session,
+        "anna-k",
+        {
+            "name": "Анна К.",
+            "name_latin": "Anna K.",
+            "facility": facility,
+            "status": "sentenced",
+            "monthly_need": parse_amount("15000", "RUB"),
+            "public": True,
+            "bio_en": "<b>Teacher</b>",
+        },
+    )
     session.commit()
     assert prisoner.fund_account.name == "liabilities:funds:prisoner:anna-k"
     assert prisoner.monthly_need_minor == 1500000 and prisoner.bio_en == "<b>Teacher</b>"
@@ -37,19 +48,22 @@ def test_create_prisoner_makes_a_fund_and_audits(session):
     assert actions == ["facility.created", "prisoner.created", "prisoner.updated"]
 
 
-@pytest.mark.parametrize("slug, values, reason", [
-    ("Anna", {"name": "A"}, "bad_slug"),
-    ("anna-", {"name": "A"}, "bad_slug"),
-    ("general", {"name": "A"}, "slug_taken"),
-    ("anna", {}, "required"),
-    ("anna", {"name": "  "}, "required"),
-    ("anna", {"name": "A\u202eB"}, "control_character"),
-    ("anna", {"name": "A", "status": "dead"}, "unknown_status"),
-    ("anna", {"name": "A", "public": "yes"}, "not_boolean"),
-    ("anna", {"name": "A", "monthly_need": "100"}, "invalid_amount"),
-    ("anna", {"name": "A", "balance": 5}, "unknown_field"),
-    ("anna", {"name": "A" * 201}, "too_long"),
-])
+@pytest.mark.parametrize(
+    "slug, values, reason",
+    [
+        ("Anna", {"name": "A"}, "bad_slug"),
+        ("anna-", {"name": "A"}, "bad_slug"),
+        ("general", {"name": "A"}, "slug_taken"),
+        ("anna", {}, "required"),
+        ("anna", {"name": "  "}, "required"),
+        ("anna", {"name": "A\u202eB"}, "control_character"),
+        ("anna", {"name": "A", "status": "dead"}, "unknown_status"),
+        ("anna", {"name": "A", "public": "yes"}, "not_boolean"),
+        ("anna", {"name": "A", "monthly_need": "100"}, "invalid_amount"),
+        ("anna", {"name": "A", "balance": 5}, "unknown_field"),
+        ("anna", {"name": "A" * 201}, "too_long"),
+    ],
+)
 def test_bad_profiles_are_refused(session, slug, values, reason):
     with pytest.raises(ProfileError) as caught:
         create_prisoner(session, slug, values)
@@ -67,8 +81,16 @@ def test_duplicate_slug_refused(session):
 
 def test_pledge_references_are_unique_and_found_in_bank_text(session):
     prisoner = create_prisoner(session, "anna", {"name": "A"})
-    pledges = [create_pledge(session, prisoner=prisoner, money=parse_amount("20", "EUR"), frequency="monthly",
-                             starts_on=date(2026, 1, 1)) for _ in range(50)]
+    pledges = [
+        create_pledge(
+            session,
+            prisoner=prisoner,
+            money=parse_amount("20", "EUR"),
+            frequency="monthly",
+            starts_on=date(2026, 1, 1),
+        )
+        for _ in range(50)
+    ]
     references = {p.reference for p in pledges}
     assert len(references) == 50
     code = pledges[0].reference
@@ -88,13 +110,26 @@ def test_received_by_pledge_leaves_out_reversed_gifts(session):
     from ledger.spending.reversals import reverse_with_reason
 
     prisoner = create_prisoner(session, "anna", {"name": "A"})
-    pledge = create_pledge(session, prisoner=prisoner, money=parse_amount("20", "EUR"), frequency="monthly",
-                           starts_on=date(2026, 1, 1))
+    pledge = create_pledge(
+        session,
+        prisoner=prisoner,
+        money=parse_amount("20", "EUR"),
+        frequency="monthly",
+        starts_on=date(2026, 1, 1),
+    )
     bank = get_or_create_account(session, "assets:bank:eur-main")
-    first = record_donation(session, DonationDraft(date(2026, 1, 5), parse_amount("20", "EUR"), bank, "bank",
-                                                   prisoner=prisoner, pledge=pledge))
-    record_donation(session, DonationDraft(date(2026, 2, 5), parse_amount("20", "EUR"), bank, "bank",
-                                           prisoner=prisoner, pledge=pledge))
+    first = record_donation(
+        session,
+        DonationDraft(
+            date(2026, 1, 5), parse_amount("20", "EUR"), bank, "bank", prisoner=prisoner, pledge=pledge
+        ),
+    )
+    record_donation(
+        session,
+        DonationDraft(
+            date(2026, 2, 5), parse_amount("20", "EUR"), bank, "bank", prisoner=prisoner, pledge=pledge
+        ),
+    )
     reverse_with_reason(session, first.entry, on=date(2026, 2, 6), reason="bounced")
     session.commit()
     assert received_by_pledge(session, [pledge.id]) == {pledge.id: (2000, date(2026, 2, 5))}
@@ -106,15 +141,17 @@ def test_allocation_from_general_fund(session):
     record_donation(session, DonationDraft(date(2026, 1, 5), parse_amount("100", "EUR"), bank, "bank"))
     general = general_fund(session)
     fund = fund_account_for(session, prisoner)
-    transfer_between_funds(session, from_fund=general, to_fund=fund, money=parse_amount("60", "EUR"),
-                           on=date(2026, 1, 6))
+    transfer_between_funds(
+        session, from_fund=general, to_fund=fund, money=parse_amount("60", "EUR"), on=date(2026, 1, 6)
+    )
     session.commit()
     assert available_in(session, general)["EUR"].minor == 4000
     assert available_in(session, fund)["EUR"].minor == 6000
     before = _entries(session)
     with pytest.raises(InsufficientFunds):
-        transfer_between_funds(session, from_fund=general, to_fund=fund, money=parse_amount("40.01", "EUR"),
-                               on=date(2026, 1, 6))
+        transfer_between_funds(
+            session, from_fund=general, to_fund=fund, money=parse_amount("40.01", "EUR"), on=date(2026, 1, 6)
+        )
     session.rollback()
     for bad in (dict(from_fund=bank, to_fund=fund), dict(from_fund=fund, to_fund=fund)):
         with pytest.raises(InvalidEntry):
@@ -130,15 +167,27 @@ STATEMENT = """Дата;Сумма;Валюта;Назначение плате�
 07.03.2026;abc;RUB;ошибка;
 08.03.2026;700,00;EUR;{code};Smith J.
 """
-MAPPING = ColumnMapping(date="Дата", amount="Сумма", currency="Валюта", reference="Назначение платежа",
-                        payer="Плательщик", decimal_comma=True)
+MAPPING = ColumnMapping(
+    date="Дата",
+    amount="Сумма",
+    currency="Валюта",
+    reference="Назначение платежа",
+    payer="Плательщик",
+    decimal_comma=True,
+)
 
 
 @pytest.fixture
 def statement_setup(session):
     prisoner = create_prisoner(session, "anna", {"name": "A"})
-    pledge = create_pledge(session, prisoner=prisoner, money=parse_amount("1500", "RUB"), frequency="monthly",
-                           starts_on=date(2026, 1, 1), donor=Donor(public_name=None, email="ivanov@example.net"))
+    pledge = create_pledge(
+        session,
+        prisoner=prisoner,
+        money=parse_amount("1500", "RUB"),
+        frequency="monthly",
+        starts_on=date(2026, 1, 1),
+        donor=Donor(public_name=None, email="ivanov@example.net"),
+    )
     bank = get_or_create_account(session, "assets:bank:rub-main")
     session.commit()
     return prisoner, pledge, bank, STATEMENT.format(code=pledge.reference).encode("cp1251")
@@ -154,15 +203,18 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert _entries(session) == 0  # reading writes nothing
 
     general = general_fund(session)
-    result = post_statement(session, statement, bank, {1: fund_account_for(session, prisoner), 2: general,
-                                                       5: general})
+    result = post_statement(
+        session, statement, bank, {1: fund_account_for(session, prisoner), 2: general, 5: general}
+    )
     session.commit()
     assert len(result.posted) == 3 and result.skipped == 2
     donation = session.scalar(select(Donation).where(Donation.entry_id == result.posted[0].id))
     assert donation.pledge is pledge and donation.donor.email == "ivanov@example.net"
     assert all("Иванов" not in (e.description or "") for e in result.posted)  # payer never stored
-    assert available_in(session, general) == {"RUB": parse_amount("2000.50", "RUB"),
-                                              "EUR": parse_amount("700", "EUR")}
+    assert available_in(session, general) == {
+        "RUB": parse_amount("2000.50", "RUB"),
+        "EUR": parse_amount("700", "EUR"),
+    }
 
     again = read_statement(session, data, MAPPING, bank)
     assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "duplicate"]
@@ -181,12 +233,15 @@ def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup)
     assert len(result.posted) == 2
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"", "import_empty"),
-    (b"date,amount,currency,reference,payer\n", "import_empty"),
-    (b"when,how much\n2026-01-01,5\n", "import_missing_columns"),
-    (b"\xff\xfe\x00\x00garbage", "import_missing_columns"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"", "import_empty"),
+        (b"date,amount,currency,reference,payer\n", "import_empty"),
+        (b"when,how much\n2026-01-01,5\n", "import_missing_columns"),
+        (b"\xff\xfe\x00\x00garbage", "import_missing_columns"),
+    ],
+)
 def test_unreadable_statements(session, statement_setup, data, code):
     _, _, bank, _ = statement_setup
     with pytest.raises(StatementError) as caught:
@@ -199,16 +254,31 @@ def test_fulfilment_and_lapse_leave_out_a_bounced_transfer(session):
     from ledger.spending.reversals import reverse_with_reason
 
     prisoner = create_prisoner(session, "anna", {"name": "A"})
-    pledge = create_pledge(session, prisoner=prisoner, money=parse_amount("20", "EUR"), frequency="monthly",
-                           starts_on=date(2026, 1, 1))
+    pledge = create_pledge(
+        session,
+        prisoner=prisoner,
+        money=parse_amount("20", "EUR"),
+        frequency="monthly",
+        starts_on=date(2026, 1, 1),
+    )
     bank = get_or_create_account(session, "assets:bank:eur-main")
-    gift = record_donation(session, DonationDraft(date(2026, 5, 5), parse_amount("20", "EUR"), bank, "bank",
-                                                  prisoner=prisoner, pledge=pledge))
+    gift = record_donation(
+        session,
+        DonationDraft(
+            date(2026, 5, 5), parse_amount("20", "EUR"), bank, "bank", prisoner=prisoner, pledge=pledge
+        ),
+    )
     session.commit()
-    [before] = pledge_fulfilment(session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10))
+    [before] = pledge_fulfilment(
+        session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
+    )
     assert before.received_total.minor == 2000 and not before.lapsed
     reverse_with_reason(session, gift.entry, on=date(2026, 5, 20), reason="bounced")
     session.commit()
-    [after] = pledge_fulfilment(session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10))
+    [after] = pledge_fulfilment(
+        session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
+    )
     assert after.received_total.minor == 0 and after.lapsed
-    assert is_lapsed(pledge, None, date(2026, 6, 10)) and not is_lapsed(pledge, date(2026, 5, 5), date(2026, 6, 10))
+    assert is_lapsed(pledge, None, date(2026, 6, 10)) and not is_lapsed(
+        pledge, date(2026, 5, 5), date(2026, 6, 10)
+    )

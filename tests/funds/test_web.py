@@ -1,5 +1,6 @@
 """The coordinators' fundraising pages: prisoners, facilities, pledges, gifts, allocations
 and bank statements — through HTTP, as a coordinator uses them."""
+
 import io
 import re
 
@@ -18,16 +19,35 @@ def _count(session, model):
     return session.scalar(select(func.count()).select_from(model))
 
 
-PRISONER = {"slug": "oleg-s", "name": "Олег С.", "name_latin": "Oleg S.", "status": "awaiting_trial",
-            "facility": "", "address": "СИЗО-1, ул. Вымышленная, 1", "region": "Тверская обл.",
-            "charges": "ст. 207.3", "sentence": "", "bio_en": "<script>alert(1)</script> Engineer.",
-            "bio_ru": "Инженер.", "need_amount": "12000", "need_currency": "RUB", "public": "y"}
+PRISONER = {
+    "slug": "oleg-s",
+    "name": "Олег С.",
+    "name_latin": "Oleg S.",
+    "status": "awaiting_trial",
+    "facility": "",
+    "address": "СИЗО-1, ул. Вымышленная, 1",
+    "region": "Тверская обл.",
+    "charges": "ст. 207.3",
+    "sentence": "",
+    "bio_en": "<script>alert(1)</script> Engineer.",
+    "bio_ru": "Инженер.",
+    "need_amount": "12000",
+    "need_currency": "RUB",
+    "public": "y",
+}
 
 
 def test_coordinator_sets_up_a_facility_and_a_prisoner(client, auth, session):
     auth.login("coordinator")
-    response = client.post("/manage/facilities", data={"name": "СИЗО-1 (fictional)", "region": "Тверь",
-                                                       "max_parcel_grams": "30000", "max_parcels_per_month": "2"})
+    response = client.post(
+        "/manage/facilities",
+        data={
+            "name": "СИЗО-1 (fictional)",
+            "region": "Тверь",
+            "max_parcel_grams": "30000",
+            "max_parcels_per_month": "2",
+        },
+    )
     assert response.status_code == 302
     facility = session.scalar(select(Facility))
     response = client.post("/manage/prisoners/new", data={**PRISONER, "facility": str(facility.id)})
@@ -41,22 +61,27 @@ def test_coordinator_sets_up_a_facility_and_a_prisoner(client, auth, session):
     page = client.get("/manage/prisoners/oleg-s/edit")
     assert page.status_code == 200 and 'value="12000.00"' in page.text
     assert "&lt;script&gt;" in page.text and "<script>alert" not in page.text
-    response = client.post("/manage/prisoners/oleg-s/edit", data={**PRISONER, "status": "sentenced",
-                                                                  "sentence": "6 лет", "public": ""})
+    response = client.post(
+        "/manage/prisoners/oleg-s/edit",
+        data={**PRISONER, "status": "sentenced", "sentence": "6 лет", "public": ""},
+    )
     assert response.status_code == 302
     session.expire_all()
     assert prisoner.status == "sentenced" and not prisoner.public
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"slug": "Oleg S"}, "lowercase Latin letters"),
-    ({"slug": ""}, "lowercase Latin letters"),
-    ({"name": ""}, "This field is required"),
-    ({"need_amount": "12 000"}, "at most one decimal point"),
-    ({"need_amount": "-1"}, "at most one decimal point"),
-    ({"status": "dead"}, "Not a valid choice"),
-    ({"name": "Олег\u202e"}, "control characters"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"slug": "Oleg S"}, "lowercase Latin letters"),
+        ({"slug": ""}, "lowercase Latin letters"),
+        ({"name": ""}, "This field is required"),
+        ({"need_amount": "12 000"}, "at most one decimal point"),
+        ({"need_amount": "-1"}, "at most one decimal point"),
+        ({"status": "dead"}, "Not a valid choice"),
+        ({"name": "Олег\u202e"}, "control characters"),
+    ],
+)
 def test_bad_prisoner_forms_create_nothing(client, auth, session, change, message):
     auth.login("coordinator")
     page = client.post("/manage/prisoners/new", data={**PRISONER, **change})
@@ -82,9 +107,18 @@ def prisoner(client, auth, session):
 
 
 def test_pledge_then_gift_by_reference(client, session, prisoner):
-    response = client.post("/manage/pledges/new", data={
-        "fund": "oleg-s", "amount": "1500", "currency": "RUB", "frequency": "monthly", "starts_on": "2026-01-01",
-        "public_name": "", "email": "Donor@Example.net"})
+    response = client.post(
+        "/manage/pledges/new",
+        data={
+            "fund": "oleg-s",
+            "amount": "1500",
+            "currency": "RUB",
+            "frequency": "monthly",
+            "starts_on": "2026-01-01",
+            "public_name": "",
+            "email": "Donor@Example.net",
+        },
+    )
     assert response.status_code == 302
     pledge = session.scalar(select(Pledge))
     assert re.fullmatch(r"SL-[A-Z2-9]{6}", pledge.reference)
@@ -93,9 +127,18 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
     assert pledge.reference in page and "donor@example.net" in page
     assert "anonymous" in client.get("/manage/pledges").text
 
-    response = client.post("/donations/new", data={
-        "fund": "oleg-s", "amount": "1500.00", "currency": "RUB", "method": "bank",
-        "asset": "assets:bank:rub-main", "received_on": "2026-02-03", "pledge": pledge.reference.lower()})
+    response = client.post(
+        "/donations/new",
+        data={
+            "fund": "oleg-s",
+            "amount": "1500.00",
+            "currency": "RUB",
+            "method": "bank",
+            "asset": "assets:bank:rub-main",
+            "received_on": "2026-02-03",
+            "pledge": pledge.reference.lower(),
+        },
+    )
     assert response.status_code == 302, response.text
     donation = session.scalar(select(Donation))
     assert donation.pledge_id == pledge.id and donation.donor_id == pledge.donor_id
@@ -108,22 +151,40 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
     assert pledge.status == "cancelled"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"pledge": "SL-ZZZZZZ"}, "No pledge has this reference"),
-    ({"amount": "1.5e3"}, "at most one decimal point"),
-    ({"amount": "0.00"}, "greater than zero"),
-    ({"asset": "liabilities:funds:general"}, "Not a valid choice"),
-    ({"method": "bitcoin"}, "Not a valid choice"),
-    ({"received_on": "2999-01-01"}, "cannot be in the future"),
-    ({"currency": "EUR", "pledge": "{ref}"}, "This pledge is in RUB"),
-    ({"fund": "general", "pledge": "{ref}"}, "another fund or donor"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"pledge": "SL-ZZZZZZ"}, "No pledge has this reference"),
+        ({"amount": "1.5e3"}, "at most one decimal point"),
+        ({"amount": "0.00"}, "greater than zero"),
+        ({"asset": "liabilities:funds:general"}, "Not a valid choice"),
+        ({"method": "bitcoin"}, "Not a valid choice"),
+        ({"received_on": "2999-01-01"}, "cannot be in the future"),
+        ({"currency": "EUR", "pledge": "{ref}"}, "This pledge is in RUB"),
+        ({"fund": "general", "pledge": "{ref}"}, "another fund or donor"),
+    ],
+)
 def test_bad_gifts_write_nothing(client, session, prisoner, change, message):
-    client.post("/manage/pledges/new", data={"fund": "oleg-s", "amount": "1500", "currency": "RUB",
-                                             "frequency": "monthly", "starts_on": "2026-01-01"})
+    client.post(
+        "/manage/pledges/new",
+        data={
+            "fund": "oleg-s",
+            "amount": "1500",
+            "currency": "RUB",
+            "frequency": "monthly",
+            "starts_on": "2026-01-01",
+        },
+    )
     reference = session.scalar(select(Pledge.reference))
-    data = {"fund": "oleg-s", "amount": "100", "currency": "RUB", "method": "cash", "asset": "assets:bank:rub-main",
-            "received_on": "2026-02-03", **change}
+    data = {
+        "fund": "oleg-s",
+        "amount": "100",
+        "currency": "RUB",
+        "method": "cash",
+        "asset": "assets:bank:rub-main",
+        "received_on": "2026-02-03",
+        **change,
+    }
     data["pledge"] = data.get("pledge", "").format(ref=reference)
     page = client.post("/donations/new", data=data)
     assert page.status_code == 200 and message in page.text
@@ -131,32 +192,84 @@ def test_bad_gifts_write_nothing(client, session, prisoner, change, message):
 
 
 def test_allocation_from_the_general_fund(client, session, prisoner):
-    client.post("/donations/new", data={"fund": "general", "amount": "300", "currency": "EUR", "method": "bank",
-                                        "asset": "assets:bank:eur-main", "received_on": "2026-02-03"})
-    page = client.post("/transfers/new", data={"from_fund": "general", "to_fund": "oleg-s", "amount": "300.01",
-                                               "currency": "EUR", "on": "2026-02-04"})
+    client.post(
+        "/donations/new",
+        data={
+            "fund": "general",
+            "amount": "300",
+            "currency": "EUR",
+            "method": "bank",
+            "asset": "assets:bank:eur-main",
+            "received_on": "2026-02-03",
+        },
+    )
+    page = client.post(
+        "/transfers/new",
+        data={
+            "from_fund": "general",
+            "to_fund": "oleg-s",
+            "amount": "300.01",
+            "currency": "EUR",
+            "on": "2026-02-04",
+        },
+    )
     assert "Not enough money" in page.text and _count(session, JournalEntry) == 1
-    response = client.post("/transfers/new", data={"from_fund": "general", "to_fund": "oleg-s", "amount": "120",
-                                                   "currency": "EUR", "on": "2026-02-04", "memo": "March parcels"})
+    response = client.post(
+        "/transfers/new",
+        data={
+            "from_fund": "general",
+            "to_fund": "oleg-s",
+            "amount": "120",
+            "currency": "EUR",
+            "on": "2026-02-04",
+            "memo": "March parcels",
+        },
+    )
     assert response.status_code == 302
     assert available_in(session, fund_account_for(session, prisoner))["EUR"].minor == 12000
     assert available_in(session, general_fund(session))["EUR"].minor == 18000
-    page = client.post("/transfers/new", data={"from_fund": "oleg-s", "to_fund": "oleg-s", "amount": "1",
-                                               "currency": "EUR", "on": "2026-02-04"})
+    page = client.post(
+        "/transfers/new",
+        data={
+            "from_fund": "oleg-s",
+            "to_fund": "oleg-s",
+            "amount": "1",
+            "currency": "EUR",
+            "on": "2026-02-04",
+        },
+    )
     assert "two different funds" in page.text
 
 
 def test_bank_statement_preview_post_and_reimport(client, session, prisoner):
-    client.post("/manage/pledges/new", data={"fund": "oleg-s", "amount": "1500", "currency": "RUB",
-                                             "frequency": "monthly", "starts_on": "2026-01-01"})
+    client.post(
+        "/manage/pledges/new",
+        data={
+            "fund": "oleg-s",
+            "amount": "1500",
+            "currency": "RUB",
+            "frequency": "monthly",
+            "starts_on": "2026-01-01",
+        },
+    )
     reference = session.scalar(select(Pledge.reference))
-    csv_text = ("Дата;Сумма;Назначение;Плательщик\n"
-                f"05.03.2026;1 500,00;Пожертвование {reference};Иванов И.\n"
-                "06.03.2026;700,00;На посылки;Сидорова А.\n"
-                "07.03.2026;-50,00;Комиссия;\n")
-    upload = {"file": (io.BytesIO(csv_text.encode("cp1251")), "statement.csv"), "asset": "assets:bank:rub-main",
-              "date_column": "Дата", "amount_column": "Сумма", "reference_column": "Назначение",
-              "currency_column": "", "default_currency": "RUB", "payer_column": "Плательщик", "decimal_comma": "y"}
+    csv_text = (
+        "Дата;Сумма;Назначение;Плательщик\n"
+        f"05.03.2026;1 500,00;Пожертвование {reference};Иванов И.\n"
+        "06.03.2026;700,00;На посылки;Сидорова А.\n"
+        "07.03.2026;-50,00;Комиссия;\n"
+    )
+    upload = {
+        "file": (io.BytesIO(csv_text.encode("cp1251")), "statement.csv"),
+        "asset": "assets:bank:rub-main",
+        "date_column": "Дата",
+        "amount_column": "Сумма",
+        "reference_column": "Назначение",
+        "currency_column": "",
+        "default_currency": "RUB",
+        "payer_column": "Плательщик",
+        "decimal_comma": "y",
+    }
     preview = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
     assert preview.status_code == 200, preview.text
     assert "1 matched, 1 to assign, 0 already recorded, 1 skipped" in preview.text
@@ -178,9 +291,15 @@ def test_bank_statement_preview_post_and_reimport(client, session, prisoner):
 
 
 def test_unreadable_statement_is_explained(client, session, prisoner):
-    upload = {"file": (io.BytesIO(b"when,how much\n2026-01-01,5\n"), "x.csv"), "asset": "assets:bank:rub-main",
-              "date_column": "date", "amount_column": "amount", "reference_column": "reference",
-              "currency_column": "currency", "payer_column": ""}
+    upload = {
+        "file": (io.BytesIO(b"when,how much\n2026-01-01,5\n"), "x.csv"),
+        "asset": "assets:bank:rub-main",
+        "date_column": "date",
+        "amount_column": "amount",
+        "reference_column": "reference",
+        "currency_column": "currency",
+        "payer_column": "",
+    }
     page = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
     assert page.status_code == 200 and "Columns not found: date, amount, reference, currency" in page.text
     expired = client.post("/imports/bank/post", data={"statement": "0" * 64}, follow_redirects=True)
@@ -192,8 +311,14 @@ def test_auditor_reads_but_cannot_write(client, auth, session, prisoner):
     auth.login("auditor")
     for path in ("/manage/prisoners", "/manage/facilities", "/manage/pledges"):
         assert client.get(path).status_code == 200
-    for path in ("/manage/prisoners/new", "/donations/new", "/transfers/new", "/imports/bank",
-                 "/manage/pledges/new", "/manage/prisoners/oleg-s/edit"):
+    for path in (
+        "/manage/prisoners/new",
+        "/donations/new",
+        "/transfers/new",
+        "/imports/bank",
+        "/manage/pledges/new",
+        "/manage/prisoners/oleg-s/edit",
+    ):
         assert client.get(path).status_code == 403
         assert client.post(path, data={}).status_code == 403
     assert client.post("/manage/facilities", data={"name": "X"}).status_code == 403
@@ -208,7 +333,9 @@ def test_facility_pages_render_for_coordinators(client, auth, session):
     client.post("/manage/facilities", data={"name": "ИК-9 (fictional)"})
     facility = session.scalar(select(Facility))
     assert 'value="ИК-9 (fictional)"' in client.get(f"/manage/facilities/{facility.id}/edit").text
-    response = client.post(f"/manage/facilities/{facility.id}/edit", data={"name": "ИК-9", "max_parcels_per_month": "2"})
+    response = client.post(
+        f"/manage/facilities/{facility.id}/edit", data={"name": "ИК-9", "max_parcels_per_month": "2"}
+    )
     assert response.status_code == 302
     session.expire_all()
     assert facility.name == "ИК-9" and facility.max_parcels_per_month == 2

@@ -6,6 +6,7 @@ supports ``expand``, and records every request so tests can check what was sent.
 Test builders (``paid_charge``, ``refund``, ``dispute``, ``invoice_for``, ``payout``)
 put the objects a scenario needs into its store.
 """
+
 from __future__ import annotations
 
 import copy
@@ -36,9 +37,17 @@ _RESOURCES = {
     "events": "event",
 }
 _PREFIX = {
-    "checkout.session": "cs_test_", "payment_intent": "pi_", "charge": "ch_", "balance_transaction": "txn_",
-    "refund": "re_", "dispute": "dp_", "invoice": "in_", "subscription": "sub_", "payout": "po_",
-    "event": "evt_", "invoice_payment": "inpay_",
+    "checkout.session": "cs_test_",
+    "payment_intent": "pi_",
+    "charge": "ch_",
+    "balance_transaction": "txn_",
+    "refund": "re_",
+    "dispute": "dp_",
+    "invoice": "in_",
+    "subscription": "sub_",
+    "payout": "po_",
+    "event": "evt_",
+    "invoice_payment": "inpay_",
 }
 
 
@@ -147,8 +156,11 @@ class FakeStripe:
         if method == "POST" and path == "/v1/checkout/sessions":
             return 200, self._create_checkout_session(params)
         if method == "GET" and path == "/v1/refunds":
-            refunds = [o for o in self.objects.values()
-                       if o.get("object") == "refund" and o.get("charge") == params.get("charge")]
+            refunds = [
+                o
+                for o in self.objects.values()
+                if o.get("object") == "refund" and o.get("charge") == params.get("charge")
+            ]
             return 200, self._expand(self._list(refunds, "/v1/refunds"), expand)
         if method == "GET" and path == "/v1/invoice_payments":
             payments = [o for o in self.objects.values() if o.get("object") == "invoice_payment"]
@@ -162,8 +174,9 @@ class FakeStripe:
         if method == "GET" and match and match.group(1) in _RESOURCES:
             found = self.objects.get(match.group(2))
             if found is None or found.get("object") != _RESOURCES[match.group(1)]:
-                return 404, self.error("invalid_request_error", f"No such object: '{match.group(2)}'",
-                                       "resource_missing")
+                return 404, self.error(
+                    "invalid_request_error", f"No such object: '{match.group(2)}'", "resource_missing"
+                )
             return 200, self._expand(copy.deepcopy(found), expand)
         return 404, self.error("invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
 
@@ -207,80 +220,173 @@ class FakeStripe:
         price = line["price_data"]
         amount = int(price["unit_amount"]) * int(line.get("quantity", 1))
         session = self._new(
-            "checkout.session", mode=params["mode"], metadata=params.get("metadata") or {},
-            client_reference_id=params.get("client_reference_id"), currency=price["currency"],
-            amount_total=amount, amount_subtotal=amount, success_url=params["success_url"],
-            cancel_url=params["cancel_url"], status="open", payment_status="unpaid", payment_intent=None,
-            subscription=None, invoice=None, customer=None, customer_details=None,
+            "checkout.session",
+            mode=params["mode"],
+            metadata=params.get("metadata") or {},
+            client_reference_id=params.get("client_reference_id"),
+            currency=price["currency"],
+            amount_total=amount,
+            amount_subtotal=amount,
+            success_url=params["success_url"],
+            cancel_url=params["cancel_url"],
+            status="open",
+            payment_status="unpaid",
+            payment_intent=None,
+            subscription=None,
+            invoice=None,
+            customer=None,
+            customer_details=None,
         )
         session["url"] = f"https://checkout.stripe.com/c/pay/{session['id']}"
         return copy.deepcopy(session)
 
-    def balance_transaction(self, amount: int, currency: str, *, fee: int = 0, kind: str = "charge",
-                            source: str | None = None, exchange_rate: str | None = None) -> dict:
+    def balance_transaction(
+        self,
+        amount: int,
+        currency: str,
+        *,
+        fee: int = 0,
+        kind: str = "charge",
+        source: str | None = None,
+        exchange_rate: str | None = None,
+    ) -> dict:
         return self._new(
-            "balance_transaction", amount=amount, currency=currency.lower(), fee=fee, net=amount - fee,
-            type=kind, reporting_category=kind, source=source, status="available",
+            "balance_transaction",
+            amount=amount,
+            currency=currency.lower(),
+            fee=fee,
+            net=amount - fee,
+            type=kind,
+            reporting_category=kind,
+            source=source,
+            status="available",
             exchange_rate=float(exchange_rate) if exchange_rate else None,
-            fee_details=[{"amount": fee, "currency": currency.lower(), "type": "stripe_fee",
-                          "description": "Stripe processing fees", "application": None}] if fee else [],
+            fee_details=[
+                {
+                    "amount": fee,
+                    "currency": currency.lower(),
+                    "type": "stripe_fee",
+                    "description": "Stripe processing fees",
+                    "application": None,
+                }
+            ]
+            if fee
+            else [],
         )
 
-    def paid_charge(self, amount: int, currency: str, *, fee: int, metadata: dict | None = None,
-                    charge_metadata: dict | None = None, settle_in: str | None = None,
-                    rate: str | None = None) -> dict:
+    def paid_charge(
+        self,
+        amount: int,
+        currency: str,
+        *,
+        fee: int,
+        metadata: dict | None = None,
+        charge_metadata: dict | None = None,
+        settle_in: str | None = None,
+        rate: str | None = None,
+    ) -> dict:
         """A succeeded charge with its PaymentIntent and balance transaction.
 
         ``settle_in`` and ``rate`` make Stripe settle in another currency (``fee`` is then in
         the settlement currency), as for an account whose balance is in EUR.
         """
-        intent = self._new("payment_intent", amount=amount, amount_received=amount, currency=currency.lower(),
-                           status="succeeded", metadata=metadata or {}, latest_charge=None,
-                           last_payment_error=None, next_action=None, processing=None, transfer_data=None)
+        intent = self._new(
+            "payment_intent",
+            amount=amount,
+            amount_received=amount,
+            currency=currency.lower(),
+            status="succeeded",
+            metadata=metadata or {},
+            latest_charge=None,
+            last_payment_error=None,
+            next_action=None,
+            processing=None,
+            transfer_data=None,
+        )
         settled = amount
         if settle_in:
             settled = int((Decimal(amount) * Decimal(rate)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-        charge = self._new("charge", amount=amount, amount_captured=amount, currency=currency.lower(),
-                           status="succeeded", paid=True, captured=True, payment_intent=intent["id"],
-                           metadata=charge_metadata if charge_metadata is not None else (metadata or {}),
-                           refunded=False, amount_refunded=0, disputed=False,
-                           billing_details={"address": None, "email": None, "name": None, "phone": None})
-        transaction = self.balance_transaction(settled, settle_in or currency, fee=fee, source=charge["id"],
-                                               exchange_rate=rate)
+        charge = self._new(
+            "charge",
+            amount=amount,
+            amount_captured=amount,
+            currency=currency.lower(),
+            status="succeeded",
+            paid=True,
+            captured=True,
+            payment_intent=intent["id"],
+            metadata=charge_metadata if charge_metadata is not None else (metadata or {}),
+            refunded=False,
+            amount_refunded=0,
+            disputed=False,
+            billing_details={"address": None, "email": None, "name": None, "phone": None},
+        )
+        transaction = self.balance_transaction(
+            settled, settle_in or currency, fee=fee, source=charge["id"], exchange_rate=rate
+        )
         charge["balance_transaction"] = transaction["id"]
         intent["latest_charge"] = charge["id"]
         return charge
 
-    def complete_checkout(self, checkout_id: str, charge: dict | None = None, *, subscription: str | None = None,
-                          invoice: str | None = None, customer: str | None = "cus_TEST1") -> dict:
+    def complete_checkout(
+        self,
+        checkout_id: str,
+        charge: dict | None = None,
+        *,
+        subscription: str | None = None,
+        invoice: str | None = None,
+        customer: str | None = "cus_TEST1",
+    ) -> dict:
         session = self.objects[checkout_id]
-        session.update(status="complete", payment_status="paid", customer=customer,
-                       customer_details={"email": "donor@example.org", "name": "Secret Donor"})
+        session.update(
+            status="complete",
+            payment_status="paid",
+            customer=customer,
+            customer_details={"email": "donor@example.org", "name": "Secret Donor"},
+        )
         if charge is not None:
             session["payment_intent"] = charge["payment_intent"]
         session["subscription"] = subscription
         session["invoice"] = invoice
         return copy.deepcopy(session)
 
-    def refund(self, charge: dict, amount: int, *, settled: int | None = None, status: str = "succeeded") -> dict:
+    def refund(
+        self, charge: dict, amount: int, *, settled: int | None = None, status: str = "succeeded"
+    ) -> dict:
         transaction_currency = self.objects[charge["balance_transaction"]]["currency"]
-        transaction = self.balance_transaction(-(settled if settled is not None else amount), transaction_currency,
-                                               kind="refund")
-        refund = self._new("refund", amount=amount, currency=charge["currency"], charge=charge["id"],
-                           payment_intent=charge["payment_intent"], status=status,
-                           balance_transaction=transaction["id"], failure_balance_transaction=None)
+        transaction = self.balance_transaction(
+            -(settled if settled is not None else amount), transaction_currency, kind="refund"
+        )
+        refund = self._new(
+            "refund",
+            amount=amount,
+            currency=charge["currency"],
+            charge=charge["id"],
+            payment_intent=charge["payment_intent"],
+            status=status,
+            balance_transaction=transaction["id"],
+            failure_balance_transaction=None,
+        )
         transaction["source"] = refund["id"]
-        charge.update(refunded=charge["amount_refunded"] + amount == charge["amount"],
-                      amount_refunded=charge["amount_refunded"] + amount)
+        charge.update(
+            refunded=charge["amount_refunded"] + amount == charge["amount"],
+            amount_refunded=charge["amount_refunded"] + amount,
+        )
         return refund
 
     def dispute(self, charge: dict, *, fee: int = 1500) -> dict:
         currency = self.objects[charge["balance_transaction"]]["currency"]
         settled = -self.objects[charge["balance_transaction"]]["amount"]
         withdrawal = self.balance_transaction(settled, currency, fee=fee, kind="dispute")
-        dispute = self._new("dispute", amount=charge["amount"], currency=charge["currency"], charge=charge["id"],
-                            payment_intent=charge["payment_intent"], status="needs_response",
-                            balance_transactions=[withdrawal])
+        dispute = self._new(
+            "dispute",
+            amount=charge["amount"],
+            currency=charge["currency"],
+            charge=charge["id"],
+            payment_intent=charge["payment_intent"],
+            status="needs_response",
+            balance_transactions=[withdrawal],
+        )
         withdrawal["source"] = dispute["id"]
         charge["disputed"] = True
         return copy.deepcopy(dispute)
@@ -289,24 +395,42 @@ class FakeStripe:
         dispute = self.objects[dispute_id]
         if won:
             withdrawal = dispute["balance_transactions"][0]
-            reinstated = self.balance_transaction(-withdrawal["amount"], withdrawal["currency"], kind="dispute_reversal",
-                                                  source=dispute_id)
+            reinstated = self.balance_transaction(
+                -withdrawal["amount"], withdrawal["currency"], kind="dispute_reversal", source=dispute_id
+            )
             dispute["balance_transactions"].append(reinstated)
         dispute["status"] = "won" if won else "lost"
         return copy.deepcopy(dispute)
 
-    def invoice_for(self, subscription_id: str, charge: dict, *, metadata: dict | None = None,
-                    customer: str = "cus_TEST1") -> dict:
+    def invoice_for(
+        self, subscription_id: str, charge: dict, *, metadata: dict | None = None, customer: str = "cus_TEST1"
+    ) -> dict:
         invoice = self._new(
-            "invoice", status="paid", amount_due=charge["amount"], amount_paid=charge["amount"], amount_remaining=0,
-            currency=charge["currency"], customer=customer, billing_reason="subscription_cycle",
-            parent={"type": "subscription_details", "quote_details": None,
-                    "subscription_details": {"subscription": subscription_id, "metadata": metadata or {}}},
-            last_finalization_error=None, from_invoice=None,
+            "invoice",
+            status="paid",
+            amount_due=charge["amount"],
+            amount_paid=charge["amount"],
+            amount_remaining=0,
+            currency=charge["currency"],
+            customer=customer,
+            billing_reason="subscription_cycle",
+            parent={
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"subscription": subscription_id, "metadata": metadata or {}},
+            },
+            last_finalization_error=None,
+            from_invoice=None,
         )
-        self._new("invoice_payment", invoice=invoice["id"], amount_paid=charge["amount"],
-                  amount_requested=charge["amount"], currency=charge["currency"], status="paid",
-                  payment={"type": "payment_intent", "payment_intent": charge["payment_intent"]})
+        self._new(
+            "invoice_payment",
+            invoice=invoice["id"],
+            amount_paid=charge["amount"],
+            amount_requested=charge["amount"],
+            currency=charge["currency"],
+            status="paid",
+            payment={"type": "payment_intent", "payment_intent": charge["payment_intent"]},
+        )
         return copy.deepcopy(invoice)
 
     def subscription(self, metadata: dict, *, customer: str = "cus_TEST1") -> dict:
@@ -314,22 +438,37 @@ class FakeStripe:
 
     def payout(self, amount: int, currency: str) -> dict:
         transaction = self.balance_transaction(-amount, currency, kind="payout")
-        payout = self._new("payout", amount=amount, currency=currency.lower(), status="paid",
-                           balance_transaction=transaction["id"], arrival_date=int(time.time()))
+        payout = self._new(
+            "payout",
+            amount=amount,
+            currency=currency.lower(),
+            status="paid",
+            balance_transaction=transaction["id"],
+            arrival_date=int(time.time()),
+        )
         transaction["source"] = payout["id"]
         return copy.deepcopy(payout)
 
     def fail_payout(self, payout_id: str) -> dict:
         payout = self.objects[payout_id]
-        returned = self.balance_transaction(payout["amount"], payout["currency"], kind="payout_failure",
-                                            source=payout_id)
-        payout.update(status="failed", failure_balance_transaction=returned["id"], failure_code="account_closed")
+        returned = self.balance_transaction(
+            payout["amount"], payout["currency"], kind="payout_failure", source=payout_id
+        )
+        payout.update(
+            status="failed", failure_balance_transaction=returned["id"], failure_code="account_closed"
+        )
         return copy.deepcopy(payout)
 
     def event(self, kind: str, obj: dict) -> dict:
         """An event about ``obj``, also served at GET /v1/events/:id (for replays)."""
-        event = self._new("event", type=kind, data={"object": copy.deepcopy(obj)}, api_version=stripe.api_version,
-                          pending_webhooks=1, request={"id": None, "idempotency_key": None})
+        event = self._new(
+            "event",
+            type=kind,
+            data={"object": copy.deepcopy(obj)},
+            api_version=stripe.api_version,
+            pending_webhooks=1,
+            request={"id": None, "idempotency_key": None},
+        )
         return copy.deepcopy(event)
 
     def requests_to(self, method: str, path: str) -> list[dict]:

@@ -1,4 +1,5 @@
 """The donate form opens a Stripe Checkout Session with ids only, and creates nothing on bad input."""
+
 import pytest
 
 from ledger.funds.models import Donor, Pledge
@@ -6,8 +7,14 @@ from tests.conftest import make_prisoner
 
 
 def _form(**change):
-    data = {"amount": "25.00", "currency": "EUR", "prisoner": "general", "frequency": "one_off",
-            "public_name": "", "email": ""}
+    data = {
+        "amount": "25.00",
+        "currency": "EUR",
+        "prisoner": "general",
+        "frequency": "one_off",
+        "public_name": "",
+        "email": "",
+    }
     data.update(change)
     return data
 
@@ -25,16 +32,21 @@ def test_form_lists_public_prisoners_and_preselects_one(client, session):
 def test_one_off_gift_redirects_to_checkout_with_ids_only(client, session, fake_stripe):
     make_prisoner(session, "vera")
     session.commit()
-    response = client.post("/donate", data=_form(prisoner="vera", amount="25.5", public_name="Anna K.",
-                                                  email="Anna@Example.org"))
+    response = client.post(
+        "/donate", data=_form(prisoner="vera", amount="25.5", public_name="Anna K.", email="Anna@Example.org")
+    )
     assert response.status_code == 303
     assert response.headers["Location"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
     [sent] = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
     donor = session.query(Donor).one()
     assert donor.public_name == "Anna K." and donor.email == "anna@example.org"
     assert sent["mode"] == "payment" and sent["submit_type"] == "donate"
-    assert sent["line_items"] == [{"price_data": {"currency": "eur", "unit_amount": "2550",
-                                                  "product_data": {"name": "Donation"}}, "quantity": "1"}]
+    assert sent["line_items"] == [
+        {
+            "price_data": {"currency": "eur", "unit_amount": "2550", "product_data": {"name": "Donation"}},
+            "quantity": "1",
+        }
+    ]
     metadata = {"fund": "vera", "donor": str(donor.id)}
     assert sent["metadata"] == metadata and sent["payment_intent_data"] == {"metadata": metadata}
     assert "anna" not in repr(sent).lower() and "example.org" not in repr(sent)
@@ -62,19 +74,25 @@ def test_stripe_amount_follows_stripe_decimals(client, fake_stripe, currency, am
     assert sent["line_items"][0]["price_data"]["unit_amount"] == unit_amount
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"amount": "12.345"}, "EUR has at most 2 decimal places."),
-    ({"amount": "-5"}, "Enter the amount with digits"),
-    ({"amount": "1e3"}, "Enter the amount with digits"),
-    ({"amount": "0"}, "The amount must be greater than zero."),
-    ({"amount": "5.5", "currency": "JPY"}, "JPY has at most 0 decimal places."),
-    ({"currency": "KWD", "amount": "5"}, "Not a valid choice"),  # configured, but Stripe can't hold it exactly
-    ({"currency": "GBP"}, "Not a valid choice"),
-    ({"prisoner": "hidden-one"}, "Not a valid choice"),
-    ({"email": "not-an-email"}, "Enter a valid email address."),
-    ({"public_name": "a\u0007b"}, "control characters"),
-    ({"frequency": "weekly"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"amount": "12.345"}, "EUR has at most 2 decimal places."),
+        ({"amount": "-5"}, "Enter the amount with digits"),
+        ({"amount": "1e3"}, "Enter the amount with digits"),
+        ({"amount": "0"}, "The amount must be greater than zero."),
+        ({"amount": "5.5", "currency": "JPY"}, "JPY has at most 0 decimal places."),
+        (
+            {"currency": "KWD", "amount": "5"},
+            "Not a valid choice",
+        ),  # configured, but Stripe can't hold it exactly
+        ({"currency": "GBP"}, "Not a valid choice"),
+        ({"prisoner": "hidden-one"}, "Not a valid choice"),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"public_name": "a\u0007b"}, "control characters"),
+        ({"frequency": "weekly"}, "Not a valid choice"),
+    ],
+)
 def test_bad_input_is_explained_and_creates_nothing(client, session, fake_stripe, change, message):
     make_prisoner(session, "hidden-one", public=False)
     session.commit()

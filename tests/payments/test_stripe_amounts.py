@@ -12,10 +12,17 @@ from ledger.payments.stripe_api import (
 )
 
 
-@pytest.mark.parametrize("amount, currency, stripe_amount", [
-    ("12.50", "EUR", 1250), ("500", "JPY", 500), ("500", "ISK", 50000), ("1000", "UGX", 100000),
-    ("1500.00", "MGA", 1500), ("99.99", "RUB", 9999),
-])
+@pytest.mark.parametrize(
+    "amount, currency, stripe_amount",
+    [
+        ("12.50", "EUR", 1250),
+        ("500", "JPY", 500),
+        ("500", "ISK", 50000),
+        ("1000", "UGX", 100000),
+        ("1500.00", "MGA", 1500),
+        ("99.99", "RUB", 9999),
+    ],
+)
 def test_amounts_round_trip_through_stripe_units(amount, currency, stripe_amount):
     money = parse_amount(amount, currency)
     assert to_stripe_amount(money) == stripe_amount
@@ -41,6 +48,12 @@ def test_start_checkout_refuses_unsupported_currency_before_writing(session, fak
     gateway = StripeGateway("sk_test_fake", api_base=fake_stripe.url)
     gift = GiftRequest(money=Money.from_minor(5000, "KWD"), prisoner=None, monthly=False)
     with pytest.raises(StripeCurrencyError):
-        start_checkout(session, gateway, gift, product_name="Donation", success_url="https://x/t",
-                       cancel_url="https://x/c")
+        start_checkout(
+            session,
+            gateway,
+            gift,
+            product_name="Donation",
+            success_url="https://x/t",
+            cancel_url="https://x/c",
+        )
     assert not session.new and fake_stripe.requests == []

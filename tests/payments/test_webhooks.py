@@ -1,5 +1,6 @@
 """The Stripe webhook: signed, fresh events only; each event stored once; money recorded once
 per balance transaction, whatever the order and number of events that report it."""
+
 import threading
 import time
 from datetime import date
@@ -19,8 +20,15 @@ from tests.payments.conftest import WEBHOOK_SECRET, assert_ledger_verifies
 
 def _give(client, fake, *, prisoner="general", amount="50.00", currency="EUR", monthly=False):
     """Fill in the donate form; return the checkout session id and the metadata Stripe got."""
-    response = client.post("/donate", data={"amount": amount, "currency": currency, "prisoner": prisoner,
-                                            "frequency": "monthly" if monthly else "one_off"})
+    response = client.post(
+        "/donate",
+        data={
+            "amount": amount,
+            "currency": currency,
+            "prisoner": prisoner,
+            "frequency": "monthly" if monthly else "one_off",
+        },
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     checkout_id = response.headers["Location"].rsplit("/", 1)[1]
     return checkout_id, fake.requests_to("POST", "/v1/checkout/sessions")[-1]["metadata"]
@@ -63,8 +71,11 @@ def test_completed_one_off_checkout_records_gross_fee_and_net(client, session, f
     assert entry.idempotency_key == f"stripe:{charge['balance_transaction']}"
     assert entry.source_type == "stripe" and entry.source_ref == event["id"]
     lines = {(p.account.name, p.category): p.amount_minor for p in entry.postings}
-    assert lines == {("assets:stripe", "donation"): 4825, ("liabilities:funds:prisoner:vera", "donation"): -5000,
-                     ("liabilities:funds:prisoner:vera", "fee"): 175}
+    assert lines == {
+        ("assets:stripe", "donation"): 4825,
+        ("liabilities:funds:prisoner:vera", "donation"): -5000,
+        ("liabilities:funds:prisoner:vera", "fee"): 175,
+    }
     donation = session.scalar(select(Donation))
     assert donation.method == "card" and donation.amount_minor == 5000 and donation.donor is not None
     assert donation.donor.stripe_customer_id == "cus_TEST1"
@@ -86,12 +97,17 @@ def test_duplicate_delivery_is_acknowledged_without_effect(client, session, fake
     assert_ledger_verifies(session)
 
 
-def test_one_charge_reported_by_several_event_types_is_recorded_once(client, session, fake_stripe, webhooks, vera):
+def test_one_charge_reported_by_several_event_types_is_recorded_once(
+    client, session, fake_stripe, webhooks, vera
+):
     checkout_id, metadata = _give(client, fake_stripe, prisoner="vera")
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata=metadata)
     intent = fake_stripe.objects[charge["payment_intent"]]
-    for kind, obj in [("charge.succeeded", charge), ("payment_intent.succeeded", intent),
-                      ("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge))]:
+    for kind, obj in [
+        ("charge.succeeded", charge),
+        ("payment_intent.succeeded", intent),
+        ("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge)),
+    ]:
         assert webhooks.deliver(fake_stripe.event(kind, obj)).json == {"status": "processed"}
     assert _entries(session) == 1 and session.query(Donation).count() == 1
     assert _fund(session, vera) == {"EUR": 4825}
@@ -109,7 +125,9 @@ def test_monthly_pledge_is_fulfilled_by_paid_invoices(client, session, fake_stri
     assert webhooks.deliver(fake_stripe.event("invoice.paid", invoice)).json == {"status": "processed"}
     session.refresh(pledge)
     assert pledge.stripe_subscription_id == subscription["id"]
-    completed = fake_stripe.complete_checkout(checkout_id, subscription=subscription["id"], invoice=invoice["id"])
+    completed = fake_stripe.complete_checkout(
+        checkout_id, subscription=subscription["id"], invoice=invoice["id"]
+    )
     assert webhooks.deliver(fake_stripe.event("checkout.session.completed", completed)).status_code == 200
     # the next month: found through the subscription id alone
     second = fake_stripe.paid_charge(2000, "eur", fee=55, metadata={})
@@ -138,7 +156,9 @@ def test_refund_before_the_completed_checkout_ends_up_correct(client, session, f
     assert _stripe_balance(session) == {"EUR": -175}
     refund = session.scalar(select(JournalEntry).where(JournalEntry.description == "Card refund"))
     assert {(p.account.name, p.category, p.amount_minor) for p in refund.postings} == {
-        ("assets:stripe", "refund", -5000), ("liabilities:funds:prisoner:vera", "refund", 5000)}
+        ("assets:stripe", "refund", -5000),
+        ("liabilities:funds:prisoner:vera", "refund", 5000),
+    }
     assert_ledger_verifies(session)
 
 
@@ -174,8 +194,9 @@ def test_refund_larger_than_the_fund_waits_for_an_admin(client, session, fake_st
     assert_ledger_verifies(session)
 
 
-def test_held_refund_is_recorded_on_retry_once_the_fund_can_cover_it(client, session, fake_stripe, webhooks, vera,
-                                                                      auth):
+def test_held_refund_is_recorded_on_retry_once_the_fund_can_cover_it(
+    client, session, fake_stripe, webhooks, vera, auth
+):
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     fake_stripe.refund(charge, 5000)
     refunded = fake_stripe.event("charge.refunded", charge)
@@ -204,13 +225,15 @@ def test_forged_signature_is_refused_and_nothing_written(session, fake_stripe, w
     import json as json_module
 
     from tests.payments.fake_stripe import signature_header
+
     genuine = signature_header(json_module.dumps(event), WEBHOOK_SECRET, timestamp=int(time.time()))
     event["data"]["object"]["amount"] = 999999
     _bad_request_writes_nothing(session, webhooks.deliver(event, header=genuine), "bad_signature")
 
 
-@pytest.mark.parametrize("age, code", [(301, "stale_timestamp"), (-120, "future_timestamp"),
-                                        (10**6, "stale_timestamp")])
+@pytest.mark.parametrize(
+    "age, code", [(301, "stale_timestamp"), (-120, "future_timestamp"), (10**6, "stale_timestamp")]
+)
 def test_stale_or_future_timestamps_are_refused(session, fake_stripe, webhooks, vera, age, code):
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
     event = fake_stripe.event("charge.succeeded", charge)
@@ -232,15 +255,21 @@ def test_unknown_event_types_are_stored_and_ignored(session, fake_stripe, webhoo
 
 
 @pytest.mark.parametrize("won", [True, False])
-def test_dispute_withdraws_with_fee_and_reinstates_when_won(client, session, fake_stripe, webhooks, vera, won):
+def test_dispute_withdraws_with_fee_and_reinstates_when_won(
+    client, session, fake_stripe, webhooks, vera, won
+):
     donate(session, vera, "100.00", "EUR")
     session.commit()
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     dispute = fake_stripe.dispute(charge, fee=1500)
-    assert webhooks.deliver(fake_stripe.event("charge.dispute.created", dispute)).json == {"status": "processed"}
+    assert webhooks.deliver(fake_stripe.event("charge.dispute.created", dispute)).json == {
+        "status": "processed"
+    }
     assert _fund(session, vera) == {"EUR": 10000 + 4825 - 5000 - 1500}
     closed = fake_stripe.close_dispute(dispute["id"], won=won)
-    assert webhooks.deliver(fake_stripe.event("charge.dispute.closed", closed)).json == {"status": "processed"}
+    assert webhooks.deliver(fake_stripe.event("charge.dispute.closed", closed)).json == {
+        "status": "processed"
+    }
     expected = 10000 + 4825 - 1500 if won else 10000 + 4825 - 5000 - 1500
     assert _fund(session, vera) == {"EUR": expected}
     assert _stripe_balance(session) == {"EUR": expected - 10000}
@@ -275,14 +304,19 @@ def test_payout_moves_money_from_stripe_to_the_bank(client, session, fake_stripe
 
 def _totals_per_currency(session):
     rows = session.execute(
-        select(AccountBalance.currency, func.sum(AccountBalance.balance_minor)).group_by(AccountBalance.currency))
+        select(AccountBalance.currency, func.sum(AccountBalance.balance_minor)).group_by(
+            AccountBalance.currency
+        )
+    )
     return {currency: total for currency, total in rows}
 
 
 def test_settlement_in_another_currency_balances_each_currency(client, session, fake_stripe, webhooks, vera):
     checkout_id, metadata = _give(client, fake_stripe, prisoner="vera", currency="USD")
     charge = fake_stripe.paid_charge(5000, "usd", fee=163, metadata=metadata, settle_in="eur", rate="0.92")
-    completed = fake_stripe.event("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge))
+    completed = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge)
+    )
     assert webhooks.deliver(completed).json == {"status": "processed"}
     # Stripe holds 46.00 - 1.63 EUR; the fund holds the gift in dollars, minus the fee at Stripe's rate
     assert _stripe_balance(session) == {"EUR": 4437}
@@ -305,14 +339,18 @@ def test_settlement_in_another_currency_balances_each_currency(client, session, 
 
 def test_zero_decimal_and_stripe_two_decimal_currencies(session, fake_stripe, webhooks, vera):
     jpy = fake_stripe.paid_charge(3000, "jpy", fee=120, metadata={"fund": "vera"})
-    isk = fake_stripe.paid_charge(500000, "isk", fee=20000, metadata={"fund": "vera"})  # ISK 5000 at Stripe: ×100
+    isk = fake_stripe.paid_charge(
+        500000, "isk", fee=20000, metadata={"fund": "vera"}
+    )  # ISK 5000 at Stripe: ×100
     for charge in (jpy, isk):
         assert webhooks.deliver(fake_stripe.event("charge.succeeded", charge)).json == {"status": "processed"}
     assert _fund(session, vera) == {"JPY": 2880, "ISK": 4800}
     assert_ledger_verifies(session)
 
 
-def test_charge_in_the_dashboard_without_our_metadata_goes_to_the_general_fund(session, fake_stripe, webhooks):
+def test_charge_in_the_dashboard_without_our_metadata_goes_to_the_general_fund(
+    session, fake_stripe, webhooks
+):
     charge = fake_stripe.paid_charge(1000, "eur", fee=40, metadata={})
     assert webhooks.deliver(fake_stripe.event("charge.succeeded", charge)).json == {"status": "processed"}
     assert _fund(session) == {"EUR": 960}
@@ -348,8 +386,9 @@ def test_two_identical_deliveries_racing_record_one_entry(app, session, fake_str
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(results, key=str) == sorted([(200, {"status": "processed"}), (200, {"status": "duplicate"})],
-                                              key=str)
+    assert sorted(results, key=str) == sorted(
+        [(200, {"status": "processed"}), (200, {"status": "duplicate"})], key=str
+    )
     session.commit()
     assert _entries(session) == 1 and session.query(Posting).count() == 3
     assert_ledger_verifies(session)
@@ -359,8 +398,10 @@ def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fa
     from tests.payments.conftest import Webhooks
 
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
-    events = [fake_stripe.event("charge.succeeded", charge),
-              fake_stripe.event("payment_intent.succeeded", fake_stripe.objects[charge["payment_intent"]])]
+    events = [
+        fake_stripe.event("charge.succeeded", charge),
+        fake_stripe.event("payment_intent.succeeded", fake_stripe.objects[charge["payment_intent"]]),
+    ]
     barrier = threading.Barrier(2)
     results = []
 
@@ -391,8 +432,9 @@ def test_refund_of_a_charge_that_never_succeeded_waits_for_an_admin(session, fak
     assert _entries(session) == 0
 
 
-def test_refund_of_a_monthly_charge_before_its_invoice_finds_the_pledge(client, session, fake_stripe, webhooks,
-                                                                         vera):
+def test_refund_of_a_monthly_charge_before_its_invoice_finds_the_pledge(
+    client, session, fake_stripe, webhooks, vera
+):
     _checkout_id, metadata = _give(client, fake_stripe, prisoner="vera", amount="20", monthly=True)
     pledge = session.scalar(select(Pledge))
     subscription = fake_stripe.subscription(metadata)
@@ -414,7 +456,8 @@ def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, web
     webhooks.deliver(fake_stripe.event("checkout.session.completed", completed))
     subscription["status"] = "canceled"
     assert webhooks.deliver(fake_stripe.event("customer.subscription.deleted", subscription)).json == {
-        "status": "processed"}
+        "status": "processed"
+    }
     pledge = session.scalar(select(Pledge))
     assert pledge.status == "cancelled" and pledge.ends_on is not None
 
@@ -422,7 +465,9 @@ def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, web
 def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_stripe, webhooks, vera):
     app.config["STRIPE_PAYOUT_ACCOUNTS"] = {"EUR": "assets:bank:eur-main"}
     _paid_one_off(client, session, fake_stripe, webhooks)
-    assert webhooks.deliver(fake_stripe.event("payout.paid", fake_stripe.payout(4000, "eur"))).status_code == 200
+    assert (
+        webhooks.deliver(fake_stripe.event("payout.paid", fake_stripe.payout(4000, "eur"))).status_code == 200
+    )
     assert balances_of(session, find_account(session, "assets:bank:eur-main"))["EUR"].minor == 4000
     assert _stripe_balance(session) == {"EUR": 825}
     assert_ledger_verifies(session)
@@ -432,8 +477,12 @@ def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_
 def test_signed_payload_that_is_not_an_event_is_refused(client, session, payload):
     from tests.payments.fake_stripe import signature_header
 
-    response = client.post("/stripe/webhook", data=payload, content_type="application/json",
-                           headers={"Stripe-Signature": signature_header(payload, WEBHOOK_SECRET)})
+    response = client.post(
+        "/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature_header(payload, WEBHOOK_SECRET)},
+    )
     _bad_request_writes_nothing(session, response, "bad_event")
 
 

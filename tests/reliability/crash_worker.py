@@ -1,4 +1,5 @@
 """Run as a separate process: post entries forever until killed; print each committed id."""
+
 import sys
 from datetime import date
 
@@ -13,11 +14,19 @@ app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=inst
 with app.app_context():
     money = Money.from_minor(100, "EUR")
     while True:
-        entry = post_entry(db.session, EntryDraft(date(2026, 3, 1), "Donation", [
-            PostingDraft(find_account(db.session, "assets:bank:eur-main"), money),
-            PostingDraft(find_account(db.session, fund_name), -money, "donation"),
-            PostingDraft(find_account(db.session, fund_name), money, "fee"),
-            PostingDraft(find_account(db.session, "assets:bank:eur-main"), -money)]))
+        entry = post_entry(
+            db.session,
+            EntryDraft(
+                date(2026, 3, 1),
+                "Donation",
+                [
+                    PostingDraft(find_account(db.session, "assets:bank:eur-main"), money),
+                    PostingDraft(find_account(db.session, fund_name), -money, "donation"),
+                    PostingDraft(find_account(db.session, fund_name), money, "fee"),
+                    PostingDraft(find_account(db.session, "assets:bank:eur-main"), -money),
+                ],
+            ),
+        )
         entry_id = entry.id
         db.session.commit()
         print(entry_id, flush=True)

@@ -1,4 +1,5 @@
 """Several processes write at once: no fund goes below zero, nothing is lost or doubled."""
+
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
@@ -27,8 +28,10 @@ def test_racing_spenders_never_overdraw_a_fund(app, session, database_url, tmp_p
     session.remove()
 
     with _pool() as pool:
-        futures = [pool.submit(spend_repeatedly, database_url, str(tmp_path), fund_name, TRIES, seed)
-                   for seed in range(PROCESSES)]
+        futures = [
+            pool.submit(spend_repeatedly, database_url, str(tmp_path), fund_name, TRIES, seed)
+            for seed in range(PROCESSES)
+        ]
         outcomes = [outcome for future in futures for outcome in future.result()]
 
     accepted = [(entry_id, amount) for entry_id, amount in outcomes if entry_id is not None]
@@ -53,8 +56,17 @@ def test_the_same_event_racing_itself_is_recorded_once(app, session, database_ur
     for attempt in range(5):
         key = f"stripe:txn_race_{attempt}"
         with _pool() as pool:
-            ids = list(pool.map(post_with_key, *zip(*[(database_url, str(tmp_path), fund_name, key)] * PROCESSES,
-                                                    strict=True)))
+            ids = list(
+                pool.map(
+                    post_with_key,
+                    *zip(*[(database_url, str(tmp_path), fund_name, key)] * PROCESSES, strict=True),
+                )
+            )
         assert len([i for i in ids if i is not None]) == 1
-        assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.idempotency_key == key)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(JournalEntry).where(JournalEntry.idempotency_key == key)
+            )
+            == 1
+        )
     assert verify_ledger(session).ok

@@ -1,4 +1,5 @@
 """Faults: crashes in the middle of an entry, a read-only database, a database that goes away."""
+
 import os
 import signal
 import subprocess
@@ -21,7 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _counts(session):
-    return tuple(session.scalar(select(func.count()).select_from(model)) for model in (JournalEntry, Posting, AccountBalance))
+    return tuple(
+        session.scalar(select(func.count()).select_from(model))
+        for model in (JournalEntry, Posting, AccountBalance)
+    )
 
 
 def test_an_exception_half_way_through_an_entry_leaves_nothing(session, monkeypatch):
@@ -56,8 +60,17 @@ def test_a_killed_process_leaves_only_whole_entries(session, database_url, tmp_p
     fund_name = fund_account_for(session, prisoner).name
     session.remove()
     worker = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("crash_worker.py")), database_url, str(tmp_path), fund_name],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            str(Path(__file__).with_name("crash_worker.py")),
+            database_url,
+            str(tmp_path),
+            fund_name,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     committed = []
@@ -81,7 +94,8 @@ def test_a_read_only_database_gives_a_clear_page_not_a_traceback(database_url, t
         pytest.skip("read-only files are a SQLite matter")
     path = database_url.removeprefix("sqlite:///")
     read_only = create_app(
-        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{path}?mode=ro&uri=true"},
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{path}?mode=ro&uri=true"},
         instance_path=str(tmp_path),
     )
     client = read_only.test_client()
@@ -95,7 +109,8 @@ def test_a_read_only_database_gives_a_clear_page_not_a_traceback(database_url, t
 def test_an_unreachable_database_gives_a_clear_error_in_pages_and_api(tmp_path):
     url = (
         "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
-        if POSTGRES_URL else f"sqlite:///file:{tmp_path}/missing/none.sqlite3?mode=ro&uri=true"
+        if POSTGRES_URL
+        else f"sqlite:///file:{tmp_path}/missing/none.sqlite3?mode=ro&uri=true"
     )
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path))
     client = app.test_client()

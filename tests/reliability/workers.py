@@ -1,4 +1,5 @@
 """Worker processes for the concurrency tests: each builds its own app and engine."""
+
 from __future__ import annotations
 
 import random
@@ -12,7 +13,9 @@ from ledger.extensions import db
 from ledger.money import Money
 
 
-def spend_repeatedly(url: str, instance: str, fund_name: str, tries: int, seed: int) -> list[tuple[int | None, int]]:
+def spend_repeatedly(
+    url: str, instance: str, fund_name: str, tries: int, seed: int
+) -> list[tuple[int | None, int]]:
     """Try ``tries`` random spends from one fund; return (entry id or None, amount) per try."""
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
     rng = random.Random(seed)
@@ -24,8 +27,14 @@ def spend_repeatedly(url: str, instance: str, fund_name: str, tries: int, seed: 
             fund = find_account(db.session, fund_name)
             bank = find_account(db.session, "assets:bank:eur-main")
             try:
-                entry = post_entry(db.session, EntryDraft(date(2026, 3, 1), "Parcel", [
-                    PostingDraft(fund, money, "parcels"), PostingDraft(bank, -money)]))
+                entry = post_entry(
+                    db.session,
+                    EntryDraft(
+                        date(2026, 3, 1),
+                        "Parcel",
+                        [PostingDraft(fund, money, "parcels"), PostingDraft(bank, -money)],
+                    ),
+                )
                 entry_id = entry.id
                 db.session.commit()
                 outcomes.append((entry_id, amount))
@@ -45,9 +54,16 @@ def post_with_key(url: str, instance: str, fund_name: str, key: str) -> int | No
         fund = find_account(db.session, fund_name)
         bank = find_account(db.session, "assets:bank:eur-main")
         try:
-            entry = post_entry(db.session, EntryDraft(date(2026, 3, 1), "Webhook delivery", [
-                PostingDraft(bank, money), PostingDraft(fund, -money, "donation")],
-                source_type="stripe", idempotency_key=key))
+            entry = post_entry(
+                db.session,
+                EntryDraft(
+                    date(2026, 3, 1),
+                    "Webhook delivery",
+                    [PostingDraft(bank, money), PostingDraft(fund, -money, "donation")],
+                    source_type="stripe",
+                    idempotency_key=key,
+                ),
+            )
             entry_id = entry.id
             db.session.commit()
             return entry_id

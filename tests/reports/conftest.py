@@ -5,6 +5,7 @@ a 40.00 transfer in from the general fund, 50.00 converted to 5,000 RUB, 30.00 s
 parcels, a 20.00 refund: closing 286.85 EUR.  RUB: 5,000 in, 1,000 on food (with a
 receipt), 500 on clothing reversed: closing 4,000 RUB.  Monthly need 100 EUR: 2.8 months.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,18 @@ def post(session, on: date, description: str, postings, **options):
     return post_entry(session, EntryDraft(on, description, postings, **options))
 
 
-def give(session, prisoner, amount: str, currency: str = "EUR", *, on: date, donor=None, pledge=None,
-         fee: str | None = None, method: str = "bank"):
+def give(
+    session,
+    prisoner,
+    amount: str,
+    currency: str = "EUR",
+    *,
+    on: date,
+    donor=None,
+    pledge=None,
+    fee: str | None = None,
+    method: str = "bank",
+):
     """A donation entry (gross to the fund, fee debited from it) and its Donation row."""
     gross = money(amount, currency)
     fund = fund_account_for(session, prisoner) if prisoner else general_fund(session)
@@ -42,13 +53,25 @@ def give(session, prisoner, amount: str, currency: str = "EUR", *, on: date, don
         asset = get_or_create_account(session, "assets:stripe")
     else:
         asset = get_or_create_account(session, f"assets:bank:{currency.lower()}-main")
-    postings = [PostingDraft(asset, gross if fee is None else gross - money(fee, currency)),
-                PostingDraft(fund, -gross, "donation")]
+    postings = [
+        PostingDraft(asset, gross if fee is None else gross - money(fee, currency)),
+        PostingDraft(fund, -gross, "donation"),
+    ]
     if fee is not None:
         postings.append(PostingDraft(fund, money(fee, currency), "fee"))
     entry = post(session, on, "Card donation" if method == "card" else "Bank transfer", postings)
-    session.add(Donation(entry_id=entry.id, donor=donor, pledge=pledge, prisoner=prisoner, method=method,
-                         amount_minor=gross.minor, currency=currency, received_on=on))
+    session.add(
+        Donation(
+            entry_id=entry.id,
+            donor=donor,
+            pledge=pledge,
+            prisoner=prisoner,
+            method=method,
+            amount_minor=gross.minor,
+            currency=currency,
+            received_on=on,
+        )
+    )
     session.flush()
     return entry
 
@@ -57,7 +80,9 @@ def spend(session, prisoner, amount: str, currency: str, category: str, *, on: d
     fund = fund_account_for(session, prisoner)
     bank = get_or_create_account(session, f"assets:bank:{currency.lower()}-main")
     value = money(amount, currency)
-    return post(session, on, description, [PostingDraft(fund, value, category), PostingDraft(bank, -value, category)])
+    return post(
+        session, on, description, [PostingDraft(fund, value, category), PostingDraft(bank, -value, category)]
+    )
 
 
 @dataclass
@@ -92,44 +117,100 @@ def books(session) -> Books:
     anonymous = Donor(email=ANONYMOUS_EMAIL)
     session.add_all([public_donor, anonymous])
     session.flush()
-    pledge = Pledge(reference="SL-TEST-0001", donor=public_donor, prisoner=vera, amount_minor=10000,
-                    currency="EUR", frequency="monthly", starts_on=date(2025, 12, 1), status="active")
+    pledge = Pledge(
+        reference="SL-TEST-0001",
+        donor=public_donor,
+        prisoner=vera,
+        amount_minor=10000,
+        currency="EUR",
+        frequency="monthly",
+        starts_on=date(2025, 12, 1),
+        status="active",
+    )
     session.add(pledge)
     session.flush()
 
-    give(session, vera, "100.00", on=date(2026, 1, 10), donor=public_donor, pledge=pledge, fee="3.15", method="card")
+    give(
+        session,
+        vera,
+        "100.00",
+        on=date(2026, 1, 10),
+        donor=public_donor,
+        pledge=pledge,
+        fee="3.15",
+        method="card",
+    )
     give(session, vera, "200.00", on=date(2026, 2, 5), donor=anonymous)
     give(session, vera, "50.00", on=date(2026, 2, 7))
     give(session, None, "80.00", on=date(2026, 2, 15), donor=anonymous)
     general, fund = general_fund(session), fund_account_for(session, vera)
-    post(session, date(2026, 2, 20), "Allocation from the general fund",
-         [PostingDraft(general, money("40.00"), "transfer"), PostingDraft(fund, -money("40.00"), "transfer")])
+    post(
+        session,
+        date(2026, 2, 20),
+        "Allocation from the general fund",
+        [PostingDraft(general, money("40.00"), "transfer"), PostingDraft(fund, -money("40.00"), "transfer")],
+    )
     trading = trading_account(session)
-    post(session, date(2026, 3, 1), "Conversion EUR→RUB at 100", [
-        PostingDraft(fund, money("50.00"), "conversion"), PostingDraft(trading, -money("50.00"), "conversion"),
-        PostingDraft(trading, money("5000.00", "RUB"), "conversion"),
-        PostingDraft(fund, -money("5000.00", "RUB"), "conversion"),
-    ], conversion_rate="100")
+    post(
+        session,
+        date(2026, 3, 1),
+        "Conversion EUR→RUB at 100",
+        [
+            PostingDraft(fund, money("50.00"), "conversion"),
+            PostingDraft(trading, -money("50.00"), "conversion"),
+            PostingDraft(trading, money("5000.00", "RUB"), "conversion"),
+            PostingDraft(fund, -money("5000.00", "RUB"), "conversion"),
+        ],
+        conversion_rate="100",
+    )
     get_or_create_account(session, "assets:bank:rub-main")
     bank_rub = get_or_create_account(session, "assets:bank:rub-main")
     bank_eur = get_or_create_account(session, "assets:bank:eur-main")
-    post(session, date(2026, 3, 1), "Bank conversion EUR→RUB at 100", [
-        PostingDraft(bank_eur, -money("50.00"), "conversion"), PostingDraft(trading, money("50.00"), "conversion"),
-        PostingDraft(trading, -money("5000.00", "RUB"), "conversion"),
-        PostingDraft(bank_rub, money("5000.00", "RUB"), "conversion"),
-    ], conversion_rate="100")
+    post(
+        session,
+        date(2026, 3, 1),
+        "Bank conversion EUR→RUB at 100",
+        [
+            PostingDraft(bank_eur, -money("50.00"), "conversion"),
+            PostingDraft(trading, money("50.00"), "conversion"),
+            PostingDraft(trading, -money("5000.00", "RUB"), "conversion"),
+            PostingDraft(bank_rub, money("5000.00", "RUB"), "conversion"),
+        ],
+        conversion_rate="100",
+    )
     food = spend(session, vera, "1000.00", "RUB", "food", on=date(2026, 3, 10), description="Food parcel")
-    session.add(Receipt(entry_id=food.id, sha256="a" * 64, content_type="application/pdf", size_bytes=1234,
-                        original_name="receipt.pdf"))
+    session.add(
+        Receipt(
+            entry_id=food.id,
+            sha256="a" * 64,
+            content_type="application/pdf",
+            size_bytes=1234,
+            original_name="receipt.pdf",
+        )
+    )
     spend(session, vera, "30.00", "EUR", "parcels", on=date(2026, 3, 12), description="Parcel and postage")
-    post(session, date(2026, 3, 15), "Refund of a card donation",
-         [PostingDraft(fund, money("20.00"), "refund"), PostingDraft(bank_eur, -money("20.00"), "refund")])
-    clothing = spend(session, vera, "500.00", "RUB", "clothing", on=date(2026, 4, 1), description="Warm clothes")
+    post(
+        session,
+        date(2026, 3, 15),
+        "Refund of a card donation",
+        [PostingDraft(fund, money("20.00"), "refund"), PostingDraft(bank_eur, -money("20.00"), "refund")],
+    )
+    clothing = spend(
+        session, vera, "500.00", "RUB", "clothing", on=date(2026, 4, 1), description="Warm clothes"
+    )
     reverse_entry(session, clothing, reason="recorded twice", entry_date=date(2026, 4, 2))
 
     give(session, pavel, "100.00", on=date(2026, 3, 3), donor=anonymous)
     give(session, olga, "10.00", on=date(2026, 3, 4))
     give(session, hidden, "70.00", on=date(2026, 3, 5), donor=public_donor)
-    spend(session, hidden, "7.00", "EUR", "letters", on=date(2026, 3, 6), description="Letters for the hidden one")
+    spend(
+        session,
+        hidden,
+        "7.00",
+        "EUR",
+        "letters",
+        on=date(2026, 3, 6),
+        description="Letters for the hidden one",
+    )
     session.commit()
     return Books(vera, pavel, olga, hidden, food, clothing, pledge)

@@ -1,5 +1,6 @@
 """The organisation's books for auditors: access, trial balance, balance sheet, journal,
 account ledgers, pledge fulfilment and receipts — each as page, CSV and JSON."""
+
 import csv
 import io
 
@@ -9,14 +10,27 @@ from ledger.books.balances import all_balances
 from tests.conftest import bearer
 
 PAGES = [
-    "/reports/", "/reports/trial-balance", "/reports/journal", "/reports/accounts",
-    "/reports/account-ledger?account=assets:stripe", "/reports/pledges", "/reports/receipts", "/reports/exports",
-    "/reports/trial-balance.csv", "/reports/journal.csv", "/reports/pledges.csv", "/reports/receipts.csv",
-    "/reports/account-ledger.csv?account=assets:stripe", "/reports/exports/hledger",
+    "/reports/",
+    "/reports/trial-balance",
+    "/reports/journal",
+    "/reports/accounts",
+    "/reports/account-ledger?account=assets:stripe",
+    "/reports/pledges",
+    "/reports/receipts",
+    "/reports/exports",
+    "/reports/trial-balance.csv",
+    "/reports/journal.csv",
+    "/reports/pledges.csv",
+    "/reports/receipts.csv",
+    "/reports/account-ledger.csv?account=assets:stripe",
+    "/reports/exports/hledger",
 ]
 API = [
-    "/api/v1/reports/trial-balance", "/api/v1/journal", "/api/v1/reports/account-ledger?account=assets:stripe",
-    "/api/v1/reports/pledge-fulfilment", "/api/v1/reports/receipts",
+    "/api/v1/reports/trial-balance",
+    "/api/v1/journal",
+    "/api/v1/reports/account-ledger?account=assets:stripe",
+    "/api/v1/reports/pledge-fulfilment",
+    "/api/v1/reports/receipts",
 ]
 
 
@@ -53,7 +67,9 @@ def test_trial_balance_debits_equal_credits_and_match_running_balances(client, s
 
 
 def test_trial_balance_as_of_a_date_leaves_later_entries_out(client, tokens, books):
-    body = client.get("/api/v1/reports/trial-balance?to=2026-01-31", headers=bearer(tokens["auditor"])).get_json()
+    body = client.get(
+        "/api/v1/reports/trial-balance?to=2026-01-31", headers=bearer(tokens["auditor"])
+    ).get_json()
     assert {a["account"] for a in body["accounts"]} == {"assets:stripe", "liabilities:funds:prisoner:vera"}
     assert body["as_of"] == "2026-01-31"
 
@@ -63,7 +79,9 @@ def test_trial_balance_page_and_csv(client, auth, books):
     html = client.get("/reports/trial-balance", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "liabilities:funds:prisoner:vera" in html and "Trial balance" in html
     rows = rows_of(client.get("/reports/trial-balance.csv", headers={"Accept-Language": "en"}, buffered=True))
-    vera = [r for r in rows if r["Account"] == "liabilities:funds:prisoner:vera" and r["Currency"] == "EUR"][0]
+    vera = [r for r in rows if r["Account"] == "liabilities:funds:prisoner:vera" and r["Currency"] == "EUR"][
+        0
+    ]
     assert (vera["Debits"], vera["Credits"], vera["Balance"]) == ("103.15", "390.00", "-286.85")
 
 
@@ -81,8 +99,14 @@ def test_public_balance_sheet_groups_funds_and_cash_so_it_names_nobody(client, b
     body = client.get("/api/v1/reports/balance-sheet").get_json()
     assert body["balanced"] is True and body["detailed"] is False
     accounts = {line["account"] for line in body["lines"]}
-    assert accounts <= {"assets:bank", "assets:stripe", "assets:cash", "liabilities:funds:general",
-                        "liabilities:funds:prisoner", "equity:conversion"}
+    assert accounts <= {
+        "assets:bank",
+        "assets:stripe",
+        "assets:cash",
+        "liabilities:funds:general",
+        "liabilities:funds:prisoner",
+        "equity:conversion",
+    }
     html = client.get("/reports/balance-sheet").get_data(as_text=True)
     assert "hidden-one" not in html and "vera" not in html
 
@@ -107,7 +131,9 @@ def test_journal_filters_by_category_prisoner_account_and_dates(client, tokens, 
 
 
 def test_journal_json_carries_author_source_and_hashes(client, tokens, books):
-    entry = client.get("/api/v1/journal?category=refund", headers=bearer(tokens["auditor"])).get_json()["entries"][0]
+    entry = client.get("/api/v1/journal?category=refund", headers=bearer(tokens["auditor"])).get_json()[
+        "entries"
+    ][0]
     assert set(entry) >= {"id", "date", "description", "author", "source", "hash", "prev_hash", "postings"}
     assert entry["postings"][0]["money"] == {"amount": "20.00", "currency": "EUR"}
 
@@ -122,39 +148,59 @@ def test_journal_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/journal?prisoner=vera").get_data(as_text=True)
     assert "Food parcel" in html and "10 entries match" in html
-    rows = rows_of(client.get("/reports/journal.csv?category=food", headers={"Accept-Language": "en"}, buffered=True))
+    rows = rows_of(
+        client.get("/reports/journal.csv?category=food", headers={"Accept-Language": "en"}, buffered=True)
+    )
     assert {row["Entry"] for row in rows} == {str(books.food_entry.id)}
     assert {row["Amount"] for row in rows} == {"1000.00", "-1000.00"}
 
 
 def test_account_ledger_has_running_balances(client, tokens, books):
-    body = client.get("/api/v1/reports/account-ledger?account=liabilities:funds:prisoner:vera",
-                      headers=bearer(tokens["auditor"])).get_json()
+    body = client.get(
+        "/api/v1/reports/account-ledger?account=liabilities:funds:prisoner:vera",
+        headers=bearer(tokens["auditor"]),
+    ).get_json()
     eur = [p for p in body["postings"] if p["money"]["currency"] == "EUR"]
     assert eur[-1]["balance"]["amount"] == "-286.85"
     assert eur[0]["balance"] == eur[0]["money"]
-    assert client.get("/api/v1/reports/account-ledger?account=assets:nowhere",
-                      headers=bearer(tokens["auditor"])).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/reports/account-ledger?account=assets:nowhere", headers=bearer(tokens["auditor"])
+        ).status_code
+        == 404
+    )
 
 
 def test_account_ledger_page_and_csv(client, auth, books):
     auth.login("auditor")
-    html = client.get("/reports/account-ledger?account=liabilities:funds:prisoner:vera").get_data(as_text=True)
+    html = client.get("/reports/account-ledger?account=liabilities:funds:prisoner:vera").get_data(
+        as_text=True
+    )
     assert "Running balance" in html
-    rows = rows_of(client.get("/reports/account-ledger.csv?account=assets:stripe", headers={"Accept-Language": "en"},
-                              buffered=True))
+    rows = rows_of(
+        client.get(
+            "/reports/account-ledger.csv?account=assets:stripe",
+            headers={"Accept-Language": "en"},
+            buffered=True,
+        )
+    )
     assert [row["Running balance"] for row in rows] == ["96.85"]
     assert client.get("/reports/account-ledger?account=nothing").status_code == 404
 
 
 def test_pledge_fulfilment_expected_against_received_and_lapsed(client, tokens, books):
-    body = client.get("/api/v1/reports/pledge-fulfilment?from=2025-12-01&to=2026-03-31",
-                      headers=bearer(tokens["auditor"])).get_json()
+    body = client.get(
+        "/api/v1/reports/pledge-fulfilment?from=2025-12-01&to=2026-03-31", headers=bearer(tokens["auditor"])
+    ).get_json()
     pledge = body["pledges"][0]
     assert pledge["reference"] == "SL-TEST-0001" and pledge["fund"] == "vera"
     months = {m["month"]: (m["expected"]["amount"], m["received"]["amount"]) for m in pledge["months"]}
-    assert months == {"2025-12": ("100.00", "0.00"), "2026-01": ("100.00", "100.00"),
-                      "2026-02": ("100.00", "0.00"), "2026-03": ("100.00", "0.00")}
+    assert months == {
+        "2025-12": ("100.00", "0.00"),
+        "2026-01": ("100.00", "100.00"),
+        "2026-02": ("100.00", "0.00"),
+        "2026-03": ("100.00", "0.00"),
+    }
     assert pledge["expected"]["amount"] == "400.00" and pledge["received"]["amount"] == "100.00"
     assert pledge["lapsed"] is True
     assert "email" not in str(body)
@@ -164,11 +210,26 @@ def test_pledge_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/pledges", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "SL-TEST-0001" in html and "lapsed" in html
-    rows = rows_of(client.get("/reports/pledges.csv?from=2026-01-01&to=2026-01-31",
-                              headers={"Accept-Language": "en"}, buffered=True))
-    assert rows == [{"Pledge": "SL-TEST-0001", "Fund": "vera", "Frequency": "monthly", "Status": "active",
-                     "Currency": "EUR", "Month": "2026-01", "Expected": "100.00", "Received": "100.00",
-                     "Lapsed": "yes"}]
+    rows = rows_of(
+        client.get(
+            "/reports/pledges.csv?from=2026-01-01&to=2026-01-31",
+            headers={"Accept-Language": "en"},
+            buffered=True,
+        )
+    )
+    assert rows == [
+        {
+            "Pledge": "SL-TEST-0001",
+            "Fund": "vera",
+            "Frequency": "monthly",
+            "Status": "active",
+            "Currency": "EUR",
+            "Month": "2026-01",
+            "Expected": "100.00",
+            "Received": "100.00",
+            "Lapsed": "yes",
+        }
+    ]
 
 
 def test_receipts_list_links_files_to_entries_and_funds(client, tokens, auth, books):
@@ -188,11 +249,12 @@ def test_csv_cells_that_look_like_formulas_are_defused(client, auth, session, bo
 
     from tests.reports.conftest import spend
 
-    spend(session, books.vera, "1.00", "EUR", "other", on=date(2026, 5, 1), description="=HYPERLINK(\"x\")")
+    spend(session, books.vera, "1.00", "EUR", "other", on=date(2026, 5, 1), description='=HYPERLINK("x")')
     session.commit()
     auth.login("auditor")
-    rows = rows_of(client.get("/reports/journal.csv?category=other", headers={"Accept-Language": "en"},
-                              buffered=True))
+    rows = rows_of(
+        client.get("/reports/journal.csv?category=other", headers={"Accept-Language": "en"}, buffered=True)
+    )
     assert rows[0]["Description"].startswith("'=")
     assert rows[0]["Amount"] in ("1.00", "-1.00")
 

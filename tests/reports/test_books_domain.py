@@ -1,5 +1,6 @@
 """Organisation reports at the domain level: account ledgers page by page, cached totals,
 the balance sheet identity and pledge lapses."""
+
 from datetime import date
 
 from ledger.books.models import LedgerHead

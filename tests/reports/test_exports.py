@@ -1,4 +1,5 @@
 """Whole-journal exports checked by the real tools, and tamper evidence for downloads."""
+
 import csv
 import io
 import json
@@ -18,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 BEAN_CHECK = shutil.which("bean-check", path=str(BIN)) or shutil.which("bean-check")
 BEAN_QUERY = shutil.which("bean-query", path=str(BIN)) or shutil.which("bean-query")
-needs_beancount = pytest.mark.skipif(BEAN_CHECK is None or BEAN_QUERY is None, reason="beancount not installed")
+needs_beancount = pytest.mark.skipif(
+    BEAN_CHECK is None or BEAN_QUERY is None, reason="beancount not installed"
+)
 
 
 def export(runner, fmt: str, path: Path) -> Path:
@@ -28,20 +31,32 @@ def export(runner, fmt: str, path: Path) -> Path:
 
 
 @needs_beancount
-def test_bean_check_accepts_the_export_and_bean_query_totals_match_the_trial_balance(runner, session, books, tmp_path):
+def test_bean_check_accepts_the_export_and_bean_query_totals_match_the_trial_balance(
+    runner, session, books, tmp_path
+):
     path = export(runner, "beancount", tmp_path / "ledger.beancount")
     check = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     query = subprocess.run(
-        [BEAN_QUERY, "-f", "csv", str(path),
-         "SELECT account, currency, sum(number) AS total GROUP BY account, currency ORDER BY account, currency"],
-        capture_output=True, text=True,
+        [
+            BEAN_QUERY,
+            "-f",
+            "csv",
+            str(path),
+            "SELECT account, currency, sum(number) AS total GROUP BY account, currency ORDER BY account, currency",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert query.returncode == 0, query.stderr
-    theirs = {(row["account"], row["currency"]): Decimal(row["total"].strip())
-              for row in csv.DictReader(io.StringIO(query.stdout))}
-    ours = {(beancount_account(line.account), line.currency): Decimal(line.balance) / 100
-            for line in trial_balance(session).lines}
+    theirs = {
+        (row["account"], row["currency"]): Decimal(row["total"].strip())
+        for row in csv.DictReader(io.StringIO(query.stdout))
+    }
+    ours = {
+        (beancount_account(line.account), line.currency): Decimal(line.balance) / 100
+        for line in trial_balance(session).lines
+    }
     assert theirs == ours
     assert theirs[("Liabilities:Funds:Prisoner:Vera", "EUR")] == Decimal("-286.85")
 
@@ -85,9 +100,13 @@ def test_exports_never_contain_donor_data(runner, books, tmp_path):
 
 # -- tamper evidence ---------------------------------------------------------------------
 
+
 def run_verify(path: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "verify_export.py"), str(path), *extra],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "verify_export.py"), str(path), *extra],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_the_standalone_script_accepts_an_untouched_download_that_matches_the_published_head(
@@ -150,5 +169,7 @@ def test_cli_verify_export_compares_with_this_ledgers_head(runner, session, book
     path = export(runner, "json", tmp_path / "journal.jsonl")
     result = runner.invoke(args=["ledger", "verify-export", str(path)])
     assert result.exit_code == 0
-    path.write_text(path.read_text(encoding="utf-8").replace("Warm clothes", "Warm clothes!"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Warm clothes", "Warm clothes!"), encoding="utf-8"
+    )
     assert runner.invoke(args=["ledger", "verify-export", str(path)]).exit_code == 1

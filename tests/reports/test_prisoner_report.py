@@ -1,4 +1,5 @@
 """The per-prisoner report, runway, monthly flows and what public pages may list — domain level."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +23,13 @@ def lines(report):
 def test_whole_history_report_splits_every_kind_of_movement(session, books):
     report = lines(prisoner_report(session, books.vera))
     eur, rub = report["EUR"], report["RUB"]
-    assert (eur.opening, eur.received, eur.fees, eur.transfers_in, eur.transfers_out) == (0, 35000, 315, 4000, 0)
+    assert (eur.opening, eur.received, eur.fees, eur.transfers_in, eur.transfers_out) == (
+        0,
+        35000,
+        315,
+        4000,
+        0,
+    )
     assert (eur.conversions_in, eur.conversions_out, eur.refunds) == (0, 5000, 2000)
     assert eur.spent == {"parcels": 3000}
     assert eur.closing == 28685
@@ -108,6 +115,10 @@ def test_disbursements_mark_receipts_and_reversals(session, books):
 def test_public_donations_name_only_public_donors_and_sum_anonymous_gifts_per_month(session, books):
     donations = public_donations(session, books.vera)
     named = [d for d in donations if d.donor_name]
-    assert [(d.donor_name, d.day, str(d.money.amount)) for d in named] == [(PUBLIC_DONOR, date(2026, 1, 10), "100.00")]
+    assert [(d.donor_name, d.day, str(d.money.amount)) for d in named] == [
+        (PUBLIC_DONOR, date(2026, 1, 10), "100.00")
+    ]
     anonymous = [d for d in donations if d.donor_name is None]
-    assert [(d.month, d.day, d.count, str(d.money.amount)) for d in anonymous] == [(date(2026, 2, 1), None, 2, "250.00")]
+    assert [(d.month, d.day, d.count, str(d.money.amount)) for d in anonymous] == [
+        (date(2026, 2, 1), None, 2, "250.00")
+    ]

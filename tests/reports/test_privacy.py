@@ -1,17 +1,30 @@
 """Nothing public names a donor who did not choose a public name, shows any email, or
 mentions a hidden prisoner — pages, JSON and CSV alike."""
+
 import pytest
 
 from tests.reports.conftest import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR_EMAIL
 
 PUBLIC_URLS = [
-    "/", "/?q=a", "/?q=Skryty", "/?q=hidden",
-    "/prisoners/vera", "/prisoners/pavel", "/prisoners/olga",
-    "/prisoners/vera/report", "/prisoners/vera/report.csv", "/prisoners/pavel/report.csv",
-    "/api/v1/prisoners/vera/report", "/api/v1/prisoners/pavel/report",
-    "/reports/balance-sheet", "/reports/balance-sheet.csv", "/api/v1/reports/balance-sheet",
+    "/",
+    "/?q=a",
+    "/?q=Skryty",
+    "/?q=hidden",
+    "/prisoners/vera",
+    "/prisoners/pavel",
+    "/prisoners/olga",
+    "/prisoners/vera/report",
+    "/prisoners/vera/report.csv",
+    "/prisoners/pavel/report.csv",
+    "/api/v1/prisoners/vera/report",
+    "/api/v1/prisoners/pavel/report",
+    "/reports/balance-sheet",
+    "/reports/balance-sheet.csv",
+    "/api/v1/reports/balance-sheet",
     "/api/v1/ledger/head",
-    "/prisoners/hidden-one", "/prisoners/hidden-one/report", "/prisoners/hidden-one/report.csv",
+    "/prisoners/hidden-one",
+    "/prisoners/hidden-one/report",
+    "/prisoners/hidden-one/report.csv",
     "/api/v1/prisoners/hidden-one/report",
 ]
 
@@ -22,7 +35,9 @@ def test_no_public_page_json_or_csv_shows_an_email_or_a_hidden_prisoner(client, 
         response = client.get(url, headers={"Accept-Language": language}, buffered=True)
         text = response.get_data(as_text=True)
         for secret in (PUBLIC_DONOR_EMAIL, ANONYMOUS_EMAIL, HIDDEN_NAME, "Skryty Uznikov", "hidden-one"):
-            if secret == "hidden-one" and url.startswith(("/prisoners/hidden-one", "/api/v1/prisoners/hidden-one")):
+            if secret == "hidden-one" and url.startswith(
+                ("/prisoners/hidden-one", "/api/v1/prisoners/hidden-one")
+            ):
                 assert response.status_code == 404
                 continue
             assert secret not in text, (url, secret)

@@ -1,4 +1,5 @@
 """Public prisoner pages and the home page, over HTTP."""
+
 import re
 
 from ledger.books.models import LedgerHead
@@ -83,8 +84,16 @@ def test_home_page_without_data_still_renders(client):
 
 def test_report_page_shows_every_line_for_the_period(client, books):
     html = html_of(client, "/prisoners/vera/report?from=2026-03-01&to=2026-03-31")
-    for label in ("Opening balance", "Received (gross)", "Processor fees", "Transfers in", "Conversions out",
-                  "Spent: Food", "Refunds", "Closing balance"):
+    for label in (
+        "Opening balance",
+        "Received (gross)",
+        "Processor fees",
+        "Transfers in",
+        "Conversions out",
+        "Spent: Food",
+        "Refunds",
+        "Closing balance",
+    ):
         assert label in html
     assert "€386.85" in html and "€286.85" in html
 

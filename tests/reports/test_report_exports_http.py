@@ -1,4 +1,5 @@
 """Per-prisoner report as JSON (shared/API.md) and CSV."""
+
 import csv
 import io
 
@@ -16,7 +17,9 @@ def test_report_json_follows_the_contract(client, books):
     assert body["prisoner"] == {"slug": "vera", "name": "Вера Книжкина", "name_latin": "Vera Knizhkina"}
     assert body["from"] is None and body["to"] is None
     line = body["currencies"]["EUR"]
-    assert line["opening"] == eur("0.00") and line["received"] == eur("350.00") and line["fees"] == eur("3.15")
+    assert (
+        line["opening"] == eur("0.00") and line["received"] == eur("350.00") and line["fees"] == eur("3.15")
+    )
     assert line["transfers_in"] == eur("40.00") and line["transfers_out"] == eur("0.00")
     assert line["conversions_in"] == eur("0.00") and line["conversions_out"] == eur("50.00")
     assert line["spent"] == {"parcels": eur("30.00")} and line["spent_total"] == eur("30.00")
@@ -50,8 +53,9 @@ def test_report_json_hides_hidden_prisoners(client, books):
 
 def test_report_csv_has_translated_headers_and_one_row_per_currency(client, books):
     # buffered: the CSV streams, and the test client runs each request in its own context
-    response = client.get("/prisoners/vera/report.csv?from=2026-03-01", headers={"Accept-Language": "en"},
-                          buffered=True)
+    response = client.get(
+        "/prisoners/vera/report.csv?from=2026-03-01", headers={"Accept-Language": "en"}, buffered=True
+    )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))

@@ -1,5 +1,6 @@
 """For random movements on random days, the per-prisoner report adds up: every period's
 closing is the next period's opening, and the last closing is the fund's balance (hypothesis)."""
+
 import itertools
 from datetime import date, timedelta
 
@@ -42,10 +43,18 @@ def test_periods_chain_and_the_last_closing_is_the_balance(session, movements, s
         category = {"transfer_in": "transfer", "transfer_out": "transfer"}.get(kind, kind)
         other = general if kind.startswith("transfer") else bank
         if kind == "transfer_in":  # the general fund must hold it first
-            post_entry(session, EntryDraft(DAY0, "seed", [PostingDraft(bank, money), PostingDraft(general, -money, "donation")]))
+            post_entry(
+                session,
+                EntryDraft(
+                    DAY0, "seed", [PostingDraft(bank, money), PostingDraft(general, -money, "donation")]
+                ),
+            )
             session.commit()
-        postings = ([PostingDraft(other, money), PostingDraft(fund, -money, category)] if inflow
-                    else [PostingDraft(fund, money, category), PostingDraft(other, -money)])
+        postings = (
+            [PostingDraft(other, money), PostingDraft(fund, -money, category)]
+            if inflow
+            else [PostingDraft(fund, money, category), PostingDraft(other, -money)]
+        )
         try:
             post_entry(session, EntryDraft(DAY0 + timedelta(days=offset), kind, postings))
             session.commit()
@@ -53,7 +62,10 @@ def test_periods_chain_and_the_last_closing_is_the_balance(session, movements, s
             session.rollback()
 
     cut = DAY0 + timedelta(days=split)
-    before = {r.currency: r for r in prisoner_report(session, prisoner, Period(None, cut - timedelta(days=1))).currencies}
+    before = {
+        r.currency: r
+        for r in prisoner_report(session, prisoner, Period(None, cut - timedelta(days=1))).currencies
+    }
     after = {r.currency: r for r in prisoner_report(session, prisoner, Period(cut, None)).currencies}
     whole = {r.currency: r for r in prisoner_report(session, prisoner).currencies}
     balances = fund_balances(session, prisoner)

@@ -1,6 +1,7 @@
 """Fixtures for the security tests: two-factor required as in production, the
 fictional demo data loaded, one signed-in client per role, and URL builders that
 fill every route's parameters with existing objects."""
+
 from __future__ import annotations
 
 import pytest
@@ -88,7 +89,9 @@ def walkable_rules(app):
 
 def build_url(app, rule, values: dict) -> str:
     missing = set(rule.arguments) - set(values)
-    assert not missing, f"{rule.endpoint}: add a value for {sorted(missing)} to url_values() in tests/security/conftest.py"
+    assert not missing, (
+        f"{rule.endpoint}: add a value for {sorted(missing)} to url_values() in tests/security/conftest.py"
+    )
     with app.test_request_context():
         from flask import url_for
 

@@ -1,6 +1,7 @@
 """No public response reveals a donor: seeded emails, card customer ids and the
 donors who chose no public name stay out of every page and JSON answer an anonymous
 visitor can fetch, and out of the request logs."""
+
 from __future__ import annotations
 
 import logging
@@ -65,7 +66,9 @@ def test_request_logs_keep_no_email_and_no_client_address(app, users, caplog):
                 urllib.request.urlopen(urllib.request.Request(f"{base}/login", data=data)).read()
             except urllib.error.HTTPError:
                 pass
-            logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s %s', "192.0.2.1", "now", "GET /?e=a@b.org HTTP/1.1", "200", "-")
+            logging.getLogger("werkzeug").info(
+                '%s - - [%s] "%s" %s %s', "192.0.2.1", "now", "GET /?e=a@b.org HTTP/1.1", "200", "-"
+            )
     finally:
         server.shutdown()
         thread.join(timeout=5)

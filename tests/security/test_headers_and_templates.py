@@ -1,5 +1,6 @@
 """Security headers on every response, cookie flags, no inline script or style in
 templates, the request size limit, and HTML in names shown as text."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,12 @@ REQUIRED = {
 def _check_headers(response, where: str) -> list[str]:
     problems = [f"{where}: no {name}" for name in REQUIRED if name not in response.headers]
     csp = response.headers.get("Content-Security-Policy", "")
-    for directive in ("default-src 'self'", "frame-ancestors 'none'", "script-src 'self'", "style-src 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+    ):
         if directive not in csp:
             problems.append(f"{where}: CSP lacks {directive}")
     if "unsafe-inline" in csp or "unsafe-eval" in csp:
@@ -69,7 +75,9 @@ def test_hsts_and_secure_cookies_in_production(database_url, tmp_path, users):
 
 def test_no_hsts_and_no_secure_flag_over_plain_http_in_testing(client, users):
     assert "Strict-Transport-Security" not in client.get("/").headers
-    cookie = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD}).headers["Set-Cookie"]
+    cookie = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD}).headers[
+        "Set-Cookie"
+    ]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
@@ -92,16 +100,23 @@ def test_templates_have_no_inline_scripts_styles_or_event_handlers():
 
 
 def test_csrf_is_required_on_forms_outside_testing(database_url, tmp_path, users):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True},
-                     instance_path=str(tmp_path / "csrf-instance"))
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True},
+        instance_path=str(tmp_path / "csrf-instance"),
+    )
     client = app.test_client()
     response = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD})
     assert response.status_code == 400
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    response = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "auditor@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
-    for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", client.get("/settings/").get_data(as_text=True), re.S):
+    for form in re.findall(
+        r"<form[^>]*method=\"post\".*?</form>", client.get("/settings/").get_data(as_text=True), re.S
+    ):
         assert 'name="csrf_token"' in form
 
 
@@ -111,8 +126,12 @@ def test_too_large_requests_get_a_413_page(app, client, tokens):
     assert response.status_code == 413
     assert "The request is too large." in response.get_data(as_text=True)
     assert "Content-Security-Policy" in response.headers
-    api = client.post("/api/v1/conversions", data=b"{" + b" " * 4096 + b"}", content_type="application/json",
-                      headers={"Authorization": f"Bearer {tokens['coordinator']}"})
+    api = client.post(
+        "/api/v1/conversions",
+        data=b"{" + b" " * 4096 + b"}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {tokens['coordinator']}"},
+    )
     assert api.status_code == 413 and api.get_json()["error"]["code"] == "too_large"
 
 
@@ -135,8 +154,10 @@ def test_html_in_names_and_memos_is_shown_as_text(app, session, role_clients):
         url = build_url(app, rule, values)
         for who in ("anonymous", "auditor", "admin"):
             response = role_clients.request(who, "GET", url)
-            if response.mimetype == "text/html" and ("<script>alert" in response.get_data(as_text=True)
-                                                     or "<img src=x" in response.get_data(as_text=True)):
+            if response.mimetype == "text/html" and (
+                "<script>alert" in response.get_data(as_text=True)
+                or "<img src=x" in response.get_data(as_text=True)
+            ):
                 problems.append(f"{url} as {who}")
     audit = role_clients.request("admin", "GET", "/audit").get_data(as_text=True)
     assert "&lt;script&gt;alert" in audit  # it is there, as text
@@ -148,7 +169,12 @@ def test_api_writes_need_a_bearer_token_not_a_session_cookie(client, auth, token
     response = client.post("/api/v1/conversions", json={})
     assert response.status_code == 401
     assert client.get("/api/v1/entries/999").status_code == 404  # reads with the cookie are fine
-    assert client.post("/api/v1/conversions", json={}, headers={"Authorization": f"Bearer {tokens['coordinator']}"}).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/conversions", json={}, headers={"Authorization": f"Bearer {tokens['coordinator']}"}
+        ).status_code
+        == 422
+    )
 
 
 def test_the_donate_form_may_send_the_browser_to_stripe_checkout_only(client):

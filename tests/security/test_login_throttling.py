@@ -1,5 +1,6 @@
 """Repeated failed sign-ins lock the account (and a noisy client) for a while; the
 counts live in the database under keyed hashes, never as emails or addresses."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,7 +20,9 @@ def _fail(client, email="coordinator@example.org", address="203.0.113.7"):
 
 
 def _sign_in(client, email="coordinator@example.org", address="203.0.113.7"):
-    return client.post("/login", data={"email": email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login", data={"email": email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def _actions(session):
@@ -95,13 +98,24 @@ def test_old_attempts_are_purged(app, session, users):
 def test_behind_a_trusted_proxy_clients_are_told_apart(database_url, tmp_path, users):
     from ledger import create_app
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXY_HOPS": 1,
-                                 "LOGIN_MAX_FAILURES_PER_CLIENT": 2}, instance_path=str(tmp_path / "proxied"))
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TRUSTED_PROXY_HOPS": 1,
+            "LOGIN_MAX_FAILURES_PER_CLIENT": 2,
+        },
+        instance_path=str(tmp_path / "proxied"),
+    )
     client = app.test_client()
 
     def attempt(email, password, forwarded):
-        return client.post("/login", data={"email": email, "password": password},
-                           headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        return client.post(
+            "/login",
+            data={"email": email, "password": password},
+            headers={"X-Forwarded-For": forwarded},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
 
     attempt("nobody1@example.org", "x", "203.0.113.7")
     attempt("nobody2@example.org", "x", "203.0.113.7")

@@ -1,5 +1,6 @@
 """Every route, every method, as an anonymous visitor and as each role, against the
 policy table below.  A route missing from the table fails: classify new routes here."""
+
 from __future__ import annotations
 
 import pytest

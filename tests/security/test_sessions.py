@@ -1,5 +1,6 @@
 """Sessions end on the server: a copied cookie is worthless after sign-out, a new
 password ends the other sessions, and a sign-in lasts a limited time."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,7 +37,10 @@ def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, users, ses
     AuthActions(laptop).login("auditor")
     AuthActions(phone).login("auditor")
     new = "another long passphrase"
-    assert laptop.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code == 302
+    assert (
+        laptop.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code
+        == 302
+    )
     assert _signed_in(laptop) and not _signed_in(phone)
 
 

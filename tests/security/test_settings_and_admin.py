@@ -1,4 +1,5 @@
 """API tokens in a user's settings; user administration by admins; the audit log page."""
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,15 @@ def _actions(session):
     return [event.action for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-def test_a_token_made_in_settings_is_shown_once_carries_the_role_and_can_be_revoked(client, auth, session, app):
+def test_a_token_made_in_settings_is_shown_once_carries_the_role_and_can_be_revoked(
+    client, auth, session, app
+):
     auth.login("auditor")
     response = client.post("/settings/tokens", data={"name": "laptop script"})
     assert response.headers["Cache-Control"] == "no-store"
-    token = re.search(r'<code class="secret">(sl_[A-Za-z0-9_-]+)</code>', response.get_data(as_text=True)).group(1)
+    token = re.search(
+        r'<code class="secret">(sl_[A-Za-z0-9_-]+)</code>', response.get_data(as_text=True)
+    ).group(1)
     assert session.scalar(select(ApiToken.token_hash).where(ApiToken.name == "laptop script")) != token
 
     api = app.test_client()
@@ -73,7 +78,9 @@ def test_admin_creates_a_user_changes_the_role_and_deactivates(client, auth, ses
     client.post(f"/admin/users/{user.id}/activate")
     session.refresh(user)
     assert user.active
-    assert {"user.created", "user.role_changed", "user.deactivated", "user.activated"} <= set(_actions(session))
+    assert {"user.created", "user.role_changed", "user.deactivated", "user.activated"} <= set(
+        _actions(session)
+    )
     changed = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed"))
     assert changed.user.role == "admin" and changed.target == f"user:{user.id}"
     assert '"previous": "auditor"' in changed.details
@@ -98,10 +105,14 @@ def test_the_last_admin_stays_admin(client, auth, session):
 
 def test_bad_new_users_are_refused_with_messages(client, auth, session):
     auth.login("admin")
-    response = client.post("/admin/users", data={"email": "coordinator@example.org", "role": "auditor", "password": PASSWORD})
+    response = client.post(
+        "/admin/users", data={"email": "coordinator@example.org", "role": "auditor", "password": PASSWORD}
+    )
     assert response.status_code == 400
     assert "A user with this email already exists." in response.get_data(as_text=True)
-    response = client.post("/admin/users", data={"email": "x@example.org", "role": "king", "password": PASSWORD})
+    response = client.post(
+        "/admin/users", data={"email": "x@example.org", "role": "king", "password": PASSWORD}
+    )
     assert response.status_code == 400
     assert find_user(session, "x@example.org") is None
 
@@ -133,10 +144,15 @@ def test_a_user_changes_their_password_with_the_current_one(client, auth, sessio
     auth.login("auditor")
     new = "a brand new passphrase"
     response = client.post("/settings/password", data={"current": "wrong", "new": new, "confirm": new})
-    assert response.status_code == 400 and "The current password is not right." in response.get_data(as_text=True)
+    assert response.status_code == 400 and "The current password is not right." in response.get_data(
+        as_text=True
+    )
     response = client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new + "x"})
     assert response.status_code == 400 and "The two new passwords differ." in response.get_data(as_text=True)
-    assert client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code == 302
+    assert (
+        client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code
+        == 302
+    )
     auth.logout()
     assert auth.login("auditor", password=new).status_code == 302
     assert "user.password_changed" in _actions(session)

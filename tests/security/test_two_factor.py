@@ -1,5 +1,6 @@
 """TOTP two-factor: enrolment with a QR code and recovery codes, the two-step sign-in,
 and that a password alone never signs an enrolled user in."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ def _actions(session):
     return [event.action for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-def test_coordinator_enrols_with_the_shown_key_and_gets_ten_recovery_codes_once(client, users, two_factor_required, session):
+def test_coordinator_enrols_with_the_shown_key_and_gets_ten_recovery_codes_once(
+    client, users, two_factor_required, session
+):
     response = AuthActions(client).login("coordinator")
     assert response.headers["Location"] == "/settings/two-factor"
     page = client.get("/settings/two-factor")
@@ -90,7 +93,10 @@ def test_a_code_works_once(app, users, session):
 
 def test_a_recovery_code_signs_in_once(client, users, two_factor_required, session, app):
     AuthActions(client).login("coordinator")
-    secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', client.get("/settings/two-factor").get_data(as_text=True)).group(1)
+    secret = re.search(
+        r'<code class="secret">([A-Z2-7]{32})</code>',
+        client.get("/settings/two-factor").get_data(as_text=True),
+    ).group(1)
     done = client.post("/settings/two-factor", data={"code": pyotp.TOTP(secret).now()})
     code = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", done.get_data(as_text=True))[3]
     client.post("/logout")
@@ -113,7 +119,9 @@ def test_new_recovery_codes_need_a_current_code_and_void_the_old(client, users, 
     auth.login("admin")
     old = set(session.scalars(select(RecoveryCode.code_hash)))
     assert client.post("/settings/two-factor/recovery-codes", data={"code": "000000"}).status_code == 400
-    response = client.post("/settings/two-factor/recovery-codes", data={"code": next_totp_code(app, users["admin"])})
+    response = client.post(
+        "/settings/two-factor/recovery-codes", data={"code": next_totp_code(app, users["admin"])}
+    )
     assert response.status_code == 200
     assert not old & set(session.scalars(select(RecoveryCode.code_hash)))
 

@@ -1,4 +1,5 @@
 """The spending API: disbursements, parcels, receipts, conversions and reversals."""
+
 import io
 from pathlib import Path
 
@@ -20,19 +21,30 @@ def _entries(session):
 
 
 def _disbursement(**overrides):
-    body = {"prisoner": "vera", "money": {"amount": "1500.00", "currency": "RUB"}, "category": "food",
-            "paid_from": "assets:bank:rub-main", "spent_on": "2026-03-01", "memo": "Чай, сахар, сало"}
+    body = {
+        "prisoner": "vera",
+        "money": {"amount": "1500.00", "currency": "RUB"},
+        "category": "food",
+        "paid_from": "assets:bank:rub-main",
+        "spent_on": "2026-03-01",
+        "memo": "Чай, сахар, сало",
+    }
     body.update(overrides)
     return body
 
 
 def test_coordinator_records_a_disbursement(client, tokens, parcel_setup, session):
-    response = client.post("/api/v1/disbursements", json=_disbursement(), headers=bearer(tokens["coordinator"]))
+    response = client.post(
+        "/api/v1/disbursements", json=_disbursement(), headers=bearer(tokens["coordinator"])
+    )
     assert response.status_code == 201, response.get_json()
     entry = response.get_json()["entry"]
-    assert entry["postings"][0] == {"account": "liabilities:funds:prisoner:vera",
-                                    "money": {"amount": "1500.00", "currency": "RUB"},
-                                    "category": "food", "memo": "Чай, сахар, сало"}
+    assert entry["postings"][0] == {
+        "account": "liabilities:funds:prisoner:vera",
+        "money": {"amount": "1500.00", "currency": "RUB"},
+        "category": "food",
+        "memo": "Чай, сахар, сало",
+    }
     assert available_in(session, fund_account_for(session, parcel_setup))["RUB"].minor == 1850000
     assert verify_ledger(session).ok
 
@@ -56,10 +68,15 @@ def test_coordinator_records_a_disbursement(client, tokens, parcel_setup, sessio
         ({"memo": "line\nbreak"}, 422, "control_character", "memo"),
     ],
 )
-def test_bad_disbursements_are_refused_and_write_nothing(client, tokens, parcel_setup, session, overrides, status, code, field):
+def test_bad_disbursements_are_refused_and_write_nothing(
+    client, tokens, parcel_setup, session, overrides, status, code, field
+):
     before = _entries(session)
-    response = client.post("/api/v1/disbursements", json=_disbursement(**overrides),
-                           headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"})
+    response = client.post(
+        "/api/v1/disbursements",
+        json=_disbursement(**overrides),
+        headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"},
+    )
     assert response.status_code == status
     error = response.get_json()["error"]
     assert (error["code"], error["field"]) == (code, field)
@@ -68,14 +85,20 @@ def test_bad_disbursements_are_refused_and_write_nothing(client, tokens, parcel_
 
 
 def test_errors_are_in_russian_when_asked(client, tokens, parcel_setup):
-    response = client.post("/api/v1/disbursements", json=_disbursement(category="vodka"),
-                           headers={**bearer(tokens["coordinator"]), "Accept-Language": "ru"})
+    response = client.post(
+        "/api/v1/disbursements",
+        json=_disbursement(category="vodka"),
+        headers={**bearer(tokens["coordinator"]), "Accept-Language": "ru"},
+    )
     assert "Выберите категорию" in response.get_json()["error"]["message"]
 
 
 def test_overdraw_message_names_what_is_available(client, tokens, parcel_setup):
-    response = client.post("/api/v1/disbursements", json=_disbursement(money={"amount": "600", "currency": "EUR"}),
-                           headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"})
+    response = client.post(
+        "/api/v1/disbursements",
+        json=_disbursement(money={"amount": "600", "currency": "EUR"}),
+        headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"},
+    )
     assert response.status_code == 409
     assert "€500.00 available" in response.get_json()["error"]["message"]
 
@@ -83,15 +106,26 @@ def test_overdraw_message_names_what_is_available(client, tokens, parcel_setup):
 def test_auditors_and_strangers_cannot_spend(client, tokens, parcel_setup, session):
     before = _entries(session)
     assert client.post("/api/v1/disbursements", json=_disbursement()).status_code == 401
-    assert client.post("/api/v1/disbursements", json=_disbursement(), headers=bearer(tokens["auditor"])).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/disbursements", json=_disbursement(), headers=bearer(tokens["auditor"])
+        ).status_code
+        == 403
+    )
     assert _entries(session) == before
 
 
 def test_non_json_bodies_are_refused(client, tokens, parcel_setup):
-    response = client.post("/api/v1/disbursements", data="prisoner=vera", headers=bearer(tokens["coordinator"]))
+    response = client.post(
+        "/api/v1/disbursements", data="prisoner=vera", headers=bearer(tokens["coordinator"])
+    )
     assert response.status_code == 415
-    response = client.post("/api/v1/disbursements", data="[1,2", content_type="application/json",
-                           headers=bearer(tokens["coordinator"]))
+    response = client.post(
+        "/api/v1/disbursements",
+        data="[1,2",
+        content_type="application/json",
+        headers=bearer(tokens["coordinator"]),
+    )
     assert response.status_code == 400
 
 
@@ -108,44 +142,81 @@ def test_idempotency_key_replays_and_conflicts(client, tokens, parcel_setup, ses
 
 
 def test_parcel_details_and_facility_limits(client, tokens, parcel_setup, session):
-    parcel = {"sent_on": "2026-03-02", "tracking_number": "RA123456789RU", "items": [
-        {"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": "RUB"}},
-        {"name": "Носки шерстяные", "quantity": 3, "grams": 100, "cost": {"amount": "900.00", "currency": "RUB"}}]}
+    parcel = {
+        "sent_on": "2026-03-02",
+        "tracking_number": "RA123456789RU",
+        "items": [
+            {"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": "RUB"}},
+            {
+                "name": "Носки шерстяные",
+                "quantity": 3,
+                "grams": 100,
+                "cost": {"amount": "900.00", "currency": "RUB"},
+            },
+        ],
+    }
     headers = bearer(tokens["coordinator"])
-    first = client.post("/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers)
+    first = client.post(
+        "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers
+    )
     assert first.status_code == 201, first.get_json()
     recorded = first.get_json()["entry"]["parcel"]
-    assert recorded["total_grams"] == 800 and recorded["facility"] == "ИК-1 (test)" and len(recorded["items"]) == 2
+    assert (
+        recorded["total_grams"] == 800
+        and recorded["facility"] == "ИК-1 (test)"
+        and len(recorded["items"]) == 2
+    )
 
     before = _entries(session)
-    second = client.post("/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers)
+    second = client.post(
+        "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers
+    )
     assert second.status_code == 409 and second.get_json()["error"]["code"] == "facility_limit"
     assert _entries(session) == before
-    confirmed = client.post("/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel,
-                                                                        confirm_over_limit=True), headers=headers)
+    confirmed = client.post(
+        "/api/v1/disbursements",
+        json=_disbursement(category="parcels", parcel=parcel, confirm_over_limit=True),
+        headers=headers,
+    )
     assert confirmed.status_code == 201
 
     heavy = {**parcel, "sent_on": "2026-04-02", "total_grams": 25000}
-    assert client.post("/api/v1/disbursements", json=_disbursement(category="parcels", parcel=heavy),
-                       headers=headers).get_json()["error"]["code"] == "facility_limit"
+    assert (
+        client.post(
+            "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=heavy), headers=headers
+        ).get_json()["error"]["code"]
+        == "facility_limit"
+    )
 
-    pricey = {**parcel, "items": [{"name": "Куртка", "quantity": 1, "grams": 900,
-                                   "cost": {"amount": "9000.00", "currency": "RUB"}}]}
-    response = client.post("/api/v1/disbursements", json=_disbursement(category="parcels", parcel=pricey),
-                           headers=headers)
+    pricey = {
+        **parcel,
+        "items": [
+            {"name": "Куртка", "quantity": 1, "grams": 900, "cost": {"amount": "9000.00", "currency": "RUB"}}
+        ],
+    }
+    response = client.post(
+        "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=pricey), headers=headers
+    )
     assert response.get_json()["error"]["code"] == "parcel_items_exceed_amount"
-    wrong = client.post("/api/v1/disbursements", json=_disbursement(category="food", parcel=parcel), headers=headers)
+    wrong = client.post(
+        "/api/v1/disbursements", json=_disbursement(category="food", parcel=parcel), headers=headers
+    )
     assert wrong.get_json()["error"]["code"] == "parcel_needs_category"
 
 
 def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_setup, session, tmp_path):
     headers = bearer(tokens["coordinator"])
-    entry_id = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()["entry"]["id"]
+    entry_id = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()[
+        "entry"
+    ]["id"]
     photo = jpeg_with_gps()
     assert Image.open(io.BytesIO(photo)).getexif().get(0x8825)
 
-    response = client.post(f"/api/v1/disbursements/{entry_id}/receipts", headers=headers,
-                           data={"file": (io.BytesIO(photo), "receipt.jpg")})
+    response = client.post(
+        f"/api/v1/disbursements/{entry_id}/receipts",
+        headers=headers,
+        data={"file": (io.BytesIO(photo), "receipt.jpg")},
+    )
     assert response.status_code == 201, response.get_json()
     receipt = session.scalar(select(Receipt))
     stored = Path(app.instance_path, "receipts", receipt.storage_name).read_bytes()
@@ -155,8 +226,11 @@ def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_
 
     assert hashlib.sha256(stored).hexdigest() == response.get_json()["receipt"]["sha256"] == receipt.sha256
 
-    pdf = client.post(f"/api/v1/disbursements/{entry_id}/receipts", headers=headers,
-                      data={"file": (io.BytesIO(minimal_pdf()), "чек.pdf")})
+    pdf = client.post(
+        f"/api/v1/disbursements/{entry_id}/receipts",
+        headers=headers,
+        data={"file": (io.BytesIO(minimal_pdf()), "чек.pdf")},
+    )
     assert pdf.status_code == 201
 
     count = session.scalar(select(func.count()).select_from(Receipt))
@@ -168,67 +242,132 @@ def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_
         (b"", "empty.png", "receipt_empty"),
         (photo, "again.jpg", "receipt_duplicate"),
     ]:
-        response = client.post(f"/api/v1/disbursements/{entry_id}/receipts", headers=headers,
-                               data={"file": (io.BytesIO(payload), name)})
+        response = client.post(
+            f"/api/v1/disbursements/{entry_id}/receipts",
+            headers=headers,
+            data={"file": (io.BytesIO(payload), name)},
+        )
         assert response.status_code == 422 and response.get_json()["error"]["code"] == code, name
     app.config["RECEIPT_MAX_BYTES"] = 1000
-    too_big = client.post(f"/api/v1/disbursements/{entry_id}/receipts", headers=headers,
-                          data={"file": (io.BytesIO(photo + b"\x00" * 2000), "big.jpg")})
+    too_big = client.post(
+        f"/api/v1/disbursements/{entry_id}/receipts",
+        headers=headers,
+        data={"file": (io.BytesIO(photo + b"\x00" * 2000), "big.jpg")},
+    )
     assert too_big.get_json()["error"]["code"] == "receipt_too_large"
     assert session.scalar(select(func.count()).select_from(Receipt)) == count
     assert sorted(Path(app.instance_path, "receipts").rglob("*")) == files
-    assert client.post(f"/api/v1/disbursements/{entry_id}/receipts", headers=bearer(tokens["auditor"]),
-                       data={"file": (io.BytesIO(minimal_pdf()), "x.pdf")}).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/disbursements/{entry_id}/receipts",
+            headers=bearer(tokens["auditor"]),
+            data={"file": (io.BytesIO(minimal_pdf()), "x.pdf")},
+        ).status_code
+        == 403
+    )
 
 
 def test_conversion_within_a_fund_then_spending(client, tokens, parcel_setup, session):
     headers = bearer(tokens["coordinator"])
-    response = client.post("/api/v1/conversions", headers=headers, json={
-        "fund": "vera", "from": {"amount": "100.00", "currency": "EUR"}, "rate": "98.455", "to_currency": "RUB",
-        "date": "2026-03-01"})
+    response = client.post(
+        "/api/v1/conversions",
+        headers=headers,
+        json={
+            "fund": "vera",
+            "from": {"amount": "100.00", "currency": "EUR"},
+            "rate": "98.455",
+            "to_currency": "RUB",
+            "date": "2026-03-01",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     entry = response.get_json()["entry"]
     assert entry["conversion_rate"] == "98.455"
-    assert {p["account"] for p in entry["postings"]} == {"liabilities:funds:prisoner:vera", "equity:conversion"}
+    assert {p["account"] for p in entry["postings"]} == {
+        "liabilities:funds:prisoner:vera",
+        "equity:conversion",
+    }
     held = available_in(session, fund_account_for(session, parcel_setup))
     assert held["EUR"].minor == 40000 and held["RUB"].minor == 2000000 + 984550  # 9845.50, half-even
-    implied = client.post("/api/v1/conversions", headers=headers, json={
-        "fund": "vera", "from": {"amount": "10.00", "currency": "EUR"}, "to": {"amount": "990.00", "currency": "RUB"}})
+    implied = client.post(
+        "/api/v1/conversions",
+        headers=headers,
+        json={
+            "fund": "vera",
+            "from": {"amount": "10.00", "currency": "EUR"},
+            "to": {"amount": "990.00", "currency": "RUB"},
+        },
+    )
     assert implied.get_json()["entry"]["conversion_rate"] == "99"
-    same = client.post("/api/v1/conversions", headers=headers, json={
-        "fund": "vera", "from": {"amount": "10.00", "currency": "EUR"}, "to": {"amount": "10.00", "currency": "EUR"}})
+    same = client.post(
+        "/api/v1/conversions",
+        headers=headers,
+        json={
+            "fund": "vera",
+            "from": {"amount": "10.00", "currency": "EUR"},
+            "to": {"amount": "10.00", "currency": "EUR"},
+        },
+    )
     assert same.get_json()["error"]["code"] == "same_currency"
-    too_much = client.post("/api/v1/conversions", headers=headers, json={
-        "fund": "vera", "from": {"amount": "1000.00", "currency": "EUR"}, "rate": "98", "to_currency": "RUB"})
+    too_much = client.post(
+        "/api/v1/conversions",
+        headers=headers,
+        json={
+            "fund": "vera",
+            "from": {"amount": "1000.00", "currency": "EUR"},
+            "rate": "98",
+            "to_currency": "RUB",
+        },
+    )
     assert too_much.status_code == 409
     assert verify_ledger(session).ok
 
 
 def test_asset_conversion_balances_per_currency(client, tokens, parcel_setup, session):
-    response = client.post("/api/v1/conversions", headers=bearer(tokens["coordinator"]), json={
-        "from_account": "assets:bank:eur-main", "to_account": "assets:bank:rub-main",
-        "from": {"amount": "200.00", "currency": "EUR"}, "to": {"amount": "19500.00", "currency": "RUB"}})
+    response = client.post(
+        "/api/v1/conversions",
+        headers=bearer(tokens["coordinator"]),
+        json={
+            "from_account": "assets:bank:eur-main",
+            "to_account": "assets:bank:rub-main",
+            "from": {"amount": "200.00", "currency": "EUR"},
+            "to": {"amount": "19500.00", "currency": "RUB"},
+        },
+    )
     assert response.status_code == 201
     amounts = {}
     for posting in response.get_json()["entry"]["postings"]:
         currency = posting["money"]["currency"]
-        amounts[currency] = amounts.get(currency, 0) + float(posting["money"]["amount"]) * 0 + int(
-            posting["money"]["amount"].replace(".", ""))
+        amounts[currency] = (
+            amounts.get(currency, 0)
+            + float(posting["money"]["amount"]) * 0
+            + int(posting["money"]["amount"].replace(".", ""))
+        )
     assert amounts == {"EUR": 0, "RUB": 0}
 
 
 def test_reversal_through_the_api(client, tokens, parcel_setup, session):
     headers = bearer(tokens["coordinator"])
-    entry_id = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()["entry"]["id"]
-    response = client.post(f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={"reason": "wrong prisoner"})
+    entry_id = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()[
+        "entry"
+    ]["id"]
+    response = client.post(
+        f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={"reason": "wrong prisoner"}
+    )
     assert response.status_code == 201
     assert response.get_json()["entry"]["reverses"] == entry_id
-    original = client.get(f"/api/v1/entries/{entry_id}", headers=bearer(tokens["auditor"])).get_json()["entry"]
+    original = client.get(f"/api/v1/entries/{entry_id}", headers=bearer(tokens["auditor"])).get_json()[
+        "entry"
+    ]
     assert original["reversed_by"] == response.get_json()["entry"]["id"]
     again = client.post(f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={"reason": "again"})
     assert again.status_code == 422 and again.get_json()["error"]["code"] == "already_reversed"
     no_reason = client.post(f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={})
     assert no_reason.get_json()["error"]["code"] == "required"
-    assert client.post(f"/api/v1/entries/{entry_id}/reverse", headers=bearer(tokens["auditor"]),
-                       json={"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/entries/{entry_id}/reverse", headers=bearer(tokens["auditor"]), json={"reason": "x"}
+        ).status_code
+        == 403
+    )
     assert verify_ledger(session).ok

@@ -1,6 +1,7 @@
 """The coordinators' spending pages, as a coordinator uses them: cash advance, a parcel
 paid in cash, a conversion when roubles run short, a receipt, a reversal — and every bad
 input answered on the page with nothing written."""
+
 import io
 import re
 
@@ -25,8 +26,15 @@ def _latest(session):
 
 
 def _form(**overrides):
-    data = {"prisoner": "vera", "amount": "1500.00", "currency": "RUB", "category": "food",
-            "paid_from": "assets:bank:rub-main", "spent_on": "2026-03-02", "memo": "Чай и сахар"}
+    data = {
+        "prisoner": "vera",
+        "amount": "1500.00",
+        "currency": "RUB",
+        "category": "food",
+        "paid_from": "assets:bank:rub-main",
+        "spent_on": "2026-03-02",
+        "memo": "Чай и сахар",
+    }
     data.update(overrides)
     return data
 
@@ -36,23 +44,44 @@ def _available(session, prisoner):
     return {c: m.amount for c, m in available_in(session, fund_account_for(session, prisoner)).items()}
 
 
-def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(app, client, auth, parcel_setup, session):
+def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
+    app, client, auth, parcel_setup, session
+):
     auth.login("coordinator")
     funds = client.get("/manage/funds")
     assert funds.status_code == 200 and "Тест Тестов" in funds.text
 
     # Take 25,000 roubles of cash from the bank.
-    response = client.post("/cash", data={"direction": "advance", "bank": "assets:bank:rub-main", "amount": "25000",
-                                          "currency": "RUB", "on": "2026-03-01", "memo": "For parcels"})
+    response = client.post(
+        "/cash",
+        data={
+            "direction": "advance",
+            "bank": "assets:bank:rub-main",
+            "amount": "25000",
+            "currency": "RUB",
+            "on": "2026-03-01",
+            "memo": "For parcels",
+        },
+    )
     assert response.status_code == 302
     assert "25,000.00" in client.get("/cash").text
 
     # The parcel costs more roubles than the fund holds: refused, balances shown, conversion offered.
     cash_account = "assets:cash:coordinator-2"
     before = _entries(session)
-    form = _form(amount="24000.00", category="parcels", paid_from=cash_account, **{
-        "parcel_sent_on": "2026-03-02", "items-0-name": "Тёплые носки", "items-0-quantity": "3",
-        "items-0-grams": "300", "items-0-cost": "900", "parcel_total_grams": "6000"})
+    form = _form(
+        amount="24000.00",
+        category="parcels",
+        paid_from=cash_account,
+        **{
+            "parcel_sent_on": "2026-03-02",
+            "items-0-name": "Тёплые носки",
+            "items-0-quantity": "3",
+            "items-0-grams": "300",
+            "items-0-cost": "900",
+            "parcel_total_grams": "6000",
+        },
+    )
     page = client.post("/disbursements/new", data=form)
     assert page.status_code == 200
     assert "Not enough money" in page.text
@@ -63,9 +92,18 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(app, client
 
     # Convert 100 EUR to 10,000 RUB inside the fund, then record the parcel.
     assert client.get(offer).status_code == 200
-    response = client.post("/conversions/new", data={
-        "kind": "fund", "fund-fund": "vera", "fund-amount": "100.00", "fund-currency": "EUR",
-        "fund-to_currency": "RUB", "fund-rate": "100", "fund-on": "2026-03-02"})
+    response = client.post(
+        "/conversions/new",
+        data={
+            "kind": "fund",
+            "fund-fund": "vera",
+            "fund-amount": "100.00",
+            "fund-currency": "EUR",
+            "fund-to_currency": "RUB",
+            "fund-rate": "100",
+            "fund-on": "2026-03-02",
+        },
+    )
     assert response.status_code == 302
     assert _available(session, parcel_setup) == {"EUR": 400, "RUB": 30000}
 
@@ -79,9 +117,11 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(app, client
     assert "Тёплые носки" in page and "assets:cash:coordinator-2" in page
 
     # Attach the receipt photo: stored without its EXIF, hash shown.
-    upload = client.post(f"/entries/{entry.id}/receipts",
-                         data={"file": (io.BytesIO(jpeg_with_gps()), "check.jpg")},
-                         content_type="multipart/form-data")
+    upload = client.post(
+        f"/entries/{entry.id}/receipts",
+        data={"file": (io.BytesIO(jpeg_with_gps()), "check.jpg")},
+        content_type="multipart/form-data",
+    )
     assert upload.status_code == 302
     receipt = session.scalar(select(Receipt).where(Receipt.entry_id == entry.id))
     page = client.get(f"/entries/{entry.id}").text
@@ -99,24 +139,29 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(app, client
     assert verify_ledger(session).ok
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"amount": "1e3"}, "at most one decimal point"),
-    ({"amount": "-5"}, "at most one decimal point"),
-    ({"amount": "nan"}, "at most one decimal point"),
-    ({"amount": "12,50"}, "at most one decimal point"),
-    ({"amount": "1.005"}, "at most 2 decimal places"),
-    ({"amount": "0"}, "greater than zero"),
-    ({"amount": "99999999999999999999"}, "too large"),
-    ({"amount": "20000.01"}, "Not enough money"),
-    ({"category": "vodka"}, "Not a valid choice"),
-    ({"currency": "XYZ"}, "Not a valid choice"),
-    ({"paid_from": "liabilities:funds:general"}, "Not a valid choice"),
-    ({"spent_on": "2999-01-01"}, "cannot be in the future"),
-    ({"spent_on": "01.03.2026"}, "Not a valid date"),
-    ({"memo": "line\x07bell"}, "control characters"),
-    ({"prisoner": "nobody"}, "Not a valid choice"),
-])
-def test_bad_disbursements_show_a_message_and_write_nothing(client, auth, parcel_setup, session, overrides, message):
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"amount": "1e3"}, "at most one decimal point"),
+        ({"amount": "-5"}, "at most one decimal point"),
+        ({"amount": "nan"}, "at most one decimal point"),
+        ({"amount": "12,50"}, "at most one decimal point"),
+        ({"amount": "1.005"}, "at most 2 decimal places"),
+        ({"amount": "0"}, "greater than zero"),
+        ({"amount": "99999999999999999999"}, "too large"),
+        ({"amount": "20000.01"}, "Not enough money"),
+        ({"category": "vodka"}, "Not a valid choice"),
+        ({"currency": "XYZ"}, "Not a valid choice"),
+        ({"paid_from": "liabilities:funds:general"}, "Not a valid choice"),
+        ({"spent_on": "2999-01-01"}, "cannot be in the future"),
+        ({"spent_on": "01.03.2026"}, "Not a valid date"),
+        ({"memo": "line\x07bell"}, "control characters"),
+        ({"prisoner": "nobody"}, "Not a valid choice"),
+    ],
+)
+def test_bad_disbursements_show_a_message_and_write_nothing(
+    client, auth, parcel_setup, session, overrides, message
+):
     auth.login("coordinator")
     before = _entries(session)
     page = client.post("/disbursements/new", data=_form(**overrides))
@@ -135,8 +180,12 @@ def test_messages_are_in_russian(client, auth, parcel_setup, session):
 
 def test_facility_limits_warn_then_record_when_confirmed(client, auth, parcel_setup, session):
     auth.login("coordinator")
-    heavy = _form(category="parcels", parcel_sent_on="2026-03-02", parcel_total_grams="25000",
-                  **{"items-0-name": "Книги", "items-0-quantity": "10", "items-0-grams": "25000"})
+    heavy = _form(
+        category="parcels",
+        parcel_sent_on="2026-03-02",
+        parcel_total_grams="25000",
+        **{"items-0-name": "Книги", "items-0-quantity": "10", "items-0-grams": "25000"},
+    )
     before = _entries(session)
     page = client.post("/disbursements/new", data=heavy)
     assert page.status_code == 200 and 'id="limit-warnings"' in page.text
@@ -147,17 +196,24 @@ def test_facility_limits_warn_then_record_when_confirmed(client, auth, parcel_se
     assert _entries(session) == before + 1
 
 
-@pytest.mark.parametrize("payload, name, message", [
-    (b"MZ\x90\x00 not an image", "receipt.jpg", "JPEG, PNG or WebP"),
-    (b"\xff\xd8\xff\xe0 truncated jpeg", "receipt.jpg", "damaged"),
-    (b"", "empty.pdf", "empty"),
-])
+@pytest.mark.parametrize(
+    "payload, name, message",
+    [
+        (b"MZ\x90\x00 not an image", "receipt.jpg", "JPEG, PNG or WebP"),
+        (b"\xff\xd8\xff\xe0 truncated jpeg", "receipt.jpg", "damaged"),
+        (b"", "empty.pdf", "empty"),
+    ],
+)
 def test_fake_or_broken_receipts_are_refused(client, auth, parcel_setup, session, payload, name, message):
     auth.login("coordinator")
     client.post("/disbursements/new", data=_form())
     entry = _latest(session)
-    response = client.post(f"/entries/{entry.id}/receipts", data={"file": (io.BytesIO(payload), name)},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/entries/{entry.id}/receipts",
+        data={"file": (io.BytesIO(payload), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert message in response.text
     assert session.scalar(select(func.count()).select_from(Receipt)) == 0
 
@@ -167,9 +223,12 @@ def test_oversized_receipt_is_refused(app, client, auth, parcel_setup, session):
     auth.login("coordinator")
     client.post("/disbursements/new", data=_form())
     entry = _latest(session)
-    response = client.post(f"/entries/{entry.id}/receipts",
-                           data={"file": (io.BytesIO(jpeg_with_gps() + b"\0" * 2000), "big.jpg")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/entries/{entry.id}/receipts",
+        data={"file": (io.BytesIO(jpeg_with_gps() + b"\0" * 2000), "big.jpg")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "too large" in response.text
     assert session.scalar(select(func.count()).select_from(Receipt)) == 0
 
@@ -194,17 +253,34 @@ def test_asset_conversion_and_cash_return(client, auth, parcel_setup, session):
     get_or_create_account(session, "assets:bank:eur-main")
     session.commit()
     auth.login("coordinator")
-    response = client.post("/conversions/new", data={
-        "kind": "asset", "asset-from_account": "assets:bank:eur-main", "asset-to_account": "assets:bank:rub-main",
-        "asset-amount": "100", "asset-currency": "EUR", "asset-to_currency": "RUB", "asset-to_amount": "9950.50",
-        "asset-on": "2026-03-02"})
+    response = client.post(
+        "/conversions/new",
+        data={
+            "kind": "asset",
+            "asset-from_account": "assets:bank:eur-main",
+            "asset-to_account": "assets:bank:rub-main",
+            "asset-amount": "100",
+            "asset-currency": "EUR",
+            "asset-to_currency": "RUB",
+            "asset-to_amount": "9950.50",
+            "asset-on": "2026-03-02",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     rub = balances_of(session, get_or_create_account(session, "assets:bank:rub-main"))["RUB"]
     assert str(rub.amount) == "29950.50"
     # Returning cash one does not hold is refused.
-    page = client.post("/cash", data={"direction": "return", "bank": "assets:bank:rub-main", "amount": "10",
-                                      "currency": "RUB", "on": "2026-03-02"})
+    page = client.post(
+        "/cash",
+        data={
+            "direction": "return",
+            "bank": "assets:bank:rub-main",
+            "amount": "10",
+            "currency": "RUB",
+            "on": "2026-03-02",
+        },
+    )
     assert page.status_code == 200 and "Not enough money" in page.text
 
 

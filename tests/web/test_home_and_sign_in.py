@@ -42,7 +42,9 @@ def test_wrong_password_is_refused_with_a_message_and_audited(client, auth, sess
 
 
 def test_sign_in_only_redirects_to_local_paths(client, users):
-    response = client.post("/login?next=https://evil.example/", data={"email": "admin@example.org", "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"email": "admin@example.org", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 

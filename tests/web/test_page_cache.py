@@ -1,6 +1,7 @@
 """Public pages are cached for anonymous readers, and never outlive what they show: a new
 entry, an edited profile, a prisoner made hidden or a donor's name removed is visible at
 once; signed-in readers and sessions are never cached."""
+
 from sqlalchemy import select
 
 from ledger.funds.models import Donation, Donor
@@ -43,8 +44,14 @@ def test_profile_edits_and_hiding_show_at_once(client, auth, session, users):
     from tests.conftest import AuthActions
 
     AuthActions(editor).login("coordinator")
-    form = {"name": "Вера Н.", "name_latin": "Vera N.", "status": "sentenced", "facility": "", "need_currency": "RUB",
-            "public": "y"}
+    form = {
+        "name": "Вера Н.",
+        "name_latin": "Vera N.",
+        "status": "sentenced",
+        "facility": "",
+        "need_currency": "RUB",
+        "public": "y",
+    }
     assert editor.post("/manage/prisoners/vera/edit", data=form).status_code == 302
     assert "Vera N." in client.get("/prisoners/vera").text
     assert editor.post("/manage/prisoners/vera/edit", data={**form, "public": ""}).status_code == 302
@@ -58,8 +65,17 @@ def test_a_donor_removing_their_public_name_shows_at_once(client, session):
     donor = Donor(public_name="Друг из Вильнюса")
     session.add(donor)
     session.flush()
-    session.add(Donation(entry_id=entry.id, donor=donor, prisoner=prisoner, method="bank", amount_minor=1000,
-                         currency="EUR", received_on=entry.entry_date))
+    session.add(
+        Donation(
+            entry_id=entry.id,
+            donor=donor,
+            prisoner=prisoner,
+            method="bank",
+            amount_minor=1000,
+            currency="EUR",
+            received_on=entry.entry_date,
+        )
+    )
     session.commit()
     assert "Друг из Вильнюса" in client.get("/prisoners/vera").text
     session.scalar(select(Donor)).public_name = None
