@@ -89,12 +89,6 @@ def live_token(session: Session, token: str) -> ApiToken | None:
     return api_token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning a live token, or None."""
-    api_token = live_token(session, token)
-    return api_token.user if api_token is not None else None
-
-
 def note_token_used(session: Session, api_token: ApiToken, *, every_seconds: int = 300) -> bool:
     """Update ``last_used_at`` at most every few minutes (not a write per request).
     Returns True if it changed, so the caller commits."""

@@ -30,7 +30,7 @@ from ledger.books.errors import (
     InvalidEntry,
     NotPermitted,
 )
-from ledger.books.hashchain import canonical_entry, chain_hash
+from ledger.books.hashchain import HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, entry_hash
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, _lock_head, _move_head, _text, _validate
 from ledger.database import utcnow
@@ -38,21 +38,7 @@ from ledger.money import Money
 
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
-ENTRY_COLUMNS = (
-    "id",
-    "entry_date",
-    "description",
-    "recorded_at",
-    "recorded_by_id",
-    "source_type",
-    "source_ref",
-    "idempotency_key",
-    "reverses_id",
-    "is_advance",
-    "conversion_rate",
-    "prev_hash",
-    "hash",
-)
+ENTRY_COLUMNS = (*HASHED_ENTRY_COLUMNS, "prev_hash", "hash")
 POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
 
@@ -185,7 +171,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
         lines = [(_account_of(session, accounts, p.account), p) for p in draft.postings]
         deltas: dict[tuple[int, str], int] = defaultdict(int)
         guarded: dict[tuple[int, str], _Acct] = {}
-        hashed = []
+        hashed: list[PostingFacts] = []
         for line_no, (account, posting) in enumerate(lines, start=1):
             minor = posting.money.minor
             currency = posting.money.currency
@@ -211,40 +197,21 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
                     )
             running[pair] = before + delta
             counts[pair] += 1
-        digest = chain_hash(
-            prev_hash,
-            canonical_entry(
-                entry_id=entry_id,
-                entry_date=draft.entry_date,
-                description=description,
-                recorded_at=recorded_at,
-                recorded_by_id=recorded_by_id,
-                source_type=draft.source_type,
-                source_ref=source_ref,
-                idempotency_key=key,
-                reverses_id=draft.reverses_id,
-                is_advance=draft.is_advance,
-                conversion_rate=draft.conversion_rate,
-                postings=hashed,
-            ),
+        facts = EntryFacts(
+            entry_id,
+            draft.entry_date,
+            description,
+            recorded_at,
+            recorded_by_id,
+            draft.source_type,
+            source_ref,
+            key,
+            draft.reverses_id,
+            draft.is_advance,
+            draft.conversion_rate,
         )
-        entry_rows.append(
-            (
-                entry_id,
-                draft.entry_date,
-                description,
-                recorded_at,
-                recorded_by_id,
-                draft.source_type,
-                source_ref,
-                key,
-                draft.reverses_id,
-                draft.is_advance,
-                draft.conversion_rate,
-                prev_hash,
-                digest,
-            )
-        )
+        digest = entry_hash(prev_hash, facts, hashed)
+        entry_rows.append((*facts, prev_hash, digest))
         prev_hash = digest
 
     _executemany(session, cast(Table, JournalEntry.__table__), ENTRY_COLUMNS, entry_rows)

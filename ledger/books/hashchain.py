@@ -3,6 +3,13 @@
 The serialisation is JSON with sorted keys and no whitespace, so anyone can
 recompute it from an export.  It holds the entry's ledger facts only: no donor
 data ever goes into it (a hashed email can be brute-forced).
+
+This module is the one place that says which facts of an entry are hashed and
+how: ``EntryFacts`` lists them (the names are ``JournalEntry`` column names),
+``PostingFacts`` the hashed columns of a posting, ``canonical_document()``
+maps them to the document and ``canonical_json()`` serialises it.  Posting,
+bulk posting, ``verify`` and the chain export all build the bytes here, from
+plain values, so a change to the format cannot reach one of them only.
 """
 
 from __future__ import annotations
@@ -11,67 +18,74 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
 GENESIS_HASH = "0" * 64
 
 
-def canonical_entry(
-    *,
-    entry_id: int,
-    entry_date: date,
-    description: str,
-    recorded_at: datetime,
-    recorded_by_id: int | None,
-    source_type: str,
-    source_ref: str | None,
-    idempotency_key: str | None,
-    reverses_id: int | None,
-    is_advance: bool,
-    conversion_rate: str | None,
-    postings: Iterable[tuple],
-) -> bytes:
-    """Canonical bytes of an entry.  ``postings`` rows are
-    ``(line_no, account_name, currency, amount_minor, category, memo)``."""
-    document = {
-        "id": entry_id,
-        "date": entry_date.isoformat(),
-        "description": description,
-        "recorded_at": recorded_at.replace(microsecond=0).isoformat(),
-        "recorded_by": recorded_by_id,
-        "source": source_type,
-        "source_ref": source_ref,
-        "idempotency_key": idempotency_key,
-        "reverses": reverses_id,
-        "advance": bool(is_advance),
-        "rate": conversion_rate,
+class EntryFacts(NamedTuple):
+    """The hashed facts of one journal entry; field names are ``JournalEntry`` columns."""
+
+    id: int
+    entry_date: date
+    description: str
+    recorded_at: datetime
+    recorded_by_id: int | None
+    source_type: str
+    source_ref: str | None
+    idempotency_key: str | None
+    reverses_id: int | None
+    is_advance: bool
+    conversion_rate: str | None
+
+
+# The JournalEntry columns that are hashed, in EntryFacts order (select them in this order).
+HASHED_ENTRY_COLUMNS: tuple[str, ...] = EntryFacts._fields
+
+# One hashed posting: (line_no, account name, currency, amount in minor units, category, memo).
+PostingFacts = tuple[int, str, str, int, str | None, str | None]
+
+
+def entry_facts(entry: Any) -> EntryFacts:
+    """The hashed facts of any object with the ``JournalEntry`` attributes (a model or a row)."""
+    return EntryFacts(*(getattr(entry, name) for name in HASHED_ENTRY_COLUMNS))
+
+
+def canonical_document(entry: EntryFacts, postings: Iterable[PostingFacts]) -> dict[str, Any]:
+    """The canonical document of an entry (what docs/verifying.md describes)."""
+    return {
+        "id": entry.id,
+        "date": entry.entry_date.isoformat(),
+        "description": entry.description,
+        "recorded_at": entry.recorded_at.replace(microsecond=0).isoformat(),
+        "recorded_by": entry.recorded_by_id,
+        "source": entry.source_type,
+        "source_ref": entry.source_ref,
+        "idempotency_key": entry.idempotency_key,
+        "reverses": entry.reverses_id,
+        "advance": bool(entry.is_advance),
+        "rate": entry.conversion_rate,
         "postings": [
             [line_no, account, currency, str(amount), category, memo]
             for line_no, account, currency, amount, category, memo in sorted(postings)
         ],
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """Keys sorted, no whitespace, non-ASCII written as itself (UTF-8 once encoded)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_entry(entry: EntryFacts, postings: Iterable[PostingFacts]) -> bytes:
+    """The bytes that are hashed for one entry."""
+    return canonical_json(canonical_document(entry, postings)).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
 
 
-def entry_canonical(entry) -> bytes:
-    """Canonical bytes of a stored JournalEntry (postings loaded)."""
-    return canonical_entry(
-        entry_id=entry.id,
-        entry_date=entry.entry_date,
-        description=entry.description,
-        recorded_at=entry.recorded_at,
-        recorded_by_id=entry.recorded_by_id,
-        source_type=entry.source_type,
-        source_ref=entry.source_ref,
-        idempotency_key=entry.idempotency_key,
-        reverses_id=entry.reverses_id,
-        is_advance=entry.is_advance,
-        conversion_rate=entry.conversion_rate,
-        postings=[
-            (p.line_no, p.account.name, p.currency, p.amount_minor, p.category, p.memo)
-            for p in entry.postings
-        ],
-    )
+def entry_hash(prev_hash: str, entry: EntryFacts, postings: Iterable[PostingFacts]) -> str:
+    """``sha256(prev_hash + canonical bytes)`` of one entry, as hex."""
+    return chain_hash(prev_hash, canonical_entry(entry, postings))

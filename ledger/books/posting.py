@@ -25,7 +25,7 @@ from ledger.books.errors import (
     NotPermitted,
     UnbalancedEntry,
 )
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, EntryFacts, PostingFacts, entry_hash
 from ledger.books.models import (
     CATEGORIES,
     SOURCE_TYPES,
@@ -281,28 +281,11 @@ def post_entry(
     entry_id = head.entry_count + 1
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
-    rows = [
+    rows: list[PostingFacts] = [
         (line_no, account.name, p.money.currency, p.money.minor, p.category, _text(p.memo, "memo"))
         for line_no, (account, p) in enumerate(zip(accounts, draft.postings, strict=True), start=1)
     ]
-    digest = chain_hash(
-        head.head_hash,
-        canonical_entry(
-            entry_id=entry_id,
-            entry_date=draft.entry_date,
-            description=description,
-            recorded_at=recorded_at,
-            recorded_by_id=recorded_by_id,
-            source_type=draft.source_type,
-            source_ref=source_ref,
-            idempotency_key=key,
-            reverses_id=draft.reverses_id,
-            is_advance=draft.is_advance,
-            conversion_rate=draft.conversion_rate,
-            postings=rows,
-        ),
-    )
-    entry = JournalEntry(
+    facts = EntryFacts(
         id=entry_id,
         entry_date=draft.entry_date,
         description=description,
@@ -314,9 +297,9 @@ def post_entry(
         reverses_id=draft.reverses_id,
         is_advance=draft.is_advance,
         conversion_rate=draft.conversion_rate,
-        prev_hash=head.head_hash,
-        hash=digest,
     )
+    digest = entry_hash(head.head_hash, facts, rows)
+    entry = JournalEntry(**facts._asdict(), prev_hash=head.head_hash, hash=digest)
     # A Core INSERT, then the object joins the session as persistent: the ORM's
     # unit of work costs more than the rest of post_entry() on SQLite.
     session.execute(

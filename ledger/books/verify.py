@@ -14,7 +14,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, entry_facts, entry_hash
 from ledger.books.models import Account, AccountBalance, JournalEntry, LedgerHead, Posting
 
 
@@ -94,23 +94,7 @@ def _check_chain(session: Session, stats: _Stats) -> Iterator[Problem]:
         if entry.prev_hash != prev_hash:
             yield Problem("chain_broken", "prev_hash does not match the previous entry's hash", entry.id)
             return
-        recomputed = chain_hash(
-            prev_hash,
-            canonical_entry(
-                entry_id=entry.id,
-                entry_date=entry.entry_date,
-                description=entry.description,
-                recorded_at=entry.recorded_at,
-                recorded_by_id=entry.recorded_by_id,
-                source_type=entry.source_type,
-                source_ref=entry.source_ref,
-                idempotency_key=entry.idempotency_key,
-                reverses_id=entry.reverses_id,
-                is_advance=entry.is_advance,
-                conversion_rate=entry.conversion_rate,
-                postings=[row[1:7] for row in rows],
-            ),
-        )
+        recomputed = entry_hash(prev_hash, entry_facts(entry), [row[1:7] for row in rows])
         if recomputed != entry.hash:
             yield Problem(
                 "hash_mismatch",

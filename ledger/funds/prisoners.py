@@ -138,12 +138,6 @@ def update_prisoner(session: Session, prisoner: Prisoner, values: dict, *, actor
     return changes
 
 
-def facility_by_id(session: Session, facility_id: object) -> Facility | None:
-    if not isinstance(facility_id, int) or isinstance(facility_id, bool):
-        return None
-    return session.get(Facility, facility_id)
-
-
 def facility_by_name(session: Session, name: object) -> Facility | None:
     if not isinstance(name, str):
         return None

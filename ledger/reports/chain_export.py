@@ -8,14 +8,19 @@ line by line and compare the last hash and the line count with ``/api/v1/ledger/
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.hashchain import canonical_entry
+from ledger.books.hashchain import (
+    HASHED_ENTRY_COLUMNS,
+    EntryFacts,
+    PostingFacts,
+    canonical_document,
+    canonical_json,
+)
 from ledger.books.models import Account, JournalEntry, Posting
 
 
@@ -23,17 +28,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
     """Yield one JSON line per entry, in chain order, streaming from the database."""
     entries = session.execute(
         select(
-            JournalEntry.id,
-            JournalEntry.entry_date,
-            JournalEntry.description,
-            JournalEntry.recorded_at,
-            JournalEntry.recorded_by_id,
-            JournalEntry.source_type,
-            JournalEntry.source_ref,
-            JournalEntry.idempotency_key,
-            JournalEntry.reverses_id,
-            JournalEntry.is_advance,
-            JournalEntry.conversion_rate,
+            *(getattr(JournalEntry, name) for name in HASHED_ENTRY_COLUMNS),
             JournalEntry.prev_hash,
             JournalEntry.hash,
         )
@@ -56,42 +51,14 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
     )
     grouped = groupby(postings, key=lambda row: row[0])
     pending = next(grouped, None)
-    for (
-        entry_id,
-        entry_date,
-        description,
-        recorded_at,
-        recorded_by,
-        source,
-        source_ref,
-        key,
-        reverses,
-        advance,
-        rate,
-        prev_hash,
-        entry_hash,
-    ) in entries:
-        rows: list[tuple] = []
-        while pending is not None and pending[0] <= entry_id:
-            if pending[0] == entry_id:
-                rows = [tuple(row[1:]) for row in pending[1]]
+    for *hashed, prev_hash, entry_hash in entries:
+        facts = EntryFacts(*hashed)
+        rows: list[PostingFacts] = []
+        while pending is not None and pending[0] <= facts.id:
+            if pending[0] == facts.id:
+                rows = [(n, a, c, m, cat, memo) for _, n, a, c, m, cat, memo in pending[1]]
             pending = next(grouped, None)
-        document = json.loads(
-            canonical_entry(
-                entry_id=entry_id,
-                entry_date=entry_date,
-                description=description,
-                recorded_at=recorded_at,
-                recorded_by_id=recorded_by,
-                source_type=source,
-                source_ref=source_ref,
-                idempotency_key=key,
-                reverses_id=reverses,
-                is_advance=advance,
-                conversion_rate=rate,
-                postings=rows,
-            )
-        )
+        document = canonical_document(facts, rows)
         document["prev_hash"] = prev_hash
         document["hash"] = entry_hash
-        yield json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        yield canonical_json(document) + "\n"
