@@ -6,6 +6,8 @@ the schema test compares names.  No Flask here, so the domain runs without an ap
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, event
@@ -39,8 +41,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    try:
+    # Read-only or in-memory databases keep their journal mode.
+    with contextlib.suppress(sqlite3.Error):
         cursor.execute("PRAGMA journal_mode=WAL")
-    except Exception:  # read-only or in-memory databases keep their journal mode
-        pass
     cursor.close()

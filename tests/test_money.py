@@ -8,7 +8,7 @@ from ledger.money import CURRENCIES, Money, MoneyError, minor_units, parse_amoun
 
 
 @pytest.mark.parametrize(
-    "text, currency, expected",
+    ("text", "currency", "expected"),
     [
         ("12", "EUR", "12.00"),
         ("12.5", "EUR", "12.50"),
@@ -23,7 +23,7 @@ def test_plain_decimal_amounts_are_accepted(text, currency, expected):
 
 
 @pytest.mark.parametrize(
-    "text, code",
+    ("text", "code"),
     [
         ("snan", "invalid_amount"),
         ("NaN", "invalid_amount"),

@@ -51,7 +51,7 @@ def _ledger_error(error: LedgerError):
     params = dict(error.params)
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:
-        code = params.pop("reason")
+        code = str(params.pop("reason"))
     return json_error(status, code, error.field, params)
 
 

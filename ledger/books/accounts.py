@@ -6,13 +6,17 @@ Funds are liabilities (money held on behalf of someone); assets are pooled.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import InvalidEntry
-from ledger.books.models import ACCOUNT_TYPES, Account, Currency
+from ledger.books.models import Account, Currency
 from ledger.money import CURRENCIES
+
+if TYPE_CHECKING:
+    from ledger.funds.models import Prisoner
 
 FUND_PREFIX = "liabilities:funds:"
 GENERAL_FUND = "liabilities:funds:general"
@@ -58,7 +62,9 @@ def find_account(session: Session, name: str) -> Account | None:
     return session.scalar(select(Account).where(Account.name == name))
 
 
-def get_or_create_account(session: Session, name: str, *, label: str | None = None, prisoner=None) -> Account:
+def get_or_create_account(
+    session: Session, name: str, *, label: str | None = None, prisoner: Prisoner | None = None
+) -> Account:
     """Return the account called ``name``, creating it (flushed) when missing."""
     account = find_account(session, name)
     if account is None:
@@ -70,7 +76,6 @@ def get_or_create_account(session: Session, name: str, *, label: str | None = No
             label=label,
             prisoner=prisoner,
         )
-        assert account.type in ACCOUNT_TYPES
         session.add(account)
         session.flush()
     return account
@@ -80,7 +85,7 @@ def fund_account_name(slug: str) -> str:
     return PRISONER_FUND_PREFIX + slug
 
 
-def fund_account_for(session: Session, prisoner) -> Account:
+def fund_account_for(session: Session, prisoner: Prisoner) -> Account:
     """The prisoner's fund, created with the prisoner."""
     return get_or_create_account(
         session, fund_account_name(prisoner.slug), label=prisoner.name, prisoner=prisoner

@@ -16,9 +16,9 @@ refused batch leaves nothing pending in the session.  The caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from ledger.books.errors import (
 )
 from ledger.books.hashchain import HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, entry_hash
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
-from ledger.books.posting import EntryDraft, _lock_head, _move_head, _text, _validate
+from ledger.books.posting import EntryDraft, Recorder, _lock_head, _move_head, _text, _validate
 from ledger.database import utcnow
 from ledger.money import Money
 
@@ -50,7 +50,7 @@ class _Acct:
     guarded: bool
 
 
-def _chunks(values: list, size: int = _CHUNK):
+def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -94,8 +94,9 @@ def _identity(session: Session, account: Account) -> int:
     if identity is None:
         session.flush()
         identity = inspect(account).identity
-    assert identity is not None
-    return identity[0]
+    if identity is None:  # flushed above: an account without an id is a bug here, not bad input
+        raise RuntimeError("account has no identity after flush")
+    return cast(int, identity[0])
 
 
 def _account_of(session: Session, accounts: dict[object, _Acct], account: Account | str) -> _Acct:
@@ -136,7 +137,9 @@ def _balances(session: Session, account_ids: list[int]) -> dict[tuple[int, str],
     return found
 
 
-def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=None) -> range:
+def post_entries(
+    session: Session, drafts: Sequence[EntryDraft], *, recorded_by: Recorder | None = None
+) -> range:
     """Validate, check funds, chain and write ``drafts`` in order; return their ids.
 
     Raises what ``post_entry()`` raises, for the first draft that fails, and
@@ -164,8 +167,8 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
     prev_hash = head.head_hash
-    entry_rows: list[tuple] = []
-    posting_rows: list[tuple] = []
+    entry_rows: list[tuple[Any, ...]] = []
+    posting_rows: list[tuple[Any, ...]] = []
     for offset, (draft, (description, key, source_ref)) in enumerate(zip(drafts, checked, strict=True)):
         entry_id = first_id + offset
         lines = [(_account_of(session, accounts, p.account), p) for p in draft.postings]
@@ -222,7 +225,9 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     return range(first_id, last_id + 1)
 
 
-def _executemany(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _executemany(
+    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     """INSERT ``rows`` (tuples in the order of ``columns``) with one DBAPI executemany.
 
     SQLAlchemy's own executemany spends about as long building parameters as

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -43,6 +43,16 @@ MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 
 
+class Recorder(Protocol):
+    """Who records an entry: a user (``ledger.access``), seen here only by id and role."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class PostingDraft:
     """A line to post: an account (object or name), a signed Money, a category."""
@@ -66,7 +76,7 @@ class EntryDraft:
     reverses_id: int | None = field(default=None, repr=False)
 
 
-def _text(value, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
+def _text(value: object, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
     try:
         cleaned = clean_text(value, required=required, max_length=max_length)
     except TextError as error:
@@ -202,7 +212,7 @@ _ADD_TO_BALANCE = (
 def _add_to_balances(session: Session, deltas: dict[tuple[int, str], int]) -> None:
     """Move the running balances: one UPDATE executemany; INSERT the pairs seen for the first time."""
     params = [{"a": a, "c": c, "d": d} for (a, c), d in deltas.items()]
-    result = cast(CursorResult, session.execute(_ADD_TO_BALANCE, params))
+    result = cast(CursorResult[Any], session.execute(_ADD_TO_BALANCE, params))
     if result.context.dialect.supports_sane_multi_rowcount and result.rowcount == len(params):
         return
     # First posting to some (account, currency), or a driver that cannot count: find which.
@@ -227,7 +237,7 @@ def post_entry(
     session: Session,
     draft: EntryDraft,
     *,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
 ) -> JournalEntry:
     """Validate, check funds, chain and write one entry; return it (flushed).
 
@@ -334,7 +344,7 @@ def reverse_entry(
     entry: JournalEntry,
     *,
     reason: str,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     entry_date: date | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:

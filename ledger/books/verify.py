@@ -7,9 +7,10 @@ on a million postings.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ class VerifyResult:
         return not self.problems
 
 
-def _posting_rows(session: Session):
+def _posting_rows(session: Session) -> Iterable[Any]:
     return session.execute(
         select(
             Posting.entry_id,

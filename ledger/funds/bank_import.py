@@ -26,7 +26,7 @@ from ledger.books.models import Account, JournalEntry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.models import Pledge
 from ledger.funds.pledges import find_reference, pledge_by_reference
-from ledger.money import MoneyError, parse_amount, parse_currency
+from ledger.money import Money, MoneyError, parse_amount, parse_currency
 
 MAX_ROWS = 5000
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y")
@@ -61,7 +61,7 @@ class StatementRow:
     number: int
     status: str  # matched, unmatched, duplicate, outgoing, error
     received_on: date | None = None
-    money: object = None
+    money: Money | None = None
     reference_text: str = ""
     payer: str = ""
     pledge: Pledge | None = None
@@ -88,7 +88,7 @@ class ImportResult:
     posted: list[JournalEntry] = field(default_factory=list)
     duplicates: int = 0
     skipped: int = 0
-    failed: list[tuple[int, str, dict]] = field(default_factory=list)
+    failed: list[tuple[int, str, dict[str, object]]] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> str:
@@ -224,7 +224,7 @@ def post_statement(
             result.duplicates += 1
             continue
         fund = decisions.get(row.number)
-        if not row.importable or fund is None:
+        if not row.importable or fund is None or row.received_on is None or row.money is None:
             result.skipped += 1
             continue
         pledge = (
@@ -254,7 +254,7 @@ def post_statement(
             result.duplicates += 1
         except LedgerError as error:
             params = dict(error.params)
-            code = params.pop("reason", error.code)
+            code = str(params.pop("reason", error.code))
             result.failed.append((row.number, code, params))
         else:
             result.posted.append(donation.entry)

@@ -127,4 +127,4 @@ def received_by_pledge(session: Session, pledge_ids: list[int]) -> dict[int, tup
         .where(Donation.pledge_id.in_(pledge_ids), Donation.entry_id.not_in(reversed_ids))
         .group_by(Donation.pledge_id)
     )
-    return {pledge_id: (int(total or 0), last) for pledge_id, total, last in rows}
+    return {pledge_id: (int(total or 0), last) for pledge_id, total, last in rows if pledge_id is not None}

@@ -144,6 +144,15 @@ def facility_by_name(session: Session, name: object) -> Facility | None:
     return session.scalar(select(Facility).where(func.lower(Facility.name) == name.strip().lower()))
 
 
+def _limit(label: str, limit: object) -> int | None:
+    """A facility's limit: a positive whole number, or None for no limit."""
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise ProfileError("bad limit", field=label, reason="bad_limit")
+    return limit
+
+
 def save_facility(
     session: Session,
     facility: Facility | None,
@@ -164,19 +173,15 @@ def save_facility(
         clean_region = clean_text(region, max_length=120) or None
     except TextError as error:
         raise ProfileError(error.code, field="name", reason=error.code, **error.params) from None
-    for label, limit in (
-        ("max_parcel_grams", max_parcel_grams),
-        ("max_parcels_per_month", max_parcels_per_month),
-    ):
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
-            raise ProfileError("bad limit", field=label, reason="bad_limit")
+    grams = _limit("max_parcel_grams", max_parcel_grams)
+    parcels = _limit("max_parcels_per_month", max_parcels_per_month)
     existing = facility_by_name(session, clean_name)
     if existing is not None and existing is not facility:
         raise ProfileError("facility exists", field="name", reason="facility_taken")
     created = facility is None
     facility = facility or Facility()
     facility.name, facility.address, facility.region = clean_name, clean_address, clean_region
-    facility.max_parcel_grams, facility.max_parcels_per_month = max_parcel_grams, max_parcels_per_month
+    facility.max_parcel_grams, facility.max_parcels_per_month = grams, parcels
     session.add(facility)
     session.flush()
     record_audit(

@@ -117,6 +117,8 @@ def public_prisoners_page(
             .order_by(AccountBalance.currency)
         )
         for prisoner_id, currency, minor in rows:
+            if prisoner_id is None:  # the query only reads prisoners' funds
+                continue
             balances[prisoner_id][currency] = Money.from_minor(-minor, currency)
     summaries = []
     for prisoner_id in chosen:

@@ -146,7 +146,8 @@ def test_random_operations_keep_every_invariant(session, operations):
             continue
         except AlreadyReversed:
             session.rollback()
-            assert kind == "reverse" and _entry_count(session) == before
+            assert kind == "reverse"
+            assert _entry_count(session) == before
             continue
         for key, value in effect.items():
             expected[key] += value

@@ -46,7 +46,9 @@ def test_donation_credits_the_fund_and_chains_the_entry(session):
     prisoner = make_prisoner(session)
     entry = donate(session, prisoner, "100.00")
     session.commit()
-    assert entry.id == 1 and entry.prev_hash == "0" * 64 and len(entry.hash) == 64
+    assert entry.id == 1
+    assert entry.prev_hash == "0" * 64
+    assert len(entry.hash) == 64
     assert available_in(session, fund_account_for(session, prisoner)) == {
         "EUR": Money.from_minor(10000, "EUR")
     }

@@ -82,7 +82,8 @@ def test_an_edited_amount_is_found_by_verify(app, ledger_with_entries, runner):
     assert result.problems[0].entry_id == 2
     outcome = runner.invoke(args=["ledger", "verify"])
     assert outcome.exit_code == 1
-    assert "hash_mismatch" in outcome.output and "entry #2" in outcome.output
+    assert "hash_mismatch" in outcome.output
+    assert "entry #2" in outcome.output
 
 
 def test_an_edited_description_is_found_by_verify(app, ledger_with_entries):
@@ -107,4 +108,5 @@ def test_a_tampered_running_balance_is_reported(app, ledger_with_entries):
         connection.execute(text("UPDATE account_balances SET balance_minor = balance_minor + 1"))
     db.session.expire_all()
     problems = verify_ledger(db.session).problems
-    assert problems and problems[0].code == "balance_mismatch"
+    assert problems
+    assert problems[0].code == "balance_mismatch"

@@ -30,7 +30,7 @@ def test_users_create_reads_the_password_from_stdin(runner, session):
 
 
 @pytest.mark.parametrize(
-    "args, password, message",
+    ("args", "password", "message"),
     [
         (["users", "create", "not-an-email", "--role", "auditor"], "a long enough password", "valid email"),
         (["users", "create", "a@example.org", "--role", "auditor"], "short", "at least 12"),
@@ -55,7 +55,8 @@ def test_users_create_refuses_unknown_roles_and_duplicates(runner, session):
         == 0
     )
     again = runner.invoke(args=["users", "create", "A@example.org", "--role", "admin"], input="x" * 12 + "\n")
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 1
+    assert "already exists" in again.output
 
 
 def test_tokens_create_prints_a_token_once_and_stores_only_its_hash(runner, client, users, session):
@@ -63,7 +64,8 @@ def test_tokens_create_prints_a_token_once_and_stores_only_its_hash(runner, clie
     assert result.exit_code == 0
     token = result.output.strip()
     stored = session.scalar(select(ApiToken))
-    assert token not in (stored.token_hash, stored.prefix) and stored.prefix == token[:10]
+    assert token not in (stored.token_hash, stored.prefix)
+    assert stored.prefix == token[:10]
     assert client.get("/api/v1/ledger/head", headers=bearer(token)).status_code == 200
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code == 1
 

@@ -36,7 +36,8 @@ def test_card_donation_with_fee_credits_gross_and_charges_fee(session):
     session.commit()
     assert available_in(session, prisoner.fund_account)["EUR"].amount == parse_amount("48.30", "EUR").amount
     assert balances_of(session, stripe)["EUR"].minor == 4830
-    assert donation.amount_minor == 5000 and donation.entry.hash
+    assert donation.amount_minor == 5000
+    assert donation.entry.hash
 
 
 def test_general_fund_donation_linked_to_pledge(session):
@@ -62,7 +63,7 @@ def test_general_fund_donation_linked_to_pledge(session):
 
 
 @pytest.mark.parametrize(
-    "change, reason",
+    ("change", "reason"),
     [
         ({"method": "gold"}, "unknown_method"),
         ({"received_on": date(2999, 1, 1)}, "date_in_future"),
@@ -88,7 +89,8 @@ def test_bad_donations_write_nothing(session, change, reason):
         record_donation(session, DonationDraft(**fields))
     assert caught.value.params["reason"] == reason
     session.rollback()
-    assert _count(session, JournalEntry) == 0 and _count(session, Donation) == 0
+    assert _count(session, JournalEntry) == 0
+    assert _count(session, Donation) == 0
 
 
 def test_same_idempotency_key_records_once(session):

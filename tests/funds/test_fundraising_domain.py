@@ -41,7 +41,8 @@ def test_create_prisoner_makes_a_fund_and_audits(session):
     )
     session.commit()
     assert prisoner.fund_account.name == "liabilities:funds:prisoner:anna-k"
-    assert prisoner.monthly_need_minor == 1500000 and prisoner.bio_en == "<b>Teacher</b>"
+    assert prisoner.monthly_need_minor == 1500000
+    assert prisoner.bio_en == "<b>Teacher</b>"
     changes = update_prisoner(session, prisoner, {"status": "released", "public": False})
     assert set(changes) == {"status", "public"}
     actions = [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
@@ -49,7 +50,7 @@ def test_create_prisoner_makes_a_fund_and_audits(session):
 
 
 @pytest.mark.parametrize(
-    "slug, values, reason",
+    ("slug", "values", "reason"),
     [
         ("Anna", {"name": "A"}, "bad_slug"),
         ("anna-", {"name": "A"}, "bad_slug"),
@@ -97,7 +98,8 @@ def test_pledge_references_are_unique_and_found_in_bank_text(session):
     assert find_reference(f"Пожертвование {code.lower()} спасибо") == code
     assert find_reference("payment " + code.replace("-", "")) == code
     assert find_reference("no code here") is None
-    assert pledges[0].donor.public_name is None and pledges[0].donor.email is None
+    assert pledges[0].donor.public_name is None
+    assert pledges[0].donor.email is None
 
 
 def test_pledge_donor_email_is_checked(session):
@@ -197,7 +199,8 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     prisoner, pledge, bank, data = statement_setup
     statement = read_statement(session, data, MAPPING, bank)
     assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "unmatched"]
-    assert statement.rows[0].pledge is pledge and statement.rows[0].money.minor == 150000
+    assert statement.rows[0].pledge is pledge
+    assert statement.rows[0].money.minor == 150000
     assert statement.rows[1].money.minor == 200050
     assert statement.rows[3].error[0] == "invalid_amount"
     assert _entries(session) == 0  # reading writes nothing
@@ -207,9 +210,11 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
         session, statement, bank, {1: fund_account_for(session, prisoner), 2: general, 5: general}
     )
     session.commit()
-    assert len(result.posted) == 3 and result.skipped == 2
+    assert len(result.posted) == 3
+    assert result.skipped == 2
     donation = session.scalar(select(Donation).where(Donation.entry_id == result.posted[0].id))
-    assert donation.pledge is pledge and donation.donor.email == "ivanov@example.net"
+    assert donation.pledge is pledge
+    assert donation.donor.email == "ivanov@example.net"
     assert all("Иванов" not in (e.description or "") for e in result.posted)  # payer never stored
     assert available_in(session, general) == {
         "RUB": parse_amount("2000.50", "RUB"),
@@ -220,8 +225,10 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "duplicate"]
     result = post_statement(session, again, bank, {1: general, 2: general, 5: general})
     session.commit()
-    assert result.posted == [] and result.duplicates == 3
-    assert _entries(session) == 3 and verify_ledger(session).ok
+    assert result.posted == []
+    assert result.duplicates == 3
+    assert _entries(session) == 3
+    assert verify_ledger(session).ok
 
 
 def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup):
@@ -234,7 +241,7 @@ def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup)
 
 
 @pytest.mark.parametrize(
-    "data, code",
+    ("data", "code"),
     [
         (b"", "import_empty"),
         (b"date,amount,currency,reference,payer\n", "import_empty"),
@@ -272,13 +279,14 @@ def test_fulfilment_and_lapse_leave_out_a_bounced_transfer(session):
     [before] = pledge_fulfilment(
         session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
     )
-    assert before.received_total.minor == 2000 and not before.lapsed
+    assert before.received_total.minor == 2000
+    assert not before.lapsed
     reverse_with_reason(session, gift.entry, on=date(2026, 5, 20), reason="bounced")
     session.commit()
     [after] = pledge_fulfilment(
         session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
     )
-    assert after.received_total.minor == 0 and after.lapsed
-    assert is_lapsed(pledge, None, date(2026, 6, 10)) and not is_lapsed(
-        pledge, date(2026, 5, 5), date(2026, 6, 10)
-    )
+    assert after.received_total.minor == 0
+    assert after.lapsed
+    assert is_lapsed(pledge, None, date(2026, 6, 10))
+    assert not is_lapsed(pledge, date(2026, 5, 5), date(2026, 6, 10))

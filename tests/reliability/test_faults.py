@@ -115,9 +115,11 @@ def test_an_unreachable_database_gives_a_clear_error_in_pages_and_api(tmp_path):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path))
     client = app.test_client()
     page = client.get("/")
-    assert page.status_code == 503 and "database is unavailable" in page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert "database is unavailable" in page.get_data(as_text=True)
     api = client.get("/api/v1/ledger/head")
-    assert api.status_code == 503 and api.get_json()["error"]["code"] == "database_unavailable"
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "database_unavailable"
 
 
 @pytest.mark.postgres_only

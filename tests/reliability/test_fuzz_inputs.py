@@ -170,7 +170,8 @@ def test_disbursement_api_accepts_exactly_the_valid_amounts(
         assert category in ("food", "parcels")
     else:
         assert response.status_code in (409, 422), body
-        assert body["error"]["code"] and body["error"]["message"]
+        assert body["error"]["code"]
+        assert body["error"]["message"]
         assert snapshot(session) == before
 
 
@@ -291,7 +292,8 @@ def test_names_with_html_or_unicode_are_stored_as_text_and_escaped(
         "/api/v1/prisoners", headers=bearer(tokens["coordinator"]), json={"slug": slug, "name": name}
     )
     if response.status_code != 201:
-        assert response.status_code == 422 and response.get_json()["error"]["message"]
+        assert response.status_code == 422
+        assert response.get_json()["error"]["message"]
         return
     auth.login("coordinator")
     page = client.get("/manage/prisoners").text

@@ -77,7 +77,8 @@ def test_trial_balance_as_of_a_date_leaves_later_entries_out(client, tokens, boo
 def test_trial_balance_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/trial-balance", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "liabilities:funds:prisoner:vera" in html and "Trial balance" in html
+    assert "liabilities:funds:prisoner:vera" in html
+    assert "Trial balance" in html
     rows = rows_of(client.get("/reports/trial-balance.csv", headers={"Accept-Language": "en"}, buffered=True))
     vera = [r for r in rows if r["Account"] == "liabilities:funds:prisoner:vera" and r["Currency"] == "EUR"][
         0
@@ -87,17 +88,20 @@ def test_trial_balance_page_and_csv(client, auth, books):
 
 def test_balance_sheet_balances_per_currency(client, tokens, books):
     body = client.get("/api/v1/reports/balance-sheet", headers=bearer(tokens["auditor"])).get_json()
-    assert body["balanced"] is True and body["detailed"] is True
+    assert body["balanced"] is True
+    assert body["detailed"] is True
     eur = body["totals"]["EUR"]
     assert eur["assets"] == {"amount": "499.85", "currency": "EUR"}
-    assert eur["funds"] == {"amount": "499.85", "currency": "EUR"} and eur["balanced"] is True
+    assert eur["funds"] == {"amount": "499.85", "currency": "EUR"}
+    assert eur["balanced"] is True
     accounts = {line["account"] for line in body["lines"]}
     assert "liabilities:funds:prisoner:hidden-one" in accounts  # auditors see every fund
 
 
 def test_public_balance_sheet_groups_funds_and_cash_so_it_names_nobody(client, books):
     body = client.get("/api/v1/reports/balance-sheet").get_json()
-    assert body["balanced"] is True and body["detailed"] is False
+    assert body["balanced"] is True
+    assert body["detailed"] is False
     accounts = {line["account"] for line in body["lines"]}
     assert accounts <= {
         "assets:bank",
@@ -108,7 +112,8 @@ def test_public_balance_sheet_groups_funds_and_cash_so_it_names_nobody(client, b
         "equity:conversion",
     }
     html = client.get("/reports/balance-sheet").get_data(as_text=True)
-    assert "hidden-one" not in html and "vera" not in html
+    assert "hidden-one" not in html
+    assert "vera" not in html
 
 
 def test_journal_filters_by_category_prisoner_account_and_dates(client, tokens, books):
@@ -117,7 +122,8 @@ def test_journal_filters_by_category_prisoner_account_and_dates(client, tokens, 
         return body["total"], [entry["id"] for entry in body["entries"]]
 
     total, entries = ids("category=food")
-    assert total == 1 and entries == [books.food_entry.id]
+    assert total == 1
+    assert entries == [books.food_entry.id]
     total, _ = ids("prisoner=vera")
     assert total == 10
     total, _ = ids("account=assets:stripe")
@@ -127,7 +133,8 @@ def test_journal_filters_by_category_prisoner_account_and_dates(client, tokens, 
     total, _ = ids("from=2026-04-01&to=2026-04-30")
     assert total == 2
     total, entries = ids("prisoner=vera&per_page=5&page=2")
-    assert total == 10 and len(entries) == 5
+    assert total == 10
+    assert len(entries) == 5
 
 
 def test_journal_json_carries_author_source_and_hashes(client, tokens, books):
@@ -147,7 +154,8 @@ def test_journal_refuses_bad_filters(client, tokens, books):
 def test_journal_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/journal?prisoner=vera").get_data(as_text=True)
-    assert "Food parcel" in html and "10 entries match" in html
+    assert "Food parcel" in html
+    assert "10 entries match" in html
     rows = rows_of(
         client.get("/reports/journal.csv?category=food", headers={"Accept-Language": "en"}, buffered=True)
     )
@@ -193,7 +201,8 @@ def test_pledge_fulfilment_expected_against_received_and_lapsed(client, tokens, 
         "/api/v1/reports/pledge-fulfilment?from=2025-12-01&to=2026-03-31", headers=bearer(tokens["auditor"])
     ).get_json()
     pledge = body["pledges"][0]
-    assert pledge["reference"] == "SL-TEST-0001" and pledge["fund"] == "vera"
+    assert pledge["reference"] == "SL-TEST-0001"
+    assert pledge["fund"] == "vera"
     months = {m["month"]: (m["expected"]["amount"], m["received"]["amount"]) for m in pledge["months"]}
     assert months == {
         "2025-12": ("100.00", "0.00"),
@@ -201,7 +210,8 @@ def test_pledge_fulfilment_expected_against_received_and_lapsed(client, tokens, 
         "2026-02": ("100.00", "0.00"),
         "2026-03": ("100.00", "0.00"),
     }
-    assert pledge["expected"]["amount"] == "400.00" and pledge["received"]["amount"] == "100.00"
+    assert pledge["expected"]["amount"] == "400.00"
+    assert pledge["received"]["amount"] == "100.00"
     assert pledge["lapsed"] is True
     assert "email" not in str(body)
 
@@ -209,7 +219,8 @@ def test_pledge_fulfilment_expected_against_received_and_lapsed(client, tokens, 
 def test_pledge_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/pledges", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "SL-TEST-0001" in html and "lapsed" in html
+    assert "SL-TEST-0001" in html
+    assert "lapsed" in html
     rows = rows_of(
         client.get(
             "/reports/pledges.csv?from=2026-01-01&to=2026-01-31",
@@ -236,8 +247,10 @@ def test_receipts_list_links_files_to_entries_and_funds(client, tokens, auth, bo
     body = client.get("/api/v1/reports/receipts", headers=bearer(tokens["auditor"])).get_json()
     assert body["total"] == 1
     receipt = body["receipts"][0]
-    assert receipt["entry"] == books.food_entry.id and receipt["prisoner"] == "vera"
-    assert receipt["money"] == {"amount": "1000.00", "currency": "RUB"} and receipt["sha256"] == "a" * 64
+    assert receipt["entry"] == books.food_entry.id
+    assert receipt["prisoner"] == "vera"
+    assert receipt["money"] == {"amount": "1000.00", "currency": "RUB"}
+    assert receipt["sha256"] == "a" * 64
     auth.login("auditor")
     assert "a" * 64 in client.get("/reports/receipts").get_data(as_text=True)
     rows = rows_of(client.get("/reports/receipts.csv", headers={"Accept-Language": "en"}, buffered=True))

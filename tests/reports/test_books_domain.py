@@ -38,7 +38,8 @@ def test_unknown_account_has_an_empty_ledger(session, books):
 def test_filtered_journal_streams_every_match_in_batches(session, books):
     filters = JournalFilter(prisoner_slug="vera")
     ids = [entry.id for entry in iter_filtered_journal(session, filters, batch=3)]
-    assert len(ids) == count_entries(session, filters) == 10 and ids == sorted(ids)
+    assert len(ids) == count_entries(session, filters) == 10
+    assert ids == sorted(ids)
 
 
 def test_balance_sheet_identity_holds_for_public_and_detailed_views(session, books):

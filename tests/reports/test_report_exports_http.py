@@ -15,22 +15,28 @@ def test_report_json_follows_the_contract(client, books):
     assert response.status_code == 200
     body = response.get_json()
     assert body["prisoner"] == {"slug": "vera", "name": "Вера Книжкина", "name_latin": "Vera Knizhkina"}
-    assert body["from"] is None and body["to"] is None
+    assert body["from"] is None
+    assert body["to"] is None
     line = body["currencies"]["EUR"]
-    assert (
-        line["opening"] == eur("0.00") and line["received"] == eur("350.00") and line["fees"] == eur("3.15")
-    )
-    assert line["transfers_in"] == eur("40.00") and line["transfers_out"] == eur("0.00")
-    assert line["conversions_in"] == eur("0.00") and line["conversions_out"] == eur("50.00")
-    assert line["spent"] == {"parcels": eur("30.00")} and line["spent_total"] == eur("30.00")
-    assert line["refunds"] == eur("20.00") and line["closing"] == eur("286.85")
+    assert line["opening"] == eur("0.00")
+    assert line["received"] == eur("350.00")
+    assert line["fees"] == eur("3.15")
+    assert line["transfers_in"] == eur("40.00")
+    assert line["transfers_out"] == eur("0.00")
+    assert line["conversions_in"] == eur("0.00")
+    assert line["conversions_out"] == eur("50.00")
+    assert line["spent"] == {"parcels": eur("30.00")}
+    assert line["spent_total"] == eur("30.00")
+    assert line["refunds"] == eur("20.00")
+    assert line["closing"] == eur("286.85")
     assert body["currencies"]["RUB"]["spent"] == {"food": {"amount": "1000.00", "currency": "RUB"}}
     assert body["runway"] == {"months": "2.8", "monthly_need": eur("100.00"), "balance": eur("286.85")}
 
 
 def test_report_json_for_a_period(client, books):
     body = client.get("/api/v1/prisoners/vera/report?from=2026-03-01&to=2026-03-31").get_json()
-    assert body["from"] == "2026-03-01" and body["to"] == "2026-03-31"
+    assert body["from"] == "2026-03-01"
+    assert body["to"] == "2026-03-31"
     assert body["currencies"]["EUR"]["opening"] == eur("386.85")
     assert body["currencies"]["EUR"]["received"] == eur("0.00")
 
@@ -56,7 +62,8 @@ def test_report_csv_has_translated_headers_and_one_row_per_currency(client, book
     response = client.get(
         "/prisoners/vera/report.csv?from=2026-03-01", headers={"Accept-Language": "en"}, buffered=True
     )
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     by_currency = {row["Currency"]: row for row in rows}

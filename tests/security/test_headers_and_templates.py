@@ -69,7 +69,9 @@ def test_hsts_and_secure_cookies_in_production(database_url, tmp_path, users):
     assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
     response = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert (instance / "two_factor_key").exists()
 
 
@@ -78,7 +80,9 @@ def test_no_hsts_and_no_secure_flag_over_plain_http_in_testing(client, users):
     cookie = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD}).headers[
         "Set-Cookie"
     ]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
 
 
 def test_templates_have_no_inline_scripts_styles_or_event_handlers():
@@ -132,7 +136,8 @@ def test_too_large_requests_get_a_413_page(app, client, tokens):
         content_type="application/json",
         headers={"Authorization": f"Bearer {tokens['coordinator']}"},
     )
-    assert api.status_code == 413 and api.get_json()["error"]["code"] == "too_large"
+    assert api.status_code == 413
+    assert api.get_json()["error"]["code"] == "too_large"
 
 
 def test_html_in_names_and_memos_is_shown_as_text(app, session, role_clients):

@@ -191,7 +191,8 @@ def test_password_alone_only_reaches_enrolment(app, users, two_factor_required, 
     assert response.headers["Location"] == "/settings/two-factor"
     for url in ("/settings/", "/admin/users", "/audit"):
         response = client.get(url)
-        assert response.status_code == 302 and response.headers["Location"] == "/settings/two-factor"
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/settings/two-factor"
     assert client.post("/admin/users", data={}).headers["Location"] == "/settings/two-factor"
     assert client.post("/settings/tokens", data={"name": "x"}).headers["Location"] == "/settings/two-factor"
     assert client.get("/settings/two-factor").status_code == 200

@@ -41,7 +41,8 @@ def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, users, ses
         laptop.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code
         == 302
     )
-    assert _signed_in(laptop) and not _signed_in(phone)
+    assert _signed_in(laptop)
+    assert not _signed_in(phone)
 
 
 def test_deactivation_and_a_two_factor_reset_end_sessions(app, users, session):

@@ -74,6 +74,8 @@ def test_home_lists_prisoners_most_in_need_a_page_at_a_time(client, session):
     session.commit()
     first = client.get("/").text
     second = client.get("/?page=2").text
-    assert first.count('class="prisoner-card"') == 24 and second.count('class="prisoner-card"') == 6
-    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert first.count('class="prisoner-card"') == 24
+    assert second.count('class="prisoner-card"') == 6
+    assert "Page 1 of 2" in first
+    assert 'rel="next"' in first
     assert client.get("/?page=abc").status_code == 200

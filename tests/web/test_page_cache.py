@@ -16,11 +16,13 @@ def test_anonymous_pages_are_cached_and_carry_no_session(app, client, session):
     make_prisoner(session, "vera", name="Вера")
     session.commit()
     first = client.get("/prisoners/vera")
-    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    assert first.status_code == 200
+    assert "Set-Cookie" not in first.headers
     assert "csrf_token" not in first.text
     assert len(_cache(app)) == 1
     second = client.get("/prisoners/vera")
-    assert second.text == first.text and len(_cache(app)) == 1
+    assert second.text == first.text
+    assert len(_cache(app)) == 1
     client.get("/")
     assert len(_cache(app)) == 2
 
@@ -89,7 +91,8 @@ def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, aut
     english = client.get("/prisoners/vera").text
     client.get("/language/ru?next=/prisoners/vera")
     russian = client.get("/prisoners/vera").text
-    assert 'lang="en"' in english.split(">")[1] and 'lang="ru"' in russian.split(">")[1]
+    assert 'lang="en"' in english.split(">")[1]
+    assert 'lang="ru"' in russian.split(">")[1]
     pages = len(_cache(app))
     auth.login("auditor")
     assert client.get("/prisoners/vera").status_code == 200
@@ -98,4 +101,5 @@ def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, aut
 
 def test_the_language_link_stays_on_site(client):
     response = client.get("/language/ru?next=//evil.example/")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
