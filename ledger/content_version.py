@@ -41,7 +41,9 @@ def _bump_on_public_data_change(session: Session, _context, _instances) -> None:
         bumped = cast(
             CursorResult[Any],
             session.execute(
-                update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1)
+                update(ContentVersion)
+                .where(ContentVersion.id == 1)
+                .values(version=ContentVersion.version + 1)
             ),
         )
         if bumped.rowcount == 0:
