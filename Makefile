@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations translations-update bench clean
+.PHONY: run test test-sqlite test-postgres lint mutation install install-test system-packages translations translations-update bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,12 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# The same checks as .pre-commit-config.yaml; mypy reads its settings from pyproject.toml.
+LINTED := ledger tests config.py wsgi.py migrations
 lint: install-test
-	$(BIN)/ruff check ledger tests config.py wsgi.py migrations
-	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent ledger/books ledger/money.py ledger/text.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 # The two suites run side by side (two cores); each one's output is printed when it ends.
 test: install-test system-packages translations lint
