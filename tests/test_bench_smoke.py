@@ -4,7 +4,7 @@ import shutil
 
 from bench.generate import Sizes
 from bench.run import Options, run_backend
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):

@@ -22,7 +22,6 @@ from ledger.books.models import AccountBalance, JournalEntry, LedgerHead, Postin
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money
-from tests.conftest import make_prisoner
 
 EUR = "assets:bank:eur-main"
 
@@ -63,8 +62,8 @@ def _state(session):
 
 
 @pytest.fixture
-def fund(session):
-    prisoner = make_prisoner(session)
+def fund(session, create_prisoner):
+    prisoner = create_prisoner()
     get_or_create_account(session, EUR)
     name = fund_account_for(session, prisoner).name
     session.commit()

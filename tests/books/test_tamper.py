@@ -6,7 +6,6 @@ from sqlalchemy.exc import DatabaseError
 
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
-from tests.conftest import donate, make_prisoner
 
 
 def _drop_append_only_triggers(connection) -> None:
@@ -38,10 +37,10 @@ def restore_triggers(app):
 
 
 @pytest.fixture
-def ledger_with_entries(session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00")
-    donate(session, prisoner, "50.00")
+def ledger_with_entries(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100.00")
+    create_donation(prisoner, "50.00")
     session.commit()
     assert verify_ledger(session).ok
     session.close()  # release read locks: PostgreSQL's DROP TRIGGER would wait for them

@@ -8,7 +8,7 @@ from ledger.books.balances import all_balances
 from ledger.books.verify import verify_ledger
 from ledger.demo import load_demo
 from ledger.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def _state(session):

@@ -11,15 +11,14 @@ from ledger.books.models import JournalEntry
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.money import parse_amount
-from tests.conftest import make_prisoner
 
 
 def _count(session, model):
     return session.query(model).count()
 
 
-def test_card_donation_with_fee_credits_gross_and_charges_fee(session):
-    prisoner = make_prisoner(session)
+def test_card_donation_with_fee_credits_gross_and_charges_fee(session, create_prisoner):
+    prisoner = create_prisoner()
     stripe = get_or_create_account(session, "assets:stripe")
     donation = record_donation(
         session,
@@ -72,8 +71,8 @@ def test_general_fund_donation_linked_to_pledge(session):
         ({"asset": "fund"}, "bad_asset"),
     ],
 )
-def test_bad_donations_write_nothing(session, change, reason):
-    prisoner = make_prisoner(session)
+def test_bad_donations_write_nothing(session, change, reason, create_prisoner):
+    prisoner = create_prisoner()
     session.commit()
     fields = dict(
         received_on=date(2026, 3, 1),
@@ -93,8 +92,8 @@ def test_bad_donations_write_nothing(session, change, reason):
     assert _count(session, Donation) == 0
 
 
-def test_same_idempotency_key_records_once(session):
-    prisoner = make_prisoner(session)
+def test_same_idempotency_key_records_once(session, create_prisoner):
+    prisoner = create_prisoner()
     bank = get_or_create_account(session, "assets:bank:eur-main")
     draft = DonationDraft(
         date(2026, 3, 1),

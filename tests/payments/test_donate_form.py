@@ -3,7 +3,6 @@
 import pytest
 
 from ledger.funds.models import Donor, Pledge
-from tests.conftest import make_prisoner
 
 
 def _form(**change):
@@ -19,9 +18,9 @@ def _form(**change):
     return data
 
 
-def test_form_lists_public_prisoners_and_preselects_one(client, session):
-    make_prisoner(session, "vera", name="Вера")
-    make_prisoner(session, "hidden-one", public=False, name="Скрытый")
+def test_form_lists_public_prisoners_and_preselects_one(client, session, create_prisoner):
+    create_prisoner("vera", name="Вера")
+    create_prisoner("hidden-one", public=False, name="Скрытый")
     session.commit()
     page = client.get("/donate?prisoner=vera").get_data(as_text=True)
     assert '<option selected value="vera">' in page
@@ -30,8 +29,8 @@ def test_form_lists_public_prisoners_and_preselects_one(client, session):
     assert 'value="general"' in page
 
 
-def test_one_off_gift_redirects_to_checkout_with_ids_only(client, session, fake_stripe):
-    make_prisoner(session, "vera")
+def test_one_off_gift_redirects_to_checkout_with_ids_only(client, session, fake_stripe, create_prisoner):
+    create_prisoner("vera")
     session.commit()
     response = client.post(
         "/donate", data=_form(prisoner="vera", amount="25.5", public_name="Anna K.", email="Anna@Example.org")
@@ -107,8 +106,10 @@ def test_stripe_amount_follows_stripe_decimals(client, fake_stripe, currency, am
         ({"frequency": "weekly"}, "Not a valid choice"),
     ],
 )
-def test_bad_input_is_explained_and_creates_nothing(client, session, fake_stripe, change, message):
-    make_prisoner(session, "hidden-one", public=False)
+def test_bad_input_is_explained_and_creates_nothing(
+    client, session, fake_stripe, change, message, create_prisoner
+):
+    create_prisoner("hidden-one", public=False)
     session.commit()
     response = client.post("/donate", data=_form(**change))
     assert response.status_code == 400

@@ -14,8 +14,7 @@ from ledger.books.balances import available_in, balances_of
 from ledger.books.models import AccountBalance, JournalEntry, Posting
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.payments.models import StripeEvent
-from tests.conftest import donate, make_prisoner
-from tests.payments.conftest import WEBHOOK_SECRET, assert_ledger_verifies
+from tests.payments.helpers import WEBHOOK_SECRET, assert_ledger_verifies
 
 
 def _give(client, fake, *, prisoner="general", amount="50.00", currency="EUR", monthly=False):
@@ -58,8 +57,8 @@ def _paid_one_off(client, session, fake, webhooks, *, prisoner="vera", amount=50
 
 
 @pytest.fixture
-def vera(session):
-    prisoner = make_prisoner(session, "vera", name="Вера")
+def vera(session, create_prisoner):
+    prisoner = create_prisoner("vera", name="Вера")
     session.commit()
     return prisoner
 
@@ -151,8 +150,10 @@ def test_monthly_pledge_is_fulfilled_by_paid_invoices(client, session, fake_stri
     assert_ledger_verifies(session)
 
 
-def test_refund_before_the_completed_checkout_ends_up_correct(client, session, fake_stripe, webhooks, vera):
-    donate(session, vera, "100.00", "EUR")
+def test_refund_before_the_completed_checkout_ends_up_correct(
+    client, session, fake_stripe, webhooks, vera, create_donation
+):
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     checkout_id, metadata = _give(client, fake_stripe, prisoner="vera")
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata=metadata)
@@ -211,13 +212,13 @@ def test_refund_larger_than_the_fund_waits_for_an_admin(client, session, fake_st
 
 
 def test_held_refund_is_recorded_on_retry_once_the_fund_can_cover_it(
-    client, session, fake_stripe, webhooks, vera, auth
+    client, session, fake_stripe, webhooks, vera, auth, create_donation
 ):
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     fake_stripe.refund(charge, 5000)
     refunded = fake_stripe.event("charge.refunded", charge)
     assert webhooks.deliver(refunded).json == {"status": "needs_attention"}
-    donate(session, vera, "10.00", "EUR")
+    create_donation(vera, "10.00", "EUR")
     session.commit()
     auth.login("coordinator")
     client.post(f"/stripe/events/{refunded['id']}/retry")
@@ -276,9 +277,9 @@ def test_unknown_event_types_are_stored_and_ignored(session, fake_stripe, webhoo
 
 @pytest.mark.parametrize("won", [True, False])
 def test_dispute_withdraws_with_fee_and_reinstates_when_won(
-    client, session, fake_stripe, webhooks, vera, won
+    client, session, fake_stripe, webhooks, vera, won, create_donation
 ):
-    donate(session, vera, "100.00", "EUR")
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     dispute = fake_stripe.dispute(charge, fee=1500)
@@ -297,8 +298,10 @@ def test_dispute_withdraws_with_fee_and_reinstates_when_won(
     assert_ledger_verifies(session)
 
 
-def test_dispute_events_out_of_order_record_each_movement_once(client, session, fake_stripe, webhooks, vera):
-    donate(session, vera, "100.00", "EUR")
+def test_dispute_events_out_of_order_record_each_movement_once(
+    client, session, fake_stripe, webhooks, vera, create_donation
+):
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     created = fake_stripe.dispute(charge)
@@ -391,7 +394,7 @@ def test_stripe_unreachable_keeps_nothing_so_stripe_retries(session, fake_stripe
 
 
 def test_two_identical_deliveries_racing_record_one_entry(app, session, fake_stripe, vera):
-    from tests.payments.conftest import Webhooks
+    from tests.payments.helpers import Webhooks
 
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
     event = fake_stripe.event("charge.succeeded", charge)
@@ -419,7 +422,7 @@ def test_two_identical_deliveries_racing_record_one_entry(app, session, fake_str
 
 
 def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fake_stripe, vera):
-    from tests.payments.conftest import Webhooks
+    from tests.payments.helpers import Webhooks
 
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
     events = [

@@ -19,7 +19,7 @@ from ledger.books.accounts import get_or_create_account
 from ledger.books.models import JournalEntry, Posting
 from ledger.books.verify import verify_ledger
 from ledger.funds.models import Donation, Pledge, Prisoner
-from tests.conftest import bearer, donate, make_prisoner
+from tests.helpers import bearer
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -131,10 +131,10 @@ def snapshot(session):
 
 
 @pytest.fixture
-def funded(session):
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "100000.00", "RUB")
-    donate(session, prisoner, "5000.00", "EUR")
+def funded(session, create_prisoner, create_donation):
+    prisoner = create_prisoner("vera")
+    create_donation(prisoner, "100000.00", "RUB")
+    create_donation(prisoner, "5000.00", "EUR")
     get_or_create_account(session, "assets:bank:rub-main")
     session.commit()
     return prisoner

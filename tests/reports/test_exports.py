@@ -92,7 +92,7 @@ def test_auditors_download_every_format_from_the_exports_page(client, auth, book
 
 
 def test_exports_never_contain_donor_data(runner, books, tmp_path):
-    from tests.reports.conftest import ANONYMOUS_EMAIL, PUBLIC_DONOR, PUBLIC_DONOR_EMAIL
+    from tests.factories import ANONYMOUS_EMAIL, PUBLIC_DONOR, PUBLIC_DONOR_EMAIL
 
     for fmt in ("hledger", "beancount", "json"):
         text = export(runner, fmt, tmp_path / f"ledger.{fmt}").read_text(encoding="utf-8")

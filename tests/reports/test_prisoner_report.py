@@ -13,7 +13,7 @@ from ledger.reports.prisoner_report import (
     public_donations,
     runway_for,
 )
-from tests.reports.conftest import PUBLIC_DONOR
+from tests.factories import PUBLIC_DONOR
 
 
 def lines(report):

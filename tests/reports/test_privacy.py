@@ -3,7 +3,7 @@ mentions a hidden prisoner — pages, JSON and CSV alike."""
 
 import pytest
 
-from tests.reports.conftest import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR_EMAIL
+from tests.factories import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR_EMAIL
 
 PUBLIC_URLS = [
     "/",
@@ -48,7 +48,7 @@ def test_no_public_page_json_or_csv_shows_an_email_or_a_hidden_prisoner(client, 
 def test_a_purged_donor_is_anonymous_again(client, session, books):
     from ledger.database import utcnow
     from ledger.funds.models import Donor
-    from tests.reports.conftest import PUBLIC_DONOR
+    from tests.factories import PUBLIC_DONOR
 
     donor = session.scalar(session.query(Donor).filter_by(public_name=PUBLIC_DONOR).statement)
     donor.purged_at = utcnow()

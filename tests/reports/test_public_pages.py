@@ -3,7 +3,7 @@
 import re
 
 from ledger.books.models import LedgerHead
-from tests.reports.conftest import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR, PUBLIC_DONOR_EMAIL
+from tests.factories import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR, PUBLIC_DONOR_EMAIL
 
 
 def html_of(client, url, status=200, **headers):

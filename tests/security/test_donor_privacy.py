@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from ledger.funds.models import Donor
 from ledger.security.logs import RequestLogScrubber
-from tests.conftest import PASSWORD
-from tests.security.conftest import build_url, url_values, walkable_rules
+from tests.helpers import PASSWORD
+from tests.security.helpers import build_url, url_values, walkable_rules
 
 PRIVATE_MARK = "Zlatoyarskaya"  # an invented surname, only ever in private donor data
 

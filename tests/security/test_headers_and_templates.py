@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from ledger import create_app
-from tests.conftest import PASSWORD
-from tests.security.conftest import build_url, url_values, walkable_rules
+from tests.helpers import PASSWORD
+from tests.security.helpers import build_url, url_values, walkable_rules
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REQUIRED = {
@@ -140,14 +140,15 @@ def test_too_large_requests_get_a_413_page(app, client, tokens):
     assert api.get_json()["error"]["code"] == "too_large"
 
 
-def test_html_in_names_and_memos_is_shown_as_text(app, session, role_clients):
+def test_html_in_names_and_memos_is_shown_as_text(
+    app, session, role_clients, create_prisoner, create_donation
+):
     """Script in a prisoner's name, an entry's memo, a token's name or an audit detail never runs."""
     from ledger.access.audit import record_audit
-    from tests.conftest import donate, make_prisoner
 
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    prisoner = make_prisoner(session, "html-test", name=payload)
-    entry = donate(session, prisoner, "5.00")
+    prisoner = create_prisoner("html-test", name=payload)
+    entry = create_donation(prisoner, "5.00")
     record_audit(session, "test.html", target=payload[:200], note=payload)
     session.commit()
     role_clients.request("admin", "POST", "/settings/tokens", data={"name": payload[:120]})

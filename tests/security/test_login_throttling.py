@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from ledger.access import throttle
 from ledger.access.models import AuditEvent, LoginAttempt
 from ledger.database import utcnow
-from tests.conftest import PASSWORD, enrol_two_factor, next_totp_code
+from tests.helpers import PASSWORD, enrol_two_factor, next_totp_code
 
 
 def _fail(client, email="coordinator@example.org", address="203.0.113.7"):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ledger.access.models import ApiToken, AuditEvent, User
 from ledger.access.users import find_user
-from tests.conftest import PASSWORD, AuthActions, bearer
+from tests.helpers import PASSWORD, AuthActions, bearer
 
 
 def _actions(session):
@@ -165,7 +165,7 @@ def test_a_user_changes_their_password_with_the_current_one(client, auth, sessio
 
 def test_cli_resets_a_lost_second_factor(app, users, runner, session):
     from ledger.access.models import TwoFactorCredential
-    from tests.conftest import enrol_two_factor
+    from tests.helpers import enrol_two_factor
 
     enrol_two_factor(app, users["admin"])
     result = runner.invoke(args=["users", "reset-2fa", "admin@example.org"])

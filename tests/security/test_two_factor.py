@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ledger.access.models import AuditEvent, RecoveryCode, TwoFactorCredential
 from ledger.access.two_factor import current_code, verify_second_factor
 from ledger.access.users import find_user
-from tests.conftest import PASSWORD, AuthActions, enrol_two_factor, next_totp_code
+from tests.helpers import PASSWORD, AuthActions, enrol_two_factor, next_totp_code
 
 
 def _actions(session):
@@ -156,7 +156,7 @@ def test_admin_resets_a_lost_second_factor(client, users, app, session):
 
 
 def test_api_tokens_are_not_asked_for_a_second_factor(client, tokens, two_factor_required, session):
-    from tests.conftest import bearer
+    from tests.helpers import bearer
 
     response = client.get("/api/v1/entries/1", headers=bearer(tokens["coordinator"]))
     assert response.status_code == 404  # through the role check, to a missing entry

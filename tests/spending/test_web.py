@@ -14,7 +14,7 @@ from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.spending.models import Parcel, Receipt
-from tests.spending.conftest import jpeg_with_gps
+from tests.factories import jpeg_with_gps
 
 
 def _entries(session):

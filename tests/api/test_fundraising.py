@@ -7,7 +7,7 @@ from ledger.books.accounts import fund_account_for, general_fund, get_or_create_
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.funds.models import Donation, Pledge, Prisoner
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 
 def _count(session, model):
@@ -187,13 +187,11 @@ def test_auditors_cannot_write(client, tokens, session, setup):
     assert _count(session, Pledge) == 0
 
 
-def test_public_prisoner_list_and_profile(client, tokens, session, setup):
-    from tests.conftest import donate, make_prisoner
-
-    visible = make_prisoner(session, "vera", public=True)
+def test_public_prisoner_list_and_profile(client, tokens, session, setup, create_prisoner, create_donation):
+    visible = create_prisoner("vera", public=True)
     visible.monthly_need_minor, visible.monthly_need_currency = 10000, "EUR"
-    donate(session, visible, "250.00", "EUR")
-    make_prisoner(session, "hidden-one", public=False, name="Скрытый")
+    create_donation(visible, "250.00", "EUR")
+    create_prisoner("hidden-one", public=False, name="Скрытый")
     session.commit()
     listing = client.get("/api/v1/prisoners").get_json()
     assert [p["slug"] for p in listing["prisoners"]] == ["vera"]

@@ -12,8 +12,8 @@ from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.spending.models import Receipt
-from tests.conftest import bearer
-from tests.spending.conftest import jpeg_with_gps, minimal_pdf
+from tests.factories import jpeg_with_gps, minimal_pdf
+from tests.helpers import bearer
 
 
 def _entries(session):
