@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, event
@@ -25,6 +26,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """SQL for a CHECK that ``column`` holds one of ``values`` (a StrEnum's members)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
 def utcnow() -> datetime:

@@ -1,9 +1,11 @@
 """The migrations build exactly the schema the models describe (data through upgrades and
 downgrades: tests/test_migrations.py)."""
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import CheckConstraint, inspect, text
 
 from ledger.extensions import db
 
@@ -34,3 +36,23 @@ def test_append_only_triggers_exist(app):
                 for row in connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
             }
             assert {"journal_entries_append_only", "postings_append_only"} <= names
+
+
+def _quoted(sql: str) -> set[str]:
+    return set(re.findall(r"'([^']*)'", sql))
+
+
+def test_the_database_checks_allow_exactly_the_models_vocabularies(app):
+    """The models build their CHECKs from the StrEnums; the migrations write theirs out.  A
+    member added to an enum without a migration fails here."""
+    with app.app_context():
+        inspector = inspect(db.engine)
+        compared = 0
+        for table in db.metadata.sorted_tables:
+            in_db = {check["name"]: check["sqltext"] for check in inspector.get_check_constraints(table.name)}
+            for constraint in table.constraints:
+                if isinstance(constraint, CheckConstraint) and " IN (" in str(constraint.sqltext):
+                    name = next(n for n in in_db if n.endswith(str(constraint.name)))
+                    assert _quoted(in_db[name]) == _quoted(str(constraint.sqltext)), name
+                    compared += 1
+    assert compared >= 9  # roles, account types, categories, sources, statuses, methods …

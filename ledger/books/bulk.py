@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ledger.access.roles import Role
 from ledger.books.errors import (
     AlreadyReversed,
     DuplicateEntry,
@@ -149,7 +150,7 @@ def post_entries(
     if not drafts:
         return range(0)
     checked = [_validate(draft) for draft in drafts]
-    is_admin = getattr(recorded_by, "role", None) == "admin"
+    is_admin = getattr(recorded_by, "role", None) == Role.ADMIN
     if any(draft.is_advance for draft in drafts) and not is_admin:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     accounts = _resolve(session, drafts)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, Protocol, cast
 from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from ledger.access.roles import Role
 from ledger.books.errors import (
     AlreadyReversed,
     DuplicateEntry,
@@ -26,9 +27,8 @@ from ledger.books.errors import (
     UnbalancedEntry,
 )
 from ledger.books.hashchain import GENESIS_HASH, EntryFacts, PostingFacts, entry_hash
+from ledger.books.kinds import CATEGORIES, SOURCE_TYPES, SourceType
 from ledger.books.models import (
-    CATEGORIES,
-    SOURCE_TYPES,
     Account,
     AccountBalance,
     JournalEntry,
@@ -68,7 +68,7 @@ class EntryDraft:
     entry_date: date
     description: str
     postings: Sequence[PostingDraft]
-    source_type: str = "manual"
+    source_type: str = SourceType.MANUAL
     source_ref: str | None = None
     idempotency_key: str | None = None
     conversion_rate: str | None = None
@@ -246,7 +246,7 @@ def post_entry(
     fund go below zero and is accepted only from an admin.
     """
     description, key, source_ref = _validate(draft)
-    if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
+    if draft.is_advance and getattr(recorded_by, "role", None) != Role.ADMIN:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     accounts = _resolve_accounts(session, draft.postings)
 
@@ -365,11 +365,11 @@ def reverse_entry(
             PostingDraft(p.account, -Money.from_minor(p.amount_minor, p.currency), p.category, p.memo)
             for p in entry.postings
         ],
-        source_type="reversal",
+        source_type=SourceType.REVERSAL,
         source_ref=str(entry.id),
         idempotency_key=idempotency_key,
         conversion_rate=entry.conversion_rate,
-        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == "admin",
+        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == Role.ADMIN,
         reverses_id=entry.id,
     )
     return post_entry(session, draft, recorded_by=recorded_by)

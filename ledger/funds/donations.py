@@ -14,7 +14,8 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
-from ledger.funds.models import DONATION_METHODS, Donation, Donor, Pledge, Prisoner
+from ledger.funds.kinds import DONATION_METHODS
+from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
 DESCRIPTIONS = {

@@ -7,9 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
-
-PRISONER_STATUSES = ("awaiting_trial", "sentenced", "released")
+from ledger.database import Base, one_of, utcnow
+from ledger.funds.kinds import (
+    DONATION_METHODS,
+    PLEDGE_FREQUENCIES,
+    PLEDGE_STATUSES,
+    PRISONER_STATUSES,
+)
 
 
 class Facility(Base):
@@ -38,7 +42,7 @@ class Prisoner(Base):
 
     __tablename__ = "prisoners"
     __table_args__ = (
-        CheckConstraint("status IN ('awaiting_trial', 'sentenced', 'released')", name="status_known"),
+        CheckConstraint(one_of("status", PRISONER_STATUSES), name="status_known"),
         CheckConstraint("monthly_need_minor IS NULL OR monthly_need_minor >= 0", name="need_positive"),
     )
 
@@ -61,11 +65,6 @@ class Prisoner(Base):
 
     facility: Mapped[Facility | None] = relationship(back_populates="prisoners", lazy="joined")
     fund_account = relationship("Account", back_populates="prisoner", uselist=False)
-
-
-DONATION_METHODS = ("bank", "cash", "card", "other")
-PLEDGE_FREQUENCIES = ("monthly", "one_off")
-PLEDGE_STATUSES = ("active", "cancelled", "completed")
 
 
 class Donor(Base):
@@ -94,8 +93,8 @@ class Pledge(Base):
     __tablename__ = "pledges"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
-        CheckConstraint("frequency IN ('monthly', 'one_off')", name="frequency_known"),
-        CheckConstraint("status IN ('active', 'cancelled', 'completed')", name="status_known"),
+        CheckConstraint(one_of("frequency", PLEDGE_FREQUENCIES), name="frequency_known"),
+        CheckConstraint(one_of("status", PLEDGE_STATUSES), name="status_known"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
     )
 
@@ -125,7 +124,7 @@ class Donation(Base):
 
     __tablename__ = "donations"
     __table_args__ = (
-        CheckConstraint("method IN ('bank', 'cash', 'card', 'other')", name="method_known"),
+        CheckConstraint(one_of("method", DONATION_METHODS), name="method_known"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
     )
 

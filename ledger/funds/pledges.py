@@ -14,7 +14,8 @@ from ledger.access.audit import record_audit
 from ledger.access.users import AccessError, normalise_email
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import JournalEntry
-from ledger.funds.models import PLEDGE_FREQUENCIES, Donation, Donor, Pledge, Prisoner
+from ledger.funds.kinds import GENERAL, PLEDGE_FREQUENCIES
+from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 from ledger.text import TextError, clean_text
 
@@ -101,7 +102,7 @@ def create_pledge(
         "pledge.created",
         user=actor,
         target=f"pledge:{pledge.reference}",
-        fund=prisoner.slug if prisoner else "general",
+        fund=prisoner.slug if prisoner else GENERAL,
         frequency=frequency,
         amount=str(money.amount),
         currency=money.currency,

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for
 from ledger.books.errors import InvalidEntry
-from ledger.funds.models import PRISONER_STATUSES, Facility, Prisoner
+from ledger.funds.kinds import GENERAL, PRISONER_STATUSES
+from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.text import clean_text
 
@@ -59,7 +60,7 @@ def _text(name: str, value: object) -> str | None:
 def validate_slug(session: Session, slug: object) -> str:
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise ProfileError("bad slug", field="slug", reason="bad_slug")
-    if slug == "general" or session.scalar(select(Prisoner.id).where(Prisoner.slug == slug)) is not None:
+    if slug == GENERAL or session.scalar(select(Prisoner.id).where(Prisoner.slug == slug)) is not None:
         raise ProfileError("slug taken", field="slug", reason="slug_taken")
     return slug
 

@@ -9,10 +9,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
-from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
+from ledger.reports.prisoner_report import runway_months
 
 
 @dataclass

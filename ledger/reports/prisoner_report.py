@@ -17,13 +17,13 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
 from ledger.spending.receipts import receipts_count_by_entry
 
-SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
 # Categories that move money into or out of a fund without being spending.
 MOVEMENT_CATEGORIES = ("donation", "fee", "transfer", "conversion", "refund")
 

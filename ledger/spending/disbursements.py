@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, fund_account_for
 from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
@@ -19,7 +20,6 @@ from ledger.money import Money
 from ledger.spending.models import Parcel, ParcelItem
 from ledger.text import TextError, clean_text
 
-SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
 MAX_PARCEL_ITEMS = 100
 
 

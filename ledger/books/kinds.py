@@ -1,0 +1,54 @@
+"""The closed vocabularies of the journal: account types, posting categories, entry sources.
+
+The tables' CHECK constraints are built from these (``ledger.database.one_of``); the
+migrations keep their own literal lists, so an old migration never changes with the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AccountType(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    INCOME = "income"
+    EXPENSE = "expense"
+
+
+class Category(StrEnum):
+    DONATION = "donation"
+    FEE = "fee"
+    FOOD = "food"
+    CLOTHING = "clothing"
+    PARCELS = "parcels"
+    COMMISSARY = "commissary"
+    LETTERS = "letters"
+    TRANSFER = "transfer"
+    CONVERSION = "conversion"
+    REFUND = "refund"
+    OTHER = "other"
+
+
+class SourceType(StrEnum):
+    MANUAL = "manual"
+    STRIPE = "stripe"
+    IMPORT = "import"
+    REVERSAL = "reversal"
+    DEMO = "demo"
+    SYSTEM = "system"
+
+
+ACCOUNT_TYPES: tuple[AccountType, ...] = tuple(AccountType)
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+SOURCE_TYPES: tuple[SourceType, ...] = tuple(SourceType)
+# What money can be spent on, in the order reports list it.
+SPENDING_CATEGORIES: tuple[Category, ...] = (
+    Category.FOOD,
+    Category.CLOTHING,
+    Category.PARCELS,
+    Category.COMMISSARY,
+    Category.LETTERS,
+    Category.OTHER,
+)
