@@ -14,11 +14,12 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
-from ledger.books.accounts import fund_account_for
+from ledger.books.accounts import find_account, fund_account_for
 from ledger.books.balances import available_in
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import DONATION_METHODS, Pledge, Prisoner
 from ledger.funds.pledges import create_pledge, make_donor, pledge_by_reference, received_by_pledge
 from ledger.funds.prisoners import (
@@ -26,12 +27,13 @@ from ledger.funds.prisoners import (
     TEXT_FIELDS,
     create_prisoner,
     facility_by_name,
+    fund_by_name,
+    prisoner_by_slug,
     update_prisoner,
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.overview import public_prisoners_page
-from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
 
 def profile_json(prisoner: Prisoner) -> dict:
@@ -155,7 +157,7 @@ def create_donation():
     method = required(data, "method")
     if method not in DONATION_METHODS or method == "card":
         raise ApiError(422, "unknown_method", "method")
-    asset = account_by_name(db.session, required(data, "asset"))
+    asset = find_account(db.session, required(data, "asset"))
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     pledge = None
@@ -215,7 +217,7 @@ def pledge_json(pledge: Pledge, received: tuple[int, object]) -> dict:
     """A pledge for coordinators: the donor's public name only, never the email."""
     return {
         "reference": pledge.reference,
-        "fund": pledge.prisoner.slug if pledge.prisoner else "general",
+        "fund": pledge.prisoner.slug if pledge.prisoner else GENERAL,
         "money": minor_json(pledge.amount_minor, pledge.currency),
         "frequency": pledge.frequency,
         "starts_on": pledge.starts_on.isoformat(),
@@ -253,7 +255,7 @@ def create_pledge_api():
     data = json_body()
     fund = required(data, "fund")
     prisoner = None
-    if fund != "general":
+    if fund != GENERAL:
         prisoner = prisoner_by_slug(db.session, fund)
         if prisoner is None:
             raise ApiError(422, "unknown_prisoner", "fund")

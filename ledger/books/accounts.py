@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, Currency
+from ledger.funds.kinds import GENERAL
 from ledger.money import CURRENCIES
 
 if TYPE_CHECKING:
     from ledger.funds.models import Prisoner
 
 FUND_PREFIX = "liabilities:funds:"
-GENERAL_FUND = "liabilities:funds:general"
-PRISONER_FUND_PREFIX = "liabilities:funds:prisoner:"
+GENERAL_FUND = FUND_PREFIX + GENERAL
+PRISONER_FUND_PREFIX = FUND_PREFIX + "prisoner:"
 TRADING = "equity:conversion"
 STRIPE = "assets:stripe"
 BANK_PREFIX = "assets:bank:"
@@ -58,7 +59,10 @@ def is_guarded(name: str) -> bool:
     return name.startswith("liabilities:funds:") or name.startswith(CASH_PREFIX)
 
 
-def find_account(session: Session, name: str) -> Account | None:
+def find_account(session: Session, name: object) -> Account | None:
+    """The account called ``name``, or None (also for a value that can't be an account name)."""
+    if not isinstance(name, str) or len(name) > 200:
+        return None
     return session.scalar(select(Account).where(Account.name == name))
 
 

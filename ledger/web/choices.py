@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE
 from ledger.books.models import Account
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import CURRENCIES
 from ledger.spending.disbursements import spending_assets
@@ -26,7 +27,7 @@ def prisoner_choices() -> list[tuple[str, str]]:
 
 
 def fund_choices() -> list[tuple[str, str]]:
-    return [("general", _("General fund"))] + prisoner_choices()
+    return [(GENERAL, _("General fund"))] + prisoner_choices()
 
 
 def facility_choices() -> list[tuple[str, str]]:

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ledger.access.models import READERS
-from ledger.access.web import role_required
 from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES, LedgerHead
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.messages import message_for
 from ledger.money import Money
 from ledger.reports.balance_sheet import balance_sheet
@@ -28,6 +28,7 @@ from ledger.reports.periods import Period, PeriodError, parse_period, parse_repo
 from ledger.reports.pledge_fulfilment import pledge_fulfilment
 from ledger.reports.receipts_list import receipts_list
 from ledger.reports.trial_balance import trial_balance
+from ledger.web.access_control import role_required
 from ledger.web.csv_export import csv_response
 from ledger.web.labels import SECTION_LABELS
 
@@ -320,7 +321,7 @@ def pledges_csv():
             for month in item.months:
                 yield [
                     pledge.reference,
-                    pledge.prisoner.slug if pledge.prisoner else "general",
+                    pledge.prisoner.slug if pledge.prisoner else GENERAL,
                     pledge.frequency,
                     pledge.status,
                     pledge.currency,
