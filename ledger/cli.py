@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -22,7 +23,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 ledger_cli = AppGroup("ledger", help="Check and export the journal.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -136,6 +137,8 @@ def ledger_verify_export(path: str) -> None:
     # The same code an auditor runs on their own machine: scripts/verify_export.py.
     script = Path(__file__).resolve().parents[1] / "scripts" / "verify_export.py"
     spec = importlib.util.spec_from_file_location("verify_export", script)
+    if spec is None or spec.loader is None:
+        _fail(f"cannot load {script}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     head = db.session.get(LedgerHead, 1)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import request
 from flask_login import current_user
 from sqlalchemy import select
@@ -40,7 +42,7 @@ def profile_json(prisoner: Prisoner) -> dict:
     """A prisoner's profile as the API shows it (no ledger data, no internal ids)."""
     need = (
         minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
-        if prisoner.monthly_need_minor is not None
+        if prisoner.monthly_need_minor is not None and prisoner.monthly_need_currency is not None
         else None
     )
     body = {name: getattr(prisoner, name) for name in TEXT_FIELDS}
@@ -213,7 +215,7 @@ def create_transfer():
     return {"entry": entry_json(entry)}, 201
 
 
-def pledge_json(pledge: Pledge, received: tuple[int, object]) -> dict:
+def pledge_json(pledge: Pledge, received: tuple[int, date | None]) -> dict:
     """A pledge for coordinators: the donor's public name only, never the email."""
     return {
         "reference": pledge.reference,

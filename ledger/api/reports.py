@@ -13,7 +13,7 @@ from ledger.api.errors import ApiError
 from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
-from ledger.books.models import CATEGORIES
+from ledger.books.kinds import CATEGORIES
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug

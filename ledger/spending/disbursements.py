@@ -31,7 +31,7 @@ class FacilityLimitExceeded(LedgerError):
 
 @dataclass(frozen=True)
 class ParcelItemDraft:
-    name: str
+    name: object  # free text from a form or JSON, checked by record_parcel
     quantity: int
     grams: int
     cost: Money

@@ -33,7 +33,7 @@ class Bar:
 class MonthSlot:
     month: object
     label_x: float
-    bars: tuple[Bar, Bar]
+    bars: tuple[Bar, ...]
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     form.need_currency.choices = currency_choices()
     if request.method == "GET" and prisoner is not None:
         form.facility.data = str(prisoner.facility_id or "")
-        if prisoner.monthly_need_minor is not None:
+        if prisoner.monthly_need_minor is not None and prisoner.monthly_need_currency is not None:
             need = Money.from_minor(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
             form.need_amount.data, form.need_currency.data = str(need.amount), need.currency
     return form

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from ledger.access.models import READERS
 from ledger.books.accounts import find_account
-from ledger.books.models import CATEGORIES, LedgerHead
+from ledger.books.kinds import CATEGORIES
+from ledger.books.models import LedgerHead
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.messages import message_for
