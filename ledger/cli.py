@@ -10,7 +10,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ledger.access.models import ROLES, User
+from ledger.access.models import User
+from ledger.access.roles import ROLES
 from ledger.access.users import create_token, create_user, normalise_email
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
@@ -46,7 +47,8 @@ def writes(command):
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+# The values: click.Choice would match an Enum by its member name (ADMIN), not its value.
+@click.option("--role", type=click.Choice([role.value for role in ROLES]), required=True)
 @writes
 def users_create(email: str, role: str) -> None:
     """Create a user.  Asks for the password twice, or reads one line from standard input."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -31,6 +31,11 @@ class Base(DeclarativeBase):
 def one_of(column: str, values: Iterable[str]) -> str:
     """SQL for a CHECK that ``column`` holds one of ``values`` (a StrEnum's members)."""
     return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
+def utc_today() -> date:
+    """Today's date in UTC, the ledger's calendar (as ``utcnow()`` is its clock)."""
+    return datetime.now(UTC).date()
 
 
 def utcnow() -> datetime:

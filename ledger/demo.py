@@ -24,6 +24,7 @@ from ledger.books.balances import available_in
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner
 from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
@@ -92,7 +93,7 @@ def _money(amount: str | int | Decimal, currency: str) -> Money:
 def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) -> dict:
     """Record a year of a fictional organisation's books.  The caller commits."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or utc_today()
     start = date(today.year - 1, today.month, 1)
     ensure_standard_accounts(session)
     banks = {

@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,7 +112,8 @@ def _reader(text: str) -> csv.DictReader:
 def _parse_date(text: str) -> date:
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), pattern).date()
+            # A statement date is a calendar day, with no time of day or zone.
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     raise MoneyError("invalid_date")

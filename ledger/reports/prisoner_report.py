@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.books.accounts import fund_account_name
 from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
@@ -182,7 +183,7 @@ def monthly_flows(
 ) -> dict[str, list[MonthFlow]]:
     """Received (donations and transfers in, gross) and spent per month and currency,
     for the last ``months`` calendar months; currencies without activity are left out."""
-    today = today or date.today()
+    today = today or utc_today()
     first = add_months(month_start(today), -(months - 1))
     account_id = fund_account_id(session, prisoner)
     if account_id is None:

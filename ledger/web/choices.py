@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE
 from ledger.books.models import Account
@@ -16,35 +17,35 @@ from ledger.spending.disbursements import spending_assets
 COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 
 
-def currency_choices() -> list[tuple[str, str]]:
+def currency_choices() -> list[SelectChoice]:
     rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES))
-    return [(code, code) for code in COMMON_CURRENCIES + rest]
+    return [SelectChoice(code, code) for code in COMMON_CURRENCIES + rest]
 
 
-def prisoner_choices() -> list[tuple[str, str]]:
+def prisoner_choices() -> list[SelectChoice]:
     prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
-    return [(p.slug, p.name) for p in prisoners]
+    return [SelectChoice(p.slug, p.name) for p in prisoners]
 
 
-def fund_choices() -> list[tuple[str, str]]:
-    return [(GENERAL, _("General fund"))] + prisoner_choices()
+def fund_choices() -> list[SelectChoice]:
+    return [SelectChoice(GENERAL, _("General fund")), *prisoner_choices()]
 
 
-def facility_choices() -> list[tuple[str, str]]:
+def facility_choices() -> list[SelectChoice]:
     facilities = db.session.scalars(select(Facility).order_by(Facility.name))
-    return [("", "—")] + [(str(f.id), f.name) for f in facilities]
+    return [SelectChoice("", "—")] + [SelectChoice(str(f.id), f.name) for f in facilities]
 
 
 def _label(account: Account) -> str:
     return f"{account.name} ({account.label})" if account.label else account.name
 
 
-def asset_choices() -> list[tuple[str, str]]:
+def asset_choices() -> list[SelectChoice]:
     """Bank and cash accounts money can be paid from."""
-    return [(a.name, _label(a)) for a in spending_assets(db.session)]
+    return [SelectChoice(a.name, _label(a)) for a in spending_assets(db.session)]
 
 
-def receiving_asset_choices() -> list[tuple[str, str]]:
+def receiving_asset_choices() -> list[SelectChoice]:
     """Where a gift can arrive: bank, cash or Stripe accounts."""
     accounts = db.session.scalars(
         select(Account)
@@ -55,11 +56,11 @@ def receiving_asset_choices() -> list[tuple[str, str]]:
         )
         .order_by(Account.name)
     )
-    return [(a.name, _label(a)) for a in accounts]
+    return [SelectChoice(a.name, _label(a)) for a in accounts]
 
 
-def bank_choices() -> list[tuple[str, str]]:
+def bank_choices() -> list[SelectChoice]:
     accounts = db.session.scalars(
         select(Account).where(Account.name.startswith(BANK_PREFIX)).order_by(Account.name)
     )
-    return [(a.name, _label(a)) for a in accounts]
+    return [SelectChoice(a.name, _label(a)) for a in accounts]

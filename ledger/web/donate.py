@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ledger.access.users import AccessError, normalise_email
 from ledger.extensions import db
@@ -39,7 +40,7 @@ def donation_currencies() -> list[str]:
 
 def _prisoner_choices() -> list[tuple[str, str]]:
     prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
-    choices = [(GENERAL, _("General fund (where it is needed most)"))]
+    choices = [SelectChoice(GENERAL, _("General fund (where it is needed most)"))]
     for prisoner in prisoners:
         label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
         choices.append((prisoner.slug, label))
@@ -87,11 +88,11 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
 @bp.route("/donate", methods=["GET", "POST"])
 def donate():
     form = DonateForm()
-    form.currency.choices = [(code, code) for code in donation_currencies()]
+    form.currency.choices = [SelectChoice(code, code) for code in donation_currencies()]
     form.prisoner.choices = _prisoner_choices()
     if request.method == "GET":
         slug = request.args.get("prisoner")
-        if slug and slug in {value for value, _label in form.prisoner.choices}:
+        if slug and slug in {choice.value for choice in form.prisoner.choices}:
             form.prisoner.data = slug
         else:
             form.prisoner.data = GENERAL

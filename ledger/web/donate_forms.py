@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+
+from ledger.funds.kinds import PledgeFrequency
 
 
 class DonateForm(FlaskForm):
@@ -14,7 +17,10 @@ class DonateForm(FlaskForm):
     prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"),
-        choices=[("one_off", _l("Once")), ("monthly", _l("Every month"))],
+        choices=[
+            SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
+            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
+        ],
         default="one_off",
         validators=[InputRequired()],
     )

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
@@ -342,7 +343,7 @@ def bank_import():
     the confirming request, and deleted once posted."""
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
-    form.default_currency.choices = [("", "—")] + currency_choices()
+    form.default_currency.choices = [SelectChoice("", "—"), *currency_choices()]
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         mapping = _mapping_from(form)

@@ -4,7 +4,9 @@ sections) for pages and CSV headers."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
+from ledger.access.roles import Role
 from ledger.spending.disbursements import SPENDING_CATEGORIES
 
 CATEGORY_LABELS = {
@@ -20,8 +22,8 @@ CATEGORY_LABELS = {
     "refund": _l("Refund"),
     "other": _l("Other"),
 }
-SPENDING_CATEGORY_CHOICES = [(code, CATEGORY_LABELS[code]) for code in SPENDING_CATEGORIES]
-ROLE_LABELS = {"admin": _l("admin"), "coordinator": _l("coordinator"), "auditor": _l("auditor")}
+SPENDING_CATEGORY_CHOICES = [SelectChoice(code, CATEGORY_LABELS[code]) for code in SPENDING_CATEGORIES]
+ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.COORDINATOR: _l("coordinator"), Role.AUDITOR: _l("auditor")}
 STATUS_LABELS = {
     "awaiting_trial": _l("Awaiting trial"),
     "sentenced": _l("Sentenced"),

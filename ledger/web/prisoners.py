@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
+from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
@@ -133,7 +132,7 @@ def prisoner_report_csv(slug: str):
         for line in report.currencies
     ]
     return csv_response(
-        f"report-{prisoner.slug}-{start or 'start'}-{end or date.today().isoformat()}.csv",
+        f"report-{prisoner.slug}-{start or 'start'}-{end or utc_today().isoformat()}.csv",
         report_csv_header(),
         rows,
     )

@@ -12,6 +12,7 @@ from ledger.access.models import READERS
 from ledger.books.accounts import find_account
 from ledger.books.kinds import CATEGORIES
 from ledger.books.models import LedgerHead
+from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.messages import message_for
@@ -115,7 +116,7 @@ def trial_balance_csv():
         for line in report.lines
     )
     return csv_response(
-        f"trial-balance-{(as_of or date.today()).isoformat()}.csv",
+        f"trial-balance-{(as_of or utc_today()).isoformat()}.csv",
         [_("Account"), _("Type"), _("Currency"), _("Debits"), _("Credits"), _("Balance")],
         rows,
     )
@@ -139,7 +140,7 @@ def balance_sheet_csv():
         for line in sheet.lines
     )
     return csv_response(
-        f"balance-sheet-{date.today().isoformat()}.csv",
+        f"balance-sheet-{utc_today().isoformat()}.csv",
         [_("Section"), _("Account"), _("Currency"), _("Amount")],
         rows,
     )
@@ -214,7 +215,7 @@ def journal_csv():
                     entry.prev_hash,
                 ]
 
-    return csv_response(f"journal-{date.today().isoformat()}.csv", journal_csv_header(), rows())
+    return csv_response(f"journal-{utc_today().isoformat()}.csv", journal_csv_header(), rows())
 
 
 # -- account ledgers -----------------------------------------------------------------
@@ -333,7 +334,7 @@ def pledges_csv():
                 ]
 
     return csv_response(
-        f"pledge-fulfilment-{date.today().isoformat()}.csv",
+        f"pledge-fulfilment-{utc_today().isoformat()}.csv",
         [
             _("Pledge"),
             _("Fund"),
@@ -394,7 +395,7 @@ def receipts_csv():
             page += 1
 
     return csv_response(
-        f"receipts-{date.today().isoformat()}.csv",
+        f"receipts-{utc_today().isoformat()}.csv",
         [
             _("Receipt"),
             _("Entry"),
@@ -452,6 +453,6 @@ def export_download(fmt: str):
     head = db.session.get(LedgerHead, 1)
     response = Response(stream_with_context(journal_export_lines(fmt)), mimetype=mimetype + "; charset=utf-8")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="ledger-{date.today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
+        f'attachment; filename="ledger-{utc_today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
     )
     return response

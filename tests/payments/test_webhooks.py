@@ -3,7 +3,6 @@ per balance transaction, whatever the order and number of events that report it.
 
 import threading
 import time
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from ledger.access.models import AuditEvent
 from ledger.books.accounts import STRIPE, find_account, general_fund
 from ledger.books.balances import available_in, balances_of
 from ledger.books.models import AccountBalance, JournalEntry, Posting
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.payments.models import StripeEvent
 from tests.payments.helpers import WEBHOOK_SECRET, assert_ledger_verifies
@@ -446,7 +446,7 @@ def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fa
     session.commit()
     assert _entries(session) == 1
     assert session.query(Donation).count() == 1
-    assert date.today() >= session.scalar(select(JournalEntry.entry_date))
+    assert utc_today() >= session.scalar(select(JournalEntry.entry_date))
     assert_ledger_verifies(session)
 
 
