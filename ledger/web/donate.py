@@ -38,12 +38,12 @@ def donation_currencies() -> list[str]:
     ]
 
 
-def _prisoner_choices() -> list[tuple[str, str]]:
+def _prisoner_choices() -> list[SelectChoice]:
     prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
     choices = [SelectChoice(GENERAL, _("General fund (where it is needed most)"))]
     for prisoner in prisoners:
         label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
-        choices.append((prisoner.slug, label))
+        choices.append(SelectChoice(prisoner.slug, label))
     return choices
 
 
