@@ -66,6 +66,15 @@ test-sqlite: install-test translations
 test-postgres: install-test translations
 	scripts/throwaway-postgres.sh $(BIN)/pytest -q
 
+# Mutation testing of the ledger's rules (issue #19), by hand only (not part of make test): mutmut
+# mutates ledger/books/posting.py, ledger/books/hashchain.py and ledger/money.py and runs
+# tests/books/ and tests/test_money.py against each mutant (pyproject.toml [tool.mutmut]).
+# Niced: it runs for a long time on a shared machine.  Prints the score; fails below 90 %.
+mutation: install-test
+	rm -rf mutants
+	nice -n 15 $(BIN)/mutmut run --max-children 2 >/dev/null || true
+	$(BIN)/python scripts/mutation_score.py
+
 # The benchmark (issue #9), by hand only: SQLite, then PostgreSQL on a throwaway server.
 # wrk is the load generator when apt can install it; otherwise bench/http.py uses Python threads.
 # BENCH_ARGS passes flags through, e.g. make bench BENCH_ARGS="--postings 200000" or "--quick".
