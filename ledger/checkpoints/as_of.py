@@ -49,7 +49,10 @@ class AsOf:
     def cache_key(self) -> str:
         if self.live:
             return "live"
-        return f"checkpoint:{self.checkpoint.sequence}" if self.checkpoint is not None else "checkpoint:none"
+        if self.checkpoint is None:
+            return "checkpoint:none"
+        # The signature tells apart checkpoints of the same number in different databases.
+        return f"checkpoint:{self.checkpoint.sequence}:{self.checkpoint.signature}"
 
     def covers(self, entry_id_column) -> list:
         """SQL conditions: the entry is part of this state."""
@@ -67,9 +70,9 @@ def public_as_of(session: Session) -> AsOf:
 def balance_rows(as_of: AsOf):
     """A subquery of ``(account_id, currency, balance_minor)`` as of ``as_of``."""
     if as_of.live:
-        return select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor).subquery(
-            "balance"
-        )
+        return select(
+            AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor
+        ).subquery("balance")
     sequence = as_of.checkpoint.sequence if as_of.checkpoint is not None else 0
     return (
         select(CheckpointBalance.account_id, CheckpointBalance.currency, CheckpointBalance.balance_minor)

@@ -17,7 +17,9 @@ from ledger.database import utcnow
 
 
 def current_schedule(session: Session) -> str:
-    return session.scalar(select(CheckpointSchedule.every).where(CheckpointSchedule.id == 1)) or DEFAULT_SCHEDULE
+    return (
+        session.scalar(select(CheckpointSchedule.every).where(CheckpointSchedule.id == 1)) or DEFAULT_SCHEDULE
+    )
 
 
 def set_schedule(session: Session, every: str, *, user=None) -> str:

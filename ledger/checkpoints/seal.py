@@ -160,8 +160,5 @@ def public_keys(session: Session) -> list[tuple[str, str, int, int, datetime, da
 def sealing_checkpoint(session: Session, entry_id: int) -> Checkpoint | None:
     """The first checkpoint that covers entry ``entry_id`` (None: not sealed yet)."""
     return session.scalar(
-        select(Checkpoint)
-        .where(Checkpoint.entry_count >= entry_id)
-        .order_by(Checkpoint.sequence)
-        .limit(1)
+        select(Checkpoint).where(Checkpoint.entry_count >= entry_id).order_by(Checkpoint.sequence).limit(1)
     )

@@ -100,7 +100,9 @@ def load_signing_key(instance_path: str, env_value: str | None, *, create: bool 
     return _key_from_text(path.read_text())
 
 
-def rotate_signing_key(instance_path: str, env_value: str | None) -> tuple[Ed25519PrivateKey, Ed25519PrivateKey]:
+def rotate_signing_key(
+    instance_path: str, env_value: str | None
+) -> tuple[Ed25519PrivateKey, Ed25519PrivateKey]:
     """Replace the instance key by a new one; the old file is kept as ``…retired-<key id>``
     (mode 0600) until an admin deletes it.  Returns (old, new)."""
     if env_value:

@@ -72,7 +72,12 @@ def verify_checkpoints(session: Session) -> list[Problem]:
     last_count = 0
     for expected_sequence, checkpoint in enumerate(checkpoints, start=1):
         if checkpoint.sequence != expected_sequence:
-            return [Problem("checkpoint_gap", f"expected checkpoint #{expected_sequence}, found #{checkpoint.sequence}")]
+            return [
+                Problem(
+                    "checkpoint_gap",
+                    f"expected checkpoint #{expected_sequence}, found #{checkpoint.sequence}",
+                )
+            ]
         problem = _signed_fields(checkpoint)
         if problem is None and checkpoint.entry_count < last_count:
             problem = _broken(checkpoint, "it covers fewer entries than the checkpoint before it")
@@ -126,12 +131,15 @@ def _check_balances(session: Session, checkpoints: list[Checkpoint]) -> list[Pro
         stored = {
             (account_id, currency): int(minor)
             for account_id, currency, minor in session.execute(
-                select(CheckpointBalance.account_id, CheckpointBalance.currency, CheckpointBalance.balance_minor)
-                .where(CheckpointBalance.sequence == checkpoint.sequence)
+                select(
+                    CheckpointBalance.account_id, CheckpointBalance.currency, CheckpointBalance.balance_minor
+                ).where(CheckpointBalance.sequence == checkpoint.sequence)
             )
         }
         if stored != {key: minor for key, minor in running.items() if minor}:
-            return [_broken(checkpoint, "the public balances stored with it differ from the postings it seals")]
+            return [
+                _broken(checkpoint, "the public balances stored with it differ from the postings it seals")
+            ]
     return []
 
 
