@@ -14,7 +14,7 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
-from ledger.books.accounts import find_account, fund_account_for
+from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation

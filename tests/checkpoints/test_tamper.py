@@ -70,6 +70,13 @@ def _rewrite_chain(connection) -> None:
         )
         previous = new
     connection.execute(text("UPDATE ledger_head SET head_hash = :h WHERE id = 1"), {"h": previous})
+    connection.execute(
+        text(
+            "UPDATE account_balances SET balance_minor = (SELECT COALESCE(SUM(p.amount_minor), 0) "
+            "FROM postings p WHERE p.account_id = account_balances.account_id "
+            "AND p.currency = account_balances.currency)"
+        )
+    )
     session.rollback()
 
 
