@@ -158,7 +158,9 @@ def ledger_verify_export(path: str, entry: int | None) -> None:
         expected_count = count
     else:
         expected, expected_count = (head.head_hash if head else GENESIS_HASH), known
-    checkpoints = [checkpoint_json(c) for c in db.session.scalars(select(Checkpoint).order_by(Checkpoint.sequence))]
+    checkpoints = [
+        checkpoint_json(c) for c in db.session.scalars(select(Checkpoint).order_by(Checkpoint.sequence))
+    ]
     with tempfile.TemporaryDirectory() as folder:
         listed = Path(folder) / "checkpoints.json"
         listed.write_text(json.dumps({"checkpoints": checkpoints}), encoding="utf-8")
@@ -178,7 +180,9 @@ def _signing_key():
 
 
 @ledger_cli.command("checkpoint")
-@click.option("--if-due", is_flag=True, help="Only when the schedule says one is due (for cron and make run).")
+@click.option(
+    "--if-due", is_flag=True, help="Only when the schedule says one is due (for cron and make run)."
+)
 @writes
 def ledger_checkpoint(if_due: bool) -> None:
     """Sign the ledger's entry count, head hash and balances: public figures move to it.
@@ -211,7 +215,9 @@ def ledger_rotate_key() -> None:
 
     old, new = rotate_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
     checkpoint = create_checkpoint(db.session, new, previous_key=old)
-    click.echo(f"New signing key {checkpoint.key_id}; checkpoint #{checkpoint.sequence} is signed by both keys.")
+    click.echo(
+        f"New signing key {checkpoint.key_id}; checkpoint #{checkpoint.sequence} is signed by both keys."
+    )
 
 
 @ledger_cli.command("checkpoint-schedule")

@@ -36,7 +36,9 @@ def test_latest_checkpoint_verifies_from_its_own_json(client, session):
     assert client.get("/api/v1/checkpoints/latest").status_code == 404
     seal(session)
     checkpoint = client.get("/api/v1/checkpoints/latest").get_json()
-    assert {"sequence", "entry_count", "head_hash", "created_at", "public_key", "signature"} <= set(checkpoint)
+    assert {"sequence", "entry_count", "head_hash", "created_at", "public_key", "signature"} <= set(
+        checkpoint
+    )
     assert checkpoint["sequence"] == 1 and checkpoint["entry_count"] == 1
     assert len(base64.b64decode(checkpoint["public_key"])) == 32
     assert len(base64.b64decode(checkpoint["signature"])) == 64
@@ -64,7 +66,9 @@ def test_the_key_is_made_once_in_the_instance_folder_readable_by_the_owner_only(
 
 def test_a_key_from_the_environment_is_used_and_never_written(app, session):
     key = Ed25519PrivateKey.generate()
-    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    seed = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     app.config["LEDGER_SIGNING_KEY"] = base64.b64encode(seed).decode()
     checkpoint = seal(session)
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -96,7 +96,9 @@ def test_a_plain_edit_of_a_sealed_row_names_its_checkpoint(app, sealed, runner):
     db.session.expire_all()
     result = verify_everything(db.session)
     assert not result.ok
-    assert result.problems[0].code == "hash_mismatch" and "sealed by checkpoint #1" in result.problems[0].message
+    assert (
+        result.problems[0].code == "hash_mismatch" and "sealed by checkpoint #1" in result.problems[0].message
+    )
     outcome = runner.invoke(args=["ledger", "verify"])
     assert outcome.exit_code == 1
     assert "entry #2" in outcome.output and "checkpoint #1" in outcome.output
@@ -130,12 +132,16 @@ def test_an_edit_after_the_last_checkpoint_names_no_checkpoint(app, sealed):
 def test_edited_public_balances_or_a_forged_checkpoint_are_found(app, sealed):
     with db.engine.begin() as connection:
         _drop_checkpoint_triggers(connection)
-        connection.execute(text("UPDATE checkpoint_balances SET balance_minor = balance_minor * 2 WHERE sequence = 2"))
+        connection.execute(
+            text("UPDATE checkpoint_balances SET balance_minor = balance_minor * 2 WHERE sequence = 2")
+        )
     db.session.expire_all()
     problems = verify_everything(db.session).problems
     assert problems and "checkpoint #2" in problems[0].message and "public balances" in problems[0].message
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE checkpoint_balances SET balance_minor = balance_minor / 2 WHERE sequence = 2"))
+        connection.execute(
+            text("UPDATE checkpoint_balances SET balance_minor = balance_minor / 2 WHERE sequence = 2")
+        )
         connection.execute(text("UPDATE checkpoints SET entry_count = 4 WHERE sequence = 2"))
     db.session.expire_all()
     problems = verify_everything(db.session).problems
@@ -155,7 +161,9 @@ def _download(runner, client, tmp_path) -> tuple[Path, Path]:
 
 def run_script(*args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "verify_export.py"), *map(str, args)], capture_output=True, text=True
+        [sys.executable, str(ROOT / "scripts" / "verify_export.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
     )
 
 
