@@ -8,9 +8,10 @@ counted in the month of the gift they cancel (a reversed gift vanishes).  Nothin
 donor, a payer or a coordinator; a prisoner who is not public is "a prisoner not named
 publicly", and that entry's description and memos are left out.
 
-Accounts are named by plain keys (``ledger.reports.balance_sheet.public_group``); amounts
-are signed minor units as in the journal (debit positive: money spent from a fund is
-positive on the fund's line).
+Accounts are named by plain keys (``ledger.reports.balance_sheet.public_group``); an
+entry's amounts are minor units signed from the point of view of the place on its line:
+positive is money coming into that fund or account, negative money leaving it (a purchase
+is negative on the fund's line and on the bank's).
 """
 
 from __future__ import annotations
@@ -195,7 +196,9 @@ def public_entries(
             place = _place(row[6], row[7], row[8], row[9])
             named_publicly &= place.key != "hidden_prisoner"
             names.append(row[6])
-            postings.append(PublicPosting(place, row[10], int(row[11]), row[12], row[13]))
+            # Natural sign: assets hold money as debits, funds and equity as credits.
+            sign = 1 if row[6].startswith("assets:") else -1
+            postings.append(PublicPosting(place, row[10], sign * int(row[11]), row[12], row[13]))
         if not named_publicly:  # a description or memo could name the prisoner
             postings = [
                 PublicPosting(p.place, p.currency, p.amount_minor, p.category, None) for p in postings
