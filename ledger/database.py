@@ -61,4 +61,4 @@ class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it 
 
 @compiles(search_fold, "postgresql")
 def _search_fold_postgresql(element, compiler, **kw) -> str:
-    return "lower(translate(%s, 'Ёё', 'Ее'))" % compiler.process(element.clauses, **kw)
+    return f"lower(translate({compiler.process(element.clauses, **kw)}, 'Ёё', 'Ее'))"

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
 from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
-from ledger.funds.models import Facility, Prisoner
 from ledger.database import search_fold
+from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
 from ledger.text import fold_for_search

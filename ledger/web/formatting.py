@@ -18,7 +18,9 @@ def money(value: Money | None) -> str:
     locale = get_locale()
     places = minor_units(value.currency)
     if numbers.get_currency_symbol(value.currency, locale=locale) == value.currency:
-        number = numbers.format_decimal(value.amount, format="#,##0" + ("." + "0" * places if places else ""), locale=locale)
+        number = numbers.format_decimal(
+            value.amount, format="#,##0" + ("." + "0" * places if places else ""), locale=locale
+        )
         sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
         return f"{sign}{value.currency}\u00a0{digits}"
     return format_currency(value.amount, value.currency)

@@ -33,6 +33,7 @@ from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
+from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.numbers import amount_from_form
 from ledger.web.spending_forms import (
     AssetConversionForm,
@@ -194,6 +195,21 @@ def reverse(entry_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for the reversal."), "error")
         return redirect(url_for("spending.entry", entry_id=entry_id))
+    if not confirmed():
+        return confirmation_page(
+            title=_("Reverse entry #%(id)s?", id=entry_id),
+            explanation=[
+                record.description,
+                _("Reason: %(reason)s", reason=form.reason.data),
+                _(
+                    "The entry stays in the journal and an entry with the opposite amounts is recorded; "
+                    "a reversal can't itself be removed."
+                ),
+            ],
+            button=_("Reverse"),
+            back=url_for("spending.entry", entry_id=entry_id),
+            carried={"reason": form.reason.data},
+        )
     with attempt() as outcome:
         reversal = reverse_with_reason(
             db.session, record, reason=form.reason.data, on=utcnow().date(), recorded_by=current_user
