@@ -64,3 +64,16 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/logout")
+
+
+def seal(session, *, now=None):
+    """Make a signed checkpoint as `ledger checkpoint` does, with the instance's key."""
+    from flask import current_app
+
+    from ledger.checkpoints.seal import create_checkpoint
+    from ledger.checkpoints.signing import load_signing_key
+
+    key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
+    checkpoint = create_checkpoint(session, key, now=now)
+    session.commit()
+    return checkpoint

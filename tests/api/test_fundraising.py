@@ -188,11 +188,14 @@ def test_auditors_cannot_write(client, tokens, session, setup):
 
 
 def test_public_prisoner_list_and_profile(client, tokens, session, setup, create_prisoner, create_donation):
+    from tests.helpers import seal
+
     visible = create_prisoner("vera", public=True)
     visible.monthly_need_minor, visible.monthly_need_currency = 10000, "EUR"
     create_donation(visible, "250.00", "EUR")
     create_prisoner("hidden-one", public=False, name="Скрытый")
     session.commit()
+    seal(session)  # public balances are those of the latest checkpoint
     listing = client.get("/api/v1/prisoners").get_json()
     assert [p["slug"] for p in listing["prisoners"]] == ["vera"]
     assert listing["total"] == 1

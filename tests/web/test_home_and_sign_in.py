@@ -1,12 +1,14 @@
 from ledger.access.models import AuditEvent
 from ledger.extensions import db
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, seal
 
 
 def test_home_page_shows_the_ledger_head(client, session, create_prisoner, create_donation):
     prisoner = create_prisoner()
     entry = create_donation(prisoner, "10.00")
     session.commit()
+    assert entry.hash not in client.get("/").get_data(as_text=True)  # not sealed yet
+    seal(session)
     page = client.get("/")
     assert page.status_code == 200
     assert entry.hash in page.get_data(as_text=True)
