@@ -53,6 +53,7 @@ VALUES: dict[tuple[str, str] | str, object] = {
     ("prisoners", "status"): "sentenced",
     ("pledges", "status"): "active",
     ("stripe_events", "status"): "processed",
+    ("checkpoint_schedule", "every"): "daily",
     "role": "coordinator",
     "type": "asset",
     "source_type": "manual",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from ledger.books.hashchain import GENESIS_HASH, chain_hash, entry_canonical
+from ledger.books.hashchain import GENESIS_HASH, entry_facts, entry_hash
 from ledger.books.models import JournalEntry
 from ledger.checkpoints.verify import verify_everything
 from ledger.extensions import db
@@ -63,7 +63,11 @@ def _rewrite_chain(connection) -> None:
     session = db.session
     previous = GENESIS_HASH
     for entry in session.scalars(select(JournalEntry).order_by(JournalEntry.id)):
-        new = chain_hash(previous, entry_canonical(entry))
+        postings = [
+            (p.line_no, p.account.name, p.currency, p.amount_minor, p.category, p.memo)
+            for p in entry.postings
+        ]
+        new = entry_hash(previous, entry_facts(entry), postings)
         connection.execute(
             text("UPDATE journal_entries SET prev_hash = :p, hash = :h WHERE id = :i"),
             {"p": previous, "h": new, "i": entry.id},
