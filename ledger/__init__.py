@@ -44,6 +44,9 @@ def create_app(
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config_name, overrides)
+    from ledger.crypto import register_donor_email_key
+
+    register_donor_email_key(app.config["DONOR_EMAIL_KEY"])
 
     import ledger.models  # noqa: F401  (every table on the metadata, for Alembic)
 
