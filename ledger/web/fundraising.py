@@ -33,7 +33,8 @@ from ledger.funds.prisoners import create_prisoner, save_facility, update_prison
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money, MoneyError, parse_amount
-from ledger.reports.pledge_fulfilment import is_lapsed
+from ledger.funds.models import PLEDGE_STATUSES
+from ledger.funds.schedules import pledge_states, policy_of
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 from ledger.text import TextError
 from ledger.web.choices import (
@@ -188,14 +189,21 @@ def edit_facility(facility_id: int):
 def pledges():
     status = request.args.get("status", "active")
     query = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
-    if status in ("active", "cancelled", "completed"):
+    if status in PLEDGE_STATUSES:
         query = query.where(Pledge.status == status)
     rows = db.session.scalars(query.limit(500)).all()
     received = received_by_pledge(db.session, [p.id for p in rows])
     today = utcnow().date()
-    lapsed = {p.id for p in rows if is_lapsed(p, received.get(p.id, (0, None))[1], today)}
+    policy = policy_of(db.session)
+    states = pledge_states(db.session, list(rows), today, policy)
     return render_template(
-        "fundraising/pledges.html", pledges=rows, received=received, status=status, lapsed=lapsed
+        "fundraising/pledges.html",
+        pledges=rows,
+        received=received,
+        status=status,
+        states=states,
+        today=today,
+        policy=policy,
     )
 
 
