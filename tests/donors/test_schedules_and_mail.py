@@ -226,13 +226,13 @@ def test_deleting_an_email_touches_no_entry_and_drops_what_waited(app, session, 
     donor = make_donor(session, email=EMAIL)
     record_donation(session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", donor=donor))
     session.commit()
-    entries = [(e.id, e.entry_hash) for e in session.scalars(select(JournalEntry))]
+    entries = [(e.id, e.hash) for e in session.scalars(select(JournalEntry))]
     assert forget_email(session, donor, reason="donor")
     session.commit()
     assert _run(runner, "mail", "send").exit_code == 0
     assert smtp.inbox.received == []
     assert session.scalars(select(MailMessage.status)).all() == ["dropped"]
-    assert [(e.id, e.entry_hash) for e in session.scalars(select(JournalEntry))] == entries
+    assert [(e.id, e.hash) for e in session.scalars(select(JournalEntry))] == entries
     assert verify_ledger(session).ok
     assert session.scalar(select(Donation)).donor_id == donor.id
 
