@@ -85,18 +85,3 @@ def idempotent_write(view):
         return Response(body, status=status, mimetype="application/json")
 
     return wrapped
-
-
-def public_write(view):
-    """The transaction boundary for the few public API writes (no account, so no
-    Idempotency-Key store): the view returns ``(payload, status)``; the answer is committed
-    with the write, or an error handler rolls everything back."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        payload, status = view(*args, **kwargs)
-        body = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        db.session.commit()
-        return Response(body, status=status, mimetype="application/json")
-
-    return wrapped

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ledger.cli import writes
 from ledger.extensions import db
 
 mail_cli = AppGroup("mail", help="Send the outbox.")
@@ -23,25 +24,30 @@ def mail_send(limit: int) -> None:
     from ledger.mail.render import render_message
     from ledger.mail.sender import SmtpSettings, send_outbox
 
-    report = send_outbox(db.session, SmtpSettings.from_config(current_app.config), render_message, limit=limit)
+    report = send_outbox(
+        db.session, SmtpSettings.from_config(current_app.config), render_message, limit=limit
+    )
     click.echo(
         f"Sent {report.sent}, to retry {report.retried}, failed {report.failed}, dropped {report.dropped}."
     )
     if report.server_error:
-        click.echo(f"Error: the mail server could not be reached ({report.server_error}); "
-                   "nothing is lost, the messages wait for the next run.", err=True)
+        click.echo(
+            f"Error: the mail server could not be reached ({report.server_error}); "
+            "nothing is lost, the messages wait for the next run.",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)
 
 
 @pledges_cli.command("update")
+@writes
 def pledges_update() -> None:
     """Store instalments that fell due and each pledge's status, queue reminders, lapse
     notices and the coordinators' daily digest, delete emails past the retention period."""
     from ledger.funds.pledge_job import update_pledges
 
     report = update_pledges(db.session)
-    db.session.commit()
     click.echo(
         f"Pledges {report.pledges}: {report.changed} changed status; queued {report.reminders} reminders, "
         f"{report.lapse_notices} lapse notices, {report.digests} digests; "

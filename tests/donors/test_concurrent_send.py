@@ -36,18 +36,21 @@ def _worker(database_url: str, instance: str, port: int) -> subprocess.Popen:
     script = (
         "import subprocess, sys\n"
         "for _ in range(4):\n"
-        f"    subprocess.run([sys.executable, '-m', 'flask', '--app', 'wsgi', 'mail', 'send', '--limit', '3'],"
+        "    subprocess.run([sys.executable, '-m', 'flask', '--app', 'wsgi', 'mail', 'send', '--limit', '3'],"
         " check=True)\n"
     )
-    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def test_overlapping_runs_send_each_message_once(app, session, smtp, database_url, tmp_path):
     bank = get_or_create_account(session, "assets:bank:eur-main")
     for number in range(MESSAGES):
         donor = make_donor(session, email=f"donor{number}@example.net")
-        record_donation(session, DonationDraft(utcnow().date(), parse_amount("5", "EUR"), bank, "bank", donor=donor))
+        record_donation(
+            session, DonationDraft(utcnow().date(), parse_amount("5", "EUR"), bank, "bank", donor=donor)
+        )
     session.commit()
     workers = [_worker(database_url, str(tmp_path / f"i{n}"), smtp.port) for n in range(PROCESSES)]
     outputs = [worker.communicate(timeout=300)[0].decode() for worker in workers]

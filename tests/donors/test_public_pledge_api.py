@@ -53,7 +53,9 @@ def test_thirty_euros_a_month_in_english_and_russian(client, session, eur_detail
     queued = session.scalars(select(MailMessage)).all()
     assert [(m.kind, m.donor_id) for m in queued] == [("pledge_created", pledges[0].donor_id)]
     # the database holds the email only encrypted
-    raw = session.execute(text("SELECT email_encrypted FROM donors WHERE email_encrypted IS NOT NULL")).scalars()
+    raw = session.execute(
+        text("SELECT email_encrypted FROM donors WHERE email_encrypted IS NOT NULL")
+    ).scalars()
     stored = list(raw)
     assert len(stored) == 1 and EMAIL not in stored[0] and "olga" not in stored[0]
     for table in ("donors", "mail_outbox", "audit_events", "pledges", "pledge_attempts"):
@@ -71,7 +73,7 @@ def test_general_fund_once_and_refusals_write_nothing(client, session, eur_detai
         ({"prisoner": "hidden-one"}, 422, "unknown_prisoner"),
         ({"prisoner": "nobody"}, 422, "unknown_prisoner"),
         ({"money": {"amount": "0", "currency": "EUR"}}, 422, "zero_amount"),
-        ({"money": {"amount": 30.0, "currency": "EUR"}}, 422, "invalid_amount"),
+        ({"money": {"amount": 30.0, "currency": "EUR"}}, 422, "float_amount"),
         ({"money": {"amount": "30", "currency": "USD"}}, 422, "no_bank_details"),
         ({"frequency": "weekly"}, 422, "unknown_frequency"),
         ({"email": "not-an-address"}, 422, "invalid_email"),
@@ -79,7 +81,7 @@ def test_general_fund_once_and_refusals_write_nothing(client, session, eur_detai
         ({"donor_name": "x"}, 422, "unknown_field"),
     ]
     for body, status, code in cases:
-        response = _pledge(client, "ru", **body)
+        response = _pledge(client, "ru", **{"prisoner": None, **body})
         assert response.status_code == status, (body, response.get_json())
         error = response.get_json()["error"]
         assert error["code"] == code, (body, error)

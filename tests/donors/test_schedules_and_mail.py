@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from ledger.books.accounts import get_or_create_account
@@ -46,9 +45,11 @@ def _statement(session, rows):
     decisions = {}
     for row in statement.rows:
         assert row.status == "matched", row
-        decisions[row.number] = get_or_create_account(
-            session, f"liabilities:funds:prisoner:{row.pledge.prisoner.slug}"
-        ) if row.pledge.prisoner else get_or_create_account(session, "liabilities:funds:general")
+        decisions[row.number] = (
+            get_or_create_account(session, f"liabilities:funds:prisoner:{row.pledge.prisoner.slug}")
+            if row.pledge.prisoner
+            else get_or_create_account(session, "liabilities:funds:general")
+        )
     result = post_statement(session, statement, bank, decisions)
     session.commit()
     return result
@@ -60,11 +61,19 @@ def _run(runner, *args):
 
 def test_rules_fill_the_oldest_instalment_and_carry_partial_payments(session):
     pledge = Pledge(
-        reference="SL-RULES1", amount_minor=3000, currency="EUR", frequency="monthly",
-        starts_on=date(2026, 1, 31), status="active",
+        reference="SL-RULES1",
+        amount_minor=3000,
+        currency="EUR",
+        frequency="monthly",
+        starts_on=date(2026, 1, 31),
+        status="active",
     )
     policy = Policy(overdue_days=10, lapse_missed=3)
-    assert [due_date(pledge.starts_on, i) for i in range(3)] == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
+    assert [due_date(pledge.starts_on, i) for i in range(3)] == [
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+    ]
     state = evaluate(pledge, [], 4500, date(2026, 3, 5), policy)
     assert [(i.number, i.paid_minor) for i in state.instalments] == [(1, 3000), (2, 1500)]
     assert state.status == "active"  # February's instalment is open but not yet 10 days late
@@ -72,8 +81,14 @@ def test_rules_fill_the_oldest_instalment_and_carry_partial_payments(session):
     assert evaluate(pledge, [], 0, date(2026, 4, 11), policy).status == "lapsed"
     ahead = evaluate(pledge, [], 9000, date(2026, 1, 31), policy)
     assert [(i.number, i.paid_minor) for i in ahead.instalments] == [(1, 3000), (2, 3000), (3, 3000)]
-    once = Pledge(reference="SL-RULES2", amount_minor=5000, currency="EUR", frequency="one_off",
-                  starts_on=date(2026, 1, 1), status="active")
+    once = Pledge(
+        reference="SL-RULES2",
+        amount_minor=5000,
+        currency="EUR",
+        frequency="one_off",
+        starts_on=date(2026, 1, 1),
+        status="active",
+    )
     assert evaluate(once, [], 5000, date(2026, 1, 2), policy).status == "fulfilled"
     assert evaluate(once, [], 4999, date(2026, 3, 1), policy).status == "overdue"
 
@@ -88,8 +103,13 @@ def test_statement_fulfils_two_instalments_then_a_missed_month_sends_one_reminde
     # the confirmation mail went out with the pledge; clear it so the counts below are the reminder's
     assert _run(runner, "mail", "send").exit_code == 0
     smtp.inbox.received.clear()
-    _statement(session, [(start.isoformat(), "30.00", pledge.reference),
-                         (due_date(start, 1).isoformat(), "30.00", f"Support {pledge.reference.lower()}")])
+    _statement(
+        session,
+        [
+            (start.isoformat(), "30.00", pledge.reference),
+            (due_date(start, 1).isoformat(), "30.00", f"Support {pledge.reference.lower()}"),
+        ],
+    )
     state = pledge_state(session, pledge, today)
     paid = [i.number for i in state.instalments if i.is_paid]
     assert paid == [1, 2]
@@ -97,10 +117,15 @@ def test_statement_fulfils_two_instalments_then_a_missed_month_sends_one_reminde
     assert _run(runner, "pledges", "update").exit_code == 0
     session.expire_all()
     assert session.get(Pledge, pledge.id).status == "overdue"
-    history = session.scalars(select(PledgeStatusChange).where(PledgeStatusChange.pledge_id == pledge.id)
-                              .order_by(PledgeStatusChange.id)).all()
+    history = session.scalars(
+        select(PledgeStatusChange)
+        .where(PledgeStatusChange.pledge_id == pledge.id)
+        .order_by(PledgeStatusChange.id)
+    ).all()
     assert [(h.old_status, h.new_status, h.changed_by) for h in history] == [
-        (None, "active", "staff"), ("active", "overdue", "job")]
+        (None, "active", "staff"),
+        ("active", "overdue", "job"),
+    ]
     kinds = sorted(m.kind for m in session.scalars(select(MailMessage).where(MailMessage.status == "queued")))
     assert kinds == ["receipt", "receipt", "reminder"]
     first = _run(runner, "mail", "send")
@@ -117,9 +142,18 @@ def test_statement_fulfils_two_instalments_then_a_missed_month_sends_one_reminde
     assert len(smtp.inbox.received) == 3
     for _sender, recipients, message in smtp.inbox.received:
         assert recipients == [EMAIL] and message["To"] == EMAIL
-        assert set(message.keys()) <= {"From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
-                                       "List-Unsubscribe", "Content-Type", "Content-Transfer-Encoding",
-                                       "MIME-Version"}
+        assert set(message.keys()) <= {
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "Auto-Submitted",
+            "List-Unsubscribe",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+        }
 
 
 def test_coordinators_get_a_daily_digest_without_donor_emails(app, session, runner, smtp, users):
@@ -147,10 +181,12 @@ def test_a_lapsed_pledge_gets_one_notice_in_the_donors_language(app, session, ru
     assert any("\u0400" <= ch <= "\u04ff" for ch in notice["Subject"])
 
 
-def test_receipts_for_bank_cash_and_card_gifts(app, client, session, runner, smtp, tokens, fake_stripe, webhooks):
+def test_receipts_for_bank_cash_and_card_gifts(
+    app, client, session, runner, smtp, tokens, fake_stripe, webhooks
+):
     from tests.conftest import bearer
 
-    vera = make_prisoner(session, "vera-k", name="Вера Кузнецова")
+    make_prisoner(session, "vera-k", name="Вера Кузнецова")
     session.commit()
     get_or_create_account(session, "assets:cash:anna")
     session.commit()
@@ -159,21 +195,33 @@ def test_receipts_for_bank_cash_and_card_gifts(app, client, session, runner, smt
         session.commit()
         response = client.post(
             "/api/v1/donations",
-            json={"prisoner": "vera-k", "money": {"amount": "25.00", "currency": "EUR"}, "method": method,
-                  "asset": asset, "donor": {"email": f"{method}@example.net"}},
+            json={
+                "prisoner": "vera-k",
+                "money": {"amount": "25.00", "currency": "EUR"},
+                "method": method,
+                "asset": asset,
+                "donor": {"email": f"{method}@example.net"},
+            },
             headers=bearer(tokens["coordinator"]),
         )
         assert response.status_code == 201, response.get_json()
     response = client.post(
         "/donate",
-        data={"amount": "40", "currency": "EUR", "prisoner": "vera-k", "frequency": "one_off",
-              "email": "card@example.net"},
+        data={
+            "amount": "40",
+            "currency": "EUR",
+            "prisoner": "vera-k",
+            "frequency": "one_off",
+            "email": "card@example.net",
+        },
     )
     assert response.status_code == 303
     checkout_id = response.headers["Location"].rsplit("/", 1)[1]
     metadata = fake_stripe.requests_to("POST", "/v1/checkout/sessions")[-1]["metadata"]
     charge = fake_stripe.paid_charge(4000, "eur", fee=120, metadata=metadata)
-    event = fake_stripe.event("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge))
+    event = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge)
+    )
     assert webhooks.deliver(event).status_code == 200
     result = _run(runner, "mail", "send")
     assert result.exit_code == 0, result.output
@@ -189,8 +237,10 @@ def test_a_donor_who_allows_it_sees_the_prisoners_name(app, session, runner, smt
     vera = make_prisoner(session, "vera-k", name="Вера Кузнецова")
     bank = get_or_create_account(session, "assets:bank:eur-main")
     donor = make_donor(session, email=EMAIL, may_name_prisoner=True)
-    record_donation(session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank",
-                                           prisoner=vera, donor=donor))
+    record_donation(
+        session,
+        DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", prisoner=vera, donor=donor),
+    )
     session.commit()
     assert _run(runner, "mail", "send").exit_code == 0
     assert "Вера Кузнецова" in smtp.inbox.to(EMAIL)[0].get_body(("plain",)).get_content()
@@ -199,7 +249,9 @@ def test_a_donor_who_allows_it_sees_the_prisoners_name(app, session, runner, smt
 def test_server_down_fails_cleanly_then_delivers_once(app, session, runner, smtp):
     bank = get_or_create_account(session, "assets:bank:eur-main")
     donor = make_donor(session, email=EMAIL)
-    record_donation(session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", donor=donor))
+    record_donation(
+        session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", donor=donor)
+    )
     session.commit()
     smtp.stop()
     down = _run(runner, "mail", "send")
@@ -224,7 +276,9 @@ def test_deleting_an_email_touches_no_entry_and_drops_what_waited(app, session, 
 
     bank = get_or_create_account(session, "assets:bank:eur-main")
     donor = make_donor(session, email=EMAIL)
-    record_donation(session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", donor=donor))
+    record_donation(
+        session, DonationDraft(utcnow().date(), parse_amount("10", "EUR"), bank, "bank", donor=donor)
+    )
     session.commit()
     entries = [(e.id, e.hash) for e in session.scalars(select(JournalEntry))]
     assert forget_email(session, donor, reason="donor")

@@ -62,7 +62,10 @@ SCHEMAS: dict[str, dict] = {
                 "required": ["currency", "text"],
                 "properties": {
                     "currency": {"type": "string"},
-                    "text": {"type": "string", "description": "As the admins wrote it, in the donor's language"},
+                    "text": {
+                        "type": "string",
+                        "description": "As the admins wrote it, in the donor's language",
+                    },
                 },
             },
             "warning": {"type": "string", "description": "What the banks can see, in plain words"},
@@ -83,7 +86,9 @@ PATHS: dict[str, dict] = {
             "x-roles": ["public"],
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PublicPledgeRequest"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PublicPledgeRequest"}}
+                },
             },
             "responses": {
                 "201": {
