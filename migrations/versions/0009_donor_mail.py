@@ -57,8 +57,14 @@ def _pledges(status_check: str | None) -> sa.Table:
 
 
 def _recheck_statuses(old: str, new: str, renames: dict[str, str]) -> None:
-    with op.batch_alter_table("pledges", copy_from=_pledges(old)) as batch:
-        batch.drop_constraint(op.f("ck_pledges_status_known"), type_="check")
+    if op.get_bind().dialect.name == "postgresql":
+        # 0001 named its CHECKs before the naming convention applied: on PostgreSQL the name
+        # carries the prefix twice.  Either way, this one goes.
+        for name in ("ck_pledges_ck_pledges_status_known", "ck_pledges_status_known"):
+            op.execute(f"ALTER TABLE pledges DROP CONSTRAINT IF EXISTS {name}")
+    else:
+        with op.batch_alter_table("pledges", copy_from=_pledges(old)) as batch:
+            batch.drop_constraint(op.f("ck_pledges_status_known"), type_="check")
     for before, after in renames.items():
         op.execute(
             sa.text("UPDATE pledges SET status = :after WHERE status = :before").bindparams(
@@ -118,8 +124,8 @@ def upgrade() -> None:
             ["pledge_id"], ["pledges.id"], name="fk_pledge_instalments_pledge_id_pledges"
         ),
         sa.UniqueConstraint("pledge_id", "number", name="uq_pledge_instalments_pledge_number"),
-        sa.CheckConstraint("number > 0", name="ck_pledge_instalments_number_positive"),
-        sa.CheckConstraint("amount_minor > 0", name="ck_pledge_instalments_amount_positive"),
+        sa.CheckConstraint("number > 0", name=op.f("ck_pledge_instalments_number_positive")),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_pledge_instalments_amount_positive")),
     )
     op.create_index("ix_pledge_instalments_pledge_id", "pledge_instalments", ["pledge_id"])
     op.create_table(
@@ -161,10 +167,10 @@ def upgrade() -> None:
         sa.Column("digest_sent_on", sa.Date(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_donor_settings"),
-        sa.CheckConstraint("id = 1", name="ck_donor_settings_single_row"),
-        sa.CheckConstraint("overdue_days >= 0", name="ck_donor_settings_overdue_days_positive"),
-        sa.CheckConstraint("lapse_missed > 0", name="ck_donor_settings_lapse_missed_positive"),
-        sa.CheckConstraint("email_retention_days > 0", name="ck_donor_settings_retention_positive"),
+        sa.CheckConstraint("id = 1", name=op.f("ck_donor_settings_single_row")),
+        sa.CheckConstraint("overdue_days >= 0", name=op.f("ck_donor_settings_overdue_days_positive")),
+        sa.CheckConstraint("lapse_missed > 0", name=op.f("ck_donor_settings_lapse_missed_positive")),
+        sa.CheckConstraint("email_retention_days > 0", name=op.f("ck_donor_settings_retention_positive")),
     )
     op.create_table(
         "pledge_attempts",
@@ -195,10 +201,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["donor_id"], ["donors.id"], name="fk_mail_outbox_donor_id_donors"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_mail_outbox_user_id_users"),
         sa.CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'failed', 'dropped')", name="ck_mail_outbox_status_known"
+            "status IN ('queued', 'sending', 'sent', 'failed', 'dropped')",
+            name=op.f("ck_mail_outbox_status_known"),
         ),
-        sa.CheckConstraint("(donor_id IS NULL) <> (user_id IS NULL)", name="ck_mail_outbox_one_recipient"),
-        sa.CheckConstraint("attempts >= 0", name="ck_mail_outbox_attempts_positive"),
+        sa.CheckConstraint(
+            "(donor_id IS NULL) <> (user_id IS NULL)", name=op.f("ck_mail_outbox_one_recipient")
+        ),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_mail_outbox_attempts_positive")),
     )
     op.create_index("ix_mail_outbox_donor_id", "mail_outbox", ["donor_id"])
     op.create_index("ix_mail_outbox_user_id", "mail_outbox", ["user_id"])

@@ -20,7 +20,7 @@ from ledger.money import parse_amount
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 24
-PROCESSES = 4
+PROCESSES = 3
 
 
 def _worker(database_url: str, instance: str, port: int) -> subprocess.Popen:
@@ -35,8 +35,8 @@ def _worker(database_url: str, instance: str, port: int) -> subprocess.Popen:
     }
     script = (
         "import subprocess, sys\n"
-        "for _ in range(4):\n"
-        "    subprocess.run([sys.executable, '-m', 'flask', '--app', 'wsgi', 'mail', 'send', '--limit', '3'],"
+        "for _ in range(3):\n"
+        "    subprocess.run([sys.executable, '-m', 'flask', '--app', 'wsgi', 'mail', 'send', '--limit', '4'],"
         " check=True)\n"
     )
     return subprocess.Popen(
