@@ -11,7 +11,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from ledger.funds.donor_links import SALT, donor_token
-from ledger.funds.models import BankDetails, Donor, DonorSettings, Pledge, PledgeStatusChange
+from ledger.funds.models import Donor, DonorSettings, Pledge, PledgeStatusChange
 from ledger.mail.models import MailMessage
 from tests.conftest import make_prisoner
 from tests.donors.conftest import EUR_DETAILS_EN, EUR_DETAILS_RU
