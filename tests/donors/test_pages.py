@@ -269,3 +269,67 @@ def test_the_admin_sees_a_failed_mail_and_sends_it_again(
     assert len(smtp.inbox.to(EMAIL)) == 1
     body = smtp.inbox.to(EMAIL)[0].get_body(("plain",)).get_content()
     assert re.search(r"SL-[A-HJKMNP-Z2-9]{10}", body) and "TESTDEFFXXX" in body
+
+
+def test_end_to_end_pledge_page_statement_import_and_receipts(client, session, auth, runner, smtp):
+    import io
+
+    from ledger.funds.schedules import pledge_state
+
+    from ledger.books.accounts import get_or_create_account
+
+    make_prisoner(session, "vera-k", name="Вера Кузнецова")
+    get_or_create_account(session, "assets:bank:eur-main", label="Bank EUR")
+    session.commit()
+    _admin_publishes_details(client, auth)
+    response = client.post(
+        "/pledge",
+        data={
+            "amount": "30",
+            "currency": "EUR",
+            "prisoner": "vera-k",
+            "frequency": "monthly",
+            "email": EMAIL,
+        },
+        headers={"Accept-Language": "ru"},
+    )
+    reference = re.search(r"SL-[A-HJKMNP-Z2-9]{10}", response.get_data(as_text=True)).group(0)
+    auth.login("coordinator")
+    csv_text = (
+        "date,amount,currency,reference,payer\n"
+        f"2026-01-05,30.00,EUR,Donation {reference},I. Ivanova\n"
+        f"2026-02-05,30.00,EUR,{reference.lower()},I. Ivanova\n"
+    )
+    upload = {
+        "file": (io.BytesIO(csv_text.encode()), "statement.csv"),
+        "asset": "assets:bank:eur-main",
+        "date_column": "date",
+        "amount_column": "amount",
+        "reference_column": "reference",
+        "currency_column": "currency",
+        "default_currency": "",
+        "payer_column": "payer",
+    }
+    preview = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
+    assert preview.status_code == 200 and "2 matched" in preview.get_data(as_text=True), re.findall(
+        r'field-error">([^<]*)', preview.get_data(as_text=True)
+    )
+    hidden = dict(
+        re.findall(r'name="(statement|asset|mapping)" value="([^"]*)"', preview.get_data(as_text=True))
+    )
+    hidden["mapping"] = hidden["mapping"].replace("&#34;", '"')
+    posted = client.post("/imports/bank/post", data={**hidden, "row-1": "vera-k", "row-2": "vera-k"})
+    assert posted.status_code == 200 and "2 donations recorded" in posted.get_data(as_text=True)
+    session.expire_all()
+    pledge = session.scalar(select(Pledge).where(Pledge.reference == reference))
+    state = pledge_state(session, pledge)
+    assert [i.number for i in state.instalments if i.is_paid] == [1, 2]
+    page = client.get(f"/manage/pledges/{reference}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "Status history" in page and EMAIL not in page
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    mails = smtp.inbox.to(EMAIL)
+    assert len(mails) == 3  # the code with the bank details, then two receipts, in Russian
+    assert all(any("\u0400" <= ch <= "\u04ff" for ch in m["Subject"]) for m in mails)
+    assert all("Вера" not in m.get_body(("plain",)).get_content() for m in mails)
