@@ -136,6 +136,9 @@ class Pledge(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # How the donor pays: "bank" (transfers with the reference; reminders when late) or "card"
+    # (a Stripe subscription, which Stripe collects and retries itself).
+    channel: Mapped[str] = mapped_column(String(8), default="bank")
 
     donor: Mapped[Donor] = relationship(back_populates="pledges", lazy="joined")
     prisoner: Mapped[Prisoner | None] = relationship(lazy="joined")
@@ -145,7 +148,7 @@ class Pledge(Base):
 
     @property
     def is_card(self) -> bool:
-        return self.stripe_subscription_id is not None
+        return self.channel == "card" or self.stripe_subscription_id is not None
 
 
 class PledgeInstalment(Base):

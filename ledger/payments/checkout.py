@@ -122,6 +122,7 @@ def start_checkout(
             frequency="monthly",
             starts_on=utcnow().date(),
             status="active",
+            channel="card",
         )
         session.add(pledge)
     session.flush()

@@ -109,6 +109,9 @@ def upgrade() -> None:
         batch.create_check_constraint(op.f("ck_donors_locale_known"), "locale IN ('en', 'ru')")
 
     _recheck_statuses(OLD_STATUSES, NEW_STATUSES, {"completed": "fulfilled"})
+    # How a pledge is paid: card pledges are those with a Stripe subscription.
+    op.add_column("pledges", sa.Column("channel", sa.String(8), nullable=False, server_default="bank"))
+    op.execute("UPDATE pledges SET channel = 'card' WHERE stripe_subscription_id IS NOT NULL")
 
     op.create_table(
         "pledge_instalments",
@@ -231,6 +234,8 @@ def downgrade() -> None:
     op.drop_index("ix_pledge_instalments_pledge_id", table_name="pledge_instalments")
     op.drop_table("pledge_instalments")
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_column("pledges", "channel")  # on SQLite the rebuild below leaves it out
     _recheck_statuses(
         NEW_STATUSES,
         OLD_STATUSES,
