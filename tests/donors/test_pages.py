@@ -274,9 +274,8 @@ def test_the_admin_sees_a_failed_mail_and_sends_it_again(
 def test_end_to_end_pledge_page_statement_import_and_receipts(client, session, auth, runner, smtp):
     import io
 
-    from ledger.funds.schedules import pledge_state
-
     from ledger.books.accounts import get_or_create_account
+    from ledger.funds.schedules import pledge_state
 
     make_prisoner(session, "vera-k", name="Вера Кузнецова")
     get_or_create_account(session, "assets:bank:eur-main", label="Bank EUR")
