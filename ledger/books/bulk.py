@@ -32,28 +32,20 @@ from ledger.books.errors import (
 )
 from ledger.books.hashchain import canonical_entry, chain_hash
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
-from ledger.books.posting import EntryDraft, _lock_head, _move_head, _text, _validate
+from ledger.books.posting import (
+    ENTRY_COLUMNS,
+    POSTING_COLUMNS,
+    EntryDraft,
+    _lock_head,
+    _move_head,
+    _text,
+    _validate,
+)
 from ledger.database import utcnow
 from ledger.money import Money
 
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
-ENTRY_COLUMNS = (
-    "id",
-    "entry_date",
-    "description",
-    "recorded_at",
-    "recorded_by_id",
-    "source_type",
-    "source_ref",
-    "idempotency_key",
-    "reverses_id",
-    "is_advance",
-    "conversion_rate",
-    "prev_hash",
-    "hash",
-)
-POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
 
 @dataclass(frozen=True)
