@@ -166,11 +166,17 @@ def main(url: str, workdir: str, count: int = 20) -> dict:
             if isinstance(kind, dict):
                 kind = kind.get("GET", "coordinator write")
             who = USER_OF.get(kind, "coordinator")
+            missing = sorted(name for name in rule.arguments if values.get(name) is None)
+            if missing:  # nothing of that kind in the generated ledger
+                routes.append({"endpoint": rule.endpoint, "url": rule.rule, "role": who, "skipped": missing})
+                continue
             link = build_url(app, rule, values) + QUERIES.get(rule.endpoint, "")
             api = rule.rule.startswith("/api/")
             headers = {"Authorization": f"Bearer {tokens[who]}"} if api and who != "anonymous" else {}
             client = clients["anonymous"] if api else clients[who]
-            routes.append({"endpoint": rule.endpoint, "url": link, "role": who, **_time(client, link, headers, count)})
+            routes.append(
+                {"endpoint": rule.endpoint, "url": link, "role": who, **_time(client, link, headers, count)}
+            )
     return {"routes": routes, "downloads": downloads}
 
 

@@ -22,6 +22,7 @@ from ledger.reports.general_journal import (
     count_entries,
     iter_filtered_journal,
     journal_page,
+    whole_journal_rows,
 )
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
 from ledger.reports.pledge_fulfilment import pledge_fulfilment
@@ -190,6 +191,11 @@ def journal_csv():
     filters, error = journal_filter_args()
     if error:
         abort(400)
+
+    if filters == JournalFilter():  # the whole journal: one streaming pass
+        return csv_response(
+            f"journal-{date.today().isoformat()}.csv", journal_csv_header(), whole_journal_rows(db.session)
+        )
 
     def rows():
         for entry in iter_filtered_journal(db.session, filters):
