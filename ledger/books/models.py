@@ -140,6 +140,8 @@ class Posting(Base):
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
         # The general journal filters by category (reports; migration 0005_reports).
         Index("ix_postings_category_entry", "category", "entry_id"),
+        # Sums per account and currency from the index alone (trial balance; 0013_perf).
+        Index("ix_postings_account_currency_amount", "account_id", "currency", "amount_minor"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,8 +21,11 @@ def currency_choices() -> list[tuple[str, str]]:
 
 
 def prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
-    return [(p.slug, p.name) for p in prisoners]
+    # Two columns, not ORM objects: a select lists every prisoner.
+    return [
+        (slug, name)
+        for slug, name in db.session.execute(select(Prisoner.slug, Prisoner.name).order_by(Prisoner.name))
+    ]
 
 
 def fund_choices() -> list[tuple[str, str]]:

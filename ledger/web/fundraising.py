@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
@@ -56,6 +56,7 @@ from ledger.web.fundraising_forms import (
     StatementUploadForm,
     TransferForm,
 )
+from ledger.web.reports import page_args
 
 bp = Blueprint("fundraising", __name__)
 
@@ -90,11 +91,21 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     return form
 
 
+PRISONERS_PER_PAGE = 100
+
+
 @bp.route("/manage/prisoners")
 @role_required(*READERS)
 def prisoners():
-    rows = db.session.scalars(select(Prisoner).order_by(Prisoner.name)).all()
-    return render_template("fundraising/prisoners.html", prisoners=rows)
+    """A page of prisoners by name (a thousand do not fit on one page)."""
+    page, per_page = page_args(PRISONERS_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
+    rows = db.session.scalars(
+        select(Prisoner).order_by(Prisoner.name, Prisoner.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return render_template(
+        "fundraising/prisoners.html", prisoners=rows, page=page, per_page=per_page, total=total
+    )
 
 
 @bp.route("/manage/prisoners/new", methods=["GET", "POST"])

@@ -7,11 +7,11 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
-from ledger.books.balances import available_in
+from ledger.books.balances import available_by_account, available_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -33,6 +33,7 @@ from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
+from ledger.web.reports import page_args
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -44,15 +45,30 @@ from ledger.web.spending_forms import (
 
 bp = Blueprint("spending", __name__)
 
+FUNDS_PER_PAGE = 100
+
 
 @bp.route("/manage/funds")
 @role_required(*READERS)
 def funds():
-    rows = []
-    for prisoner in db.session.scalars(select(Prisoner).order_by(Prisoner.name)):
-        rows.append((prisoner, available_in(db.session, fund_account_for(db.session, prisoner))))
+    """A page of prisoners' funds (by name) with what each holds: two queries a page."""
+    page, per_page = page_args(FUNDS_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
+    listed = db.session.execute(
+        select(Prisoner, Account)
+        .outerjoin(Account, Account.prisoner_id == Prisoner.id)
+        .order_by(Prisoner.name, Prisoner.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    held = available_by_account(db.session, [account for _, account in listed if account is not None])
+    rows = [
+        (prisoner, held.get(account.id, {}) if account is not None else {}) for prisoner, account in listed
+    ]
     general = available_in(db.session, general_fund(db.session))
-    return render_template("spending/funds.html", rows=rows, general=general)
+    return render_template(
+        "spending/funds.html", rows=rows, general=general, page=page, per_page=per_page, total=total
+    )
 
 
 @bp.route("/manage/prisoners/<slug>/fund")
