@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -195,7 +195,8 @@ class _Driver:
                 Date().dialect_impl(dialect).bind_processor(dialect) or _same,
                 DateTime().dialect_impl(dialect).bind_processor(dialect) or _same,
             )
-        self.date, self.datetime = processors
+        self.date: Callable[[Any], Any] = processors[0]
+        self.datetime: Callable[[Any], Any] = processors[1]
 
     def one(self, name: str, params: tuple = ()):
         self.cursor.execute(self.sql[name], params)
