@@ -30,6 +30,9 @@ def csv_response(filename: str, header: Iterable[object], rows: Iterable[Iterabl
 
     def generate():
         buffer = io.StringIO()
+        # A byte-order mark first: Excel reads a UTF-8 file without one as the local code page
+        # and shows Cyrillic as mojibake; LibreOffice and csv readers with utf-8-sig skip it.
+        buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([str(h) for h in header])
         count = 0

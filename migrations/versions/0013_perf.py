@@ -5,14 +5,14 @@ with the amount in the index, the database answers from the index alone, in inde
 order, without reading the table or sorting.
 
 Revision ID: 0013_perf
-Revises: 0007_content_version
+Revises: 0010_checkpoints
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0013_perf"
-down_revision = "0007_content_version"
+down_revision = "0010_checkpoints"
 branch_labels = None
 depends_on = None
 
