@@ -64,8 +64,9 @@ class World:
 def setup_world(session: Session, sizes: Sizes) -> World:
     """Prisoners with their funds and the organisation's accounts (flushed; the caller commits)."""
     ensure_standard_accounts(session)
-    for name in (*BANKS.values(), CASH):
-        get_or_create_account(session, name)
+    for currency, name in BANKS.items():
+        get_or_create_account(session, name, currency=currency)
+    get_or_create_account(session, CASH, currency="RUB")
     funds = []
     for number in range(sizes.prisoners):
         prisoner = Prisoner(

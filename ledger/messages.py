@@ -90,6 +90,21 @@ MESSAGES = {
     "import_bad_asset": _l("Choose the bank account the statement belongs to."),
     "import_expired": _l("This preview has expired; upload the file again."),
     "unknown_account": _l("No such account."),
+    # asset accounts
+    "bad_account_name": _l(
+        "Name the account like assets:bank:eur-main, assets:cash:office-rub, assets:stripe or "
+        "assets:intermediary:friend-in-tbilisi (lowercase Latin letters, digits and hyphens)."
+    ),
+    "account_exists": _l("An account with this name already exists."),
+    "currency_required": _l("A bank or cash account holds one currency: choose it."),
+    "account_kind_mismatch": _l("The name makes this a %(kind)s account."),
+    "unknown_account_kind": _l("Choose a kind: bank, cash, stripe or intermediary."),
+    "account_closed": _l("The account %(account)s is closed."),
+    "account_not_empty": _l("%(account)s still holds %(held)s; an account is closed only at zero."),
+    "rate_mismatch": _l(
+        "The rate does not agree with the amounts: at this rate the amount received is %(expected)s, "
+        "not %(target)s. Give the amounts or the rate, or correct one of them."
+    ),
     "receipt_empty": _l("The file is empty."),
     "receipt_too_large": _l("The file is too large (at most %(max_mb)s MB)."),
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
@@ -148,6 +163,15 @@ MESSAGES = {
 }
 
 
+# Codes with a more precise message when the refusal names these parameters.
+DETAILED = {
+    "currency_mismatch": (
+        ("account", "expected", "currency"),
+        _l("%(account)s holds %(expected)s only; this money is in %(currency)s."),
+    ),
+}
+
+
 def _display(value: object) -> object:
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
@@ -157,6 +181,9 @@ def _display(value: object) -> object:
 def message_for(code: str, params: dict | None = None) -> str:
     """The translated message for ``code``, with its parameters filled in."""
     template = MESSAGES.get(code)
+    detailed = DETAILED.get(code)
+    if detailed is not None and params and all(name in params for name in detailed[0]):
+        template = detailed[1]
     if template is None:
         return str(MESSAGES["invalid_entry"])
     values = {key: _display(value) for key, value in (params or {}).items()}

@@ -18,7 +18,9 @@ from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ledger.books.errors import (
+    AccountClosed,
     AlreadyReversed,
+    CurrencyMismatch,
     DuplicateEntry,
     InsufficientFunds,
     InvalidEntry,
@@ -82,6 +84,8 @@ class _AccountRow:
     name: str
     type: str
     guarded: bool
+    currency: str | None = None
+    closed_at: object = None
 
     @property
     def normal_sign(self) -> int:
@@ -94,9 +98,14 @@ def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[
     found = {}
     if names:
         rows = session.execute(
-            select(Account.id, Account.name, Account.type, Account.guarded).where(Account.name.in_(names))
+            select(
+                Account.id, Account.name, Account.type, Account.guarded, Account.currency, Account.closed_at
+            ).where(Account.name.in_(names))
         )
-        found = {row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded)) for row in rows}
+        found = {
+            row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded), row.currency, row.closed_at)
+            for row in rows
+        }
     accounts: list[Account | _AccountRow] = []
     for draft in drafts:
         account = draft.account
@@ -109,6 +118,21 @@ def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[
         else:
             raise InvalidEntry("bad account", field="account")
     return accounts
+
+
+def _check_accounts(accounts: Sequence[Account | _AccountRow], drafts: Sequence[PostingDraft]) -> None:
+    """A closed account takes nothing; a bank or cash account takes its own currency only."""
+    for account, draft in zip(accounts, drafts, strict=True):
+        if account.closed_at is not None:
+            raise AccountClosed("account closed", field="account", account=account.name)
+        if account.currency is not None and draft.money.currency != account.currency:
+            raise CurrencyMismatch(
+                "account holds another currency",
+                field="account",
+                account=account.name,
+                expected=account.currency,
+                currency=draft.money.currency,
+            )
 
 
 def _validate(draft: EntryDraft) -> tuple[str, str | None, str | None]:
@@ -238,9 +262,10 @@ def post_entry(
     description, key, source_ref = _validate(draft)
     if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
         raise NotPermitted("only an admin may record an advance", field="is_advance")
-    accounts = _resolve_accounts(session, draft.postings)
-
     head = _lock_head(session)
+    # Read under the lock: an account closed by a concurrent writer is seen closed.
+    accounts = _resolve_accounts(session, draft.postings)
+    _check_accounts(accounts, draft.postings)
     if draft.reverses_id is not None:
         already = session.scalar(select(JournalEntry.id).where(JournalEntry.reverses_id == draft.reverses_id))
         if already is not None:

@@ -200,6 +200,28 @@ def _check_running_balances(session: Session) -> Iterator[Problem]:
             return
 
 
+def _check_asset_currencies(session: Session) -> Iterator[Problem]:
+    """A bank or cash account holds one currency, and an account with a currency only that one."""
+    held: dict[str, tuple[str | None, set[str]]] = {}
+    rows = session.execute(
+        select(Account.name, Account.currency, Posting.currency)
+        .join(Posting, Posting.account_id == Account.id)
+        .where(Account.kind.in_(("bank", "cash")) | Account.currency.isnot(None))
+        .distinct()
+    )
+    for name, declared, currency in rows:
+        held.setdefault(name, (declared, set()))[1].add(currency)
+    for name, (declared, currencies) in sorted(held.items()):
+        if len(currencies) > 1:
+            yield Problem(
+                "mixed_currencies",
+                f"{name} holds {len(currencies)} currencies ({', '.join(sorted(currencies))}); "
+                "a bank or cash account holds one",
+            )
+        elif declared is not None and currencies != {declared}:
+            yield Problem("mixed_currencies", f"{name} is a {declared} account but holds {min(currencies)}")
+
+
 def verify_ledger(session: Session) -> VerifyResult:
     """Run every check; stop each at its first problem."""
     stats = _Stats()
@@ -207,4 +229,5 @@ def verify_ledger(session: Session) -> VerifyResult:
     if not problems:
         problems += list(_check_head(session, stats))
     problems += list(_check_running_balances(session))
+    problems += list(_check_asset_currencies(session))
     return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
