@@ -156,7 +156,7 @@ PATHS = {
                     obj({"account": ref("AccountsAccount"), "changed": array(string())}),
                 ),
                 **write_errors(
-                    (*TEXT_CODES, "unknown_field", "invalid_boolean"),
+                    (*TEXT_CODES, "unknown_field", "invalid_boolean", "account_closed"),
                     conflict=("account_not_empty", "account_closed"),
                 ),
                 "404": error("not_found", description="No such asset account"),
