@@ -60,7 +60,7 @@ SCHEMAS = {
             "date": string(format="date"),
             "description": string(),
             "recorded_at": string(format="date-time"),
-            "author": nullable(integer()),
+            "author": nullable(string(description="Who recorded it (display name or email)")),
             "source": string(),
             "source_ref": nullable(string()),
             "reverses": nullable(integer()),
