@@ -88,7 +88,10 @@ def check_currency(account: Account, currency: str, field: str = "account") -> N
         )
 
 
-def find_account(session: Session, name: str) -> Account | None:
+def find_account(session: Session, name: object) -> Account | None:
+    """The account called ``name``, or None (also for a value that can't be an account name)."""
+    if not isinstance(name, str) or len(name) > 200:
+        return None
     return session.scalar(select(Account).where(Account.name == name))
 
 
