@@ -395,7 +395,9 @@ def record_payout_return(
                 postings=[
                     PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
                     PostingDraft(
-                        get_or_create_account(session, bank_account, currency=money.currency), -money, "transfer"
+                        get_or_create_account(session, bank_account, currency=money.currency),
+                        -money,
+                        "transfer",
                     ),
                 ],
                 source_type="stripe",
