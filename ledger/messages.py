@@ -22,6 +22,7 @@ MESSAGES = {
     "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
     "currency_mismatch": _l("The amounts are in different currencies."),
     "not_decimal": _l("Amounts must be exact decimals."),
+    "amount_not_text": _l("Write the amount as a decimal string in quotes, like \"12.50\", not as a number."),
     "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
     # text
     "invalid_text": _l("This field must be text."),
@@ -135,6 +136,10 @@ MESSAGES = {
     "forbidden": _l("Your role does not allow this."),
     "not_found": _l("Not found."),
     "bad_json": _l("The request body must be a JSON object."),
+    "json_too_deep": _l("The JSON body is nested too deeply (at most %(max)s levels)."),
+    "invalid_object": _l("This field must be a JSON object."),
+    "invalid_list": _l("This field must be a JSON list (at most 100 items)."),
+    "invalid_number": _l("This field must be a whole number."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),
