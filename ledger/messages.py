@@ -138,7 +138,7 @@ MESSAGES = {
     "bad_json": _l("The request body must be a JSON object."),
     "json_too_deep": _l("The JSON body is nested too deeply (at most %(max)s levels)."),
     "invalid_object": _l("This field must be a JSON object."),
-    "invalid_list": _l("This field must be a JSON list (at most 100 items)."),
+    "invalid_list": _l("This field must be a JSON list, not too long."),
     "invalid_number": _l("This field must be a whole number."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
