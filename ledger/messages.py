@@ -96,6 +96,7 @@ MESSAGES = {
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
     "receipt_corrupt": _l("The file is damaged or not what its type says."),
     "receipt_duplicate": _l("This receipt is already attached to the entry."),
+    "receipt_not_spending": _l("Receipts belong to spending entries; this entry is not one."),
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
     # card gifts (Stripe)
     "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),

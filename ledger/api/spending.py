@@ -137,6 +137,8 @@ def upload_receipt(entry_id: int):
             uploaded_by=current_user,
         )
     except ReceiptError as error:
+        if error.code == "receipt_not_spending":
+            raise ApiError(409, error.code, None) from None
         raise ApiError(422, error.code, "file", **error.params) from None
     db.session.commit()
     return {"receipt": receipt_json(receipt)}, 201
