@@ -22,7 +22,7 @@ MESSAGES = {
     "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
     "currency_mismatch": _l("The amounts are in different currencies."),
     "not_decimal": _l("Amounts must be exact decimals."),
-    "amount_not_text": _l("Write the amount as a decimal string in quotes, like \"12.50\", not as a number."),
+    "amount_not_text": _l('Write the amount as a decimal string in quotes, like "12.50", not as a number.'),
     "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
     # text
     "invalid_text": _l("This field must be text."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.models import JournalEntry
+from ledger.file_modes import private_dir, write_private
 from ledger.spending.models import Receipt
 from ledger.text import TextError, clean_text
 
@@ -163,7 +165,9 @@ def attach_receipt(
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ReceiptError("receipt_type")
-    stored = _sanitised_pdf(data) if content_type == "application/pdf" else _sanitised_image(data, content_type)
+    stored = (
+        _sanitised_pdf(data) if content_type == "application/pdf" else _sanitised_image(data, content_type)
+    )
     digest = hashlib.sha256(stored).hexdigest()
     if session.scalar(select(Receipt.id).where(Receipt.entry_id == entry.id, Receipt.sha256 == digest)):
         raise ReceiptError("receipt_duplicate")
@@ -183,9 +187,9 @@ def attach_receipt(
     session.flush()
     path = storage_root / receipt.storage_name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         partial = path.with_suffix(path.suffix + f".{os.getpid()}.partial")
-        partial.write_bytes(stored)
+        write_private(partial, stored)
         partial.replace(path)
     record_audit(
         session,
@@ -197,6 +201,56 @@ def attach_receipt(
         size=len(stored),
     )
     return receipt
+
+
+def verify_receipts(session: Session, storage_root: Path) -> list:
+    """``ledger verify``'s check of the stored files: every receipt's file exists, is as long
+    as recorded, hashes to the SHA-256 in its row, and that SHA-256 is the one the audit log
+    recorded when it was attached. Returns ``ledger.books.verify.Problem`` items."""
+    from ledger.access.models import AuditEvent
+    from ledger.books.verify import Problem
+
+    attached: dict[str, set[str]] = {}
+    for target, details in session.execute(
+        select(AuditEvent.target, AuditEvent.details).where(AuditEvent.action == "receipt.attached")
+    ):
+        try:
+            digest = json.loads(details or "{}").get("sha256")
+        except ValueError:
+            digest = None
+        attached.setdefault(target or "", set()).add(str(digest))
+    problems = []
+    rows = session.execute(select(Receipt).order_by(Receipt.id).execution_options(yield_per=500)).scalars()
+    for receipt in rows:
+        where = f"receipt #{receipt.id} ({receipt.storage_name})"
+        path = storage_root / receipt.storage_name
+        if not path.is_file():
+            problems.append(Problem("receipt_missing", f"{where}: the file is missing", receipt.entry_id))
+            continue
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+        if digest.hexdigest() != receipt.sha256 or size != receipt.size_bytes:
+            problems.append(
+                Problem(
+                    "receipt_changed",
+                    f"{where}: the file's SHA-256 differs from the recorded one",
+                    receipt.entry_id,
+                )
+            )
+        recorded = attached.get(f"entry:{receipt.entry_id}")
+        if recorded is not None and receipt.sha256 not in recorded:
+            problems.append(
+                Problem(
+                    "receipt_row_changed",
+                    f"{where}: the audit log recorded another SHA-256",
+                    receipt.entry_id,
+                )
+            )
+    return problems
 
 
 def receipt_path(storage_root: Path, receipt: Receipt) -> Path:
