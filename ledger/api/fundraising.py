@@ -24,7 +24,7 @@ from ledger.api.parsing import (
     page_args,
 )
 from ledger.api.serialise import entry_json, minor_json, money_json
-from ledger.books.accounts import fund_account_for
+from ledger.books.accounts import find_account, fund_account_for
 from ledger.books.balances import available_in
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -36,12 +36,13 @@ from ledger.funds.prisoners import (
     TEXT_FIELDS,
     create_prisoner,
     facility_by_name,
+    fund_by_name,
+    prisoner_by_slug,
     update_prisoner,
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money
 from ledger.reports.overview import public_prisoners_page
-from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
 
 def profile_json(prisoner: Prisoner) -> dict:
@@ -175,7 +176,7 @@ def create_donation(body: dict):
     method = body["method"]
     if method not in DONATION_METHODS or method == "card":
         raise ApiError(422, "unknown_method", "method")
-    asset = account_by_name(db.session, body["asset"])
+    asset = find_account(db.session, body["asset"])
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     pledge = None

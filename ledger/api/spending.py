@@ -28,13 +28,14 @@ from ledger.api.parsing import (
     json_request,
 )
 from ledger.api.serialise import entry_json, receipt_json
+from ledger.books.accounts import find_account
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import Money
 from ledger.spending.conversions import convert_assets, convert_within_fund
-from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement
-from ledger.spending.lookup import account_by_name, entry_attachments, fund_by_name, prisoner_by_slug
+from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
 
@@ -99,7 +100,7 @@ def create_disbursement(body: dict):
     if prisoner is None:
         raise ApiError(422, "unknown_prisoner", "prisoner")
     money = body["money"]
-    paid_from = account_by_name(db.session, body["paid_from"])
+    paid_from = find_account(db.session, body["paid_from"])
     if paid_from is None:
         raise ApiError(422, "bad_paid_from", "paid_from")
     entry = record_disbursement(
@@ -140,7 +141,6 @@ def upload_receipt(entry_id: int):
         if error.code == "receipt_not_spending":
             raise ApiError(409, error.code, None) from None
         raise ApiError(422, error.code, "file", **error.params) from None
-    db.session.commit()
     return {"receipt": receipt_json(receipt)}, 201
 
 
@@ -187,8 +187,8 @@ def create_conversion(body: dict):
         for name in ("from_account", "to_account"):
             if body.get(name) is None:
                 raise ApiError(422, "missing_field", name)
-        from_account = account_by_name(db.session, body["from_account"])
-        to_account = account_by_name(db.session, body["to_account"])
+        from_account = find_account(db.session, body["from_account"])
+        to_account = find_account(db.session, body["to_account"])
         if from_account is None or to_account is None:
             raise ApiError(422, "unknown_account", "from_account" if from_account is None else "to_account")
         entry = convert_assets(db.session, from_account=from_account, to_account=to_account, **common)

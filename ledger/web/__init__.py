@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from ledger.books.models import LedgerHead
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_for_head
+from ledger.security.redirects import local_redirect_target
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
 bp = Blueprint("web", __name__)
@@ -52,9 +53,7 @@ def set_language(code: str):
     can be cached; choosing a language changes nothing but the reader's own pages."""
     if code in ("en", "ru"):
         session["locale"] = code
-    target = request.values.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
+    target = local_redirect_target(request.values.get("next"), url_for("web.home"))
     return redirect(target)
 
 
@@ -77,11 +76,12 @@ def register_web(app: Flask) -> None:
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
+    from ledger.web.stripe_events import bp as stripe_bp
 
     register_formatting(app)
     register_labels(app)
     init_page_cache(app)
-    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp):
+    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp, stripe_bp):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))

@@ -42,3 +42,24 @@ def test_the_cli_refuses_a_markup_email(runner, app):
         from ledger.extensions import db
 
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_admin_page_refuses_a_markup_email(client, auth, app):
+    auth.login("admin")
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "<script>x</script>@example.org",
+            "role": "auditor",
+            "password": "correct horse battery",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.text
+    assert "<script>x</script>" not in response.text  # shown escaped, if at all
+    with app.app_context():
+        from ledger.extensions import db
+
+        assert (
+            db.session.scalar(select(func.count()).select_from(User).where(User.email.like("%script%"))) == 0
+        )
