@@ -57,7 +57,7 @@ def served(migrated_database, tmp_path):
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
             while time.monotonic() < deadline:
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/ledger/head", timeout=2)
