@@ -50,6 +50,8 @@ def sqlite_path(database_url: str) -> Path | None:
     if not database_url.startswith(prefix):
         return None
     name = database_url[len(prefix) :].split("?", 1)[0]
+    if name.startswith("file:"):  # a URI filename (``?uri=true``)
+        name = name[len("file:") :]
     return Path(name) if name and name != ":memory:" else None
 
 
@@ -57,8 +59,8 @@ def ensure_private_database(database_url: str) -> None:
     """Create the SQLite file owner-only before SQLite does (SQLite gives its WAL and shared-
     memory files the database file's mode)."""
     path = sqlite_path(database_url)
-    if path is None or path.exists():
-        return
+    if path is None or path.exists() or "?" in database_url:
+        return  # URI options (read-only, shared cache…) are SQLite's to honour: create nothing
     private_dir(path.parent)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
