@@ -5,7 +5,7 @@ prisoner, and where present kind, currency and closing (labels stay editable, a 
 account is never reopened). docs/security.md says why.
 
 Revision ID: 0014_hardening
-Revises: 0007_content_version
+Revises: 0010_checkpoints
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_hardening"
-down_revision = "0007_content_version"
+down_revision = "0010_checkpoints"
 branch_labels = None
 depends_on = None
 
