@@ -9,7 +9,7 @@ single-currency accounts and closes it.  Coordinators' cash (``assets:cash:coord
 is linked to its holder.
 
 Revision ID: 0008_accounts
-Revises: 0007_content_version
+Revises: 0014_hardening
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_accounts"
-down_revision = "0007_content_version"
+down_revision = "0014_hardening"
 branch_labels = None
 depends_on = None
 
