@@ -64,6 +64,7 @@ class World:
 def setup_world(session: Session, sizes: Sizes) -> World:
     """Prisoners with their funds and the organisation's accounts (flushed; the caller commits)."""
     ensure_standard_accounts(session)
+<<<<<<< HEAD
     for name in (*BANKS.values(), CASH):
         get_or_create_account(session, name)
     facilities = [
@@ -72,6 +73,11 @@ def setup_world(session: Session, sizes: Sizes) -> World:
     ]
     session.add_all(facilities)
     session.flush()
+=======
+    for currency, name in BANKS.items():
+        get_or_create_account(session, name, currency=currency)
+    get_or_create_account(session, CASH, currency="RUB")
+>>>>>>> main
     funds = []
     for number in range(sizes.prisoners):
         prisoner = Prisoner(

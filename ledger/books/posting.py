@@ -19,7 +19,9 @@ from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ledger.books.errors import (
+    AccountClosed,
     AlreadyReversed,
+    CurrencyMismatch,
     DuplicateEntry,
     InsufficientFunds,
     InvalidEntry,
@@ -97,6 +99,8 @@ class _AccountRow:
     name: str
     type: str
     guarded: bool
+    currency: str | None = None
+    closed_at: object = None
 
     @property
     def normal_sign(self) -> int:
@@ -108,7 +112,21 @@ def _resolve_accounts(
 ) -> list[Account | _AccountRow]:
     """Accounts of the postings; names are looked up together, in one query."""
     names = {draft.account for draft in drafts if isinstance(draft.account, str)}
+<<<<<<< HEAD
     found = driver.accounts(names) if names else {}
+=======
+    found = {}
+    if names:
+        rows = session.execute(
+            select(
+                Account.id, Account.name, Account.type, Account.guarded, Account.currency, Account.closed_at
+            ).where(Account.name.in_(names))
+        )
+        found = {
+            row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded), row.currency, row.closed_at)
+            for row in rows
+        }
+>>>>>>> main
     accounts: list[Account | _AccountRow] = []
     for draft in drafts:
         account = draft.account
@@ -123,9 +141,24 @@ def _resolve_accounts(
     return accounts
 
 
+def _check_accounts(accounts: Sequence[Account | _AccountRow], drafts: Sequence[PostingDraft]) -> None:
+    """A closed account takes nothing; a bank or cash account takes its own currency only."""
+    for account, draft in zip(accounts, drafts, strict=True):
+        if account.closed_at is not None:
+            raise AccountClosed("account closed", field="account", account=account.name)
+        if account.currency is not None and draft.money.currency != account.currency:
+            raise CurrencyMismatch(
+                "account holds another currency",
+                field="account",
+                account=account.name,
+                expected=account.currency,
+                currency=draft.money.currency,
+            )
+
+
 def _validate(draft: EntryDraft) -> tuple[str, str | None, str | None]:
     if not isinstance(draft.entry_date, date) or not MIN_DATE <= draft.entry_date <= MAX_DATE:
-        raise InvalidEntry("date out of range", field="date")
+        raise InvalidEntry("date out of range", field="date", reason="date_out_of_range")
     if draft.source_type not in SOURCE_TYPES:
         raise InvalidEntry("unknown source", field="source")
     if len(draft.postings) < 2:
@@ -265,11 +298,18 @@ def post_entry(
     description, key, source_ref = _validate(draft)
     if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
         raise NotPermitted("only an admin may record an advance", field="is_advance")
+<<<<<<< HEAD
     session.flush()  # what the session holds (a new account, a prisoner) is in the database first
     driver = _Driver(session)
     accounts = _resolve_accounts(session, draft.postings, driver)
 
     head = _lock_head(session, driver)
+=======
+    head = _lock_head(session)
+    # Read under the lock: an account closed by a concurrent writer is seen closed.
+    accounts = _resolve_accounts(session, draft.postings)
+    _check_accounts(accounts, draft.postings)
+>>>>>>> main
     if draft.reverses_id is not None:
         already = driver.one("reversed", (draft.reverses_id,))
         if already is not None:

@@ -35,6 +35,12 @@ SECTION_LABELS = {
 }
 PLEDGE_STATUS_LABELS = {"active": _l("active"), "cancelled": _l("cancelled"), "completed": _l("completed")}
 FREQUENCY_LABELS = {"monthly": _l("Monthly"), "one_off": _l("One-off")}
+ACCOUNT_KIND_LABELS = {
+    "bank": _l("bank"),
+    "cash": _l("cash"),
+    "stripe": _l("Stripe"),
+    "intermediary": _l("intermediary"),
+}
 METHOD_LABELS = {"bank": _l("bank transfer"), "cash": _l("cash"), "card": _l("card"), "other": _l("other")}
 
 
@@ -55,6 +61,7 @@ LABEL_FILTERS = {
     "pledge_status": _labeller(PLEDGE_STATUS_LABELS),
     "pledge_frequency": _labeller(FREQUENCY_LABELS),
     "donation_method": _labeller(METHOD_LABELS),
+    "account_kind": _labeller(ACCOUNT_KIND_LABELS),
 }
 
 

@@ -18,7 +18,7 @@ from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_rate
-from ledger.spending.cash import cash_account_for, cash_account_name, cash_accounts, move_cash, spent_from
+from ledger.spending.cash import cash_account_for, cash_accounts, cash_accounts_of, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
     ParcelDraft,
@@ -28,7 +28,7 @@ from ledger.spending.disbursements import (
     spending_assets,
 )
 from ledger.spending.models import Receipt
-from ledger.spending.receipts import attach_receipt, receipt_path
+from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
@@ -172,6 +172,7 @@ def entry(entry_id: int):
         parcel=parcel,
         receipt_form=ReceiptForm(),
         reversal_form=ReversalForm(),
+        can_attach=is_disbursement(db.session, record),  # receipts prove spending only
     )
 
 
@@ -260,7 +261,8 @@ def receipt(receipt_id: int):
 def _conversion_money(form):
     source = amount_from_form(form.amount.data, form.currency.data)
     target = amount_from_form(form.to_amount.data, form.to_currency.data) if form.to_amount.data else None
-    rate = parse_rate(form.rate.data) if form.rate.data and target is None else None
+    # Both given: the domain checks that they agree (rate_mismatch).
+    rate = parse_rate(form.rate.data) if form.rate.data else None
     if target is None and rate is None:
         raise MoneyError("invalid_rate")
     return source, target, rate
@@ -317,18 +319,18 @@ def new_conversion():
 @bp.route("/cash", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def cash():
-    account = find_account(db.session, cash_account_name(current_user))  # opened by the first movement
     form = CashMovementForm()
     form.bank.choices = bank_choices()
     form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
     if form.validate_on_submit():
-        bank = db.session.scalar(select(Account).where(Account.name == form.bank.data))
+        bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
-            account = cash_account_for(db.session, current_user)
-            source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
+            # One box per coordinator and currency, opened by the first handover in it.
+            box = cash_account_for(db.session, current_user, money.currency)
+            source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
             move_cash(
                 db.session,
                 from_account=source,
@@ -341,14 +343,19 @@ def cash():
         if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
-    if account is not None and inspect(account).transient:
-        account = None  # opened by a refused movement, and rolled back with it
+    boxes = [box for box in cash_accounts_of(db.session, current_user) if not inspect(box).transient]
+    held: dict = {}
+    spent: list = []
+    for box in boxes:
+        held.update(available_in(db.session, box))
+        spent += spent_from(db.session, box)
+    spent.sort(key=lambda row: row[0].id, reverse=True)
     holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,
-        account=account,
-        held=available_in(db.session, account) if account is not None else {},
-        spent=spent_from(db.session, account) if account is not None else [],
+        boxes=boxes,
+        held=held,
+        spent=spent[:50],
         holders=holders,
     )
