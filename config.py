@@ -15,7 +15,9 @@ def _instance_secret(instance_path: str, name: str) -> str:
     """Return a secret stored in the instance folder, creating it once."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ledger.file_modes import private_dir
+
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
@@ -58,6 +60,9 @@ class Config:
         )
     }
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The Ed25519 key that signs checkpoints (PEM or base64 seed); otherwise
+    # instance/ledger_signing_key, created on first use (docs/privacy.md).
+    LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
     # Security (ledger/access, ledger/security): roles that must use TOTP two-factor,
     # login throttling, and HSTS (production only: it needs HTTPS).
     REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin", "coordinator")

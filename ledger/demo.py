@@ -100,7 +100,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         "USD": get_or_create_account(session, "assets:bank:usd-main", label="Bank USD"),
         "RUB": get_or_create_account(session, "assets:bank:rub-main", label="Bank RUB"),
     }
-    cash = get_or_create_account(session, "assets:cash:coordinator-olga", label="Olga's cash")
+    cash = get_or_create_account(session, "assets:cash:coordinator-olga", label="Olga's cash", currency="RUB")
     stripe = get_or_create_account(session, "assets:stripe")
     general = general_fund(session)
     trading = trading_account(session)

@@ -16,12 +16,16 @@ MESSAGES = {
     "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
     "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
     "missing_amount": _l("Enter an amount."),
+    "ambiguous_amount": _l(
+        "“%(text)s” could be read two ways: write it without the comma, or with a decimal point."
+    ),
     "zero_amount": _l("The amount must be greater than zero."),
     "too_many_decimals": _l("%(currency)s has at most %(places)s decimal places."),
     "amount_too_large": _l("This amount is too large."),
     "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
     "currency_mismatch": _l("The amounts are in different currencies."),
     "not_decimal": _l("Amounts must be exact decimals."),
+    "amount_not_text": _l('Write the amount as a decimal string in quotes, like "12.50", not as a number.'),
     "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
     # text
     "invalid_text": _l("This field must be text."),
@@ -100,11 +104,27 @@ MESSAGES = {
     "import_bad_asset": _l("Choose the bank account the statement belongs to."),
     "import_expired": _l("This preview has expired; upload the file again."),
     "unknown_account": _l("No such account."),
+    # asset accounts
+    "bad_account_name": _l(
+        "Name the account like assets:bank:eur-main, assets:cash:office-rub, assets:stripe or "
+        "assets:intermediary:friend-in-tbilisi (lowercase Latin letters, digits and hyphens)."
+    ),
+    "account_exists": _l("An account with this name already exists."),
+    "currency_required": _l("A bank or cash account holds one currency: choose it."),
+    "account_kind_mismatch": _l("The name makes this a %(kind)s account."),
+    "unknown_account_kind": _l("Choose a kind: bank, cash, stripe or intermediary."),
+    "account_closed": _l("The account %(account)s is closed."),
+    "account_not_empty": _l("%(account)s still holds %(held)s; an account is closed only at zero."),
+    "rate_mismatch": _l(
+        "The rate does not agree with the amounts: at this rate the amount received is %(expected)s, "
+        "not %(target)s. Give the amounts or the rate, or correct one of them."
+    ),
     "receipt_empty": _l("The file is empty."),
     "receipt_too_large": _l("The file is too large (at most %(max_mb)s MB)."),
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
     "receipt_corrupt": _l("The file is damaged or not what its type says."),
     "receipt_duplicate": _l("This receipt is already attached to the entry."),
+    "receipt_not_spending": _l("Receipts belong to spending entries; this entry is not one."),
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
     # card gifts (Stripe)
     "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),
@@ -134,6 +154,16 @@ MESSAGES = {
     "restore_failed_verification": _l(
         "The restored ledger does not verify: %(problem)s. Nothing was restored."
     ),
+    # checkpoints
+    "no_checkpoint": _l("No checkpoint has been made yet: public figures appear with the first one."),
+    "unknown_schedule": _l("Choose daily, weekly or monthly."),
+    "signing_key_unreadable": _l(
+        "The signing key (LEDGER_SIGNING_KEY or instance/ledger_signing_key) is not an Ed25519 private key."
+    ),
+    "signing_key_missing": _l("There is no signing key in the instance folder."),
+    "signing_key_from_environment": _l(
+        "The signing key comes from LEDGER_SIGNING_KEY: put a new key there to rotate it."
+    ),
     # access
     "invalid_email": _l("Enter a valid email address."),
     "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),
@@ -145,6 +175,10 @@ MESSAGES = {
     "forbidden": _l("Your role does not allow this."),
     "not_found": _l("Not found."),
     "bad_json": _l("The request body must be a JSON object."),
+    "json_too_deep": _l("The JSON body is nested too deeply (at most %(max)s levels)."),
+    "invalid_object": _l("This field must be a JSON object."),
+    "invalid_list": _l("This field must be a JSON list, not too long."),
+    "invalid_number": _l("This field must be a whole number."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),
@@ -167,6 +201,15 @@ BANK_VISIBILITY_WARNING = _l(
 )
 
 
+# Codes with a more precise message when the refusal names these parameters.
+DETAILED = {
+    "currency_mismatch": (
+        ("account", "expected", "currency"),
+        _l("%(account)s holds %(expected)s only; this money is in %(currency)s."),
+    ),
+}
+
+
 def _display(value: object) -> object:
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
@@ -176,6 +219,9 @@ def _display(value: object) -> object:
 def message_for(code: str, params: dict | None = None) -> str:
     """The translated message for ``code``, with its parameters filled in."""
     template = MESSAGES.get(code)
+    detailed = DETAILED.get(code)
+    if detailed is not None and params and all(name in params for name in detailed[0]):
+        template = detailed[1]
     if template is None:
         return str(MESSAGES["invalid_entry"])
     values = {key: _display(value) for key, value in (params or {}).items()}

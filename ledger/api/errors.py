@@ -28,7 +28,13 @@ class ApiError(Exception):
 
 
 # Refusals that depend on the ledger's state rather than on the request itself.
-CONFLICT_CODES = {"insufficient_funds", "duplicate_entry", "facility_limit"}
+CONFLICT_CODES = {
+    "insufficient_funds",
+    "duplicate_entry",
+    "facility_limit",
+    "account_exists",
+    "account_not_empty",
+}
 # Refusals with their own HTTP status.
 STATUS_FOR_CODE = {"pledge_throttled": 429}
 

@@ -342,7 +342,7 @@ def record_payout(
     money = from_stripe_amount(payout.get("amount"), payout.get("currency") or "")
     if money.minor <= 0:
         raise StripeDataError("payout amount must be positive", field="amount")
-    bank = get_or_create_account(session, bank_account)
+    bank = get_or_create_account(session, bank_account, currency=money.currency)
     on = _date_of(payout.get("arrival_date") or payout.get("created"))
     on = min(on, datetime.now(UTC).date())
     try:
@@ -396,7 +396,11 @@ def record_payout_return(
                 description="Stripe payout returned",
                 postings=[
                     PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
-                    PostingDraft(get_or_create_account(session, bank_account), -money, "transfer"),
+                    PostingDraft(
+                        get_or_create_account(session, bank_account, currency=money.currency),
+                        -money,
+                        "transfer",
+                    ),
                 ],
                 source_type="stripe",
                 source_ref=source_ref,

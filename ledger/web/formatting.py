@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from babel import numbers
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from ledger.messages import message_for
-from ledger.money import Money
+from ledger.money import Money, minor_units
 
 
 def money(value: Money | None) -> str:
-    """``€1,234.50`` in English, ``1 234,50 €`` in Russian."""
+    """``€1,234.50`` in English, ``1 234,50 €`` in Russian; a currency the locale has no symbol
+    for reads ``RUB 303,000.00`` (Babel alone would write ``RUB303,000.00``)."""
     if value is None:
         return ""
+    locale = get_locale()
+    places = minor_units(value.currency)
+    if numbers.get_currency_symbol(value.currency, locale=locale) == value.currency:
+        number = numbers.format_decimal(
+            value.amount, format="#,##0" + ("." + "0" * places if places else ""), locale=locale
+        )
+        sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+        return f"{sign}{value.currency}\u00a0{digits}"
     return format_currency(value.amount, value.currency)
 
 
@@ -43,6 +53,11 @@ def display_bio(prisoner) -> str:
     return prisoner.bio_en or prisoner.bio_ru or ""
 
 
+def account_label(account) -> str:
+    """An account's label in the reader's language (the other one when only that exists)."""
+    return account.label_for(str(get_locale())) or ""
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
@@ -51,5 +66,6 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio
+    app.jinja_env.filters["account_label"] = account_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money

@@ -11,7 +11,7 @@ import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
@@ -39,7 +39,7 @@ from ledger.funds.prisoners import (
 from ledger.funds.schedules import pledge_states, policy_of
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
-from ledger.money import Money, parse_amount
+from ledger.money import Money
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import (
@@ -57,6 +57,8 @@ from ledger.web.fundraising_forms import (
     StatementUploadForm,
     TransferForm,
 )
+from ledger.web.numbers import amount_from_form
+from ledger.web.reports import page_args
 
 bp = Blueprint("fundraising", __name__)
 
@@ -67,7 +69,7 @@ bp = Blueprint("fundraising", __name__)
 def _profile_values(form: PrisonerForm) -> dict:
     need = None
     if (form.need_amount.data or "").strip():
-        need = parse_amount(form.need_amount.data, form.need_currency.data, allow_zero=True)
+        need = amount_from_form(form.need_amount.data, form.need_currency.data, allow_zero=True)
     facility = db.session.get(Facility, int(form.facility.data)) if form.facility.data else None
     values = {
         name: getattr(form, name).data or None
@@ -91,11 +93,21 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     return form
 
 
+PRISONERS_PER_PAGE = 100
+
+
 @bp.route("/manage/prisoners")
 @role_required(*READERS)
 def prisoners():
-    rows = db.session.scalars(select(Prisoner).order_by(Prisoner.name)).all()
-    return render_template("fundraising/prisoners.html", prisoners=rows)
+    """A page of prisoners by name (a thousand do not fit on one page)."""
+    page, per_page = page_args(PRISONERS_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
+    rows = db.session.scalars(
+        select(Prisoner).order_by(Prisoner.name, Prisoner.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return render_template(
+        "fundraising/prisoners.html", prisoners=rows, page=page, per_page=per_page, total=total
+    )
 
 
 @bp.route("/manage/prisoners/new", methods=["GET", "POST"])
@@ -211,7 +223,7 @@ def new_pledge():
         form.fund.data = request.args.get("fund")
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
             donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
             pledge = create_pledge(
@@ -291,7 +303,7 @@ def new_donation():
         form.pledge.data = request.args.get("pledge")
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             pledge = None
             if (form.pledge.data or "").strip():
                 pledge = pledge_by_reference(db.session, form.pledge.data)
@@ -333,7 +345,7 @@ def new_transfer():
                 db.session,
                 from_fund=fund_by_name(db.session, form.from_fund.data),
                 to_fund=fund_by_name(db.session, form.to_fund.data),
-                money=parse_amount(form.amount.data, form.currency.data),
+                money=amount_from_form(form.amount.data, form.currency.data),
                 on=form.on.data,
                 memo=form.memo.data,
                 recorded_by=current_user,

@@ -196,10 +196,15 @@ def statement_setup(session):
 def test_statement_rows_are_matched_previewed_and_posted_once(session, statement_setup):
     prisoner, pledge, bank, data = statement_setup
     statement = read_statement(session, data, MAPPING, bank)
-    assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "unmatched"]
+    assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "error"]
     assert statement.rows[0].pledge is pledge and statement.rows[0].money.minor == 150000
     assert statement.rows[1].money.minor == 200050
     assert statement.rows[3].error[0] == "invalid_amount"
+    # The EUR row in the RUB account's statement is refused, never imported.
+    assert statement.rows[4].error == (
+        "currency_mismatch",
+        {"account": "assets:bank:rub-main", "expected": "RUB", "currency": "EUR"},
+    )
     assert _entries(session) == 0  # reading writes nothing
 
     general = general_fund(session)
@@ -207,21 +212,18 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
         session, statement, bank, {1: fund_account_for(session, prisoner), 2: general, 5: general}
     )
     session.commit()
-    assert len(result.posted) == 3 and result.skipped == 2
+    assert len(result.posted) == 2 and result.skipped == 3
     donation = session.scalar(select(Donation).where(Donation.entry_id == result.posted[0].id))
     assert donation.pledge is pledge and donation.donor.email == "ivanov@example.net"
     assert all("Иванов" not in (e.description or "") for e in result.posted)  # payer never stored
-    assert available_in(session, general) == {
-        "RUB": parse_amount("2000.50", "RUB"),
-        "EUR": parse_amount("700", "EUR"),
-    }
+    assert available_in(session, general) == {"RUB": parse_amount("2000.50", "RUB")}
 
     again = read_statement(session, data, MAPPING, bank)
-    assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "duplicate"]
+    assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "error"]
     result = post_statement(session, again, bank, {1: general, 2: general, 5: general})
     session.commit()
-    assert result.posted == [] and result.duplicates == 3
-    assert _entries(session) == 3 and verify_ledger(session).ok
+    assert result.posted == [] and result.duplicates == 2
+    assert _entries(session) == 2 and verify_ledger(session).ok
 
 
 def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup):

@@ -71,6 +71,7 @@ def url_values(session) -> dict:
     values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id))
     values["receipt_id"] = session.scalar(select(Receipt.id).order_by(Receipt.id)) or 1
     values["event_id"] = "evt_not_held"
+    values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)
     values["fmt"] = "hledger"
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))
     if facility_id is not None:
