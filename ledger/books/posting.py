@@ -112,21 +112,7 @@ def _resolve_accounts(
 ) -> list[Account | _AccountRow]:
     """Accounts of the postings; names are looked up together, in one query."""
     names = {draft.account for draft in drafts if isinstance(draft.account, str)}
-<<<<<<< HEAD
     found = driver.accounts(names) if names else {}
-=======
-    found = {}
-    if names:
-        rows = session.execute(
-            select(
-                Account.id, Account.name, Account.type, Account.guarded, Account.currency, Account.closed_at
-            ).where(Account.name.in_(names))
-        )
-        found = {
-            row.name: _AccountRow(row.id, row.name, row.type, bool(row.guarded), row.currency, row.closed_at)
-            for row in rows
-        }
->>>>>>> main
     accounts: list[Account | _AccountRow] = []
     for draft in drafts:
         account = draft.account
@@ -298,18 +284,12 @@ def post_entry(
     description, key, source_ref = _validate(draft)
     if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
         raise NotPermitted("only an admin may record an advance", field="is_advance")
-<<<<<<< HEAD
     session.flush()  # what the session holds (a new account, a prisoner) is in the database first
     driver = _Driver(session)
-    accounts = _resolve_accounts(session, draft.postings, driver)
-
     head = _lock_head(session, driver)
-=======
-    head = _lock_head(session)
     # Read under the lock: an account closed by a concurrent writer is seen closed.
-    accounts = _resolve_accounts(session, draft.postings)
+    accounts = _resolve_accounts(session, draft.postings, driver)
     _check_accounts(accounts, draft.postings)
->>>>>>> main
     if draft.reverses_id is not None:
         already = driver.one("reversed", (draft.reverses_id,))
         if already is not None:

@@ -301,12 +301,8 @@ def verify_ledger(session: Session) -> VerifyResult:
     problems = list(_check_chain(session, stats, sums))
     if not problems:
         problems += list(_check_head(session, stats))
-<<<<<<< HEAD
     problems += list(_check_running_balances(session, None if problems else sums))
-=======
-    problems += list(_check_running_balances(session))
     problems += list(_check_asset_currencies(session))
->>>>>>> main
     return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
 
 
