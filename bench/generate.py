@@ -64,20 +64,15 @@ class World:
 def setup_world(session: Session, sizes: Sizes) -> World:
     """Prisoners with their funds and the organisation's accounts (flushed; the caller commits)."""
     ensure_standard_accounts(session)
-<<<<<<< HEAD
-    for name in (*BANKS.values(), CASH):
-        get_or_create_account(session, name)
+    for currency, name in BANKS.items():
+        get_or_create_account(session, name, currency=currency)
+    get_or_create_account(session, CASH, currency="RUB")
     facilities = [
         Facility(name=f"Bench facility {number}", region="Fictional region", max_parcel_grams=20000)
         for number in range(max(1, sizes.prisoners // 50))
     ]
     session.add_all(facilities)
     session.flush()
-=======
-    for currency, name in BANKS.items():
-        get_or_create_account(session, name, currency=currency)
-    get_or_create_account(session, CASH, currency="RUB")
->>>>>>> main
     funds = []
     for number in range(sizes.prisoners):
         prisoner = Prisoner(

@@ -5,14 +5,14 @@ with the amount in the index, the database answers from the index alone, in inde
 order, without reading the table or sorting.
 
 Revision ID: 0013_perf
-Revises: 0010_checkpoints
+Revises: 0008_accounts
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0013_perf"
-down_revision = "0010_checkpoints"
+down_revision = "0008_accounts"
 branch_labels = None
 depends_on = None
 
