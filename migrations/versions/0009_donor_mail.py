@@ -3,7 +3,7 @@ pledge instalments, status history and the new statuses; bank details per curren
 admins' pledge and retention settings; public-pledge throttling; the mail outbox.
 
 Revision ID: 0009_donor_mail
-Revises: 0007_content_version
+Revises: 0013_perf
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_donor_mail"
-down_revision = "0007_content_version"
+down_revision = "0013_perf"
 branch_labels = None
 depends_on = None
 
