@@ -188,10 +188,10 @@ def test_receipts_for_bank_cash_and_card_gifts(
 
     make_prisoner(session, "vera-k", name="Вера Кузнецова")
     session.commit()
-    get_or_create_account(session, "assets:cash:anna")
+    get_or_create_account(session, "assets:cash:anna", currency="EUR")
     session.commit()
     for method, asset in (("bank", "assets:bank:eur-main"), ("cash", "assets:cash:anna")):
-        get_or_create_account(session, asset)
+        get_or_create_account(session, asset, currency="EUR")
         session.commit()
         response = client.post(
             "/api/v1/donations",
