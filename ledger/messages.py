@@ -85,6 +85,16 @@ MESSAGES = {
     "ends_before_start": _l("The end date is before the start date."),
     "pledge_not_active": _l("This pledge is no longer active."),
     "unknown_pledge": _l("No pledge has this reference code."),
+    "pledge_not_monthly": _l("Only a monthly gift can be paused."),
+    "pledge_not_paused": _l("This gift is not paused."),
+    "pledge_card_needs_stripe": _l("This is a card gift: it can be changed only through Stripe."),
+    "no_bank_details": _l("We can't take bank transfers in %(currency)s yet; choose another currency."),
+    "pledge_throttled": _l(
+        "Too many pledges were made from here in a short time. Please try again in %(minutes)s minutes."
+    ),
+    "link_invalid": _l("This link is not valid. Use the link from your latest mail as it is."),
+    "link_expired": _l("This link has expired. The link in a newer mail from us will work."),
+    "bad_setting": _l("Enter a whole number in the range shown."),
     # bank statements
     "import_empty": _l("The file has no rows."),
     "import_encoding": _l("The file is not UTF-8 or Windows-1251 text."),
@@ -180,6 +190,15 @@ MESSAGES = {
     "invalid_boolean": _l("Use true or false."),
     "idempotency_conflict": _l("This Idempotency-Key was already used with a different request."),
 }
+
+# Shown next to every bank-transfer pledge (the page, the printable page, the API answer).
+BANK_VISIBILITY_WARNING = _l(
+    "What the banks can see: a bank transfer is not anonymous. Your bank and ours see your name, "
+    "your account, the amount, the date and the reference code, and they keep this for years; "
+    "authorities can ask them for it. The reference code itself names nobody, and we never write "
+    "a prisoner's name on our side. If that is a risk for you, give in cash through someone you "
+    "trust, or by card."
+)
 
 
 # Codes with a more precise message when the refusal names these parameters.

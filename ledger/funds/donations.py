@@ -14,6 +14,7 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
+from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.models import DONATION_METHODS, Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
@@ -124,6 +125,7 @@ def record_donation(session: Session, draft: DonationDraft, *, recorded_by=None)
     )
     session.add(donation)
     session.flush()
+    queue_receipt(session, donation)
     record_audit(
         session,
         "donation.recorded",

@@ -23,6 +23,7 @@ from ledger.books.errors import DuplicateEntry, InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
+from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money, minor_units
 from ledger.payments.stripe_api import from_stripe_amount
@@ -248,6 +249,7 @@ def _record_converted_charge(session, gross, settlement, attribution, pledge, ke
     )
     session.add(donation)
     session.flush()
+    queue_receipt(session, donation)
     record_audit(
         session,
         "donation.recorded",

@@ -33,7 +33,14 @@ SECTION_LABELS = {
     "equity": _l("Equity"),
     "other": _l("Other"),
 }
-PLEDGE_STATUS_LABELS = {"active": _l("active"), "cancelled": _l("cancelled"), "completed": _l("completed")}
+PLEDGE_STATUS_LABELS = {
+    "active": _l("active"),
+    "overdue": _l("overdue"),
+    "lapsed": _l("lapsed"),
+    "fulfilled": _l("fulfilled"),
+    "paused": _l("paused"),
+    "cancelled": _l("cancelled"),
+}
 FREQUENCY_LABELS = {"monthly": _l("Monthly"), "one_off": _l("One-off")}
 ACCOUNT_KIND_LABELS = {
     "bank": _l("bank"),

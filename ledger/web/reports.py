@@ -380,7 +380,7 @@ def pledges_csv():
                     pledge.reference,
                     pledge.prisoner.slug if pledge.prisoner else "general",
                     pledge.frequency,
-                    pledge.status,
+                    item.status,
                     pledge.currency,
                     month.month.strftime("%Y-%m"),
                     _amount(month.expected, pledge.currency),

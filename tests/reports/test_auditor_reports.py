@@ -221,7 +221,7 @@ def test_pledge_page_and_csv(client, auth, books):
             "Pledge": "SL-TEST-0001",
             "Fund": "vera",
             "Frequency": "monthly",
-            "Status": "active",
+            "Status": "lapsed",  # by the schedule rules (ledger/funds/schedules.py)
             "Currency": "EUR",
             "Month": "2026-01",
             "Expected": "100.00",

@@ -76,6 +76,17 @@ def url_values(session) -> dict:
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))
     if facility_id is not None:
         values["facility_id"] = facility_id
+    from flask import current_app
+
+    from ledger.funds.donor_links import donor_token
+    from ledger.funds.models import Donor
+
+    donor_id = session.scalar(select(Donor.id).order_by(Donor.id)) or 1
+    values["token"] = donor_token(current_app.config["SECRET_KEY"], donor_id)  # a donor's signed link
+    values["action"] = "pause"
+    values["donor_id"] = donor_id
+    values["message_id"] = 1
+    values["currency"] = "EUR"
     return values
 
 
