@@ -224,9 +224,13 @@ class _Driver:
     def accounts(self, names: set[str]) -> dict[str, _AccountRow]:
         marks = ", ".join([self.mark] * len(names))
         self.cursor.execute(
-            f"SELECT id, name, type, guarded FROM accounts WHERE name IN ({marks})", tuple(names)
+            f"SELECT id, name, type, guarded, currency, closed_at FROM accounts WHERE name IN ({marks})",
+            tuple(names),
         )
-        return {name: _AccountRow(i, name, kind, bool(guarded)) for i, name, kind, guarded in self.cursor}
+        return {
+            name: _AccountRow(i, name, kind, bool(guarded), currency, closed_at)
+            for i, name, kind, guarded, currency, closed_at in self.cursor
+        }
 
     def balances(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
         if not keys:
