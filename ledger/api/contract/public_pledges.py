@@ -4,8 +4,13 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 _MONEY = {"$ref": "#/components/schemas/Money"}
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+def _error(codes: str) -> dict:
+    """A 4xx answer listing its error codes (``codes`` comma-separated), in the contract's form."""
+    listed = ", ".join(f"`{code.strip()}`" for code in codes.split(","))
+    return {
+        "description": f"Refused. Error codes: {listed}",
+        "content": {"application/json": {"schema": _ERROR}},
+    }
 
 
 SCHEMAS: dict[str, dict] = {
