@@ -26,7 +26,9 @@ def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
     if options.hledger:
         assert results["hledger_match"], printed
         assert results["verify_vs_hledger"] > 0 and results["bean_check_ok"], printed
-    assert all(results[f"export_{name}_mb_s"] > 0 for name in ("hledger", "beancount", "jsonl", "journal csv"))
+    assert all(
+        results[f"export_{name}_mb_s"] > 0 for name in ("hledger", "beancount", "jsonl", "journal csv")
+    )
     pages = [page for page in results["pages"] if "status" in page]
     assert pages and all(page["status"] < 500 for page in pages), printed
     assert "[smoke] target:" in printed

@@ -10,7 +10,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import json_body, page_args
+from ledger.api.parsing import Raw, Schema, json_request, page_args
 from ledger.api.serialise import money_json
 from ledger.books.asset_accounts import (
     asset_account_by_name,
@@ -58,12 +58,18 @@ def list_accounts():
     }
 
 
+FACILITY_FIELDS = {"name", "address", "region"}
+FACILITY = Schema(**{name: Raw() for name in FACILITY_FIELDS})
+NEW_ACCOUNT = Schema(**{name: Raw() for name in ("name", "kind", "currency", "label", "label_ru")})
+ACCOUNT_CHANGE = Schema(label=Raw(), label_ru=Raw(), open=Raw())
+
+
 @bp.post("/accounts")
 @api_role_required("admin")
 @idempotent_write
-def create_account():
-    data = json_body()
-    _no_unknown_fields(data, {"name", "kind", "currency", "label", "label_ru"})
+@json_request(NEW_ACCOUNT)
+def create_account(body: dict):
+    data = body
     account = open_account(
         db.session,
         data.get("name"),
@@ -79,12 +85,12 @@ def create_account():
 @bp.patch("/accounts/<name>")
 @api_role_required("admin")
 @idempotent_write
-def update_account(name: str):
+@json_request(ACCOUNT_CHANGE)
+def update_account(name: str, body: dict):
     account = asset_account_by_name(db.session, name)
     if account is None:
         raise ApiError(404, "not_found")
-    data = json_body()
-    _no_unknown_fields(data, {"label", "label_ru", "open"})
+    data = body
     if "open" in data and data["open"] not in (True, False):
         raise ApiError(422, "invalid_boolean", "open")
     if data.get("open") is True and account.closed_at is not None:
@@ -112,9 +118,6 @@ def facility_json(facility: Facility) -> dict:
     }
 
 
-FACILITY_FIELDS = {"name", "address", "region"}
-
-
 @bp.get("/facilities")
 def list_facilities():
     """Public: facilities are public places; no prisoner is named here."""
@@ -134,9 +137,9 @@ def list_facilities():
 @bp.post("/facilities")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_facility():
-    data = json_body()
-    _no_unknown_fields(data, FACILITY_FIELDS)
+@json_request(FACILITY)
+def create_facility(body: dict):
+    data = body
     if data.get("name") in (None, ""):
         raise ApiError(422, "missing_field", "name")
     facility = save_facility(
@@ -153,12 +156,12 @@ def create_facility():
 @bp.patch("/facilities/<int:facility_id>")
 @api_role_required(*WRITERS)
 @idempotent_write
-def update_facility(facility_id: int):
+@json_request(FACILITY)
+def update_facility(facility_id: int, body: dict):
     facility = facility_by_id(db.session, facility_id)
     if facility is None:
         raise ApiError(404, "not_found")
-    data = json_body()
-    _no_unknown_fields(data, FACILITY_FIELDS)
+    data = body
     facility = save_facility(
         db.session,
         facility,

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from ledger.api import bp
 from ledger.api.errors import ApiError
-from ledger.api.parsing import json_body, money_field, required
+from ledger.api.parsing import Raw, Schema, json_request, money_field, required
 from ledger.api.serialise import minor_json
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
@@ -47,12 +47,10 @@ def public_pledge_json(pledge, details, locale: str) -> dict:
 
 
 @bp.post("/public-pledges")
-def create_public_pledge():
+@json_request(Schema(**{name: Raw() for name in FIELDS}))
+def create_public_pledge(body: dict):
     """Public; the request boundary (ledger/web/boundary.py) commits a 201 and rolls back a refusal."""
-    data = json_body()
-    unknown = set(data) - FIELDS
-    if unknown:
-        raise ApiError(422, "unknown_field", sorted(unknown)[0])
+    data = body
     slug = data.get("prisoner")
     prisoner = None
     if slug is not None:

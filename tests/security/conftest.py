@@ -68,7 +68,7 @@ def url_values(session) -> dict:
     from ledger.funds.models import Pledge
     from ledger.spending.models import Receipt
 
-    values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id))
+    values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id)) or "SL-NOSUCHPLEDGE"
     values["receipt_id"] = session.scalar(select(Receipt.id).order_by(Receipt.id)) or 1
     values["event_id"] = "evt_not_held"
     values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)

@@ -117,7 +117,10 @@ PATHS: dict[str, dict] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/CheckpointItem"}}
                     },
                 },
-                "404": {"description": "None has been made yet. Error codes: `no_checkpoint`", "content": _ERROR},
+                "404": {
+                    "description": "None has been made yet. Error codes: `no_checkpoint`",
+                    "content": _ERROR,
+                },
             },
         }
     },
