@@ -144,7 +144,9 @@ def test_an_organisation_sets_itself_up_and_publishes_a_correct_report(server):
         },
     )
 
-    # 7. His balances and the public report.
+    # 7. His balances and the public report, as of the checkpoint that seals them.
+    sealed = server.flask("ledger", "checkpoint")
+    assert sealed.returncode == 0, sealed.stderr
     balances = public.get(f"/prisoners/{SLUG}")["prisoner"]["balances"]
     assert balances == [_money("300.00", "EUR"), _money("16680.00", "RUB")]
     report = public.get(f"/prisoners/{SLUG}/report")["currencies"]
