@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.money import (
@@ -9,6 +9,7 @@ from ledger.money import (
     MAX_MINOR_UNITS,
     Money,
     MoneyError,
+    minor_text,
     minor_units,
     parse_amount,
     parse_currency,
@@ -213,3 +214,9 @@ def test_the_currency_table_has_iso_minor_units():
     assert (CURRENCIES["EUR"], CURRENCIES["JPY"], CURRENCIES["KWD"], CURRENCIES["CLF"]) == (2, 0, 3, 4)
     assert minor_units("RUB") == 2
     assert parse_currency("RUB") == "RUB"
+
+
+@settings(max_examples=500)
+@given(minor=st.integers(-(10**15), 10**15), currency=st.sampled_from(["RUB", "JPY", "KWD", "CLF", "EUR"]))
+def test_minor_text_is_the_decimal_amount_as_text(minor, currency):
+    assert minor_text(minor, CURRENCIES[currency]) == str(Money.from_minor(minor, currency).amount)

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from ledger.api import checkpoints, errors, fundraising, ledger_views, reports, spending  # noqa: E402,F401  (routes register on import)
+from ledger.api import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    checkpoints,
+    errors,
+    fundraising,
+    ledger_views,
+    openapi,
+    public_pledges,
+    reports,
+    spending,
+)

@@ -7,9 +7,12 @@ data ever goes into it (a hashed email can be brute-forced).
 This module is the one place that says which facts of an entry are hashed and
 how: ``EntryFacts`` lists them (the names are ``JournalEntry`` column names),
 ``PostingFacts`` the hashed columns of a posting, ``canonical_document()``
-maps them to the document and ``canonical_json()`` serialises it.  Posting,
-bulk posting, ``verify`` and the chain export all build the bytes here, from
-plain values, so a change to the format cannot reach one of them only.
+maps them to the document and ``canonical_json()`` serialises it: that pair is
+the definition (what docs/verifying.md describes).  ``canonical_entry()`` writes
+the same bytes with one f-string, about twice as fast, and is what posting, bulk
+posting, ``verify`` and the chain export call, from plain values, so a change to
+the format cannot reach one of them only.  tests/books/test_hashchain.py holds a
+known-answer vector and compares the two on generated entries.
 """
 
 from __future__ import annotations
@@ -77,9 +80,46 @@ def canonical_json(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# Strings go through the json module's own C string encoder, the one
+# ``json.dumps(ensure_ascii=False)`` uses, so they are escaped exactly as json.dumps does.
+_E = json.encoder.encode_basestring
+
+
 def canonical_entry(entry: EntryFacts, postings: Iterable[PostingFacts]) -> bytes:
-    """The bytes that are hashed for one entry."""
-    return canonical_json(canonical_document(entry, postings)).encode("utf-8")
+    """The bytes that are hashed for one entry: ``canonical_json(canonical_document(...))``
+    in UTF-8, written with one f-string.  Verify and the exports serialise every entry of the
+    journal: the keys are fixed and written here in sorted order."""
+    (
+        entry_id,
+        entry_date,
+        description,
+        recorded_at,
+        recorded_by_id,
+        source_type,
+        source_ref,
+        idempotency_key,
+        reverses_id,
+        is_advance,
+        conversion_rate,
+    ) = entry
+    lines = ",".join(
+        [
+            f"[{line_no:d},{_E(account)},{_E(currency)},{_E(str(amount))},"
+            f"{'null' if category is None else _E(category)},{'null' if memo is None else _E(memo)}]"
+            for line_no, account, currency, amount, category, memo in sorted(postings)
+        ]
+    )
+    return (
+        f'{{"advance":{"true" if is_advance else "false"},"date":"{entry_date.isoformat()}",'
+        f'"description":{"null" if description is None else _E(description)},"id":{entry_id:d},'
+        f'"idempotency_key":{"null" if idempotency_key is None else _E(idempotency_key)},'
+        f'"postings":[{lines}],"rate":{"null" if conversion_rate is None else _E(conversion_rate)},'
+        f'"recorded_at":"{recorded_at.replace(microsecond=0).isoformat()}",'
+        f'"recorded_by":{"null" if recorded_by_id is None else f"{recorded_by_id:d}"},'
+        f'"reverses":{"null" if reverses_id is None else f"{reverses_id:d}"},'
+        f'"source":{"null" if source_type is None else _E(source_type)},'
+        f'"source_ref":{"null" if source_ref is None else _E(source_ref)}}}'
+    ).encode()
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

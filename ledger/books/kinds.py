@@ -1,4 +1,5 @@
-"""The closed vocabularies of the journal: account types, posting categories, entry sources.
+"""The closed vocabularies of the journal: account types, asset kinds, posting categories,
+entry sources.
 
 The tables' CHECK constraints are built from these (``ledger.database.one_of``); the
 migrations keep their own literal lists, so an old migration never changes with the code.
@@ -40,7 +41,18 @@ class SourceType(StrEnum):
     SYSTEM = "system"
 
 
+class AssetKind(StrEnum):
+    """What an asset account is: a bank account, someone's cash, the Stripe balance, or an
+    intermediary (a person or service holding money in transit).  Other accounts have none."""
+
+    BANK = "bank"
+    CASH = "cash"
+    STRIPE = "stripe"
+    INTERMEDIARY = "intermediary"
+
+
 ACCOUNT_TYPES: tuple[AccountType, ...] = tuple(AccountType)
+ASSET_KINDS: tuple[AssetKind, ...] = tuple(AssetKind)
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 SOURCE_TYPES: tuple[SourceType, ...] = tuple(SourceType)
 # What money can be spent on, in the order reports list it.

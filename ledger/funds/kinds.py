@@ -32,12 +32,35 @@ class PledgeFrequency(StrEnum):
 
 
 class PledgeStatus(StrEnum):
+    """active: nothing missed; overdue: an instalment unpaid N days after its due date; lapsed:
+    M instalments missed; fulfilled: every instalment of a pledge with an end paid; paused: the
+    donor stopped it for a while (no instalments fall due); cancelled: ended for good."""
+
     ACTIVE = "active"
+    OVERDUE = "overdue"
+    LAPSED = "lapsed"
+    FULFILLED = "fulfilled"
+    PAUSED = "paused"
     CANCELLED = "cancelled"
-    COMPLETED = "completed"
+
+
+class PledgeChannel(StrEnum):
+    """How a donor pays a pledge: bank transfers with the reference (reminders when late) or a
+    card (a Stripe subscription, which Stripe collects and retries itself)."""
+
+    BANK = "bank"
+    CARD = "card"
+
+
+class Locale(StrEnum):
+    """The languages a donor's mails can be in."""
+
+    EN = "en"
+    RU = "ru"
 
 
 PRISONER_STATUSES: tuple[PrisonerStatus, ...] = tuple(PrisonerStatus)
 DONATION_METHODS: tuple[DonationMethod, ...] = tuple(DonationMethod)
 PLEDGE_FREQUENCIES: tuple[PledgeFrequency, ...] = tuple(PledgeFrequency)
 PLEDGE_STATUSES: tuple[PledgeStatus, ...] = tuple(PledgeStatus)
+LOCALES: tuple[Locale, ...] = tuple(Locale)

@@ -9,56 +9,46 @@ line by line and compare the last hash and the line count with ``/api/v1/ledger/
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import groupby
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.hashchain import (
-    HASHED_ENTRY_COLUMNS,
-    EntryFacts,
-    PostingFacts,
-    canonical_document,
-    canonical_json,
-)
-from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.hashchain import HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, canonical_entry
+from ledger.books.streaming import converters
+from ledger.reports.journal_rows import account_facts, journal_batches
+
+
+def _with_hashes(canonical: str, prev_hash: str, entry_hash: str) -> str:
+    """The canonical document with ``hash`` and ``prev_hash`` added, keys still sorted:
+    what ``json.dumps({**document, "hash": …, "prev_hash": …}, sort_keys=True, …)`` gives.
+
+    The keys are written in sorted order and every string value is JSON-escaped (a ``"``
+    inside one is always ``\\"``), so ``,"id":`` and ``,"rate":`` first occur where those
+    keys are; ``hash`` sorts just before ``id``, ``prev_hash`` just before ``rate``.
+    """
+    at_id = canonical.index(',"id":')
+    at_rate = canonical.index(',"rate":', at_id)
+    return (
+        f'{canonical[:at_id]},"hash":"{entry_hash}"{canonical[at_id:at_rate]}'
+        f',"prev_hash":"{prev_hash}"{canonical[at_rate:]}\n'
+    )
 
 
 def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
-    """Yield one JSON line per entry, in chain order, streaming from the database."""
-    entries = session.execute(
-        select(
-            *(getattr(JournalEntry, name) for name in HASHED_ENTRY_COLUMNS),
-            JournalEntry.prev_hash,
-            JournalEntry.hash,
-        )
-        .order_by(JournalEntry.id)
-        .execution_options(yield_per=batch)
-    )
-    postings = session.execute(
-        select(
-            Posting.entry_id,
-            Posting.line_no,
-            Account.name,
-            Posting.currency,
-            Posting.amount_minor,
-            Posting.category,
-            Posting.memo,
-        )
-        .join(Account, Account.id == Posting.account_id)
-        .order_by(Posting.entry_id, Posting.line_no)
-        .execution_options(yield_per=batch)
-    )
-    grouped = groupby(postings, key=lambda row: row[0])
-    pending = next(grouped, None)
-    for *hashed, prev_hash, entry_hash in entries:
-        facts = EntryFacts(*hashed)
-        rows: list[PostingFacts] = []
-        while pending is not None and pending[0] <= facts.id:
-            if pending[0] == facts.id:
-                rows = [(n, a, c, m, cat, memo) for _, n, a, c, m, cat, memo in pending[1]]
-            pending = next(grouped, None)
-        document = canonical_document(facts, rows)
-        document["prev_hash"] = prev_hash
-        document["hash"] = entry_hash
-        yield canonical_json(document) + "\n"
+    """Yield the JSON lines in chain order, a chunk of whole lines per batch of entries,
+    streaming from the database."""
+    to_date, to_datetime = converters(session)
+    names = {account_id: name for account_id, (name, _type, _slug) in account_facts(session).items()}
+    hashed = len(HASHED_ENTRY_COLUMNS)
+    for rows in journal_batches(
+        session,
+        f"{', '.join(HASHED_ENTRY_COLUMNS)}, prev_hash, hash",
+        "entry_id, line_no, account_id, currency, amount_minor, category, memo",
+        batch,
+    ):
+        out = []
+        for entry, lines in rows:
+            facts = EntryFacts(entry[0], to_date(entry[1]), entry[2], to_datetime(entry[3]), *entry[4:hashed])
+            postings: list[PostingFacts] = [(r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in lines]
+            canonical = canonical_entry(facts, postings)
+            out.append(_with_hashes(canonical.decode(), entry[hashed], entry[hashed + 1]))
+        yield "".join(out)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE
+from ledger.books.kinds import AssetKind
 from ledger.books.models import Account
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
@@ -23,8 +24,11 @@ def currency_choices() -> list[SelectChoice]:
 
 
 def prisoner_choices() -> list[SelectChoice]:
-    prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
-    return [SelectChoice(p.slug, p.name) for p in prisoners]
+    # Two columns, not ORM objects: a select lists every prisoner.
+    return [
+        SelectChoice(slug, name)
+        for slug, name in db.session.execute(select(Prisoner.slug, Prisoner.name).order_by(Prisoner.name))
+    ]
 
 
 def fund_choices() -> list[SelectChoice]:
@@ -37,7 +41,9 @@ def facility_choices() -> list[SelectChoice]:
 
 
 def _label(account: Account) -> str:
-    return f"{account.name} ({account.label})" if account.label else account.name
+    """``name (label, CUR)``: the label in the reader's language, the one currency it holds."""
+    details = [part for part in (account.label_for(str(get_locale())), account.currency) if part]
+    return f"{account.name} ({', '.join(details)})" if details else account.name
 
 
 def asset_choices() -> list[SelectChoice]:
@@ -46,14 +52,12 @@ def asset_choices() -> list[SelectChoice]:
 
 
 def receiving_asset_choices() -> list[SelectChoice]:
-    """Where a gift can arrive: bank, cash or Stripe accounts."""
+    """Where a gift can arrive: open bank, cash, Stripe or intermediary accounts."""
+    from ledger.funds.donations import RECEIVING_KINDS
+
     accounts = db.session.scalars(
         select(Account)
-        .where(
-            Account.name.startswith(BANK_PREFIX)
-            | Account.name.startswith(CASH_PREFIX)
-            | (Account.name == STRIPE)
-        )
+        .where(Account.kind.in_(RECEIVING_KINDS), Account.closed_at.is_(None))
         .order_by(Account.name)
     )
     return [SelectChoice(a.name, _label(a)) for a in accounts]
@@ -61,6 +65,8 @@ def receiving_asset_choices() -> list[SelectChoice]:
 
 def bank_choices() -> list[SelectChoice]:
     accounts = db.session.scalars(
-        select(Account).where(Account.name.startswith(BANK_PREFIX)).order_by(Account.name)
+        select(Account)
+        .where(Account.kind == AssetKind.BANK, Account.closed_at.is_(None))
+        .order_by(Account.name)
     )
     return [SelectChoice(a.name, _label(a)) for a in accounts]

@@ -1,10 +1,10 @@
-"""The public donate form."""
+"""The public donate form and the bank-transfer pledge form."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -21,7 +21,7 @@ class DonateForm(FlaskForm):
             SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
             SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
         ],
-        default="one_off",
+        default=PledgeFrequency.ONE_OFF,
         validators=[InputRequired()],
     )
     public_name = StringField(
@@ -32,4 +32,33 @@ class DonateForm(FlaskForm):
     email = StringField(
         _l("Email for a receipt (optional, never shown or shared)"),
         validators=[Optional(), Length(max=254)],
+    )
+    may_name_prisoner = BooleanField(
+        _l("You may name the prisoner in mails to me"),
+        description=_l("Off: our mails say only “the person you chose”, in case someone else reads them."),
+    )
+
+
+class PledgeTransferForm(FlaskForm):
+    """A donor's own bank-transfer pledge: no card, no Stripe, no account."""
+
+    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
+    frequency = RadioField(
+        _l("How often"),
+        choices=[
+            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
+            SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
+        ],
+        default=PledgeFrequency.MONTHLY,
+        validators=[InputRequired()],
+    )
+    email = StringField(
+        _l("Email (optional): for the code, receipts and reminders; never shown or shared"),
+        validators=[Optional(), Length(max=254)],
+    )
+    may_name_prisoner = BooleanField(
+        _l("You may name the prisoner in mails to me"),
+        description=_l("Off: our mails say only “the person you chose”, in case someone else reads them."),
     )

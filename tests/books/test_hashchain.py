@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.books.hashchain import (
     GENESIS_HASH,
@@ -155,3 +157,55 @@ def test_the_auditors_standalone_script_agrees_with_the_vector():
     spec.loader.exec_module(module)
     document = json.loads(VECTOR_CANONICAL)
     assert module.canonical(document) == VECTOR_CANONICAL.encode("utf-8")
+
+
+# The fast builder against the definition: every stored entry was chained with these bytes.
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_optional = st.none() | _text
+_posting = st.tuples(
+    st.integers(1, 50),
+    _text,
+    st.sampled_from(["RUB", "EUR", "USD", "JPY"]),
+    st.integers(-(10**15), 10**15),
+    _optional,
+    _optional,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    facts=st.builds(
+        EntryFacts,
+        id=st.integers(1, 10**9),
+        entry_date=st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+        description=_text,
+        recorded_at=st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)),
+        recorded_by_id=st.none() | st.integers(1, 10**6),
+        source_type=_text,
+        source_ref=_optional,
+        idempotency_key=_optional,
+        reverses_id=st.none() | st.integers(1, 10**9),
+        is_advance=st.booleans(),
+        conversion_rate=st.none() | st.sampled_from(["98.40", "0.0001", "1"]),
+    ),
+    postings=st.lists(_posting, min_size=0, max_size=6, unique_by=lambda row: row[0]),
+)
+def test_the_fast_builder_gives_the_bytes_of_the_definition(facts, postings):
+    expected = canonical_json(canonical_document(facts, postings)).encode("utf-8")
+    assert canonical_entry(facts, postings) == expected
+
+
+def test_quotes_backslashes_control_characters_and_cyrillic_are_escaped_as_json_does():
+    facts = VECTOR_ENTRY._replace(
+        description='Передача "посылки" \\ \n\t\x01 ✓',
+        recorded_by_id=None,
+        source_ref=None,
+        idempotency_key="api:1:ключ",
+        reverses_id=3,
+    )
+    postings = [
+        (2, "assets:bank:rub-main", "RUB", -500, None, 'm"emo'),
+        (1, "liabilities:x", "RUB", 500, "food", None),
+    ]
+    expected = canonical_json(canonical_document(facts, postings)).encode("utf-8")
+    assert canonical_entry(facts, postings) == expected

@@ -73,9 +73,27 @@ def _refused(session, error_class, call):
 @pytest.mark.parametrize(
     ("draft", "error_class", "message", "field", "params"),
     [
-        (gift(entry_date=date(1999, 12, 31)), InvalidEntry, "date out of range", "date", {}),
-        (gift(entry_date=date(2101, 1, 1)), InvalidEntry, "date out of range", "date", {}),
-        (gift(entry_date="2026-02-01"), InvalidEntry, "date out of range", "date", {}),
+        (
+            gift(entry_date=date(1999, 12, 31)),
+            InvalidEntry,
+            "date out of range",
+            "date",
+            {"reason": "date_out_of_range"},
+        ),
+        (
+            gift(entry_date=date(2101, 1, 1)),
+            InvalidEntry,
+            "date out of range",
+            "date",
+            {"reason": "date_out_of_range"},
+        ),
+        (
+            gift(entry_date="2026-02-01"),
+            InvalidEntry,
+            "date out of range",
+            "date",
+            {"reason": "date_out_of_range"},
+        ),
         (gift(source_type="gossip"), InvalidEntry, "unknown source", "source", {}),
         (
             gift(postings=[PostingDraft("assets:bank:eur-main", eur("1.00"))]),
