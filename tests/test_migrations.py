@@ -54,6 +54,11 @@ VALUES: dict[tuple[str, str] | str, object] = {
     ("pledges", "status"): "active",
     ("stripe_events", "status"): "processed",
     ("checkpoint_schedule", "every"): "daily",
+    ("accounts", "kind"): "bank",
+    ("donors", "locale"): "ru",
+    ("mail_outbox", "status"): "queued",
+    ("mail_outbox", "user_id"): 1,  # one recipient: a user (a donor id would need no user)
+    ("donors", "email_encrypted"): None,  # a token only the app can write; downgrades decrypt it
     "role": "coordinator",
     "type": "asset",
     "source_type": "manual",
@@ -180,4 +185,7 @@ def test_a_migration_imports_nothing_from_the_app(path):
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     ]
-    assert not [name for name in imported if name and name.split(".")[0] == "ledger"]
+    # ledger.crypto is the one exception: 0009 encrypts the donors' stored emails, and the
+    # tokens must be the ones the app reads (the key is the instance's, not the migration's).
+    allowed = {"ledger.crypto"}
+    assert not [name for name in imported if name and name.split(".")[0] == "ledger" and name not in allowed]
