@@ -11,6 +11,7 @@ from ledger.access.models import (  # noqa: F401
     UserSession,
 )
 from ledger.api.models import IdempotentRequest  # noqa: F401
+from ledger.books.holds import Approval, ApprovalHold, ApprovalThreshold  # noqa: F401
 from ledger.books.models import (  # noqa: F401
     Account,
     AccountBalance,
@@ -23,4 +24,4 @@ from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
-from ledger.spending.models import Parcel, ParcelItem, Receipt  # noqa: F401
+from ledger.spending.models import ApprovalReceipt, Parcel, ParcelItem, Receipt  # noqa: F401

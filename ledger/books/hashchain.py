@@ -29,9 +29,14 @@ def canonical_entry(
     is_advance: bool,
     conversion_rate: str | None,
     postings: Iterable[tuple],
+    approved_by_id: int | None = None,
 ) -> bytes:
     """Canonical bytes of an entry.  ``postings`` rows are
-    ``(line_no, account_name, currency, amount_minor, category, memo)``."""
+    ``(line_no, account_name, currency, amount_minor, category, memo)``.
+
+    ``approved_by`` (the second person of a two-person sign-off) is in the document
+    only when there is one: entries recorded before sign-off existed keep the bytes,
+    and so the hashes, they were chained with."""
     document = {
         "id": entry_id,
         "date": entry_date.isoformat(),
@@ -49,6 +54,8 @@ def canonical_entry(
             for line_no, account, currency, amount, category, memo in sorted(postings)
         ],
     }
+    if approved_by_id is not None:
+        document["approved_by"] = approved_by_id
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -74,4 +81,5 @@ def entry_canonical(entry) -> bytes:
             (p.line_no, p.account.name, p.currency, p.amount_minor, p.category, p.memo)
             for p in entry.postings
         ],
+        approved_by_id=getattr(entry, "approved_by_id", None),
     )

@@ -109,6 +109,7 @@ def _check_chain(session: Session, stats: _Stats) -> Iterator[Problem]:
                 is_advance=entry.is_advance,
                 conversion_rate=entry.conversion_rate,
                 postings=[row[1:7] for row in rows],
+                approved_by_id=entry.approved_by_id,
             ),
         )
         if recomputed != entry.hash:

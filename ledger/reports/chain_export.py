@@ -34,6 +34,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
             JournalEntry.reverses_id,
             JournalEntry.is_advance,
             JournalEntry.conversion_rate,
+            JournalEntry.approved_by_id,
             JournalEntry.prev_hash,
             JournalEntry.hash,
         )
@@ -68,6 +69,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
         reverses,
         advance,
         rate,
+        approved_by,
         prev_hash,
         entry_hash,
     ) in entries:
@@ -90,6 +92,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
                 is_advance=advance,
                 conversion_rate=rate,
                 postings=rows,
+                approved_by_id=approved_by,
             )
         )
         document["prev_hash"] = prev_hash
