@@ -13,9 +13,10 @@ from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
-from ledger.api.serialise import entry_json, minor_json, money_json
+from ledger.api.serialise import entry_json, minor_json, money_json, pending_payload
 from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
+from ledger.books.holds import Approval
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
@@ -208,6 +209,8 @@ def create_transfer():
         memo=text_field(data, "memo"),
         recorded_by=current_user,
     )
+    if isinstance(entry, Approval):
+        return pending_payload(entry), 202
     return {"entry": entry_json(entry)}, 201
 
 

@@ -22,7 +22,8 @@ from ledger.api.parsing import (
     required,
     text_field,
 )
-from ledger.api.serialise import entry_json, receipt_json
+from ledger.api.serialise import entry_json, pending_payload, receipt_json
+from ledger.books.holds import Approval
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -97,6 +98,8 @@ def create_disbursement():
         recorded_by=current_user,
         confirm_over_limit=bool_field(data, "confirm_over_limit"),
     )
+    if isinstance(entry, Approval):
+        return pending_payload(entry), 202
     return _entry_payload(entry), 201
 
 

@@ -66,7 +66,7 @@ class Approval(Base):
             "(status = 'pending') = (decided_at IS NULL AND decided_by_id IS NULL)",
             name="decided_when_closed",
         ),
-        CheckConstraint("(status = 'approved') = (entry_id IS NOT NULL)", name="entry_when_approved"),
+        CheckConstraint("entry_id IS NULL OR status = 'approved'", name="entry_only_when_approved"),
         # Never one's own: only a withdrawal is decided by the author.
         CheckConstraint(
             "decided_by_id IS NULL OR (decided_by_id = author_id) = (status = 'withdrawn')",

@@ -65,6 +65,10 @@ def export_beancount(session: Session) -> Iterator[str]:
             yield "  advance: TRUE\n"
         if entry.conversion_rate:
             yield f"  rate: {_string(entry.conversion_rate)}\n"
+        if entry.approved_by_id:
+            # Two-person sign-off: both people, by user id (names never go into exports).
+            yield f"  recorded_by: {entry.recorded_by_id}\n"
+            yield f"  approved_by: {entry.approved_by_id}\n"
         for posting in entry.postings:
             yield f"  {beancount_account(posting.account)}  {_amount(posting.amount_minor, posting.currency)}\n"
             if posting.category:

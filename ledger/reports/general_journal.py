@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ledger.access.models import User
 from ledger.books.accounts import fund_account_name
@@ -54,6 +54,7 @@ class JournalLine:
     description: str
     recorded_at: datetime
     recorded_by: str | None
+    approved_by: str | None  # the second person of a two-person sign-off
     source_type: str
     source_ref: str | None
     reverses_id: int | None
@@ -99,6 +100,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
         .order_by(Posting.entry_id, Posting.line_no)
     ):
         postings[entry_id].append(JournalPosting(*row))
+    approver = aliased(User)
     entries = session.execute(
         select(
             JournalEntry.id,
@@ -106,6 +108,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
             JournalEntry.description,
             JournalEntry.recorded_at,
             User.email,
+            approver.email,
             JournalEntry.source_type,
             JournalEntry.source_ref,
             JournalEntry.reverses_id,
@@ -115,6 +118,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
             JournalEntry.prev_hash,
         )
         .outerjoin(User, User.id == JournalEntry.recorded_by_id)
+        .outerjoin(approver, approver.id == JournalEntry.approved_by_id)
         .where(JournalEntry.id.in_(ids))
         .order_by(JournalEntry.id)
     )

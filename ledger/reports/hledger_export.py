@@ -55,6 +55,9 @@ def export_hledger(session: Session) -> Iterator[str]:
             tags.append("advance:yes")
         if entry.conversion_rate:
             tags.append(f"rate:{entry.conversion_rate}")
+        if entry.approved_by_id:
+            # Two-person sign-off: both people, by user id (names never go into exports).
+            tags += [f"recorded_by:{entry.recorded_by_id}", f"approved_by:{entry.approved_by_id}"]
         yield f"{entry.entry_date.isoformat()} * {entry.description}  ; {', '.join(tags)}\n"
         for posting in entry.postings:
             line = f"    {posting.account}  {_amount(posting.amount_minor, posting.currency)}"

@@ -36,6 +36,8 @@ class EntryRow:
     conversion_rate: str | None
     hash: str
     prev_hash: str
+    recorded_by_id: int | None
+    approved_by_id: int | None
     postings: list[PostingRow]
 
 
@@ -52,6 +54,8 @@ def iter_journal(session: Session, batch: int = 5000) -> Iterator[EntryRow]:
             JournalEntry.conversion_rate,
             JournalEntry.hash,
             JournalEntry.prev_hash,
+            JournalEntry.recorded_by_id,
+            JournalEntry.approved_by_id,
         )
         .order_by(JournalEntry.id)
         .execution_options(yield_per=batch)

@@ -152,7 +152,7 @@ def attach_approval_receipt(
     When the item is signed off its receipts become the entry's; a decided item takes none.
     """
     if approval.status != "pending":
-        raise ReceiptError("approval_not_pending", status=approval.status)
+        raise ReceiptError("approval_not_pending")
     stored, content_type, digest, name = _prepared(data, original_name, max_bytes)
     if session.scalar(
         select(ApprovalReceipt.id).where(

@@ -72,13 +72,13 @@ def _close(session: Session, approval: Approval, status: str, user, reason: str 
         .values(status=status, decided_by_id=user.id, decided_at=utcnow(), reason=reason)
     )
     if isinstance(result, CursorResult) and result.rowcount != 1:
-        raise ApprovalNotPending("already decided", field="approval", status=approval.status)
+        raise ApprovalNotPending("already decided", field="approval", state=approval.status)
     session.refresh(approval)
 
 
 def _check_pending(approval: Approval) -> None:
     if approval.status != "pending":
-        raise ApprovalNotPending("already decided", field="approval", status=approval.status)
+        raise ApprovalNotPending("already decided", field="approval", state=approval.status)
 
 
 def _check_signer(approval: Approval, user) -> None:

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=300), nullable=True),
         sa.Column("entry_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
-            "(status = 'approved') = (entry_id IS NOT NULL)", name=op.f("ck_approvals_entry_when_approved")
+            "entry_id IS NULL OR status = 'approved'", name=op.f("ck_approvals_entry_only_when_approved")
         ),
         sa.CheckConstraint(
             "(status = 'pending') = (decided_at IS NULL AND decided_by_id IS NULL)",

@@ -70,6 +70,9 @@ def url_values(session) -> dict:
 
     values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id))
     values["receipt_id"] = session.scalar(select(Receipt.id).order_by(Receipt.id)) or 1
+    from ledger.books.holds import Approval
+
+    values["approval_id"] = session.scalar(select(Approval.id).order_by(Approval.id)) or 1
     values["event_id"] = "evt_not_held"
     values["fmt"] = "hledger"
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))

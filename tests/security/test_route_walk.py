@@ -70,6 +70,15 @@ POLICY = {
     "api.update_prisoner_api": COORDINATOR_WRITE,
     "api.create_donation": COORDINATOR_WRITE,
     "api.create_transfer": COORDINATOR_WRITE,
+    # two-person sign-off
+    "api.get_approval_thresholds": AUDITOR_READ,
+    "api.put_approval_thresholds": ADMIN_ONLY,
+    "api.approvals_queue": AUDITOR_READ,
+    "api.show_approval": AUDITOR_READ,
+    "api.approve_item": COORDINATOR_WRITE,
+    "api.reject_item": COORDINATOR_WRITE,
+    "api.withdraw_item": COORDINATOR_WRITE,
+    "api.upload_approval_receipt": COORDINATOR_WRITE,
     # donors and Stripe
     "donate.donate": PUBLIC,
     "donate.thanks": PUBLIC,
