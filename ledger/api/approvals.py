@@ -18,7 +18,7 @@ from ledger.books.holds import APPROVAL_STATUSES, Approval, held_per_account
 from ledger.extensions import db
 from ledger.money import MoneyError, parse_amount, parse_currency
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
-from ledger.spending.lookup import entry_attachments
+from ledger.spending.disbursements import entry_attachments
 from ledger.spending.receipts import ReceiptError, attach_approval_receipt
 from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
 
@@ -154,5 +154,4 @@ def upload_approval_receipt(approval_id: int):
     except ReceiptError as error:
         status = 409 if error.code == "approval_not_pending" else 422
         raise ApiError(status, error.code, "file", **error.params) from None
-    db.session.commit()
     return {"receipt": receipt_json(receipt)}, 201

@@ -18,7 +18,7 @@ from ledger.database import utcnow
 from ledger.funds.models import Prisoner
 from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.spending.models import Parcel, ParcelItem
+from ledger.spending.models import Parcel, ParcelItem, Receipt
 from ledger.text import TextError, clean_text
 
 SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
@@ -293,3 +293,10 @@ def record_disbursement(
     )
     session.flush()
     return entry
+
+
+def entry_attachments(session: Session, entry: JournalEntry) -> tuple[list[Receipt], Parcel | None]:
+    """An entry's receipts and, for a parcel, its details."""
+    receipts = list(session.scalars(select(Receipt).where(Receipt.entry_id == entry.id).order_by(Receipt.id)))
+    parcel = session.scalar(select(Parcel).where(Parcel.entry_id == entry.id))
+    return receipts, parcel

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
@@ -65,15 +65,14 @@ def _locked(session: Session, approval_id: int) -> Approval:
 
 
 def _close(session: Session, approval: Approval, status: str, user, reason: str | None = None) -> None:
-    """Move a pending item to ``status``: a conditional UPDATE, so it happens once whatever races it."""
-    result = session.execute(
-        update(Approval)
-        .where(Approval.id == approval.id, Approval.status == "pending")
-        .values(status=status, decided_by_id=user.id, decided_at=utcnow(), reason=reason)
-    )
-    if isinstance(result, CursorResult) and result.rowcount != 1:
-        raise ApprovalNotPending("already decided", field="approval", state=approval.status)
-    session.refresh(approval)
+    """Move a pending item to ``status``.  Callers hold the ledger's write lock and have read
+    the item again under it (``_locked``), so no other decision can interleave."""
+    _check_pending(approval)
+    approval.status = status
+    approval.decided_by_id = user.id
+    approval.decided_at = utcnow()
+    approval.reason = reason
+    session.flush()
 
 
 def _check_pending(approval: Approval) -> None:
@@ -144,8 +143,7 @@ def approve(session: Session, approval_id: int, *, approver) -> JournalEntry:
     # Closed first, so that posting no longer counts this item's own hold.
     _close(session, approval, "approved", approver)
     entry = _post(session, approval, approver)
-    session.execute(update(Approval).where(Approval.id == approval.id).values(entry_id=entry.id))
-    session.refresh(approval)
+    approval.entry_id = entry.id
     for attached in session.scalars(
         select(ApprovalReceipt).where(ApprovalReceipt.approval_id == approval.id).order_by(ApprovalReceipt.id)
     ):

@@ -126,8 +126,8 @@ def request_repeatedly(
 ) -> list[tuple[int | None, int]]:
     """Submit ``tries`` disbursements at or above the threshold; (approval id or None, amount) per try."""
     from ledger.books.holds import Approval
+    from ledger.funds.prisoners import prisoner_by_slug
     from ledger.spending.disbursements import record_disbursement
-    from ledger.spending.lookup import prisoner_by_slug
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
     rng = random.Random(seed)
