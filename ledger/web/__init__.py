@@ -70,6 +70,7 @@ def _error_page(status: int):
 
 
 def register_web(app: Flask) -> None:
+    from ledger.web.approvals import bp as approvals_bp
     from ledger.web.donate import bp as donate_bp
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
@@ -82,7 +83,16 @@ def register_web(app: Flask) -> None:
     register_formatting(app)
     register_labels(app)
     init_page_cache(app)
-    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp, stripe_bp):
+    for blueprint in (
+        bp,
+        prisoners_bp,
+        reports_bp,
+        spending_bp,
+        fundraising_bp,
+        donate_bp,
+        stripe_bp,
+        approvals_bp,
+    ):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))

@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
 from ledger.books.balances import available_in
+from ledger.books.holds import Approval, held_in, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -31,6 +32,7 @@ from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
 from ledger.web.spending_forms import (
@@ -50,8 +52,10 @@ bp = Blueprint("spending", __name__)
 def funds():
     rows = []
     for prisoner in db.session.scalars(select(Prisoner).order_by(Prisoner.name)):
-        rows.append((prisoner, available_in(db.session, fund_account_for(db.session, prisoner))))
-    general = available_in(db.session, general_fund(db.session))
+        account = fund_account_for(db.session, prisoner)
+        rows.append((prisoner, spendable_in(db.session, account), held_in(db.session, account)))
+    account = general_fund(db.session)
+    general = (spendable_in(db.session, account), held_in(db.session, account))
     return render_template("spending/funds.html", rows=rows, general=general)
 
 
@@ -70,7 +74,12 @@ def fund(slug: str):
         .limit(50)
     ).all()
     return render_template(
-        "spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account), entries=entries
+        "spending/fund.html",
+        prisoner=prisoner,
+        balances=spendable_in(db.session, account),
+        books=available_in(db.session, account),
+        held=held_in(db.session, account),
+        entries=entries,
     )
 
 
@@ -131,12 +140,14 @@ def new_disbursement():
                 recorded_by=current_user,
                 confirm_over_limit=form.confirm_over_limit.data,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
         warnings = outcome.params.get("warnings")
         if outcome.code == "insufficient_funds" and prisoner is not None:
-            balances = available_in(db.session, fund_account_for(db.session, prisoner))
+            balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
@@ -296,7 +307,7 @@ def cash():
             money = parse_amount(form.amount.data, form.currency.data)
             account = cash_account_for(db.session, current_user)
             source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
-            move_cash(
+            moved = move_cash(
                 db.session,
                 from_account=source,
                 to_account=target,
@@ -305,17 +316,19 @@ def cash():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(moved, Approval):
+            return pending_redirect(moved)
         if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
     if account is not None and inspect(account).transient:
         account = None  # opened by a refused movement, and rolled back with it
-    holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
+    holders = [(holder, spendable_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,
         account=account,
-        held=available_in(db.session, account) if account is not None else {},
+        held=spendable_in(db.session, account) if account is not None else {},
         spent=spent_from(db.session, account) if account is not None else [],
         holders=holders,
     )
