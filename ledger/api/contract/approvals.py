@@ -17,7 +17,8 @@ _IDEMPOTENCY = {
 
 
 def _error(text: str) -> dict:
-    return {"description": text, **_ERROR}
+    """A 4xx answer: ``text`` starts with the error codes it can carry."""
+    return {"description": f"Error codes: {text}", **_ERROR}
 
 
 def _json(ref: str) -> dict:
@@ -219,7 +220,10 @@ PATHS: dict[str, dict] = {
                     "fund can no longer cover it, the item stays pending; `facility_limit`; "
                     "`idempotency_conflict`"
                 ),
-                "422": _error("a rule of the entry's kind refuses it now (`unknown_category`, …)"),
+                "422": _error(
+                    "`unknown_category`, `bad_paid_from`, `not_a_fund`, `bad_cash_movement`, `date_in_future`: "
+                    "a rule of the entry's kind refuses it now; the item stays pending"
+                ),
             },
         }
     },
