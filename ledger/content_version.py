@@ -24,9 +24,10 @@ class ContentVersion(Base):
 
 
 def _watched() -> tuple[type, ...]:
+    from ledger.checkpoints.models import CheckpointSchedule
     from ledger.funds.models import Donor, Facility, Pledge, Prisoner
 
-    return (Prisoner, Facility, Donor, Pledge)
+    return (Prisoner, Facility, Donor, Pledge, CheckpointSchedule)
 
 
 @event.listens_for(Session, "before_flush")

@@ -16,6 +16,9 @@ MESSAGES = {
     "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
     "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
     "missing_amount": _l("Enter an amount."),
+    "ambiguous_amount": _l(
+        "“%(text)s” could be read two ways: write it without the comma, or with a decimal point."
+    ),
     "zero_amount": _l("The amount must be greater than zero."),
     "too_many_decimals": _l("%(currency)s has at most %(places)s decimal places."),
     "amount_too_large": _l("This amount is too large."),
@@ -130,6 +133,16 @@ MESSAGES = {
     "restore_target_not_empty": _l("Restore goes into an empty database only; %(table)s already has rows."),
     "restore_failed_verification": _l(
         "The restored ledger does not verify: %(problem)s. Nothing was restored."
+    ),
+    # checkpoints
+    "no_checkpoint": _l("No checkpoint has been made yet: public figures appear with the first one."),
+    "unknown_schedule": _l("Choose daily, weekly or monthly."),
+    "signing_key_unreadable": _l(
+        "The signing key (LEDGER_SIGNING_KEY or instance/ledger_signing_key) is not an Ed25519 private key."
+    ),
+    "signing_key_missing": _l("There is no signing key in the instance folder."),
+    "signing_key_from_environment": _l(
+        "The signing key comes from LEDGER_SIGNING_KEY: put a new key there to rotate it."
     ),
     # access
     "invalid_email": _l("Enter a valid email address."),

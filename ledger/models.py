@@ -20,6 +20,7 @@ from ledger.books.models import (  # noqa: F401
     LedgerHead,
     Posting,
 )
+from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointSchedule  # noqa: F401
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
