@@ -15,7 +15,9 @@ def _instance_secret(instance_path: str, name: str) -> str:
     """Return a secret stored in the instance folder, creating it once."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ledger.file_modes import private_dir
+
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

@@ -25,6 +25,7 @@ MESSAGES = {
     "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
     "currency_mismatch": _l("The amounts are in different currencies."),
     "not_decimal": _l("Amounts must be exact decimals."),
+    "amount_not_text": _l('Write the amount as a decimal string in quotes, like "12.50", not as a number.'),
     "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
     # text
     "invalid_text": _l("This field must be text."),
@@ -105,6 +106,7 @@ MESSAGES = {
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
     "receipt_corrupt": _l("The file is damaged or not what its type says."),
     "receipt_duplicate": _l("This receipt is already attached to the entry."),
+    "receipt_not_spending": _l("Receipts belong to spending entries; this entry is not one."),
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
     # card gifts (Stripe)
     "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),
@@ -155,6 +157,10 @@ MESSAGES = {
     "forbidden": _l("Your role does not allow this."),
     "not_found": _l("Not found."),
     "bad_json": _l("The request body must be a JSON object."),
+    "json_too_deep": _l("The JSON body is nested too deeply (at most %(max)s levels)."),
+    "invalid_object": _l("This field must be a JSON object."),
+    "invalid_list": _l("This field must be a JSON list, not too long."),
+    "invalid_number": _l("This field must be a whole number."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),

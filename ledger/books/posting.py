@@ -115,7 +115,7 @@ def _resolve_accounts(session: Session, drafts: Sequence[PostingDraft]) -> list[
 
 def _validate(draft: EntryDraft) -> tuple[str, str | None, str | None]:
     if not isinstance(draft.entry_date, date) or not MIN_DATE <= draft.entry_date <= MAX_DATE:
-        raise InvalidEntry("date out of range", field="date")
+        raise InvalidEntry("date out of range", field="date", reason="date_out_of_range")
     if draft.source_type not in SOURCE_TYPES:
         raise InvalidEntry("unknown source", field="source")
     if len(draft.postings) < 2:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
@@ -209,3 +209,49 @@ def verify_ledger(session: Session) -> VerifyResult:
         problems += list(_check_head(session, stats))
     problems += list(_check_running_balances(session))
     return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
+
+
+# The triggers that keep the journal and the rows beside it append-only (migrations 0001, 0014).
+GUARD_TRIGGERS = {
+    "sqlite": (
+        "journal_entries_no_update",
+        "journal_entries_no_delete",
+        "postings_no_update",
+        "postings_no_delete",
+        "receipts_guard_update",
+        "receipts_guard_delete",
+        "donations_guard_update",
+        "donations_guard_delete",
+        "accounts_guard_update",
+        "accounts_guard_delete",
+    ),
+    "postgresql": (
+        "journal_entries_append_only",
+        "journal_entries_no_truncate",
+        "postings_append_only",
+        "postings_no_truncate",
+        "receipts_guard",
+        "receipts_guard_truncate",
+        "donations_guard",
+        "donations_guard_truncate",
+        "accounts_guard",
+        "accounts_guard_truncate",
+    ),
+}
+
+
+def verify_guards(session: Session) -> list[Problem]:
+    """Every append-only trigger is there (and enabled): one dropped is a door left open."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        found = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    elif dialect == "postgresql":
+        found = set(
+            session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"))
+        )
+    else:  # pragma: no cover
+        return []
+    missing = [name for name in GUARD_TRIGGERS[dialect] if name not in found]
+    if not missing:
+        return []
+    return [Problem("guard_missing", f"append-only triggers missing or disabled: {', '.join(missing)}")]

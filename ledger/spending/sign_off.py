@@ -158,6 +158,15 @@ def approve(session: Session, approval_id: int, *, approver) -> JournalEntry:
                 uploaded_at=attached.uploaded_at,
             )
         )
+        record_audit(
+            session,
+            "receipt.attached",
+            user=approver,
+            target=f"entry:{entry.id}",
+            sha256=attached.sha256,
+            content_type=attached.content_type,
+            size=attached.size_bytes,
+        )
     record_audit(
         session,
         "approval.approved",

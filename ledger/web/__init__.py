@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
+from ledger.security.redirects import local_redirect_target
 from ledger.visibility import request_as_of
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
@@ -65,9 +66,7 @@ def set_language(code: str):
     can be cached; choosing a language changes nothing but the reader's own pages."""
     if code in ("en", "ru"):
         session["locale"] = code
-    target = request.values.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
+    target = local_redirect_target(request.values.get("next"), url_for("web.home"))
     return redirect(target)
 
 

@@ -29,7 +29,7 @@ from ledger.spending.disbursements import (
     spending_assets,
 )
 from ledger.spending.models import Receipt
-from ledger.spending.receipts import attach_receipt, receipt_path
+from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
@@ -167,6 +167,7 @@ def entry(entry_id: int):
         parcel=parcel,
         receipt_form=ReceiptForm(),
         reversal_form=ReversalForm(),
+        can_attach=is_disbursement(db.session, record),  # receipts prove spending only
     )
 
 

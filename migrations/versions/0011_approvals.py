@@ -5,7 +5,7 @@ their receipts, and the approver of a signed-off journal entry.
 a SQLite batch rebuild would drop the append-only triggers of migration 0001.
 
 Revision ID: 0011_approvals
-Revises: 0010_checkpoints
+Revises: 0014_hardening
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_approvals"
-down_revision = "0010_checkpoints"
+down_revision = "0014_hardening"
 branch_labels = None
 depends_on = None
 

@@ -160,6 +160,7 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
         ({"asset": "liabilities:funds:general"}, "Not a valid choice"),
         ({"method": "bitcoin"}, "Not a valid choice"),
         ({"received_on": "2999-01-01"}, "cannot be in the future"),
+        ({"received_on": "1900-01-01"}, "Enter a date between 2000 and 2100."),  # issue #20
         ({"currency": "EUR", "pledge": "{ref}"}, "This pledge is in RUB"),
         ({"fund": "general", "pledge": "{ref}"}, "another fund or donor"),
     ],

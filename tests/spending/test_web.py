@@ -321,3 +321,21 @@ def test_strangers_are_sent_to_sign_in(client, parcel_setup):
     for path in ("/manage/funds", "/disbursements/new", "/conversions/new", "/cash", "/entries/1"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location
+
+
+def test_receipts_attach_only_to_spending_on_the_pages(app, client, auth, parcel_setup, session):
+    """Issue #20: the entry page offered, and the upload took, a receipt for a donation."""
+    auth.login("coordinator")
+    donation = session.scalar(select(JournalEntry).order_by(JournalEntry.id))
+    page = client.get(f"/entries/{donation.id}").text
+    assert "Attach receipt" not in page
+    response = client.post(
+        f"/entries/{donation.id}/receipts",
+        data={"file": (io.BytesIO(jpeg_with_gps()), "check.jpg")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Receipts belong to spending entries" in response.text
+    assert session.scalar(select(func.count()).select_from(Receipt)) == 0
+    client.post("/disbursements/new", data=_form())
+    assert "Attach receipt" in client.get(f"/entries/{_latest(session).id}").text
