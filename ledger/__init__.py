@@ -46,6 +46,9 @@ def create_app(
 
     private_dir(app.instance_path)  # secrets, receipts and the SQLite file live here: owner-only
     load_config(app, config_name, overrides)
+    from ledger.crypto import register_donor_email_key
+
+    register_donor_email_key(app.config["DONOR_EMAIL_KEY"])
     ensure_private_database(app.config["SQLALCHEMY_DATABASE_URI"])
 
     import ledger.models  # noqa: F401  (every table on the metadata, for Alembic)

@@ -297,7 +297,15 @@ def ledger_restore(path: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from ledger.cli_accounts import accounts_cli, setup
+
+    app.cli.add_command(setup)
+    app.cli.add_command(accounts_cli)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(ledger_cli)
+    from ledger.mail.cli import mail_cli, pledges_cli
+
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(pledges_cli)

@@ -92,6 +92,16 @@ MESSAGES = {
     "ends_before_start": _l("The end date is before the start date."),
     "pledge_not_active": _l("This pledge is no longer active."),
     "unknown_pledge": _l("No pledge has this reference code."),
+    "pledge_not_monthly": _l("Only a monthly gift can be paused."),
+    "pledge_not_paused": _l("This gift is not paused."),
+    "pledge_card_needs_stripe": _l("This is a card gift: it can be changed only through Stripe."),
+    "no_bank_details": _l("We can't take bank transfers in %(currency)s yet; choose another currency."),
+    "pledge_throttled": _l(
+        "Too many pledges were made from here in a short time. Please try again in %(minutes)s minutes."
+    ),
+    "link_invalid": _l("This link is not valid. Use the link from your latest mail as it is."),
+    "link_expired": _l("This link has expired. The link in a newer mail from us will work."),
+    "bad_setting": _l("Enter a whole number in the range shown."),
     # bank statements
     "import_empty": _l("The file has no rows."),
     "import_encoding": _l("The file is not UTF-8 or Windows-1251 text."),
@@ -101,6 +111,21 @@ MESSAGES = {
     "import_bad_asset": _l("Choose the bank account the statement belongs to."),
     "import_expired": _l("This preview has expired; upload the file again."),
     "unknown_account": _l("No such account."),
+    # asset accounts
+    "bad_account_name": _l(
+        "Name the account like assets:bank:eur-main, assets:cash:office-rub, assets:stripe or "
+        "assets:intermediary:friend-in-tbilisi (lowercase Latin letters, digits and hyphens)."
+    ),
+    "account_exists": _l("An account with this name already exists."),
+    "currency_required": _l("A bank or cash account holds one currency: choose it."),
+    "account_kind_mismatch": _l("The name makes this a %(kind)s account."),
+    "unknown_account_kind": _l("Choose a kind: bank, cash, stripe or intermediary."),
+    "account_closed": _l("The account %(account)s is closed."),
+    "account_not_empty": _l("%(account)s still holds %(held)s; an account is closed only at zero."),
+    "rate_mismatch": _l(
+        "The rate does not agree with the amounts: at this rate the amount received is %(expected)s, "
+        "not %(target)s. Give the amounts or the rate, or correct one of them."
+    ),
     "receipt_empty": _l("The file is empty."),
     "receipt_too_large": _l("The file is too large (at most %(max_mb)s MB)."),
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
@@ -173,6 +198,24 @@ MESSAGES = {
     "idempotency_conflict": _l("This Idempotency-Key was already used with a different request."),
 }
 
+# Shown next to every bank-transfer pledge (the page, the printable page, the API answer).
+BANK_VISIBILITY_WARNING = _l(
+    "What the banks can see: a bank transfer is not anonymous. Your bank and ours see your name, "
+    "your account, the amount, the date and the reference code, and they keep this for years; "
+    "authorities can ask them for it. The reference code itself names nobody, and we never write "
+    "a prisoner's name on our side. If that is a risk for you, give in cash through someone you "
+    "trust, or by card."
+)
+
+
+# Codes with a more precise message when the refusal names these parameters.
+DETAILED = {
+    "currency_mismatch": (
+        ("account", "expected", "currency"),
+        _l("%(account)s holds %(expected)s only; this money is in %(currency)s."),
+    ),
+}
+
 
 def _display(value: object) -> object:
     if isinstance(value, Money):
@@ -183,6 +226,9 @@ def _display(value: object) -> object:
 def message_for(code: str, params: dict | None = None) -> str:
     """The translated message for ``code``, with its parameters filled in."""
     template = MESSAGES.get(code)
+    detailed = DETAILED.get(code)
+    if detailed is not None and params and all(name in params for name in detailed[0]):
+        template = detailed[1]
     if template is None:
         return str(MESSAGES["invalid_entry"])
     values = {key: _display(value) for key, value in (params or {}).items()}

@@ -23,6 +23,18 @@ from ledger.books.models import (  # noqa: F401
 from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointSchedule  # noqa: F401
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
-from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
+from ledger.funds.models import (  # noqa: F401
+    BankDetails,
+    Donation,
+    Donor,
+    DonorSettings,
+    Facility,
+    Pledge,
+    PledgeAttempt,
+    PledgeInstalment,
+    PledgeStatusChange,
+    Prisoner,
+)
+from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
 from ledger.spending.models import ApprovalReceipt, Parcel, ParcelItem, Receipt  # noqa: F401

@@ -12,11 +12,10 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import json_body, page_args, text_field
+from ledger.api.parsing import CurrencyAmounts, Schema, Text, json_request, page_args
 from ledger.api.serialise import approval_json, entry_json, money_json, receipt_json
 from ledger.books.holds import APPROVAL_STATUSES, Approval, held_per_account
 from ledger.extensions import db
-from ledger.money import MoneyError, parse_amount, parse_currency
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
 from ledger.spending.disbursements import entry_attachments
 from ledger.spending.receipts import ReceiptError, attach_approval_receipt
@@ -37,25 +36,19 @@ def get_approval_thresholds():
     return _thresholds_payload()
 
 
+THRESHOLDS = Schema(thresholds=CurrencyAmounts(required=True))
+DECISION = Schema(reason=Text(max_length=300))
+REJECTION = Schema(reason=Text(max_length=300, required=True))
+
+
 @bp.put("/settings/approval-thresholds")
 @api_role_required("admin")
 @idempotent_write
-def put_approval_thresholds():
-    """The whole set: ``{"RUB": "10000.00", "EUR": "100.00"}``; a currency left out needs no sign-off."""
-    data = json_body()
-    if "thresholds" in data and isinstance(data["thresholds"], dict):
-        data = data["thresholds"]
-    thresholds = {}
-    for raw_currency, raw_amount in data.items():
-        try:
-            currency = parse_currency(raw_currency)
-        except MoneyError as error:
-            raise ApiError(422, error.code, str(raw_currency)[:20], **error.params) from None
-        try:
-            thresholds[currency] = parse_amount(raw_amount, currency)
-        except MoneyError as error:
-            raise ApiError(422, error.code, currency, **error.params) from None
-    set_approval_thresholds(db.session, thresholds, user=current_user)
+@json_request(THRESHOLDS)
+def put_approval_thresholds(body):
+    """The whole set: ``{"thresholds": {"RUB": "10000.00", "EUR": "100.00"}}``; a currency
+    left out needs no sign-off, ``{"thresholds": {}}`` clears them all."""
+    set_approval_thresholds(db.session, body["thresholds"], user=current_user)
     return _thresholds_payload(), 200
 
 
@@ -99,7 +92,8 @@ def show_approval(approval_id: int):
 @bp.post("/approvals/<int:approval_id>/approve")
 @api_role_required(*WRITERS)
 @idempotent_write
-def approve_item(approval_id: int):
+@json_request(Schema(), body_optional=True)
+def approve_item(approval_id: int, body):
     _approval_or_404(approval_id)
     entry = approve(db.session, approval_id, approver=current_user)
     approval = db.session.get(Approval, approval_id)
@@ -114,23 +108,20 @@ def approve_item(approval_id: int):
 @bp.post("/approvals/<int:approval_id>/reject")
 @api_role_required(*WRITERS)
 @idempotent_write
-def reject_item(approval_id: int):
-    data = json_body()
+@json_request(REJECTION)
+def reject_item(approval_id: int, body):
     _approval_or_404(approval_id)
-    reason = text_field(data, "reason", max_length=300, required_=True) or ""
-    approval = reject(db.session, approval_id, user=current_user, reason=reason)
+    approval = reject(db.session, approval_id, user=current_user, reason=body["reason"] or "")
     return {"status": "rejected", "approval": approval_json(approval)}, 200
 
 
 @bp.post("/approvals/<int:approval_id>/withdraw")
 @api_role_required(*WRITERS)
 @idempotent_write
-def withdraw_item(approval_id: int):
-    data = json_body() if request.get_data() else {}
+@json_request(DECISION, body_optional=True)
+def withdraw_item(approval_id: int, body):
     _approval_or_404(approval_id)
-    approval = withdraw(
-        db.session, approval_id, user=current_user, reason=text_field(data, "reason", max_length=300)
-    )
+    approval = withdraw(db.session, approval_id, user=current_user, reason=body.get("reason"))
     return {"status": "withdrawn", "approval": approval_json(approval)}, 200
 
 

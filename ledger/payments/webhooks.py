@@ -20,6 +20,7 @@ from ledger.access.audit import record_audit
 from ledger.books.errors import InsufficientFunds, LedgerError
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
+from ledger.funds.schedules import set_status
 from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import MoneyError
 from ledger.payments.card_entries import (
@@ -295,8 +296,8 @@ def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
     if pledge is None:
         ctx.notes.append("no_pledge")
         return
-    if pledge.status == "active":
-        pledge.status = "cancelled"
+    if pledge.status not in ("cancelled", "fulfilled"):
+        set_status(ctx.session, pledge, "cancelled", changed_by="stripe", reason="subscription_deleted")
         pledge.ends_on = max(utcnow().date(), pledge.starts_on)
         record_audit(ctx.session, "pledge.cancelled", target=f"pledge:{pledge.reference}", by="stripe")
 

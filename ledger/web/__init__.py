@@ -84,9 +84,11 @@ def _error_page(status: int):
 def register_web(app: Flask) -> None:
     from ledger.web.approvals import bp as approvals_bp
     from ledger.web.donate import bp as donate_bp
+    from ledger.web.donor_admin import bp as donor_admin_bp
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
+    from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
@@ -106,6 +108,8 @@ def register_web(app: Flask) -> None:
         donate_bp,
         stripe_bp,
         approvals_bp,
+        pledge_transfer_bp,
+        donor_admin_bp,
         transparency_bp,
     ):
         app.register_blueprint(blueprint)

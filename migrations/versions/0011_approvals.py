@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_approvals"
-down_revision = "0014_hardening"
+down_revision = "0009_donor_mail"
 branch_labels = None
 depends_on = None
 

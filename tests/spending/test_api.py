@@ -96,7 +96,7 @@ def test_errors_are_in_russian_when_asked(client, tokens, parcel_setup):
 def test_overdraw_message_names_what_is_available(client, tokens, parcel_setup):
     response = client.post(
         "/api/v1/disbursements",
-        json=_disbursement(money={"amount": "600", "currency": "EUR"}),
+        json=_disbursement(money={"amount": "600", "currency": "EUR"}, paid_from="assets:bank:eur-main"),
         headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"},
     )
     assert response.status_code == 409

@@ -67,7 +67,7 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     assert "25,000.00" in client.get("/cash").text
 
     # The parcel costs more roubles than the fund holds: refused, balances shown, conversion offered.
-    cash_account = "assets:cash:coordinator-2"
+    cash_account = "assets:cash:coordinator-2-rub"  # one box per currency, opened by the advance
     before = _entries(session)
     form = _form(
         amount="24000.00",
@@ -114,7 +114,7 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     parcel = session.scalar(select(Parcel).where(Parcel.entry_id == entry.id))
     assert parcel.total_grams == 6000 and parcel.items[0].name == "Тёплые носки"
     page = client.get(response.location).text
-    assert "Тёплые носки" in page and "assets:cash:coordinator-2" in page
+    assert "Тёплые носки" in page and "assets:cash:coordinator-2-rub" in page
 
     # Attach the receipt photo: stored without its EXIF, hash shown.
     upload = client.post(
