@@ -29,6 +29,7 @@ from ledger.funds.models import (  # noqa: F401
     Donor,
     DonorSettings,
     Facility,
+    ImportMapping,
     Pledge,
     PledgeAttempt,
     PledgeInstalment,

@@ -20,7 +20,15 @@ from ledger.books.holds import Approval
 from ledger.books.models import Account
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.bank_import import ColumnMapping, StatementError, post_statement, read_statement
+from ledger.funds.bank_import import (
+    ColumnMapping,
+    StatementError,
+    accounts_with_saved_mappings,
+    post_statement,
+    read_statement,
+    save_mapping,
+    saved_mapping,
+)
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.models import PLEDGE_STATUSES, Donation, Facility, Pledge, PledgeStatusChange, Prisoner
 from ledger.funds.pledges import (
@@ -389,12 +397,17 @@ def bank_import():
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
     form.default_currency.choices = [("", "—")] + currency_choices()
+    prefilled = None
+    if request.method == "GET":
+        prefilled = _prefill(form)
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         mapping = _mapping_from(form)
         asset = find_account(db.session, form.asset.data)
         with attempt(form) as outcome:
             statement = read_statement(db.session, data, mapping, asset)
+            # The columns that read this file are the account's columns for its next import.
+            save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
             return render_template(
@@ -404,7 +417,34 @@ def bank_import():
                 mapping=json.dumps(mapping.__dict__),
                 funds=fund_choices(),
             )
-    return render_template("fundraising/import_upload.html", form=form)
+    saved = accounts_with_saved_mappings(db.session)
+    saved_accounts = [(name, label) for name, label in form.asset.choices if name in saved]
+    return render_template(
+        "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
+    )
+
+
+def _prefill(form: StatementUploadForm):
+    """Choose the account named in ``?asset=`` (or the first) and fill in its saved columns.
+    Returns the account when its saved columns were filled in, None when it has none yet."""
+    choices = [name for name, _label in form.asset.choices]
+    wanted = request.args.get("asset", "")
+    chosen = wanted if wanted in choices else (choices[0] if choices else None)
+    if chosen is None:
+        return None
+    form.asset.data = chosen
+    asset = find_account(db.session, chosen)
+    mapping = saved_mapping(db.session, asset) if asset is not None else None
+    if mapping is None:
+        return None
+    form.date_column.data = mapping.date
+    form.amount_column.data = mapping.amount
+    form.reference_column.data = mapping.reference
+    form.currency_column.data = mapping.currency or ""
+    form.payer_column.data = mapping.payer or ""
+    form.default_currency.data = mapping.default_currency or ""
+    form.decimal_comma.data = mapping.decimal_comma
+    return asset
 
 
 @bp.route("/imports/bank/post", methods=["POST"])
