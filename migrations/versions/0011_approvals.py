@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_approvals"
-down_revision = "0009_donor_mail"
+down_revision = "0015_import_mappings"
 branch_labels = None
 depends_on = None
 
