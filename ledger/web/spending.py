@@ -37,9 +37,11 @@ from ledger.web.choices import (
     bank_choices,
     currency_choices,
     currency_of,
-    default_choice as _default_choice,
     fund_choices,
     prisoner_choices,
+)
+from ledger.web.choices import (
+    default_choice as _default_choice,
 )
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.numbers import amount_from_form
