@@ -63,6 +63,13 @@ MESSAGES = {
         "Cash moves between a bank account and a coordinator's cash, in either direction."
     ),
     "unknown_prisoner": _l("No such prisoner."),
+    # two-person sign-off
+    "own_approval": _l("A second person must sign this off: you cannot approve or refuse what you recorded."),
+    "not_author": _l("Only the person who recorded this item can withdraw it."),
+    "approval_not_pending": _l(
+        "This item has already been approved, refused or withdrawn; nothing was changed."
+    ),
+    "unknown_approval_status": _l("Choose a status: pending, approved, rejected, withdrawn or all."),
     # donations
     "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),

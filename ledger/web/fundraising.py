@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
 from ledger.books.errors import InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -49,6 +50,7 @@ from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import (
     bank_choices,
@@ -363,6 +365,8 @@ def new_transfer():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))

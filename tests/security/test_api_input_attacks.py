@@ -19,7 +19,7 @@ from ledger.extensions import db
 from tests.conftest import bearer, donate, make_prisoner
 
 # JSON writes under /api/v1 that take something else than a JSON body.
-NOT_JSON = {"api.upload_receipt"}  # multipart upload of a receipt file
+NOT_JSON = {"api.upload_receipt", "api.upload_approval_receipt"}  # multipart uploads of receipt files
 WRITE = {"POST", "PUT", "PATCH"}
 
 
