@@ -3,19 +3,16 @@ when TEST_DATABASE_URL is set), clients, users and funded prisoners."""
 
 from __future__ import annotations
 
-import contextvars
 import shutil
 
 import pytest
-from flask import has_app_context
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from ledger import create_app
 from ledger.access import users as access_users
 from ledger.books.accounts import ensure_standard_accounts
 from ledger.extensions import db
-from tests.helpers import PASSWORD, POSTGRES_URL, AuthActions
+from tests.helpers import PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient
 
 # The create_* fixtures (tests/factories.py) are available to every test.
 pytest_plugins = ["tests.factories"]
@@ -85,22 +82,6 @@ def database_url(migrated_database, tmp_path):
     path = tmp_path / "ledger.sqlite3"
     shutil.copy(migrated_database, path)
     return f"sqlite:///{path}"
-
-
-class IsolatedClient(FlaskClient):
-    """Each request runs in its own app context, with its own database session, as in
-    production: a view that forgets to commit, or a user cached in ``g``, shows up in tests.
-
-    The test's own session (the ``session`` fixture) is committed first, so that its next
-    query starts a new transaction and sees what the request wrote.
-    """
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            db.session.commit()
-        # Streamed responses are read inside the request's own context too.
-        kwargs.setdefault("buffered", True)
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

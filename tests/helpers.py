@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import time
 
 import pyotp
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from ledger.access.two_factor import (
     begin_enrolment,
@@ -21,6 +24,22 @@ from ledger.extensions import db
 # Set by scripts/throwaway-postgres.sh: the suite then runs on PostgreSQL.
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, with its own database session, as in
+    production: a view that forgets to commit, or a user cached in ``g``, shows up in tests.
+
+    The test's own session (the ``session`` fixture) is committed first, so that its next
+    query starts a new transaction and sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        # Streamed responses are read inside the request's own context too.
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def bearer(token: str) -> dict:

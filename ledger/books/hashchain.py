@@ -40,6 +40,9 @@ class EntryFacts(NamedTuple):
     reverses_id: int | None
     is_advance: bool
     conversion_rate: str | None
+    # The second person who signed the entry off (two-person sign-off): in the document only
+    # when there is one, so entries recorded before sign-off existed keep their bytes and hashes.
+    approved_by_id: int | None = None
 
 
 # The JournalEntry columns that are hashed, in EntryFacts order (select them in this order).
@@ -56,7 +59,7 @@ def entry_facts(entry: Any) -> EntryFacts:
 
 def canonical_document(entry: EntryFacts, postings: Iterable[PostingFacts]) -> dict[str, Any]:
     """The canonical document of an entry (what docs/verifying.md describes)."""
-    return {
+    document: dict[str, Any] = {
         "id": entry.id,
         "date": entry.entry_date.isoformat(),
         "description": entry.description,
@@ -73,6 +76,9 @@ def canonical_document(entry: EntryFacts, postings: Iterable[PostingFacts]) -> d
             for line_no, account, currency, amount, category, memo in sorted(postings)
         ],
     }
+    if entry.approved_by_id is not None:
+        document["approved_by"] = entry.approved_by_id
+    return document
 
 
 def canonical_json(document: dict[str, Any]) -> str:
@@ -101,6 +107,7 @@ def canonical_entry(entry: EntryFacts, postings: Iterable[PostingFacts]) -> byte
         reverses_id,
         is_advance,
         conversion_rate,
+        approved_by_id,
     ) = entry
     lines = ",".join(
         [
@@ -109,8 +116,9 @@ def canonical_entry(entry: EntryFacts, postings: Iterable[PostingFacts]) -> byte
             for line_no, account, currency, amount, category, memo in sorted(postings)
         ]
     )
+    approved = "" if approved_by_id is None else f'"approved_by":{approved_by_id:d},'
     return (
-        f'{{"advance":{"true" if is_advance else "false"},"date":"{entry_date.isoformat()}",'
+        f'{{"advance":{"true" if is_advance else "false"},{approved}"date":"{entry_date.isoformat()}",'
         f'"description":{"null" if description is None else _E(description)},"id":{entry_id:d},'
         f'"idempotency_key":{"null" if idempotency_key is None else _E(idempotency_key)},'
         f'"postings":[{lines}],"rate":{"null" if conversion_rate is None else _E(conversion_rate)},'

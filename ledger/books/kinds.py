@@ -1,5 +1,5 @@
 """The closed vocabularies of the journal: account types, asset kinds, posting categories,
-entry sources.
+entry sources, and the kinds and statuses of items waiting for sign-off.
 
 The tables' CHECK constraints are built from these (``ledger.database.one_of``); the
 migrations keep their own literal lists, so an old migration never changes with the code.
@@ -51,10 +51,27 @@ class AssetKind(StrEnum):
     INTERMEDIARY = "intermediary"
 
 
+class ApprovalKind(StrEnum):
+    """What an item waiting for a second person's sign-off records once approved."""
+
+    DISBURSEMENT = "disbursement"
+    CASH = "cash"
+    TRANSFER = "transfer"
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
 ACCOUNT_TYPES: tuple[AccountType, ...] = tuple(AccountType)
 ASSET_KINDS: tuple[AssetKind, ...] = tuple(AssetKind)
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 SOURCE_TYPES: tuple[SourceType, ...] = tuple(SourceType)
+APPROVAL_KINDS: tuple[ApprovalKind, ...] = tuple(ApprovalKind)
+APPROVAL_STATUSES: tuple[ApprovalStatus, ...] = tuple(ApprovalStatus)
 # What money can be spent on, in the order reports list it.
 SPENDING_CATEGORIES: tuple[Category, ...] = (
     Category.FOOD,

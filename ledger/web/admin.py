@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from ledger.access.models import TwoFactorCredential, User
 from ledger.access.roles import Role
@@ -182,7 +181,7 @@ def _accounts_page(form: OpenAccountForm, status: int = 200):
 
 def _open_account_form() -> OpenAccountForm:
     form = OpenAccountForm()
-    form.currency.choices = [SelectChoice("", "—"), *currency_choices()]
+    form.currency.choices = currency_choices(blank=True)
     return form
 
 

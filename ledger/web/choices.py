@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ledger.books.kinds import AssetKind
-from ledger.books.models import Account
+from ledger.books.models import Account, AccountBalance
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Facility, Prisoner
@@ -18,9 +19,43 @@ from ledger.spending.disbursements import spending_assets
 COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 
 
-def currency_choices() -> list[SelectChoice]:
-    rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES))
-    return [SelectChoice(code, code) for code in COMMON_CURRENCIES + rest]
+def currencies_in_use() -> list[str]:
+    """The currencies the books use: held by an account, or ever posted (running balances)."""
+    held = select(Account.currency).where(Account.currency.isnot(None))
+    posted = select(AccountBalance.currency).where(AccountBalance.posting_count > 0)
+    return sorted(
+        {code for code in db.session.scalars(held) if code is not None} | set(db.session.scalars(posted))
+    )
+
+
+def currency_choices(*, blank: bool = False) -> list[SelectChoice]:
+    """Currency select options: those in use first (their own group), then the rest, the
+    common ones before the others.  ``blank`` starts with an empty "—" choice."""
+    in_use = currencies_in_use()
+    others = [code for code in COMMON_CURRENCIES if code not in in_use]
+    others += sorted(set(CURRENCIES) - set(COMMON_CURRENCIES) - set(in_use))
+    choices = [SelectChoice("", "—")] if blank else []
+    if in_use:
+        choices += [SelectChoice(code, code, optgroup=_("In use")) for code in in_use]
+        choices += [SelectChoice(code, code, optgroup=_("Other currencies")) for code in others]
+    else:
+        choices += [SelectChoice(code, code) for code in others]
+    return choices
+
+
+def default_choice(field: SelectField, wanted: str | None) -> str | None:
+    """``wanted`` when the select offers it, else its first choice (what a browser shows)."""
+    values = [choice.value for choice in field.choices]
+    if wanted in values:
+        return wanted
+    return values[0] if values else None
+
+
+def currency_of(account_name: str | None) -> str | None:
+    """The one currency an account holds (bank and cash accounts), or None."""
+    if not account_name:
+        return None
+    return db.session.scalar(select(Account.currency).where(Account.name == account_name))
 
 
 def prisoner_choices() -> list[SelectChoice]:

@@ -12,15 +12,23 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms.fields.choices import SelectChoice
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
 from ledger.books.errors import InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.bank_import import ColumnMapping, StatementError, post_statement, read_statement
+from ledger.funds.bank_import import (
+    ColumnMapping,
+    StatementError,
+    accounts_with_saved_mappings,
+    post_statement,
+    read_statement,
+    save_mapping,
+    saved_mapping,
+)
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.kinds import GENERAL, PLEDGE_STATUSES
 from ledger.funds.models import Donation, Facility, Pledge, PledgeStatusChange, Prisoner
@@ -43,10 +51,13 @@ from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import (
     bank_choices,
     currency_choices,
+    currency_of,
+    default_choice,
     facility_choices,
     fund_choices,
     receiving_asset_choices,
@@ -303,6 +314,9 @@ def new_donation():
         form.received_on.data = utcnow().date()
         form.fund.data = request.args.get("fund")
         form.pledge.data = request.args.get("pledge")
+        # The currency starts as the one the receiving account holds.
+        form.asset.data = default_choice(form.asset, request.args.get("asset"))
+        form.currency.data = request.args.get("currency") or currency_of(form.asset.data)
     if form.validate_on_submit():
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
@@ -352,6 +366,8 @@ def new_transfer():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
@@ -386,13 +402,18 @@ def bank_import():
     the confirming request, and deleted once posted."""
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
-    form.default_currency.choices = [SelectChoice("", "—"), *currency_choices()]
+    form.default_currency.choices = currency_choices(blank=True)
+    prefilled = None
+    if request.method == "GET":
+        prefilled = _prefill(form)
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         mapping = _mapping_from(form)
         asset = find_account(db.session, form.asset.data)
         with attempt(form) as outcome:
             statement = read_statement(db.session, data, mapping, asset)
+            # The columns that read this file are the account's columns for its next import.
+            save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
             return render_template(
@@ -402,7 +423,34 @@ def bank_import():
                 mapping=json.dumps(mapping.__dict__),
                 funds=fund_choices(),
             )
-    return render_template("fundraising/import_upload.html", form=form)
+    saved = accounts_with_saved_mappings(db.session)
+    saved_accounts = [(name, label) for name, label in form.asset.choices if name in saved]
+    return render_template(
+        "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
+    )
+
+
+def _prefill(form: StatementUploadForm):
+    """Choose the account named in ``?asset=`` (or the first) and fill in its saved columns.
+    Returns the account when its saved columns were filled in, None when it has none yet."""
+    choices = [name for name, _label in form.asset.choices]
+    wanted = request.args.get("asset", "")
+    chosen = wanted if wanted in choices else (choices[0] if choices else None)
+    if chosen is None:
+        return None
+    form.asset.data = chosen
+    asset = find_account(db.session, chosen)
+    mapping = saved_mapping(db.session, asset) if asset is not None else None
+    if mapping is None:
+        return None
+    form.date_column.data = mapping.date
+    form.amount_column.data = mapping.amount
+    form.reference_column.data = mapping.reference
+    form.currency_column.data = mapping.currency or ""
+    form.payer_column.data = mapping.payer or ""
+    form.default_currency.data = mapping.default_currency or ""
+    form.decimal_comma.data = mapping.decimal_comma
+    return asset
 
 
 @bp.route("/imports/bank/post", methods=["POST"])

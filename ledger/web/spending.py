@@ -11,7 +11,8 @@ from sqlalchemy import func, inspect, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
-from ledger.books.balances import available_by_account, available_in
+from ledger.books.balances import available_in
+from ledger.books.holds import Approval, held_in, spendable_by_account, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -31,8 +32,19 @@ from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
-from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
+from ledger.web.choices import (
+    asset_choices,
+    bank_choices,
+    currency_choices,
+    currency_of,
+    fund_choices,
+    prisoner_choices,
+)
+from ledger.web.choices import (
+    default_choice as _default_choice,
+)
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.numbers import amount_from_form
 from ledger.web.reports import page_args
@@ -53,7 +65,8 @@ FUNDS_PER_PAGE = 100
 @bp.route("/manage/funds")
 @role_required(*READERS)
 def funds():
-    """A page of prisoners' funds (by name) with what each holds: two queries a page."""
+    """A page of prisoners' funds (by name) with what each can spend and what sign-off
+    holds back: three queries a page."""
     page, per_page = page_args(FUNDS_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
     listed = db.session.execute(
@@ -63,11 +76,12 @@ def funds():
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    held = available_by_account(db.session, [account for _, account in listed if account is not None])
+    funds = spendable_by_account(db.session, [account for _, account in listed if account is not None])
     rows = [
-        (prisoner, held.get(account.id, {}) if account is not None else {}) for prisoner, account in listed
+        (prisoner, *(funds[account.id] if account is not None else ({}, {}))) for prisoner, account in listed
     ]
-    general = available_in(db.session, general_fund(db.session))
+    account = general_fund(db.session)
+    general = (spendable_in(db.session, account), held_in(db.session, account))
     return render_template(
         "spending/funds.html", rows=rows, general=general, page=page, per_page=per_page, total=total
     )
@@ -88,7 +102,12 @@ def fund(slug: str):
         .limit(50)
     ).all()
     return render_template(
-        "spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account), entries=entries
+        "spending/fund.html",
+        prisoner=prisoner,
+        balances=spendable_in(db.session, account),
+        books=available_in(db.session, account),
+        held=held_in(db.session, account),
+        entries=entries,
     )
 
 
@@ -129,7 +148,9 @@ def new_disbursement():
     if request.method == "GET":
         form.prisoner.data = request.args.get("prisoner")
         form.spent_on.data = utcnow().date()
-        form.currency.data = request.args.get("currency", "RUB")
+        # The currency starts as the one the account paid from holds (the first, unless named).
+        form.paid_from.data = _default_choice(form.paid_from, request.args.get("paid_from"))
+        form.currency.data = request.args.get("currency") or currency_of(form.paid_from.data)
     balances = None
     warnings = None
     if form.validate_on_submit():
@@ -149,12 +170,14 @@ def new_disbursement():
                 recorded_by=current_user,
                 confirm_over_limit=form.confirm_over_limit.data,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
         warnings = outcome.params.get("warnings")
         if outcome.code == "insufficient_funds" and prisoner is not None:
-            balances = available_in(db.session, fund_account_for(db.session, prisoner))
+            balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
@@ -324,6 +347,8 @@ def cash():
     form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
+        form.bank.data = _default_choice(form.bank, request.args.get("bank"))
+        form.currency.data = currency_of(form.bank.data)
     if form.validate_on_submit():
         bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:
@@ -331,7 +356,7 @@ def cash():
             # One box per coordinator and currency, opened by the first handover in it.
             box = cash_account_for(db.session, current_user, money.currency)
             source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
-            move_cash(
+            moved = move_cash(
                 db.session,
                 from_account=source,
                 to_account=target,
@@ -340,6 +365,8 @@ def cash():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(moved, Approval):
+            return pending_redirect(moved)
         if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
@@ -347,10 +374,10 @@ def cash():
     held: dict = {}
     spent: list = []
     for box in boxes:
-        held.update(available_in(db.session, box))
+        held.update(spendable_in(db.session, box))
         spent += spent_from(db.session, box)
     spent.sort(key=lambda row: row[0].id, reverse=True)
-    holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
+    holders = [(holder, spendable_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,

@@ -74,6 +74,23 @@ POLICY = {
     "api.update_prisoner_api": COORDINATOR_WRITE,
     "api.create_donation": COORDINATOR_WRITE,
     "api.create_transfer": COORDINATOR_WRITE,
+    # two-person sign-off
+    "api.get_approval_thresholds": AUDITOR_READ,
+    "api.put_approval_thresholds": ADMIN_ONLY,
+    "api.approvals_queue": AUDITOR_READ,
+    "api.show_approval": AUDITOR_READ,
+    "api.approve_item": COORDINATOR_WRITE,
+    "api.reject_item": COORDINATOR_WRITE,
+    "api.withdraw_item": COORDINATOR_WRITE,
+    "api.upload_approval_receipt": COORDINATOR_WRITE,
+    "approvals.queue": AUDITOR_READ,
+    "approvals.show": AUDITOR_READ,
+    "approvals.approve_item": COORDINATOR_WRITE,
+    "approvals.reject_item": COORDINATOR_WRITE,
+    "approvals.withdraw_item": COORDINATOR_WRITE,
+    "approvals.upload_receipt": COORDINATOR_WRITE,
+    "approvals.thresholds": ADMIN_ONLY,
+    "approvals.remove_threshold": ADMIN_ONLY,
     "api.openapi_document": PUBLIC,
     "api.list_accounts": AUDITOR_READ,
     "api.create_account": ADMIN_ONLY,
@@ -231,3 +248,24 @@ def test_password_alone_only_reaches_enrolment(app, users, two_factor_required, 
     assert client.post("/admin/users", data={}).headers["Location"] == "/settings/two-factor"
     assert client.post("/settings/tokens", data={"name": "x"}).headers["Location"] == "/settings/two-factor"
     assert client.get("/settings/two-factor").status_code == 200
+
+
+def test_an_id_too_large_for_the_database_is_a_404_on_every_route(app, session, role_clients):
+    """Schemathesis found it: /api/v1/approvals/2396737891401699688448/approve was a 500 (the
+    driver cannot bind the number).  Every ``<int:…>`` route now answers 404 instead."""
+    values = url_values(session)
+    problems = []
+    for rule, method in walkable_rules(app):
+        numbers = [
+            name
+            for name, converter in rule._converters.items()
+            if converter.__class__.__name__ == "RowIdConverter"
+        ]
+        if not numbers or rule.endpoint == "auth.logout":
+            continue
+        url = build_url(app, rule, {**values, **{name: 2**63 for name in numbers}})
+        status = role_clients.request("admin", method, url).status_code
+        if status != 404:
+            problems.append(f"{method} {url}: {status}")
+    assert problems == []
+    assert role_clients.request("admin", "GET", "/api/v1/approvals/2396737891401699688448").status_code == 404
