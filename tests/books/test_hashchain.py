@@ -101,8 +101,11 @@ def test_the_document_holds_exactly_the_documented_keys():
     document = canonical_document(VECTOR_ENTRY, VECTOR_POSTINGS)
     documented = set(re.findall(r"^\| `([a-z_]+)`", DOCS.read_text(), flags=re.MULTILINE))
     documented |= {"source", "source_ref", "idempotency_key"}  # documented on one row
-    assert set(document) == documented
+    # approved_by is there only when a second person signed the entry off.
+    assert set(document) == documented - {"approved_by"}
     assert json.loads(VECTOR_CANONICAL) == document
+    signed = canonical_document(VECTOR_ENTRY._replace(approved_by_id=5), VECTOR_POSTINGS)
+    assert set(signed) == documented
 
 
 def test_a_false_advance_and_no_links_are_written_as_false_and_null():
@@ -127,6 +130,7 @@ def test_every_hashed_fact_changes_the_hash():
         "reverses_id": 6,
         "is_advance": False,
         "conversion_rate": "1.0826",
+        "approved_by_id": 5,
     }
     assert set(changed) == set(HASHED_ENTRY_COLUMNS)
     for name, value in changed.items():
@@ -143,6 +147,30 @@ def test_the_hashed_columns_are_journal_entry_columns_and_facts_read_from_a_row(
     assert set(HASHED_ENTRY_COLUMNS) <= set(JournalEntry.__table__.columns.keys())
     entry = JournalEntry(**VECTOR_ENTRY._asdict(), prev_hash=VECTOR_PREV, hash=VECTOR_HASH)
     assert entry_facts(entry) == VECTOR_ENTRY
+
+
+def test_a_sign_off_is_hashed_between_advance_and_date_and_only_when_there_is_one():
+    """Entries recorded before two-person sign-off existed keep their bytes (the vector)."""
+    signed = VECTOR_ENTRY._replace(approved_by_id=5)
+    expected = VECTOR_CANONICAL.replace('"advance":true,', '"advance":true,"approved_by":5,', 1)
+    assert canonical_entry(signed, VECTOR_POSTINGS) == expected.encode("utf-8")
+    assert canonical_entry(VECTOR_ENTRY._replace(approved_by_id=None), VECTOR_POSTINGS) == (
+        VECTOR_CANONICAL.encode("utf-8")
+    )
+    document = json.loads(expected)
+    assert _auditors_script().canonical(document) == expected.encode("utf-8")
+
+
+def _auditors_script():
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_export.py"
+    spec = importlib.util.spec_from_file_location("verify_export_for_vector", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_auditors_standalone_script_agrees_with_the_vector():
@@ -187,9 +215,9 @@ _posting = st.tuples(
         reverses_id=st.none() | st.integers(1, 10**9),
         is_advance=st.booleans(),
         conversion_rate=st.none() | st.sampled_from(["98.40", "0.0001", "1"]),
+        approved_by_id=st.none() | st.integers(1, 10**6),
     ),
     postings=st.lists(_posting, min_size=0, max_size=6, unique_by=lambda row: row[0]),
-    approved_by_id=st.none() | st.integers(1, 10**6),
 )
 def test_the_fast_builder_gives_the_bytes_of_the_definition(facts, postings):
     expected = canonical_json(canonical_document(facts, postings)).encode("utf-8")
