@@ -24,9 +24,10 @@ class ContentVersion(Base):
 
 
 def _watched() -> tuple[type, ...]:
-    from ledger.funds.models import Donor, Facility, Pledge, Prisoner
+    from ledger.funds.models import Donor, Facility, Pledge, Prisoner, PrisonerEvent
+    from ledger.spending.models import ParcelOutcome
 
-    return (Prisoner, Facility, Donor, Pledge)
+    return (Prisoner, Facility, Donor, Pledge, PrisonerEvent, ParcelOutcome)
 
 
 @event.listens_for(Session, "before_flush")

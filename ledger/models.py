@@ -21,6 +21,14 @@ from ledger.books.models import (  # noqa: F401
 )
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
-from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner  # noqa: F401
+from ledger.funds.models import (  # noqa: F401
+    Donation,
+    Donor,
+    Facility,
+    ParcelAssignment,
+    Pledge,
+    Prisoner,
+    PrisonerEvent,
+)
 from ledger.payments.models import StripeEvent  # noqa: F401
-from ledger.spending.models import Parcel, ParcelItem, Receipt  # noqa: F401
+from ledger.spending.models import Parcel, ParcelItem, ParcelOutcome, ParcelRule, Receipt  # noqa: F401

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from ledger.api import errors, fundraising, ledger_views, reports, spending  # noqa: E402,F401  (routes register on import)
+from ledger.api import (  # noqa: E402,F401  (routes register on import)
+    errors,
+    fundraising,
+    ledger_views,
+    lifecycle,
+    reports,
+    spending,
+)

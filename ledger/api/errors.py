@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, jsonify
 from sqlalchemy.exc import OperationalError
 
@@ -28,13 +30,23 @@ class ApiError(Exception):
 
 
 # Refusals that depend on the ledger's state rather than on the request itself.
-CONFLICT_CODES = {"insufficient_funds", "duplicate_entry", "facility_limit"}
+CONFLICT_CODES = {
+    "insufficient_funds",
+    "duplicate_entry",
+    "parcel_quota",
+    "parcel_weight",
+    "prisoner_unreachable",
+    "prisoner_deceased",
+    "parcel_conflict",
+}
 
 
 def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):
     body: dict = {"error": {"code": code, "message": message_for(code, params), "field": field}}
-    if params and "warnings" in params:
-        body["error"]["warnings"] = params["warnings"]
+    if params and code in ("parcel_quota", "parcel_weight"):
+        body["error"]["details"] = {
+            key: value.isoformat() if isinstance(value, date) else value for key, value in params.items()
+        }
     return jsonify(body), status
 
 
@@ -50,8 +62,10 @@ def _ledger_error(error: LedgerError):
     status = 409 if error.code in CONFLICT_CODES else 422
     params = dict(error.params)
     code = error.code
-    if error.code == "invalid_entry" and "reason" in params:
+    if error.code in ("invalid_entry", "parcel_conflict") and "reason" in params:
         code = params.pop("reason")
+    if code == "admins_only":
+        status = 403
     return json_error(status, code, error.field, params)
 
 

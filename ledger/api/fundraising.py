@@ -12,6 +12,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
+from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
 from ledger.books.accounts import fund_account_for
@@ -33,9 +34,12 @@ from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.overview import public_prisoners_page
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
+PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public")
 
-def profile_json(prisoner: Prisoner) -> dict:
-    """A prisoner's profile as the API shows it (no ledger data, no internal ids)."""
+
+def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
+    """A prisoner's profile as the API shows it (no ledger data, no internal ids); what the
+    parcel rules depend on (gender, juvenile, conditions) only for signed-in readers."""
     need = (
         minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
         if prisoner.monthly_need_minor is not None
@@ -49,6 +53,9 @@ def profile_json(prisoner: Prisoner) -> dict:
         monthly_need=need,
         facility=prisoner.facility.name if prisoner.facility else None,
     )
+    if private:
+        body.update({name: getattr(prisoner, name) for name in PRIVATE_PROFILE_FIELDS})
+        body["died_on"] = prisoner.died_on.isoformat() if prisoner.died_on else None
     return body
 
 
@@ -110,8 +117,9 @@ def read_prisoner(slug: str):
     balances = available_in(db.session, fund_account_for(db.session, prisoner))
     return {
         "prisoner": {
-            **profile_json(prisoner),
+            **profile_json(prisoner, private=readers),
             "balances": [money_json(m) for _c, m in sorted(balances.items())],
+            "lifecycle": lifecycle_json(prisoner, private=readers),
         }
     }
 
@@ -122,7 +130,7 @@ def read_prisoner(slug: str):
 def create_prisoner_api():
     data = json_body()
     prisoner = create_prisoner(db.session, required(data, "slug"), _profile_values(data), actor=current_user)
-    return {"prisoner": profile_json(prisoner)}, 201
+    return {"prisoner": profile_json(prisoner, private=True)}, 201
 
 
 @bp.patch("/prisoners/<slug>")
@@ -137,7 +145,7 @@ def update_prisoner_api(slug: str):
         raise ApiError(422, "unknown_field", "slug")
     data.pop("slug", None)
     changes = update_prisoner(db.session, prisoner, _profile_values(data), actor=current_user)
-    return {"prisoner": profile_json(prisoner), "changed": sorted(changes)}, 200
+    return {"prisoner": profile_json(prisoner, private=True), "changed": sorted(changes)}, 200
 
 
 @bp.post("/donations")

@@ -13,7 +13,6 @@ from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import (
-    bool_field,
     currency_field,
     date_field,
     json_body,
@@ -65,11 +64,17 @@ def _parcel(data: dict, currency: str) -> ParcelDraft | None:
     total = raw.get("total_grams")
     if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
         raise ApiError(422, "parcel_bad_weight", "parcel")
+    medical = raw.get("medical", False)
+    if not isinstance(medical, bool):
+        raise ApiError(422, "invalid_boolean", "parcel")
     return ParcelDraft(
         sent_on=date_field(raw, "sent_on", default=utcnow().date()),
         items=items,
         tracking_number=raw.get("tracking_number"),
         total_grams=total,
+        kind=raw.get("kind", "parcel"),
+        medical=medical,
+        override_reason=raw.get("override_reason"),
     )
 
 
@@ -95,7 +100,6 @@ def create_disbursement():
         memo=text_field(data, "memo"),
         parcel=_parcel(data, money.currency),
         recorded_by=current_user,
-        confirm_over_limit=bool_field(data, "confirm_over_limit"),
     )
     return _entry_payload(entry), 201
 

@@ -168,6 +168,12 @@ def _lock_head(session: Session) -> Head:
     return Head(*row)
 
 
+def lock_ledger(session: Session) -> None:
+    """Take the ledger's write lock before reading balances an entry will be built from
+    (moving a whole fund), so that no other writer changes them in between."""
+    _lock_head(session)
+
+
 def _move_head(session: Session, entry_count: int, head_hash: str) -> None:
     """Write the new head; a LedgerHead loaded in this session is expired, not left stale."""
     session.execute(_MOVE_HEAD, {"count": entry_count, "hash": head_hash})
