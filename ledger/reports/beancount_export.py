@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books.models import Account, AccountBalance, JournalEntry
 from ledger.money import Money
-from ledger.reports.journal_rows import iter_journal
+from ledger.reports.journal_rows import iter_journal, parcel_tags
 
 
 def beancount_account(name: str) -> str:
@@ -54,6 +54,7 @@ def export_beancount(session: Session) -> Iterator[str]:
         yield f"  type: {_string(account_type)}\n"
     yield "\n"
 
+    parcels = parcel_tags(session)
     for entry in iter_journal(session):
         yield f"{entry.entry_date.isoformat()} * {_string(entry.description)}\n"
         yield f"  entry: {entry.id}\n"
@@ -65,6 +66,9 @@ def export_beancount(session: Session) -> Iterator[str]:
             yield "  advance: TRUE\n"
         if entry.conversion_rate:
             yield f"  rate: {_string(entry.conversion_rate)}\n"
+        if entry.id in parcels:
+            key, value = parcels[entry.id]
+            yield f"  {key}: {_string(value)}\n"
         for posting in entry.postings:
             yield f"  {beancount_account(posting.account)}  {_amount(posting.amount_minor, posting.currency)}\n"
             if posting.category:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books.models import Account, AccountBalance, Currency, JournalEntry
 from ledger.money import Money
-from ledger.reports.journal_rows import iter_journal
+from ledger.reports.journal_rows import iter_journal, parcel_tags
 
 _HLEDGER_TYPE = {"asset": "A", "liability": "L", "equity": "E", "income": "R", "expense": "X"}
 
@@ -46,6 +46,7 @@ def export_hledger(session: Session) -> Iterator[str]:
     yield "\n"
 
     last_date = None
+    parcels = parcel_tags(session)
     for entry in iter_journal(session):
         last_date = entry.entry_date if last_date is None else max(last_date, entry.entry_date)
         tags = [f"entry:{entry.id}", f"hash:{entry.hash}", f"source:{entry.source_type}"]
@@ -55,6 +56,8 @@ def export_hledger(session: Session) -> Iterator[str]:
             tags.append("advance:yes")
         if entry.conversion_rate:
             tags.append(f"rate:{entry.conversion_rate}")
+        if entry.id in parcels:
+            tags.append("{}:{}".format(*parcels[entry.id]))
         yield f"{entry.entry_date.isoformat()} * {entry.description}  ; {', '.join(tags)}\n"
         for posting in entry.postings:
             line = f"    {posting.account}  {_amount(posting.amount_minor, posting.currency)}"

@@ -432,9 +432,9 @@ class PlanRow:
 
 
 def parcel_plan(session: Session, *, on: date | None = None) -> list[PlanRow]:
-    """Every prisoner in detention, the ones whose next parcel may go soonest and who has
-    nobody assigned first; then the assigned ones; those who can get none (whereabouts
-    unknown, released, died) last."""
+    """Every prisoner: first those with nobody assigned to their next parcel, the one whose
+    parcel may go soonest first; then those someone already sends for; those who can get
+    none (whereabouts unknown, released, died) last."""
     from ledger.funds.lifecycle import unreachable_ids
     from ledger.spending.parcel_outcomes import assignments
 
