@@ -109,7 +109,9 @@ def prisoner_report(session: Session, prisoner: Prisoner, period: Period | None 
                 reports.setdefault(currency, CurrencyReport(currency)).opening = -int(total)
         credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
         debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
-        refund_entries = select(ParcelOutcome.refund_entry_id).where(ParcelOutcome.refund_entry_id.is_not(None))
+        refund_entries = select(ParcelOutcome.refund_entry_id).where(
+            ParcelOutcome.refund_entry_id.is_not(None)
+        )
         parcel_refund = or_(JournalEntry.id.in_(refund_entries), JournalEntry.reverses_id.in_(refund_entries))
         flows = session.execute(
             select(

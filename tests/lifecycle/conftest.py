@@ -66,7 +66,8 @@ def api(client, tokens, session):
 def ilya(api):
     """Ilya, created through the API, with 30,000 RUB and 200 EUR given by bank transfer."""
     status, body = api.post(
-        "/prisoners", {"slug": "ilya", "name": "Илья Фиктивный", "name_latin": "Ilya Fiktivny", "public": True}
+        "/prisoners",
+        {"slug": "ilya", "name": "Илья Фиктивный", "name_latin": "Ilya Fiktivny", "public": True},
     )
     assert status == 201, body
     for amount, currency in (("30000.00", "RUB"), ("200.00", "EUR")):

@@ -111,7 +111,11 @@ def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session
 
     status, body = api.post(
         "/prisoners/ilya/events",
-        {"type": "transferred", "on": "2026-03-20", "facility": {"name": "ИК-3 (fictional)", "kind": "colony"}},
+        {
+            "type": "transferred",
+            "on": "2026-03-20",
+            "facility": {"name": "ИК-3 (fictional)", "kind": "colony"},
+        },
     )
     assert status == 201 and body["lifecycle"]["state"] == "in_detention"
     status, body = api.post("/disbursements", food)
@@ -127,7 +131,11 @@ def test_release_with_policy_general_moves_every_currency_in_one_entry(api, ilya
     assert status == 201, body
     assert _entries(session) == before + 1
     entry = body["entry"]
-    moved = {p["money"]["currency"]: p["money"]["amount"] for p in entry["postings"] if p["account"].endswith("general")}
+    moved = {
+        p["money"]["currency"]: p["money"]["amount"]
+        for p in entry["postings"]
+        if p["account"].endswith("general")
+    }
     assert moved == {"RUB": "-30000.00", "EUR": "-200.00"}
     assert {p["category"] for p in entry["postings"]} == {"transfer"}
     prisoner = prisoner_by_slug(session, "ilya")
@@ -153,7 +161,9 @@ def test_release_with_policy_general_moves_every_currency_in_one_entry(api, ilya
 
 def test_release_keeping_the_fund_lets_spending_go_on(api, ilya, session):
     before = _entries(session)
-    status, body = api.post("/prisoners/ilya/events", {"type": "released", "on": "2026-04-01", "fund_policy": "keep"})
+    status, body = api.post(
+        "/prisoners/ilya/events", {"type": "released", "on": "2026-04-01", "fund_policy": "keep"}
+    )
     assert status == 201 and body["entry"] is None
     assert _entries(session) == before
     status, body = api.post(
@@ -170,7 +180,9 @@ def test_release_keeping_the_fund_lets_spending_go_on(api, ilya, session):
 
 
 def test_death_then_nothing_more(api, ilya, session):
-    status, body = api.post("/prisoners/ilya/events", {"type": "died", "on": "2026-04-01", "fund_policy": "general"})
+    status, body = api.post(
+        "/prisoners/ilya/events", {"type": "died", "on": "2026-04-01", "fund_policy": "general"}
+    )
     assert status == 201 and body["lifecycle"]["state"] == "died"
     status, body = api.post("/prisoners/ilya/events", {"type": "whereabouts_unknown", "on": "2026-04-02"})
     assert status == 409 and body["error"]["code"] == "prisoner_deceased"
@@ -183,7 +195,12 @@ def test_bad_events_are_refused_and_write_nothing(api, ilya, session):
         ({"type": "escaped", "on": "2026-01-01"}, 422, "unknown_event_type", "type"),
         ({"type": "transferred", "on": "2026-01-01"}, 422, "facility_required", "facility"),
         ({"type": "transferred", "facility": "Nowhere"}, 422, "unknown_facility", "facility"),
-        ({"type": "transferred", "facility": {"name": "X", "kind": "castle"}}, 422, "unknown_facility_kind", "kind"),
+        (
+            {"type": "transferred", "facility": {"name": "X", "kind": "castle"}},
+            422,
+            "unknown_facility_kind",
+            "kind",
+        ),
         ({"type": "released", "on": "2026-01-01"}, 422, "unknown_fund_policy", "fund_policy"),
         ({"type": "released", "fund_policy": "burn"}, 422, "unknown_fund_policy", "fund_policy"),
         ({"type": "died", "on": "2999-01-01", "fund_policy": "keep"}, 422, "date_out_of_range", "on"),

@@ -61,7 +61,11 @@ def test_returned_parcel_refund_and_confiscated_parcel(api, two_parcels, session
     status, body = api.post(f"/parcels/{confiscated}/outcome", {"outcome": "confiscated", "on": "2026-03-20"})
     assert status == 200, body
     before = _entries(session)
-    refund = {"money": {"amount": "1500.00", "currency": "RUB"}, "asset": "assets:bank:rub-main", "on": "2026-03-25"}
+    refund = {
+        "money": {"amount": "1500.00", "currency": "RUB"},
+        "asset": "assets:bank:rub-main",
+        "on": "2026-03-25",
+    }
     for parcel, body, code in [
         (confiscated, refund, "parcel_not_returned"),
         (returned, {**refund, "money": {"amount": "1500.01", "currency": "RUB"}}, "refund_exceeds_parcel"),
@@ -108,12 +112,16 @@ def test_returned_parcel_refund_and_confiscated_parcel(api, two_parcels, session
     assert check.returncode == 0, check.stderr
 
     def hledger_total(*query: str) -> Decimal:
-        out = subprocess.run(
-            ["hledger", "-f", str(path), "balance", "-N", "--layout=bare", "-O", "csv", *query],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip().splitlines()
+        out = (
+            subprocess.run(
+                ["hledger", "-f", str(path), "balance", "-N", "--layout=bare", "-O", "csv", *query],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
         totals = [line.split(",") for line in out[1:]]
         return sum((Decimal(row[-1].strip('"')) for row in totals if '"RUB"' in row), Decimal(0))
 
@@ -146,8 +154,13 @@ def test_who_sends_the_next_parcel_and_the_plan_order(api, ilya, session, users)
     for month in range(1, 7):
         api.post(
             "/donations",
-            {"prisoner": "ilya", "money": {"amount": "10.00", "currency": "RUB"}, "method": "bank",
-             "asset": "assets:bank:rub-main", "received_on": "2026-01-05"},
+            {
+                "prisoner": "ilya",
+                "money": {"amount": "10.00", "currency": "RUB"},
+                "method": "bank",
+                "asset": "assets:bank:rub-main",
+                "received_on": "2026-01-05",
+            },
         )
     for day in range(11, 17):
         status, body = api.parcel(f"2026-01-{day}", amount="100.00")
