@@ -37,7 +37,10 @@ CONFLICT_CODES = {
     "parcel_weight",
     "prisoner_unreachable",
     "prisoner_deceased",
-    "parcel_conflict",
+    "parcel_reversed",
+    "parcel_refunded",
+    "parcel_not_returned",
+    "parcel_no_outcome",
 }
 
 
@@ -62,7 +65,7 @@ def _ledger_error(error: LedgerError):
     status = 409 if error.code in CONFLICT_CODES else 422
     params = dict(error.params)
     code = error.code
-    if error.code in ("invalid_entry", "parcel_conflict") and "reason" in params:
+    if error.code == "invalid_entry" and "reason" in params:
         code = params.pop("reason")
     if code == "admins_only":
         status = 403

@@ -31,10 +31,13 @@ from ledger.text import TextError, clean_text
 
 
 class ParcelOutcomeConflict(LedgerError):
-    """The parcel's state does not allow this (refund of a parcel not returned, twice…);
-    ``params["reason"]`` names why."""
+    """The parcel's state does not allow this (a refund of a parcel not returned, a second
+    refund…); the code names why: parcel_reversed, parcel_refunded, parcel_not_returned,
+    parcel_no_outcome."""
 
-    code = "parcel_conflict"
+    def __init__(self, message: str = "", *, reason: str, field: str | None = None, **params: object) -> None:
+        super().__init__(message, field=field, **params)
+        self.code = reason
 
 
 def _text(value: object, field: str, max_length: int) -> str | None:
