@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from ledger.money import Money
@@ -191,6 +191,8 @@ def _display(value: object) -> object:
         return format_currency(value.amount, value.currency)
     if isinstance(value, date):
         return format_date(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return format_decimal(value)  # grams: 20,000 / 20 000
     return value
 
 

@@ -18,7 +18,7 @@ from ledger.api.parsing import date_field, json_body, money_field, required, tex
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.lifecycle import events_of, fund_outcomes, record_event, whereabouts
+from ledger.funds.lifecycle import lifecycle_view, record_event, whereabouts
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.funds.prisoners import facility_by_name, save_facility
 from ledger.spending.lookup import account_by_name, prisoner_by_slug
@@ -87,21 +87,12 @@ def lifecycle_json(prisoner: Prisoner, *, private: bool) -> dict | None:
     The public sees what admins chose for the prisoner (``lifecycle_public``): nothing,
     the status (with what happened to the fund), or the history of places too.
     """
-    choice = "history" if private else prisoner.lifecycle_public
-    if choice == "nothing":
+    view = lifecycle_view(db.session, prisoner, private=private)
+    if view is None:
         return None
-    place = whereabouts(db.session, prisoner)
-    if prisoner.died_on is not None:
-        state = "died"
-    elif not place.known:
-        state = "whereabouts_unknown"
-    elif prisoner.status == "released":
-        state = "released"
-    else:
-        state = "in_detention"
     body: dict = {
-        "state": state,
-        "since": (prisoner.died_on or place.since).isoformat() if (prisoner.died_on or place.since) else None,
+        "state": view.state,
+        "since": view.since.isoformat() if view.since else None,
         "fund": [
             {
                 "event": outcome.event.type,
@@ -110,12 +101,12 @@ def lifecycle_json(prisoner: Prisoner, *, private: bool) -> dict | None:
                 "moved_to_general": [money_json(m) for m in outcome.moved],
                 "reversed": outcome.reversed,
             }
-            for outcome in fund_outcomes(db.session, prisoner)
+            for outcome in view.fund
         ],
     }
-    if choice == "history":
-        body["facility"] = facility_json(prisoner.facility) if place.known else None
-        body["events"] = [event_json(e, private=private) for e in events_of(db.session, prisoner)]
+    if view.history:
+        body["facility"] = facility_json(prisoner.facility) if view.place.known else None
+        body["events"] = [event_json(e, private=private) for e in view.events]
     return body
 
 

@@ -231,3 +231,41 @@ def fund_outcomes(session: Session, prisoner: Prisoner) -> list[FundOutcome]:
             reversed_ = event.entry.reversed_by is not None
         outcomes.append(FundOutcome(event, moved, reversed_))
     return outcomes
+
+
+@dataclass(frozen=True)
+class LifecycleView:
+    """What a reader may see of a prisoner's lifecycle: ``events`` and ``facility`` only when
+    the history is shown (always to signed-in readers; to the public when admins chose it)."""
+
+    state: str  # in_detention, whereabouts_unknown, released, died
+    since: date | None
+    place: Whereabouts
+    fund: list[FundOutcome]
+    history: bool
+    events: list[PrisonerEvent]
+
+
+def lifecycle_view(session: Session, prisoner: Prisoner, *, private: bool) -> LifecycleView | None:
+    """The lifecycle as the reader may see it; None when admins publish nothing of it."""
+    choice = "history" if private else prisoner.lifecycle_public
+    if choice == "nothing":
+        return None
+    place = whereabouts(session, prisoner)
+    if prisoner.died_on is not None:
+        state, since = "died", prisoner.died_on
+    elif not place.known:
+        state, since = "whereabouts_unknown", place.since
+    elif prisoner.status == "released":
+        state, since = "released", place.since
+    else:
+        state, since = "in_detention", place.since
+    history = choice == "history"
+    return LifecycleView(
+        state=state,
+        since=since,
+        place=place,
+        fund=fund_outcomes(session, prisoner),
+        history=history,
+        events=events_of(session, prisoner) if history else [],
+    )

@@ -318,6 +318,23 @@ def disbursements(session: Session, prisoner: Prisoner, *, limit: int = 100) -> 
     ]
 
 
+@dataclass
+class ParcelOutcomeTotals:
+    """All time, one currency: spent on parcels that were confiscated, and refunded for
+    parcels that came back."""
+
+    confiscated: Money
+    refunded: Money
+
+
+def parcel_outcome_totals(session: Session, prisoner: Prisoner) -> list[ParcelOutcomeTotals]:
+    return [
+        ParcelOutcomeTotals(line.money(line.confiscated), line.money(line.parcel_refunds))
+        for line in prisoner_report(session, prisoner).currencies
+        if line.confiscated or line.parcel_refunds
+    ]
+
+
 def spending_by_category(session: Session, prisoner: Prisoner) -> dict[str, dict[str, Money]]:
     """All-time net spending per currency and category."""
     report = prisoner_report(session, prisoner)

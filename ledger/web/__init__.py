@@ -74,6 +74,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
+    from ledger.web.lifecycle import bp as lifecycle_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
@@ -81,7 +82,7 @@ def register_web(app: Flask) -> None:
     register_formatting(app)
     register_labels(app)
     init_page_cache(app)
-    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp):
+    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp, lifecycle_bp):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))

@@ -35,6 +35,7 @@ from ledger.messages import message_for
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.pledge_fulfilment import is_lapsed
 from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
+from ledger.spending.parcel_rules import parcel_plan
 from ledger.text import TextError
 from ledger.web.choices import (
     bank_choices,
@@ -70,8 +71,16 @@ def _profile_values(form: PrisonerForm) -> dict:
         for name in ("name", "name_latin", "address", "region", "charges", "sentence", "bio_en", "bio_ru")
     }
     values.update(
-        status=form.status.data, public=bool(form.public.data), facility=facility, monthly_need=need
+        status=form.status.data,
+        public=bool(form.public.data),
+        facility=facility,
+        monthly_need=need,
+        gender=form.gender.data or None,
+        juvenile=bool(form.juvenile.data),
+        conditions=form.conditions.data or None,
     )
+    if current_user.role == "admin":
+        values["lifecycle_public"] = form.lifecycle_public.data
     return values
 
 
@@ -79,6 +88,9 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     form = PrisonerForm(obj=prisoner)
     form.facility.choices = facility_choices()
     form.need_currency.choices = currency_choices()
+    for optional in (form.gender, form.conditions):
+        if optional.data is None:  # a profile's None is the empty choice
+            optional.data = ""
     if request.method == "GET" and prisoner is not None:
         form.facility.data = str(prisoner.facility_id or "")
         if prisoner.monthly_need_minor is not None:
@@ -90,8 +102,9 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
 @bp.route("/manage/prisoners")
 @role_required(*READERS)
 def prisoners():
-    rows = db.session.scalars(select(Prisoner).order_by(Prisoner.name)).all()
-    return render_template("fundraising/prisoners.html", prisoners=rows)
+    """Prisoners in the order their next parcel should be prepared: nobody assigned and
+    allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan)."""
+    return render_template("fundraising/prisoners.html", plan=parcel_plan(db.session))
 
 
 @bp.route("/manage/prisoners/new", methods=["GET", "POST"])
@@ -145,6 +158,8 @@ def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
             region=form.region.data,
             max_parcel_grams=form.max_parcel_grams.data,
             max_parcels_per_month=form.max_parcels_per_month.data,
+            kind=form.kind.data,
+            regime=form.regime.data,
             actor=current_user,
         )
         db.session.commit()

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from ledger.extensions import db
+from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
 from ledger.messages import message_for
 from ledger.reports.periods import Period, PeriodError, parse_period
@@ -16,6 +17,7 @@ from ledger.reports.prisoner_report import (
     disbursements,
     fund_balances,
     monthly_flows,
+    parcel_outcome_totals,
     prisoner_report,
     public_donations,
     runway_for,
@@ -55,6 +57,8 @@ def prisoner_page(slug: str):
         spending=spending_by_category(db.session, prisoner),
         disbursements=disbursements(db.session, prisoner, limit=50),
         donations=public_donations(db.session, prisoner, limit=40),
+        lifecycle=lifecycle_view(db.session, prisoner, private=False),
+        parcel_totals=parcel_outcome_totals(db.session, prisoner),
     )
 
 
@@ -96,6 +100,8 @@ def report_csv_header() -> list[str]:
         *[_("Spent: %(category)s", category=category_label(c)) for c in SPENDING_CATEGORIES],
         _("Spent in total"),
         _("Refunds"),
+        _("Returned parcels refunded"),
+        _("Of which parcels confiscated"),
         _("Closing balance"),
     ]
 
@@ -128,6 +134,8 @@ def prisoner_report_csv(slug: str):
             *[amount(line, line.spent.get(c, 0)) for c in SPENDING_CATEGORIES],
             amount(line, line.spent_total),
             amount(line, line.refunds),
+            amount(line, line.parcel_refunds),
+            amount(line, line.confiscated),
             amount(line, line.closing),
         ]
         for line in report.currencies

@@ -67,8 +67,14 @@ def fund(slug: str):
         .order_by(JournalEntry.id.desc())
         .limit(50)
     ).all()
+    from ledger.web.lifecycle import profile_context
+
     return render_template(
-        "spending/fund.html", prisoner=prisoner, balances=available_in(db.session, account), entries=entries
+        "spending/fund.html",
+        prisoner=prisoner,
+        balances=available_in(db.session, account),
+        entries=entries,
+        **profile_context(prisoner),
     )
 
 
@@ -96,6 +102,9 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
         items=items,
         tracking_number=form.parcel_tracking.data or None,
         total_grams=form.parcel_total_grams.data,
+        kind=form.parcel_kind.data or "parcel",
+        medical=bool(form.parcel_medical.data),
+        override_reason=form.parcel_override_reason.data or None,
     )
 
 
@@ -127,12 +136,12 @@ def new_disbursement():
                 memo=form.memo.data,
                 parcel=_parcel_from(form, money.currency),
                 recorded_by=current_user,
-                confirm_over_limit=form.confirm_over_limit.data,
             )
             db.session.commit()
         except DOMAIN_ERRORS as error:
             code, _field, params = domain_error_code(error)
-            warnings = params.get("warnings")
+            if code in ("parcel_quota", "parcel_weight"):
+                warnings = {"code": code, **params}
             fail_on_form(form, error)
             if code == "insufficient_funds" and prisoner is not None:
                 balances = available_in(db.session, fund_account_for(db.session, prisoner))

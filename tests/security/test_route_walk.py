@@ -133,6 +133,15 @@ POLICY = {
     "spending.cash": COORDINATOR_WRITE,
     "spending.reverse": COORDINATOR_WRITE,
     "spending.upload_receipt": COORDINATOR_WRITE,
+    "lifecycle.events": AUDITOR_READ,
+    "lifecycle.new_event": COORDINATOR_WRITE,
+    "lifecycle.assign": COORDINATOR_WRITE,
+    "lifecycle.parcel": AUDITOR_READ,
+    "lifecycle.outcome": COORDINATOR_WRITE,
+    "lifecycle.refund": COORDINATOR_WRITE,
+    "lifecycle.inventory": COORDINATOR_WRITE,
+    "lifecycle.rules": AUDITOR_READ,
+    "lifecycle.edit_rule": ADMIN_ONLY,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.
