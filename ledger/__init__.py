@@ -55,17 +55,19 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from ledger.access.web import init_login
     from ledger.api import bp as api_bp
     from ledger.cli import register_cli
     from ledger.security.headers import init_security_headers
     from ledger.security.logs import init_log_hygiene
     from ledger.security.proxy import init_proxy
     from ledger.web import register_web
+    from ledger.web.access_control import init_login
+    from ledger.web.boundary import init_boundary
 
     init_security_headers(app)
     init_log_hygiene()
     init_proxy(app)
+    init_boundary(app)
     init_login(app)
     app.register_blueprint(api_bp)
     register_web(app)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+from functools import wraps
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from ledger.access.models import ROLES, User
-from ledger.access.users import AccessError, create_token, create_user, normalise_email
+from ledger.access.users import create_token, create_user, normalise_email
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
 from ledger.messages import message_for
+from ledger.refusals import DOMAIN_ERRORS, error_parts
+from ledger.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
@@ -24,26 +27,39 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def writes(command):
+    """The commands' transaction boundary: what the command wrote commits when it returns and
+    rolls back when it fails; a domain refusal is printed in the user's language, exit code 1."""
+
+    @wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            with unit_of_work(db.session):
+                return command(*args, **kwargs)
+        except DOMAIN_ERRORS as error:
+            code, _field, params = error_parts(error)
+            _fail(message_for(code, params))
+
+    return wrapped
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
+@writes
 def users_create(email: str, role: str) -> None:
     """Create a user.  Asks for the password twice, or reads one line from standard input."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    try:
-        user = create_user(db.session, email, password, role)
-        db.session.commit()
-    except AccessError as error:
-        db.session.rollback()
-        _fail(message_for(error.code, error.params))
+    user = create_user(db.session, email, password, role)
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 
 
 @users_cli.command("reset-2fa")
 @click.argument("email")
+@writes
 def users_reset_two_factor(email: str) -> None:
     """Remove EMAIL's two-factor secret and recovery codes (a lost phone); they enrol again."""
     from ledger.access.two_factor import reset_two_factor
@@ -53,24 +69,20 @@ def users_reset_two_factor(email: str) -> None:
     if user is None:
         _fail(f"no user {email}")
     reset_two_factor(db.session, user)
-    db.session.commit()
     click.echo(f"Two-factor reset for {user.email}; they enrol again at their next sign-in.")
 
 
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="cli", help="A label to recognise the token by.")
+@writes
 def tokens_create(email: str, name: str) -> None:
     """Create an API token for EMAIL and print it once."""
-    try:
-        email = normalise_email(email)
-    except AccessError as error:
-        _fail(message_for(error.code, error.params))
+    email = normalise_email(email)
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None:
         _fail(f"no user {email}")
     token = create_token(db.session, user, name)
-    db.session.commit()
     click.echo(token)
 
 
@@ -139,6 +151,7 @@ def ledger_verify_export(path: str) -> None:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@writes
 def demo(if_empty: bool) -> None:
     """Load fictional demo data (a year of a small organisation's books)."""
     from ledger.demo import database_is_empty, load_demo
@@ -149,7 +162,6 @@ def demo(if_empty: bool) -> None:
             return
         _fail("the database is not empty; demo data goes into an empty database only")
     summary = load_demo(db.session)
-    db.session.commit()
     click.echo(f"Loaded demo data: {summary['prisoners']} prisoners, {summary['entries']} entries.")
 
 
@@ -178,10 +190,9 @@ def ledger_restore(path: str) -> None:
     from ledger.backup import BackupError, restore_backup
 
     try:
-        counts = restore_backup(db.session, path, Path(current_app.instance_path) / "receipts")
-        db.session.commit()
+        with unit_of_work(db.session):
+            counts = restore_backup(db.session, path, Path(current_app.instance_path) / "receipts")
     except BackupError as error:
-        db.session.rollback()
         _fail(message_for(error.code, error.params))
     result = verify_ledger(db.session)
     click.echo(f"Restored {counts.get('journal_entries', 0)} entries; head {result.head_hash}")

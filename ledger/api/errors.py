@@ -53,15 +53,14 @@ def json_error(status: int, code: str, field: str | None = None, params: dict | 
     return jsonify(body), status
 
 
+# The request's boundary (ledger/web/boundary.py) rolls back every answer of 400 or more.
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    db.session.rollback()
     return json_error(error.status, error.code, error.field, error.params)
 
 
 @bp.errorhandler(LedgerError)
 def _ledger_error(error: LedgerError):
-    db.session.rollback()
     status = 409 if error.code in CONFLICT_CODES else 422
     params = dict(error.params)
     code = error.code
@@ -74,19 +73,16 @@ def _ledger_error(error: LedgerError):
 
 @bp.errorhandler(MoneyError)
 def _money_error(error: MoneyError):
-    db.session.rollback()
     return json_error(422, error.code, "amount", error.params)
 
 
 @bp.errorhandler(TextError)
 def _text_error(error: TextError):
-    db.session.rollback()
     return json_error(422, error.code, None, error.params)
 
 
 @bp.errorhandler(AccessError)
 def _access_error(error: AccessError):
-    db.session.rollback()
     return json_error(422, error.code, None, error.params)
 
 

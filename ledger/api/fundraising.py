@@ -15,7 +15,7 @@ from ledger.api.idempotency import idempotent_write
 from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
-from ledger.books.accounts import fund_account_for
+from ledger.books.accounts import find_account, fund_account_for
 from ledger.books.balances import available_in
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -27,12 +27,13 @@ from ledger.funds.prisoners import (
     TEXT_FIELDS,
     create_prisoner,
     facility_by_name,
+    fund_by_name,
+    prisoner_by_slug,
     update_prisoner,
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.overview import public_prisoners_page
-from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 
 PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public")
 
@@ -163,7 +164,7 @@ def create_donation():
     method = required(data, "method")
     if method not in DONATION_METHODS or method == "card":
         raise ApiError(422, "unknown_method", "method")
-    asset = account_by_name(db.session, required(data, "asset"))
+    asset = find_account(db.session, required(data, "asset"))
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     pledge = None

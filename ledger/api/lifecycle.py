@@ -16,12 +16,12 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import date_field, json_body, money_field, required, text_field
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
+from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view, record_event, whereabouts
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
-from ledger.funds.prisoners import facility_by_name, save_facility
-from ledger.spending.lookup import account_by_name, prisoner_by_slug
+from ledger.funds.prisoners import facility_by_name, prisoner_by_slug, save_facility
 from ledger.spending.models import Parcel, ParcelRule
 from ledger.spending.parcel_outcomes import (
     assign_next_parcel,
@@ -313,7 +313,6 @@ def parcel_inventory(parcel_id: int):
         )
     except ReceiptError as error:
         raise ApiError(422, error.code, "file", **error.params) from None
-    db.session.commit()
     return {"receipt": receipt_json(receipt), "parcel": full_parcel_json(parcel)}, 201
 
 
@@ -323,7 +322,7 @@ def parcel_inventory(parcel_id: int):
 def parcel_refund(parcel_id: int):
     parcel = _parcel_or_404(parcel_id)
     data = json_body()
-    asset = account_by_name(db.session, required(data, "asset"))
+    asset = find_account(db.session, required(data, "asset"))
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     entry = record_parcel_refund(

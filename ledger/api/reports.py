@@ -15,11 +15,11 @@ from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES
 from ledger.extensions import db
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
 from ledger.reports.balance_sheet import SECTIONS, balance_sheet
 from ledger.reports.general_journal import JournalFilter
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
-from ledger.spending.lookup import prisoner_by_slug
 
 
 def _period() -> Period:

@@ -22,13 +22,14 @@ from ledger.api.parsing import (
     text_field,
 )
 from ledger.api.serialise import entry_json, receipt_json
+from ledger.books.accounts import find_account
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_amount
 from ledger.spending.conversions import convert_assets, convert_within_fund
-from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement
-from ledger.spending.lookup import account_by_name, entry_attachments, fund_by_name, prisoner_by_slug
+from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
 
@@ -87,7 +88,7 @@ def create_disbursement():
     if prisoner is None:
         raise ApiError(422, "unknown_prisoner", "prisoner")
     money = money_field(data, "money")
-    paid_from = account_by_name(db.session, required(data, "paid_from"))
+    paid_from = find_account(db.session, required(data, "paid_from"))
     if paid_from is None:
         raise ApiError(422, "bad_paid_from", "paid_from")
     entry = record_disbursement(
@@ -125,7 +126,6 @@ def upload_receipt(entry_id: int):
         )
     except ReceiptError as error:
         raise ApiError(422, error.code, "file", **error.params) from None
-    db.session.commit()
     return {"receipt": receipt_json(receipt)}, 201
 
 
@@ -155,8 +155,8 @@ def create_conversion():
             raise ApiError(422, "unknown_prisoner", "fund")
         entry = convert_within_fund(db.session, fund=fund, **common)
     else:
-        from_account = account_by_name(db.session, required(data, "from_account"))
-        to_account = account_by_name(db.session, required(data, "to_account"))
+        from_account = find_account(db.session, required(data, "from_account"))
+        to_account = find_account(db.session, required(data, "to_account"))
         if from_account is None or to_account is None:
             raise ApiError(422, "unknown_account", "from_account" if from_account is None else "to_account")
         entry = convert_assets(db.session, from_account=from_account, to_account=to_account, **common)

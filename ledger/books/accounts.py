@@ -54,7 +54,10 @@ def is_guarded(name: str) -> bool:
     return name.startswith("liabilities:funds:") or name.startswith(CASH_PREFIX)
 
 
-def find_account(session: Session, name: str) -> Account | None:
+def find_account(session: Session, name: object) -> Account | None:
+    """The account called ``name``, or None (also for a value that can't be an account name)."""
+    if not isinstance(name, str) or len(name) > 200:
+        return None
     return session.scalar(select(Account).where(Account.name == name))
 
 

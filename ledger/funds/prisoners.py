@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import fund_account_for
+from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
+from ledger.books.models import Account
 from ledger.funds.models import (
     CONDITIONS,
     FACILITY_KINDS,
@@ -250,3 +251,17 @@ def save_facility(
         target=f"facility:{facility.id}",
     )
     return facility
+
+
+def prisoner_by_slug(session: Session, slug: object) -> Prisoner | None:
+    if not isinstance(slug, str) or len(slug) > 80:
+        return None
+    return session.scalar(select(Prisoner).where(Prisoner.slug == slug))
+
+
+def fund_by_name(session: Session, name: object) -> Account | None:
+    """The fund a request names: ``"general"`` or a prisoner's slug."""
+    if name == "general":
+        return general_fund(session)
+    prisoner = prisoner_by_slug(session, name)
+    return fund_account_for(session, prisoner) if prisoner is not None else None

@@ -17,7 +17,7 @@ from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
-from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem
+from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
 
@@ -202,3 +202,10 @@ def record_disbursement(
     )
     session.flush()
     return entry
+
+
+def entry_attachments(session: Session, entry: JournalEntry) -> tuple[list[Receipt], Parcel | None]:
+    """An entry's receipts and, for a parcel, its details."""
+    receipts = list(session.scalars(select(Receipt).where(Receipt.entry_id == entry.id).order_by(Receipt.id)))
+    parcel = session.scalar(select(Parcel).where(Parcel.entry_id == entry.id))
+    return receipts, parcel

@@ -78,11 +78,22 @@ def register_web(app: Flask) -> None:
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
+    from ledger.web.stripe_events import bp as stripe_bp
 
     register_formatting(app)
     register_labels(app)
     init_page_cache(app)
-    for blueprint in (bp, prisoners_bp, reports_bp, spending_bp, fundraising_bp, donate_bp, lifecycle_bp):
+    blueprints = (
+        bp,
+        prisoners_bp,
+        reports_bp,
+        spending_bp,
+        fundraising_bp,
+        donate_bp,
+        stripe_bp,
+        lifecycle_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))

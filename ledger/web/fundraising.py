@@ -13,9 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ledger.access.models import READERS, WRITERS
-from ledger.access.users import AccessError
-from ledger.access.web import role_required
-from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.accounts import find_account
+from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -29,14 +28,20 @@ from ledger.funds.pledges import (
     pledge_by_reference,
     received_by_pledge,
 )
-from ledger.funds.prisoners import create_prisoner, save_facility, update_prisoner
+from ledger.funds.prisoners import (
+    create_prisoner,
+    fund_by_name,
+    prisoner_by_slug,
+    save_facility,
+    update_prisoner,
+)
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
-from ledger.money import Money, MoneyError, parse_amount
+from ledger.money import Money, parse_amount
 from ledger.reports.pledge_fulfilment import is_lapsed
-from ledger.spending.lookup import account_by_name, fund_by_name, prisoner_by_slug
 from ledger.spending.parcel_rules import parcel_plan
-from ledger.text import TextError
+from ledger.web.access_control import role_required
+from ledger.web.boundary import attempt
 from ledger.web.choices import (
     bank_choices,
     currency_choices,
@@ -44,7 +49,6 @@ from ledger.web.choices import (
     fund_choices,
     receiving_asset_choices,
 )
-from ledger.web.forms_support import domain_error_code, fail_on_form
 from ledger.web.fundraising_forms import (
     DonationForm,
     FacilityForm,
@@ -55,7 +59,6 @@ from ledger.web.fundraising_forms import (
 )
 
 bp = Blueprint("fundraising", __name__)
-DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, AccessError, StatementError)
 
 
 # --- prisoners -------------------------------------------------------------------------
@@ -114,14 +117,11 @@ def new_prisoner():
     if request.method == "GET":
         form.need_currency.data = "RUB"
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             prisoner = create_prisoner(
                 db.session, (form.slug.data or "").strip(), _profile_values(form), actor=current_user
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Prisoner added. Their fund is ready."), "success")
             return redirect(url_for("spending.fund", slug=prisoner.slug))
     return render_template("fundraising/prisoner_form.html", form=form, prisoner=None)
@@ -133,12 +133,9 @@ def edit_prisoner(slug: str):
     prisoner = prisoner_by_slug(db.session, slug) or abort(404)
     form = _prisoner_form(prisoner)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             changes = update_prisoner(db.session, prisoner, _profile_values(form), actor=current_user)
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for("spending.fund", slug=prisoner.slug))
     return render_template("fundraising/prisoner_form.html", form=form, prisoner=prisoner)
@@ -149,7 +146,7 @@ def edit_prisoner(slug: str):
 
 def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
     """Create or update the facility from the form; False (errors on the form) if refused."""
-    try:
+    with attempt(form) as outcome:
         save_facility(
             db.session,
             facility,
@@ -162,11 +159,7 @@ def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
             regime=form.regime.data,
             actor=current_user,
         )
-        db.session.commit()
-    except DOMAIN_ERRORS as error:
-        fail_on_form(form, error)
-        return False
-    return True
+    return outcome.ok
 
 
 @bp.route("/manage/facilities", methods=["GET", "POST"])
@@ -224,7 +217,7 @@ def new_pledge():
         form.starts_on.data = utcnow().date()
         form.fund.data = request.args.get("fund")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             money = parse_amount(form.amount.data, form.currency.data)
             prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
             donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
@@ -238,10 +231,7 @@ def new_pledge():
                 donor=donor,
                 actor=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Pledge %(reference)s created.", reference=pledge.reference), "success")
             return redirect(url_for("fundraising.pledge", reference=pledge.reference))
     return render_template("fundraising/pledge_form.html", form=form)
@@ -262,14 +252,10 @@ def pledge(reference: str):
 @role_required(*WRITERS)
 def cancel(reference: str):
     record = db.session.scalar(select(Pledge).where(Pledge.reference == reference)) or abort(404)
-    try:
+    with attempt() as outcome:
         cancel_pledge(db.session, record, actor=current_user)
-        db.session.commit()
+    if outcome.ok:
         flash(_("Pledge %(reference)s cancelled.", reference=reference), "success")
-    except DOMAIN_ERRORS as error:
-        db.session.rollback()
-        code, _field, params = domain_error_code(error)
-        flash(message_for(code, params), "error")
     return redirect(url_for("fundraising.pledge", reference=reference))
 
 
@@ -288,7 +274,7 @@ def new_donation():
         form.fund.data = request.args.get("fund")
         form.pledge.data = request.args.get("pledge")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             money = parse_amount(form.amount.data, form.currency.data)
             pledge = None
             if (form.pledge.data or "").strip():
@@ -301,7 +287,7 @@ def new_donation():
                 DonationDraft(
                     received_on=form.received_on.data,
                     money=money,
-                    asset=account_by_name(db.session, form.asset.data),
+                    asset=find_account(db.session, form.asset.data),
                     method=form.method.data,
                     prisoner=prisoner,
                     pledge=pledge,
@@ -309,10 +295,7 @@ def new_donation():
                 ),
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=donation.entry_id), "success")
             return redirect(url_for("spending.entry", entry_id=donation.entry_id))
     return render_template("fundraising/donation_form.html", form=form)
@@ -329,7 +312,7 @@ def new_transfer():
         form.from_fund.data = request.args.get("from", "general")
         form.to_fund.data = request.args.get("to")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             entry = transfer_between_funds(
                 db.session,
                 from_fund=fund_by_name(db.session, form.from_fund.data),
@@ -339,10 +322,7 @@ def new_transfer():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
     return render_template("fundraising/transfer_form.html", form=form)
@@ -380,12 +360,10 @@ def bank_import():
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         mapping = _mapping_from(form)
-        asset = account_by_name(db.session, form.asset.data)
-        try:
+        asset = find_account(db.session, form.asset.data)
+        with attempt(form) as outcome:
             statement = read_statement(db.session, data, mapping, asset)
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
             return render_template(
                 "fundraising/import_preview.html",
@@ -412,21 +390,17 @@ def bank_import_post():
         mapping = ColumnMapping(**json.loads(request.form.get("mapping", "{}")))
     except (TypeError, ValueError):
         abort(400)
-    asset = account_by_name(db.session, request.form.get("asset"))
+    asset = find_account(db.session, request.form.get("asset"))
     decisions: dict[int, Account | None] = {}
     for key, value in request.form.items():
         if key.startswith("row-") and key[4:].isdigit() and value:
             decisions[int(key[4:])] = fund_by_name(db.session, value)
-    try:
+    with attempt() as outcome:
         if asset is None:
             raise StatementError("import_bad_asset")
         statement = read_statement(db.session, data, mapping, asset)
         result = post_statement(db.session, statement, asset, decisions, recorded_by=current_user)
-        db.session.commit()
-    except DOMAIN_ERRORS as error:
-        db.session.rollback()
-        code, _field, params = domain_error_code(error)
-        flash(message_for(code, params), "error")
+    if not outcome.ok:
         return redirect(url_for("fundraising.bank_import"))
     path.unlink(missing_ok=True)
     return render_template("fundraising/import_result.html", result=result, asset=asset)

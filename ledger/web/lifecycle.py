@@ -11,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ledger.access.models import READERS, WRITERS, User
-from ledger.access.web import role_required
+from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.lifecycle import events_of, record_event, whereabouts
 from ledger.funds.models import Facility, Prisoner
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.money import parse_amount
-from ledger.spending.lookup import account_by_name, prisoner_by_slug
 from ledger.spending.models import Parcel, ParcelRule
 from ledger.spending.parcel_outcomes import (
     assign_next_parcel,
@@ -27,8 +27,9 @@ from ledger.spending.parcel_outcomes import (
     record_parcel_refund,
 )
 from ledger.spending.parcel_rules import LIMIT_FIELDS, all_rules, save_parcel_rule
+from ledger.web.access_control import role_required
+from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, facility_choices
-from ledger.web.forms_support import domain_error_code, fail_on_form
 from ledger.web.lifecycle_forms import (
     AssignForm,
     EventForm,
@@ -37,7 +38,6 @@ from ledger.web.lifecycle_forms import (
     ParcelRuleForm,
     RefundForm,
 )
-from ledger.web.spending import DOMAIN_ERRORS
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -77,7 +77,7 @@ def new_event(slug: str):
     form = _event_form()
     if form.validate_on_submit():
         facility = db.session.get(Facility, int(form.facility.data)) if form.facility.data else None
-        try:
+        with attempt(form) as result:
             event = record_event(
                 db.session,
                 prisoner,
@@ -88,10 +88,7 @@ def new_event(slug: str):
                 note=form.note.data,
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if result.ok:
             if event.entry_id is not None:
                 flash(
                     _("Recorded; the fund moved to the general fund as entry #%(id)s.", id=event.entry_id),
@@ -118,26 +115,16 @@ def assign(slug: str):
     form.coordinator.choices = coordinator_choices()
     if form.validate_on_submit():
         user = db.session.get(User, int(form.coordinator.data)) if form.coordinator.data else None
-        try:
+        with attempt() as result:
             assign_next_parcel(db.session, prisoner, user, actor=current_user)
-            db.session.commit()
+        if result.ok:
             flash(_("Saved."), "success")
-        except DOMAIN_ERRORS as error:
-            db.session.rollback()
-            _flash_refusal(error)
     else:
         flash(_("Choose a coordinator."), "error")
     target = request.form.get("next") or ""
     if target != "list":
         return redirect(url_for("spending.fund", slug=prisoner.slug))
     return redirect(url_for("fundraising.prisoners"))
-
-
-def _flash_refusal(error) -> None:
-    from ledger.messages import message_for
-
-    code, _field, params = domain_error_code(error)
-    flash(message_for(code, params), "error")
 
 
 # --- parcels ---------------------------------------------------------------------------
@@ -182,7 +169,7 @@ def outcome(parcel_id: int):
     record = _parcel_or_404(parcel_id)
     form = OutcomeForm(prefix="outcome")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as result:
             record_outcome(
                 db.session,
                 record,
@@ -192,10 +179,7 @@ def outcome(parcel_id: int):
                 note=form.note.data,
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if result.ok:
             flash(_("Saved."), "success")
             return redirect(url_for("lifecycle.parcel", parcel_id=parcel_id))
     return _parcel_page(record, outcome_form=form, status=400)
@@ -208,19 +192,16 @@ def refund(parcel_id: int):
     form = RefundForm(prefix="refund")
     form.asset.choices = asset_choices()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as result:
             entry = record_parcel_refund(
                 db.session,
                 record,
                 money=parse_amount(form.amount.data, parcel_amount(record).currency),
-                received_into=account_by_name(db.session, form.asset.data),
+                received_into=find_account(db.session, form.asset.data),
                 on=form.on.data,
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if result.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("lifecycle.parcel", parcel_id=parcel_id))
     return _parcel_page(record, refund_form=form, status=400)
@@ -233,7 +214,7 @@ def inventory(parcel_id: int):
     form = InventoryForm(prefix="inventory")
     if form.validate_on_submit():
         limit = current_app.config["RECEIPT_MAX_BYTES"]
-        try:
+        with attempt() as result:
             attach_inventory(
                 db.session,
                 record,
@@ -243,11 +224,8 @@ def inventory(parcel_id: int):
                 max_bytes=limit,
                 uploaded_by=current_user,
             )
-            db.session.commit()
+        if result.ok:
             flash(_("Inventory form attached."), "success")
-        except DOMAIN_ERRORS as error:
-            db.session.rollback()
-            _flash_refusal(error)
     else:
         flash(_("Choose a file to upload."), "error")
     return redirect(url_for("lifecycle.parcel", parcel_id=parcel_id))
@@ -272,12 +250,9 @@ def edit_rule(rule_id: int):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in LIMIT_FIELDS}
         values.update(exemptions=form.exemptions.data, legal_basis=form.legal_basis.data)
-        try:
+        with attempt(form) as result:
             save_parcel_rule(db.session, rule, values, actor=current_user)
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if result.ok:
             flash(_("Saved."), "success")
             return redirect(url_for("lifecycle.rules"))
     return render_template("lifecycle/rule_form.html", form=form, rule=rule)

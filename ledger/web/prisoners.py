@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
 from ledger.reports.periods import Period, PeriodError, parse_period
 from ledger.reports.prisoner_report import (
@@ -23,7 +24,6 @@ from ledger.reports.prisoner_report import (
     runway_for,
     spending_by_category,
 )
-from ledger.spending.lookup import prisoner_by_slug
 from ledger.web.charts import month_chart
 from ledger.web.csv_export import csv_response
 from ledger.web.page_cache import cached_public_page

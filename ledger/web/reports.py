@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ledger.access.models import READERS
-from ledger.access.web import role_required
 from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES, LedgerHead
 from ledger.extensions import db
@@ -28,6 +27,7 @@ from ledger.reports.periods import Period, PeriodError, parse_period, parse_repo
 from ledger.reports.pledge_fulfilment import pledge_fulfilment
 from ledger.reports.receipts_list import receipts_list
 from ledger.reports.trial_balance import trial_balance
+from ledger.web.access_control import role_required
 from ledger.web.csv_export import csv_response
 from ledger.web.labels import SECTION_LABELS
 

@@ -7,28 +7,32 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from ledger.access.models import READERS, WRITERS
-from ledger.access.web import role_required
-from ledger.books.accounts import fund_account_for, general_fund
+from ledger.books.accounts import find_account, fund_account_for, general_fund
 from ledger.books.balances import available_in
-from ledger.books.errors import LedgerError
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
+from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_amount, parse_rate
-from ledger.spending.cash import cash_account_for, cash_accounts, move_cash, spent_from
+from ledger.spending.cash import cash_account_for, cash_account_name, cash_accounts, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
-from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement, spending_assets
-from ledger.spending.lookup import entry_attachments, fund_by_name, prisoner_by_slug
+from ledger.spending.disbursements import (
+    ParcelDraft,
+    ParcelItemDraft,
+    entry_attachments,
+    record_disbursement,
+    spending_assets,
+)
 from ledger.spending.models import Receipt
-from ledger.spending.receipts import ReceiptError, attach_receipt, receipt_path
+from ledger.spending.receipts import attach_receipt, receipt_path
 from ledger.spending.reversals import reverse_with_reason
-from ledger.text import TextError
+from ledger.web.access_control import role_required
+from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
-from ledger.web.forms_support import domain_error_code, fail_on_form
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -39,7 +43,6 @@ from ledger.web.spending_forms import (
 )
 
 bp = Blueprint("spending", __name__)
-DOMAIN_ERRORS = (LedgerError, MoneyError, TextError, ReceiptError)
 
 
 @bp.route("/manage/funds")
@@ -49,7 +52,6 @@ def funds():
     for prisoner in db.session.scalars(select(Prisoner).order_by(Prisoner.name)):
         rows.append((prisoner, available_in(db.session, fund_account_for(db.session, prisoner))))
     general = available_in(db.session, general_fund(db.session))
-    db.session.commit()  # fund accounts may have been created for older prisoners
     return render_template("spending/funds.html", rows=rows, general=general)
 
 
@@ -124,7 +126,7 @@ def new_disbursement():
     if form.validate_on_submit():
         prisoner = prisoner_by_slug(db.session, form.prisoner.data)
         paid_from = db.session.scalar(select(Account).where(Account.name == form.paid_from.data))
-        try:
+        with attempt(form) as outcome:
             money = parse_amount(form.amount.data, form.currency.data)
             entry = record_disbursement(
                 db.session,
@@ -137,17 +139,13 @@ def new_disbursement():
                 parcel=_parcel_from(form, money.currency),
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            code, _field, params = domain_error_code(error)
-            if code in ("parcel_quota", "parcel_weight"):
-                warnings = {"code": code, **params}
-            fail_on_form(form, error)
-            if code == "insufficient_funds" and prisoner is not None:
-                balances = available_in(db.session, fund_account_for(db.session, prisoner))
-        else:
+        if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
+        if outcome.code in ("parcel_quota", "parcel_weight"):
+            warnings = {"code": outcome.code, **outcome.params}
+        if outcome.code == "insufficient_funds" and prisoner is not None:
+            balances = available_in(db.session, fund_account_for(db.session, prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
@@ -177,7 +175,7 @@ def upload_receipt(entry_id: int):
     form = ReceiptForm()
     if form.validate_on_submit():
         limit = current_app.config["RECEIPT_MAX_BYTES"]
-        try:
+        with attempt() as outcome:
             attach_receipt(
                 db.session,
                 record,
@@ -187,21 +185,11 @@ def upload_receipt(entry_id: int):
                 max_bytes=limit,
                 uploaded_by=current_user,
             )
-            db.session.commit()
+        if outcome.ok:
             flash(_("Receipt attached."), "success")
-        except ReceiptError as error:
-            db.session.rollback()
-            flash(_fail_message(error), "error")
     else:
         flash(_("Choose a file to upload."), "error")
     return redirect(url_for("spending.entry", entry_id=entry_id))
-
-
-def _fail_message(error) -> str:
-    from ledger.messages import message_for
-
-    code, _field, params = domain_error_code(error)
-    return message_for(code, params)
 
 
 @bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
@@ -214,14 +202,11 @@ def reverse(entry_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for the reversal."), "error")
         return redirect(url_for("spending.entry", entry_id=entry_id))
-    try:
+    with attempt() as outcome:
         reversal = reverse_with_reason(
             db.session, record, reason=form.reason.data, on=utcnow().date(), recorded_by=current_user
         )
-        db.session.commit()
-    except DOMAIN_ERRORS as error:
-        db.session.rollback()
-        flash(_fail_message(error), "error")
+    if not outcome.ok:
         return redirect(url_for("spending.entry", entry_id=entry_id))
     flash(_("Entry #%(id)s reversed by #%(reversal)s.", id=entry_id, reversal=reversal.id), "success")
     return redirect(url_for("spending.entry", entry_id=reversal.id))
@@ -276,7 +261,7 @@ def new_conversion():
     submitted = request.form.get("kind")
     form = fund_form if submitted == "fund" else asset_form
     if submitted in ("fund", "asset") and form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             source, target, rate = _conversion_money(form)
             common = dict(
                 source=source,
@@ -299,10 +284,7 @@ def new_conversion():
                     to_account=accounts[form.to_account.data],
                     **common,
                 )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
     return render_template("spending/conversion_form.html", fund_form=fund_form, asset_form=asset_form)
@@ -311,7 +293,7 @@ def new_conversion():
 @bp.route("/cash", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def cash():
-    account = cash_account_for(db.session, current_user)
+    account = find_account(db.session, cash_account_name(current_user))  # opened by the first movement
     form = CashMovementForm()
     form.bank.choices = bank_choices()
     form.currency.choices = currency_choices()
@@ -319,8 +301,9 @@ def cash():
         form.on.data = utcnow().date()
     if form.validate_on_submit():
         bank = db.session.scalar(select(Account).where(Account.name == form.bank.data))
-        try:
+        with attempt(form) as outcome:
             money = parse_amount(form.amount.data, form.currency.data)
+            account = cash_account_for(db.session, current_user)
             source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
             move_cash(
                 db.session,
@@ -331,19 +314,17 @@ def cash():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
-            db.session.commit()
-        except DOMAIN_ERRORS as error:
-            fail_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
-    db.session.commit()  # the cash account is created on first visit
+    if account is not None and inspect(account).transient:
+        account = None  # opened by a refused movement, and rolled back with it
     holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,
         account=account,
-        held=available_in(db.session, account),
-        spent=spent_from(db.session, account),
+        held=available_in(db.session, account) if account is not None else {},
+        spent=spent_from(db.session, account) if account is not None else [],
         holders=holders,
     )

@@ -10,7 +10,7 @@ from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.funds.models import PrisonerEvent
-from ledger.spending.lookup import prisoner_by_slug
+from ledger.funds.prisoners import prisoner_by_slug
 from tests.lifecycle.conftest import COLONY
 
 

@@ -15,7 +15,7 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from ledger.spending.lookup import prisoner_by_slug
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.spending.models import ParcelOutcome
 from tests.lifecycle.conftest import COLONY
 from tests.spending.conftest import minimal_pdf

@@ -85,10 +85,10 @@ POLICY = {
     "donate.donate": PUBLIC,
     "donate.thanks": PUBLIC,
     "donate.cancelled": PUBLIC,
-    "donate.stripe_webhook": PUBLIC,  # no session: Stripe's signature is the credential
-    "donate.held_events": COORDINATOR_WRITE,
-    "donate.retry_event": COORDINATOR_WRITE,
-    "donate.advance_event": ADMIN_ONLY,
+    "stripe.webhook": PUBLIC,  # no session: Stripe's signature is the credential
+    "stripe.held_events": COORDINATOR_WRITE,
+    "stripe.retry_event": COORDINATOR_WRITE,
+    "stripe.advance_event": ADMIN_ONLY,
     # public transparency pages
     "prisoners.prisoner_page": PUBLIC,
     "prisoners.prisoner_report_page": PUBLIC,

@@ -6,8 +6,8 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from ledger.access.models import AuditEvent, User
-from ledger.access.web import role_required
 from ledger.extensions import db
+from ledger.web.access_control import role_required
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ledger.access.forms import EmptyForm, NewUserForm, RoleForm
 from ledger.access.models import TwoFactorCredential, User
 from ledger.access.two_factor import reset_two_factor
 from ledger.access.users import AccessError, change_role, create_user, set_active
-from ledger.access.web import role_required
 from ledger.extensions import db
 from ledger.messages import message_for
+from ledger.web.access_control import role_required
+from ledger.web.access_forms import EmptyForm, NewUserForm, RoleForm
+from ledger.web.boundary import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,10 +64,8 @@ def create():
             db.session, form.email.data, form.password.data, form.role.data, actor=current_user
         )
     except AccessError as error:
-        db.session.rollback()
         form.email.errors.append(message_for(error.code, error.params))
-        return _page(form, 400)
-    db.session.commit()
+        return _page(form, 400)  # an answer of 400 rolls back
     flash(
         _("User %(email)s created. Tell them to change the password on first sign-in.", email=user.email),
         "success",
@@ -79,14 +78,10 @@ def _apply(user_id: int, change, done: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         change(user)
-    except AccessError as error:
-        db.session.rollback()
-        flash(message_for(error.code, error.params), "error")
-        return redirect(url_for("admin.users"))
-    db.session.commit()
-    flash(done, "success")
+    if outcome.ok:
+        flash(done, "success")
     return redirect(url_for("admin.users"))
 
 

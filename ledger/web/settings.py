@@ -14,6 +14,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -21,7 +22,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ledger.access.audit import record_audit
-from ledger.access.forms import ConfirmEnrolmentForm, EmptyForm, PasswordForm, TokenForm
 from ledger.access.models import ApiToken
 from ledger.access.sessions import end_other_sessions
 from ledger.access.two_factor import (
@@ -38,6 +38,7 @@ from ledger.access.users import AccessError, change_password, create_token, live
 from ledger.extensions import db
 from ledger.messages import message_for
 from ledger.text import clean_text
+from ledger.web.access_forms import ConfirmEnrolmentForm, EmptyForm, PasswordForm, TokenForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -81,10 +82,8 @@ def change_own_password():
         change_password(db.session, current_user, form.current.data, form.new.data)
         end_other_sessions(db.session, current_user, keep=session.get("sid"))
     except AccessError as error:
-        db.session.rollback()
         form.current.errors = [message_for(error.code, error.params)]
         return _settings_page(form, 400)
-    db.session.commit()
     flash(_("Your password is changed."), "success")
     return redirect(url_for("settings.index"))
 
@@ -92,7 +91,8 @@ def change_own_password():
 @bp.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor():
-    """Enrol: show the secret (text, URI, QR code), then confirm with a code."""
+    """Enrol: show the secret (text, URI, QR code), then confirm with a code.  The secret is
+    made by a POST (sign-in of a role that needs two-factor, or the start button), never a GET."""
     if is_enrolled(db.session, current_user):
         return render_template(
             "settings/two_factor_enrolled.html",
@@ -100,17 +100,18 @@ def two_factor():
             recovery_left=remaining_recovery_codes(db.session, current_user),
         )
     form = ConfirmEnrolmentForm()
-    if form.validate_on_submit():
+    secret = pending_secret(db.session, current_user, _key())
+    if request.method == "POST" and secret is None:
+        secret = begin_enrolment(db.session, current_user, _key())
+        form = ConfirmEnrolmentForm(formdata=None)
+    elif form.validate_on_submit():
         codes = confirm_enrolment(db.session, current_user, _key(), form.code.data)
         if codes is not None:
-            db.session.commit()
             flash(_("Two-factor sign-in is on."), "success")
             return _no_store(render_template("settings/recovery_codes.html", codes=codes))
         form.code.errors.append(_("That code is not valid. Check the time on your phone and try again."))
-    secret = pending_secret(db.session, current_user, _key())
     if secret is None:
-        secret = begin_enrolment(db.session, current_user, _key())
-        db.session.commit()
+        return render_template("settings/two_factor_start.html", form=EmptyForm())
     uri = provisioning_uri(secret, current_user.email, current_app.config["TWO_FACTOR_ISSUER"])
     return _no_store(render_template("settings/two_factor.html", form=form, secret=secret, uri=uri))
 
@@ -143,9 +144,7 @@ def new_recovery_codes():
         record_audit(
             db.session, "2fa.recovery_codes_replaced", user=current_user, target=f"user:{current_user.id}"
         )
-        db.session.commit()
         return _no_store(render_template("settings/recovery_codes.html", codes=codes))
-    db.session.rollback()
     form.code.errors = [_("That code is not valid. Check the time on your phone and try again.")]
     return render_template(
         "settings/two_factor_enrolled.html",
@@ -167,7 +166,6 @@ def create_api_token():
         flash(_("Give the token a name of at most 120 characters."), "error")
         return redirect(url_for("settings.index"))
     token = create_token(db.session, current_user, name, actor=current_user)
-    db.session.commit()
     return _no_store(render_template("settings/token_created.html", token=token, name=name))
 
 
@@ -180,6 +178,5 @@ def revoke_api_token(token_id: int):
         abort(404)
     if form.validate_on_submit():
         revoke_token(db.session, api_token, actor=current_user)
-        db.session.commit()
         flash(_("The token is revoked."), "success")
     return redirect(url_for("settings.index"))

@@ -1,0 +1,29 @@
+"""The public donate form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+
+class DonateForm(FlaskForm):
+    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
+    frequency = RadioField(
+        _l("How often"),
+        choices=[("one_off", _l("Once")), ("monthly", _l("Every month"))],
+        default="one_off",
+        validators=[InputRequired()],
+    )
+    public_name = StringField(
+        _l("Public name (optional)"),
+        description=_l("Shown on public pages instead of “anonymous”. Leave empty to stay anonymous."),
+        validators=[Optional(), Length(max=120)],
+    )
+    email = StringField(
+        _l("Email for a receipt (optional, never shown or shared)"),
+        validators=[Optional(), Length(max=254)],
+    )
