@@ -18,6 +18,12 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
+# axe-core (npm) checks every page's accessibility in the browser tests (tests/browser/test_every_page.py).
+AXE_VERSION := 4.11.0
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE): | $(BIN)/python
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION)
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
@@ -44,6 +50,7 @@ system-packages:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
@@ -54,7 +61,7 @@ lint: install-test
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent ledger/books ledger/money.py ledger/text.py
 
 # The two suites run side by side (two cores); each one's output is printed when it ends.
-test: install-test system-packages translations lint
+test: install-test system-packages $(AXE) translations lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install-test translations

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import GenericFunction
+
+from ledger.text import fold_for_search
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +40,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    # SQLite's lower() folds ASCII only: searches fold in Python, the same way as the query.
+    dbapi_connection.create_function("search_fold", 1, fold_for_search, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -44,3 +50,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     except Exception:  # read-only or in-memory databases keep their journal mode
         pass
     cursor.close()
+
+
+class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it renders)
+    """A column folded for searching, as :func:`ledger.text.fold_for_search` folds the query."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(search_fold, "postgresql")
+def _search_fold_postgresql(element, compiler, **kw) -> str:
+    return f"lower(translate({compiler.process(element.clauses, **kw)}, 'Ёё', 'Ее'))"

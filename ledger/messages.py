@@ -18,6 +18,9 @@ MESSAGES = {
     "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
     "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
     "missing_amount": _l("Enter an amount."),
+    "ambiguous_amount": _l(
+        "“%(text)s” could be read two ways: write it without the comma, or with a decimal point."
+    ),
     "zero_amount": _l("The amount must be greater than zero."),
     "too_many_decimals": _l("%(currency)s has at most %(places)s decimal places."),
     "amount_too_large": _l("This amount is too large."),

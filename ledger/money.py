@@ -158,3 +158,34 @@ def parse_rate(text: object) -> Decimal:
     if not match or len(match.group(1) or "") > 10 or Decimal(text) == 0:
         raise MoneyError("invalid_rate")
     return Decimal(text)
+
+
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))")
+_COMMA_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def parse_written_amount(
+    text: object, currency: str, *, decimal_symbol: str, allow_zero: bool = False
+) -> Money:
+    """Parse an amount as a person writes it in their language, then as :func:`parse_amount`.
+
+    ``decimal_symbol`` is the reader's (``","`` in Russian, ``"."`` in English).  Spaces
+    between groups of three digits are thousands separators everywhere ("1 500,50").  With a
+    decimal comma, a point is taken as the decimal mark too, but never both in one amount.
+    With a decimal point, commas must separate groups of three ("1,500.50"); where the
+    currency has three decimals "1,500" could mean either, so it is refused as ambiguous.
+    """
+    if not isinstance(text, str):
+        return parse_amount(text, currency, allow_zero=allow_zero)
+    written = _DIGIT_GROUP_SPACE.sub("", text.strip())
+    if decimal_symbol == ",":
+        if "," in written and "." in written:
+            raise MoneyError("invalid_amount")
+        written = written.replace(",", ".")
+    elif "," in written:
+        if not _COMMA_GROUPED.fullmatch(written):
+            raise MoneyError("invalid_amount")
+        if "." not in written and written.count(",") == 1 and minor_units(parse_currency(currency)) >= 3:
+            raise MoneyError("ambiguous_amount", text=text.strip())
+        written = written.replace(",", "")
+    return parse_amount(written, currency, allow_zero=allow_zero)

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
 from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
+from ledger.database import search_fold
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
+from ledger.text import fold_for_search
 
 
 @dataclass
@@ -27,26 +29,14 @@ def _like_escaped(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _search(statement, query: str, cyrillic_fallback: bool = False):
-    """Narrow ``statement`` (over Prisoner outer-joined to Facility) to a search."""
-    if cyrillic_fallback:
-        # SQLite's lower() folds ASCII only: retry Cyrillic searches case-sensitively as typed
-        # and capitalised, so "анна" still finds "Анна".
-        variants = {query, query.capitalize()}
-        return statement.where(
-            or_(
-                *(
-                    column.contains(v)
-                    for v in variants
-                    for column in (Prisoner.name, Prisoner.region, Facility.name)
-                )
-            )
-        )
-    pattern = _like_escaped(query.lower())
+def _search(statement, query: str):
+    """Narrow ``statement`` (over Prisoner outer-joined to Facility) to a search that folds
+    case and ё/е in every script, on SQLite and PostgreSQL alike."""
+    pattern = _like_escaped(fold_for_search(query) or "")
     return statement.where(
         or_(
             *(
-                func.lower(column).like(pattern, escape="\\")
+                search_fold(column).like(pattern, escape="\\")
                 for column in (
                     Prisoner.name,
                     Prisoner.name_latin,
@@ -59,7 +49,7 @@ def _search(statement, query: str, cyrillic_fallback: bool = False):
     )
 
 
-def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> list[int]:
+def _ranked(session: Session, query: str) -> list[int]:
     """Ids of matching public prisoners, shortest runway first, ranked in SQL.
 
     The sort key is the runway in tenths of a month, ``floor(10 × held ÷ need)`` in
@@ -85,7 +75,7 @@ def _ranked(session: Session, query: str, cyrillic_fallback: bool = False) -> li
         .where(Prisoner.public.is_(True))
     )
     if query:
-        statement = _search(statement, query, cyrillic_fallback)
+        statement = _search(statement, query)
     statement = statement.order_by(case((no_need, 1), else_=0), tenths, Prisoner.name, Prisoner.id)
     return list(session.scalars(statement))
 
@@ -100,8 +90,6 @@ def public_prisoners_page(
     """
     query = (query or "").strip()[:100]
     ids = _ranked(session, query)
-    if query and not ids and not query.isascii():
-        ids = _ranked(session, query, cyrillic_fallback=True)
     chosen = ids if per_page is None else ids[(page - 1) * per_page : page * per_page]
     prisoners = {p.id: p for p in session.scalars(select(Prisoner).where(Prisoner.id.in_(chosen)))}
     balances: dict[int, dict[str, Money]] = {prisoner_id: {} for prisoner_id in chosen}

@@ -16,6 +16,7 @@ from ledger.messages import message_for
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm, NewUserForm, RoleForm
 from ledger.web.boundary import attempt
+from ledger.web.confirmation import confirmation_page, confirmed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -101,6 +102,16 @@ def set_role(user_id: int):
 @bp.post("/users/<int:user_id>/deactivate")
 @role_required("admin")
 def deactivate(user_id: int):
+    if not confirmed():
+        return confirmation_page(
+            title=_("Deactivate %(email)s?", email=_user_or_404(user_id).email),
+            explanation=[
+                _("Their sign-in, their open sessions and every API token they made stop working at once."),
+                _("Their entries stay in the journal. You can activate the account again later."),
+            ],
+            button=_("Deactivate"),
+            back=url_for("admin.users"),
+        )
     return _apply(
         user_id,
         lambda user: set_active(db.session, user, False, actor=current_user),
@@ -121,6 +132,16 @@ def activate(user_id: int):
 @bp.post("/users/<int:user_id>/reset-two-factor")
 @role_required("admin")
 def reset_second_factor(user_id: int):
+    if not confirmed():
+        return confirmation_page(
+            title=_("Reset two-factor sign-in of %(email)s?", email=_user_or_404(user_id).email),
+            explanation=[
+                _("Their authenticator app and recovery codes stop working; this can't be undone."),
+                _("Do it only when you have checked, outside this app, that the request is really theirs."),
+            ],
+            button=_("Reset two-factor"),
+            back=url_for("admin.users"),
+        )
     return _apply(
         user_id,
         lambda user: reset_two_factor(db.session, user, actor=current_user),

@@ -31,7 +31,9 @@ def csv_response(filename: str, header: Iterable[object], rows: Iterable[Iterabl
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([str(h) for h in header])
-        yield buffer.getvalue()
+        # A byte-order mark first: Excel reads a UTF-8 file without one as the local code page
+        # and shows Cyrillic as mojibake; LibreOffice and csv readers with utf-8-sig skip it.
+        yield "\ufeff" + buffer.getvalue()
         for row in rows:
             buffer.seek(0)
             buffer.truncate()

@@ -11,11 +11,12 @@ from ledger.access.users import AccessError, normalise_email
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.messages import message_for
-from ledger.money import MoneyError, parse_amount
+from ledger.money import MoneyError
 from ledger.payments.checkout import CheckoutFailed, GiftRequest, start_checkout
 from ledger.payments.stripe_api import StripeCurrencyError, stripe_decimals
 from ledger.text import TextError, clean_text
 from ledger.web.donate_forms import DonateForm
+from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("donate", __name__)
@@ -51,7 +52,7 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
     money = None
     try:
         stripe_decimals(form.currency.data)
-        money = parse_amount(form.amount.data, form.currency.data)
+        money = amount_from_form(form.amount.data, form.currency.data)
     except StripeCurrencyError as error:
         form.currency.errors.append(message_for(error.code, error.params))
     except MoneyError as error:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from babel import numbers
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from ledger.messages import message_for
-from ledger.money import Money
+from ledger.money import Money, minor_units
 
 
 def money(value: Money | None) -> str:
-    """``€1,234.50`` in English, ``1 234,50 €`` in Russian."""
+    """``€1,234.50`` in English, ``1 234,50 €`` in Russian; a currency the locale has no symbol
+    for reads ``RUB 303,000.00`` (Babel alone would write ``RUB303,000.00``)."""
     if value is None:
         return ""
+    locale = get_locale()
+    places = minor_units(value.currency)
+    if numbers.get_currency_symbol(value.currency, locale=locale) == value.currency:
+        number = numbers.format_decimal(
+            value.amount, format="#,##0" + ("." + "0" * places if places else ""), locale=locale
+        )
+        sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+        return f"{sign}{value.currency}\u00a0{digits}"
     return format_currency(value.amount, value.currency)
 
 

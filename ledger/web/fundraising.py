@@ -37,7 +37,7 @@ from ledger.funds.prisoners import (
 )
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
-from ledger.money import Money, parse_amount
+from ledger.money import Money
 from ledger.reports.pledge_fulfilment import is_lapsed
 from ledger.spending.parcel_rules import parcel_plan
 from ledger.web.access_control import role_required
@@ -57,6 +57,7 @@ from ledger.web.fundraising_forms import (
     StatementUploadForm,
     TransferForm,
 )
+from ledger.web.numbers import amount_from_form
 
 bp = Blueprint("fundraising", __name__)
 
@@ -67,7 +68,7 @@ bp = Blueprint("fundraising", __name__)
 def _profile_values(form: PrisonerForm) -> dict:
     need = None
     if (form.need_amount.data or "").strip():
-        need = parse_amount(form.need_amount.data, form.need_currency.data, allow_zero=True)
+        need = amount_from_form(form.need_amount.data, form.need_currency.data, allow_zero=True)
     facility = db.session.get(Facility, int(form.facility.data)) if form.facility.data else None
     values = {
         name: getattr(form, name).data or None
@@ -218,7 +219,7 @@ def new_pledge():
         form.fund.data = request.args.get("fund")
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
             donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
             pledge = create_pledge(
@@ -275,7 +276,7 @@ def new_donation():
         form.pledge.data = request.args.get("pledge")
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             pledge = None
             if (form.pledge.data or "").strip():
                 pledge = pledge_by_reference(db.session, form.pledge.data)
@@ -317,7 +318,7 @@ def new_transfer():
                 db.session,
                 from_fund=fund_by_name(db.session, form.from_fund.data),
                 to_fund=fund_by_name(db.session, form.to_fund.data),
-                money=parse_amount(form.amount.data, form.currency.data),
+                money=amount_from_form(form.amount.data, form.currency.data),
                 on=form.on.data,
                 memo=form.memo.data,
                 recorded_by=current_user,

@@ -17,7 +17,7 @@ from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
-from ledger.money import MoneyError, parse_amount, parse_rate
+from ledger.money import MoneyError, parse_rate
 from ledger.spending.cash import cash_account_for, cash_account_name, cash_accounts, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
@@ -33,6 +33,8 @@ from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
+from ledger.web.confirmation import confirmation_page, confirmed
+from ledger.web.numbers import amount_from_form
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -86,7 +88,7 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
         if not (item.form.name.data or "").strip():
             continue
         cost_text = (item.form.cost.data or "").strip() or "0"
-        cost = parse_amount(cost_text, currency, allow_zero=True)
+        cost = amount_from_form(cost_text, currency, allow_zero=True)
         items.append(
             ParcelItemDraft(
                 name=item.form.name.data,
@@ -127,7 +129,7 @@ def new_disbursement():
         prisoner = prisoner_by_slug(db.session, form.prisoner.data)
         paid_from = db.session.scalar(select(Account).where(Account.name == form.paid_from.data))
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             entry = record_disbursement(
                 db.session,
                 prisoner=prisoner,
@@ -202,6 +204,21 @@ def reverse(entry_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for the reversal."), "error")
         return redirect(url_for("spending.entry", entry_id=entry_id))
+    if not confirmed():
+        return confirmation_page(
+            title=_("Reverse entry #%(id)s?", id=entry_id),
+            explanation=[
+                record.description,
+                _("Reason: %(reason)s", reason=form.reason.data),
+                _(
+                    "The entry stays in the journal and an entry with the opposite amounts is recorded; "
+                    "a reversal can't itself be removed."
+                ),
+            ],
+            button=_("Reverse"),
+            back=url_for("spending.entry", entry_id=entry_id),
+            carried={"reason": form.reason.data},
+        )
     with attempt() as outcome:
         reversal = reverse_with_reason(
             db.session, record, reason=form.reason.data, on=utcnow().date(), recorded_by=current_user
@@ -234,8 +251,8 @@ def receipt(receipt_id: int):
 
 
 def _conversion_money(form):
-    source = parse_amount(form.amount.data, form.currency.data)
-    target = parse_amount(form.to_amount.data, form.to_currency.data) if form.to_amount.data else None
+    source = amount_from_form(form.amount.data, form.currency.data)
+    target = amount_from_form(form.to_amount.data, form.to_currency.data) if form.to_amount.data else None
     rate = parse_rate(form.rate.data) if form.rate.data and target is None else None
     if target is None and rate is None:
         raise MoneyError("invalid_rate")
@@ -302,7 +319,7 @@ def cash():
     if form.validate_on_submit():
         bank = db.session.scalar(select(Account).where(Account.name == form.bank.data))
         with attempt(form) as outcome:
-            money = parse_amount(form.amount.data, form.currency.data)
+            money = amount_from_form(form.amount.data, form.currency.data)
             account = cash_account_for(db.session, current_user)
             source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
             move_cash(

@@ -76,7 +76,7 @@ def test_coordinator_sets_up_a_facility_and_a_prisoner(client, auth, session):
         ({"slug": "Oleg S"}, "lowercase Latin letters"),
         ({"slug": ""}, "lowercase Latin letters"),
         ({"name": ""}, "This field is required"),
-        ({"need_amount": "12 000"}, "at most one decimal point"),
+        ({"need_amount": "12 00"}, "at most one decimal point"),
         ({"need_amount": "-1"}, "at most one decimal point"),
         ({"status": "dead"}, "Not a valid choice"),
         ({"name": "Олег\u202e"}, "control characters"),
@@ -339,3 +339,32 @@ def test_facility_pages_render_for_coordinators(client, auth, session):
     assert response.status_code == 302
     session.expire_all()
     assert facility.name == "ИК-9" and facility.max_parcels_per_month == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [("ru", "1 500,50"), ("ru", "1500,50"), ("en", "1,500.50"), ("en", "1500.50")],
+)
+def test_a_gift_is_typed_as_the_coordinator_writes_numbers(client, session, prisoner, language, typed):
+    client.get(f"/language/{language}")
+    response = client.post(
+        "/donations/new",
+        data={
+            "fund": "oleg-s",
+            "amount": typed,
+            "currency": "RUB",
+            "method": "bank",
+            "asset": "assets:bank:rub-main",
+            "received_on": "2026-02-03",
+        },
+    )
+    assert response.status_code == 302, response.text
+    assert session.scalar(select(Donation.amount_minor)) == 150050
+
+
+def test_roubles_read_with_a_space_after_the_code_in_english(client, session, prisoner):
+    client.get("/language/en")
+    listing = client.get("/manage/prisoners").text
+    assert "RUB\u00a012,000.00" in listing and "RUB12,000.00" not in listing
+    client.get("/language/ru")
+    assert "12\u00a0000,00\u00a0₽" in client.get("/manage/prisoners").text

@@ -58,7 +58,7 @@ def test_report_csv_has_translated_headers_and_one_row_per_currency(client, book
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     by_currency = {row["Currency"]: row for row in rows}
     assert by_currency["EUR"]["Opening balance"] == "386.85"
     assert by_currency["EUR"]["Closing balance"] == "286.85"
@@ -76,3 +76,11 @@ def test_readers_may_read_a_hidden_prisoners_report_but_the_public_may_not(clien
     assert client.get("/prisoners/hidden-one/report").status_code == 200
     assert client.get("/prisoners/hidden-one/report.csv", buffered=True).status_code == 200
     assert client.get("/prisoners/hidden-one").status_code == 404  # the public page stays unpublished
+
+
+def test_csv_downloads_start_with_a_byte_order_mark_for_excel(client, books):
+    response = client.get("/prisoners/vera/report.csv", headers={"Accept-Language": "ru"}, buffered=True)
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    header = body.decode("utf-8-sig").splitlines()[0]
+    assert not header.startswith("\ufeff") and any("а" <= letter <= "я" for letter in header.lower())

@@ -86,7 +86,8 @@ def test_templates_have_no_inline_scripts_styles_or_event_handlers():
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text()
         for pattern, what in (
-            (r"<script\b", "a <script> element"),
+            (r"<script\b(?![^>]*\ssrc=)", "an inline <script> element"),
+            (r"<script\b[^>]*\ssrc=\"(?!\{\{ url_for\('static')", "a script from elsewhere than /static"),
             (r"<style\b", "a <style> element"),
             (r"\sstyle\s*=", "a style= attribute"),
             (r"\son[a-z]+\s*=", "an event-handler attribute"),

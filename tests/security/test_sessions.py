@@ -53,9 +53,12 @@ def test_deactivation_and_a_two_factor_reset_end_sessions(app, users, session):
     AuthActions(admin).login("admin")
     AuthActions(coordinator).login("coordinator")
     AuthActions(auditor).login("auditor")
-    admin.post(f"/admin/users/{find_user(session, users['coordinator']).id}/reset-two-factor")
+    admin.post(
+        f"/admin/users/{find_user(session, users['coordinator']).id}/reset-two-factor",
+        data={"confirm": "yes"},
+    )
     assert not _signed_in(coordinator)
-    admin.post(f"/admin/users/{find_user(session, users['auditor']).id}/deactivate")
+    admin.post(f"/admin/users/{find_user(session, users['auditor']).id}/deactivate", data={"confirm": "yes"})
     admin.post(f"/admin/users/{find_user(session, users['auditor']).id}/activate")
     assert not _signed_in(auditor)
     assert _signed_in(admin)

@@ -69,7 +69,11 @@ def test_admin_creates_a_user_changes_the_role_and_deactivates(client, auth, ses
     session.refresh(user)
     assert user.role == "coordinator"
 
-    client.post(f"/admin/users/{user.id}/deactivate")
+    asked = client.post(f"/admin/users/{user.id}/deactivate")
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    session.refresh(user)
+    assert user.active  # asking changes nothing
+    client.post(f"/admin/users/{user.id}/deactivate", data={"confirm": "yes"})
     session.refresh(user)
     assert not user.active
     other = client.application.test_client()
@@ -89,7 +93,7 @@ def test_admin_creates_a_user_changes_the_role_and_deactivates(client, auth, ses
 def test_a_deactivated_users_tokens_stop_working(client, auth, tokens, session, app):
     auth.login("admin")
     auditor = find_user(session, "auditor@example.org")
-    client.post(f"/admin/users/{auditor.id}/deactivate")
+    client.post(f"/admin/users/{auditor.id}/deactivate", data={"confirm": "yes"})
     assert app.test_client().get("/api/v1/entries/1", headers=bearer(tokens["auditor"])).status_code == 401
 
 
@@ -98,7 +102,7 @@ def test_the_last_admin_stays_admin(client, auth, session):
     admin = find_user(session, "admin@example.org")
     response = client.post(f"/admin/users/{admin.id}/role", data={"role": "auditor"}, follow_redirects=True)
     assert "The last active admin cannot be demoted or deactivated." in response.get_data(as_text=True)
-    client.post(f"/admin/users/{admin.id}/deactivate")
+    client.post(f"/admin/users/{admin.id}/deactivate", data={"confirm": "yes"})
     session.refresh(admin)
     assert admin.role == "admin" and admin.active
 

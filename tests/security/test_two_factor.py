@@ -142,7 +142,10 @@ def test_admin_resets_a_lost_second_factor(client, users, app, session):
     enrol_two_factor(app, users["coordinator"])
     AuthActions(client).login("admin")
     coordinator = find_user(session, users["coordinator"])
-    response = client.post(f"/admin/users/{coordinator.id}/reset-two-factor")
+    asked = client.post(f"/admin/users/{coordinator.id}/reset-two-factor")
+    assert asked.status_code == 200 and "recovery codes stop working" in asked.text
+    assert session.get(TwoFactorCredential, coordinator.id) is not None
+    response = client.post(f"/admin/users/{coordinator.id}/reset-two-factor", data={"confirm": "yes"})
     assert response.status_code == 302
     assert session.get(TwoFactorCredential, coordinator.id) is None
     assert session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == coordinator.id)) is None

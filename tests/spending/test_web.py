@@ -130,8 +130,20 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
     assert not Image.open(io.BytesIO(stored.data)).getexif()
 
-    # The parcel was a mistake: reverse it with a reason; the original stays, linked.
-    response = client.post(f"/entries/{entry.id}/reverse", data={"reason": "Wrong prisoner"})
+    # The parcel was a mistake: reverse it with a reason, once asked to confirm; the original
+    # stays, linked.
+    asked = client.post(f"/entries/{entry.id}/reverse", data={"reason": "Wrong prisoner"})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    assert 'value="Wrong prisoner"' in asked.text and "Reverse entry #" in asked.text
+    assert (
+        session.scalar(
+            select(func.count()).select_from(JournalEntry).where(JournalEntry.reverses_id == entry.id)
+        )
+        == 0
+    )
+    response = client.post(
+        f"/entries/{entry.id}/reverse", data={"reason": "Wrong prisoner", "confirm": "yes"}
+    )
     assert response.status_code == 302
     original = client.get(f"/entries/{entry.id}").text
     assert "Reversed by" in original
@@ -242,8 +254,10 @@ def test_reversal_needs_a_reason_and_happens_once(client, auth, parcel_setup, se
     page = client.post(f"/entries/{entry.id}/reverse", data={"reason": ""}, follow_redirects=True)
     assert "Give a reason" in page.text
     assert _latest(session).id == entry.id
-    client.post(f"/entries/{entry.id}/reverse", data={"reason": "Typo"})
-    page = client.post(f"/entries/{entry.id}/reverse", data={"reason": "Again"}, follow_redirects=True)
+    client.post(f"/entries/{entry.id}/reverse", data={"reason": "Typo", "confirm": "yes"})
+    page = client.post(
+        f"/entries/{entry.id}/reverse", data={"reason": "Again", "confirm": "yes"}, follow_redirects=True
+    )
     assert "already been reversed" in page.text
     assert _entries(session) == entry.id + 1
 
@@ -298,7 +312,9 @@ def test_auditors_read_but_cannot_spend(client, auth, parcel_setup, session):
     before = _entries(session)
     assert client.get("/disbursements/new").status_code == 403
     assert client.post("/disbursements/new", data=_form()).status_code == 403
-    assert client.post(f"/entries/{entry.id}/reverse", data={"reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/entries/{entry.id}/reverse", data={"reason": "x", "confirm": "yes"}).status_code == 403
+    )
     assert client.post("/cash", data={}).status_code == 403
     assert _entries(session) == before
 
