@@ -40,6 +40,7 @@ translations-update: $(VENV)/.installed
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	$(FLASK) ledger checkpoint --if-due
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the tests need: PostgreSQL for the second run, hledger to check exports,

@@ -58,6 +58,9 @@ class Config:
         )
     }
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The Ed25519 key that signs checkpoints (PEM or base64 seed); otherwise
+    # instance/ledger_signing_key, created on first use (docs/privacy.md).
+    LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
     # Security (ledger/access, ledger/security): roles that must use TOTP two-factor,
     # login throttling, and HSTS (production only: it needs HTTPS).
     REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin", "coordinator")

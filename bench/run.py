@@ -134,6 +134,12 @@ def _generate(backend: str, base: str | None, options: Options, workdir: Path, r
             entries += len(batch)
         seconds = time.perf_counter() - started
         results.update(entries=entries, postings=postings, generate_s=seconds)
+        # Public pages show the state of the latest signed checkpoint: seal what was generated.
+        from ledger.checkpoints.seal import create_checkpoint
+        from ledger.checkpoints.signing import load_signing_key
+
+        create_checkpoint(session, load_signing_key(app.instance_path, None))
+        session.commit()
         _say(
             backend,
             "generated ledger",

@@ -88,8 +88,11 @@ def tokens_create(email: str, name: str) -> None:
 
 @ledger_cli.command("verify")
 def ledger_verify() -> None:
-    """Check every invariant and the hash chain; exit 1 on the first problem."""
-    result = verify_ledger(db.session)
+    """Check every invariant, the hash chain and every signed checkpoint; exit 1 on the first
+    problem, naming the checkpoint that seals what was changed."""
+    from ledger.checkpoints.verify import verify_everything
+
+    result = verify_everything(db.session)
     if not result.ok:
         click.echo("Ledger verification FAILED:", err=True)
         for problem in result.problems:
@@ -125,28 +128,110 @@ def ledger_export(fmt: str, output) -> None:
 
 @ledger_cli.command("verify-export")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def ledger_verify_export(path: str) -> None:
-    """Recompute the hash chain of a JSON-lines export and compare it with this ledger's head."""
+@click.option("--entry", type=int, help="Say which checkpoint seals this entry.")
+def ledger_verify_export(path: str, entry: int | None) -> None:
+    """Recompute the hash chain of a JSON-lines export, check it against every signed
+    checkpoint it covers, and compare it with this ledger's chain up to its last entry."""
     import importlib.util
+    import json
+    import tempfile
     from pathlib import Path
 
+    from sqlalchemy import select
+
     from ledger.books.hashchain import GENESIS_HASH
-    from ledger.books.models import LedgerHead
+    from ledger.books.models import JournalEntry, LedgerHead
+    from ledger.checkpoints.models import Checkpoint
+    from ledger.checkpoints.seal import checkpoint_json
 
     # The same code an auditor runs on their own machine: scripts/verify_export.py.
     script = Path(__file__).resolve().parents[1] / "scripts" / "verify_export.py"
     spec = importlib.util.spec_from_file_location("verify_export", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    with open(path, encoding="utf-8") as handle:
+        count = sum(1 for line in handle if line.strip())
     head = db.session.get(LedgerHead, 1)
-    arguments = [
-        path,
-        "--entries",
-        str(head.entry_count if head else 0),
-        "--head",
-        head.head_hash if head else GENESIS_HASH,
+    known = head.entry_count if head else 0
+    if count and count <= known:  # a download from earlier: compare with our chain at that point
+        expected = db.session.scalar(select(JournalEntry.hash).where(JournalEntry.id == count))
+        expected_count = count
+    else:
+        expected, expected_count = (head.head_hash if head else GENESIS_HASH), known
+    checkpoints = [
+        checkpoint_json(c) for c in db.session.scalars(select(Checkpoint).order_by(Checkpoint.sequence))
     ]
-    sys.exit(module.main(arguments))
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder) / "checkpoints.json"
+        listed.write_text(json.dumps({"checkpoints": checkpoints}), encoding="utf-8")
+        arguments = [path, "--entries", str(expected_count), "--head", expected, "--checkpoints", str(listed)]
+        if entry is not None:
+            arguments += ["--entry", str(entry)]
+        status = module.main(arguments)
+    sys.exit(status)
+
+
+def _signing_key():
+    from flask import current_app
+
+    from ledger.checkpoints.signing import load_signing_key
+
+    return load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
+
+
+@ledger_cli.command("checkpoint")
+@click.option(
+    "--if-due", is_flag=True, help="Only when the schedule says one is due (for cron and make run)."
+)
+@writes
+def ledger_checkpoint(if_due: bool) -> None:
+    """Sign the ledger's entry count, head hash and balances: public figures move to it.
+
+    Cron, with the admins' schedule deciding (daily unless changed):
+    0 * * * * cd /srv/ledger && .venv/bin/flask --app wsgi ledger checkpoint --if-due
+    """
+    from ledger.checkpoints.schedule import checkpoint_due, current_schedule
+    from ledger.checkpoints.seal import create_checkpoint
+
+    if if_due and not checkpoint_due(db.session):
+        click.echo(f"The latest checkpoint is current (schedule: {current_schedule(db.session)}); none made.")
+        return
+    checkpoint = create_checkpoint(db.session, _signing_key())
+    click.echo(
+        f"Checkpoint #{checkpoint.sequence}: {checkpoint.entry_count} entries, head {checkpoint.head_hash}, "
+        f"key {checkpoint.key_id}"
+    )
+
+
+@ledger_cli.command("rotate-key")
+@writes
+def ledger_rotate_key() -> None:
+    """Replace the signing key; the old one signs a first checkpoint with the new one, and
+    is kept as instance/ledger_signing_key.retired-<key id> until you delete it."""
+    from flask import current_app
+
+    from ledger.checkpoints.seal import create_checkpoint
+    from ledger.checkpoints.signing import rotate_signing_key
+
+    old, new = rotate_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
+    checkpoint = create_checkpoint(db.session, new, previous_key=old)
+    click.echo(
+        f"New signing key {checkpoint.key_id}; checkpoint #{checkpoint.sequence} is signed by both keys."
+    )
+
+
+@ledger_cli.command("checkpoint-schedule")
+@click.argument("every", required=False, type=click.Choice(("daily", "weekly", "monthly")))
+@writes
+def ledger_checkpoint_schedule(every: str | None) -> None:
+    """Show or set how often checkpoints are made (daily, weekly or monthly)."""
+    from ledger.checkpoints.schedule import current_schedule, set_schedule
+
+    if every is None:
+        click.echo(current_schedule(db.session))
+        return
+    set_schedule(db.session, every)
+    click.echo(f"Checkpoints are now made {every}.")
 
 
 @click.command("demo")

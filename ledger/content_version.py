@@ -24,10 +24,11 @@ class ContentVersion(Base):
 
 
 def _watched() -> tuple[type, ...]:
+    from ledger.checkpoints.models import CheckpointSchedule
     from ledger.funds.models import Donor, Facility, Pledge, Prisoner, PrisonerEvent
     from ledger.spending.models import ParcelOutcome
 
-    return (Prisoner, Facility, Donor, Pledge, PrisonerEvent, ParcelOutcome)
+    return (Prisoner, Facility, Donor, Pledge, CheckpointSchedule, PrisonerEvent, ParcelOutcome)
 
 
 @event.listens_for(Session, "before_flush")

@@ -165,6 +165,16 @@ MESSAGES = {
     "restore_failed_verification": _l(
         "The restored ledger does not verify: %(problem)s. Nothing was restored."
     ),
+    # checkpoints
+    "no_checkpoint": _l("No checkpoint has been made yet: public figures appear with the first one."),
+    "unknown_schedule": _l("Choose daily, weekly or monthly."),
+    "signing_key_unreadable": _l(
+        "The signing key (LEDGER_SIGNING_KEY or instance/ledger_signing_key) is not an Ed25519 private key."
+    ),
+    "signing_key_missing": _l("There is no signing key in the instance folder."),
+    "signing_key_from_environment": _l(
+        "The signing key comes from LEDGER_SIGNING_KEY: put a new key there to rotate it."
+    ),
     # access
     "invalid_email": _l("Enter a valid email address."),
     "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),

@@ -19,6 +19,7 @@ from ledger.books.models import (  # noqa: F401
     LedgerHead,
     Posting,
 )
+from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointSchedule  # noqa: F401
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401

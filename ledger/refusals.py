@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ledger.access.users import AccessError
 from ledger.books.errors import LedgerError
+from ledger.checkpoints.signing import SigningKeyError
 from ledger.funds.bank_import import StatementError
 from ledger.money import MoneyError
 from ledger.spending.receipts import ReceiptError
@@ -19,6 +20,7 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     ReceiptError,
     AccessError,
     StatementError,
+    SigningKeyError,
 )
 
 

@@ -1,11 +1,23 @@
 #!/usr/bin/env python3
-"""Recompute the hash chain of a downloaded journal (JSON lines) and compare its head.
+"""Recompute the hash chain of a downloaded journal (JSON lines) and check it against the signed checkpoints.
 
-Standalone: needs only Python 3.9+, not the application.  Usage:
+Standalone: needs only Python 3.9+ and, to check signatures, the ``cryptography`` package
+(``pip install cryptography``); not the application.  Usage:
 
     python3 verify_export.py journal.jsonl                       # chain only
     python3 verify_export.py journal.jsonl --head HASH --entries N
+    python3 verify_export.py journal.jsonl --checkpoints checkpoints.json [--public-key KEY]
     python3 verify_export.py journal.jsonl --url https://ledger.example.org/
+    python3 verify_export.py journal.jsonl --url https://ledger.example.org/ --entry 57
+
+``--checkpoints`` takes the answer of ``GET /api/v1/checkpoints`` (or a list of
+checkpoints, or one); ``--url`` downloads every checkpoint from the ledger.  Every
+checkpoint the file covers is checked: its Ed25519 signature over its own canonical JSON,
+that entry number ``entry_count`` has the signed ``head_hash``, and that the balances
+recomputed from the file up to it give the signed ``balances_digest``.  A failure names
+the checkpoint it breaks; ``--entry N`` says which checkpoint seals entry N.  With
+``--public-key`` (the key you trust, repeatable) a checkpoint must be signed by a trusted
+key or by one the previous key endorsed on rotation.
 
 Each line is one entry's canonical document plus ``prev_hash`` and ``hash``; for every
 line this checks that ``prev_hash`` is the previous line's hash (the first one is 64
@@ -18,6 +30,7 @@ whitespace, UTF-8 (see docs/verifying.md).  Exit status 0 when everything matche
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import sys
@@ -51,7 +64,161 @@ def canonical(document: dict) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def verify_lines(lines) -> tuple[list[str], int, str]:
+class Journal:
+    """What the checkpoints are checked against: each entry's hash, and the balances after
+    each checkpoint's last entry."""
+
+    def __init__(self, wanted_counts=()) -> None:
+        self.hashes: list[str] = []
+        self.wanted = set(wanted_counts)
+        self.balances_at: dict[int, dict] = {}
+        self._running: dict[tuple[str, str], int] = {}
+        if 0 in self.wanted:
+            self.balances_at[0] = {}
+
+    def add(self, document: dict) -> None:
+        self.hashes.append(document.get("hash", ""))
+        for _line, account, currency, amount, _category, _memo in document.get("postings", []):
+            key = (account, currency)
+            self._running[key] = self._running.get(key, 0) + int(amount)
+        if len(self.hashes) in self.wanted:
+            self.balances_at[len(self.hashes)] = dict(self._running)
+
+    def hash_at(self, count: int) -> str | None:
+        if count == 0:
+            return GENESIS_HASH
+        return self.hashes[count - 1] if count <= len(self.hashes) else None
+
+
+def balances_digest(running: dict) -> str:
+    """As ledger/checkpoints/seal.py: sha256 of {account: {currency: "minor"}}, non-zero only."""
+    document: dict = {}
+    for (account, currency), minor in running.items():
+        if minor:
+            document.setdefault(account, {})[currency] = str(minor)
+    payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def signed_bytes(checkpoint: dict, *leave_out: str) -> bytes:
+    """API.md: the checkpoint without ``signature``, keys sorted, no whitespace, UTF-8."""
+    body = {k: v for k, v in checkpoint.items() if k not in {"signature", *leave_out}}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def signature_valid(public_b64: str, payload: bytes, signature_b64: str) -> bool:
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:  # pragma: no cover - the app's own environment has it
+        raise SystemExit(
+            "checking signatures needs the cryptography package: pip install cryptography"
+        ) from None
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64, validate=True))
+        key.verify(base64.b64decode(signature_b64, validate=True), payload)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def describe(checkpoint: dict) -> str:
+    return (
+        f"checkpoint #{checkpoint.get('sequence')} of {checkpoint.get('created_at')} "
+        f"(entries 1–{checkpoint.get('entry_count')}, head {str(checkpoint.get('head_hash'))[:12]}…)"
+    )
+
+
+def sealing(checkpoints: list[dict], entry_id: int) -> dict | None:
+    """The first checkpoint that covers entry ``entry_id``."""
+    for checkpoint in checkpoints:
+        if int(checkpoint.get("entry_count", -1)) >= entry_id:
+            return checkpoint
+    return None
+
+
+def check_checkpoints(
+    checkpoints: list[dict], journal: Journal, trusted: set[str]
+) -> tuple[list[str], list[str]]:
+    """(problems, notes) for every checkpoint, oldest first."""
+    problems: list[str] = []
+    notes: list[str] = []
+    previous_key = None
+    last_count = 0
+    for checkpoint in checkpoints:
+        try:
+            count = int(checkpoint["entry_count"])
+            head = checkpoint["head_hash"]
+            public = checkpoint["public_key"]
+            signature = checkpoint["signature"]
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{describe(checkpoint)} is unreadable (a field is missing)")
+            continue
+        broken = []
+        if not signature_valid(public, signed_bytes(checkpoint), signature):
+            broken.append("its signature does not verify with its public key")
+        endorsed_by = checkpoint.get("previous_public_key")
+        if endorsed_by is not None and not signature_valid(
+            endorsed_by,
+            signed_bytes(checkpoint, "previous_key_signature"),
+            checkpoint.get("previous_key_signature", ""),
+        ):
+            broken.append("the previous key's endorsement of the new key does not verify")
+        if trusted:
+            if public not in trusted and not (
+                endorsed_by is not None and endorsed_by == previous_key and previous_key in trusted
+            ):
+                broken.append("it is signed by a key you do not trust and no trusted key endorsed")
+            elif not broken:
+                trusted.add(public)
+        if count < last_count:
+            broken.append("it covers fewer entries than the checkpoint before it")
+        stored = journal.hash_at(count)
+        if stored is None:
+            notes.append(f"{describe(checkpoint)}: not covered, the file ends at entry {len(journal.hashes)}")
+        elif stored != head:
+            broken.append(
+                f"entry {count} in the file has hash {stored[:12]}…, the checkpoint signed {head[:12]}…: "
+                "an entry it seals was changed, removed or inserted"
+            )
+        elif count in journal.balances_at and balances_digest(journal.balances_at[count]) != checkpoint.get(
+            "balances_digest"
+        ):
+            broken.append("the balances recomputed from the file differ from the signed digest")
+        for why in broken:
+            problems.append(f"{describe(checkpoint)} is broken: {why}")
+        previous_key = public
+        last_count = max(last_count, count)
+    return problems, notes
+
+
+def load_checkpoints(text: str) -> list[dict]:
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = [json.loads(line) for line in text.splitlines() if line.strip()]
+    if isinstance(data, dict):
+        data = data.get("checkpoints", [data]) if "signature" not in data else [data]
+    return sorted(data, key=lambda c: int(c.get("sequence", 0)))
+
+
+def fetch_checkpoints(url: str) -> list[dict]:
+    result: list[dict] = []
+    page = 1
+    while True:
+        address = url.rstrip("/") + f"/api/v1/checkpoints?page={page}&per_page=500"
+        with urllib.request.urlopen(address, timeout=30) as response:  # noqa: S310 (the auditor's own URL)
+            body = json.load(response)
+        result += body["checkpoints"]
+        if page * body["per_page"] >= body["total"]:
+            return sorted(result, key=lambda c: int(c["sequence"]))
+        page += 1
+
+
+def verify_lines(lines, journal: Journal | None = None) -> tuple[list[str], int, str]:
     """Problems found, number of entries, and the last hash."""
     problems: list[str] = []
     previous = GENESIS_HASH
@@ -69,8 +236,12 @@ def verify_lines(lines) -> tuple[list[str], int, str]:
             problems.append(f"line {number}: unreadable entry ({error})")
             previous = None
             count += 1
+            if journal is not None:
+                journal.add({})
             continue
         count += 1
+        if journal is not None:
+            journal.add(document)
         if document["id"] != count:
             problems.append(
                 f"line {number}: entry id {document['id']}, expected {count} (an entry is missing or extra)"
@@ -92,36 +263,55 @@ def verify_lines(lines) -> tuple[list[str], int, str]:
     return problems, count, previous or ""
 
 
-def fetch_head(url: str) -> tuple[int, str]:
-    address = url.rstrip("/") + "/api/v1/ledger/head"
-    with urllib.request.urlopen(address, timeout=30) as response:  # noqa: S310 (the auditor's own URL)
-        head = json.load(response)
-    return int(head["entries"]), head["head_hash"]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", help="the downloaded journal, JSON lines")
-    parser.add_argument("--head", help="the published head hash")
-    parser.add_argument("--entries", type=int, help="the published number of entries")
-    parser.add_argument("--url", help="the ledger's address; reads /api/v1/ledger/head from it")
+    parser.add_argument("--head", help="a head hash you recorded (the file must end there)")
+    parser.add_argument("--entries", type=int, help="the number of entries of that head")
+    parser.add_argument("--checkpoints", help="a file with the signed checkpoints (GET /api/v1/checkpoints)")
+    parser.add_argument("--url", help="the ledger's address; downloads its signed checkpoints")
+    parser.add_argument("--public-key", action="append", default=[], help="a checkpoint key you trust")
+    parser.add_argument("--entry", type=int, help="say which checkpoint seals this entry")
     args = parser.parse_args(argv)
 
-    with open(args.file, encoding="utf-8") as handle:
-        problems, count, last = verify_lines(handle)
-    expected_count, expected_head = args.entries, args.head
+    checkpoints: list[dict] = []
+    if args.checkpoints:
+        with open(args.checkpoints, encoding="utf-8") as handle:
+            checkpoints = load_checkpoints(handle.read())
     if args.url:
-        expected_count, expected_head = fetch_head(args.url)
-    if expected_count is not None and expected_count != count:
-        problems.append(f"the file has {count} entries; the ledger publishes {expected_count}")
-    if expected_head is not None and expected_head != last:
-        problems.append(f"the file ends at hash {last}; the ledger publishes {expected_head}")
+        checkpoints = fetch_checkpoints(args.url)
+    journal = Journal(int(c.get("entry_count", -1)) for c in checkpoints)
+    with open(args.file, encoding="utf-8") as handle:
+        problems, count, last = verify_lines(handle, journal)
+    # An entry that was changed names the checkpoint that seals it.
+    for index, problem in enumerate(problems):
+        words = problem.split()
+        if len(words) > 3 and words[2] == "entry" and words[3].isdigit():
+            sealed_by = sealing(checkpoints, int(words[3]))
+            if sealed_by is not None:
+                problems[index] = f"{problem}; it is sealed by {describe(sealed_by)}"
+    checkpoint_problems, notes = check_checkpoints(checkpoints, journal, set(args.public_key))
+    problems += checkpoint_problems
+    if args.entries is not None and args.entries != count:
+        problems.append(f"the file has {count} entries; the ledger publishes {args.entries}")
+    if args.head is not None and args.head != last:
+        problems.append(f"the file ends at hash {last}; the ledger publishes {args.head}")
+    for note in notes:
+        print("Note: " + note)
+    if args.entry is not None:
+        sealed_by = sealing(checkpoints, args.entry)
+        if sealed_by is None:
+            print(f"Entry {args.entry} is not sealed by any checkpoint yet.")
+        else:
+            print(f"Entry {args.entry} is sealed by {describe(sealed_by)}.")
     if problems:
         print("FAILED:", file=sys.stderr)
         for problem in problems:
             print("  " + problem, file=sys.stderr)
         return 1
-    print(f"OK: {count} entries, chain intact, head {last}")
+    covered = [c for c in checkpoints if journal.hash_at(int(c["entry_count"])) is not None]
+    sealed = f", {len(covered)} signed checkpoint(s) verified" if checkpoints else ""
+    print(f"OK: {count} entries, chain intact{sealed}, head {last}")
     return 0
 
 

@@ -264,3 +264,16 @@ def funded_prisoner(session):
     donate(session, prisoner, "20000.00", "RUB")
     session.commit()
     return prisoner
+
+
+def seal(session, *, now=None):
+    """Make a signed checkpoint as `ledger checkpoint` does, with the instance's key."""
+    from flask import current_app
+
+    from ledger.checkpoints.seal import create_checkpoint
+    from ledger.checkpoints.signing import load_signing_key
+
+    key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
+    checkpoint = create_checkpoint(session, key, now=now)
+    session.commit()
+    return checkpoint

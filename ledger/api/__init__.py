@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from ledger.api import (  # noqa: E402,F401  (routes register on import)
+    checkpoints,
     errors,
     fundraising,
     ledger_views,

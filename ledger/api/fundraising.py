@@ -15,8 +15,7 @@ from ledger.api.idempotency import idempotent_write
 from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
 from ledger.api.serialise import entry_json, minor_json, money_json
-from ledger.books.accounts import find_account, fund_account_for
-from ledger.books.balances import available_in
+from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
@@ -34,6 +33,8 @@ from ledger.funds.prisoners import (
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.reports.overview import public_prisoners_page
+from ledger.reports.prisoner_report import fund_balances
+from ledger.visibility import as_of_json, request_as_of
 
 PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public")
 
@@ -97,14 +98,16 @@ def _summary_json(summary) -> dict:
 def list_prisoners():
     """Public: public prisoners, shortest runway first, with balances, need and runway."""
     page, per_page = page_args(100)
+    as_of = request_as_of()
     chosen, total = public_prisoners_page(
-        db.session, request.args.get("q") or None, page=page, per_page=per_page
+        db.session, request.args.get("q") or None, page=page, per_page=per_page, as_of=as_of
     )
     return {
         "prisoners": [_summary_json(s) for s in chosen],
         "page": page,
         "per_page": per_page,
         "total": total,
+        "as_of": as_of_json(as_of),
     }
 
 
@@ -115,13 +118,15 @@ def read_prisoner(slug: str):
     readers = current_user.is_authenticated and current_user.role in READERS
     if prisoner is None or not (prisoner.public or readers):
         raise ApiError(404, "not_found")
-    balances = available_in(db.session, fund_account_for(db.session, prisoner))
+    as_of = request_as_of()
+    balances = fund_balances(db.session, prisoner, as_of=as_of)
     return {
         "prisoner": {
             **profile_json(prisoner, private=readers),
             "balances": [money_json(m) for _c, m in sorted(balances.items())],
             "lifecycle": lifecycle_json(prisoner, private=readers),
-        }
+        },
+        "as_of": as_of_json(as_of),
     }
 
 

@@ -16,10 +16,12 @@ from ledger.books.accounts import find_account
 from ledger.books.models import CATEGORIES
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.public_words import public_group_label
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
 from ledger.reports.balance_sheet import SECTIONS, balance_sheet
 from ledger.reports.general_journal import JournalFilter
-from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
+from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date, whole_months
+from ledger.visibility import as_of_json, request_as_of
 
 
 def _period() -> Period:
@@ -72,11 +74,17 @@ def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
 
 @bp.get("/prisoners/<slug>/report", endpoint="prisoner_report")
 def prisoner_report_view(slug: str):
+    """Public: the state of the latest checkpoint over whole calendar months (a shorter
+    period is widened and ``widened`` says so); signed-in readers: the live books, any period."""
     prisoner = prisoner_by_slug(db.session, slug)
     readers = current_user.is_authenticated and current_user.role in READERS
     if prisoner is None or not (prisoner.public or readers):  # the public never sees hidden prisoners
         raise ApiError(404, "not_found")
-    return jsonify(prisoner_report_json(prisoner_report.prisoner_report(db.session, prisoner, _period())))
+    asked = _period()
+    as_of = request_as_of()
+    period = asked if as_of.live else whole_months(asked)
+    report = prisoner_report.prisoner_report(db.session, prisoner, period, as_of=as_of)
+    return jsonify({**prisoner_report_json(report), "widened": period != asked, "as_of": as_of_json(as_of)})
 
 
 @bp.get("/reports/trial-balance", endpoint="trial_balance")
@@ -111,16 +119,20 @@ def trial_balance_view():
 
 @bp.get("/reports/balance-sheet", endpoint="balance_sheet")
 def balance_sheet_view():
+    """Public: grouped, in plain words, as of the latest checkpoint; readers: every account, live."""
     detailed = current_user.is_authenticated and current_user.role in READERS
-    sheet = balance_sheet(db.session, detailed=detailed)
+    as_of = request_as_of()
+    sheet = balance_sheet(db.session, detailed=detailed, as_of=as_of)
     totals = sheet.totals()
     return jsonify(
         {
             "detailed": detailed,
+            "as_of": as_of_json(as_of),
             "lines": [
                 {
                     "section": line.section,
                     "account": line.account,
+                    "label": None if detailed else public_group_label(line.account),
                     "amount": minor_json(line.amount, line.currency),
                 }
                 for line in sheet.lines

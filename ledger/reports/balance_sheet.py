@@ -1,7 +1,10 @@
 """Balance sheet: assets = funds + equity, per currency, from the running balances.
 
 The detailed sheet names every account; the public one groups accounts so that it
-names no coordinator (``assets:cash:<name>``) and no prisoner, hidden or not.
+names no coordinator (``assets:cash:<name>``) and no prisoner, hidden or not, and names
+the groups by plain keys (``bank``, ``prisoner_funds`` …; ledger/public_words.py says
+them in words) rather than account codes.  The public sheet is that of the latest
+checkpoint (``as_of``).
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.accounts import FUND_PREFIX, GENERAL_FUND, PRISONER_FUND_PREFIX
-from ledger.books.models import Account, AccountBalance
+from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, FUND_PREFIX, GENERAL_FUND, STRIPE, TRADING
+from ledger.books.models import Account
+from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows
 
 SECTIONS = ("assets", "funds", "equity", "other")
 
@@ -52,27 +56,39 @@ def _section(name: str, account_type: str) -> str:
     return "other"
 
 
-def _public_name(name: str, section: str) -> str:
-    if section == "assets":
-        return ":".join(name.split(":")[:2])  # assets:bank, assets:cash, assets:stripe
-    if section == "funds":
-        return GENERAL_FUND if name == GENERAL_FUND else PRISONER_FUND_PREFIX.rstrip(":")
-    return name
+def public_group(name: str) -> str:
+    """The plain key of the group an account falls in on public pages."""
+    if name.startswith(BANK_PREFIX):
+        return "bank"
+    if name.startswith(CASH_PREFIX):
+        return "cash"
+    if name == STRIPE:
+        return "card_processor"
+    if name == GENERAL_FUND:
+        return "general_fund"
+    if name.startswith(FUND_PREFIX):
+        return "prisoner_funds"
+    if name == TRADING:
+        return "conversion"
+    if name.startswith("assets:"):
+        return "other_assets"
+    return "other"
 
 
-def balance_sheet(session: Session, *, detailed: bool) -> BalanceSheet:
+def balance_sheet(session: Session, *, detailed: bool, as_of: AsOf = LIVE) -> BalanceSheet:
+    balance = balance_rows(as_of)
     rows = session.execute(
-        select(Account.name, Account.type, AccountBalance.currency, AccountBalance.balance_minor)
-        .join(AccountBalance, AccountBalance.account_id == Account.id)
-        .where(AccountBalance.balance_minor != 0)
-        .order_by(Account.name, AccountBalance.currency)
+        select(Account.name, Account.type, balance.c.currency, balance.c.balance_minor)
+        .join(balance, balance.c.account_id == Account.id)
+        .where(balance.c.balance_minor != 0)
+        .order_by(Account.name, balance.c.currency)
     )
     grouped: dict[tuple[str, str, str], int] = {}
     for name, account_type, currency, minor in rows:
         section = _section(name, account_type)
         # Liabilities and equity hold money as credits: show them positive.
         amount = minor if section == "assets" else -minor
-        label = name if detailed else _public_name(name, section)
+        label = name if detailed else public_group(name)
         key = (section, label, currency)
         grouped[key] = grouped.get(key, 0) + amount
     order = {section: index for index, section in enumerate(SECTIONS)}

@@ -9,7 +9,8 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
-from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
+from ledger.books.models import Account, LedgerHead, Posting
+from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows
 from ledger.database import search_fold
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
@@ -49,14 +50,14 @@ def _search(statement, query: str):
     )
 
 
-def _ranked(session: Session, query: str) -> list[int]:
+def _ranked(session: Session, query: str, as_of: AsOf = LIVE) -> list[int]:
     """Ids of matching public prisoners, shortest runway first, ranked in SQL.
 
     The sort key is the runway in tenths of a month, ``floor(10 × held ÷ need)`` in
     integer arithmetic: exactly what the pages show, with no float involved.
     """
     fund = Account.__table__.alias("fund")
-    balance = AccountBalance.__table__.alias("balance")
+    balance = balance_rows(as_of)
     held = func.coalesce(-balance.c.balance_minor, 0)
     no_need = or_(
         Prisoner.monthly_need_minor.is_(None),
@@ -81,7 +82,12 @@ def _ranked(session: Session, query: str) -> list[int]:
 
 
 def public_prisoners_page(
-    session: Session, query: str | None = None, *, page: int = 1, per_page: int | None = None
+    session: Session,
+    query: str | None = None,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    as_of: AsOf = LIVE,
 ) -> tuple[list[PrisonerSummary], int]:
     """One page of public prisoners, shortest runway first (no need stated: last), optionally
     searched by name, Latin name, region or facility; and how many match in all.
@@ -89,20 +95,21 @@ def public_prisoners_page(
     Ranking happens in SQL; only the page's prisoners and balances are loaded.
     """
     query = (query or "").strip()[:100]
-    ids = _ranked(session, query)
+    ids = _ranked(session, query, as_of=as_of)
     chosen = ids if per_page is None else ids[(page - 1) * per_page : page * per_page]
     prisoners = {p.id: p for p in session.scalars(select(Prisoner).where(Prisoner.id.in_(chosen)))}
     balances: dict[int, dict[str, Money]] = {prisoner_id: {} for prisoner_id in chosen}
     if chosen:
+        balance = balance_rows(as_of)
         rows = session.execute(
-            select(Account.prisoner_id, AccountBalance.currency, AccountBalance.balance_minor)
-            .join(AccountBalance, AccountBalance.account_id == Account.id)
+            select(Account.prisoner_id, balance.c.currency, balance.c.balance_minor)
+            .join(balance, balance.c.account_id == Account.id)
             .where(
                 Account.prisoner_id.in_(chosen),
                 Account.name.startswith(PRISONER_FUND_PREFIX),
-                AccountBalance.balance_minor != 0,
+                balance.c.balance_minor != 0,
             )
-            .order_by(AccountBalance.currency)
+            .order_by(balance.c.currency)
         )
         for prisoner_id, currency, minor in rows:
             balances[prisoner_id][currency] = Money.from_minor(-minor, currency)
@@ -120,9 +127,11 @@ def public_prisoners_page(
     return summaries, len(ids)
 
 
-def public_prisoners_by_need(session: Session, query: str | None = None) -> list[PrisonerSummary]:
+def public_prisoners_by_need(
+    session: Session, query: str | None = None, *, as_of: AsOf = LIVE
+) -> list[PrisonerSummary]:
     """Every matching public prisoner, shortest runway first."""
-    return public_prisoners_page(session, query)[0]
+    return public_prisoners_page(session, query, as_of=as_of)[0]
 
 
 @dataclass
@@ -137,7 +146,7 @@ class CurrencyTotals:
     held: Money
 
 
-def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
+def totals_raised_and_spent(session: Session, *, as_of: AsOf = LIVE) -> list[CurrencyTotals]:
     """All funds together, per currency: gross donations received and money spent.
 
     Sums over every fund, hidden prisoners included: a total names nobody.
@@ -156,7 +165,7 @@ def totals_raised_and_spent(session: Session) -> list[CurrencyTotals]:
             func.sum(-Posting.amount_minor),
         )
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.name.startswith(FUND_PREFIX))
+        .where(Account.name.startswith(FUND_PREFIX), *as_of.covers(Posting.entry_id))
         .group_by(Posting.currency)
         .order_by(Posting.currency)
     )
@@ -184,3 +193,23 @@ def totals_for_head(session: Session, head_hash: str | None) -> list[CurrencyTot
         _totals_by_head.clear()
         _totals_by_head[head_hash] = totals
     return totals
+
+
+_totals_by_checkpoint: dict[str, list[CurrencyTotals]] = {}
+
+
+def totals_as_of(session: Session, as_of: AsOf) -> list[CurrencyTotals]:
+    """The totals of a checkpoint's public state, remembered per checkpoint (a checkpoint
+    never changes); the live totals per head hash."""
+    if as_of.live:
+        return totals_for_head(
+            session, session.scalar(select(LedgerHead.head_hash).where(LedgerHead.id == 1))
+        )
+    if as_of.empty:
+        return []
+    cached = _totals_by_checkpoint.get(as_of.cache_key)
+    if cached is None:
+        cached = totals_raised_and_spent(session, as_of=as_of)
+        _totals_by_checkpoint.clear()
+        _totals_by_checkpoint[as_of.cache_key] = cached
+    return cached

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import extract
 
@@ -81,3 +81,16 @@ def parse_period(args, start_field: str = "from", end_field: str = "to") -> Peri
     if start is not None and end is not None and end < start:
         raise PeriodError("period_reversed", end_field)
     return Period(start, end)
+
+
+def month_end(day: date) -> date:
+    return add_months(day, 1).replace(day=1) - timedelta(days=1)
+
+
+def whole_months(period: Period) -> Period:
+    """The period widened to whole calendar months (public reports: no figure for less
+    than a month).  An open side stays open."""
+    return Period(
+        month_start(period.start) if period.start is not None else None,
+        month_end(period.end) if period.end is not None else None,
+    )

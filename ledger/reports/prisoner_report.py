@@ -5,6 +5,10 @@ Signs: the fund is a liability, so money coming in is a credit (negative amount)
 and money going out a debit (positive).  Reports show both as positive numbers.
 A reversal carries the category of the entry it reverses with the opposite sign,
 so net sums per category already take corrections into account.
+
+Every function takes ``as_of`` (ledger.checkpoints.as_of): the live books by default, or the
+public state of the latest checkpoint, where a reversal counts on the date of the entry it
+reverses so that a reversed gift vanishes from every period.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
-from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
+from ledger.books.models import Account, JournalEntry, Posting
+from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
@@ -92,18 +97,25 @@ def fund_account_id(session: Session, prisoner: Prisoner) -> int | None:
     return session.scalar(select(Account.id).where(Account.name == fund_account_name(prisoner.slug)))
 
 
-def prisoner_report(session: Session, prisoner: Prisoner, period: Period | None = None) -> PrisonerReport:
+def prisoner_report(
+    session: Session, prisoner: Prisoner, period: Period | None = None, *, as_of: AsOf = LIVE
+) -> PrisonerReport:
     """Opening, flows by kind and category, and closing, per currency, for ``period``."""
     period = period or Period()
     account_id = fund_account_id(session, prisoner)
     reports: dict[str, CurrencyReport] = {}
     if account_id is not None:
         if period.start is not None:
+            statement, day = dated(
+                select(Posting.currency, func.sum(Posting.amount_minor)).join(
+                    JournalEntry, JournalEntry.id == Posting.entry_id
+                ),
+                as_of,
+            )
             opening = session.execute(
-                select(Posting.currency, func.sum(Posting.amount_minor))
-                .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-                .where(Posting.account_id == account_id, JournalEntry.entry_date < period.start)
-                .group_by(Posting.currency)
+                statement.where(
+                    Posting.account_id == account_id, day < period.start, *as_of.covers(Posting.entry_id)
+                ).group_by(Posting.currency)
             )
             for currency, total in opening:
                 reports.setdefault(currency, CurrencyReport(currency)).opening = -int(total)
@@ -113,17 +125,16 @@ def prisoner_report(session: Session, prisoner: Prisoner, period: Period | None 
             ParcelOutcome.refund_entry_id.is_not(None)
         )
         parcel_refund = or_(JournalEntry.id.in_(refund_entries), JournalEntry.reverses_id.in_(refund_entries))
+        statement, day = dated(
+            select(Posting.currency, Posting.category, parcel_refund, func.sum(credit), func.sum(debit)).join(
+                JournalEntry, JournalEntry.id == Posting.entry_id
+            ),
+            as_of,
+        )
         flows = session.execute(
-            select(
-                Posting.currency,
-                Posting.category,
-                parcel_refund,
-                func.sum(credit),
-                func.sum(debit),
-            )
-            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-            .where(Posting.account_id == account_id, *period.includes(JournalEntry.entry_date))
-            .group_by(Posting.currency, Posting.category, parcel_refund)
+            statement.where(
+                Posting.account_id == account_id, *period.includes(day), *as_of.covers(Posting.entry_id)
+            ).group_by(Posting.currency, Posting.category, parcel_refund)
         )
         for currency, category, is_parcel_refund, credits, debits in flows:
             report = reports.setdefault(currency, CurrencyReport(currency))
@@ -151,7 +162,7 @@ def prisoner_report(session: Session, prisoner: Prisoner, period: Period | None 
     currencies = [reports[code] for code in sorted(reports)]
     for report in currencies:
         report.spent = {c: report.spent[c] for c in SPENDING_CATEGORIES if report.spent.get(c)}
-    return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner))
+    return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner, as_of=as_of))
 
 
 def _confiscated(session: Session, account_id: int, period: Period) -> list[tuple[str, int]]:
@@ -173,13 +184,15 @@ def _confiscated(session: Session, account_id: int, period: Period) -> list[tupl
     return [(currency, int(total)) for currency, total in rows if total]
 
 
-def fund_balances(session: Session, prisoner: Prisoner) -> dict[str, Money]:
-    """What the fund holds per currency (positive), from the running-balance table."""
+def fund_balances(session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE) -> dict[str, Money]:
+    """What the fund holds per currency (positive), from the running-balance table (live)
+    or the balances stored with the checkpoint (public)."""
+    balance = balance_rows(as_of)
     rows = session.execute(
-        select(AccountBalance.currency, AccountBalance.balance_minor)
-        .join(Account, Account.id == AccountBalance.account_id)
-        .where(Account.name == fund_account_name(prisoner.slug), AccountBalance.balance_minor != 0)
-        .order_by(AccountBalance.currency)
+        select(balance.c.currency, balance.c.balance_minor)
+        .join(Account, Account.id == balance.c.account_id)
+        .where(Account.name == fund_account_name(prisoner.slug), balance.c.balance_minor != 0)
+        .order_by(balance.c.currency)
     )
     return {currency: Money.from_minor(-minor, currency) for currency, minor in rows}
 
@@ -192,11 +205,11 @@ def runway_months(balance_minor: int, need_minor: int | None) -> Decimal | None:
     return months.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
-def runway_for(session: Session, prisoner: Prisoner) -> Runway | None:
+def runway_for(session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE) -> Runway | None:
     if not prisoner.monthly_need_minor or not prisoner.monthly_need_currency:
         return None
     currency = prisoner.monthly_need_currency
-    balance = fund_balances(session, prisoner).get(currency, Money.from_minor(0, currency))
+    balance = fund_balances(session, prisoner, as_of=as_of).get(currency, Money.from_minor(0, currency))
     return Runway(
         balance=balance,
         monthly_need=Money.from_minor(prisoner.monthly_need_minor, currency),
@@ -212,16 +225,21 @@ class MonthFlow:
 
 
 def monthly_flows(
-    session: Session, prisoner: Prisoner, *, months: int = 12, today: date | None = None
+    session: Session,
+    prisoner: Prisoner,
+    *,
+    months: int = 12,
+    today: date | None = None,
+    as_of: AsOf = LIVE,
 ) -> dict[str, list[MonthFlow]]:
     """Received (donations and transfers in, gross) and spent per month and currency,
-    for the last ``months`` calendar months; currencies without activity are left out."""
-    today = today or date.today()
+    for the last ``months`` calendar months; currencies without activity are left out.
+    The public view ends at the checkpoint's day."""
+    today = today or as_of.as_of_date or date.today()
     first = add_months(month_start(today), -(months - 1))
     account_id = fund_account_id(session, prisoner)
     if account_id is None:
         return {}
-    year, month = month_columns(JournalEntry.entry_date)
     received = case(
         (Posting.category == "donation", -Posting.amount_minor),
         (and_(Posting.category == "transfer", Posting.amount_minor < 0), -Posting.amount_minor),
@@ -232,14 +250,13 @@ def monthly_flows(
         (Posting.category.is_(None), Posting.amount_minor),
         else_=0,
     )
+    statement, day = dated(
+        select(Posting.currency).join(JournalEntry, JournalEntry.id == Posting.entry_id), as_of
+    )
+    year, month = month_columns(day)
     rows = session.execute(
-        select(Posting.currency, year, month, func.sum(received), func.sum(spent))
-        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .where(
-            Posting.account_id == account_id,
-            JournalEntry.entry_date >= first,
-            JournalEntry.entry_date <= today,
-        )
+        statement.add_columns(year, month, func.sum(received), func.sum(spent))
+        .where(Posting.account_id == account_id, day >= first, day <= today, *as_of.covers(Posting.entry_id))
         .group_by(Posting.currency, year, month)
     )
     calendar = months_between(first, today)
@@ -269,12 +286,16 @@ class Disbursement:
     parcel_outcome: str | None = None  # delivered, returned, confiscated
 
 
-def disbursements(session: Session, prisoner: Prisoner, *, limit: int = 100) -> list[Disbursement]:
+def disbursements(
+    session: Session, prisoner: Prisoner, *, limit: int = 100, as_of: AsOf = LIVE
+) -> list[Disbursement]:
     """The latest spending from the fund, newest first, with a receipt marker only."""
     account_id = fund_account_id(session, prisoner)
     if account_id is None:
         return []
-    reversal = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    reversal = select(JournalEntry.reverses_id).where(
+        JournalEntry.reverses_id.is_not(None), *as_of.covers(JournalEntry.id)
+    )
     rows = session.execute(
         select(
             JournalEntry.id,
@@ -290,6 +311,7 @@ def disbursements(session: Session, prisoner: Prisoner, *, limit: int = 100) -> 
         .where(
             Posting.account_id == account_id,
             (Posting.category.in_(SPENDING_CATEGORIES)) | Posting.category.is_(None),
+            *as_of.covers(Posting.entry_id),
         )
         .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
         .limit(limit)
@@ -327,17 +349,21 @@ class ParcelOutcomeTotals:
     refunded: Money
 
 
-def parcel_outcome_totals(session: Session, prisoner: Prisoner) -> list[ParcelOutcomeTotals]:
+def parcel_outcome_totals(
+    session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE
+) -> list[ParcelOutcomeTotals]:
     return [
         ParcelOutcomeTotals(line.money(line.confiscated), line.money(line.parcel_refunds))
-        for line in prisoner_report(session, prisoner).currencies
+        for line in prisoner_report(session, prisoner, as_of=as_of).currencies
         if line.confiscated or line.parcel_refunds
     ]
 
 
-def spending_by_category(session: Session, prisoner: Prisoner) -> dict[str, dict[str, Money]]:
+def spending_by_category(
+    session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE
+) -> dict[str, dict[str, Money]]:
     """All-time net spending per currency and category."""
-    report = prisoner_report(session, prisoner)
+    report = prisoner_report(session, prisoner, as_of=as_of)
     return {
         r.currency: {category: r.money(minor) for category, minor in r.spent.items()}
         for r in report.currencies
@@ -350,36 +376,48 @@ class PublicDonation:
     """A donation as public pages may show it: a donor's chosen public name, else nothing."""
 
     month: date
-    day: date | None  # only for donors who chose a public name
+    day: date | None  # only for donors who chose a public name, and never in the public view
     donor_name: str | None
     money: Money
     count: int = 1
 
 
-def public_donations(session: Session, prisoner: Prisoner, *, limit: int = 60) -> list[PublicDonation]:
-    """Donations to the prisoner, newest first.
+def public_donations(
+    session: Session, prisoner: Prisoner, *, limit: int = 60, as_of: AsOf = LIVE
+) -> list[PublicDonation]:
+    """Donations to the prisoner, newest first; a reversed gift is left out.
 
-    Gifts from donors with a public name are listed one by one; anonymous gifts are
-    summed per month and currency, so their exact amount and day cannot be matched
-    against a bank statement to find who gave.
+    Gifts from donors with a public name are listed one by one (by month only in the
+    public view); anonymous gifts are summed per month and currency, so their exact
+    amount and day cannot be matched against a bank statement to find who gave.
     """
     named = Donor.public_name.is_not(None) & Donor.purged_at.is_(None) & (Donor.public_name != "")
+    reversed_entries = select(JournalEntry.reverses_id).where(
+        JournalEntry.reverses_id.is_not(None), *as_of.covers(JournalEntry.id)
+    )
+    counted = (
+        Donation.prisoner_id == prisoner.id,
+        Donation.entry_id.not_in(reversed_entries),
+        *as_of.covers(Donation.entry_id),
+    )
     rows = session.execute(
         select(Donation.received_on, Donor.public_name, Donation.amount_minor, Donation.currency)
         .join(Donor, Donor.id == Donation.donor_id)
-        .where(Donation.prisoner_id == prisoner.id, named)
+        .where(*counted, named)
         .order_by(Donation.received_on.desc(), Donation.id.desc())
         .limit(limit)
     )
     result = [
-        PublicDonation(month_start(day), day, name, Money.from_minor(amount, currency))
+        PublicDonation(
+            month_start(day), None if as_of.public else day, name, Money.from_minor(amount, currency)
+        )
         for day, name, amount, currency in rows
     ]
     year, month = month_columns(Donation.received_on)
     anonymous = session.execute(
         select(year, month, Donation.currency, func.sum(Donation.amount_minor), func.count())
         .outerjoin(Donor, Donor.id == Donation.donor_id)
-        .where(Donation.prisoner_id == prisoner.id, ~named | Donor.id.is_(None))
+        .where(*counted, ~named | Donor.id.is_(None))
         .group_by(year, month, Donation.currency)
     )
     for y, m, currency, total, count in anonymous:

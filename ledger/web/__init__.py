@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import OperationalError
 
-from ledger.books.models import LedgerHead
 from ledger.extensions import db
-from ledger.reports.overview import public_prisoners_page, totals_for_head
+from ledger.reports.overview import public_prisoners_page, totals_as_of
+from ledger.visibility import request_as_of
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
 bp = Blueprint("web", __name__)
@@ -28,21 +28,34 @@ HOME_PAGE_SIZE = 24  # prisoner cards per page, most in need first
 @bp.route("/")
 @cached_public_page
 def home():
-    head = db.session.get(LedgerHead, 1)
+    """Public figures as of the latest checkpoint; signed-in staff see the live books."""
+    as_of = request_as_of()
+    if as_of.live:
+        from ledger.books.models import LedgerHead
+
+        head = db.session.get(LedgerHead, 1)
+        entry_count, head_hash = (head.entry_count, head.head_hash) if head else (0, None)
+    elif as_of.checkpoint is not None:
+        entry_count, head_hash = as_of.checkpoint.entry_count, as_of.checkpoint.head_hash
+    else:
+        entry_count, head_hash = 0, None
     query = (request.args.get("q") or "").strip()[:100]
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    prisoners, total = public_prisoners_page(db.session, query, page=page, per_page=HOME_PAGE_SIZE)
+    prisoners, total = public_prisoners_page(
+        db.session, query, page=page, per_page=HOME_PAGE_SIZE, as_of=as_of
+    )
     return render_template(
         "web/home.html",
-        entry_count=head.entry_count if head else 0,
-        head_hash=head.head_hash if head else None,
+        as_of=as_of,
+        entry_count=entry_count,
+        head_hash=head_hash,
         query=query,
         prisoners=prisoners,
         page=page,
         per_page=HOME_PAGE_SIZE,
         total=total,
-        totals=totals_for_head(db.session, head.head_hash if head else None),
+        totals=totals_as_of(db.session, as_of),
     )
 
 
@@ -79,11 +92,13 @@ def register_web(app: Flask) -> None:
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
     from ledger.web.stripe_events import bp as stripe_bp
+    from ledger.web.transparency import bp as transparency_bp
+    from ledger.web.transparency import place_label
 
     register_formatting(app)
     register_labels(app)
     init_page_cache(app)
-    blueprints = (
+    for blueprint in (
         bp,
         prisoners_bp,
         reports_bp,
@@ -91,10 +106,19 @@ def register_web(app: Flask) -> None:
         fundraising_bp,
         donate_bp,
         stripe_bp,
+        transparency_bp,
         lifecycle_bp,
-    )
-    for blueprint in blueprints:
+    ):
         app.register_blueprint(blueprint)
+    from ledger.public_words import public_group_label, public_kind_label
+    from ledger.visibility import as_of_text
+
+    app.jinja_env.globals.update(
+        as_of_text=as_of_text,
+        place_label=place_label,
+        kind_label=public_kind_label,
+        group_label=public_group_label,
+    )
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _error_page(status))
 

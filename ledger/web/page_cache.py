@@ -1,8 +1,10 @@
 """Rendered public pages, remembered per process for anonymous visitors.
 
-A page is stored under its path and query, the reader's language, the ledger's head hash
-and the content version (ledger/content_version.py): a new entry or a changed profile makes
-new keys, so a stale page is never served.  Signed-in readers, pages that touch the
+A page is stored under its path and query, the reader's language, the latest signed
+checkpoint (anonymous readers see the books as of it, not the live head: docs/privacy.md)
+and the content version (ledger/content_version.py): a new checkpoint or a changed profile
+makes new keys, so a stale page is never served, and a new entry changes nothing a visitor
+could notice.  Signed-in readers, pages that touch the
 session (a flash message, a new cookie) and anything but a 200 are never stored.
 """
 
@@ -16,7 +18,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from ledger.books.models import LedgerHead
+from ledger.checkpoints.models import Checkpoint
 from ledger.content_version import ContentVersion
 from ledger.extensions import db
 
@@ -42,13 +44,12 @@ class PageCache:
 
 
 def _versions() -> tuple:
-    row = db.session.execute(
-        select(LedgerHead.head_hash, ContentVersion.version)
-        .select_from(LedgerHead)
-        .join(ContentVersion, ContentVersion.id == 1, isouter=True)
-        .where(LedgerHead.id == 1)
+    """(latest checkpoint's number and signature, content version)."""
+    checkpoint = db.session.execute(
+        select(Checkpoint.sequence, Checkpoint.signature).order_by(Checkpoint.sequence.desc()).limit(1)
     ).first()
-    return tuple(row) if row else (None, None)
+    version = db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1))
+    return (tuple(checkpoint) if checkpoint else None, version)
 
 
 def cached_public_page(view):

@@ -1,4 +1,7 @@
-"""Public prisoner pages and per-prisoner reports (page and CSV)."""
+"""Public prisoner pages and per-prisoner reports (page and CSV).
+
+The public sees the state of the latest checkpoint, reports over whole calendar months;
+signed-in staff see the live books over any period (ledger/visibility.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
-from ledger.reports.periods import Period, PeriodError, parse_period
+from ledger.reports.periods import Period, PeriodError, parse_period, whole_months
 from ledger.reports.prisoner_report import (
     SPENDING_CATEGORIES,
     disbursements,
@@ -24,6 +27,7 @@ from ledger.reports.prisoner_report import (
     runway_for,
     spending_by_category,
 )
+from ledger.visibility import request_as_of
 from ledger.web.charts import month_chart
 from ledger.web.csv_export import csv_response
 from ledger.web.page_cache import cached_public_page
@@ -47,18 +51,20 @@ def public_prisoner_or_404(slug: str, *, readers_see_hidden: bool = False) -> Pr
 @cached_public_page
 def prisoner_page(slug: str):
     prisoner = public_prisoner_or_404(slug)
-    flows = monthly_flows(db.session, prisoner)
+    as_of = request_as_of()
+    flows = monthly_flows(db.session, prisoner, as_of=as_of)
     return render_template(
         "prisoners/page.html",
         prisoner=prisoner,
-        balances=fund_balances(db.session, prisoner),
-        runway=runway_for(db.session, prisoner),
+        as_of=as_of,
+        balances=fund_balances(db.session, prisoner, as_of=as_of),
+        runway=runway_for(db.session, prisoner, as_of=as_of),
         charts=[month_chart(currency, series) for currency, series in flows.items()],
-        spending=spending_by_category(db.session, prisoner),
-        disbursements=disbursements(db.session, prisoner, limit=50),
-        donations=public_donations(db.session, prisoner, limit=40),
+        spending=spending_by_category(db.session, prisoner, as_of=as_of),
+        disbursements=disbursements(db.session, prisoner, limit=50, as_of=as_of),
+        donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),
         lifecycle=lifecycle_view(db.session, prisoner, private=False),
-        parcel_totals=parcel_outcome_totals(db.session, prisoner),
+        parcel_totals=parcel_outcome_totals(db.session, prisoner, as_of=as_of),
     )
 
 
@@ -69,15 +75,25 @@ def _period_or_error() -> tuple[Period, str | None]:
         return Period(), message_for(error.code)
 
 
+def _report_period(as_of) -> tuple[Period, bool, str | None]:
+    """The period to report: as asked for staff, widened to whole months for the public."""
+    asked, error = _period_or_error()
+    period = asked if as_of.live else whole_months(asked)
+    return period, period != asked, error
+
+
 @bp.route("/<slug>/report")
 def prisoner_report_page(slug: str):
     prisoner = public_prisoner_or_404(slug, readers_see_hidden=True)
-    period, error = _period_or_error()
-    report = prisoner_report(db.session, prisoner, period)
+    as_of = request_as_of()
+    period, widened, error = _report_period(as_of)
+    report = prisoner_report(db.session, prisoner, period, as_of=as_of)
     return render_template(
         "prisoners/report.html",
         prisoner=prisoner,
         report=report,
+        as_of=as_of,
+        widened=widened,
         error=error,
         categories=SPENDING_CATEGORIES,
     ), (400 if error else 200)
@@ -109,10 +125,11 @@ def report_csv_header() -> list[str]:
 @bp.route("/<slug>/report.csv")
 def prisoner_report_csv(slug: str):
     prisoner = public_prisoner_or_404(slug, readers_see_hidden=True)
-    period, error = _period_or_error()
+    as_of = request_as_of()
+    period, _widened, error = _report_period(as_of)
     if error:
         abort(400)
-    report = prisoner_report(db.session, prisoner, period)
+    report = prisoner_report(db.session, prisoner, period, as_of=as_of)
     start = period.start.isoformat() if period.start else ""
     end = period.end.isoformat() if period.end else ""
 
@@ -141,7 +158,7 @@ def prisoner_report_csv(slug: str):
         for line in report.currencies
     ]
     return csv_response(
-        f"report-{prisoner.slug}-{start or 'start'}-{end or date.today().isoformat()}.csv",
+        f"report-{prisoner.slug}-{start or 'start'}-{end or (as_of.as_of_date or date.today()).isoformat()}.csv",
         report_csv_header(),
         rows,
     )

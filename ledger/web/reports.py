@@ -30,6 +30,7 @@ from ledger.reports.trial_balance import trial_balance
 from ledger.web.access_control import role_required
 from ledger.web.csv_export import csv_response
 from ledger.web.labels import SECTION_LABELS
+from ledger.web.page_cache import cached_public_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -123,21 +124,37 @@ def trial_balance_csv():
 
 
 @bp.route("/balance-sheet")
+@cached_public_page
 def balance_sheet_page():
+    """Public: grouped, in plain words, as of the latest checkpoint; readers: live, every account."""
+    from ledger.visibility import request_as_of
+
+    as_of = request_as_of()
     return render_template(
-        "reports/balance_sheet.html", sheet=balance_sheet(db.session, detailed=is_reader())
+        "reports/balance_sheet.html",
+        sheet=balance_sheet(db.session, detailed=is_reader(), as_of=as_of),
+        as_of=as_of,
     )
 
 
 @bp.route("/balance-sheet.csv")
 def balance_sheet_csv():
-    sheet = balance_sheet(db.session, detailed=is_reader())
+    from ledger.public_words import public_group_label
+    from ledger.visibility import request_as_of
+
+    as_of = request_as_of()
+    sheet = balance_sheet(db.session, detailed=is_reader(), as_of=as_of)
     rows = (
-        [str(SECTION_LABELS[line.section]), line.account, line.currency, _amount(line.amount, line.currency)]
+        [
+            str(SECTION_LABELS[line.section]),
+            line.account if sheet.detailed else public_group_label(line.account),
+            line.currency,
+            _amount(line.amount, line.currency),
+        ]
         for line in sheet.lines
     )
     return csv_response(
-        f"balance-sheet-{date.today().isoformat()}.csv",
+        f"balance-sheet-{(as_of.as_of_date or date.today()).isoformat()}.csv",
         [_("Section"), _("Account"), _("Currency"), _("Amount")],
         rows,
     )

@@ -15,7 +15,8 @@ from tests.security.conftest import build_url, url_values
 from tests.security.test_route_walk import ALLOWED, POLICY
 
 AXE = Path(
-    os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"
+    os.environ.get("AXE_CORE_JS")
+    or Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"
 )
 PHONE_WIDTH = 390
 DESKTOP_WIDTH = 1280
@@ -103,7 +104,9 @@ axe.run(document, {resultTypes: ["violations"]}).then(result => done(
 
 
 @pytest.mark.slow
-def test_every_page_fits_a_phone_and_passes_axe_in_both_languages(app, session, walk_books, live_server, browser):
+def test_every_page_fits_a_phone_and_passes_axe_in_both_languages(
+    app, session, walk_books, live_server, browser
+):
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed at {AXE} (make test installs it with npm)")
     axe_source = AXE.read_text()

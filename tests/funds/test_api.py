@@ -180,13 +180,14 @@ def test_auditors_cannot_write(client, tokens, session, setup):
 
 
 def test_public_prisoner_list_and_profile(client, tokens, session, setup):
-    from tests.conftest import donate, make_prisoner
+    from tests.conftest import donate, make_prisoner, seal
 
     visible = make_prisoner(session, "vera", public=True)
     visible.monthly_need_minor, visible.monthly_need_currency = 10000, "EUR"
     donate(session, visible, "250.00", "EUR")
     make_prisoner(session, "hidden-one", public=False, name="Скрытый")
     session.commit()
+    seal(session)  # public balances are those of the latest checkpoint
     listing = client.get("/api/v1/prisoners").get_json()
     assert [p["slug"] for p in listing["prisoners"]] == ["vera"] and listing["total"] == 1
     vera = listing["prisoners"][0]

@@ -83,8 +83,7 @@ def test_release_page_moves_the_fund_and_the_public_page_says_so(client, auth, a
     )
     assert "moved to the general fund as entry" in response.text
     assert _entries(session) == before + 1
-    auth.logout()
-    public = client.get("/prisoners/ilya").text
+    public = client.get("/prisoners/ilya").text  # signed in: the live books, not the checkpoint
     assert "Released on" in public and "was moved to the general fund" in public
     assert "200.00" in public
 
@@ -139,8 +138,7 @@ def test_parcel_outcome_refund_and_confiscation_on_pages_and_report(client, auth
     row = next(line for line in rows if line.startswith("RUB"))
     assert "Returned parcels refunded" in header
     assert row.split(",")[header.split(",").index("Returned parcels refunded")] == "1500.00"
-    auth.logout()
-    public = client.get("/prisoners/ilya").text
+    public = client.get("/prisoners/ilya").text  # signed in: the live books, not the checkpoint
     assert '<span class="tag">confiscated</span>' in public and '<span class="tag">returned</span>' in public
     assert "Returned parcels refunded by the post office" in public
 

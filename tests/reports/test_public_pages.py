@@ -64,9 +64,9 @@ def test_home_lists_public_prisoners_by_need_with_totals_and_the_ledger_head(cli
     assert positions == sorted(positions)
     assert "hidden-one" not in html and HIDDEN_NAME not in html
     assert "Raised and spent" in html and "€610.00" in html
-    head = session.get(LedgerHead, 1)
+    head = session.get(LedgerHead, 1)  # sealed by the latest checkpoint
     assert head.head_hash in html
-    assert f"{head.entry_count} entries recorded" in html
+    assert f"{head.entry_count} entries sealed by the latest signed checkpoint" in html
 
 
 def test_home_search_filters_the_list(client, books):

@@ -1,12 +1,14 @@
 from ledger.access.models import AuditEvent
 from ledger.extensions import db
-from tests.conftest import PASSWORD, bearer, donate, make_prisoner
+from tests.conftest import PASSWORD, bearer, donate, make_prisoner, seal
 
 
 def test_home_page_shows_the_ledger_head(client, session):
     prisoner = make_prisoner(session)
     entry = donate(session, prisoner, "10.00")
     session.commit()
+    assert entry.hash not in client.get("/").get_data(as_text=True)  # not sealed yet
+    seal(session)
     page = client.get("/")
     assert page.status_code == 200
     assert entry.hash in page.get_data(as_text=True)
@@ -52,7 +54,16 @@ def test_ledger_head_is_public_json(client, session):
     prisoner = make_prisoner(session)
     entry = donate(session, prisoner, "10.00")
     session.commit()
-    assert client.get("/api/v1/ledger/head").get_json() == {"entries": 1, "head_hash": entry.hash}
+    assert client.get("/api/v1/ledger/head").get_json()["entries"] == 0  # the public sees checkpoints
+    checkpoint = seal(session)
+    body = client.get("/api/v1/ledger/head").get_json()
+    assert (body["entries"], body["head_hash"]) == (1, entry.hash)
+    assert body["as_of"] == {
+        "live": False,
+        "checkpoint": checkpoint.sequence,
+        "date": checkpoint.created_at.date().isoformat(),
+        "entries": 1,
+    }
 
 
 def test_api_errors_are_json_in_the_readers_language(client):

@@ -1,0 +1,289 @@
+"""Public transparency pages: the signed checkpoints with their keys, the open books (page,
+CSV, JSON lines) as of the latest checkpoint, and the admins' checkpoint schedule."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from ledger.checkpoints.models import SCHEDULES
+from ledger.checkpoints.schedule import current_schedule, set_schedule
+from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
+from ledger.checkpoints.signing import load_signing_key
+from ledger.extensions import db
+from ledger.money import Money
+from ledger.public_words import public_kind_label
+from ledger.reports.periods import add_months
+from ledger.reports.public_journal import (
+    DonationMonth,
+    Place,
+    PublicEntry,
+    donation_months,
+    months_with_activity,
+    public_entries,
+)
+from ledger.visibility import public_as_of_now
+from ledger.web.access_control import role_required
+from ledger.web.access_forms import EmptyForm
+from ledger.web.boundary import attempt
+from ledger.web.csv_export import csv_response
+from ledger.web.page_cache import cached_public_page
+from ledger.web.reports import page_args
+
+bp = Blueprint("transparency", __name__)
+
+SCHEDULE_LABELS = {"daily": _l("every day"), "weekly": _l("every week"), "monthly": _l("every month")}
+
+
+class ScheduleForm(FlaskForm):
+    every = SelectField(
+        _l("Make a checkpoint"), choices=[SelectChoice(code, SCHEDULE_LABELS[code]) for code in SCHEDULES]
+    )
+
+
+@bp.get("/checkpoints")
+@cached_public_page
+def checkpoints():
+    page, per_page = page_args(50)
+    items, total = checkpoints_page(db.session, page=page, per_page=per_page)
+    return render_template(
+        "transparency/checkpoints.html",
+        checkpoints=items,
+        keys=public_keys(db.session),
+        schedule_label=SCHEDULE_LABELS[current_schedule(db.session)],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _month_arg(months: list[date]) -> date | None:
+    value = request.args.get("month", "")
+    if not value:
+        return months[0] if months else None
+    try:
+        chosen = date.fromisoformat(value + "-01") if len(value) == 7 else None
+    except ValueError:
+        chosen = None
+    if chosen is None:
+        abort(404)
+    return chosen
+
+
+@bp.get("/open-books")
+@cached_public_page
+def open_books():
+    as_of = public_as_of_now()
+    months = months_with_activity(db.session, as_of)
+    month = _month_arg(months)
+    entries: list[PublicEntry] = []
+    donations: list[DonationMonth] = []
+    if month is not None:
+        end = add_months(month, 1).replace(day=1)
+        last = date.fromordinal(end.toordinal() - 1)
+        entries = list(public_entries(db.session, as_of, start=month, end=last))
+        donations = donation_months(db.session, as_of, start=month, end=last)
+    return render_template(
+        "transparency/open_books.html",
+        as_of=as_of,
+        months=months,
+        month=month,
+        entries=entries,
+        donations=donations,
+    )
+
+
+def place_label(place: Place) -> str:
+    from ledger.public_words import public_group_label
+
+    if place.key == "prisoner":
+        return _("Fund of %(name)s", name=place.name)
+    if place.key == "hidden_prisoner":
+        return _("Fund of a prisoner not named publicly")
+    return public_group_label(place.key)
+
+
+def _amount(minor: int, currency: str) -> str:
+    return str(Money.from_minor(minor, currency).amount)
+
+
+def _filename(as_of, extension: str) -> str:
+    stamp = f"checkpoint-{as_of.checkpoint.sequence}" if as_of.checkpoint else "no-checkpoint"
+    return f"open-books-{stamp}.{extension}"
+
+
+@bp.get("/open-books.csv")
+def open_books_csv():
+    from ledger.web.labels import category_label
+
+    as_of = public_as_of_now()
+
+    def rows():
+        for line in donation_months(db.session, as_of):
+            yield [
+                line.month.strftime("%Y-%m"),
+                public_kind_label("donations"),
+                "",
+                place_label(line.place),
+                line.currency,
+                _amount(line.received, line.currency),
+                _amount(line.fees, line.currency),
+                _amount(line.refunds, line.currency),
+                "",
+                "",
+                "",
+                "",
+            ]
+        for entry in public_entries(db.session, as_of):
+            for posting in entry.postings:
+                yield [
+                    entry.entry_date.isoformat(),
+                    public_kind_label(entry.kind),
+                    entry.description or "",
+                    place_label(posting.place),
+                    posting.currency,
+                    _amount(posting.amount_minor, posting.currency),
+                    "",
+                    "",
+                    category_label(posting.category),
+                    posting.memo or "",
+                    " ".join(entry.receipts),
+                    entry.reverses[0].isoformat() if entry.reverses else "",
+                ]
+
+    return csv_response(
+        _filename(as_of, "csv"),
+        [
+            _("Date or month"),
+            _("Kind"),
+            _("Description"),
+            _("Where"),
+            _("Currency"),
+            _("Amount"),
+            _("Processor fees"),
+            _("Refunds"),
+            _("Category"),
+            _("Memo"),
+            _("Receipts (SHA-256)"),
+            _("Cancels the entry of"),
+        ],
+        rows(),
+    )
+
+
+def _money(minor: int, currency: str) -> dict:
+    return {"amount": _amount(minor, currency), "currency": currency}
+
+
+@bp.get("/open-books.jsonl")
+def open_books_jsonl():
+    """The first line is the signed checkpoint the rest is as of (or null before the first)."""
+    as_of = public_as_of_now()
+
+    def lines():
+        head = checkpoint_json(as_of.checkpoint) if as_of.checkpoint is not None else None
+        yield (
+            json.dumps({"type": "checkpoint", "checkpoint": head}, ensure_ascii=False, sort_keys=True) + "\n"
+        )
+        for line in donation_months(db.session, as_of):
+            document = {
+                "type": "donations",
+                "month": line.month.strftime("%Y-%m"),
+                **line.place.json(),
+                "received": _money(line.received, line.currency),
+                "fees": _money(line.fees, line.currency),
+                "refunds": _money(line.refunds, line.currency),
+            }
+            yield json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n"
+        for entry in public_entries(db.session, as_of):
+            document = {
+                "type": "entry",
+                "date": entry.entry_date.isoformat(),
+                "kind": entry.kind,
+                "description": entry.description,
+                "reverses": {"date": entry.reverses[0].isoformat(), "description": entry.reverses[1]}
+                if entry.reverses
+                else None,
+                "receipts": entry.receipts,
+                "postings": [
+                    {
+                        **posting.place.json(),
+                        "money": _money(posting.amount_minor, posting.currency),
+                        "category": posting.category,
+                        "memo": posting.memo,
+                    }
+                    for posting in entry.postings
+                ],
+            }
+            yield json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n"
+
+    response = Response(stream_with_context(lines()), mimetype="application/x-ndjson; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(as_of, "jsonl")}"'
+    return response
+
+
+# -- the admins' schedule ------------------------------------------------------------
+
+
+@bp.get("/admin/checkpoints")
+@role_required("admin")
+def schedule():
+    form = ScheduleForm(every=current_schedule(db.session))
+    items, total = checkpoints_page(db.session, page=1, per_page=5)
+    return render_template(
+        "transparency/schedule.html", form=form, action_form=EmptyForm(), checkpoints=items, total=total
+    )
+
+
+@bp.post("/admin/checkpoints/schedule")
+@role_required("admin")
+def save_schedule():
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with attempt(form) as outcome:
+        set_schedule(db.session, form.every.data, user=current_user)
+    if outcome.ok:
+        flash(
+            _("Checkpoints are now made %(schedule)s.", schedule=SCHEDULE_LABELS[form.every.data]), "success"
+        )
+    return redirect(url_for("transparency.schedule"))
+
+
+@bp.post("/admin/checkpoints")
+@role_required("admin")
+def make_checkpoint():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with attempt() as outcome:
+        key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
+        checkpoint = create_checkpoint(db.session, key)
+    if outcome.ok:
+        flash(
+            _(
+                "Checkpoint no. %(number)s made: public figures now show %(entries)s entries.",
+                number=checkpoint.sequence,
+                entries=checkpoint.entry_count,
+            ),
+            "success",
+        )
+    return redirect(url_for("transparency.schedule"))
