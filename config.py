@@ -15,7 +15,9 @@ def _instance_secret(instance_path: str, name: str) -> str:
     """Return a secret stored in the instance folder, creating it once."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ledger.file_modes import private_dir
+
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
@@ -72,6 +74,20 @@ class Config:
     LOGIN_SESSION_HOURS = 12  # a sign-in lasts at most this long, then sign in again
     HSTS_SECONDS: int | None = None
     TRUSTED_PROXY_HOPS = int(os.environ.get("LEDGER_TRUSTED_PROXY_HOPS", "0"))
+    # Mail (docs/mail.md): SMTP for receipts, reminders and the coordinators' digest.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ledger@localhost")
+    MAIL_TIMEOUT = 20
+    # Signed links in donors' mails (pause, resume, cancel, delete my email) expire after this.
+    DONOR_LINK_DAYS = 60
+    # Public bank-transfer pledges: at most this many per client in the window.
+    PUBLIC_PLEDGE_MAX = 5
+    PUBLIC_PLEDGE_WINDOW_SECONDS = 3600
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -89,6 +105,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "testing-only-not-secret"
     TWO_FACTOR_KEY = "testing-only-two-factor-key"
+    DONOR_EMAIL_KEY = "testing-only-donor-email-key"
     # Off so that existing tests sign in with a password alone; tests/security turns it on.
     REQUIRE_2FA_ROLES: tuple[str, ...] = ()
     STRIPE_SECRET_KEY = "sk_test_fake"
@@ -122,6 +139,11 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         # key does not also open the second factor.
         app.config["TWO_FACTOR_KEY"] = os.environ.get("LEDGER_TWO_FACTOR_KEY") or _instance_secret(
             app.instance_path, "two_factor_key"
+        )
+    if not app.config.get("DONOR_EMAIL_KEY"):
+        # Encrypts donors' emails at rest (ledger/crypto.py); apart from the other keys.
+        app.config["DONOR_EMAIL_KEY"] = os.environ.get("LEDGER_DONOR_EMAIL_KEY") or _instance_secret(
+            app.instance_path, "donor_email_key"
         )
     if overrides:
         app.config.update(overrides)

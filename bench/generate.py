@@ -30,7 +30,7 @@ from ledger.books.accounts import (
     get_or_create_account,
 )
 from ledger.books.posting import EntryDraft, PostingDraft
-from ledger.funds.models import Prisoner
+from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 
 START = date(2021, 1, 1)
@@ -64,12 +64,23 @@ class World:
 def setup_world(session: Session, sizes: Sizes) -> World:
     """Prisoners with their funds and the organisation's accounts (flushed; the caller commits)."""
     ensure_standard_accounts(session)
-    for name in (*BANKS.values(), CASH):
-        get_or_create_account(session, name)
+    for currency, name in BANKS.items():
+        get_or_create_account(session, name, currency=currency)
+    get_or_create_account(session, CASH, currency="RUB")
+    facilities = [
+        Facility(name=f"Bench facility {number}", region="Fictional region", max_parcel_grams=20000)
+        for number in range(max(1, sizes.prisoners // 50))
+    ]
+    session.add_all(facilities)
+    session.flush()
     funds = []
     for number in range(sizes.prisoners):
         prisoner = Prisoner(
-            slug=f"bench-{number:05d}", name=f"Bench Prisoner {number}", status="sentenced", public=True
+            slug=f"bench-{number:05d}",
+            name=f"Bench Prisoner {number}",
+            status="sentenced",
+            public=True,
+            facility_id=facilities[number % len(facilities)].id,
         )
         session.add(prisoner)
         session.flush()

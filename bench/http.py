@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, instance: Path, workers: int = 2):
+def gunicorn(database_url: str, instance: Path, workers: int = 2, page_cache: bool = True):
     """Start ``bench.wsgi:app`` on a free port; yield the port; stop it."""
     port = _free_port()
     instance.mkdir(parents=True, exist_ok=True)
@@ -37,6 +37,7 @@ def gunicorn(database_url: str, instance: Path, workers: int = 2):
         "LEDGER_ENV": "production",
         "LEDGER_INSTANCE_PATH": str(instance),
         "SECRET_KEY": secrets.token_urlsafe(32),
+        "BENCH_PAGE_CACHE": "1" if page_cache else "0",
     }
     server = subprocess.Popen(
         [
@@ -72,7 +73,8 @@ def gunicorn(database_url: str, instance: Path, workers: int = 2):
 
 
 def status(port: int, path: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    # The first request waits for the workers to boot, which takes a while on a loaded machine.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.request("GET", path)
     code = connection.getresponse().status
     connection.close()

@@ -42,8 +42,14 @@ def create_app(
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    from ledger.file_modes import ensure_private_database, private_dir
+
+    private_dir(app.instance_path)  # secrets, receipts and the SQLite file live here: owner-only
     load_config(app, config_name, overrides)
+    from ledger.crypto import register_donor_email_key
+
+    register_donor_email_key(app.config["DONOR_EMAIL_KEY"])
+    ensure_private_database(app.config["SQLALCHEMY_DATABASE_URI"])
 
     import ledger.models  # noqa: F401  (every table on the metadata, for Alembic)
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books.verify import verify_ledger
 from ledger.database import Base
+from ledger.file_modes import open_private, private_dir, write_private
 
 FORMAT = "solidarity-ledger-backup"
 VERSION = 1
@@ -99,7 +100,8 @@ def write_backup(engine: Engine, path: str | Path, files_root: Path | None = Non
                 # Start the read transaction now: every SELECT below sees this snapshot.
                 connection.execute(text("SELECT count(*) FROM journal_entries"))
             tmp = Path(f"{path}.partial")
-            with gzip.open(tmp, "wb") as out:
+            # Owner-only from its first byte: a backup holds donors' emails.
+            with open_private(tmp) as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
                 for line in _snapshot_lines(connection):
                     out.write(line)
                     if line.startswith(b'{"t": '):
@@ -193,9 +195,9 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
             target = (root / relative).resolve()
             if root not in target.parents:
                 raise BackupError("backup_unreadable", reason=f"unsafe file path {relative}")
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             if not target.exists():
-                target.write_bytes(content)
+                write_private(target, content)
         counts["files"] = len(files)
     return counts
 

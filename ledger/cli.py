@@ -88,14 +88,27 @@ def tokens_create(email: str, name: str) -> None:
 
 @ledger_cli.command("verify")
 def ledger_verify() -> None:
-    """Check every invariant, the hash chain and every signed checkpoint; exit 1 on the first
-    problem, naming the checkpoint that seals what was changed."""
+    """Check every invariant, the hash chain, every signed checkpoint, the append-only triggers
+    and every stored receipt file; exit 1 on a problem, naming the checkpoint that seals what was
+    changed. Warn about files at rest that others than the owner can read."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from ledger.books.verify import verify_guards
     from ledger.checkpoints.verify import verify_everything
+    from ledger.file_modes import loose_modes
+    from ledger.spending.receipts import verify_receipts
 
     result = verify_everything(db.session)
-    if not result.ok:
+    receipts_root = Path(current_app.instance_path) / "receipts"
+    problems = [*result.problems, *verify_guards(db.session), *verify_receipts(db.session, receipts_root)]
+    for path, mode in loose_modes(current_app.instance_path, current_app.config["SQLALCHEMY_DATABASE_URI"]):
+        wanted = "700" if path.is_dir() else "600"
+        click.echo(f"Warning: {path} can be read by others (mode {mode:o}); chmod {wanted} {path}", err=True)
+    if problems:
         click.echo("Ledger verification FAILED:", err=True)
-        for problem in result.problems:
+        for problem in problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     click.echo(f"OK: {result.entries} entries, {result.postings} postings, head {result.head_hash}")
@@ -284,7 +297,15 @@ def ledger_restore(path: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from ledger.cli_accounts import accounts_cli, setup
+
+    app.cli.add_command(setup)
+    app.cli.add_command(accounts_cli)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(ledger_cli)
+    from ledger.mail.cli import mail_cli, pledges_cli
+
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(pledges_cli)

@@ -24,7 +24,7 @@ from ledger.books.balances import available_in
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
-from ledger.funds.models import Donation, Donor, Facility, Pledge, Prisoner
+from ledger.funds.models import BankDetails, Donation, Donor, Facility, Pledge, Prisoner
 from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
 
@@ -125,11 +125,27 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         "USD": get_or_create_account(session, "assets:bank:usd-main", label="Bank USD"),
         "RUB": get_or_create_account(session, "assets:bank:rub-main", label="Bank RUB"),
     }
-    cash = get_or_create_account(session, "assets:cash:coordinator-olga", label="Olga's cash")
+    cash = get_or_create_account(session, "assets:cash:coordinator-olga", label="Olga's cash", currency="RUB")
     stripe = get_or_create_account(session, "assets:stripe")
     general = general_fund(session)
     trading = trading_account(session)
 
+    # Fictional bank details, so that the bank-transfer pledge page works in the demo.
+    demo_details = [
+        BankDetails(
+            currency="EUR",
+            details_en="Beneficiary: Demo Solidarity e.V. (fictional)\nIBAN: DE00 0000 0000 0000 0000 00\n"
+            "BIC: DEMODEFFXXX",
+            details_ru="Получатель: Demo Solidarity e.V. (вымышленный)\nIBAN: DE00 0000 0000 0000 0000 00\n"
+            "BIC: DEMODEFFXXX",
+        ),
+        BankDetails(
+            currency="RUB",
+            details_en="Beneficiary: demo account (fictional)\nAccount: 40817 810 0 0000 0000000",
+            details_ru="Получатель: демонстрационный счёт (вымышленный)\nСчёт: 40817 810 0 0000 0000000",
+        ),
+    ]
+    session.add_all(d for d in demo_details if session.get(BankDetails, d.currency) is None)
     facilities = []
     for name, address, region, grams, per_month, kind, regime in FACILITIES:
         facility = Facility(

@@ -27,6 +27,7 @@ MESSAGES = {
     "unknown_currency": _l("Unknown currency: use a three-letter ISO 4217 code such as EUR or RUB."),
     "currency_mismatch": _l("The amounts are in different currencies."),
     "not_decimal": _l("Amounts must be exact decimals."),
+    "amount_not_text": _l('Write the amount as a decimal string in quotes, like "12.50", not as a number.'),
     "invalid_rate": _l("Enter the exchange rate as a positive decimal number, like 95.50."),
     # text
     "invalid_text": _l("This field must be text."),
@@ -122,6 +123,16 @@ MESSAGES = {
     "ends_before_start": _l("The end date is before the start date."),
     "pledge_not_active": _l("This pledge is no longer active."),
     "unknown_pledge": _l("No pledge has this reference code."),
+    "pledge_not_monthly": _l("Only a monthly gift can be paused."),
+    "pledge_not_paused": _l("This gift is not paused."),
+    "pledge_card_needs_stripe": _l("This is a card gift: it can be changed only through Stripe."),
+    "no_bank_details": _l("We can't take bank transfers in %(currency)s yet; choose another currency."),
+    "pledge_throttled": _l(
+        "Too many pledges were made from here in a short time. Please try again in %(minutes)s minutes."
+    ),
+    "link_invalid": _l("This link is not valid. Use the link from your latest mail as it is."),
+    "link_expired": _l("This link has expired. The link in a newer mail from us will work."),
+    "bad_setting": _l("Enter a whole number in the range shown."),
     # bank statements
     "import_empty": _l("The file has no rows."),
     "import_encoding": _l("The file is not UTF-8 or Windows-1251 text."),
@@ -131,11 +142,27 @@ MESSAGES = {
     "import_bad_asset": _l("Choose the bank account the statement belongs to."),
     "import_expired": _l("This preview has expired; upload the file again."),
     "unknown_account": _l("No such account."),
+    # asset accounts
+    "bad_account_name": _l(
+        "Name the account like assets:bank:eur-main, assets:cash:office-rub, assets:stripe or "
+        "assets:intermediary:friend-in-tbilisi (lowercase Latin letters, digits and hyphens)."
+    ),
+    "account_exists": _l("An account with this name already exists."),
+    "currency_required": _l("A bank or cash account holds one currency: choose it."),
+    "account_kind_mismatch": _l("The name makes this a %(kind)s account."),
+    "unknown_account_kind": _l("Choose a kind: bank, cash, stripe or intermediary."),
+    "account_closed": _l("The account %(account)s is closed."),
+    "account_not_empty": _l("%(account)s still holds %(held)s; an account is closed only at zero."),
+    "rate_mismatch": _l(
+        "The rate does not agree with the amounts: at this rate the amount received is %(expected)s, "
+        "not %(target)s. Give the amounts or the rate, or correct one of them."
+    ),
     "receipt_empty": _l("The file is empty."),
     "receipt_too_large": _l("The file is too large (at most %(max_mb)s MB)."),
     "receipt_type": _l("Receipts must be JPEG, PNG or WebP photos, or PDF files."),
     "receipt_corrupt": _l("The file is damaged or not what its type says."),
     "receipt_duplicate": _l("This receipt is already attached to the entry."),
+    "receipt_not_spending": _l("Receipts belong to spending entries; this entry is not one."),
     "reversal_of_reversal": _l("A reversal cannot be reversed; record a new entry instead."),
     # card gifts (Stripe)
     "stripe_currency_unsupported": _l("We can't take card gifts in %(currency)s; choose another currency."),
@@ -186,6 +213,10 @@ MESSAGES = {
     "forbidden": _l("Your role does not allow this."),
     "not_found": _l("Not found."),
     "bad_json": _l("The request body must be a JSON object."),
+    "json_too_deep": _l("The JSON body is nested too deeply (at most %(max)s levels)."),
+    "invalid_object": _l("This field must be a JSON object."),
+    "invalid_list": _l("This field must be a JSON list, not too long."),
+    "invalid_number": _l("This field must be a whole number."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),
@@ -196,6 +227,24 @@ MESSAGES = {
     "missing_field": _l("This field is required."),
     "invalid_boolean": _l("Use true or false."),
     "idempotency_conflict": _l("This Idempotency-Key was already used with a different request."),
+}
+
+# Shown next to every bank-transfer pledge (the page, the printable page, the API answer).
+BANK_VISIBILITY_WARNING = _l(
+    "What the banks can see: a bank transfer is not anonymous. Your bank and ours see your name, "
+    "your account, the amount, the date and the reference code, and they keep this for years; "
+    "authorities can ask them for it. The reference code itself names nobody, and we never write "
+    "a prisoner's name on our side. If that is a risk for you, give in cash through someone you "
+    "trust, or by card."
+)
+
+
+# Codes with a more precise message when the refusal names these parameters.
+DETAILED = {
+    "currency_mismatch": (
+        ("account", "expected", "currency"),
+        _l("%(account)s holds %(expected)s only; this money is in %(currency)s."),
+    ),
 }
 
 
@@ -212,6 +261,9 @@ def _display(value: object) -> object:
 def message_for(code: str, params: dict | None = None) -> str:
     """The translated message for ``code``, with its parameters filled in."""
     template = MESSAGES.get(code)
+    detailed = DETAILED.get(code)
+    if detailed is not None and params and all(name in params for name in detailed[0]):
+        template = detailed[1]
     if template is None:
         return str(MESSAGES["invalid_entry"])
     values = {key: _display(value) for key, value in (params or {}).items()}

@@ -23,13 +23,19 @@ from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointS
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401
+    BankDetails,
     Donation,
     Donor,
+    DonorSettings,
     Facility,
     ParcelAssignment,
     Pledge,
+    PledgeAttempt,
+    PledgeInstalment,
+    PledgeStatusChange,
     Prisoner,
     PrisonerEvent,
 )
+from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
 from ledger.spending.models import Parcel, ParcelItem, ParcelOutcome, ParcelRule, Receipt  # noqa: F401

@@ -56,6 +56,16 @@ def minor_units(currency: str) -> int:
         raise MoneyError("unknown_currency", currency=currency) from None
 
 
+def minor_text(minor: int, places: int) -> str:
+    """``str(Money.from_minor(minor, currency).amount)`` for a currency with ``places``
+    decimals, from integers only (``-1234, 2`` → ``"-12.34"``); the exports write one per
+    posting, and this is several times faster than going through Decimal."""
+    if places == 0:
+        return str(minor)
+    whole, part = divmod(-minor if minor < 0 else minor, 10**places)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+
+
 def parse_currency(value: object) -> str:
     """Return a known ISO 4217 code.  Only upper-case three-letter codes count."""
     if not isinstance(value, str) or not _CURRENCY_CODE.fullmatch(value):

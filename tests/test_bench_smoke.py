@@ -16,6 +16,7 @@ def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
         reports=20,
         http=False,
         hledger=shutil.which("hledger") is not None,
+        page_requests=1,
     )
     results = run_backend("smoke", POSTGRES_URL, options, tmp_path)
     printed = capsys.readouterr().out
@@ -24,4 +25,10 @@ def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
     assert 0 < results["report_median_ms"] <= results["report_p95_ms"]
     if options.hledger:
         assert results["hledger_match"], printed
+        assert results["verify_vs_hledger"] > 0 and results["bean_check_ok"], printed
+    assert all(
+        results[f"export_{name}_mb_s"] > 0 for name in ("hledger", "beancount", "jsonl", "journal csv")
+    )
+    pages = [page for page in results["pages"] if "status" in page]
+    assert pages and all(page["status"] < 500 for page in pages), printed
     assert "[smoke] target:" in printed

@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.money import CURRENCIES, Money, MoneyError, minor_units, parse_amount, parse_rate
+from ledger.money import CURRENCIES, Money, MoneyError, minor_text, minor_units, parse_amount, parse_rate
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,9 @@ def test_absurdly_long_amounts_are_too_large_not_a_crash():
         with pytest.raises(MoneyError) as caught:
             parse_amount(text, "RUB")
         assert caught.value.code == "amount_too_large"
+
+
+@settings(max_examples=500)
+@given(minor=st.integers(-(10**15), 10**15), currency=st.sampled_from(["RUB", "JPY", "KWD", "CLF", "EUR"]))
+def test_minor_text_is_the_decimal_amount_as_text(minor, currency):
+    assert minor_text(minor, CURRENCIES[currency]) == str(Money.from_minor(minor, currency).amount)

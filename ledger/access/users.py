@@ -7,6 +7,7 @@ import re
 import secrets
 from functools import lru_cache
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,9 +29,15 @@ class AccessError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
+    """A lower-cased address that is really one (RFC 5322 as email-validator reads it, no
+    DNS look-up): ``<script>x</script>@example.org`` is not."""
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
     if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise AccessError("invalid_email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise AccessError("invalid_email") from None
     return email
 
 

@@ -5,11 +5,14 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from ledger.api import (  # noqa: E402,F401  (routes register on import)
+    accounts,
     checkpoints,
     errors,
     fundraising,
     ledger_views,
     lifecycle,
+    openapi,
+    public_pledges,
     reports,
     spending,
 )

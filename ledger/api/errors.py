@@ -33,6 +33,8 @@ class ApiError(Exception):
 CONFLICT_CODES = {
     "insufficient_funds",
     "duplicate_entry",
+    "account_exists",
+    "account_not_empty",
     "parcel_quota",
     "parcel_weight",
     "prisoner_unreachable",
@@ -42,6 +44,8 @@ CONFLICT_CODES = {
     "parcel_not_returned",
     "parcel_no_outcome",
 }
+# Refusals with their own HTTP status.
+STATUS_FOR_CODE = {"pledge_throttled": 429}
 
 
 def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):
@@ -61,7 +65,7 @@ def _api_error(error: ApiError):
 
 @bp.errorhandler(LedgerError)
 def _ledger_error(error: LedgerError):
-    status = 409 if error.code in CONFLICT_CODES else 422
+    status = STATUS_FOR_CODE.get(error.code) or (409 if error.code in CONFLICT_CODES else 422)
     params = dict(error.params)
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:

@@ -13,7 +13,17 @@ from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.lifecycle import lifecycle_json
-from ledger.api.parsing import date_field, json_body, money_field, page_args, required, text_field
+from ledger.api.parsing import (
+    DateField,
+    MoneyField,
+    Name,
+    Object,
+    Raw,
+    Schema,
+    Text,
+    json_request,
+    page_args,
+)
 from ledger.api.serialise import entry_json, minor_json, money_json
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
@@ -31,7 +41,7 @@ from ledger.funds.prisoners import (
     update_prisoner,
 )
 from ledger.funds.transfers import transfer_between_funds
-from ledger.money import Money, MoneyError, parse_amount
+from ledger.money import Money
 from ledger.reports.overview import public_prisoners_page
 from ledger.reports.prisoner_report import fund_balances
 from ledger.visibility import as_of_json, request_as_of
@@ -61,28 +71,27 @@ def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
     return body
 
 
-def _profile_values(data: dict) -> dict:
-    """Profile fields from a JSON body; ``facility`` by name, ``monthly_need`` as money."""
-    values = {}
-    for name in PROFILE_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "facility" and value is not None:
-            value = facility_by_name(db.session, value)
-            if value is None:
-                raise ApiError(422, "unknown_facility", "facility")
-        if name == "monthly_need" and value is not None:
-            if not isinstance(value, dict):
-                raise ApiError(422, "invalid_amount", "monthly_need")
-            try:
-                value = parse_amount(value.get("amount"), value.get("currency"), allow_zero=True)
-            except MoneyError as error:
-                raise ApiError(422, error.code, "monthly_need", **error.params) from None
-        values[name] = value
-    unknown = set(data) - set(PROFILE_FIELDS) - {"slug"}
-    if unknown:
-        raise ApiError(422, "unknown_field", sorted(unknown)[0])
+# Profile fields: the domain checks texts, status and public; facility by its name.
+PROFILE = Schema(
+    slug=Raw(),
+    **{name: Raw() for name in PROFILE_FIELDS if name not in ("facility", "monthly_need")},
+    facility=Name(),
+    monthly_need=MoneyField(allow_zero=True),
+)
+NEW_PRISONER = Schema(**{**PROFILE.fields, "slug": Raw(required=True)})
+
+
+def today():
+    return utcnow().date()
+
+
+def _profile_values(body: dict) -> dict:
+    """Profile fields sent in the body, ``facility`` looked up by name."""
+    values = {name: body[name] for name in PROFILE_FIELDS if name in body}
+    if values.get("facility") is not None:
+        values["facility"] = facility_by_name(db.session, values["facility"])
+        if values["facility"] is None:
+            raise ApiError(422, "unknown_facility", "facility")
     return values
 
 
@@ -133,82 +142,96 @@ def read_prisoner(slug: str):
 @bp.post("/prisoners")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_prisoner_api():
-    data = json_body()
-    prisoner = create_prisoner(db.session, required(data, "slug"), _profile_values(data), actor=current_user)
+@json_request(NEW_PRISONER)
+def create_prisoner_api(body: dict):
+    prisoner = create_prisoner(db.session, body["slug"], _profile_values(body), actor=current_user)
     return {"prisoner": profile_json(prisoner, private=True)}, 201
 
 
 @bp.patch("/prisoners/<slug>")
 @api_role_required(*WRITERS)
 @idempotent_write
-def update_prisoner_api(slug: str):
+@json_request(PROFILE)
+def update_prisoner_api(slug: str, body: dict):
     prisoner = prisoner_by_slug(db.session, slug)
     if prisoner is None:
         raise ApiError(404, "not_found")
-    data = json_body()
-    if "slug" in data and data["slug"] != prisoner.slug:
+    if "slug" in body and body["slug"] != prisoner.slug:
         raise ApiError(422, "unknown_field", "slug")
-    data.pop("slug", None)
-    changes = update_prisoner(db.session, prisoner, _profile_values(data), actor=current_user)
+    changes = update_prisoner(db.session, prisoner, _profile_values(body), actor=current_user)
     return {"prisoner": profile_json(prisoner, private=True), "changed": sorted(changes)}, 200
+
+
+# A donor as the API takes one: the public name shown, the private email (checked by the domain).
+DONOR = Object(Schema(public_name=Raw(), email=Raw()), invalid="invalid_text")
+DONATION = Schema(
+    prisoner=Name(),
+    money=MoneyField(required=True),
+    method=Name(required=True),
+    asset=Name(required=True),
+    received_on=DateField(default=today),
+    donor=DONOR,
+    pledge=Name(),
+    memo=Text(),
+)
 
 
 @bp.post("/donations")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_donation():
-    data = json_body()
-    slug = data.get("prisoner")
+@json_request(DONATION)
+def create_donation(body: dict):
     prisoner = None
-    if slug is not None:
-        prisoner = prisoner_by_slug(db.session, slug)
+    if body.get("prisoner") is not None:
+        prisoner = prisoner_by_slug(db.session, body["prisoner"])
         if prisoner is None:
             raise ApiError(422, "unknown_prisoner", "prisoner")
-    money = money_field(data, "money")
-    method = required(data, "method")
+    method = body["method"]
     if method not in DONATION_METHODS or method == "card":
         raise ApiError(422, "unknown_method", "method")
-    asset = find_account(db.session, required(data, "asset"))
+    asset = find_account(db.session, body["asset"])
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     pledge = None
-    if data.get("pledge") is not None:
-        pledge = pledge_by_reference(db.session, data["pledge"])
+    if body.get("pledge") is not None:
+        pledge = pledge_by_reference(db.session, body["pledge"])
         if pledge is None:
             raise ApiError(422, "unknown_pledge", "pledge")
     donor = None
-    if data.get("donor") is not None:
-        donor_data = data["donor"]
-        if not isinstance(donor_data, dict):
-            raise ApiError(422, "invalid_text", "donor")
-        donor = make_donor(
-            db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email")
-        )
+    if body.get("donor") is not None:
+        donor = make_donor(db.session, **body["donor"])
     donation = record_donation(
         db.session,
         DonationDraft(
-            received_on=date_field(data, "received_on", default=utcnow().date()),
-            money=money,
+            received_on=body["received_on"],
+            money=body["money"],
             asset=asset,
             method=method,
             prisoner=prisoner,
             donor=donor,
             pledge=pledge,
-            memo=text_field(data, "memo"),
+            memo=body.get("memo"),
         ),
         recorded_by=current_user,
     )
     return {"entry": entry_json(donation.entry), "pledge": pledge.reference if pledge else None}, 201
 
 
+TRANSFER = Schema(
+    **{"from": Name(required=True), "to": Name(required=True)},
+    money=MoneyField(required=True),
+    on=DateField(default=today),
+    memo=Text(),
+)
+
+
 @bp.post("/transfers")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_transfer():
-    data = json_body()
-    source = fund_by_name(db.session, required(data, "from"))
-    target = fund_by_name(db.session, required(data, "to"))
+@json_request(TRANSFER)
+def create_transfer(body: dict):
+    source = fund_by_name(db.session, body["from"])
+    target = fund_by_name(db.session, body["to"])
     if source is None:
         raise ApiError(422, "not_a_fund", "from")
     if target is None:
@@ -217,9 +240,9 @@ def create_transfer():
         db.session,
         from_fund=source,
         to_fund=target,
-        money=money_field(data, "money"),
-        on=date_field(data, "on", default=utcnow().date()),
-        memo=text_field(data, "memo"),
+        money=body["money"],
+        on=body["on"],
+        memo=body.get("memo"),
         recorded_by=current_user,
     )
     return {"entry": entry_json(entry)}, 201
@@ -260,28 +283,35 @@ def list_pledges():
     }
 
 
+PLEDGE = Schema(
+    fund=Name(required=True),
+    money=MoneyField(required=True),
+    frequency=Name(required=True),
+    starts_on=DateField(default=today),
+    ends_on=DateField(),
+    donor=DONOR,
+)
+
+
 @bp.post("/pledges")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_pledge_api():
-    data = json_body()
-    fund = required(data, "fund")
+@json_request(PLEDGE)
+def create_pledge_api(body: dict):
+    fund = body["fund"]
     prisoner = None
     if fund != "general":
         prisoner = prisoner_by_slug(db.session, fund)
         if prisoner is None:
             raise ApiError(422, "unknown_prisoner", "fund")
-    donor_data = data.get("donor") or {}
-    if not isinstance(donor_data, dict):
-        raise ApiError(422, "invalid_text", "donor")
-    donor = make_donor(db.session, public_name=donor_data.get("public_name"), email=donor_data.get("email"))
+    donor = make_donor(db.session, **(body.get("donor") or {}))
     pledge = create_pledge(
         db.session,
         prisoner=prisoner,
-        money=money_field(data, "money"),
-        frequency=required(data, "frequency"),
-        starts_on=date_field(data, "starts_on", default=utcnow().date()),
-        ends_on=date_field(data, "ends_on") if data.get("ends_on") is not None else None,
+        money=body["money"],
+        frequency=body["frequency"],
+        starts_on=body["starts_on"],
+        ends_on=body.get("ends_on"),
         donor=donor,
         actor=current_user,
     )

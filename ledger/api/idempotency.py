@@ -1,6 +1,6 @@
 """``Idempotency-Key`` for API writes (shared/API.md).
 
-The same key with the same body returns the first answer and records nothing
+The same key with the same body (compared as parsed JSON) returns the first answer and records nothing
 new; the same key with another body is a 409.  Write views decorated with
 ``@idempotent_write`` return ``(payload, status)`` and do not commit: the
 decorator stores the answer and commits it in the same transaction as the
@@ -21,13 +21,21 @@ from sqlalchemy.exc import IntegrityError
 from ledger.api.errors import ApiError
 from ledger.api.models import IdempotentRequest
 from ledger.extensions import db
+from ledger.json_input import JsonInputError, canonical_json, loads_limited
 from ledger.text import TextError, clean_text
 
 
 def _request_hash() -> str:
+    """The method, path and body; a JSON body by its parsed value, so a retry that spells
+    the same JSON differently (spaces, key order, escapes) is the same request."""
     digest = hashlib.sha256()
     digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
-    digest.update(request.get_data(cache=True))
+    raw = request.get_data(cache=True)
+    try:
+        body = canonical_json(loads_limited(raw)).encode()
+    except JsonInputError:
+        body = raw  # not JSON: the view refuses it; keep the bytes
+    digest.update(body)
     return digest.hexdigest()
 
 

@@ -14,7 +14,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import date_field, json_body, money_field, required, text_field
+from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
@@ -142,23 +142,35 @@ def _facility_from(value) -> Facility | None:
     )
 
 
+def today():
+    return utcnow().date()
+
+
+# The event's type and fund policy are checked by the domain; the facility is a name or an
+# object (``_facility_from`` checks its fields).
+EVENT = Schema(
+    type=Raw(required=True),
+    on=DateField(default=today),
+    facility=Raw(),
+    fund_policy=Raw(),
+    note=Text(max_length=2000),
+)
+
+
 @bp.post("/prisoners/<slug>/events")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_event(slug: str):
+@json_request(EVENT)
+def create_event(slug: str, body: dict):
     prisoner = _prisoner_or_404(slug)
-    data = json_body()
-    unknown = set(data) - {"type", "on", "facility", "fund_policy", "note"}
-    if unknown:
-        raise ApiError(422, "unknown_field", sorted(unknown)[0])
     event = record_event(
         db.session,
         prisoner,
-        type=required(data, "type"),
-        on=date_field(data, "on", default=utcnow().date()),
-        facility=_facility_from(data.get("facility")),
-        fund_policy=data.get("fund_policy"),
-        note=text_field(data, "note", max_length=2000),
+        type=body["type"],
+        on=body["on"],
+        facility=_facility_from(body.get("facility")),
+        fund_policy=body.get("fund_policy"),
+        note=body.get("note"),
         recorded_by=current_user,
     )
     return {
@@ -226,17 +238,21 @@ def prisoner_parcels(slug: str):
     }
 
 
+# ``coordinator``: the email of who sends the next parcel, or null for nobody.
+ASSIGNMENT = Schema(coordinator=Raw())
+
+
 @bp.put("/prisoners/<slug>/next-parcel")
 @api_role_required(*WRITERS)
 @idempotent_write
-def assign_parcel(slug: str):
+@json_request(ASSIGNMENT)
+def assign_parcel(slug: str, body: dict):
     prisoner = _prisoner_or_404(slug)
-    data = json_body()
-    if "coordinator" not in data:
+    if "coordinator" not in body:
         raise ApiError(422, "missing_field", "coordinator")
     user = None
-    if data["coordinator"] is not None:
-        user = find_user(db.session, data["coordinator"]) if isinstance(data["coordinator"], str) else None
+    if body["coordinator"] is not None:
+        user = find_user(db.session, body["coordinator"]) if isinstance(body["coordinator"], str) else None
         if user is None:
             raise ApiError(422, "not_a_coordinator", "coordinator")
     assign_next_parcel(db.session, prisoner, user, actor=current_user)
@@ -275,19 +291,27 @@ def _parcel_or_404(parcel_id: int) -> Parcel:
     return parcel
 
 
+OUTCOME = Schema(
+    outcome=Raw(required=True),
+    on=DateField(default=today),
+    tracking_number=Text(max_length=64),
+    note=Text(max_length=2000),
+)
+
+
 @bp.post("/parcels/<int:parcel_id>/outcome")
 @api_role_required(*WRITERS)
 @idempotent_write
-def parcel_outcome(parcel_id: int):
+@json_request(OUTCOME)
+def parcel_outcome(parcel_id: int, body: dict):
     parcel = _parcel_or_404(parcel_id)
-    data = json_body()
     record_outcome(
         db.session,
         parcel,
-        outcome=required(data, "outcome"),
-        on=date_field(data, "on", default=utcnow().date()),
-        tracking_number=text_field(data, "tracking_number", max_length=64),
-        note=text_field(data, "note", max_length=2000),
+        outcome=body["outcome"],
+        on=body["on"],
+        tracking_number=body.get("tracking_number"),
+        note=body.get("note"),
         recorded_by=current_user,
     )
     return {"parcel": full_parcel_json(parcel)}, 200
@@ -316,21 +340,24 @@ def parcel_inventory(parcel_id: int):
     return {"receipt": receipt_json(receipt), "parcel": full_parcel_json(parcel)}, 201
 
 
+REFUND = Schema(asset=Raw(required=True), money=MoneyField(required=True), on=DateField(default=today))
+
+
 @bp.post("/parcels/<int:parcel_id>/refund")
 @api_role_required(*WRITERS)
 @idempotent_write
-def parcel_refund(parcel_id: int):
+@json_request(REFUND)
+def parcel_refund(parcel_id: int, body: dict):
     parcel = _parcel_or_404(parcel_id)
-    data = json_body()
-    asset = find_account(db.session, required(data, "asset"))
+    asset = find_account(db.session, body["asset"]) if isinstance(body["asset"], str) else None
     if asset is None:
         raise ApiError(422, "bad_asset", "asset")
     entry = record_parcel_refund(
         db.session,
         parcel,
-        money=money_field(data, "money"),
+        money=body["money"],
         received_into=asset,
-        on=date_field(data, "on", default=utcnow().date()),
+        on=body["on"],
         recorded_by=current_user,
     )
     return {"entry": entry_json(entry), "parcel": full_parcel_json(parcel)}, 201
@@ -350,20 +377,28 @@ def _rule_values(data: dict) -> dict:
     return values
 
 
+# Limits, exemptions and the legal basis are checked by the domain (ledger/spending/parcel_rules.py);
+# a rule's kind, regime and conditions are given when it is created and never changed.
+RULE_CHANGE = Schema(**{name: Raw() for name in RULE_COLUMNS[3:]})
+NEW_RULE = Schema(**{name: Raw() for name in RULE_COLUMNS})
+
+
 @bp.post("/parcel-rules")
 @api_role_required("admin")
 @idempotent_write
-def create_parcel_rule():
-    rule = save_parcel_rule(db.session, None, _rule_values(json_body()), actor=current_user)
+@json_request(NEW_RULE)
+def create_parcel_rule(body: dict):
+    rule = save_parcel_rule(db.session, None, _rule_values(body), actor=current_user)
     return {"rule": rule_json(rule)}, 201
 
 
 @bp.patch("/parcel-rules/<int:rule_id>")
 @api_role_required("admin")
 @idempotent_write
-def update_parcel_rule(rule_id: int):
+@json_request(RULE_CHANGE)
+def update_parcel_rule(rule_id: int, body: dict):
     rule = db.session.get(ParcelRule, rule_id)
     if rule is None:
         raise ApiError(404, "not_found")
-    save_parcel_rule(db.session, rule, _rule_values(json_body()), actor=current_user)
+    save_parcel_rule(db.session, rule, _rule_values(body), actor=current_user)
     return {"rule": rule_json(rule)}, 200

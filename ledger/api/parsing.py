@@ -1,25 +1,318 @@
-"""Reading JSON request bodies strictly: every problem is an ApiError naming its field."""
+"""Reading JSON request bodies strictly: every problem is an ApiError naming its field.
+
+Every JSON write declares its body as a ``Schema`` and reads it with ``@json_request``::
+
+    DONATION = Schema(
+        prisoner=Name(),                       # optional: absent, null or a string
+        money=MoneyField(required=True),       # {"amount": "12.50", "currency": "EUR"}
+        received_on=DateField(default=today),
+        donor=Object(Schema(public_name=Text(max_length=120), email=Text(max_length=254))),
+        memo=Text(),
+    )
+
+    @bp.post("/donations")
+    @api_role_required(*WRITERS)
+    @idempotent_write
+    @json_request(DONATION)
+    def create_donation(body):
+        body["money"], body.get("prisoner"), ...
+
+First the whole body is checked for fields the schema doesn't know, nested objects and
+list items too (422 ``unknown_field``, ``field`` naming it: ``donor.emial``,
+``parcel.items.0.nmae``); only then are values read, in the order declared. The result is a
+dict of the fields present in the body (null included) plus those with a default; read
+optional ones with ``body.get(name)``, and ``name in body`` tells a PATCH what was sent.
+
+Amounts are decimal strings only (no JSON numbers, no spaces around them); dates are
+``YYYY-MM-DD`` only; bodies nest at most ``ledger.json_input.MAX_DEPTH`` levels (400
+``json_too_deep``).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import wraps
+from typing import Any
 
 from flask import request
 
 from ledger.api.errors import ApiError
+from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import Money, MoneyError, parse_amount, parse_currency, parse_rate
 from ledger.text import TextError, clean_text
 
+_MISSING: Any = object()
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
 
 def json_body() -> dict:
-    """The request's JSON object; 415 for another content type, 400 for anything but an object."""
+    """The request's JSON object; 415 for another content type, 400 for anything but an
+    object or for JSON nested too deeply."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type")
-    data = request.get_json(silent=True)
+    try:
+        data = loads_limited(request.get_data(cache=True))
+    except JsonInputError as error:
+        raise ApiError(400, error.code, **error.params) from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json")
     return data
+
+
+# ---- value parsers: each raises ApiError(422, code, field) -------------------------------------
+
+
+def strict_amount(value: object, currency: object, field: str, *, allow_zero: bool = False) -> Money:
+    """A JSON amount: a decimal string in the currency's format, nothing else."""
+    if isinstance(value, float):
+        raise ApiError(422, "float_amount", field)
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ApiError(422, "amount_not_text", field)
+    if isinstance(value, str) and value != value.strip():
+        raise ApiError(422, "invalid_amount", field)
+    try:
+        return parse_amount(value, currency, allow_zero=allow_zero)  # type: ignore[arg-type]
+    except MoneyError as error:
+        raise ApiError(422, error.code, field, **error.params) from None
+
+
+def strict_date(value: object, field: str) -> date:
+    """``YYYY-MM-DD`` between 2000 and 2100; no week dates, ordinal dates or times."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ApiError(422, "invalid_date", field)
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_date", field) from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise ApiError(422, "date_out_of_range", field)
+    return parsed
+
+
+# ---- fields ------------------------------------------------------------------------------------
+
+
+class Field:
+    """A body field. ``required``: absent, null or "" is a 422 ``missing_field``.
+    ``default``: the value (or a callable giving it) when the field is absent or null."""
+
+    def __init__(self, *, required: bool = False, default: Any = _MISSING) -> None:
+        self.required = required
+        self.default = default
+
+    # An empty string counts as absent (free text reports its own "required").
+    empty_is_missing = True
+
+    def read(self, data: dict, name: str, path: str) -> Any:
+        value = data.get(name)
+        if self.required and not self.empty_is_missing:
+            return self.parse(value, path)  # free text says "required" itself
+        if value is None or (self.required and value == ""):
+            if self.required:
+                raise ApiError(422, "missing_field", path)
+            if self.default is not _MISSING:
+                return self.default() if callable(self.default) else self.default
+            return None
+        return self.parse(value, path)
+
+    def parse(self, value: Any, path: str) -> Any:
+        return value
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        """The first field inside ``value`` that this field doesn't know (nested objects)."""
+        return None
+
+
+class Raw(Field):
+    """Any JSON value, checked by the domain (profile fields, choices)."""
+
+
+class Text(Field):
+    """Free text (``ledger.text.clean_text``): stripped, no control characters."""
+
+    empty_is_missing = False
+
+    def __init__(self, *, max_length: int = 500, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def parse(self, value: Any, path: str) -> str | None:
+        try:
+            return clean_text(value, max_length=self.max_length, required=self.required) or None
+        except TextError as error:
+            raise ApiError(422, error.code, path, **error.params) from None
+
+
+class Name(Text):
+    """A name that is looked up (a slug, an account, a reference): short text."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+
+class MoneyField(Field):
+    """``{"amount": "12.50", "currency": "EUR"}``; positive unless ``allow_zero``."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.allow_zero = allow_zero
+
+    def parse(self, value: Any, path: str) -> Money:
+        if not isinstance(value, dict):
+            raise ApiError(422, "invalid_amount", path)
+        return strict_amount(value.get("amount"), value.get("currency"), path, allow_zero=self.allow_zero)
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        if isinstance(value, dict):
+            for key in value:
+                if key not in ("amount", "currency"):
+                    return f"{path}.{key}"
+        return None
+
+
+class CurrencyField(Field):
+    def parse(self, value: Any, path: str) -> str:
+        try:
+            return parse_currency(value)
+        except MoneyError as error:
+            raise ApiError(422, error.code, path, **error.params) from None
+
+
+class RateField(Field):
+    """An exchange rate as a decimal string."""
+
+    def parse(self, value: Any, path: str) -> Decimal:
+        if isinstance(value, float):
+            raise ApiError(422, "float_amount", path)
+        if not isinstance(value, str) or value != value.strip():
+            raise ApiError(422, "invalid_rate", path)
+        try:
+            return parse_rate(value)
+        except MoneyError as error:
+            raise ApiError(422, error.code, path) from None
+
+
+class DateField(Field):
+    def parse(self, value: Any, path: str) -> date:
+        return strict_date(value, path)
+
+
+class Bool(Field):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("default", False)
+        super().__init__(**kwargs)
+
+    def parse(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise ApiError(422, "invalid_boolean", path)
+        return value
+
+
+class Integer(Field):
+    """A whole JSON number (not a string, not a boolean) from ``minimum`` up."""
+
+    def __init__(self, *, minimum: int = 0, maximum: int = 10**9, code: str = "invalid_number", **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum, self.code = minimum, maximum, code
+
+    def parse(self, value: Any, path: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
+            raise ApiError(422, self.code, path)
+        return value
+
+
+class Object(Field):
+    """A nested object with its own schema; ``invalid`` is the code when it isn't an object."""
+
+    def __init__(self, schema: Schema, *, invalid: str = "invalid_object", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.schema = schema
+        self.invalid = invalid
+
+    def parse(self, value: Any, path: str) -> dict:
+        if not isinstance(value, dict):
+            raise ApiError(422, self.invalid, path)
+        return self.schema.read(value, prefix=f"{path}.")
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        return self.schema.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
+
+
+class ListOf(Field):
+    """A JSON array of at most ``max_items`` values of one field."""
+
+    def __init__(self, item: Field, *, max_items: int = 100, invalid: str = "invalid_list", **kwargs):
+        super().__init__(**kwargs)
+        self.item, self.max_items, self.invalid = item, max_items, invalid
+
+    def parse(self, value: Any, path: str) -> list:
+        if not isinstance(value, list) or len(value) > self.max_items:
+            raise ApiError(422, self.invalid, path)
+        return [self.item.read({"i": item}, "i", f"{path}.{index}") for index, item in enumerate(value)]
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                found = self.item.unknown_in(item, f"{path}.{index}")
+                if found:
+                    return found
+        return None
+
+
+class Schema:
+    """The fields a JSON object may have."""
+
+    def __init__(self, **fields: Field) -> None:
+        self.fields = fields
+
+    def unknown_in(self, data: dict, prefix: str = "") -> str | None:
+        for key, value in data.items():
+            field = self.fields.get(key)
+            if field is None:
+                return f"{prefix}{key}"
+            found = field.unknown_in(value, f"{prefix}{key}")
+            if found:
+                return found
+        return None
+
+    def read(self, data: dict, prefix: str = "") -> dict:
+        """The parsed values: fields present in ``data`` and those with a default."""
+        unknown = self.unknown_in(data, prefix)
+        if unknown:
+            raise ApiError(422, "unknown_field", unknown)
+        parsed = {}
+        for name, field in self.fields.items():
+            if name in data or field.required or field.default is not _MISSING:
+                parsed[name] = field.read(data, name, f"{prefix}{name}")
+        return parsed
+
+
+def json_request(schema: Schema) -> Callable:
+    """Read the request body by ``schema`` and pass it to the view as ``body``.
+
+    Put it below ``@idempotent_write`` (a replayed request is answered before its body is
+    read again). The schema stays on the view as ``json_schema``: the test that every JSON
+    write refuses unknown fields finds it there.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, body=schema.read(json_body()), **kwargs)
+
+        wrapped.json_schema = schema  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+# ---- single fields, for code that reads a body without a schema ---------------------------------
 
 
 def required(data: dict, name: str):
@@ -29,59 +322,30 @@ def required(data: dict, name: str):
 
 
 def money_field(data: dict, name: str) -> Money:
-    """``{"amount": "12.50", "currency": "EUR"}``: a positive amount as a string."""
-    value = required(data, name)
-    if not isinstance(value, dict):
-        raise ApiError(422, "invalid_amount", name)
-    try:
-        return parse_amount(value.get("amount"), value.get("currency"))
-    except MoneyError as error:
-        raise ApiError(422, error.code, name, **error.params) from None
+    return MoneyField(required=True).read(data, name, name)
 
 
 def currency_field(data: dict, name: str) -> str:
-    try:
-        return parse_currency(required(data, name))
-    except MoneyError as error:
-        raise ApiError(422, error.code, name, **error.params) from None
+    return CurrencyField(required=True).read(data, name, name)
 
 
 def rate_field(data: dict, name: str) -> Decimal | None:
-    if data.get(name) is None:
-        return None
-    try:
-        return parse_rate(data[name])
-    except MoneyError as error:
-        raise ApiError(422, error.code, name) from None
+    return RateField().read(data, name, name)
 
 
 def date_field(data: dict, name: str, default: date | None = None) -> date:
     value = data.get(name)
     if value is None and default is not None:
         return default
-    if not isinstance(value, str):
-        raise ApiError(422, "invalid_date", name)
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "invalid_date", name) from None
-    if not date(2000, 1, 1) <= parsed <= date(2100, 12, 31) or len(value) != 10:
-        raise ApiError(422, "date_out_of_range", name)
-    return parsed
+    return strict_date(value, name)
 
 
 def text_field(data: dict, name: str, *, max_length: int = 500, required_: bool = False) -> str | None:
-    try:
-        return clean_text(data.get(name), max_length=max_length, required=required_) or None
-    except TextError as error:
-        raise ApiError(422, error.code, name, **error.params) from None
+    return Text(max_length=max_length, required=required_).read(data, name, name)
 
 
 def bool_field(data: dict, name: str) -> bool:
-    value = data.get(name, False)
-    if not isinstance(value, bool):
-        raise ApiError(422, "invalid_boolean", name)
-    return value
+    return Bool().read(data, name, name)
 
 
 def page_args(default: int = 50) -> tuple[int, int]:

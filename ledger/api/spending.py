@@ -13,13 +13,19 @@ from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import (
-    currency_field,
-    date_field,
-    json_body,
-    money_field,
-    rate_field,
-    required,
-    text_field,
+    Bool,
+    CurrencyField,
+    DateField,
+    Integer,
+    ListOf,
+    MoneyField,
+    Name,
+    Object,
+    RateField,
+    Raw,
+    Schema,
+    Text,
+    json_request,
 )
 from ledger.api.serialise import entry_json, receipt_json
 from ledger.books.accounts import find_account
@@ -27,7 +33,7 @@ from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
-from ledger.money import MoneyError, parse_amount
+from ledger.money import Money
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
 from ledger.spending.receipts import ReceiptError, attach_receipt
@@ -39,42 +45,53 @@ def _entry_payload(entry: JournalEntry) -> dict:
     return {"entry": entry_json(entry, receipts=receipts, parcel=parcel)}
 
 
-def _parcel(data: dict, currency: str) -> ParcelDraft | None:
-    raw = data.get("parcel")
+def today():
+    return utcnow().date()
+
+
+# A parcel's details; the domain checks names, quantities, weights and costs against the amount.
+PARCEL_ITEM = Schema(
+    name=Raw(), quantity=Raw(default=1), grams=Raw(default=0), cost=MoneyField(allow_zero=True)
+)
+PARCEL = Schema(
+    sent_on=DateField(default=today),
+    items=ListOf(Object(PARCEL_ITEM, invalid="parcel_empty"), invalid="parcel_empty", max_items=1000),
+    tracking_number=Raw(),
+    total_grams=Integer(minimum=-(10**9), code="parcel_bad_weight"),
+    kind=Raw(default="parcel"),
+    medical=Bool(),
+    override_reason=Raw(),
+)
+DISBURSEMENT = Schema(
+    prisoner=Name(required=True),
+    money=MoneyField(required=True),
+    category=Name(required=True),
+    paid_from=Name(required=True),
+    spent_on=DateField(default=today),
+    memo=Text(),
+    parcel=Object(PARCEL, invalid="parcel_empty"),
+)
+
+
+def _parcel(raw: dict | None, currency: str) -> ParcelDraft | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        raise ApiError(422, "parcel_empty", "parcel")
-    items = []
-    for item in raw.get("items") or []:
-        if not isinstance(item, dict):
-            raise ApiError(422, "parcel_empty", "parcel")
-        cost = item.get("cost") or {"amount": "0", "currency": currency}
-        try:
-            money = parse_amount(cost.get("amount"), cost.get("currency"), allow_zero=True)
-        except (MoneyError, AttributeError):
-            raise ApiError(422, "invalid_amount", "parcel") from None
-        items.append(
-            ParcelItemDraft(
-                name=item.get("name"),
-                quantity=item.get("quantity", 1),
-                grams=item.get("grams", 0),
-                cost=money,
-            )
+    items = [
+        ParcelItemDraft(
+            name=item.get("name"),
+            quantity=item["quantity"],
+            grams=item["grams"],
+            cost=item.get("cost") or Money.from_minor(0, currency),
         )
-    total = raw.get("total_grams")
-    if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
-        raise ApiError(422, "parcel_bad_weight", "parcel")
-    medical = raw.get("medical", False)
-    if not isinstance(medical, bool):
-        raise ApiError(422, "invalid_boolean", "parcel")
+        for item in raw.get("items") or []
+    ]
     return ParcelDraft(
-        sent_on=date_field(raw, "sent_on", default=utcnow().date()),
+        sent_on=raw["sent_on"],
         items=items,
         tracking_number=raw.get("tracking_number"),
-        total_grams=total,
-        kind=raw.get("kind", "parcel"),
-        medical=medical,
+        total_grams=raw.get("total_grams"),
+        kind=raw["kind"],
+        medical=raw["medical"],
         override_reason=raw.get("override_reason"),
     )
 
@@ -82,24 +99,24 @@ def _parcel(data: dict, currency: str) -> ParcelDraft | None:
 @bp.post("/disbursements")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_disbursement():
-    data = json_body()
-    prisoner = prisoner_by_slug(db.session, required(data, "prisoner"))
+@json_request(DISBURSEMENT)
+def create_disbursement(body: dict):
+    prisoner = prisoner_by_slug(db.session, body["prisoner"])
     if prisoner is None:
         raise ApiError(422, "unknown_prisoner", "prisoner")
-    money = money_field(data, "money")
-    paid_from = find_account(db.session, required(data, "paid_from"))
+    money = body["money"]
+    paid_from = find_account(db.session, body["paid_from"])
     if paid_from is None:
         raise ApiError(422, "bad_paid_from", "paid_from")
     entry = record_disbursement(
         db.session,
         prisoner=prisoner,
         money=money,
-        category=required(data, "category"),
+        category=body["category"],
         paid_from=paid_from,
-        spent_on=date_field(data, "spent_on", default=utcnow().date()),
-        memo=text_field(data, "memo"),
-        parcel=_parcel(data, money.currency),
+        spent_on=body["spent_on"],
+        memo=body.get("memo"),
+        parcel=_parcel(body.get("parcel"), money.currency),
         recorded_by=current_user,
     )
     return _entry_payload(entry), 201
@@ -125,58 +142,80 @@ def upload_receipt(entry_id: int):
             uploaded_by=current_user,
         )
     except ReceiptError as error:
+        if error.code == "receipt_not_spending":
+            raise ApiError(409, error.code, None) from None
         raise ApiError(422, error.code, "file", **error.params) from None
     return {"receipt": receipt_json(receipt)}, 201
+
+
+CONVERSION = Schema(
+    fund=Name(),
+    **{"from": MoneyField(required=True)},
+    to=MoneyField(),
+    to_currency=CurrencyField(),
+    rate=RateField(),
+    date=DateField(default=today),
+    memo=Text(),
+    from_account=Name(),
+    to_account=Name(),
+)
 
 
 @bp.post("/conversions")
 @api_role_required(*WRITERS)
 @idempotent_write
-def create_conversion():
-    data = json_body()
-    source = money_field(data, "from")
-    target = money_field(data, "to") if data.get("to") is not None else None
-    target_currency = target.currency if target is not None else currency_field(data, "to_currency")
-    rate = rate_field(data, "rate")
+@json_request(CONVERSION)
+def create_conversion(body: dict):
+    target = body.get("to")
+    if target is None and body.get("to_currency") is None:
+        raise ApiError(422, "missing_field", "to_currency")
+    target_currency = target.currency if target is not None else body["to_currency"]
+    rate = body.get("rate")
     if target is None and rate is None:
         raise ApiError(422, "missing_field", "to")
     common = dict(
-        source=source,
+        source=body["from"],
         target_currency=target_currency,
         target=target,
         rate=rate,
-        on=date_field(data, "date", default=utcnow().date()),
-        memo=text_field(data, "memo"),
+        on=body["date"],
+        memo=body.get("memo"),
         recorded_by=current_user,
     )
-    if data.get("fund") is not None:
-        fund = fund_by_name(db.session, data["fund"])
+    if body.get("fund") is not None:
+        fund = fund_by_name(db.session, body["fund"])
         if fund is None:
             raise ApiError(422, "unknown_prisoner", "fund")
         entry = convert_within_fund(db.session, fund=fund, **common)
     else:
-        from_account = find_account(db.session, required(data, "from_account"))
-        to_account = find_account(db.session, required(data, "to_account"))
+        for name in ("from_account", "to_account"):
+            if body.get(name) is None:
+                raise ApiError(422, "missing_field", name)
+        from_account = find_account(db.session, body["from_account"])
+        to_account = find_account(db.session, body["to_account"])
         if from_account is None or to_account is None:
             raise ApiError(422, "unknown_account", "from_account" if from_account is None else "to_account")
         entry = convert_assets(db.session, from_account=from_account, to_account=to_account, **common)
     return _entry_payload(entry), 201
 
 
+REVERSAL = Schema(reason=Text(max_length=300, required=True), date=DateField(default=today))
+
+
 @bp.post("/entries/<int:entry_id>/reverse")
 @api_role_required(*WRITERS)
 @idempotent_write
-def reverse(entry_id: int):
-    data = json_body()
+@json_request(REVERSAL)
+def reverse(entry_id: int, body: dict):
     entry = db.session.get(JournalEntry, entry_id)
     if entry is None:
         raise ApiError(404, "not_found")
     reversal = reverse_with_reason(
         db.session,
         entry,
-        reason=text_field(data, "reason", max_length=300, required_=True) or "",
+        reason=body["reason"] or "",
         recorded_by=current_user,
-        on=date_field(data, "date", default=utcnow().date()),
+        on=body["date"],
     )
     return _entry_payload(reversal), 201
 

@@ -10,7 +10,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.errors import InvalidEntry
+from ledger.books.errors import CurrencyMismatch, InvalidEntry
 from ledger.books.models import ACCOUNT_TYPES, Account, Currency
 from ledger.money import CURRENCIES
 
@@ -21,6 +21,9 @@ TRADING = "equity:conversion"
 STRIPE = "assets:stripe"
 BANK_PREFIX = "assets:bank:"
 CASH_PREFIX = "assets:cash:"
+INTERMEDIARY_PREFIX = "assets:intermediary:"
+# Kinds that hold exactly one currency; Stripe and intermediaries may hold several.
+SINGLE_CURRENCY_KINDS = ("bank", "cash")
 
 _SEGMENT = r"[a-z0-9][a-z0-9-]*"
 _ACCOUNT_NAME = re.compile(rf"{_SEGMENT}(?::{_SEGMENT})+")
@@ -54,6 +57,37 @@ def is_guarded(name: str) -> bool:
     return name.startswith("liabilities:funds:") or name.startswith(CASH_PREFIX)
 
 
+def asset_kind_for(name: str) -> str | None:
+    """bank, cash, stripe or intermediary for an ``assets:`` name; None for other accounts."""
+    if account_type_for(name) != "asset":
+        return None
+    if name.startswith(BANK_PREFIX):
+        return "bank"
+    if name.startswith(CASH_PREFIX):
+        return "cash"
+    if name == STRIPE or name.startswith(STRIPE + ":"):
+        return "stripe"
+    return "intermediary"
+
+
+def currency_in_name(name: str) -> str | None:
+    """The currency a conventional name starts its last part with: ``assets:bank:eur-main`` → EUR."""
+    first = name.rsplit(":", 1)[-1].split("-", 1)[0].upper()
+    return first if first in CURRENCIES else None
+
+
+def check_currency(account: Account, currency: str, field: str = "account") -> None:
+    """Refuse money in another currency than the one the account holds."""
+    if account.currency is not None and currency != account.currency:
+        raise CurrencyMismatch(
+            "account holds another currency",
+            field=field,
+            account=account.name,
+            expected=account.currency,
+            currency=currency,
+        )
+
+
 def find_account(session: Session, name: object) -> Account | None:
     """The account called ``name``, or None (also for a value that can't be an account name)."""
     if not isinstance(name, str) or len(name) > 200:
@@ -61,17 +95,38 @@ def find_account(session: Session, name: object) -> Account | None:
     return session.scalar(select(Account).where(Account.name == name))
 
 
-def get_or_create_account(session: Session, name: str, *, label: str | None = None, prisoner=None) -> Account:
-    """Return the account called ``name``, creating it (flushed) when missing."""
+def get_or_create_account(
+    session: Session,
+    name: str,
+    *,
+    label: str | None = None,
+    prisoner=None,
+    currency: str | None = None,
+    holder=None,
+) -> Account:
+    """Return the account called ``name``, creating it (flushed) when missing.
+
+    A bank or cash account is created with one currency: ``currency``, or the one its name
+    starts with (``assets:bank:rub-main``); without either it is refused.  Admins open
+    accounts with ``ledger.books.asset_accounts.open_account`` (checks, audit log).
+    """
     account = find_account(session, name)
     if account is None:
         validate_account_name(name)
+        kind = asset_kind_for(name)
+        if kind in SINGLE_CURRENCY_KINDS:
+            currency = currency or currency_in_name(name)
+            if currency is None:
+                raise InvalidEntry("currency required", field="currency", reason="currency_required")
         account = Account(
             name=name,
             type=account_type_for(name),
             guarded=is_guarded(name),
             label=label,
             prisoner=prisoner,
+            kind=kind,
+            currency=currency if kind is not None else None,
+            holder=holder,
         )
         assert account.type in ACCOUNT_TYPES
         session.add(account)

@@ -36,3 +36,19 @@ def all_balances(session: Session) -> list[tuple[Account, Money]]:
         .order_by(Account.name, AccountBalance.currency)
     )
     return [(account, Money.from_minor(minor, currency)) for account, currency, minor in rows]
+
+
+def available_by_account(session: Session, accounts: list[Account]) -> dict[int, dict[str, Money]]:
+    """``available_in`` for many accounts with one query (a page of funds)."""
+    found: dict[int, dict[str, Money]] = {account.id: {} for account in accounts}
+    if not accounts:
+        return found
+    signs = {account.id: account.normal_sign for account in accounts}
+    rows = session.execute(
+        select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor)
+        .where(AccountBalance.account_id.in_(signs), AccountBalance.balance_minor != 0)
+        .order_by(AccountBalance.account_id, AccountBalance.currency)
+    )
+    for account_id, currency, minor in rows:
+        found[account_id][currency] = Money.from_minor(minor * signs[account_id], currency)
+    return found

@@ -24,7 +24,9 @@ from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import (
+    AccountClosed,
     AlreadyReversed,
+    CurrencyMismatch,
     DuplicateEntry,
     InsufficientFunds,
     InvalidEntry,
@@ -32,28 +34,20 @@ from ledger.books.errors import (
 )
 from ledger.books.hashchain import canonical_entry, chain_hash
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
-from ledger.books.posting import EntryDraft, _lock_head, _move_head, _text, _validate
+from ledger.books.posting import (
+    ENTRY_COLUMNS,
+    POSTING_COLUMNS,
+    EntryDraft,
+    _lock_head,
+    _move_head,
+    _text,
+    _validate,
+)
 from ledger.database import utcnow
 from ledger.money import Money
 
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
-ENTRY_COLUMNS = (
-    "id",
-    "entry_date",
-    "description",
-    "recorded_at",
-    "recorded_by_id",
-    "source_type",
-    "source_ref",
-    "idempotency_key",
-    "reverses_id",
-    "is_advance",
-    "conversion_rate",
-    "prev_hash",
-    "hash",
-)
-POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 
 
 @dataclass(frozen=True)
@@ -62,6 +56,8 @@ class _Acct:
     name: str
     sign: int
     guarded: bool
+    currency: str | None = None
+    closed: bool = False
 
 
 def _chunks(values: list, size: int = _CHUNK):
@@ -86,15 +82,16 @@ def _resolve(session: Session, drafts: Sequence[EntryDraft]) -> dict[object, _Ac
                 ids.add(_identity(session, account))
             else:
                 raise InvalidEntry("bad account", field="account")
-    columns = (Account.id, Account.name, Account.type, Account.guarded)
+    columns = (Account.id, Account.name, Account.type, Account.guarded, Account.currency, Account.closed_at)
     by_name: dict[object, _Acct] = {}
     by_id: dict[object, _Acct] = {}
     for column, wanted in ((Account.name, sorted(names)), (Account.id, sorted(ids))):
         for chunk in _chunks(wanted):
-            for account_id, name, type_, guarded in session.execute(
+            for account_id, name, type_, guarded, currency, closed_at in session.execute(
                 select(*columns).where(column.in_(chunk))
             ):
-                row = _Acct(account_id, name, 1 if type_ in ("asset", "expense") else -1, bool(guarded))
+                sign = 1 if type_ in ("asset", "expense") else -1
+                row = _Acct(account_id, name, sign, bool(guarded), currency, closed_at is not None)
                 by_name[name] = by_id[account_id] = row
     missing = names - by_name.keys()
     if missing:
@@ -163,9 +160,8 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     is_admin = getattr(recorded_by, "role", None) == "admin"
     if any(draft.is_advance for draft in drafts) and not is_admin:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
-    accounts = _resolve(session, drafts)
-
     head = _lock_head(session)
+    accounts = _resolve(session, drafts)
     _check_unique(session, drafts, [key for _, key, _ in checked])
     first_id = head.entry_count + 1
     for draft in drafts:
@@ -189,6 +185,16 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
         for line_no, (account, posting) in enumerate(lines, start=1):
             minor = posting.money.minor
             currency = posting.money.currency
+            if account.closed:
+                raise AccountClosed("account closed", field="account", account=account.name)
+            if account.currency is not None and currency != account.currency:
+                raise CurrencyMismatch(
+                    "account holds another currency",
+                    field="account",
+                    account=account.name,
+                    expected=account.currency,
+                    currency=currency,
+                )
             deltas[(account.id, currency)] += minor
             if account.guarded:
                 guarded[(account.id, currency)] = account

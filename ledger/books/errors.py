@@ -47,5 +47,17 @@ class AlreadyReversed(LedgerError):
     code = "already_reversed"
 
 
+class CurrencyMismatch(LedgerError):
+    """Money in another currency than the one a bank or cash account holds."""
+
+    code = "currency_mismatch"
+
+
+class AccountClosed(LedgerError):
+    """A posting to an account that was closed."""
+
+    code = "account_closed"
+
+
 class NotPermitted(LedgerError):
     code = "not_permitted"

@@ -40,6 +40,9 @@ CATEGORIES = (
     "other",
 )
 SOURCE_TYPES = ("manual", "stripe", "import", "reversal", "demo", "system")
+# What an asset account is: a bank account, someone's cash, the Stripe balance, or an
+# intermediary (a person or service holding money in transit).  Other accounts have none.
+ASSET_KINDS = ("bank", "cash", "stripe", "intermediary")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -67,6 +70,7 @@ class Account(Base):
     __table_args__ = (
         CheckConstraint(_in("type", ACCOUNT_TYPES), name="type_known"),
         CheckConstraint("length(name) BETWEEN 3 AND 200", name="name_length"),
+        CheckConstraint("kind IS NULL OR " + _in("kind", ASSET_KINDS), name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,8 +82,27 @@ class Account(Base):
     prisoner_id: Mapped[int | None] = mapped_column(ForeignKey("prisoners.id"), index=True)
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Asset accounts only (migration 0008_accounts): the kind; the one currency a bank or cash
+    # account holds (None: any, for Stripe and intermediaries); the Russian label; the
+    # coordinator whose cash it is; when it was closed (at zero, never reopened).
+    kind: Mapped[str | None] = mapped_column(String(16))
+    currency: Mapped[str | None] = mapped_column(ForeignKey("currencies.code"))
+    label_ru: Mapped[str | None] = mapped_column(String(200))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     prisoner = relationship("Prisoner", back_populates="fund_account")
+    holder = relationship("User")
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def label_for(self, locale: str | None) -> str | None:
+        """The label in ``locale`` (ru or en), falling back to the other one."""
+        if locale and locale.startswith("ru"):
+            return self.label_ru or self.label
+        return self.label or self.label_ru
 
     @property
     def normal_sign(self) -> int:
@@ -140,6 +163,8 @@ class Posting(Base):
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
         # The general journal filters by category (reports; migration 0005_reports).
         Index("ix_postings_category_entry", "category", "entry_id"),
+        # Sums per account and currency from the index alone (trial balance; 0013_perf).
+        Index("ix_postings_account_currency_amount", "account_id", "currency", "amount_minor"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

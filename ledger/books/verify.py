@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
-from ledger.books.models import Account, AccountBalance, JournalEntry, LedgerHead, Posting
+from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
+from ledger.books.streaming import converters, stream_batches, stream_rows
 
 
 @dataclass(frozen=True)
@@ -48,111 +48,178 @@ class VerifyResult:
         return not self.problems
 
 
-def _posting_rows(session: Session):
-    return session.execute(
-        select(
-            Posting.entry_id,
-            Posting.line_no,
-            Account.name,
-            Posting.currency,
-            Posting.amount_minor,
-            Posting.category,
-            Posting.memo,
-            Posting.account_id,
-            Account.guarded,
-            Account.type,
+_ENTRIES = (
+    "SELECT id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
+    "idempotency_key, reverses_id, is_advance, conversion_rate, prev_hash, hash "
+    "FROM journal_entries ORDER BY id"
+)
+_POSTINGS = (
+    "SELECT entry_id, line_no, account_id, currency, amount_minor, category, memo "
+    "FROM postings ORDER BY entry_id, line_no"
+)
+_REVERSAL_BATCH = 500
+
+
+class _Reversals:
+    """Reversals seen in the pass, checked against their originals' stored postings a
+    batch at a time (one query per batch instead of one per reversal)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pending: list[tuple[int, int, list[tuple[int, str, int]]]] = []
+
+    def add(self, entry_id: int, reverses_id: int, rows: list[tuple]) -> Problem | None:
+        self.pending.append((entry_id, reverses_id, sorted((r[2], r[3], r[4]) for r in rows)))
+        return self.check() if len(self.pending) >= _REVERSAL_BATCH else None
+
+    def check(self) -> Problem | None:
+        """The first pending reversal that does not mirror its original, in chain order."""
+        if not self.pending:
+            return None
+        originals: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        for entry_id, account_id, currency, amount in self.session.execute(
+            select(Posting.entry_id, Posting.account_id, Posting.currency, Posting.amount_minor).where(
+                Posting.entry_id.in_({reverses_id for _, reverses_id, _ in self.pending})
+            )
+        ):
+            originals[entry_id].append((account_id, currency, -amount))
+        pending, self.pending = self.pending, []
+        for entry_id, reverses_id, mirrored in pending:
+            if sorted(originals.get(reverses_id, [])) != mirrored:
+                return Problem("bad_reversal", f"does not mirror entry #{reverses_id}", entry_id)
+        return None
+
+
+def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], int]) -> Iterator[Problem]:
+    """Hash chain, balance per currency, guarded accounts, reversal mirrors.
+
+    One pass over two streams in chain order (entries, and postings by entry and line),
+    recomputing every entry's canonical bytes and hash from the stored rows.  ``sums``
+    receives every (account, currency) total, for the running-balance check.
+    A reversal is checked when its batch is, so before any later problem is reported
+    every earlier reversal is checked: the problem reported is still the first one.
+    """
+    accounts = {
+        account_id: (name, bool(guarded), 1 if account_type in ("asset", "expense") else -1)
+        for account_id, name, guarded, account_type in session.execute(
+            select(Account.id, Account.name, Account.guarded, Account.type)
         )
-        .join(Account, Account.id == Posting.account_id)
-        .order_by(Posting.entry_id, Posting.line_no)
-        .execution_options(yield_per=5000)
-    )
-
-
-def _check_chain(session: Session, stats: _Stats) -> Iterator[Problem]:
-    """Hash chain, balance per currency, guarded accounts, reversal mirrors."""
-    entries = session.execute(
-        select(JournalEntry).order_by(JournalEntry.id).execution_options(yield_per=2000)
-    ).scalars()
-    postings_by_entry = groupby(_posting_rows(session), key=lambda row: row[0])
-    pending = next(postings_by_entry, None)
+    }
+    to_date, to_datetime = converters(session)
+    postings = stream_rows(session, _POSTINGS)
+    reversals = _Reversals(session)
+    pending = next(postings, None)
     prev_hash = GENESIS_HASH
     expected_id = 1
-    running: dict[tuple[int, str], int] = defaultdict(int)
-    for entry in entries:
-        if entry.id != expected_id:
-            yield Problem("chain_gap", f"expected entry #{expected_id}, found #{entry.id}", entry.id)
-            return
-        expected_id += 1
-        while pending is not None and pending[0] < entry.id:
-            yield Problem("orphan_postings", "postings without an entry", pending[0])
-            return
-        rows = list(pending[1]) if pending is not None and pending[0] == entry.id else []
-        if rows:
-            pending = next(postings_by_entry, None)
-        stats.entries += 1
-        stats.postings += len(rows)
-        if entry.prev_hash != prev_hash:
-            yield Problem("chain_broken", "prev_hash does not match the previous entry's hash", entry.id)
-            return
-        recomputed = chain_hash(
-            prev_hash,
-            canonical_entry(
-                entry_id=entry.id,
-                entry_date=entry.entry_date,
-                description=entry.description,
-                recorded_at=entry.recorded_at,
-                recorded_by_id=entry.recorded_by_id,
-                source_type=entry.source_type,
-                source_ref=entry.source_ref,
-                idempotency_key=entry.idempotency_key,
-                reverses_id=entry.reverses_id,
-                is_advance=entry.is_advance,
-                conversion_rate=entry.conversion_rate,
-                postings=[row[1:7] for row in rows],
-            ),
-        )
-        if recomputed != entry.hash:
-            yield Problem(
-                "hash_mismatch",
-                "stored rows differ from what was hashed: the entry or its postings were edited",
-                entry.id,
+
+    def first(problem: Problem) -> Problem:
+        return reversals.check() or problem
+
+    for batch in stream_batches(session, _ENTRIES):
+        for (
+            entry_id,
+            entry_date,
+            description,
+            recorded_at,
+            recorded_by_id,
+            source_type,
+            source_ref,
+            idempotency_key,
+            reverses_id,
+            is_advance,
+            conversion_rate,
+            stored_prev_hash,
+            stored_hash,
+        ) in batch:
+            if entry_id != expected_id:
+                yield first(
+                    Problem("chain_gap", f"expected entry #{expected_id}, found #{entry_id}", entry_id)
+                )
+                return
+            expected_id += 1
+            if pending is not None and pending[0] < entry_id:
+                yield first(Problem("orphan_postings", "postings without an entry", pending[0]))
+                return
+            rows = []
+            while pending is not None and pending[0] == entry_id:
+                rows.append(pending)
+                pending = next(postings, None)
+            stats.entries += 1
+            stats.postings += len(rows)
+            if stored_prev_hash != prev_hash:
+                yield first(
+                    Problem("chain_broken", "prev_hash does not match the previous entry's hash", entry_id)
+                )
+                return
+            try:
+                hashed = [(r[1], accounts[r[2]][0], r[3], r[4], r[5], r[6]) for r in rows]
+            except KeyError:
+                yield first(
+                    Problem("unknown_account", "a posting names an account that does not exist", entry_id)
+                )
+                return
+            recomputed = chain_hash(
+                prev_hash,
+                canonical_entry(
+                    entry_id=entry_id,
+                    entry_date=to_date(entry_date),
+                    description=description,
+                    recorded_at=to_datetime(recorded_at),
+                    recorded_by_id=recorded_by_id,
+                    source_type=source_type,
+                    source_ref=source_ref,
+                    idempotency_key=idempotency_key,
+                    reverses_id=reverses_id,
+                    is_advance=is_advance,
+                    conversion_rate=conversion_rate,
+                    postings=hashed,
+                ),
             )
-            return
-        prev_hash = entry.hash
-        if len(rows) < 2:
-            yield Problem("too_few_postings", f"{len(rows)} posting(s); an entry needs two", entry.id)
-            return
-        totals: dict[str, int] = defaultdict(int)
-        deltas: dict[tuple[int, str], int] = defaultdict(int)
-        for row in rows:
-            totals[row[3]] += row[4]
-            if row[8]:
-                deltas[(row[7], row[3])] += row[4]
-        unbalanced = {currency: total for currency, total in totals.items() if total}
-        if unbalanced:
-            yield Problem("unbalanced", f"sums per currency are not zero: {unbalanced}", entry.id)
-            return
-        for (account_id, currency), delta in deltas.items():
-            before = running[(account_id, currency)]
-            running[(account_id, currency)] = after = before + delta
-            account_type = next(r[9] for r in rows if r[7] == account_id)
-            sign = 1 if account_type in ("asset", "expense") else -1
-            if after * sign < 0 and delta * sign < 0 and not entry.is_advance:
-                name = next(r[2] for r in rows if r[7] == account_id)
-                yield Problem(
-                    "overdrawn", f"{name} went below zero in {currency} without an advance", entry.id
+            if recomputed != stored_hash:
+                yield first(
+                    Problem(
+                        "hash_mismatch",
+                        "stored rows differ from what was hashed: the entry or its postings were edited",
+                        entry_id,
+                    )
                 )
                 return
-        if entry.reverses_id is not None:
-            original = session.execute(
-                select(Posting.account_id, Posting.currency, Posting.amount_minor).where(
-                    Posting.entry_id == entry.reverses_id
+            prev_hash = stored_hash
+            if len(rows) < 2:
+                yield first(
+                    Problem("too_few_postings", f"{len(rows)} posting(s); an entry needs two", entry_id)
                 )
-            ).all()
-            mirrored = sorted((a, c, -m) for a, c, m in original)
-            if mirrored != sorted((r[7], r[3], r[4]) for r in rows):
-                yield Problem("bad_reversal", f"does not mirror entry #{entry.reverses_id}", entry.id)
                 return
+            totals: dict[str, int] = {}
+            deltas: dict[tuple[int, str], int] = {}
+            for row in rows:
+                currency, amount = row[3], row[4]
+                totals[currency] = totals.get(currency, 0) + amount
+                pair = (row[2], currency)
+                deltas[pair] = deltas.get(pair, 0) + amount
+            if any(totals.values()):
+                unbalanced = {currency: total for currency, total in totals.items() if total}
+                yield first(Problem("unbalanced", f"sums per currency are not zero: {unbalanced}", entry_id))
+                return
+            for pair, delta in deltas.items():
+                sums[pair] = after = sums.get(pair, 0) + delta
+                name, guarded, sign = accounts[pair[0]]
+                if guarded and after * sign < 0 and delta * sign < 0 and not is_advance:
+                    yield first(
+                        Problem(
+                            "overdrawn", f"{name} went below zero in {pair[1]} without an advance", entry_id
+                        )
+                    )
+                    return
+            if reverses_id is not None:
+                problem = reversals.add(entry_id, reverses_id, rows)
+                if problem is not None:
+                    yield problem
+                    return
+    problem = reversals.check()
+    if problem is not None:
+        yield problem
+        return
     if pending is not None:
         yield Problem("orphan_postings", "postings without an entry", pending[0])
         return
@@ -171,25 +238,29 @@ def _check_head(session: Session, stats: _Stats) -> Iterator[Problem]:
         )
 
 
-def _check_running_balances(session: Session) -> Iterator[Problem]:
-    recomputed = {
-        (account_id, currency): (total, count)
-        for account_id, currency, total, count in session.execute(
-            select(
-                Posting.account_id,
-                Posting.currency,
-                func.sum(Posting.amount_minor),
-                func.count(),
-            ).group_by(Posting.account_id, Posting.currency)
+def _check_running_balances(
+    session: Session, recomputed: dict[tuple[int, str], int] | None
+) -> Iterator[Problem]:
+    """The running-balance table against the postings: the sums of the chain pass when it
+    read every posting, else a SUM in SQL."""
+    if recomputed is None:
+        recomputed = {
+            (account_id, currency): int(total)
+            for account_id, currency, total in session.execute(
+                select(Posting.account_id, Posting.currency, func.sum(Posting.amount_minor)).group_by(
+                    Posting.account_id, Posting.currency
+                )
+            )
+        }
+    stored = {
+        (account_id, currency): balance
+        for account_id, currency, balance in session.execute(
+            select(AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor)
         )
     }
-    stored = {
-        (row.account_id, row.currency): (row.balance_minor, row.posting_count)
-        for row in session.execute(select(AccountBalance)).scalars()
-    }
     for key in sorted(set(recomputed) | set(stored)):
-        total, _ = recomputed.get(key, (0, 0))
-        kept, _ = stored.get(key, (0, 0))
+        total = recomputed.get(key, 0)
+        kept = stored.get(key, 0)
         if total != kept:
             account = session.get(Account, key[0])
             name = account.name if account else f"account {key[0]}"
@@ -200,11 +271,82 @@ def _check_running_balances(session: Session) -> Iterator[Problem]:
             return
 
 
+def _check_asset_currencies(session: Session) -> Iterator[Problem]:
+    """A bank or cash account holds one currency, and an account with a currency only that one."""
+    held: dict[str, tuple[str | None, set[str]]] = {}
+    rows = session.execute(
+        select(Account.name, Account.currency, Posting.currency)
+        .join(Posting, Posting.account_id == Account.id)
+        .where(Account.kind.in_(("bank", "cash")) | Account.currency.isnot(None))
+        .distinct()
+    )
+    for name, declared, currency in rows:
+        held.setdefault(name, (declared, set()))[1].add(currency)
+    for name, (declared, currencies) in sorted(held.items()):
+        if len(currencies) > 1:
+            yield Problem(
+                "mixed_currencies",
+                f"{name} holds {len(currencies)} currencies ({', '.join(sorted(currencies))}); "
+                "a bank or cash account holds one",
+            )
+        elif declared is not None and currencies != {declared}:
+            yield Problem("mixed_currencies", f"{name} is a {declared} account but holds {min(currencies)}")
+
+
 def verify_ledger(session: Session) -> VerifyResult:
     """Run every check; stop each at its first problem."""
+    session.flush()
     stats = _Stats()
-    problems = list(_check_chain(session, stats))
+    sums: dict[tuple[int, str], int] = {}
+    problems = list(_check_chain(session, stats, sums))
     if not problems:
         problems += list(_check_head(session, stats))
-    problems += list(_check_running_balances(session))
+    problems += list(_check_running_balances(session, None if problems else sums))
+    problems += list(_check_asset_currencies(session))
     return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
+
+
+# The triggers that keep the journal and the rows beside it append-only (migrations 0001, 0014).
+GUARD_TRIGGERS = {
+    "sqlite": (
+        "journal_entries_no_update",
+        "journal_entries_no_delete",
+        "postings_no_update",
+        "postings_no_delete",
+        "receipts_guard_update",
+        "receipts_guard_delete",
+        "donations_guard_update",
+        "donations_guard_delete",
+        "accounts_guard_update",
+        "accounts_guard_delete",
+    ),
+    "postgresql": (
+        "journal_entries_append_only",
+        "journal_entries_no_truncate",
+        "postings_append_only",
+        "postings_no_truncate",
+        "receipts_guard",
+        "receipts_guard_truncate",
+        "donations_guard",
+        "donations_guard_truncate",
+        "accounts_guard",
+        "accounts_guard_truncate",
+    ),
+}
+
+
+def verify_guards(session: Session) -> list[Problem]:
+    """Every append-only trigger is there (and enabled): one dropped is a door left open."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        found = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    elif dialect == "postgresql":
+        found = set(
+            session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"))
+        )
+    else:  # pragma: no cover
+        return []
+    missing = [name for name in GUARD_TRIGGERS[dialect] if name not in found]
+    if not missing:
+        return []
+    return [Problem("guard_missing", f"append-only triggers missing or disabled: {', '.join(missing)}")]

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX
 from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
@@ -185,6 +184,13 @@ def _read_row(
     except MoneyError as error:
         result.error = (error.code, dict(error.params))
         return result
+    if asset.currency is not None and result.money.currency != asset.currency:
+        # A EUR row in the RUB account's statement: shown as an error, never imported.
+        result.error = (
+            "currency_mismatch",
+            {"account": asset.name, "expected": asset.currency, "currency": result.money.currency},
+        )
+        return result
     occurrence_base = _row_key(asset, result.received_on, result.money, reference, payer, 0)
     seen[occurrence_base] += 1
     result.idempotency_key = _row_key(
@@ -216,7 +222,7 @@ def post_statement(
     matched row goes to its pledge's fund with the pledge linked, unless the coordinator
     chose another fund.  Each row is recorded at most once, ever.
     """
-    if not asset.name.startswith(BANK_PREFIX):
+    if asset.kind != "bank" or asset.closed_at is not None:
         raise StatementError("import_bad_asset")
     result = ImportResult()
     for row in statement.rows:

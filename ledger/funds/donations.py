@@ -9,11 +9,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE, fund_account_for, general_fund
+from ledger.books.accounts import check_currency, fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
+from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.models import DONATION_METHODS, Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
@@ -44,8 +45,12 @@ class DonationDraft:
     source_ref: str | None = None
 
 
+RECEIVING_KINDS = ("bank", "cash", "stripe", "intermediary")
+
+
 def is_receiving_asset(account: Account) -> bool:
-    return account.name == STRIPE or account.name.startswith((BANK_PREFIX, CASH_PREFIX))
+    """Gifts arrive in a bank, cash, Stripe or intermediary account that is open."""
+    return account.kind in RECEIVING_KINDS and account.closed_at is None
 
 
 def donation_fund(session: Session, prisoner: Prisoner | None) -> Account:
@@ -82,8 +87,10 @@ def _check(draft: DonationDraft) -> None:
 
 def record_donation(session: Session, draft: DonationDraft, *, recorded_by=None) -> Donation:
     """Debit the asset, credit the prisoner's fund (or the general fund), take the fee
-    from the fund; refused with nothing written on bad input or a repeated idempotency key."""
+    from the fund; refused with nothing written on bad input or a repeated idempotency key,
+    or money in another currency than the asset account holds (``currency_mismatch``)."""
     _check(draft)
+    check_currency(draft.asset, draft.money.currency, "asset")
     fund = donation_fund(session, draft.prisoner)
     fee = draft.fee if draft.fee is not None and draft.fee.minor else None
     net = draft.money - fee if fee is not None else draft.money
@@ -118,6 +125,7 @@ def record_donation(session: Session, draft: DonationDraft, *, recorded_by=None)
     )
     session.add(donation)
     session.flush()
+    queue_receipt(session, donation)
     record_audit(
         session,
         "donation.recorded",

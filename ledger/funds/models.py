@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledger.crypto import EncryptedText
 from ledger.database import Base, utcnow
 
 PRISONER_STATUSES = ("awaiting_trial", "sentenced", "released")
@@ -143,22 +155,32 @@ class ParcelAssignment(Base):
 
 DONATION_METHODS = ("bank", "cash", "card", "other")
 PLEDGE_FREQUENCIES = ("monthly", "one_off")
-PLEDGE_STATUSES = ("active", "cancelled", "completed")
+# active: nothing missed; overdue: an instalment unpaid N days after its due date; lapsed: M
+# instalments missed; fulfilled: every instalment of a pledge with an end paid; paused: the donor
+# stopped it for a while (no instalments fall due); cancelled: ended for good.
+PLEDGE_STATUSES = ("active", "overdue", "lapsed", "fulfilled", "paused", "cancelled")
+LOCALES = ("en", "ru")
 
 
 class Donor(Base):
     """Someone who gives.  Anonymous by default; we keep as little as possible.
 
-    ``email`` is kept only when the donor gives it (for receipts) and can be
-    purged without touching the ledger; it never goes into anything hashed or
-    exported.  ``public_name`` is what public pages may show, if the donor chose one.
+    ``email`` is kept only when the donor gives it (for receipts), stored encrypted
+    (column ``email_encrypted``, see ``ledger/crypto.py``), and purged on request or after
+    the retention period without touching the ledger; it never goes into anything hashed
+    or exported.  ``public_name`` is what public pages may show, if the donor chose one.
+    ``locale`` is the language the donor used when giving: their mails are in it.
     """
 
     __tablename__ = "donors"
+    __table_args__ = (CheckConstraint("locale IN ('en', 'ru')", name="locale_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_name: Mapped[str | None] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column("email_encrypted", EncryptedText)
+    email_added_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    may_name_prisoner: Mapped[bool] = mapped_column(Boolean, default=False)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -173,7 +195,10 @@ class Pledge(Base):
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("frequency IN ('monthly', 'one_off')", name="frequency_known"),
-        CheckConstraint("status IN ('active', 'cancelled', 'completed')", name="status_known"),
+        CheckConstraint(
+            "status IN ('active', 'overdue', 'lapsed', 'fulfilled', 'paused', 'cancelled')",
+            name="status_known",
+        ),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
     )
 
@@ -189,9 +214,105 @@ class Pledge(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # How the donor pays: "bank" (transfers with the reference; reminders when late) or "card"
+    # (a Stripe subscription, which Stripe collects and retries itself).
+    channel: Mapped[str] = mapped_column(String(8), default="bank")
 
     donor: Mapped[Donor] = relationship(back_populates="pledges", lazy="joined")
     prisoner: Mapped[Prisoner | None] = relationship(lazy="joined")
+    instalments: Mapped[list[PledgeInstalment]] = relationship(
+        back_populates="pledge", order_by="PledgeInstalment.number"
+    )
+
+    @property
+    def is_card(self) -> bool:
+        return self.channel == "card" or self.stripe_subscription_id is not None
+
+
+class PledgeInstalment(Base):
+    """One instalment of a pledge: what falls due on a date.  What has been paid against it
+    is not stored but worked out from the pledge's donations (``ledger/funds/schedules.py``),
+    so a reversed gift reopens it.  ``waived`` instalments fell due while the pledge was paused."""
+
+    __tablename__ = "pledge_instalments"
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "number", name="uq_pledge_instalments_pledge_number"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    waived: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    pledge: Mapped[Pledge] = relationship(back_populates="instalments")
+
+
+class PledgeStatusChange(Base):
+    """The history of a pledge's status: who or what changed it, when and why."""
+
+    __tablename__ = "pledge_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    old_status: Mapped[str | None] = mapped_column(String(12))
+    new_status: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_by: Mapped[str] = mapped_column(String(20))  # staff, donor, job, stripe, public
+    reason: Mapped[str | None] = mapped_column(String(60))
+
+    user = relationship("User")
+
+
+class BankDetails(Base):
+    """Where donors send a bank transfer in a currency, as admins wrote it, in both languages."""
+
+    __tablename__ = "bank_details"
+
+    currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"), primary_key=True)
+    details_en: Mapped[str] = mapped_column(Text)
+    details_ru: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def text_for(self, locale: str) -> str:
+        if locale == "ru":
+            return self.details_ru or self.details_en
+        return self.details_en or self.details_ru
+
+
+class DonorSettings(Base):
+    """The admins' rules for pledges and donors' emails (one row, created on first save)."""
+
+    __tablename__ = "donor_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("overdue_days >= 0", name="overdue_days_positive"),
+        CheckConstraint("lapse_missed > 0", name="lapse_missed_positive"),
+        CheckConstraint("email_retention_days > 0", name="retention_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    overdue_days: Mapped[int] = mapped_column(Integer, default=10)
+    lapse_missed: Mapped[int] = mapped_column(Integer, default=3)
+    email_retention_days: Mapped[int] = mapped_column(Integer, default=730)
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PledgeAttempt(Base):
+    """A public pledge made, counted per client to throttle; the client is an HMAC, never an address."""
+
+    __tablename__ = "pledge_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class Donation(Base):

@@ -192,9 +192,21 @@ def facility_by_id(session: Session, facility_id: object) -> Facility | None:
 
 
 def facility_by_name(session: Session, name: object) -> Facility | None:
-    if not isinstance(name, str):
+    """The facility called ``name``, ignoring case in any script (SQLite's lower() only folds
+    ASCII, so "сизо-1" is matched here, not in SQL)."""
+    if not isinstance(name, str) or len(name) > 200:
         return None
-    return session.scalar(select(Facility).where(func.lower(Facility.name) == name.strip().lower()))
+    wanted = name.strip()
+    exact = session.scalar(select(Facility).where(Facility.name == wanted))
+    if exact is not None:
+        return exact
+    folded = wanted.casefold()
+    for facility in session.scalars(
+        select(Facility).where(func.length(Facility.name) == len(wanted)).order_by(Facility.id)
+    ):
+        if facility.name.casefold() == folded:
+            return facility
+    return None
 
 
 def save_facility(

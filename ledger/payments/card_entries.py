@@ -23,6 +23,7 @@ from ledger.books.errors import DuplicateEntry, InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
+from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money, minor_units
 from ledger.payments.stripe_api import from_stripe_amount
@@ -248,6 +249,7 @@ def _record_converted_charge(session, gross, settlement, attribution, pledge, ke
     )
     session.add(donation)
     session.flush()
+    queue_receipt(session, donation)
     record_audit(
         session,
         "donation.recorded",
@@ -340,7 +342,7 @@ def record_payout(
     money = from_stripe_amount(payout.get("amount"), payout.get("currency") or "")
     if money.minor <= 0:
         raise StripeDataError("payout amount must be positive", field="amount")
-    bank = get_or_create_account(session, bank_account)
+    bank = get_or_create_account(session, bank_account, currency=money.currency)
     on = _date_of(payout.get("arrival_date") or payout.get("created"))
     on = min(on, datetime.now(UTC).date())
     try:
@@ -394,7 +396,11 @@ def record_payout_return(
                 description="Stripe payout returned",
                 postings=[
                     PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
-                    PostingDraft(get_or_create_account(session, bank_account), -money, "transfer"),
+                    PostingDraft(
+                        get_or_create_account(session, bank_account, currency=money.currency),
+                        -money,
+                        "transfer",
+                    ),
                 ],
                 source_type="stripe",
                 source_ref=source_ref,

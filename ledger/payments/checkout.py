@@ -38,6 +38,8 @@ class GiftRequest:
     monthly: bool
     public_name: str | None = None
     email: str | None = None
+    locale: str = "en"
+    may_name_prisoner: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,13 @@ def start_checkout(
     stripe_decimals(gift.money.currency)
     if gift.money.minor <= 0:
         raise StripeCurrencyError("zero_amount")
-    donor = Donor(public_name=gift.public_name or None, email=gift.email or None)
+    donor = Donor(
+        public_name=gift.public_name or None,
+        email=gift.email or None,
+        email_added_at=utcnow() if gift.email else None,
+        locale=gift.locale if gift.locale in ("en", "ru") else "en",
+        may_name_prisoner=gift.may_name_prisoner,
+    )
     session.add(donor)
     pledge = None
     if gift.monthly:
@@ -114,6 +122,7 @@ def start_checkout(
             frequency="monthly",
             starts_on=utcnow().date(),
             status="active",
+            channel="card",
         )
         session.add(pledge)
     session.flush()

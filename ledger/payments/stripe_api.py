@@ -135,5 +135,20 @@ class StripeGateway:
     def subscription(self, subscription_id: str) -> dict:
         return _plain(self.client.v1.subscriptions.retrieve(subscription_id))
 
+    def pause_subscription(self, subscription_id: str) -> dict:
+        """Stop collecting (invoices are voided) until resumed: the donor's pause."""
+        return _plain(
+            self.client.v1.subscriptions.update(
+                subscription_id, params={"pause_collection": {"behavior": "void"}}
+            )
+        )
+
+    def resume_subscription(self, subscription_id: str) -> dict:
+        request: Any = {"pause_collection": ""}  # an empty value unsets the pause
+        return _plain(self.client.v1.subscriptions.update(subscription_id, params=request))
+
+    def cancel_subscription(self, subscription_id: str) -> dict:
+        return _plain(self.client.v1.subscriptions.cancel(subscription_id))
+
     def event(self, event_id: str) -> dict:
         return _plain(self.client.v1.events.retrieve(event_id))

@@ -7,7 +7,6 @@ transaction), so events may arrive in any order and several may describe one cha
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from ledger.access.audit import record_audit
 from ledger.books.errors import InsufficientFunds, LedgerError
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
+from ledger.funds.schedules import set_status
+from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import MoneyError
 from ledger.payments.card_entries import (
     Attribution,
@@ -79,13 +80,16 @@ def verify_event(
         raise WebhookRejected("stale_timestamp")
     if timestamp > current + FUTURE_SKEW_SECONDS:
         raise WebhookRejected("future_timestamp")
+    try:  # the body parsed by us first: deep nesting or a list is refused, never a server error
+        event = loads_limited(payload)
+    except JsonInputError:
+        raise WebhookRejected("bad_event") from None
+    if not isinstance(event, dict):
+        raise WebhookRejected("bad_event")
     try:  # and the library's own check, with the tolerance set
-        stripe.Webhook.construct_event(payload, header, secret, tolerance=tolerance)
+        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), header, secret, tolerance=tolerance)
     except stripe.SignatureVerificationError:
         raise WebhookRejected("stale_timestamp") from None
-    except ValueError:
-        raise WebhookRejected("bad_event") from None
-    event = json.loads(payload)
     if (
         not isinstance(event, dict)
         or event.get("object") != "event"
@@ -292,8 +296,8 @@ def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
     if pledge is None:
         ctx.notes.append("no_pledge")
         return
-    if pledge.status == "active":
-        pledge.status = "cancelled"
+    if pledge.status not in ("cancelled", "fulfilled"):
+        set_status(ctx.session, pledge, "cancelled", changed_by="stripe", reason="subscription_deleted")
         pledge.ends_on = max(utcnow().date(), pledge.starts_on)
         record_audit(ctx.session, "pledge.cancelled", target=f"pledge:{pledge.reference}", by="stripe")
 
@@ -303,12 +307,20 @@ def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
 
 def handle_refund(ctx: WebhookContext, obj: dict) -> None:
     """charge.refunded, charge.refund.updated, refund.created, refund.updated, refund.failed:
-    record every refund of the charge that has a balance transaction."""
+    record every refund of the charge that has a balance transaction, and the money back
+    of every refund that failed or was cancelled after it (its ``refund_failure``
+    transaction). Money back is booked before money out, so a refund the fund could not
+    cover but that came back anyway nets to nothing instead of waiting for an admin."""
     charge_id = _id_of(obj) if obj.get("object") == "charge" else _id_of(obj.get("charge"))
     if not charge_id:
         raise StripeDataError("refund without charge", field="charge")
     donation = ensure_charge_recorded(ctx, charge_id)
-    for refund in ctx.gateway.refunds_of(charge_id):
+    refunds = ctx.gateway.refunds_of(charge_id)
+    listed = {_id_of(refund) for refund in refunds}
+    if obj.get("object") == "refund" and _id_of(obj) not in listed:
+        refunds.append(obj)  # amounts still come from Stripe: its balance transactions are fetched
+    movements = []
+    for refund in refunds:
         amount = from_stripe_amount(refund.get("amount"), refund.get("currency") or "")
         for key, description in (
             ("balance_transaction", "Card refund"),
@@ -318,16 +330,21 @@ def handle_refund(ctx: WebhookContext, obj: dict) -> None:
             if isinstance(transaction, str):
                 transaction = ctx.gateway.balance_transaction(transaction)
             if isinstance(transaction, dict):
-                record_outflow(
-                    ctx.session,
-                    donation=donation,
-                    transaction=transaction,
-                    original=amount,
-                    description=description,
-                    source_ref=ctx.event_id,
-                    recorded_by=ctx.recorded_by,
-                    as_advance=ctx.as_advance,
-                )
+                movements.append((amount, transaction, description))
+    inflows_first = sorted(
+        movements, key=lambda m: not (isinstance(m[1].get("amount"), int) and m[1]["amount"] > 0)
+    )
+    for amount, transaction, description in inflows_first:
+        record_outflow(
+            ctx.session,
+            donation=donation,
+            transaction=transaction,
+            original=amount,
+            description=description,
+            source_ref=ctx.event_id,
+            recorded_by=ctx.recorded_by,
+            as_advance=ctx.as_advance,
+        )
 
 
 def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:

@@ -8,80 +8,64 @@ line by line and compare the last hash and the line count with ``/api/v1/ledger/
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from itertools import groupby
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import canonical_entry
-from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.streaming import converters
+from ledger.reports.journal_rows import account_facts, journal_batches
+
+
+def _with_hashes(canonical: str, prev_hash: str, entry_hash: str) -> str:
+    """The canonical document with ``hash`` and ``prev_hash`` added, keys still sorted:
+    what ``json.dumps({**document, "hash": …, "prev_hash": …}, sort_keys=True, …)`` gives.
+
+    The keys are written in sorted order and every string value is JSON-escaped (a ``"``
+    inside one is always ``\\"``), so ``,"id":`` and ``,"rate":`` first occur where those
+    keys are; ``hash`` sorts just before ``id``, ``prev_hash`` just before ``rate``.
+    """
+    at_id = canonical.index(',"id":')
+    at_rate = canonical.index(',"rate":', at_id)
+    return (
+        f'{canonical[:at_id]},"hash":"{entry_hash}"{canonical[at_id:at_rate]}'
+        f',"prev_hash":"{prev_hash}"{canonical[at_rate:]}\n'
+    )
 
 
 def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
-    """Yield one JSON line per entry, in chain order, streaming from the database."""
-    entries = session.execute(
-        select(
-            JournalEntry.id,
-            JournalEntry.entry_date,
-            JournalEntry.description,
-            JournalEntry.recorded_at,
-            JournalEntry.recorded_by_id,
-            JournalEntry.source_type,
-            JournalEntry.source_ref,
-            JournalEntry.idempotency_key,
-            JournalEntry.reverses_id,
-            JournalEntry.is_advance,
-            JournalEntry.conversion_rate,
-            JournalEntry.prev_hash,
-            JournalEntry.hash,
-        )
-        .order_by(JournalEntry.id)
-        .execution_options(yield_per=batch)
-    )
-    postings = session.execute(
-        select(
-            Posting.entry_id,
-            Posting.line_no,
-            Account.name,
-            Posting.currency,
-            Posting.amount_minor,
-            Posting.category,
-            Posting.memo,
-        )
-        .join(Account, Account.id == Posting.account_id)
-        .order_by(Posting.entry_id, Posting.line_no)
-        .execution_options(yield_per=batch)
-    )
-    grouped = groupby(postings, key=lambda row: row[0])
-    pending = next(grouped, None)
-    for (
-        entry_id,
-        entry_date,
-        description,
-        recorded_at,
-        recorded_by,
-        source,
-        source_ref,
-        key,
-        reverses,
-        advance,
-        rate,
-        prev_hash,
-        entry_hash,
-    ) in entries:
-        rows: list[tuple] = []
-        while pending is not None and pending[0] <= entry_id:
-            if pending[0] == entry_id:
-                rows = [tuple(row[1:]) for row in pending[1]]
-            pending = next(grouped, None)
-        document = json.loads(
-            canonical_entry(
+    """Yield the JSON lines in chain order, a chunk of whole lines per batch of entries,
+    streaming from the database."""
+    to_date, to_datetime = converters(session)
+    names = {account_id: name for account_id, (name, _type, _slug) in account_facts(session).items()}
+    for rows in journal_batches(
+        session,
+        "id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
+        "idempotency_key, reverses_id, is_advance, conversion_rate, prev_hash, hash",
+        "entry_id, line_no, account_id, currency, amount_minor, category, memo",
+        batch,
+    ):
+        out = []
+        for (
+            entry_id,
+            entry_date,
+            description,
+            recorded_at,
+            recorded_by,
+            source,
+            source_ref,
+            key,
+            reverses,
+            advance,
+            rate,
+            prev_hash,
+            entry_hash,
+        ), lines in rows:
+            canonical = canonical_entry(
                 entry_id=entry_id,
-                entry_date=entry_date,
+                entry_date=to_date(entry_date),
                 description=description,
-                recorded_at=recorded_at,
+                recorded_at=to_datetime(recorded_at),
                 recorded_by_id=recorded_by,
                 source_type=source,
                 source_ref=source_ref,
@@ -89,9 +73,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
                 reverses_id=reverses,
                 is_advance=advance,
                 conversion_rate=rate,
-                postings=rows,
+                postings=[(r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in lines],
             )
-        )
-        document["prev_hash"] = prev_hash
-        document["hash"] = entry_hash
-        yield json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+            out.append(_with_hashes(canonical.decode(), prev_hash, entry_hash))
+        yield "".join(out)

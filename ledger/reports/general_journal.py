@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from ledger.access.models import User
 from ledger.books.accounts import fund_account_name
 from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.streaming import converters
+from ledger.money import CURRENCIES, minor_text
+from ledger.reports.journal_rows import account_facts, journal_batches
 from ledger.reports.periods import Period
 
 
@@ -252,3 +255,40 @@ def account_ledger(
         )
         for row in rows
     ], total
+
+
+def whole_journal_rows(session: Session) -> Iterator[list]:
+    """Every posting of the journal as a row of the journal CSV, in chain order, streamed in
+    flat memory (``journal_batches``): entry, date, description, recorded at, recorded by,
+    source, reverses, line, account, currency, amount, category, memo, hash, previous hash."""
+    to_date, to_datetime = converters(session)
+    names = {account_id: name for account_id, (name, _type, _slug) in account_facts(session).items()}
+    emails = dict(session.execute(select(User.id, User.email)).all())
+    places = dict(CURRENCIES)
+    for batch in journal_batches(
+        session,
+        "id, entry_date, description, recorded_at, recorded_by_id, source_type, reverses_id, hash, prev_hash",
+        "entry_id, line_no, account_id, currency, amount_minor, category, memo",
+    ):
+        for (entry_id, day, description, recorded_at, by, source, reverses, digest, prev), lines in batch:
+            day_text = to_date(day).isoformat()
+            recorded = to_datetime(recorded_at).isoformat()
+            who = emails.get(by, "") if by is not None else ""
+            for _, line_no, account_id, currency, amount, category, memo in lines:
+                yield [
+                    entry_id,
+                    day_text,
+                    description,
+                    recorded,
+                    who,
+                    source,
+                    reverses or "",
+                    line_no,
+                    names[account_id],
+                    currency,
+                    minor_text(amount, places[currency]),
+                    category or "",
+                    memo or "",
+                    digest,
+                    prev,
+                ]

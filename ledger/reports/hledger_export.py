@@ -8,13 +8,15 @@ currency, so hledger recomputes and confirms our balances independently.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.models import Account, AccountBalance, Currency, JournalEntry
-from ledger.money import Money
-from ledger.reports.journal_rows import iter_journal, parcel_tags
+from ledger.books.streaming import converters
+from ledger.money import CURRENCIES, Money, minor_text
+from ledger.reports.journal_rows import account_facts, journal_batches, parcel_tags
 
 _HLEDGER_TYPE = {"asset": "A", "liability": "L", "equity": "E", "income": "R", "expense": "X"}
 
@@ -28,8 +30,58 @@ def _comment_value(text: str) -> str:
     return text.replace(",", ";")
 
 
+def _entries(session: Session) -> Iterator[tuple[str, date]]:
+    """The entries as hledger text, a chunk of whole lines per batch, with the batch's
+    latest date.  Each account's line prefix and tags are built once, amounts come from
+    integers (``minor_text``): per posting, only the amount and the memo vary."""
+    to_date, _ = converters(session)
+    prefixes = {}
+    for account_id, (name, _type, slug) in account_facts(session).items():
+        prefixes[account_id] = (f"    {name}  ", f"prisoner:{slug}" if slug else None)
+    places = dict(CURRENCIES)
+    parcels = parcel_tags(session)
+    for batch in journal_batches(
+        session,
+        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash",
+        "entry_id, account_id, currency, amount_minor, category, memo",
+    ):
+        out: list[str] = []
+        latest = None
+        for (entry_id, entry_date, description, source, reverses, advance, rate, digest), lines in batch:
+            day = to_date(entry_date)
+            if latest is None or day > latest:
+                latest = day
+            tags = f"entry:{entry_id}, hash:{digest}, source:{source}"
+            if reverses:
+                tags += f", reverses:{reverses}"
+            if advance:
+                tags += ", advance:yes"
+            if rate:
+                tags += f", rate:{rate}"
+            if entry_id in parcels:
+                tags += ", {}:{}".format(*parcels[entry_id])
+            out.append(f"{day.isoformat()} * {description}  ; {tags}\n")
+            for _, account_id, currency, amount, category, memo in lines:
+                prefix, prisoner = prefixes[account_id]
+                line = f"{prefix}{minor_text(amount, places[currency])} {currency}"
+                posting_tags = []
+                if prisoner:
+                    posting_tags.append(prisoner)
+                if category:
+                    posting_tags.append(f"category:{category}")
+                if memo:
+                    posting_tags.append(f"memo:{_comment_value(memo)}")
+                if posting_tags:
+                    line += "  ; " + ", ".join(posting_tags)
+                out.append(line + "\n")
+            out.append("\n")
+        if latest is not None:
+            yield "".join(out), latest
+
+
 def export_hledger(session: Session) -> Iterator[str]:
-    """Yield the journal as hledger text, line by line (each ends with a newline)."""
+    """Yield the journal as hledger text, whole lines at a time (each chunk ends with a
+    newline; the entries come in chunks of many)."""
     yield "; Solidarity ledger export. Check with: hledger -f FILE check -s\n"
     yield "decimal-mark .\n\n"
     used = session.scalars(
@@ -46,32 +98,9 @@ def export_hledger(session: Session) -> Iterator[str]:
     yield "\n"
 
     last_date = None
-    parcels = parcel_tags(session)
-    for entry in iter_journal(session):
-        last_date = entry.entry_date if last_date is None else max(last_date, entry.entry_date)
-        tags = [f"entry:{entry.id}", f"hash:{entry.hash}", f"source:{entry.source_type}"]
-        if entry.reverses_id:
-            tags.append(f"reverses:{entry.reverses_id}")
-        if entry.is_advance:
-            tags.append("advance:yes")
-        if entry.conversion_rate:
-            tags.append(f"rate:{entry.conversion_rate}")
-        if entry.id in parcels:
-            tags.append("{}:{}".format(*parcels[entry.id]))
-        yield f"{entry.entry_date.isoformat()} * {entry.description}  ; {', '.join(tags)}\n"
-        for posting in entry.postings:
-            line = f"    {posting.account}  {_amount(posting.amount_minor, posting.currency)}"
-            posting_tags = []
-            if posting.prisoner_slug:
-                posting_tags.append(f"prisoner:{posting.prisoner_slug}")
-            if posting.category:
-                posting_tags.append(f"category:{posting.category}")
-            if posting.memo:
-                posting_tags.append(f"memo:{_comment_value(posting.memo)}")
-            if posting_tags:
-                line += "  ; " + ", ".join(posting_tags)
-            yield line + "\n"
-        yield "\n"
+    for text, batch_last in _entries(session):
+        yield text
+        last_date = batch_last if last_date is None else max(last_date, batch_last)
 
     if last_date is None:
         return

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.models import Account
+from ledger.books.streaming import converters, stream_batches, stream_rows
 from ledger.funds.models import Prisoner
 
 
@@ -39,48 +39,80 @@ class EntryRow:
     postings: list[PostingRow]
 
 
-def iter_journal(session: Session, batch: int = 5000) -> Iterator[EntryRow]:
+def journal_batches(
+    session: Session, entry_columns: str, posting_columns: str, batch: int = 2000
+) -> Iterator[list[tuple[tuple, list[tuple]]]]:
+    """The whole journal in chain order, ``batch`` entries at a time, in flat memory.
+
+    Each item is ``(entry, postings)``: ``entry`` the row of ``entry_columns`` of
+    ``journal_entries`` (the first must be ``id``), ``postings`` the rows of
+    ``posting_columns`` of ``postings`` (the first must be ``entry_id``) in line order.
+    Rows are the DB-API's tuples (see ``ledger.books.streaming``): dates on SQLite are
+    in storage form, so convert them with ``converters()``.
+    """
+    entries = stream_batches(session, f"SELECT {entry_columns} FROM journal_entries ORDER BY id", batch=batch)
+    postings = stream_rows(
+        session, f"SELECT {posting_columns} FROM postings ORDER BY entry_id, line_no", batch=batch * 3
+    )
+    pending = next(postings, None)
+    for rows in entries:
+        out = []
+        for entry in rows:
+            entry_id = entry[0]
+            while pending is not None and pending[0] < entry_id:
+                pending = next(postings, None)  # postings of no entry: verify reports them
+            lines = []
+            while pending is not None and pending[0] == entry_id:
+                lines.append(pending)
+                pending = next(postings, None)
+            out.append((entry, lines))
+        yield out
+
+
+def account_facts(session: Session) -> dict[int, tuple[str, str, str | None]]:
+    """Every account's (name, type, prisoner slug) by id."""
+    return {
+        account_id: (name, account_type, slug)
+        for account_id, name, account_type, slug in session.execute(
+            select(Account.id, Account.name, Account.type, Prisoner.slug).outerjoin(
+                Prisoner, Prisoner.id == Account.prisoner_id
+            )
+        )
+    }
+
+
+def iter_journal(session: Session, batch: int = 2000) -> Iterator[EntryRow]:
     """Every entry with its postings, in chain order, without loading the journal at once."""
-    entries = session.execute(
-        select(
-            JournalEntry.id,
-            JournalEntry.entry_date,
-            JournalEntry.description,
-            JournalEntry.source_type,
-            JournalEntry.reverses_id,
-            JournalEntry.is_advance,
-            JournalEntry.conversion_rate,
-            JournalEntry.hash,
-            JournalEntry.prev_hash,
-        )
-        .order_by(JournalEntry.id)
-        .execution_options(yield_per=batch)
-    )
-    postings = session.execute(
-        select(
-            Posting.entry_id,
-            Account.name,
-            Account.type,
-            Posting.currency,
-            Posting.amount_minor,
-            Posting.category,
-            Posting.memo,
-            Prisoner.slug,
-        )
-        .join(Account, Account.id == Posting.account_id)
-        .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
-        .order_by(Posting.entry_id, Posting.line_no)
-        .execution_options(yield_per=batch)
-    )
-    grouped = groupby(postings, key=lambda row: row[0])
-    pending = next(grouped, None)
-    for entry in entries:
-        rows: list[PostingRow] = []
-        while pending is not None and pending[0] <= entry.id:
-            if pending[0] == entry.id:
-                rows = [PostingRow(*row[1:]) for row in pending[1]]
-            pending = next(grouped, None)
-        yield EntryRow(*entry, postings=rows)
+    accounts = account_facts(session)
+    to_date, _ = converters(session)
+    for rows in journal_batches(
+        session,
+        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, prev_hash",
+        "entry_id, account_id, currency, amount_minor, category, memo",
+        batch,
+    ):
+        for entry, lines in rows:
+            yield EntryRow(
+                entry[0],
+                to_date(entry[1]),
+                entry[2],
+                entry[3],
+                entry[4],
+                bool(entry[5]),
+                *entry[6:],
+                postings=[
+                    PostingRow(
+                        accounts[account_id][0],
+                        accounts[account_id][1],
+                        currency,
+                        amount,
+                        category,
+                        memo,
+                        accounts[account_id][2],
+                    )
+                    for _, account_id, currency, amount, category, memo in lines
+                ],
+            )
 
 
 def parcel_tags(session: Session) -> dict[int, tuple[str, str]]:

@@ -1,5 +1,6 @@
-"""Pledge fulfilment: what each pledge promised per month against what arrived, and
-which monthly pledges have lapsed.  Donations are summed per pledge and month in SQL."""
+"""Pledge fulfilment: what each pledge promised per month against what arrived, and each
+pledge's status by the schedule rules the coordinators' list and the pledge job use
+(``ledger/funds/schedules.py``).  Donations are summed per pledge and month in SQL."""
 
 from __future__ import annotations
 
@@ -11,11 +12,9 @@ from sqlalchemy.orm import Session
 
 from ledger.books.models import JournalEntry
 from ledger.funds.models import Donation, Pledge
+from ledger.funds.schedules import PledgeState, pledge_states
 from ledger.money import Money
 from ledger.reports.periods import add_months, month_columns, month_start, months_between
-
-# A monthly pledge with nothing received in this many whole months before the current one has lapsed.
-LAPSE_MONTHS = 2
 
 
 @dataclass
@@ -29,7 +28,15 @@ class PledgeMonth:
 class PledgeFulfilment:
     pledge: Pledge
     months: list[PledgeMonth]
-    lapsed: bool
+    state: PledgeState
+
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    @property
+    def lapsed(self) -> bool:
+        return self.state.status == "lapsed"
 
     @property
     def expected_total(self) -> Money:
@@ -53,18 +60,6 @@ def _expected(pledge: Pledge, month: date) -> int:
     if pledge.ends_on is not None and month > pledge.ends_on:
         return 0
     return pledge.amount_minor
-
-
-def is_lapsed(pledge: Pledge, last_received: date | None, today: date) -> bool:
-    """An active monthly pledge with nothing received for LAPSE_MONTHS whole months."""
-    lapse_before = add_months(month_start(today), -LAPSE_MONTHS)
-    return (
-        pledge.status == "active"
-        and pledge.frequency == "monthly"
-        and pledge.starts_on < lapse_before
-        and (pledge.ends_on is None or pledge.ends_on >= lapse_before)
-        and (last_received is None or last_received < lapse_before)
-    )
 
 
 def _not_reversed():
@@ -97,19 +92,12 @@ def pledge_fulfilment(
         .group_by(Donation.pledge_id, year, month)
     ):
         received[(pledge_id, date(int(y), int(m), 1))] = int(total)
-    last_received = dict(
-        session.execute(
-            select(Donation.pledge_id, func.max(Donation.received_on))
-            .where(Donation.pledge_id.is_not(None), _not_reversed())
-            .group_by(Donation.pledge_id)
-        ).all()
-    )
-    result = []
-    for pledge in session.scalars(
+    pledges = session.scalars(
         select(Pledge).where(Pledge.starts_on < add_months(end, 1)).order_by(Pledge.starts_on, Pledge.id)
-    ):
+    ).all()
+    states = pledge_states(session, list(pledges), today)
+    result = []
+    for pledge in pledges:
         months = [PledgeMonth(m, _expected(pledge, m), received.get((pledge.id, m), 0)) for m in calendar]
-        result.append(
-            PledgeFulfilment(pledge, months, is_lapsed(pledge, last_received.get(pledge.id), today))
-        )
+        result.append(PledgeFulfilment(pledge, months, states[pledge.id]))
     return result

@@ -16,8 +16,12 @@ _EMAIL = re.compile(r"[^\s@/?&=\"'<>]+(@|%40)[^\s@/?&=\"'<>]+\.[^\s@/?&=\"'<>]+"
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 
 
+def scrub_emails(text: str) -> str:
+    return _EMAIL.sub("[email]", text)
+
+
 def _scrub(value):
-    return _EMAIL.sub("[email]", value) if isinstance(value, str) else value
+    return scrub_emails(value) if isinstance(value, str) else value
 
 
 class RequestLogScrubber(logging.Filter):

@@ -8,27 +8,56 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, get_or_create_account
-from ledger.books.errors import InvalidEntry
+from ledger.books.accounts import CASH_PREFIX, check_currency, find_account, get_or_create_account
+from ledger.books.errors import AccountClosed, InvalidEntry
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.money import Money
 from ledger.text import TextError, clean_text
 
 
-def cash_account_name(user) -> str:
+def cash_account_name(user, currency: str) -> str:
     # The id, not the name: exports are public and coordinators may be at risk too.
-    return f"{CASH_PREFIX}coordinator-{user.id}"
+    return f"{CASH_PREFIX}coordinator-{user.id}-{currency.lower()}"
 
 
-def cash_account_for(session: Session, user) -> Account:
-    """The cash box of a coordinator, created on first use."""
-    return get_or_create_account(session, cash_account_name(user), label=user.display_name or user.email)
+def cash_account_for(session: Session, user, currency: str) -> Account:
+    """The coordinator's cash box in ``currency``: one per coordinator and currency, opened
+    when first needed (their first cash advance in that currency).  An older box (named
+    ``assets:cash:coordinator-<id>``) holding that currency is theirs too."""
+    account = session.scalar(
+        select(Account)
+        .where(Account.holder_id == user.id, Account.currency == currency, Account.closed_at.is_(None))
+        .order_by(Account.id)
+        .limit(1)
+    )
+    if account is not None:
+        return account
+    name = cash_account_name(user, currency)
+    existing = find_account(session, name)
+    if existing is not None:  # closed by an admin: it is not reopened
+        raise AccountClosed("account closed", field="currency", account=name)
+    return get_or_create_account(
+        session, name, label=user.display_name or user.email, currency=currency, holder=user
+    )
+
+
+def cash_accounts_of(session: Session, user) -> list[Account]:
+    """The coordinator's open cash boxes, by currency."""
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.holder_id == user.id, Account.closed_at.is_(None))
+            .order_by(Account.currency, Account.name)
+        )
+    )
 
 
 def cash_accounts(session: Session) -> list[Account]:
     return list(
-        session.scalars(select(Account).where(Account.name.startswith(CASH_PREFIX)).order_by(Account.name))
+        session.scalars(
+            select(Account).where(Account.kind == "cash", Account.closed_at.is_(None)).order_by(Account.name)
+        )
     )
 
 
@@ -44,13 +73,16 @@ def move_cash(
     idempotency_key: str | None = None,
 ) -> JournalEntry:
     """A cash advance (bank → cash) or a return (cash → bank); nothing else."""
-    names = (from_account.name, to_account.name)
-    is_advance = names[0].startswith(BANK_PREFIX) and names[1].startswith(CASH_PREFIX)
-    is_return = names[0].startswith(CASH_PREFIX) and names[1].startswith(BANK_PREFIX)
+    kinds = (from_account.kind, to_account.kind)
+    is_advance = kinds == ("bank", "cash")
+    is_return = kinds == ("cash", "bank")
     if not (is_advance or is_return):
         raise InvalidEntry("bank and cash", field="to_account", reason="bad_cash_movement")
     if money.minor <= 0:
         raise InvalidEntry("positive amount", field="amount", reason="zero_amount")
+    bank, box = (from_account, to_account) if is_advance else (to_account, from_account)
+    check_currency(bank, money.currency, "bank")
+    check_currency(box, money.currency, "currency")
     try:
         memo = clean_text(memo) or None
     except TextError as error:

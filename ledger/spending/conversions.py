@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, FUND_PREFIX, STRIPE, trading_account
+from ledger.books.accounts import FUND_PREFIX, check_currency, trading_account
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -48,7 +48,22 @@ def _amounts(
     else:
         if target.currency != target_currency:
             raise MoneyError("currency_mismatch")
-        rate_text = format(implied_rate(source, target), "f") if target.minor > 0 else "0"
+        if rate is not None:
+            # Both given: the rate must turn the one amount into the other, to the cent (kopeck).
+            if rate <= 0:
+                raise InvalidEntry("rate or amount", field="rate", reason="invalid_rate")
+            expected = converted_amount(source, rate, target_currency)
+            if expected != target:
+                raise InvalidEntry(
+                    "rate disagrees with the amounts",
+                    field="rate",
+                    reason="rate_mismatch",
+                    expected=expected,
+                    target=target,
+                )
+            rate_text = format(rate.normalize(), "f")
+        else:
+            rate_text = format(implied_rate(source, target), "f") if target.minor > 0 else "0"
     if target.minor <= 0:
         raise InvalidEntry("nothing to receive", field="to_amount", reason="zero_amount")
     return target, rate_text
@@ -114,7 +129,7 @@ def convert_within_fund(
 
 
 def is_convertible_asset(account: Account) -> bool:
-    return account.name.startswith((BANK_PREFIX, CASH_PREFIX)) or account.name == STRIPE
+    return account.kind is not None and account.closed_at is None
 
 
 def convert_assets(
@@ -136,6 +151,8 @@ def convert_assets(
         if not is_convertible_asset(account):
             raise InvalidEntry("not an asset", field=field_name, reason="bad_paid_from")
     target, rate_text = _amounts(source, target_currency, target, rate)
+    check_currency(from_account, source.currency, "from_account")
+    check_currency(to_account, target.currency, "to_account")
     memo = _memo(memo)
     trading = trading_account(session)
     entry = post_entry(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, fund_account_for
+from ledger.books.accounts import check_currency, fund_account_for
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -22,6 +22,8 @@ from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
 
 SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
+# Money is paid out of a bank account, someone's cash, or through an intermediary.
+PAYING_KINDS = ("bank", "cash", "intermediary")
 MAX_PARCEL_ITEMS = 100
 
 
@@ -47,11 +49,11 @@ class ParcelDraft:
 
 
 def spending_assets(session: Session) -> list[Account]:
-    """Accounts money can be paid from: bank accounts and coordinators' cash."""
+    """Open accounts money can be paid from: bank accounts, cash, intermediaries."""
     return list(
         session.scalars(
             select(Account)
-            .where((Account.name.startswith(BANK_PREFIX)) | (Account.name.startswith(CASH_PREFIX)))
+            .where(Account.kind.in_(PAYING_KINDS), Account.closed_at.is_(None))
             .order_by(Account.name)
         )
     )
@@ -129,12 +131,11 @@ def record_disbursement(
     """
     if category not in SPENDING_CATEGORIES:
         raise InvalidEntry("unknown category", field="category", reason="unknown_category", category=category)
-    if not isinstance(paid_from, Account) or not (
-        paid_from.name.startswith(BANK_PREFIX) or paid_from.name.startswith(CASH_PREFIX)
-    ):
+    if not isinstance(paid_from, Account) or paid_from.kind not in PAYING_KINDS or paid_from.closed_at:
         raise InvalidEntry("pay from a bank or cash account", field="paid_from", reason="bad_paid_from")
     if money.minor <= 0:
         raise InvalidEntry("positive amount", field="amount", reason="zero_amount")
+    check_currency(paid_from, money.currency, "paid_from")
     if spent_on > utcnow().date():
         raise InvalidEntry("date in the future", field="spent_on", reason="date_in_future")
     memo = _text(memo, "memo")

@@ -1,4 +1,5 @@
-"""Receipt files: type checked from content, images re-encoded without metadata, stored by SHA-256.
+"""Receipt files: type checked from content, images re-encoded and PDFs rewritten without
+metadata, stored by SHA-256.
 
 Re-encoding matters: a phone photo's EXIF can hold the GPS position where a
 coordinator stood and the camera's serial number.
@@ -8,15 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.models import JournalEntry
+from ledger.file_modes import private_dir, write_private
 from ledger.spending.models import Receipt
 from ledger.text import TextError, clean_text
 
@@ -63,10 +68,77 @@ def _sanitised_image(data: bytes, content_type: str) -> bytes:
         raise ReceiptError("receipt_corrupt") from None
 
 
-def _checked_pdf(data: bytes) -> bytes:
+def is_disbursement(session: Session, entry: JournalEntry) -> bool:
+    """Receipts prove spending: the entry debits a fund with a spending category and is
+    not a reversal (a donation, transfer, conversion or refund has no receipt)."""
+    from ledger.books.accounts import FUND_PREFIX
+    from ledger.books.models import Account, Posting
+    from ledger.spending.disbursements import SPENDING_CATEGORIES
+
+    if entry.reverses_id is not None:
+        return False
+    found = session.scalar(
+        select(Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(
+            Posting.entry_id == entry.id,
+            Posting.amount_minor > 0,
+            Posting.category.in_(SPENDING_CATEGORIES),
+            Account.name.startswith(FUND_PREFIX),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+# Keys that carry who made a PDF, with what and when, or that run something when it opens.
+_PDF_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/LastModified", "/Thumb")
+
+
+def _drop_traces(page: DictionaryObject) -> None:
+    """Remove the dropped keys from a page and everything it refers to (its resources:
+    fonts, image XObjects with their own XMP), without climbing to its /Parent."""
+    seen: set[int] = set()
+    todo: list[object] = [page]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, IndirectObject):
+            node = node.get_object()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, DictionaryObject):
+            for key in _PDF_DROPPED_KEYS:
+                node.pop(key, None)
+            todo += [value for key, value in node.items() if key != "/Parent"]
+        elif isinstance(node, ArrayObject):
+            todo += list(node)
+
+
+def _sanitised_pdf(data: bytes) -> bytes:
+    """The pages only, written anew by pypdf: no document information (/Author, /Creator,
+    /Producer, dates), no XMP metadata streams anywhere, no annotations (their /T is an
+    author's name), no JavaScript, forms, attachments or open actions."""
     if b"%%EOF" not in data[-2048:]:
         raise ReceiptError("receipt_corrupt")
-    return data
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ReceiptError("receipt_corrupt")
+        if not reader.pages:
+            raise ReceiptError("receipt_corrupt")
+        writer = PdfWriter()
+        for page in reader.pages:
+            _drop_traces(page)  # before copying: what is dropped is never written
+            writer.add_page(page)
+        writer.metadata = None  # no /Info dictionary at all, not even pypdf's /Producer
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    except ReceiptError:
+        raise
+    except Exception:  # pypdf reports a malformed file in many ways; each means "not a receipt"
+        raise ReceiptError("receipt_corrupt") from None
 
 
 def attach_receipt(
@@ -82,8 +154,10 @@ def attach_receipt(
     """Check, sanitise and store a receipt for ``entry``; the caller commits.
 
     Raises ReceiptError (receipt_empty, receipt_too_large, receipt_type,
-    receipt_corrupt, receipt_duplicate) and then nothing is stored.
+    receipt_corrupt, receipt_duplicate, receipt_not_spending) and then nothing is stored.
     """
+    if not is_disbursement(session, entry):
+        raise ReceiptError("receipt_not_spending")
     if not data:
         raise ReceiptError("receipt_empty")
     if len(data) > max_bytes:
@@ -91,7 +165,9 @@ def attach_receipt(
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ReceiptError("receipt_type")
-    stored = _checked_pdf(data) if content_type == "application/pdf" else _sanitised_image(data, content_type)
+    stored = (
+        _sanitised_pdf(data) if content_type == "application/pdf" else _sanitised_image(data, content_type)
+    )
     digest = hashlib.sha256(stored).hexdigest()
     if session.scalar(select(Receipt.id).where(Receipt.entry_id == entry.id, Receipt.sha256 == digest)):
         raise ReceiptError("receipt_duplicate")
@@ -111,9 +187,9 @@ def attach_receipt(
     session.flush()
     path = storage_root / receipt.storage_name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         partial = path.with_suffix(path.suffix + f".{os.getpid()}.partial")
-        partial.write_bytes(stored)
+        write_private(partial, stored)
         partial.replace(path)
     record_audit(
         session,
@@ -125,6 +201,56 @@ def attach_receipt(
         size=len(stored),
     )
     return receipt
+
+
+def verify_receipts(session: Session, storage_root: Path) -> list:
+    """``ledger verify``'s check of the stored files: every receipt's file exists, is as long
+    as recorded, hashes to the SHA-256 in its row, and that SHA-256 is the one the audit log
+    recorded when it was attached. Returns ``ledger.books.verify.Problem`` items."""
+    from ledger.access.models import AuditEvent
+    from ledger.books.verify import Problem
+
+    attached: dict[str, set[str]] = {}
+    for target, details in session.execute(
+        select(AuditEvent.target, AuditEvent.details).where(AuditEvent.action == "receipt.attached")
+    ):
+        try:
+            digest = json.loads(details or "{}").get("sha256")
+        except ValueError:
+            digest = None
+        attached.setdefault(target or "", set()).add(str(digest))
+    problems = []
+    rows = session.execute(select(Receipt).order_by(Receipt.id).execution_options(yield_per=500)).scalars()
+    for receipt in rows:
+        where = f"receipt #{receipt.id} ({receipt.storage_name})"
+        path = storage_root / receipt.storage_name
+        if not path.is_file():
+            problems.append(Problem("receipt_missing", f"{where}: the file is missing", receipt.entry_id))
+            continue
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+        if digest.hexdigest() != receipt.sha256 or size != receipt.size_bytes:
+            problems.append(
+                Problem(
+                    "receipt_changed",
+                    f"{where}: the file's SHA-256 differs from the recorded one",
+                    receipt.entry_id,
+                )
+            )
+        recorded = attached.get(f"entry:{receipt.entry_id}")
+        if recorded is not None and receipt.sha256 not in recorded:
+            problems.append(
+                Problem(
+                    "receipt_row_changed",
+                    f"{where}: the audit log recorded another SHA-256",
+                    receipt.entry_id,
+                )
+            )
+    return problems
 
 
 def receipt_path(storage_root: Path, receipt: Receipt) -> Path:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
+from ledger.security.redirects import local_redirect_target
 from ledger.visibility import request_as_of
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
@@ -65,9 +66,7 @@ def set_language(code: str):
     can be cached; choosing a language changes nothing but the reader's own pages."""
     if code in ("en", "ru"):
         session["locale"] = code
-    target = request.values.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
+    target = local_redirect_target(request.values.get("next"), url_for("web.home"))
     return redirect(target)
 
 
@@ -84,10 +83,12 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.donate import bp as donate_bp
+    from ledger.web.donor_admin import bp as donor_admin_bp
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
     from ledger.web.lifecycle import bp as lifecycle_bp
+    from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
     from ledger.web.spending import bp as spending_bp
@@ -106,6 +107,8 @@ def register_web(app: Flask) -> None:
         fundraising_bp,
         donate_bp,
         stripe_bp,
+        pledge_transfer_bp,
+        donor_admin_bp,
         transparency_bp,
         lifecycle_bp,
     ):

@@ -1,5 +1,6 @@
-"""User administration for admins: list, create, change role, deactivate, reset two-factor.
-Every change goes to the audit log (in the domain functions)."""
+"""Administration for admins: users (list, create, change role, deactivate, reset two-factor)
+and asset accounts (open, relabel, close at zero).  Every change goes to the audit log (in
+the domain functions)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,20 @@ from sqlalchemy import select
 from ledger.access.models import TwoFactorCredential, User
 from ledger.access.two_factor import reset_two_factor
 from ledger.access.users import AccessError, change_role, create_user, set_active
+from ledger.books.asset_accounts import (
+    asset_account_by_name,
+    asset_accounts,
+    close_account,
+    open_account,
+    relabel_account,
+)
 from ledger.extensions import db
 from ledger.messages import message_for
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm, NewUserForm, RoleForm
+from ledger.web.account_forms import LabelsForm, OpenAccountForm
 from ledger.web.boundary import attempt
+from ledger.web.choices import currency_choices
 from ledger.web.confirmation import confirmation_page, confirmed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -147,3 +157,92 @@ def reset_second_factor(user_id: int):
         lambda user: reset_two_factor(db.session, user, actor=current_user),
         _("Two-factor sign-in is reset; the user enrols again at their next sign-in."),
     )
+
+
+def _accounts_page(form: OpenAccountForm, status: int = 200):
+    lines = asset_accounts(db.session)
+    return (
+        render_template(
+            "admin/accounts.html",
+            lines=lines,
+            form=form,
+            labels_forms={
+                line.account.name: LabelsForm(
+                    prefix=f"a{line.account.id}", label=line.account.label, label_ru=line.account.label_ru
+                )
+                for line in lines
+            },
+            action_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+def _open_account_form() -> OpenAccountForm:
+    form = OpenAccountForm()
+    form.currency.choices = [("", "—")] + currency_choices()
+    return form
+
+
+@bp.get("/accounts")
+@role_required("admin")
+def accounts():
+    return _accounts_page(_open_account_form())
+
+
+@bp.post("/accounts")
+@role_required("admin")
+def open_account_view():
+    form = _open_account_form()
+    if not form.validate_on_submit():
+        return _accounts_page(form, 400)
+    with attempt(form) as outcome:
+        account = open_account(
+            db.session,
+            (form.name.data or "").strip(),
+            currency=form.currency.data or None,
+            label=form.label.data,
+            label_ru=form.label_ru.data,
+            actor=current_user,
+        )
+    if not outcome.ok:
+        return _accounts_page(form, 400)
+    flash(_("Account %(name)s opened.", name=account.name), "success")
+    return redirect(url_for("admin.accounts"))
+
+
+def _account_or_404(name: str):
+    account = asset_account_by_name(db.session, name)
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.post("/accounts/<name>/labels")
+@role_required("admin")
+def relabel_account_view(name: str):
+    account = _account_or_404(name)
+    form = LabelsForm(prefix=f"a{account.id}")
+    if not form.validate_on_submit():
+        flash(_("An account needs a label in English."), "error")
+        return redirect(url_for("admin.accounts"))
+    with attempt() as outcome:
+        relabel_account(
+            db.session, account, label=form.label.data, label_ru=form.label_ru.data, actor=current_user
+        )
+    if outcome.ok:
+        flash(_("Labels of %(name)s saved.", name=account.name), "success")
+    return redirect(url_for("admin.accounts"))
+
+
+@bp.post("/accounts/<name>/close")
+@role_required("admin")
+def close_account_view(name: str):
+    account = _account_or_404(name)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with attempt() as outcome:
+        close_account(db.session, account, actor=current_user)
+    if outcome.ok:
+        flash(_("Account %(name)s closed.", name=account.name), "success")
+    return redirect(url_for("admin.accounts"))  # a refusal was rolled back and flashed

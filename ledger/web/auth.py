@@ -17,6 +17,7 @@ from ledger.access.two_factor import begin_enrolment, is_enrolled, pending_secre
 from ledger.access.users import authenticate, find_user
 from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.security.redirects import local_redirect_target
 from ledger.web.access_control import session_max_age, two_factor_required_for
 from ledger.web.access_forms import LoginForm, SecondFactorForm
 
@@ -25,10 +26,8 @@ _PENDING = ("pending_user_id", "pending_since", "pending_next")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an absolute URL here would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+    # Only local paths (ledger/security/redirects.py): anything else would be an open redirect.
+    return local_redirect_target(target, url_for("web.home"))
 
 
 def _policy() -> throttle.ThrottlePolicy:

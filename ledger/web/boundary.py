@@ -6,7 +6,7 @@ A view returns a response or raises; it never commits.  After the view:
 - an answer of 400 or more, or an exception, rolls everything back;
 - a GET or HEAD never writes: anything it wrote is rolled back and logged, and under
   ``TESTING`` it is an error, so the suite finds such a view;
-- sign-in bookkeeping alone (when an API token was last used) commits whatever the answer.
+- a read that did sign-in bookkeeping alone (when an API token was last used) commits it.
 
 The JSON API's writes have already committed, with their stored answer, when this runs
 (``ledger/api/idempotency.py``); for them this only finishes the bookkeeping.
@@ -43,21 +43,22 @@ def init_boundary(app: Flask) -> None:
 
 
 def _finish_request(response: Response) -> Response:
+    keep = response.status_code < 400
+    if request.method not in _READS:
+        # Always finished here: the ledger writes through Core, which the ORM's bookkeeping of
+        # written tables does not see.
+        finish(db.session, keep=keep)
+        return response
     written = written_tables(db.session)
     if not written:
         return response  # nothing to finish; a streamed body may still read through the session
     if written <= BOOKKEEPING_TABLES:
-        finish(db.session, keep=True)  # sign-in bookkeeping counts whatever the answer
+        finish(db.session, keep=keep)
         return response
-    if request.method in _READS:
-        db.session.rollback()
-        current_app.logger.error(
-            "%s %s wrote %s; rolled back", request.method, request.url_rule, sorted(written)
-        )
-        if current_app.config.get("TESTING"):
-            raise ReadWroteError(f"{request.method} {request.path} wrote {sorted(written)}")
-        return response
-    finish(db.session, keep=response.status_code < 400)
+    db.session.rollback()
+    current_app.logger.error("%s %s wrote %s; rolled back", request.method, request.url_rule, sorted(written))
+    if current_app.config.get("TESTING"):
+        raise ReadWroteError(f"{request.method} {request.path} wrote {sorted(written)}")
     return response
 
 

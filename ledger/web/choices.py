@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, STRIPE
 from ledger.books.models import Account
 from ledger.extensions import db
 from ledger.funds.models import Facility, Prisoner
@@ -21,8 +21,11 @@ def currency_choices() -> list[tuple[str, str]]:
 
 
 def prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(select(Prisoner).order_by(Prisoner.name))
-    return [(p.slug, p.name) for p in prisoners]
+    # Two columns, not ORM objects: a select lists every prisoner.
+    return [
+        (slug, name)
+        for slug, name in db.session.execute(select(Prisoner.slug, Prisoner.name).order_by(Prisoner.name))
+    ]
 
 
 def fund_choices() -> list[tuple[str, str]]:
@@ -35,7 +38,9 @@ def facility_choices() -> list[tuple[str, str]]:
 
 
 def _label(account: Account) -> str:
-    return f"{account.name} ({account.label})" if account.label else account.name
+    """``name (label, CUR)``: the label in the reader's language, the one currency it holds."""
+    details = [part for part in (account.label_for(str(get_locale())), account.currency) if part]
+    return f"{account.name} ({', '.join(details)})" if details else account.name
 
 
 def asset_choices() -> list[tuple[str, str]]:
@@ -44,14 +49,12 @@ def asset_choices() -> list[tuple[str, str]]:
 
 
 def receiving_asset_choices() -> list[tuple[str, str]]:
-    """Where a gift can arrive: bank, cash or Stripe accounts."""
+    """Where a gift can arrive: open bank, cash, Stripe or intermediary accounts."""
+    from ledger.funds.donations import RECEIVING_KINDS
+
     accounts = db.session.scalars(
         select(Account)
-        .where(
-            Account.name.startswith(BANK_PREFIX)
-            | Account.name.startswith(CASH_PREFIX)
-            | (Account.name == STRIPE)
-        )
+        .where(Account.kind.in_(RECEIVING_KINDS), Account.closed_at.is_(None))
         .order_by(Account.name)
     )
     return [(a.name, _label(a)) for a in accounts]
@@ -59,6 +62,6 @@ def receiving_asset_choices() -> list[tuple[str, str]]:
 
 def bank_choices() -> list[tuple[str, str]]:
     accounts = db.session.scalars(
-        select(Account).where(Account.name.startswith(BANK_PREFIX)).order_by(Account.name)
+        select(Account).where(Account.kind == "bank", Account.closed_at.is_(None)).order_by(Account.name)
     )
     return [(a.name, _label(a)) for a in accounts]

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from flask import Response, stream_with_context
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> object:
@@ -29,16 +30,24 @@ def csv_response(filename: str, header: Iterable[object], rows: Iterable[Iterabl
 
     def generate():
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([str(h) for h in header])
         # A byte-order mark first: Excel reads a UTF-8 file without one as the local code page
         # and shows Cyrillic as mojibake; LibreOffice and csv readers with utf-8-sig skip it.
-        yield "\ufeff" + buffer.getvalue()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([str(h) for h in header])
+        count = 0
         for row in rows:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([_cell(value) for value in row])
-            yield buffer.getvalue()
+            # _cell() only for text that starts like a formula: most cells are not.
+            writer.writerow(
+                [_cell(value) if isinstance(value, str) and value[:1] in _RISKY else value for value in row]
+            )
+            count += 1
+            if count == 500:  # a chunk of rows per write, not one per row
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+                count = 0
+        yield buffer.getvalue()
 
     return Response(
         stream_with_context(generate()),

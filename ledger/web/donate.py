@@ -82,6 +82,8 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
         monthly=form.frequency.data == "monthly",
         public_name=public_name,
         email=email,
+        locale=str(get_locale() or "en"),
+        may_name_prisoner=bool(form.may_name_prisoner.data),
     )
 
 

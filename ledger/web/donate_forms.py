@@ -1,10 +1,10 @@
-"""The public donate form."""
+"""The public donate form and the bank-transfer pledge form."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 
@@ -26,4 +26,30 @@ class DonateForm(FlaskForm):
     email = StringField(
         _l("Email for a receipt (optional, never shown or shared)"),
         validators=[Optional(), Length(max=254)],
+    )
+    may_name_prisoner = BooleanField(
+        _l("You may name the prisoner in mails to me"),
+        description=_l("Off: our mails say only “the person you chose”, in case someone else reads them."),
+    )
+
+
+class PledgeTransferForm(FlaskForm):
+    """A donor's own bank-transfer pledge: no card, no Stripe, no account."""
+
+    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=20)])
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
+    frequency = RadioField(
+        _l("How often"),
+        choices=[("monthly", _l("Every month")), ("one_off", _l("Once"))],
+        default="monthly",
+        validators=[InputRequired()],
+    )
+    email = StringField(
+        _l("Email (optional): for the code, receipts and reminders; never shown or shared"),
+        validators=[Optional(), Length(max=254)],
+    )
+    may_name_prisoner = BooleanField(
+        _l("You may name the prisoner in mails to me"),
+        description=_l("Off: our mails say only “the person you chose”, in case someone else reads them."),
     )

@@ -53,6 +53,11 @@ def display_bio(prisoner) -> str:
     return prisoner.bio_en or prisoner.bio_ru or ""
 
 
+def account_label(account) -> str:
+    """An account's label in the reader's language (the other one when only that exists)."""
+    return account.label_for(str(get_locale())) or ""
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
@@ -61,5 +66,6 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio
+    app.jinja_env.filters["account_label"] = account_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money

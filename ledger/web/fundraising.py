@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +21,7 @@ from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.bank_import import ColumnMapping, StatementError, post_statement, read_statement
 from ledger.funds.donations import DonationDraft, record_donation
-from ledger.funds.models import Donation, Facility, Pledge, Prisoner
+from ledger.funds.models import PLEDGE_STATUSES, Donation, Facility, Pledge, PledgeStatusChange, Prisoner
 from ledger.funds.pledges import (
     cancel_pledge,
     create_pledge,
@@ -35,10 +36,10 @@ from ledger.funds.prisoners import (
     save_facility,
     update_prisoner,
 )
+from ledger.funds.schedules import pledge_states, policy_of
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
-from ledger.reports.pledge_fulfilment import is_lapsed
 from ledger.spending.parcel_rules import parcel_plan
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
@@ -58,6 +59,7 @@ from ledger.web.fundraising_forms import (
     TransferForm,
 )
 from ledger.web.numbers import amount_from_form
+from ledger.web.reports import page_args
 
 bp = Blueprint("fundraising", __name__)
 
@@ -103,12 +105,24 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     return form
 
 
+PRISONERS_PER_PAGE = 100
+
+
 @bp.route("/manage/prisoners")
 @role_required(*READERS)
 def prisoners():
     """Prisoners in the order their next parcel should be prepared: nobody assigned and
-    allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan)."""
-    return render_template("fundraising/prisoners.html", plan=parcel_plan(db.session))
+    allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan), a page at a time
+    (a thousand do not fit on one page)."""
+    page, per_page = page_args(PRISONERS_PER_PAGE)
+    plan = parcel_plan(db.session)
+    return render_template(
+        "fundraising/prisoners.html",
+        plan=plan[(page - 1) * per_page : page * per_page],
+        page=page,
+        per_page=per_page,
+        total=len(plan),
+    )
 
 
 @bp.route("/manage/prisoners/new", methods=["GET", "POST"])
@@ -197,14 +211,21 @@ def edit_facility(facility_id: int):
 def pledges():
     status = request.args.get("status", "active")
     query = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
-    if status in ("active", "cancelled", "completed"):
+    if status in PLEDGE_STATUSES:
         query = query.where(Pledge.status == status)
     rows = db.session.scalars(query.limit(500)).all()
     received = received_by_pledge(db.session, [p.id for p in rows])
     today = utcnow().date()
-    lapsed = {p.id for p in rows if is_lapsed(p, received.get(p.id, (0, None))[1], today)}
+    policy = policy_of(db.session)
+    states = pledge_states(db.session, list(rows), today, policy)
     return render_template(
-        "fundraising/pledges.html", pledges=rows, received=received, status=status, lapsed=lapsed
+        "fundraising/pledges.html",
+        pledges=rows,
+        received=received,
+        status=status,
+        states=states,
+        today=today,
+        policy=policy,
     )
 
 
@@ -246,15 +267,38 @@ def pledge(reference: str):
         select(Donation).where(Donation.pledge_id == record.id).order_by(Donation.received_on.desc())
     ).all()
     received = received_by_pledge(db.session, [record.id]).get(record.id, (0, None))
-    return render_template("fundraising/pledge.html", pledge=record, donations=donations, received=received)
+    history = db.session.scalars(
+        select(PledgeStatusChange)
+        .where(PledgeStatusChange.pledge_id == record.id)
+        .order_by(PledgeStatusChange.id)
+    ).all()
+    return render_template(
+        "fundraising/pledge.html",
+        pledge=record,
+        donations=donations,
+        received=received,
+        state=pledge_states(db.session, [record])[record.id],
+        history=history,
+    )
 
 
 @bp.route("/manage/pledges/<reference>/cancel", methods=["POST"])
 @role_required(*WRITERS)
 def cancel(reference: str):
     record = db.session.scalar(select(Pledge).where(Pledge.reference == reference)) or abort(404)
-    with attempt() as outcome:
-        cancel_pledge(db.session, record, actor=current_user)
+    from ledger.web.stripe_events import gateway
+
+    try:
+        with attempt() as outcome:
+            cancel_pledge(
+                db.session,
+                record,
+                actor=current_user,
+                subscriptions=gateway() if record.stripe_subscription_id else None,
+            )
+    except stripe.StripeError:
+        flash(message_for("stripe_unreachable"), "error")
+        return redirect(url_for("fundraising.pledge", reference=reference)), 502
     if outcome.ok:
         flash(_("Pledge %(reference)s cancelled.", reference=reference), "success")
     return redirect(url_for("fundraising.pledge", reference=reference))

@@ -33,8 +33,21 @@ SECTION_LABELS = {
     "equity": _l("Equity"),
     "other": _l("Other"),
 }
-PLEDGE_STATUS_LABELS = {"active": _l("active"), "cancelled": _l("cancelled"), "completed": _l("completed")}
+PLEDGE_STATUS_LABELS = {
+    "active": _l("active"),
+    "overdue": _l("overdue"),
+    "lapsed": _l("lapsed"),
+    "fulfilled": _l("fulfilled"),
+    "paused": _l("paused"),
+    "cancelled": _l("cancelled"),
+}
 FREQUENCY_LABELS = {"monthly": _l("Monthly"), "one_off": _l("One-off")}
+ACCOUNT_KIND_LABELS = {
+    "bank": _l("bank"),
+    "cash": _l("cash"),
+    "stripe": _l("Stripe"),
+    "intermediary": _l("intermediary"),
+}
 METHOD_LABELS = {"bank": _l("bank transfer"), "cash": _l("cash"), "card": _l("card"), "other": _l("other")}
 FACILITY_KIND_LABELS = {
     "pre_trial": _l("Pre-trial detention centre"),
@@ -104,6 +117,7 @@ LABEL_FILTERS = {
     "parcel_kind": _labeller(PARCEL_KIND_LABELS),
     "parcel_outcome": _labeller(OUTCOME_LABELS),
     "exemption": _labeller(EXEMPTION_LABELS),
+    "account_kind": _labeller(ACCOUNT_KIND_LABELS),
 }
 
 

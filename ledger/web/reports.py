@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ledger.access.models import READERS
-from ledger.books.accounts import find_account
+from ledger.books.accounts import PRISONER_FUND_PREFIX, find_account
 from ledger.books.models import CATEGORIES, LedgerHead
 from ledger.extensions import db
 from ledger.messages import message_for
@@ -22,11 +22,12 @@ from ledger.reports.general_journal import (
     count_entries,
     iter_filtered_journal,
     journal_page,
+    whole_journal_rows,
 )
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
 from ledger.reports.pledge_fulfilment import pledge_fulfilment
 from ledger.reports.receipts_list import receipts_list
-from ledger.reports.trial_balance import trial_balance
+from ledger.reports.trial_balance import TrialBalanceLine, trial_balance
 from ledger.web.access_control import role_required
 from ledger.web.csv_export import csv_response
 from ledger.web.labels import SECTION_LABELS
@@ -88,11 +89,46 @@ def _as_of() -> tuple[date | None, str | None]:
         return None, message_for(error.code)
 
 
+FUNDS_PER_PAGE = 100
+
+
 @bp.route("/trial-balance")
 @role_required(*READERS)
 def trial_balance_page():
+    """Every account, with the prisoners' funds folded into one line per currency that
+    opens (``?funds=open``) onto their own lines, a page at a time: a thousand funds
+    would otherwise be most of the page."""
     as_of, error = _as_of()
-    return render_template("reports/trial_balance.html", report=trial_balance(db.session, as_of), error=error)
+    report = trial_balance(db.session, as_of)
+    funds = [line for line in report.lines if line.account.startswith(PRISONER_FUND_PREFIX)]
+    opened = request.args.get("funds") == "open"
+    page, per_page = page_args(FUNDS_PER_PAGE)
+    folded: dict[str, TrialBalanceLine] = {}
+    if opened:
+        shown = funds[(page - 1) * per_page : page * per_page]
+    else:
+        shown = [line for line in report.lines if not line.account.startswith(PRISONER_FUND_PREFIX)]
+        for line in funds:
+            before = folded.get(line.currency)
+            folded[line.currency] = TrialBalanceLine(
+                PRISONER_FUND_PREFIX,
+                line.account_type,
+                line.currency,
+                line.debits + (before.debits if before else 0),
+                line.credits + (before.credits if before else 0),
+            )
+    return render_template(
+        "reports/trial_balance.html",
+        report=report,
+        lines=shown,
+        folded=[folded[currency] for currency in sorted(folded)],
+        fund_count=len({line.account for line in funds}),
+        opened=opened,
+        page=page,
+        per_page=per_page,
+        total=len(funds),
+        error=error,
+    )
 
 
 @bp.route("/trial-balance.csv")
@@ -207,6 +243,11 @@ def journal_csv():
     filters, error = journal_filter_args()
     if error:
         abort(400)
+
+    if filters == JournalFilter():  # the whole journal: one streaming pass
+        return csv_response(
+            f"journal-{date.today().isoformat()}.csv", journal_csv_header(), whole_journal_rows(db.session)
+        )
 
     def rows():
         for entry in iter_filtered_journal(db.session, filters):
@@ -339,7 +380,7 @@ def pledges_csv():
                     pledge.reference,
                     pledge.prisoner.slug if pledge.prisoner else "general",
                     pledge.frequency,
-                    pledge.status,
+                    item.status,
                     pledge.currency,
                     month.month.strftime("%Y-%m"),
                     _amount(month.expected, pledge.currency),

@@ -7,18 +7,18 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
-from ledger.books.balances import available_in
+from ledger.books.balances import available_by_account, available_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_rate
-from ledger.spending.cash import cash_account_for, cash_account_name, cash_accounts, move_cash, spent_from
+from ledger.spending.cash import cash_account_for, cash_accounts, cash_accounts_of, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
     ParcelDraft,
@@ -28,13 +28,14 @@ from ledger.spending.disbursements import (
     spending_assets,
 )
 from ledger.spending.models import Receipt
-from ledger.spending.receipts import attach_receipt, receipt_path
+from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.numbers import amount_from_form
+from ledger.web.reports import page_args
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -46,15 +47,30 @@ from ledger.web.spending_forms import (
 
 bp = Blueprint("spending", __name__)
 
+FUNDS_PER_PAGE = 100
+
 
 @bp.route("/manage/funds")
 @role_required(*READERS)
 def funds():
-    rows = []
-    for prisoner in db.session.scalars(select(Prisoner).order_by(Prisoner.name)):
-        rows.append((prisoner, available_in(db.session, fund_account_for(db.session, prisoner))))
+    """A page of prisoners' funds (by name) with what each holds: two queries a page."""
+    page, per_page = page_args(FUNDS_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
+    listed = db.session.execute(
+        select(Prisoner, Account)
+        .outerjoin(Account, Account.prisoner_id == Prisoner.id)
+        .order_by(Prisoner.name, Prisoner.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    held = available_by_account(db.session, [account for _, account in listed if account is not None])
+    rows = [
+        (prisoner, held.get(account.id, {}) if account is not None else {}) for prisoner, account in listed
+    ]
     general = available_in(db.session, general_fund(db.session))
-    return render_template("spending/funds.html", rows=rows, general=general)
+    return render_template(
+        "spending/funds.html", rows=rows, general=general, page=page, per_page=per_page, total=total
+    )
 
 
 @bp.route("/manage/prisoners/<slug>/fund")
@@ -165,6 +181,7 @@ def entry(entry_id: int):
         parcel=parcel,
         receipt_form=ReceiptForm(),
         reversal_form=ReversalForm(),
+        can_attach=is_disbursement(db.session, record),  # receipts prove spending only
     )
 
 
@@ -253,7 +270,8 @@ def receipt(receipt_id: int):
 def _conversion_money(form):
     source = amount_from_form(form.amount.data, form.currency.data)
     target = amount_from_form(form.to_amount.data, form.to_currency.data) if form.to_amount.data else None
-    rate = parse_rate(form.rate.data) if form.rate.data and target is None else None
+    # Both given: the domain checks that they agree (rate_mismatch).
+    rate = parse_rate(form.rate.data) if form.rate.data else None
     if target is None and rate is None:
         raise MoneyError("invalid_rate")
     return source, target, rate
@@ -310,18 +328,18 @@ def new_conversion():
 @bp.route("/cash", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def cash():
-    account = find_account(db.session, cash_account_name(current_user))  # opened by the first movement
     form = CashMovementForm()
     form.bank.choices = bank_choices()
     form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
     if form.validate_on_submit():
-        bank = db.session.scalar(select(Account).where(Account.name == form.bank.data))
+        bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
-            account = cash_account_for(db.session, current_user)
-            source, target = (bank, account) if form.direction.data == "advance" else (account, bank)
+            # One box per coordinator and currency, opened by the first handover in it.
+            box = cash_account_for(db.session, current_user, money.currency)
+            source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
             move_cash(
                 db.session,
                 from_account=source,
@@ -334,14 +352,19 @@ def cash():
         if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
-    if account is not None and inspect(account).transient:
-        account = None  # opened by a refused movement, and rolled back with it
+    boxes = [box for box in cash_accounts_of(db.session, current_user) if not inspect(box).transient]
+    held: dict = {}
+    spent: list = []
+    for box in boxes:
+        held.update(available_in(db.session, box))
+        spent += spent_from(db.session, box)
+    spent.sort(key=lambda row: row[0].id, reverse=True)
     holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,
-        account=account,
-        held=available_in(db.session, account) if account is not None else {},
-        spent=spent_from(db.session, account) if account is not None else [],
+        boxes=boxes,
+        held=held,
+        spent=spent[:50],
         holders=holders,
     )

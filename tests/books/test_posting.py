@@ -234,7 +234,7 @@ def test_general_fund_is_guarded_too(session):
 def test_cash_held_by_a_coordinator_cannot_go_negative(session):
     prisoner = make_prisoner(session)
     donate(session, prisoner, "100.00")
-    cash = get_or_create_account(session, "assets:cash:olga")
+    cash = get_or_create_account(session, "assets:cash:olga", currency="EUR")
     five = parse_amount("5", "EUR")
     with pytest.raises(InsufficientFunds):
         post_entry(

@@ -27,7 +27,13 @@ EXTRA = {
     "web.home": ["?q=vera"],
     "transparency.open_books": ["?month=2026-12", "?month=2026-03"],
 }
-VALUES = {"slug": "vera", "code": "en", "filename": "style.css"}
+VALUES = {
+    "slug": "vera",
+    "code": "en",
+    "filename": "style.css",
+    "reference": "SL-NOSUCHPLEDGE",
+    "token": "not-a-token",
+}
 
 
 def public_get_urls(app) -> list[str]:

@@ -142,6 +142,9 @@ class FakeStripe:
             def do_POST(self):
                 self._handle("POST")
 
+            def do_DELETE(self):
+                self._handle("DELETE")
+
         return Handler
 
     @staticmethod
@@ -170,6 +173,9 @@ class FakeStripe:
                 wanted = params["payment"].get("payment_intent")
                 payments = [p for p in payments if p["payment"].get("payment_intent") == wanted]
             return 200, self._expand(self._list(payments, "/v1/invoice_payments"), expand)
+        subscription = re.fullmatch(r"/v1/subscriptions/([A-Za-z0-9_]+)", path)
+        if subscription and method in ("POST", "DELETE"):
+            return self._change_subscription(method, subscription.group(1), params)
         match = re.fullmatch(r"/v1/(.+)/([A-Za-z0-9_]+)", path)
         if method == "GET" and match and match.group(1) in _RESOURCES:
             found = self.objects.get(match.group(2))
@@ -179,6 +185,24 @@ class FakeStripe:
                 )
             return 200, self._expand(copy.deepcopy(found), expand)
         return 404, self.error("invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
+
+    def _change_subscription(self, method: str, subscription_id: str, params: dict) -> tuple[int, dict]:
+        """Update (``pause_collection`` set, or unset with an empty value) or cancel (DELETE)."""
+        found = self.objects.get(subscription_id)
+        if found is None or found.get("object") != "subscription":
+            return 404, self.error(
+                "invalid_request_error", f"No such subscription: '{subscription_id}'", "resource_missing"
+            )
+        if method == "DELETE":
+            if found["status"] == "canceled":
+                return 400, self.error("invalid_request_error", "Subscription already canceled.")
+            found.update(status="canceled", canceled_at=int(time.time()), ended_at=int(time.time()))
+        elif "pause_collection" in params:
+            pause = params["pause_collection"]
+            found["pause_collection"] = (
+                {"behavior": pause.get("behavior"), "resumes_at": None} if isinstance(pause, dict) else None
+            )
+        return 200, copy.deepcopy(found)
 
     def _list(self, items: list[dict], url: str) -> dict:
         return {"object": "list", "data": copy.deepcopy(items), "has_more": False, "url": url}

@@ -473,7 +473,21 @@ def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_
     assert_ledger_verifies(session)
 
 
-@pytest.mark.parametrize("payload", ['{"hello": "world"}', "not json", '{"id": "evt_1", "object": "event"}'])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"hello": "world"}',
+        "not json",
+        '{"id": "evt_1", "object": "event"}',
+        # found by the attack run (issue #20): a list, a string, a number, deep nesting, NaN
+        "[1,2]",
+        '"evt_1"',
+        "42",
+        "[" * 100_000,
+        '{"id": "evt_1", "object": "event", "data": ' + '{"object": ' * 50_000 + "1" + "}" * 50_001,
+        '{"id": "evt_1", "object": "event", "amount": NaN}',
+    ],
+)
 def test_signed_payload_that_is_not_an_event_is_refused(client, session, payload):
     from tests.payments.fake_stripe import signature_header
 
@@ -503,3 +517,62 @@ def test_payout_that_failed_before_it_was_paid_records_nothing(session, fake_str
     failed = fake_stripe.fail_payout(payout["id"])
     assert webhooks.deliver(fake_stripe.event("payout.failed", failed)).json == {"status": "processed"}
     assert _entries(session) == 0
+
+
+def _cancel_refund(fake, refund: dict) -> dict:
+    """Stripe cancels a refund after its balance transaction was made: a ``refund_failure``
+    balance transaction gives the money back."""
+    failure = fake.balance_transaction(
+        refund["amount"], refund["currency"], kind="refund_failure", source=refund["id"]
+    )
+    refund.update(status="canceled", failure_balance_transaction=failure["id"], failure_reason="unknown")
+    return refund
+
+
+def test_cancelled_refund_is_booked_back_once(client, session, fake_stripe, webhooks, vera):
+    donate(session, vera, "100.00", "EUR")
+    session.commit()
+    charge, _ = _paid_one_off(client, session, fake_stripe, webhooks)
+    refund = fake_stripe.refund(charge, 5000)
+    assert webhooks.deliver(fake_stripe.event("charge.refunded", charge)).json == {"status": "processed"}
+    assert _fund(session, vera) == {"EUR": 10000 + 4825 - 5000}
+    cancelled = _cancel_refund(fake_stripe, refund)
+    for kind in ("charge.refund.updated", "refund.updated", "charge.refund.updated"):
+        assert webhooks.deliver(fake_stripe.event(kind, cancelled)).json == {"status": "processed"}
+    assert _fund(session, vera) == {"EUR": 10000 + 4825}
+    assert _stripe_balance(session) == {"EUR": 4825}
+    back = session.scalars(select(JournalEntry).where(JournalEntry.description == "Card refund failed")).all()
+    assert len(back) == 1
+    assert back[0].idempotency_key == f"stripe:{cancelled['failure_balance_transaction']}"
+    assert_ledger_verifies(session)
+
+
+def test_cancelled_refund_first_heard_of_when_the_fund_is_short(client, session, fake_stripe, webhooks, vera):
+    """The refund's event was never delivered and the fund could not cover it: the money that
+    came back is booked before the refund, so the fund never goes below zero and nets to nothing."""
+    charge, _ = _paid_one_off(client, session, fake_stripe, webhooks)  # the fund holds 48.25
+    refund = fake_stripe.refund(charge, 5000)
+    cancelled = _cancel_refund(fake_stripe, refund)
+    event = fake_stripe.event("charge.refund.updated", cancelled)
+    assert webhooks.deliver(event).json == {"status": "processed"}
+    assert webhooks.deliver(event).json == {"status": "duplicate"}
+    assert _fund(session, vera) == {"EUR": 4825}
+    assert _stripe_balance(session) == {"EUR": 4825}
+    assert _entries(session) == 3  # the gift, the money back, the refund
+    assert_ledger_verifies(session)
+
+
+def test_cancelled_refund_missing_from_stripes_list_is_read_from_the_event(
+    client, session, fake_stripe, webhooks, vera
+):
+    donate(session, vera, "100.00", "EUR")
+    session.commit()
+    charge, _ = _paid_one_off(client, session, fake_stripe, webhooks)
+    refund = fake_stripe.refund(charge, 5000)
+    webhooks.deliver(fake_stripe.event("charge.refunded", charge))
+    cancelled = _cancel_refund(fake_stripe, refund)
+    event = fake_stripe.event("charge.refund.updated", cancelled)
+    del fake_stripe.objects[refund["id"]]  # the refunds list no longer shows it
+    assert webhooks.deliver(event).json == {"status": "processed"}
+    assert _fund(session, vera) == {"EUR": 10000 + 4825}
+    assert_ledger_verifies(session)

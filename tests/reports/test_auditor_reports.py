@@ -77,7 +77,10 @@ def test_trial_balance_as_of_a_date_leaves_later_entries_out(client, tokens, boo
 def test_trial_balance_page_and_csv(client, auth, books):
     auth.login("auditor")
     html = client.get("/reports/trial-balance", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "liabilities:funds:prisoner:vera" in html and "Trial balance" in html
+    assert "Trial balance" in html and "liabilities:funds:prisoner:vera" not in html
+    assert "funds (" in html and "funds=open" in html  # folded into one line
+    opened = client.get("/reports/trial-balance?funds=open", headers={"Accept-Language": "en"})
+    assert "liabilities:funds:prisoner:vera" in opened.get_data(as_text=True)
     rows = rows_of(client.get("/reports/trial-balance.csv", headers={"Accept-Language": "en"}, buffered=True))
     vera = [r for r in rows if r["Account"] == "liabilities:funds:prisoner:vera" and r["Currency"] == "EUR"][
         0
@@ -218,7 +221,7 @@ def test_pledge_page_and_csv(client, auth, books):
             "Pledge": "SL-TEST-0001",
             "Fund": "vera",
             "Frequency": "monthly",
-            "Status": "active",
+            "Status": "lapsed",  # by the schedule rules (ledger/funds/schedules.py)
             "Currency": "EUR",
             "Month": "2026-01",
             "Expected": "100.00",

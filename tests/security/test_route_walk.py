@@ -47,6 +47,10 @@ POLICY = {
     "admin.deactivate": ADMIN_ONLY,
     "admin.activate": ADMIN_ONLY,
     "admin.reset_second_factor": ADMIN_ONLY,
+    "admin.accounts": ADMIN_ONLY,
+    "admin.open_account_view": ADMIN_ONLY,
+    "admin.relabel_account_view": ADMIN_ONLY,
+    "admin.close_account_view": ADMIN_ONLY,
     "audit.index": AUDIT_LOG,
     # JSON API
     "api.ledger_head": PUBLIC,
@@ -81,6 +85,13 @@ POLICY = {
     "api.list_parcel_rules": PUBLIC,
     "api.create_parcel_rule": ADMIN_ONLY,
     "api.update_parcel_rule": ADMIN_ONLY,
+    "api.openapi_document": PUBLIC,
+    "api.list_accounts": AUDITOR_READ,
+    "api.create_account": ADMIN_ONLY,
+    "api.update_account": ADMIN_ONLY,
+    "api.list_facilities": PUBLIC,
+    "api.create_facility": COORDINATOR_WRITE,
+    "api.update_facility": COORDINATOR_WRITE,
     # donors and Stripe
     "donate.donate": PUBLIC,
     "donate.thanks": PUBLIC,
@@ -89,6 +100,20 @@ POLICY = {
     "stripe.held_events": COORDINATOR_WRITE,
     "stripe.retry_event": COORDINATOR_WRITE,
     "stripe.advance_event": ADMIN_ONLY,
+    "api.create_public_pledge": PUBLIC,
+    "pledge_transfer.form": PUBLIC,
+    "pledge_transfer.printable": PUBLIC,
+    "pledge_transfer.manage": PUBLIC,  # the signed token in the path is the credential
+    "pledge_transfer.change": PUBLIC,
+    "pledge_transfer.forget": PUBLIC,
+    "donor_admin.settings": ADMIN_ONLY,
+    "donor_admin.save_rules": ADMIN_ONLY,
+    "donor_admin.save_bank_details": ADMIN_ONLY,
+    "donor_admin.delete_bank_details": ADMIN_ONLY,
+    "donor_admin.outbox": ADMIN_ONLY,
+    "donor_admin.retry_mail": ADMIN_ONLY,
+    "donor_admin.donors": ADMIN_ONLY,
+    "donor_admin.forget_donor_email": ADMIN_ONLY,
     # public transparency pages
     "prisoners.prisoner_page": PUBLIC,
     "prisoners.prisoner_report_page": PUBLIC,
@@ -155,6 +180,7 @@ POLICY = {
 
 # Writes an auditor may make: signing in and out, the language, their own account.
 AUDITOR_MAY_WRITE = {
+    "pledge_transfer.forget",  # anyone holding a donor's signed link may delete that donor's email
     "auth.login",
     "auth.second_factor",
     "auth.logout",

@@ -28,6 +28,7 @@ def test_a_token_made_in_settings_is_shown_once_carries_the_role_and_can_be_revo
 
     api = app.test_client()
     assert api.get("/api/v1/entries/999", headers=bearer(token)).status_code == 404  # an auditor may read
+    assert api.get("/api/v1/journal", headers=bearer(token)).status_code == 200
     assert api.post("/api/v1/conversions", json={}, headers=bearer(token)).status_code == 403  # not write
 
     page = client.get("/settings/").get_data(as_text=True)

@@ -37,7 +37,52 @@ def jpeg_with_gps() -> bytes:
 
 
 def minimal_pdf() -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    """A one-page PDF and nothing else."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    writer.metadata = None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_with_metadata() -> bytes:
+    """A one-page PDF as a scanner app writes it: document information with the author,
+    producer and dates, an XMP metadata stream, and a comment signed by its author."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, TextStringObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    writer.add_metadata(
+        {
+            "/Author": "Secret Coordinator",
+            "/Producer": "ScanMaster 9",
+            "/Creator": "PhoneScanner",
+            "/CreationDate": "D:20260301120000+03'00'",
+            "/ModDate": "D:20260301120500+03'00'",
+        }
     )
+    xmp = StreamObject()
+    xmp.set_data(
+        b"<x:xmpmeta><dc:creator>Secret Coordinator</dc:creator><xmp:CreatorTool>ScanMaster 9"
+        b"</xmp:CreatorTool></x:xmpmeta>"
+    )
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    note = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Text"),
+            NameObject("/T"): TextStringObject("Secret Coordinator"),
+            NameObject("/Contents"): TextStringObject("paid in cash"),
+            NameObject("/Rect"): ArrayObject([]),
+        }
+    )
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.spending.models import Receipt
 from tests.conftest import bearer
-from tests.spending.conftest import jpeg_with_gps, minimal_pdf
+from tests.spending.conftest import jpeg_with_gps, minimal_pdf, pdf_with_metadata
 
 
 def _entries(session):
@@ -96,7 +96,7 @@ def test_errors_are_in_russian_when_asked(client, tokens, parcel_setup):
 def test_overdraw_message_names_what_is_available(client, tokens, parcel_setup):
     response = client.post(
         "/api/v1/disbursements",
-        json=_disbursement(money={"amount": "600", "currency": "EUR"}),
+        json=_disbursement(money={"amount": "600", "currency": "EUR"}, paid_from="assets:bank:eur-main"),
         headers={**bearer(tokens["coordinator"]), "Accept-Language": "en"},
     )
     assert response.status_code == 409
@@ -267,6 +267,70 @@ def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_
             data={"file": (io.BytesIO(minimal_pdf()), "x.pdf")},
         ).status_code
         == 403
+    )
+
+
+def test_pdf_receipts_lose_their_metadata(app, client, tokens, parcel_setup, session):
+    """Issue #20: a scanned PDF kept the coordinator's name, the app and the time it was made."""
+    from pypdf import PdfReader
+
+    headers = bearer(tokens["coordinator"])
+    entry_id = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()[
+        "entry"
+    ]["id"]
+    original = pdf_with_metadata()
+    assert b"Secret Coordinator" in original and b"ScanMaster" in original
+    response = client.post(
+        f"/api/v1/disbursements/{entry_id}/receipts",
+        headers=headers,
+        data={"file": (io.BytesIO(original), "scan.pdf")},
+    )
+    assert response.status_code == 201, response.get_json()
+    receipt = session.scalar(select(Receipt))
+    stored = Path(app.instance_path, "receipts", receipt.storage_name).read_bytes()
+    for trace in (b"Secret Coordinator", b"ScanMaster", b"PhoneScanner", b"D:2026", b"xmpmeta", b"pypdf"):
+        assert trace not in stored, trace
+    for key in (
+        b"/Author",
+        b"/Producer",
+        b"/Creator",
+        b"/CreationDate",
+        b"/ModDate",
+        b"/Metadata",
+        b"/Annots",
+    ):
+        assert key not in stored, key
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 1 and not reader.metadata
+    assert receipt.content_type == "application/pdf" and receipt.size_bytes == len(stored)
+    broken = client.post(
+        f"/api/v1/disbursements/{entry_id}/receipts",
+        headers=headers,
+        data={"file": (io.BytesIO(b"%PDF-1.4\ngarbage\n%%EOF\n"), "broken.pdf")},
+    )
+    assert broken.status_code == 422 and broken.get_json()["error"]["code"] == "receipt_corrupt"
+
+
+def test_receipts_attach_only_to_spending(app, client, tokens, parcel_setup, session):
+    """Issue #20: a receipt could be attached to a donation (or any entry) through the API."""
+    headers = bearer(tokens["coordinator"])
+    donation = session.scalar(select(JournalEntry).order_by(JournalEntry.id))
+    spent = client.post("/api/v1/disbursements", json=_disbursement(), headers=headers).get_json()["entry"]
+    reversal = client.post(
+        f"/api/v1/entries/{spent['id']}/reverse", headers=headers, json={"reason": "wrong"}
+    ).get_json()["entry"]
+    for entry_id in (donation.id, reversal["id"]):
+        response = client.post(
+            f"/api/v1/disbursements/{entry_id}/receipts",
+            headers={**headers, "Accept-Language": "en"},
+            data={"file": (io.BytesIO(jpeg_with_gps()), "receipt.jpg")},
+        )
+        assert response.status_code == 409, entry_id
+        assert response.get_json()["error"]["code"] == "receipt_not_spending"
+        assert "spending entries" in response.get_json()["error"]["message"]
+    assert session.scalar(select(func.count()).select_from(Receipt)) == 0
+    assert not Path(app.instance_path, "receipts").exists() or not any(
+        Path(app.instance_path, "receipts").rglob("*.*")
     )
 
 

@@ -67,7 +67,7 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     assert "25,000.00" in client.get("/cash").text
 
     # The parcel costs more roubles than the fund holds: refused, balances shown, conversion offered.
-    cash_account = "assets:cash:coordinator-2"
+    cash_account = "assets:cash:coordinator-2-rub"  # one box per currency, opened by the advance
     before = _entries(session)
     form = _form(
         amount="24000.00",
@@ -114,7 +114,7 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     parcel = session.scalar(select(Parcel).where(Parcel.entry_id == entry.id))
     assert parcel.total_grams == 6000 and parcel.items[0].name == "Тёплые носки"
     page = client.get(response.location).text
-    assert "Тёплые носки" in page and "assets:cash:coordinator-2" in page
+    assert "Тёплые носки" in page and "assets:cash:coordinator-2-rub" in page
 
     # Attach the receipt photo: stored without its EXIF, hash shown.
     upload = client.post(
@@ -323,3 +323,21 @@ def test_strangers_are_sent_to_sign_in(client, parcel_setup):
     for path in ("/manage/funds", "/disbursements/new", "/conversions/new", "/cash", "/entries/1"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location
+
+
+def test_receipts_attach_only_to_spending_on_the_pages(app, client, auth, parcel_setup, session):
+    """Issue #20: the entry page offered, and the upload took, a receipt for a donation."""
+    auth.login("coordinator")
+    donation = session.scalar(select(JournalEntry).order_by(JournalEntry.id))
+    page = client.get(f"/entries/{donation.id}").text
+    assert "Attach receipt" not in page
+    response = client.post(
+        f"/entries/{donation.id}/receipts",
+        data={"file": (io.BytesIO(jpeg_with_gps()), "check.jpg")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Receipts belong to spending entries" in response.text
+    assert session.scalar(select(func.count()).select_from(Receipt)) == 0
+    client.post("/disbursements/new", data=_form())
+    assert "Attach receipt" in client.get(f"/entries/{_latest(session).id}").text

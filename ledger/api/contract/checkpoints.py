@@ -100,7 +100,7 @@ PATHS: dict[str, dict] = {
                         }
                     },
                 },
-                "422": {"description": "invalid_page", "content": _ERROR},
+                "422": {"description": "Bad paging. Error codes: `invalid_page`", "content": _ERROR},
             },
         }
     },
@@ -117,7 +117,10 @@ PATHS: dict[str, dict] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/CheckpointItem"}}
                     },
                 },
-                "404": {"description": "no_checkpoint: none has been made yet", "content": _ERROR},
+                "404": {
+                    "description": "None has been made yet. Error codes: `no_checkpoint`",
+                    "content": _ERROR,
+                },
             },
         }
     },

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ledger.api.contract import error
+
 MONEY = {"$ref": "#/components/schemas/Money"}
-ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
@@ -17,8 +18,11 @@ def _ok(description: str, schema: dict) -> dict:
 
 
 def _errors(**codes: str) -> dict:
-    """Responses for 4xx statuses: {"422": "code_a, code_b"}."""
-    return {status.lstrip("_"): {"description": text, "content": ERROR} for status, text in codes.items()}
+    """Responses for 4xx statuses, ``_422="code_a, code_b"``, in the shared form (ledger/api/contract)."""
+    return {
+        status.lstrip("_"): error(*(code.strip() for code in text.split(",")))
+        for status, text in codes.items()
+    }
 
 
 AUTH_ERRORS = {"_401": "unauthorized", "_403": "forbidden"}
@@ -221,6 +225,7 @@ PATHS: dict[str, dict] = {
                     _404="not_found",
                     _409="prisoner_deceased, insufficient_funds, idempotency_conflict",
                     _415="unsupported_media_type",
+                    _413="too_large",
                     _422="missing_field, unknown_field, unknown_event_type, facility_required, "
                     "unknown_facility, unknown_facility_kind, unknown_regime, unknown_fund_policy, "
                     "invalid_date, date_out_of_range, date_in_future, invalid_text, too_long, "
@@ -302,7 +307,8 @@ PATHS: dict[str, dict] = {
                     _404="not_found",
                     _409="idempotency_conflict",
                     _415="unsupported_media_type",
-                    _422="missing_field, not_a_coordinator",
+                    _413="too_large",
+                    _422="missing_field, unknown_field, not_a_coordinator",
                     **AUTH_ERRORS,
                 ),
             },
@@ -368,7 +374,8 @@ PATHS: dict[str, dict] = {
                     _404="not_found",
                     _409="parcel_refunded, parcel_reversed, idempotency_conflict",
                     _415="unsupported_media_type",
-                    _422="missing_field, unknown_outcome, outcome_before_sending, invalid_date, "
+                    _413="too_large",
+                    _422="missing_field, unknown_field, unknown_outcome, outcome_before_sending, invalid_date, "
                     "date_out_of_range, date_in_future, invalid_text, too_long, control_character",
                     **AUTH_ERRORS,
                 ),
@@ -433,7 +440,9 @@ PATHS: dict[str, dict] = {
                     _404="not_found",
                     _409="parcel_not_returned, parcel_refunded, duplicate_entry, idempotency_conflict",
                     _415="unsupported_media_type",
-                    _422="missing_field, bad_asset, currency_mismatch, refund_exceeds_parcel, invalid_amount, "
+                    _413="too_large",
+                    _422="missing_field, unknown_field, bad_asset, currency_mismatch, refund_exceeds_parcel, "
+                    "invalid_amount, not_decimal, missing_amount, "
                     "float_amount, zero_amount, too_many_decimals, unknown_currency, amount_too_large, "
                     "invalid_date, date_out_of_range, date_in_future",
                     **AUTH_ERRORS,
@@ -462,6 +471,7 @@ PATHS: dict[str, dict] = {
                     _400="bad_json, bad_idempotency_key",
                     _409="idempotency_conflict",
                     _415="unsupported_media_type",
+                    _413="too_large",
                     _422="unknown_field, unknown_facility_kind, unknown_regime, unknown_conditions, "
                     "parcel_rule_exists, bad_limit, unknown_exemption, invalid_text, too_long, "
                     "control_character",
@@ -483,6 +493,7 @@ PATHS: dict[str, dict] = {
                     _404="not_found",
                     _409="idempotency_conflict",
                     _415="unsupported_media_type",
+                    _413="too_large",
                     _422="unknown_field, bad_limit, unknown_exemption, invalid_text, too_long, control_character",
                     **AUTH_ERRORS,
                 ),
@@ -491,3 +502,24 @@ PATHS: dict[str, dict] = {
         }
     },
 }
+
+# Every operation's id and tag, as the other areas give them.
+_IDS = {
+    ("/prisoners/{slug}/events", "post"): "createPrisonerEvent",
+    ("/prisoners/{slug}/events", "get"): "listPrisonerEvents",
+    ("/prisoners/{slug}/parcels", "get"): "readPrisonerParcels",
+    ("/prisoners/{slug}/next-parcel", "put"): "assignNextParcel",
+    ("/parcel-plan", "get"): "readParcelPlan",
+    ("/parcels/{parcel_id}/outcome", "post"): "recordParcelOutcome",
+    ("/parcels/{parcel_id}/inventory", "post"): "uploadParcelInventory",
+    ("/parcels/{parcel_id}/refund", "post"): "recordParcelRefund",
+    ("/parcel-rules", "get"): "listParcelRules",
+    ("/parcel-rules", "post"): "createParcelRule",
+    ("/parcel-rules/{rule_id}", "patch"): "updateParcelRule",
+}
+for (_path_key, _method), _operation_id in _IDS.items():
+    PATHS[_path_key][_method] = {
+        "operationId": _operation_id,
+        "tags": ["lifecycle"],
+        **PATHS[_path_key][_method],
+    }

@@ -1,0 +1,184 @@
+"""Every GET route of the web app and the API on the big ledger, as the role that uses it,
+and the four whole-journal downloads as an auditor gets them.
+
+``python -m bench.latency DATABASE_URL WORKDIR`` prints one JSON object: per route its
+URL, role, status, size, p50 and p95 in milliseconds (in process, Flask's test client,
+so no network or server in the figure), and per download its bytes, seconds and how far
+the process's peak RSS grew while it streamed (flat memory: a few MB, whatever the size).
+The downloads are written to WORKDIR for hledger and bean-check.
+
+The role of a route comes from the route walk's policy table
+(tests/security/test_route_walk.py): public pages as an anonymous visitor, readers'
+pages as an auditor, forms as a coordinator, administration as an admin.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ledger import create_app
+from ledger.extensions import db
+
+PASSWORD = "bench-password-1234"
+# The route walk's classes of user -> who uses the page.
+USER_OF = {
+    "public": "anonymous",
+    "signed-in": "auditor",
+    "auditor+ read": "auditor",
+    "auditors and admins": "auditor",
+    "coordinator write": "coordinator",
+    "admin only": "admin",
+}
+# Query strings that make a page show real data at scale (the route walk calls them bare).
+QUERIES = {
+    "reports.account_ledger_page": "?account=assets:bank:rub-main",
+    "api.account_ledger": "?account=assets:bank:rub-main",
+    "reports.journal": "?account=assets:bank:rub-main",
+}
+DOWNLOADS = {
+    "hledger": ("/reports/exports/hledger", "ledger.journal"),
+    "beancount": ("/reports/exports/beancount", "ledger.beancount"),
+    "jsonl": ("/reports/exports/jsonl", "ledger.jsonl"),
+    "journal csv": ("/reports/journal.csv", "journal.csv"),
+}
+SKIP = {"static", "auth.logout", "web.set_language", "settings.two_factor_qr", "donate.thanks"}
+SKIP |= {"reports.journal_csv", "reports.export_download"}  # measured as downloads
+
+
+def _peak_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _policy() -> dict:
+    try:
+        from tests.security.test_route_walk import POLICY
+    except ImportError:  # the tests are not shipped: every route as a coordinator
+        return {}
+    return POLICY
+
+
+def _prepare(session) -> dict[str, str]:
+    """A user per role (and the route walk's spare user with a token); bearer tokens."""
+    from ledger.access.models import User
+    from ledger.access.users import create_token, create_user
+
+    tokens = {}
+    for role in ("admin", "coordinator", "auditor"):
+        email = f"bench-{role}@example.org"
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(session, email, PASSWORD, role)
+        tokens[role] = create_token(session, user, "bench")
+    try:
+        from tests.security.conftest import WALK_TARGET_EMAIL
+    except ImportError:
+        WALK_TARGET_EMAIL = "walk-target@example.org"
+    target = session.scalar(select(User).where(User.email == WALK_TARGET_EMAIL))
+    if target is None:
+        target = create_user(session, WALK_TARGET_EMAIL, PASSWORD, "auditor")
+        create_token(session, target, "walk")
+    session.commit()
+    return tokens
+
+
+def _clients(app, tokens):
+    clients = {"anonymous": app.test_client()}
+    for role in tokens:
+        client = app.test_client()
+        response = client.post("/login", data={"email": f"bench-{role}@example.org", "password": PASSWORD})
+        assert response.status_code == 302, f"{role} could not sign in ({response.status_code})"
+        clients[role] = client
+    return clients
+
+
+def _time(client, url: str, headers: dict, count: int) -> dict:
+    timings = []
+    status = size = 0
+    for attempt in range(count + 2):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        status, size = response.status_code, len(response.get_data())
+        if attempt >= 2:  # two warm-up requests
+            timings.append(elapsed)
+    timings.sort()
+    return {
+        "status": status,
+        "bytes": size,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[min(len(timings) - 1, int(len(timings) * 0.95))],
+    }
+
+
+def _download(client, url: str, path: Path) -> dict:
+    before = _peak_kb()
+    started = time.perf_counter()
+    response = client.get(url, buffered=False)
+    size = 0
+    with path.open("wb") as handle:
+        for chunk in response.iter_encoded():
+            size += len(chunk)
+            handle.write(chunk)
+    response.close()
+    seconds = time.perf_counter() - started
+    return {
+        "status": response.status_code,
+        "bytes": size,
+        "seconds": seconds,
+        "mb_s": size / seconds / 1e6,
+        "rss_growth_mb": (_peak_kb() - before) / 1024,
+    }
+
+
+def main(url: str, workdir: str, count: int = 20) -> dict:
+    out = Path(workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
+        with app.app_context():
+            tokens = _prepare(db.session)
+            from tests.security.conftest import build_url, url_values
+
+            values = url_values(db.session)
+            db.session.remove()
+        clients = _clients(app, tokens)
+        downloads = {
+            name: _download(clients["auditor"], path, out / filename)
+            for name, (path, filename) in DOWNLOADS.items()
+        }
+        policy = _policy()
+        routes = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint in SKIP:
+                continue
+            kind = policy.get(rule.endpoint, "coordinator write")
+            if isinstance(kind, dict):
+                kind = kind.get("GET", "coordinator write")
+            who = USER_OF.get(kind, "coordinator")
+            missing = sorted(name for name in rule.arguments if values.get(name) is None)
+            if missing:  # nothing of that kind in the generated ledger
+                routes.append({"endpoint": rule.endpoint, "url": rule.rule, "role": who, "skipped": missing})
+                continue
+            link = build_url(app, rule, values) + QUERIES.get(rule.endpoint, "")
+            api = rule.rule.startswith("/api/")
+            headers = {"Authorization": f"Bearer {tokens[who]}"} if api and who != "anonymous" else {}
+            client = clients["anonymous"] if api else clients[who]
+            routes.append(
+                {"endpoint": rule.endpoint, "url": link, "role": who, **_time(client, link, headers, count)}
+            )
+    return {"routes": routes, "downloads": downloads}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 20)))

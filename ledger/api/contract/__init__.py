@@ -1,0 +1,286 @@
+"""The published contract: one OpenAPI 3.1 document assembled from this package.
+
+Every module here (other than this one and names starting with ``_``) describes one area of
+the API and defines ``PATHS`` — OpenAPI path items keyed by the path relative to ``/api/v1``
+(Flask's ``<int:entry_id>`` becomes ``{entry_id}``) — and may define ``SCHEMAS``
+(components/schemas, names prefixed with the area).  Operations reuse the shared components
+``Money`` and ``Error`` and the security scheme ``bearer``, list every 4xx they can answer
+with its error codes, and say who may call them in ``x-roles``.  ``build_document()`` collects
+them with pkgutil, so a new area only adds a module.  The helpers below keep modules short.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import Any
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+
+JSON = "application/json"
+MONEY = {"$ref": "#/components/schemas/Money"}
+ERROR = {"$ref": "#/components/schemas/Error"}
+BEARER: list[dict] = [{"bearer": []}]
+PUBLIC: list[dict] = []
+
+# Who may call what (ledger/access/models.py: WRITERS and READERS).
+WRITERS = ["admin", "coordinator"]
+READERS = ["admin", "coordinator", "auditor"]
+ADMINS = ["admin"]
+
+SHARED_SCHEMAS: dict[str, dict] = {
+    "Money": {
+        "type": "object",
+        "description": "An exact amount as a decimal string with the currency's minor-unit precision; "
+        "never a float. In request bodies the amount is positive.",
+        "required": ["amount", "currency"],
+        "properties": {
+            "amount": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["12.50"]},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]},
+        },
+        "additionalProperties": False,
+    },
+    "Error": {
+        "type": "object",
+        "description": "Every refusal: a stable code, a message in the reader's language "
+        "(Accept-Language: en, ru) and the field it concerns. Nothing was written.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "field"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": ["string", "null"]},
+                    "warnings": {"type": "array", "items": {"type": "object"}},
+                },
+            }
+        },
+    },
+}
+
+SHARED_PARAMETERS: dict[str, dict] = {
+    "Page": {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Page number, from 1.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+    },
+    "PerPage": {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "description": "Items per page, at most 500.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+    },
+    "From": {
+        "name": "from",
+        "in": "query",
+        "required": False,
+        "description": "First day of the period (inclusive).",
+        "schema": {"type": "string", "format": "date"},
+    },
+    "To": {
+        "name": "to",
+        "in": "query",
+        "required": False,
+        "description": "Last day of the period (inclusive).",
+        "schema": {"type": "string", "format": "date"},
+    },
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "The same key with the same body returns the first answer and records nothing "
+        "new; with another body it is a 409 idempotency_conflict.",
+        "schema": {"type": "string", "maxLength": 200},
+    },
+}
+
+PAGING = [{"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"}]
+PERIOD = [{"$ref": "#/components/parameters/From"}, {"$ref": "#/components/parameters/To"}]
+IDEMPOTENCY = [{"$ref": "#/components/parameters/IdempotencyKey"}]
+
+# Codes every JSON write can answer, whatever its fields.
+BODY_CODES = ("bad_json",)
+MONEY_CODES = (
+    "missing_field",
+    "invalid_amount",
+    "float_amount",
+    "missing_amount",
+    "zero_amount",
+    "too_many_decimals",
+    "amount_too_large",
+    "unknown_currency",
+    "not_decimal",
+)
+TEXT_CODES = ("invalid_text", "too_long", "control_character", "required")
+DATE_CODES = ("invalid_date", "date_out_of_range")
+PERIOD_CODES = ("invalid_date", "date_out_of_range", "period_reversed")
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    """``schema`` or null (OpenAPI 3.1 / JSON Schema)."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def string(**extra: Any) -> dict:
+    return {"type": "string", **extra}
+
+
+def integer(**extra: Any) -> dict:
+    return {"type": "integer", **extra}
+
+
+def obj(properties: dict, required: list[str] | None = None, *, closed: bool = False, **extra: Any) -> dict:
+    schema: dict = {"type": "object", "properties": properties, **extra}
+    schema["required"] = list(properties) if required is None else required
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+def json_content(schema: dict) -> dict:
+    return {JSON: {"schema": schema}}
+
+
+def answer(description: str, schema: dict) -> dict:
+    return {"description": description, "content": json_content(schema)}
+
+
+def error(*codes: str, description: str | None = None) -> dict:
+    """A 4xx response listing its error codes."""
+    unique = list(dict.fromkeys(codes))
+    text = description or "Refused"
+    return {
+        "description": f"{text}. Error codes: " + ", ".join(f"`{code}`" for code in unique),
+        "content": json_content(ERROR),
+    }
+
+
+def body(schema: dict, *, required: bool = True) -> dict:
+    return {"required": required, "content": json_content(schema)}
+
+
+def path_parameter(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
+
+
+def query_parameter(name: str, schema: dict, description: str, *, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+def operation(
+    summary: str,
+    *,
+    roles: list[str],
+    responses: dict,
+    tags: list[str],
+    operation_id: str,
+    request: dict | None = None,
+    parameters: list[dict] | None = None,
+    description: str | None = None,
+) -> dict:
+    """One operation.  ``roles`` is ``["public"]`` or the roles of a bearer token."""
+    public = roles == ["public"]
+    item: dict = {
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": tags,
+        "security": PUBLIC if public else BEARER,
+        "x-roles": roles,
+        "responses": responses,
+    }
+    if description:
+        item["description"] = description
+    if parameters:
+        item["parameters"] = parameters
+    if request is not None:
+        item["requestBody"] = request
+    return item
+
+
+def auth_errors(*, write: bool) -> dict:
+    """401 and 403 of an operation that needs a token (writes always need a bearer token)."""
+    why = "No valid bearer token" + (" (a session cookie is not enough for writes)" if write else "")
+    return {
+        "401": error("unauthorized", description=why),
+        "403": error("forbidden", description="The token's role may not do this"),
+    }
+
+
+def write_errors(unprocessable: tuple[str, ...] | list[str], conflict: tuple[str, ...] = ()) -> dict:
+    """The 4xx answers of a JSON write: bad body, auth, conflicts and field errors."""
+    return {
+        "400": error("bad_json", "bad_idempotency_key", description="Not a JSON object or a bad key"),
+        **auth_errors(write=True),
+        "409": error(*conflict, "idempotency_conflict", description="Conflicts with the ledger's state"),
+        "413": error("too_large", description="The body is too large"),
+        "415": error("unsupported_media_type", description="The body is not JSON"),
+        "422": error(*unprocessable, description="A field is missing or not acceptable"),
+    }
+
+
+def _modules():
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"{__name__}.{info.name}")
+
+
+class ContractError(ValueError):
+    """Two modules describe the same operation or schema."""
+
+
+@lru_cache(maxsize=1)
+def build_document() -> dict:
+    """The whole OpenAPI 3.1 document (cached: it only changes with the code)."""
+    paths: dict[str, dict] = {}
+    schemas: dict[str, dict] = dict(SHARED_SCHEMAS)
+    for module in _modules():
+        for path, item in getattr(module, "PATHS", {}).items():
+            merged = paths.setdefault(path, {})
+            for method, described in item.items():
+                if method in merged:
+                    raise ContractError(f"{path} {method} described twice ({module.__name__})")
+                merged[method] = described
+        for name, schema in getattr(module, "SCHEMAS", {}).items():
+            if name in schemas:
+                raise ContractError(f"schema {name} defined twice ({module.__name__})")
+            schemas[name] = schema
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "Solidarity ledger API",
+            "version": API_VERSION,
+            "description": "Fundraising and commissary-support ledger for political prisoners. "
+            "JSON in and out; money as decimal strings with a currency; errors as "
+            '`{"error": {"code", "message", "field"}}` in English or Russian (Accept-Language). '
+            "Writes need `Authorization: Bearer <token>` (`flask --app wsgi tokens create EMAIL`); "
+            "`x-roles` on each operation says which roles may call it.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "parameters": SHARED_PARAMETERS,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token; it carries its user's role.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,216 @@
+"""Asset accounts (bank, cash, Stripe, intermediary) and facilities."""
+
+from ledger.api.contract import (
+    ADMINS,
+    IDEMPOTENCY,
+    MONEY,
+    PAGING,
+    READERS,
+    TEXT_CODES,
+    WRITERS,
+    answer,
+    array,
+    auth_errors,
+    body,
+    error,
+    integer,
+    nullable,
+    obj,
+    operation,
+    path_parameter,
+    ref,
+    string,
+    write_errors,
+)
+from ledger.books.models import ASSET_KINDS
+
+_NAME = string(
+    maxLength=200,
+    description="hledger style: assets:bank:…, assets:cash:…, assets:stripe or assets:intermediary:…",
+    examples=["assets:bank:eur-main"],
+)
+_LABEL = string(maxLength=200, description="In English")
+_LABEL_RU = nullable(string(maxLength=200, description="In Russian"))
+ACCOUNT_CODES = (
+    *TEXT_CODES,
+    "bad_account_name",
+    "account_kind_mismatch",
+    "unknown_account_kind",
+    "currency_required",
+    "unknown_currency",
+    "unknown_field",
+)
+FACILITY_CODES = (*TEXT_CODES, "missing_field", "facility_taken", "unknown_field")
+
+SCHEMAS = {
+    "AccountsAccount": obj(
+        {
+            "name": string(),
+            "kind": string(enum=list(ASSET_KINDS)),
+            "currency": nullable(
+                string(
+                    description="The one currency a bank or cash account holds; null: any (Stripe, "
+                    "intermediaries opened without one)"
+                )
+            ),
+            "label": nullable(string()),
+            "label_ru": nullable(string()),
+            "open": {"type": "boolean"},
+            "closed_at": nullable(string(format="date-time")),
+            "balance": array(MONEY),
+        }
+    ),
+    "AccountsFacility": obj(
+        {
+            "id": integer(),
+            "name": string(),
+            "address": nullable(string()),
+            "region": nullable(string()),
+        }
+    ),
+}
+
+_FACILITY_FIELDS = {
+    "name": string(maxLength=200),
+    "address": nullable(string(maxLength=1000)),
+    "region": nullable(string(maxLength=120)),
+}
+
+PATHS = {
+    "/accounts": {
+        "get": operation(
+            "Asset accounts with their kind, currency, labels, whether open, and balance",
+            operation_id="listAccounts",
+            tags=["accounts"],
+            roles=READERS,
+            parameters=PAGING,
+            responses={
+                "200": answer(
+                    "A page of accounts",
+                    obj(
+                        {
+                            "accounts": array(ref("AccountsAccount")),
+                            "page": integer(),
+                            "per_page": integer(),
+                            "total": integer(),
+                        }
+                    ),
+                ),
+                **auth_errors(write=False),
+                "422": error("invalid_page"),
+            },
+        ),
+        "post": operation(
+            "Open an asset account; a bank or cash account holds exactly one currency",
+            operation_id="createAccount",
+            tags=["accounts"],
+            roles=ADMINS,
+            parameters=IDEMPOTENCY,
+            request=body(
+                obj(
+                    {
+                        "name": _NAME,
+                        "currency": nullable(
+                            string(pattern="^[A-Z]{3}$", description="Required for bank and cash")
+                        ),
+                        "label": _LABEL,
+                        "label_ru": _LABEL_RU,
+                        "kind": string(
+                            enum=list(ASSET_KINDS), description="Optional; must agree with the name"
+                        ),
+                    },
+                    required=["name", "label"],
+                    closed=True,
+                )
+            ),
+            responses={
+                "201": answer("The account opened", obj({"account": ref("AccountsAccount")})),
+                **write_errors(ACCOUNT_CODES, conflict=("account_exists",)),
+            },
+        ),
+    },
+    "/accounts/{name}": {
+        "patch": operation(
+            "Rename an account's labels, or close it (open: false) when it holds nothing",
+            operation_id="updateAccount",
+            tags=["accounts"],
+            roles=ADMINS,
+            parameters=[path_parameter("name", string(maxLength=200), "The account's name"), *IDEMPOTENCY],
+            request=body(
+                obj(
+                    {
+                        "label": _LABEL,
+                        "label_ru": _LABEL_RU,
+                        "open": {
+                            "type": "boolean",
+                            "description": "false closes the account; never reopened",
+                        },
+                    },
+                    required=[],
+                    closed=True,
+                )
+            ),
+            responses={
+                "200": answer(
+                    "The account and what changed",
+                    obj({"account": ref("AccountsAccount"), "changed": array(string())}),
+                ),
+                **write_errors(
+                    (*TEXT_CODES, "unknown_field", "invalid_boolean", "account_closed"),
+                    conflict=("account_not_empty", "account_closed"),
+                ),
+                "404": error("not_found", description="No such asset account"),
+            },
+        )
+    },
+    "/facilities": {
+        "get": operation(
+            "Facilities: name, address, region",
+            operation_id="listFacilities",
+            tags=["facilities"],
+            roles=["public"],
+            parameters=PAGING,
+            responses={
+                "200": answer(
+                    "A page of facilities",
+                    obj(
+                        {
+                            "facilities": array(ref("AccountsFacility")),
+                            "page": integer(),
+                            "per_page": integer(),
+                            "total": integer(),
+                        }
+                    ),
+                ),
+                "422": error("invalid_page"),
+            },
+        ),
+        "post": operation(
+            "Add a facility; prisoners name it in their profile",
+            operation_id="createFacility",
+            tags=["facilities"],
+            roles=WRITERS,
+            parameters=IDEMPOTENCY,
+            request=body(obj(_FACILITY_FIELDS, required=["name"], closed=True)),
+            responses={
+                "201": answer("The facility", obj({"facility": ref("AccountsFacility")})),
+                **write_errors(FACILITY_CODES),
+            },
+        ),
+    },
+    "/facilities/{facility_id}": {
+        "patch": operation(
+            "Change a facility's name, address or region",
+            operation_id="updateFacility",
+            tags=["facilities"],
+            roles=WRITERS,
+            parameters=[path_parameter("facility_id", integer(minimum=1), "The facility's id"), *IDEMPOTENCY],
+            request=body(obj(_FACILITY_FIELDS, required=[], closed=True)),
+            responses={
+                "200": answer("The facility", obj({"facility": ref("AccountsFacility")})),
+                **write_errors(FACILITY_CODES),
+                "404": error("not_found", description="No such facility"),
+            },
+        )
+    },
+}

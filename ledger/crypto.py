@@ -1,0 +1,61 @@
+"""Donors' emails at rest: Fernet (AES-128-CBC + HMAC-SHA256) under ``DONOR_EMAIL_KEY``.
+
+The key comes from ``LEDGER_DONOR_EMAIL_KEY`` or ``instance/donor_email_key`` (created on
+first run), as the two-factor key does (``ledger/access/two_factor.py``), and is kept apart
+from ``SECRET_KEY`` and ``TWO_FACTOR_KEY``.  ``create_app`` registers it here; the column
+type ``EncryptedText`` then encrypts on write and decrypts on read, so no code path can store
+an address in clear.  Without a registered key nothing is written at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+_keys: dict[str, str] = {}
+
+
+class MissingKey(RuntimeError):
+    """No donor email key registered: refuse rather than store an address in clear."""
+
+
+def register_donor_email_key(key: str) -> None:
+    if not key:
+        raise MissingKey("DONOR_EMAIL_KEY is empty")
+    _keys["donor_email"] = key
+
+
+def _fernet() -> Fernet:
+    key = _keys.get("donor_email")
+    if not key:
+        raise MissingKey("DONOR_EMAIL_KEY is not registered")
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode("utf-8")).digest()))
+
+
+def encrypt_text(value: str) -> str:
+    return _fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt_text(token: str) -> str | None:
+    """The clear text, or None when the key no longer opens it (a lost or changed key)."""
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken:
+        return None
+
+
+class EncryptedText(TypeDecorator):
+    """A text column stored as a Fernet token."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else encrypt_text(str(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else decrypt_text(value)

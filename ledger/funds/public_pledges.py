@@ -1,0 +1,104 @@
+"""A donor's own bank-transfer pledge, made on the public page or ``POST /api/v1/public-pledges``.
+
+The answer is an opaque reference code (random, ten characters: it names no prisoner and can't
+be guessed) and the organisation's bank details for the currency.  Pledges made are counted
+per client to throttle (``pledge_attempts``: an HMAC of the client's address under the
+app's secret, never the address, as ``ledger/access/throttle.py`` does for sign-ins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ledger.access.throttle import keyed_hash
+from ledger.books.errors import LedgerError
+from ledger.database import utcnow
+from ledger.funds.donor_mail import queue_pledge_confirmation
+from ledger.funds.models import BankDetails, Pledge, PledgeAttempt, Prisoner
+from ledger.funds.pledges import PUBLIC_REFERENCE_LENGTH, PledgeError, create_pledge, make_donor
+from ledger.money import Money
+
+KEEP_ATTEMPTS_FOR = timedelta(days=1)
+
+
+class PledgeThrottled(LedgerError):
+    """Too many pledges from this client lately; nothing was written."""
+
+    code = "pledge_throttled"
+
+
+@dataclass(frozen=True)
+class PledgeThrottle:
+    max_pledges: int = 5
+    window_seconds: int = 3600
+
+
+def pledge_client_key(secret: str, address: str | None) -> str:
+    return keyed_hash(secret, "pledge-client", address or "unknown")
+
+
+def bank_details_for(session: Session, currency: str) -> BankDetails | None:
+    return session.get(BankDetails, currency)
+
+
+def pledge_currencies(session: Session) -> list[str]:
+    """Currencies donors can pledge a transfer in: those the admins gave bank details for."""
+    return list(session.scalars(select(BankDetails.currency).order_by(BankDetails.currency)))
+
+
+def _check_throttle(session: Session, client_key: str, throttle: PledgeThrottle, now: datetime) -> None:
+    session.execute(delete(PledgeAttempt).where(PledgeAttempt.at < now - KEEP_ATTEMPTS_FOR))
+    since = now - timedelta(seconds=throttle.window_seconds)
+    count = session.scalar(
+        select(func.count(PledgeAttempt.id)).where(
+            PledgeAttempt.client_key == client_key, PledgeAttempt.at >= since
+        )
+    )
+    if (count or 0) >= throttle.max_pledges:
+        raise PledgeThrottled("too many pledges", minutes=max(1, throttle.window_seconds // 60))
+
+
+def make_public_pledge(
+    session: Session,
+    *,
+    prisoner: Prisoner | None,
+    money: Money,
+    frequency: str,
+    email: object = None,
+    locale: str = "en",
+    may_name_prisoner: bool = False,
+    client_key: str,
+    throttle: PledgeThrottle = PledgeThrottle(),
+    now: datetime | None = None,
+) -> tuple[Pledge, BankDetails]:
+    """Create the pledge (and its donor, with the email if given), count it for the client,
+    and queue the confirmation mail; the caller commits.  Refused, with nothing written, for a
+    hidden prisoner, a currency without bank details, bad input, or a throttled client."""
+    now = now or utcnow()
+    if prisoner is not None and not prisoner.public:
+        raise PledgeError("unknown prisoner", field="prisoner", reason="unknown_prisoner")
+    details = bank_details_for(session, money.currency)
+    if details is None:
+        raise PledgeError(
+            "no bank details", field="currency", reason="no_bank_details", currency=money.currency
+        )
+    _check_throttle(session, client_key, throttle, now)
+    donor = make_donor(session, email=email, locale=locale, may_name_prisoner=may_name_prisoner)
+    pledge = create_pledge(
+        session,
+        prisoner=prisoner,
+        money=money,
+        frequency=frequency,
+        starts_on=now.date(),
+        donor=donor,
+        created_by="public",
+        reference_length=PUBLIC_REFERENCE_LENGTH,
+    )
+    session.add(PledgeAttempt(at=now, client_key=client_key))
+    queue_pledge_confirmation(session, pledge)
+    session.flush()
+    return pledge, details

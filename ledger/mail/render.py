@@ -1,0 +1,188 @@
+"""The text of each queued message, made when it is sent, in the recipient's language.
+
+A kind is a subject here and a template ``templates/mail/<kind>.txt``; its context comes
+from a builder that reads the ids in ``params``.  Another area adds a kind with
+``register_kind(kind, subject, builder)`` (docs/mail.md).
+
+Donors' mails name no prisoner unless the donor ticked "you may name the prisoner in
+mails", and carry a signed link to manage the gift and one to delete the email.  The only
+address in a message is the recipient's own, in the envelope and the To header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_currency, format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ledger.access.models import User
+from ledger.funds.donor_links import donor_token
+from ledger.funds.models import Donation, Donor, Pledge
+from ledger.funds.schedules import pledge_states
+from ledger.mail.models import MailMessage
+from ledger.mail.sender import Outgoing
+from ledger.money import Money
+
+Builder = Callable[[Session, MailMessage, dict], dict | None]
+KINDS: dict[str, tuple[object, Builder]] = {}
+
+
+def register_kind(kind: str, subject, builder: Builder) -> None:
+    """``subject``: a lazy string; ``builder(session, message, params)`` returns the template's
+    context, or None when there is nothing to say any more (the message is then dropped)."""
+    KINDS[kind] = (subject, builder)
+
+
+def _money(minor: int, currency: str) -> str:
+    value = Money.from_minor(minor, currency)
+    return format_currency(value.amount, value.currency)
+
+
+def _base_url() -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+
+
+def donor_links(donor: Donor) -> dict:
+    token = donor_token(current_app.config["SECRET_KEY"], donor.id)
+    base = _base_url()
+    return {"manage_url": f"{base}/my-gift/{token}", "forget_url": f"{base}/my-gift/{token}/forget"}
+
+
+def _fund_words(donor: Donor, pledge_or_donation) -> str | None:
+    """The prisoner's name only when the donor allowed it; otherwise None (the template says
+    "the fund you chose")."""
+    prisoner = pledge_or_donation.prisoner
+    if prisoner is None or not donor.may_name_prisoner:
+        return None
+    return prisoner.name
+
+
+def _bank_text(session: Session, currency: str, locale: str) -> str:
+    from ledger.funds.models import BankDetails
+
+    details = session.get(BankDetails, currency)
+    return details.text_for(locale) if details is not None else ""
+
+
+def _receipt(session: Session, message: MailMessage, params: dict) -> dict | None:
+    donation = session.get(Donation, params.get("donation"))
+    if donation is None or donation.donor is None:
+        return None
+    pledge = donation.pledge
+    return {
+        "amount": _money(donation.amount_minor, donation.currency),
+        "received_on": format_date(donation.received_on, "long"),
+        "reference": pledge.reference if pledge is not None else f"R-{donation.id:06d}",
+        "method": donation.method,
+        "prisoner_name": _fund_words(donation.donor, donation),
+        "general": donation.prisoner is None,
+        "monthly": pledge is not None and pledge.frequency == "monthly" and pledge.status != "cancelled",
+    }
+
+
+def _pledge_context(session: Session, message: MailMessage, params: dict) -> dict | None:
+    pledge = session.get(Pledge, params.get("pledge"))
+    if pledge is None:
+        return None
+    return {
+        "pledge": pledge,
+        "reference": pledge.reference,
+        "amount": _money(pledge.amount_minor, pledge.currency),
+        "monthly": pledge.frequency == "monthly",
+        "prisoner_name": _fund_words(pledge.donor, pledge),
+        "general": pledge.prisoner is None,
+        "bank_details": _bank_text(session, pledge.currency, message.locale),
+    }
+
+
+def _reminder(session: Session, message: MailMessage, params: dict) -> dict | None:
+    context = _pledge_context(session, message, params)
+    if context is None or context["pledge"].status in ("cancelled", "paused", "fulfilled"):
+        return None
+    state = pledge_states(session, [context["pledge"]])[context["pledge"].id]
+    open_minor = sum(i.open_minor for i in state.instalments if i.due_on <= date.today())
+    if open_minor <= 0:
+        return None  # paid in the meantime: no reminder
+    due_on = date.fromisoformat(params["due_on"]) if params.get("due_on") else None
+    context.update(
+        due_on=format_date(due_on, "long") if due_on else "",
+        open_amount=_money(open_minor, context["pledge"].currency),
+    )
+    return context
+
+
+def _lapsed(session: Session, message: MailMessage, params: dict) -> dict | None:
+    context = _pledge_context(session, message, params)
+    if context is None or context["pledge"].status != "lapsed":
+        return None
+    context["missed"] = int(params.get("missed") or 0)
+    return context
+
+
+def _digest(session: Session, message: MailMessage, params: dict) -> dict | None:
+    ids = [i for i in params.get("pledges") or [] if isinstance(i, int)]
+    pledges = [p for p in (session.get(Pledge, i) for i in ids) if p is not None]
+    states = pledge_states(session, pledges)
+    rows = []
+    today = date.today()
+    for pledge in pledges:
+        state = states[pledge.id]
+        if state.status not in ("overdue", "lapsed"):
+            continue
+        missed = [i for i in state.instalments if i.due_on <= today and not i.is_paid]
+        rows.append(
+            {
+                "reference": pledge.reference,
+                "fund": pledge.prisoner.slug if pledge.prisoner else "general",
+                "status": state.status,
+                "missed": len(missed),
+                "open": _money(sum(i.open_minor for i in missed), pledge.currency),
+                "oldest": format_date(missed[0].due_on, "medium") if missed else "",
+            }
+        )
+    if not rows:
+        return None
+    return {"rows": rows, "list_url": f"{_base_url()}/manage/pledges?status=overdue"}
+
+
+register_kind("receipt", _l("Thank you: your gift is recorded"), _receipt)
+register_kind("pledge_created", _l("Your pledge: the reference code and where to send it"), _pledge_context)
+register_kind("reminder", _l("A reminder about your pledge"), _reminder)
+register_kind("lapsed", _l("Your pledge has lapsed"), _lapsed)
+register_kind("digest", _l("Overdue pledges today"), _digest)
+
+
+def render_message(session: Session, message: MailMessage) -> Outgoing | None:
+    """The message to send, or None when there is no address any more or nothing to say."""
+    if message.kind not in KINDS:
+        return None
+    params = json.loads(message.params or "{}")
+    subject, builder = KINDS[message.kind]
+    headers: dict[str, str] = {}
+    with force_locale(message.locale):
+        if message.donor_id is not None:
+            donor = session.get(Donor, message.donor_id)
+            address = donor.email if donor is not None else None
+            if not address:
+                return None
+            context = builder(session, message, params)
+            if context is None:
+                return None
+            context.update(donor_links(donor))
+            headers["List-Unsubscribe"] = f"<{context['forget_url']}>"
+        else:
+            user = session.get(User, message.user_id)
+            if user is None or not user.active:
+                return None
+            address = user.email
+            context = builder(session, message, params)
+            if context is None:
+                return None
+        context["organisation"] = current_app.config.get("ORGANISATION_NAME") or ""
+        body = render_template(f"mail/{message.kind}.txt", **context)
+        return Outgoing(to=address, subject=str(subject), body=body, headers=headers)

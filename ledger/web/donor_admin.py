@@ -1,0 +1,208 @@
+"""Admins' pages for donors and mail: bank details per currency (English and Russian), the
+pledge rules (N days, M instalments) and the email retention period; the outbox with its
+failures; donors' emails (shown to admins only) and their deletion."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from ledger.access.audit import record_audit
+from ledger.database import utcnow
+from ledger.extensions import db
+from ledger.funds.donor_mail import forget_email
+from ledger.funds.models import BankDetails, Donor, Pledge
+from ledger.funds.schedules import donor_settings, lock_pledge_job
+from ledger.mail.models import MAIL_STATUSES, MailMessage
+from ledger.mail.sender import retry_now
+from ledger.text import TextError, clean_text
+from ledger.web.access_control import role_required
+from ledger.web.access_forms import EmptyForm
+from ledger.web.choices import currency_choices
+
+bp = Blueprint("donor_admin", __name__, url_prefix="/admin")
+
+
+class RulesForm(FlaskForm):
+    overdue_days = IntegerField(
+        _l("Days after its due date until an instalment counts as missed (N)"),
+        validators=[InputRequired(), NumberRange(min=0, max=365)],
+    )
+    lapse_missed = IntegerField(
+        _l("Missed instalments after which a pledge has lapsed (M)"),
+        validators=[InputRequired(), NumberRange(min=1, max=60)],
+    )
+    email_retention_days = IntegerField(
+        _l("Days a donor's email is kept, then deleted"),
+        validators=[InputRequired(), NumberRange(min=1, max=3650)],
+    )
+
+
+class BankDetailsForm(FlaskForm):
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    details_en = TextAreaField(_l("Bank details in English"), validators=[InputRequired(), Length(max=2000)])
+    details_ru = TextAreaField(_l("Bank details in Russian"), validators=[InputRequired(), Length(max=2000)])
+
+
+def _settings_page(rules: RulesForm | None = None, bank: BankDetailsForm | None = None, status: int = 200):
+    settings = donor_settings(db.session)
+    if rules is None:
+        rules = RulesForm(
+            overdue_days=settings.overdue_days,
+            lapse_missed=settings.lapse_missed,
+            email_retention_days=settings.email_retention_days,
+        )
+    bank = bank or BankDetailsForm()
+    bank.currency.choices = currency_choices()
+    details = db.session.scalars(select(BankDetails).order_by(BankDetails.currency)).all()
+    return (
+        render_template(
+            "donor_admin/settings.html", rules=rules, bank=bank, details=details, action_form=EmptyForm()
+        ),
+        status,
+    )
+
+
+@bp.get("/donor-settings")
+@role_required("admin")
+def settings():
+    return _settings_page()
+
+
+@bp.post("/donor-settings/rules")
+@role_required("admin")
+def save_rules():
+    form = RulesForm()
+    if not form.validate_on_submit():
+        return _settings_page(rules=form, status=400)
+    row = lock_pledge_job(db.session)
+    row.overdue_days = form.overdue_days.data
+    row.lapse_missed = form.lapse_missed.data
+    row.email_retention_days = form.email_retention_days.data
+    row.updated_at = utcnow()
+    record_audit(
+        db.session,
+        "donor_settings.saved",
+        user=current_user,
+        overdue_days=row.overdue_days,
+        lapse_missed=row.lapse_missed,
+        email_retention_days=row.email_retention_days,
+    )
+    flash(_("Saved. The pledge job applies the rules at its next run."), "success")
+    return redirect(url_for("donor_admin.settings"), code=303)
+
+
+@bp.post("/donor-settings/bank")
+@role_required("admin")
+def save_bank_details():
+    form = BankDetailsForm()
+    form.currency.choices = currency_choices()
+    if not form.validate_on_submit():
+        return _settings_page(bank=form, status=400)
+    texts = {}
+    for name in ("details_en", "details_ru"):
+        try:
+            lines = (getattr(form, name).data or "").replace("\r\n", "\n").split("\n")
+            texts[name] = "\n".join(clean_text(line, max_length=200) for line in lines).strip()
+            if not texts[name]:
+                raise TextError("required")
+        except TextError as error:
+            from ledger.messages import message_for
+
+            getattr(form, name).errors = [message_for(error.code, error.params)]
+            return _settings_page(bank=form, status=400)
+    row = db.session.get(BankDetails, form.currency.data)
+    if row is None:
+        row = BankDetails(currency=form.currency.data, details_en="", details_ru="")
+        db.session.add(row)
+    row.details_en, row.details_ru = texts["details_en"], texts["details_ru"]
+    row.updated_at = utcnow()
+    row.updated_by_id = current_user.id
+    record_audit(db.session, "bank_details.saved", user=current_user, target=f"currency:{row.currency}")
+    flash(_("Bank details for %(currency)s saved.", currency=row.currency), "success")
+    return redirect(url_for("donor_admin.settings"), code=303)
+
+
+@bp.post("/donor-settings/bank/<currency>/delete")
+@role_required("admin")
+def delete_bank_details(currency: str):
+    row = db.session.get(BankDetails, currency) or abort(404)
+    db.session.delete(row)
+    record_audit(db.session, "bank_details.deleted", user=current_user, target=f"currency:{currency}")
+    flash(_("Donors can no longer pledge transfers in %(currency)s.", currency=currency), "success")
+    return redirect(url_for("donor_admin.settings"), code=303)
+
+
+# ---- the outbox ----------------------------------------------------------------------------
+
+
+@bp.get("/mail")
+@role_required("admin")
+def outbox():
+    status = request.args.get("status", "waiting")
+    query = select(MailMessage).order_by(MailMessage.id.desc())
+    if status == "waiting":
+        query = query.where(
+            MailMessage.status.in_(("queued", "sending", "failed"))
+            & ((MailMessage.attempts > 0) | (MailMessage.status == "failed"))
+        )
+    elif status in MAIL_STATUSES:
+        query = query.where(MailMessage.status == status)
+    messages = db.session.scalars(query.limit(300)).all()
+    counts = dict(
+        db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all()
+    )
+    return render_template(
+        "donor_admin/outbox.html", messages=messages, counts=counts, status=status, action_form=EmptyForm()
+    )
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@role_required("admin")
+def retry_mail(message_id: int):
+    message = db.session.get(MailMessage, message_id) or abort(404)
+    retry_now(db.session, message)
+    record_audit(db.session, "mail.retry", user=current_user, target=f"mail:{message.id}")
+    flash(_("The message goes out with the next run of “mail send”."), "success")
+    return redirect(url_for("donor_admin.outbox"), code=303)
+
+
+# ---- donors' emails (admins only) ----------------------------------------------------------
+
+
+@bp.get("/donors")
+@role_required("admin")
+def donors():
+    rows = db.session.scalars(
+        select(Donor).where(Donor.email_added_at.is_not(None)).order_by(Donor.id.desc()).limit(500)
+    ).all()
+    pledges = (
+        dict(
+            db.session.execute(
+                select(Pledge.donor_id, func.count())
+                .where(Pledge.donor_id.in_([d.id for d in rows]))
+                .group_by(Pledge.donor_id)
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    settings = donor_settings(db.session)
+    return render_template(
+        "donor_admin/donors.html", donors=rows, pledges=pledges, settings=settings, action_form=EmptyForm()
+    )
+
+
+@bp.post("/donors/<int:donor_id>/forget")
+@role_required("admin")
+def forget_donor_email(donor_id: int):
+    donor = db.session.get(Donor, donor_id) or abort(404)
+    forget_email(db.session, donor, reason="admin", actor=current_user)
+    flash(_("The email was deleted; the gifts stay in the books."), "success")
+    return redirect(url_for("donor_admin.donors"), code=303)

@@ -1,0 +1,198 @@
+"""Public pages for donors without a card or an account: pledge a bank transfer (with its
+printable page), and the page a signed link in a mail opens to pause, resume or cancel a
+monthly gift or delete one's email.  Views are thin; the request boundary commits."""
+
+from __future__ import annotations
+
+import stripe
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ledger.api.public_pledges import client_key, throttle_policy
+from ledger.database import utcnow
+from ledger.extensions import db
+from ledger.funds.donor_links import LinkRefused, donor_from_token
+from ledger.funds.donor_mail import forget_email
+from ledger.funds.models import BankDetails, Donor, Pledge, Prisoner
+from ledger.funds.pledges import (
+    PUBLIC_REFERENCE_LENGTH,
+    REFERENCE_PREFIX,
+    cancel_pledge,
+    pause_pledge,
+    resume_pledge,
+)
+from ledger.funds.public_pledges import make_public_pledge, pledge_currencies
+from ledger.funds.schedules import pledge_states
+from ledger.messages import BANK_VISIBILITY_WARNING, message_for
+from ledger.money import MoneyError, parse_amount
+from ledger.web.boundary import attempt
+from ledger.web.donate_forms import PledgeTransferForm
+from ledger.web.stripe_events import gateway
+
+bp = Blueprint("pledge_transfer", __name__)
+GENERAL = "general"
+
+
+def _prisoner_choices() -> list[tuple[str, str]]:
+    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
+    choices = [(GENERAL, _("General fund (where it is needed most)"))]
+    for prisoner in prisoners:
+        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
+        choices.append((prisoner.slug, label))
+    return choices
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.route("/pledge", methods=["GET", "POST"])
+def form():
+    form = PledgeTransferForm()
+    currencies = pledge_currencies(db.session)
+    form.currency.choices = [(code, code) for code in currencies]
+    form.prisoner.choices = _prisoner_choices()
+    if request.method == "GET":
+        slug = request.args.get("prisoner")
+        form.prisoner.data = slug if slug in {v for v, _l in form.prisoner.choices} else GENERAL
+    warning = str(BANK_VISIBILITY_WARNING)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), status
+    prisoner = None
+    if form.prisoner.data != GENERAL:
+        prisoner = db.session.scalar(select(Prisoner).where(Prisoner.slug == form.prisoner.data))
+    try:
+        money = parse_amount(form.amount.data, form.currency.data)
+    except MoneyError as error:
+        form.amount.errors = [message_for(error.code, error.params)]
+        return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), 400
+    with attempt(form) as outcome:
+        pledge, details = make_public_pledge(
+            db.session,
+            prisoner=prisoner,
+            money=money,
+            frequency=form.frequency.data,
+            email=(form.email.data or "").strip() or None,
+            locale=_locale(),
+            may_name_prisoner=bool(form.may_name_prisoner.data),
+            client_key=client_key(),
+            throttle=throttle_policy(),
+        )
+    if not outcome.ok:
+        status = 429 if outcome.code == "pledge_throttled" else 400
+        return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), status
+    return render_template(
+        "pledge/done.html",
+        pledge=pledge,
+        bank_text=details.text_for(_locale()),
+        warning=warning,
+        emailed=bool(form.email.data),
+    )
+
+
+def _public_pledge(reference: str) -> Pledge:
+    if len(reference) != len(REFERENCE_PREFIX) + PUBLIC_REFERENCE_LENGTH:
+        abort(404)  # only donors' own pledges have a printable page
+    pledge = db.session.scalar(select(Pledge).where(Pledge.reference == reference))
+    if pledge is None:
+        abort(404)
+    return pledge
+
+
+@bp.route("/pledge/<reference>/print")
+def printable(reference: str):
+    """What to take to the bank: the code, the amount and the bank details; no prisoner's
+    name and nothing of the donor, so that a printed page tells a reader nothing more."""
+    pledge = _public_pledge(reference)
+    details = db.session.get(BankDetails, pledge.currency)
+    return render_template(
+        "pledge/print.html",
+        pledge=pledge,
+        bank_text=details.text_for(_locale()) if details else "",
+        warning=str(BANK_VISIBILITY_WARNING),
+    )
+
+
+# ---- the signed link in every donor mail ---------------------------------------------------
+
+
+def _donor_of(token: str) -> Donor:
+    config = current_app.config
+    try:
+        donor_id = donor_from_token(
+            config["SECRET_KEY"], token, max_age_days=int(config.get("DONOR_LINK_DAYS") or 60)
+        )
+    except LinkRefused as refused:
+        abort(_refused_page(refused.code))
+    donor = db.session.get(Donor, donor_id)
+    if donor is None:
+        abort(_refused_page("link_invalid"))
+    return donor
+
+
+def _refused_page(code: str):
+    response = current_app.make_response(
+        (render_template("pledge/link_refused.html", message=message_for(code)), 400)
+    )
+    return response
+
+
+@bp.route("/my-gift/<token>")
+def manage(token: str):
+    donor = _donor_of(token)
+    pledges = db.session.scalars(
+        select(Pledge).where(Pledge.donor_id == donor.id).order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    ).all()
+    states = pledge_states(db.session, list(pledges))
+    page = render_template(
+        "pledge/manage.html", token=token, pledges=pledges, states=states, has_email=donor.email is not None
+    )
+    return page, 200
+
+
+ACTIONS = {"pause": pause_pledge, "resume": resume_pledge}
+
+
+@bp.route("/my-gift/<token>/<reference>/<action>", methods=["POST"])
+def change(token: str, reference: str, action: str):
+    donor = _donor_of(token)
+    pledge = db.session.scalar(
+        select(Pledge).where(Pledge.reference == reference, Pledge.donor_id == donor.id)
+    )
+    if pledge is None or action not in ("pause", "resume", "cancel"):
+        abort(404)
+    subscriptions = gateway() if pledge.stripe_subscription_id else None
+    try:
+        with attempt() as outcome:
+            if action == "cancel":
+                cancel_pledge(db.session, pledge, changed_by="donor", subscriptions=subscriptions)
+            else:
+                ACTIONS[action](
+                    db.session, pledge, today=utcnow().date(), changed_by="donor", subscriptions=subscriptions
+                )
+    except stripe.StripeError as error:  # nothing changed here; the 502 makes the boundary roll back
+        current_app.logger.warning("Stripe refused a donor's %s: %s", action, type(error).__name__)
+        flash(message_for("stripe_unreachable"), "error")
+        return manage(token)[0], 502
+    if outcome.ok:
+        flash(
+            {
+                "pause": _("Your monthly gift is paused. Nothing falls due until you resume it."),
+                "resume": _("Your monthly gift runs again. Thank you."),
+                "cancel": _("Your gift is cancelled. Thank you for what you gave."),
+            }[action],
+            "success",
+        )
+    return redirect(url_for("pledge_transfer.manage", token=token), code=303)
+
+
+@bp.route("/my-gift/<token>/forget", methods=["GET", "POST"])
+def forget(token: str):
+    donor = _donor_of(token)
+    if request.method == "GET":
+        return render_template("pledge/forget.html", token=token, has_email=donor.email is not None)
+    forget_email(db.session, donor, reason="donor")
+    return render_template("pledge/forgotten.html")
