@@ -101,6 +101,13 @@ MESSAGES = {
     "parcel_no_outcome": _l("Record what became of the parcel first."),
     "refund_exceeds_parcel": _l("The refund is more than the parcel cost (%(cost)s)."),
     "not_a_coordinator": _l("Choose an active coordinator or admin."),
+    # two-person sign-off
+    "own_approval": _l("A second person must sign this off: you cannot approve or refuse what you recorded."),
+    "not_author": _l("Only the person who recorded this item can withdraw it."),
+    "approval_not_pending": _l(
+        "This item has already been approved, refused or withdrawn; nothing was changed."
+    ),
+    "unknown_approval_status": _l("Choose a status: pending, approved, rejected, withdrawn or all."),
     # donations
     "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),
@@ -141,6 +148,21 @@ MESSAGES = {
     "import_too_many_rows": _l("At most %(max)s rows per file; split the statement."),
     "import_bad_asset": _l("Choose the bank account the statement belongs to."),
     "import_expired": _l("This preview has expired; upload the file again."),
+    "import_bad_date": _l("“%(value)s” is not a date the import can read. Accepted formats: %(formats)s."),
+    "import_no_date": _l("The date is empty. Accepted formats: %(formats)s."),
+    "import_bad_amount": _l(
+        "“%(value)s” is not an amount the import can read: write digits with a decimal point, "
+        "like 1234.50 or 1,234.50 (or tick “decimal comma” for 1 234,50)."
+    ),
+    "import_bad_amount_comma": _l(
+        "“%(value)s” is not an amount the import can read: with a decimal comma, write it like "
+        "1234,50 or 1 234,50 (or untick “decimal comma” for 1,234.50)."
+    ),
+    "import_no_amount": _l("The amount is empty."),
+    "import_bad_currency": _l(
+        "“%(value)s” is not a currency code: use a three-letter ISO 4217 code such as EUR or RUB."
+    ),
+    "import_no_currency_value": _l("The currency is empty: write a code such as EUR or RUB."),
     "unknown_account": _l("No such account."),
     # asset accounts
     "bad_account_name": _l(
@@ -248,6 +270,16 @@ DETAILED = {
 }
 
 
+# The date formats of the bank import (ledger/funds/bank_import.py DATE_FORMATS), as a reader
+# writes them, with an example each.
+DATE_FORMAT_NAMES = {
+    "%Y-%m-%d": _l("YYYY-MM-DD (2026-01-31)"),
+    "%d.%m.%Y": _l("DD.MM.YYYY (31.01.2026)"),
+    "%d/%m/%Y": _l("DD/MM/YYYY (31/01/2026)"),
+    "%d.%m.%y": _l("DD.MM.YY (31.01.26)"),
+}
+
+
 def _display(value: object) -> object:
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
@@ -255,6 +287,8 @@ def _display(value: object) -> object:
         return format_date(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return format_decimal(value)  # grams: 20,000 / 20 000
+    if isinstance(value, tuple) and all(isinstance(item, str) and item.startswith("%") for item in value):
+        return ", ".join(str(DATE_FORMAT_NAMES.get(item, item)) for item in value)
     return value
 
 

@@ -11,6 +11,7 @@ from ledger.access.models import (  # noqa: F401
     UserSession,
 )
 from ledger.api.models import IdempotentRequest  # noqa: F401
+from ledger.books.holds import Approval, ApprovalHold, ApprovalThreshold  # noqa: F401
 from ledger.books.models import (  # noqa: F401
     Account,
     AccountBalance,
@@ -28,6 +29,7 @@ from ledger.funds.models import (  # noqa: F401
     Donor,
     DonorSettings,
     Facility,
+    ImportMapping,
     ParcelAssignment,
     Pledge,
     PledgeAttempt,
@@ -38,4 +40,11 @@ from ledger.funds.models import (  # noqa: F401
 )
 from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
-from ledger.spending.models import Parcel, ParcelItem, ParcelOutcome, ParcelRule, Receipt  # noqa: F401
+from ledger.spending.models import (  # noqa: F401
+    ApprovalReceipt,
+    Parcel,
+    ParcelItem,
+    ParcelOutcome,
+    ParcelRule,
+    Receipt,
+)

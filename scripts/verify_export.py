@@ -51,6 +51,8 @@ FIELDS = {
     "rate",
     "postings",
 }
+# In the document only when present: the second person of a two-person sign-off.
+OPTIONAL_FIELDS = {"approved_by"}
 
 
 def canonical(document: dict) -> bytes:
@@ -60,6 +62,7 @@ def canonical(document: dict) -> bytes:
         for line_no, account, currency, amount, category, memo in document["postings"]
     )
     body = {key: document[key] for key in FIELDS}
+    body.update({key: document[key] for key in OPTIONAL_FIELDS if document.get(key) is not None})
     body["postings"] = [[n, a, c, str(m), cat, memo] for n, a, c, m, cat, memo in postings]
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 

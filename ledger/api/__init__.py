@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from ledger.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
+    approvals,
     checkpoints,
     errors,
     fundraising,

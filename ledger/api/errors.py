@@ -43,7 +43,10 @@ CONFLICT_CODES = {
     "parcel_refunded",
     "parcel_not_returned",
     "parcel_no_outcome",
+    "approval_not_pending",
 }
+# Refusals because of who asks (two-person sign-off: never one's own item).
+FORBIDDEN_CODES = {"own_approval", "not_author"}
 # Refusals with their own HTTP status.
 STATUS_FOR_CODE = {"pledge_throttled": 429}
 
@@ -65,7 +68,9 @@ def _api_error(error: ApiError):
 
 @bp.errorhandler(LedgerError)
 def _ledger_error(error: LedgerError):
-    status = STATUS_FOR_CODE.get(error.code) or (409 if error.code in CONFLICT_CODES else 422)
+    status = STATUS_FOR_CODE.get(error.code) or (
+        409 if error.code in CONFLICT_CODES else 403 if error.code in FORBIDDEN_CODES else 422
+    )
     params = dict(error.params)
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:

@@ -24,8 +24,9 @@ from ledger.api.parsing import (
     json_request,
     page_args,
 )
-from ledger.api.serialise import entry_json, minor_json, money_json
+from ledger.api.serialise import entry_json, minor_json, money_json, pending_payload
 from ledger.books.accounts import find_account
+from ledger.books.holds import Approval
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
@@ -245,6 +246,8 @@ def create_transfer(body: dict):
         memo=body.get("memo"),
         recorded_by=current_user,
     )
+    if isinstance(entry, Approval):
+        return pending_payload(entry), 202
     return {"entry": entry_json(entry)}, 201
 
 

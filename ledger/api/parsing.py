@@ -184,6 +184,23 @@ class CurrencyField(Field):
             raise ApiError(422, error.code, path, **error.params) from None
 
 
+class CurrencyAmounts(Field):
+    """``{"RUB": "10000.00", "EUR": "100.00"}``: an amount per currency code, each a
+    positive decimal string (errors name ``path.CODE``); the keys are data, not fields."""
+
+    def parse(self, value: Any, path: str) -> dict[str, Money]:
+        if not isinstance(value, dict):
+            raise ApiError(422, "invalid_object", path)
+        amounts = {}
+        for raw_currency, raw_amount in value.items():
+            try:
+                currency = parse_currency(raw_currency)
+            except MoneyError as error:
+                raise ApiError(422, error.code, f"{path}.{str(raw_currency)[:20]}", **error.params) from None
+            amounts[currency] = strict_amount(raw_amount, currency, f"{path}.{currency}")
+        return amounts
+
+
 class RateField(Field):
     """An exchange rate as a decimal string."""
 
@@ -293,8 +310,9 @@ class Schema:
         return parsed
 
 
-def json_request(schema: Schema) -> Callable:
-    """Read the request body by ``schema`` and pass it to the view as ``body``.
+def json_request(schema: Schema, *, body_optional: bool = False) -> Callable:
+    """Read the request body by ``schema`` and pass it to the view as ``body``
+    (``body_optional``: a request with no body at all reads as ``{}``).
 
     Put it below ``@idempotent_write`` (a replayed request is answered before its body is
     read again). The schema stays on the view as ``json_schema``: the test that every JSON
@@ -304,7 +322,8 @@ def json_request(schema: Schema) -> Callable:
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            return view(*args, body=schema.read(json_body()), **kwargs)
+            empty = body_optional and not request.get_data(cache=True)
+            return view(*args, body=schema.read({} if empty else json_body()), **kwargs)
 
         wrapped.json_schema = schema  # type: ignore[attr-defined]
         return wrapped

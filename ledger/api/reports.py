@@ -179,6 +179,7 @@ def journal_view():
                     "description": entry.description,
                     "recorded_at": entry.recorded_at.isoformat() + "Z",
                     "author": entry.recorded_by,
+                    "approver": entry.approved_by,
                     "source": entry.source_type,
                     "source_ref": entry.source_ref,
                     "reverses": entry.reverses_id,

@@ -22,6 +22,7 @@ def entry_json(entry: JournalEntry, *, receipts=(), parcel=None) -> dict:
         "source": entry.source_type,
         "recorded_at": entry.recorded_at.isoformat() + "Z",
         "recorded_by": entry.recorded_by_id,
+        "approved_by": entry.approved_by_id,
         "reverses": entry.reverses_id,
         "reversed_by": entry.reversed_by.id if entry.reversed_by else None,
         "advance": entry.is_advance,
@@ -79,4 +80,32 @@ def parcel_json(parcel) -> dict:
             }
             for item in parcel.items
         ],
+    }
+
+
+def pending_payload(approval) -> dict:
+    """The 202 answer of an item that waits for a second person's sign-off."""
+    return {"status": "pending", "approval": approval.id}
+
+
+def approval_json(approval, *, receipts=()) -> dict:
+    """An item of the sign-off queue: what, for whom, since when, by whom, what it holds back."""
+    return {
+        "id": approval.id,
+        "kind": approval.kind,
+        "status": approval.status,
+        "money": minor_json(approval.amount_minor, approval.currency),
+        "description": approval.description,
+        "prisoner": approval.prisoner.slug if approval.prisoner is not None else None,
+        "author": approval.author_id,
+        "created_at": approval.created_at.isoformat() + "Z",
+        "decided_by": approval.decided_by_id,
+        "decided_at": approval.decided_at.isoformat() + "Z" if approval.decided_at else None,
+        "reason": approval.reason,
+        "entry": approval.entry_id,
+        "holds": [
+            {"account": hold.account.name, "money": minor_json(hold.amount_minor, hold.currency)}
+            for hold in approval.holds
+        ],
+        "receipts": [receipt_json(receipt) for receipt in receipts],
     }

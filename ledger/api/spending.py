@@ -27,8 +27,9 @@ from ledger.api.parsing import (
     Text,
     json_request,
 )
-from ledger.api.serialise import entry_json, receipt_json
+from ledger.api.serialise import entry_json, pending_payload, receipt_json
 from ledger.books.accounts import find_account
+from ledger.books.holds import Approval
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -119,6 +120,8 @@ def create_disbursement(body: dict):
         parcel=_parcel(body.get("parcel"), money.currency),
         recorded_by=current_user,
     )
+    if isinstance(entry, Approval):
+        return pending_payload(entry), 202
     return _entry_payload(entry), 201
 
 

@@ -33,6 +33,7 @@ from ledger.books.errors import (
     NotPermitted,
 )
 from ledger.books.hashchain import canonical_entry, chain_hash
+from ledger.books.holds import pending_holds
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 from ledger.books.posting import (
     ENTRY_COLUMNS,
@@ -168,6 +169,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
         if draft.reverses_id is not None and not 0 < draft.reverses_id < first_id + len(drafts):
             raise InvalidEntry("unknown entry", field="entry")
     stored = _balances(session, list({row.id for row in accounts.values()}))
+    held = pending_holds(session, stored)  # money that pending items hold back (books/holds.py)
     running = dict(stored)
     counts: dict[tuple[int, str], int] = defaultdict(int)
 
@@ -205,13 +207,14 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
             before = running.get(pair, 0)
             guard = guarded.get(pair)
             if guard is not None and not draft.is_advance and delta * guard.sign < 0:
-                if (before + delta) * guard.sign < 0:
+                hold = held.get(pair, 0)
+                if (before + delta) * guard.sign - hold < 0:
                     raise InsufficientFunds(
                         "not enough money",
                         field="amount",
                         account=guard.name,
                         currency=pair[1],
-                        available=Money.from_minor(max(0, before * guard.sign), pair[1]),
+                        available=Money.from_minor(max(0, before * guard.sign - hold), pair[1]),
                         needed=Money.from_minor(-delta * guard.sign, pair[1]),
                         entry=offset,
                     )
@@ -241,6 +244,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
                 description,
                 recorded_at,
                 recorded_by_id,
+                None,  # approved_by: bulk loads are not signed off item by item
                 draft.source_type,
                 source_ref,
                 key,

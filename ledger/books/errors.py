@@ -61,3 +61,9 @@ class AccountClosed(LedgerError):
 
 class NotPermitted(LedgerError):
     code = "not_permitted"
+
+
+class OwnApproval(NotPermitted):
+    """Two-person sign-off: nobody signs off (or refuses) an item they recorded themselves."""
+
+    code = "own_approval"

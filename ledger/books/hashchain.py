@@ -39,9 +39,14 @@ def canonical_entry(
     is_advance: bool,
     conversion_rate: str | None,
     postings: Iterable[tuple],
+    approved_by_id: int | None = None,
 ) -> bytes:
     """Canonical bytes of an entry.  ``postings`` rows are
-    ``(line_no, account_name, currency, amount_minor, category, memo)``."""
+    ``(line_no, account_name, currency, amount_minor, category, memo)``.
+
+    ``approved_by`` (the second person of a two-person sign-off) is in the document
+    only when there is one: entries recorded before sign-off existed keep the bytes,
+    and so the hashes, they were chained with."""
     lines = ",".join(
         [
             f"[{line_no:d},{_E(account)},{_E(currency)},{_E(str(amount))},"
@@ -49,8 +54,9 @@ def canonical_entry(
             for line_no, account, currency, amount, category, memo in sorted(postings)
         ]
     )
+    approved = "" if approved_by_id is None else f'"approved_by":{approved_by_id:d},'
     return (
-        f'{{"advance":{"true" if is_advance else "false"},"date":"{entry_date.isoformat()}",'
+        f'{{"advance":{"true" if is_advance else "false"},{approved}"date":"{entry_date.isoformat()}",'
         f'"description":{"null" if description is None else _E(description)},"id":{entry_id:d},'
         f'"idempotency_key":{"null" if idempotency_key is None else _E(idempotency_key)},'
         f'"postings":[{lines}],"rate":{"null" if conversion_rate is None else _E(conversion_rate)},'
@@ -81,6 +87,8 @@ def canonical_entry_reference(**fields) -> bytes:
             for line_no, account, currency, amount, category, memo in sorted(fields["postings"])
         ],
     }
+    if fields.get("approved_by_id") is not None:
+        document["approved_by"] = fields["approved_by_id"]
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -106,4 +114,5 @@ def entry_canonical(entry) -> bytes:
             (p.line_no, p.account.name, p.currency, p.amount_minor, p.category, p.memo)
             for p in entry.postings
         ],
+        approved_by_id=getattr(entry, "approved_by_id", None),
     )

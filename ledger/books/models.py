@@ -130,6 +130,9 @@ class JournalEntry(Base):
     description: Mapped[str] = mapped_column(String(500))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The second person who signed the entry off (two-person sign-off, migration 0011);
+    # hashed only when present, so entries recorded before it keep their hashes.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source_type: Mapped[str] = mapped_column(String(16))
     source_ref: Mapped[str | None] = mapped_column(String(200), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -143,7 +146,8 @@ class JournalEntry(Base):
     postings: Mapped[list[Posting]] = relationship(
         back_populates="entry", order_by="Posting.line_no", lazy="selectin"
     )
-    recorded_by = relationship("User")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
     reverses: Mapped[JournalEntry | None] = relationship(
         remote_side=[id], foreign_keys=[reverses_id], back_populates="reversed_by"
     )

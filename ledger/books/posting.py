@@ -26,9 +26,11 @@ from ledger.books.errors import (
     InsufficientFunds,
     InvalidEntry,
     NotPermitted,
+    OwnApproval,
     UnbalancedEntry,
 )
 from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.holds import pending_holds
 from ledger.books.models import (
     CATEGORIES,
     SOURCE_TYPES,
@@ -46,6 +48,7 @@ ENTRY_COLUMNS = (
     "description",
     "recorded_at",
     "recorded_by_id",
+    "approved_by_id",
     "source_type",
     "source_ref",
     "idempotency_key",
@@ -265,8 +268,9 @@ def _lock_head(session: Session, driver: _Driver | None = None) -> Head:
 
 
 def lock_ledger(session: Session) -> None:
-    """Take the ledger's write lock before reading balances an entry will be built from
-    (moving a whole fund), so that no other writer changes them in between."""
+    """Take the ledger's write lock for a change that must not interleave with posting
+    (a pending item's hold, a decision on it): held until the caller commits."""
+    session.flush()
     _lock_head(session)
 
 
@@ -284,16 +288,24 @@ def post_entry(
     draft: EntryDraft,
     *,
     recorded_by=None,
+    approved_by=None,
 ) -> JournalEntry:
     """Validate, check funds, chain and write one entry; return it (flushed).
 
     Raises UnbalancedEntry, InvalidEntry, InsufficientFunds, DuplicateEntry or
     NotPermitted, and then nothing was written.  ``draft.is_advance`` lets a
-    fund go below zero and is accepted only from an admin.
+    fund go below zero and is accepted only from an admin.  ``approved_by`` is
+    the second person who signed the entry off: never its author.  Money held
+    back by pending items (``books/holds.py``) is not available to the entry.
     """
     description, key, source_ref = _validate(draft)
     if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
         raise NotPermitted("only an admin may record an advance", field="is_advance")
+    approved_by_id = getattr(approved_by, "id", None)
+    if approved_by is not None and (
+        approved_by_id is None or approved_by_id == getattr(recorded_by, "id", None)
+    ):
+        raise OwnApproval("a second person signs off", field="approved_by")
     session.flush()  # what the session holds (a new account, a prisoner) is in the database first
     driver = _Driver(session)
     head = _lock_head(session, driver)
@@ -319,14 +331,17 @@ def post_entry(
         if by_id[account_id].guarded and delta * by_id[account_id].normal_sign < 0
     ]
     balances = driver.balances(drawn) if not draft.is_advance else {}
+    # What pending items hold back cannot be spent again (two-person sign-off, books/holds.py).
+    held = pending_holds(session, drawn) if drawn and not draft.is_advance else {}
     if not draft.is_advance:
         for (account_id, currency), delta in deltas.items():
             account = by_id[account_id]
             if not account.guarded or delta * account.normal_sign >= 0:
                 continue
+            hold = held.get((account_id, currency), 0)
             after = balances.get((account_id, currency), 0) + delta
-            if after * account.normal_sign < 0:
-                available = max(0, balances.get((account_id, currency), 0) * account.normal_sign)
+            if after * account.normal_sign - hold < 0:
+                available = max(0, balances.get((account_id, currency), 0) * account.normal_sign - hold)
                 raise InsufficientFunds(
                     "not enough money",
                     field="amount",
@@ -358,6 +373,7 @@ def post_entry(
             is_advance=draft.is_advance,
             conversion_rate=draft.conversion_rate,
             postings=rows,
+            approved_by_id=approved_by_id,
         ),
     )
     entry = JournalEntry(
@@ -366,6 +382,7 @@ def post_entry(
         description=description,
         recorded_at=recorded_at,
         recorded_by_id=recorded_by_id,
+        approved_by_id=approved_by_id,
         source_type=draft.source_type,
         source_ref=source_ref,
         idempotency_key=key,
@@ -383,6 +400,7 @@ def post_entry(
             description,
             driver.datetime(recorded_at),
             recorded_by_id,
+            approved_by_id,
             draft.source_type,
             source_ref,
             key,

@@ -50,7 +50,7 @@ class VerifyResult:
 
 _ENTRIES = (
     "SELECT id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
-    "idempotency_key, reverses_id, is_advance, conversion_rate, prev_hash, hash "
+    "idempotency_key, reverses_id, is_advance, conversion_rate, approved_by_id, prev_hash, hash "
     "FROM journal_entries ORDER BY id"
 )
 _POSTINGS = (
@@ -128,6 +128,7 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
             reverses_id,
             is_advance,
             conversion_rate,
+            approved_by_id,
             stored_prev_hash,
             stored_hash,
         ) in batch:
@@ -173,6 +174,7 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
                     is_advance=is_advance,
                     conversion_rate=conversion_rate,
                     postings=hashed,
+                    approved_by_id=approved_by_id,
                 ),
             )
             if recomputed != stored_hash:

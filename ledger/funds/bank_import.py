@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
+from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
-from ledger.funds.models import Pledge
+from ledger.funds.models import ImportMapping, Pledge
 from ledger.funds.pledges import find_reference, pledge_by_reference
 from ledger.money import MoneyError, parse_amount, parse_currency
 
 MAX_ROWS = 5000
+# Every date format the import reads; an unreadable date's message lists them all (by these
+# patterns, named in the reader's language in ledger/messages.py).
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y")
 ENCODINGS = ("utf-8-sig", "cp1251")
 
@@ -66,6 +69,11 @@ class StatementRow:
     pledge: Pledge | None = None
     idempotency_key: str | None = None
     error: tuple[str, dict] | None = None
+    # The cells as they were written in the file, shown when a row can't be read.
+    date_text: str = ""
+    amount_text: str = ""
+    currency_text: str = ""
+    error_field: str | None = None  # date, amount or currency
 
     @property
     def importable(self) -> bool:
@@ -109,12 +117,18 @@ def _reader(text: str) -> csv.DictReader:
 
 
 def _parse_date(text: str) -> date:
+    if not text.strip():
+        raise MoneyError("import_no_date", formats=DATE_FORMATS)
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
             continue
-    raise MoneyError("invalid_date")
+    raise MoneyError("import_bad_date", value=text.strip(), formats=DATE_FORMATS)
+
+
+# What an amount the parser refuses is explained with: the value as written, and how to write it.
+_AMOUNT_REASONS = {"invalid_amount", "ambiguous_amount", "not_decimal"}
 
 
 def _amount_text(text: str, decimal_comma: bool) -> str:
@@ -170,22 +184,50 @@ def _read_row(
 ) -> StatementRow:
     reference = row.get(mapping.reference, "")[:500]
     payer = row.get(mapping.payer, "")[:200] if mapping.payer else ""
-    result = StatementRow(number=number, status="error", reference_text=reference, payer=payer)
+    result = StatementRow(
+        number=number,
+        status="error",
+        reference_text=reference,
+        payer=payer,
+        date_text=row.get(mapping.date, "").strip()[:80],
+        amount_text=row.get(mapping.amount, "").strip()[:80],
+        currency_text=row.get(mapping.currency, "").strip()[:80] if mapping.currency else "",
+    )
     try:
-        result.received_on = _parse_date(row.get(mapping.date, ""))
-        currency = parse_currency(
-            row.get(mapping.currency, "").strip().upper() if mapping.currency else mapping.default_currency
-        )
-        text = _amount_text(row.get(mapping.amount, ""), mapping.decimal_comma)
+        result.error_field = "date"
+        result.received_on = _parse_date(result.date_text)
+        result.error_field = "currency"
+        if mapping.currency:
+            if not result.currency_text:
+                raise MoneyError("import_no_currency_value")
+            try:
+                currency = parse_currency(result.currency_text.upper())
+            except MoneyError:
+                raise MoneyError("import_bad_currency", value=result.currency_text) from None
+        else:
+            currency = parse_currency(mapping.default_currency)
+        result.error_field = "amount"
+        text = _amount_text(result.amount_text, mapping.decimal_comma)
         if text.startswith("-"):
             result.status = "outgoing"
+            result.error_field = None
             return result
-        result.money = parse_amount(text.lstrip("+"), currency)
+        try:
+            result.money = parse_amount(text.lstrip("+"), currency)
+        except MoneyError as error:
+            if error.code == "missing_amount":
+                raise MoneyError("import_no_amount") from None
+            if error.code in _AMOUNT_REASONS:
+                code = "import_bad_amount_comma" if mapping.decimal_comma else "import_bad_amount"
+                raise MoneyError(code, value=result.amount_text) from None
+            raise
     except MoneyError as error:
         result.error = (error.code, dict(error.params))
         return result
+    result.error_field = None
     if asset.currency is not None and result.money.currency != asset.currency:
         # A EUR row in the RUB account's statement: shown as an error, never imported.
+        result.error_field = "currency"
         result.error = (
             "currency_mismatch",
             {"account": asset.name, "expected": asset.currency, "currency": result.money.currency},
@@ -276,3 +318,50 @@ def post_statement(
         failed=len(result.failed),
     )
     return result
+
+
+# ---- saved column mappings, per bank account ---------------------------------------------------
+
+
+def saved_mapping(session: Session, asset: Account) -> ColumnMapping | None:
+    """The columns last used to import into ``asset``, or None before its first import."""
+    row = session.get(ImportMapping, asset.id)
+    if row is None:
+        return None
+    return ColumnMapping(
+        date=row.date_column,
+        amount=row.amount_column,
+        reference=row.reference_column,
+        currency=row.currency_column,
+        payer=row.payer_column,
+        default_currency=row.default_currency,
+        decimal_comma=row.decimal_comma,
+    )
+
+
+def accounts_with_saved_mappings(session: Session) -> set[str]:
+    """The names of the accounts that have saved columns."""
+    return set(
+        session.scalars(select(Account.name).join(ImportMapping, ImportMapping.account_id == Account.id))
+    )
+
+
+def save_mapping(session: Session, asset: Account, mapping: ColumnMapping, *, actor=None) -> ImportMapping:
+    """Keep ``mapping`` as ``asset``'s columns for the next import (replacing the last ones)."""
+    if asset.kind != "bank":
+        raise StatementError("import_bad_asset")
+    row = session.get(ImportMapping, asset.id)
+    if row is None:
+        row = ImportMapping(account_id=asset.id)
+        session.add(row)
+    row.date_column = mapping.date
+    row.amount_column = mapping.amount
+    row.reference_column = mapping.reference
+    row.currency_column = mapping.currency
+    row.payer_column = mapping.payer
+    row.default_currency = mapping.default_currency
+    row.decimal_comma = bool(mapping.decimal_comma)
+    row.updated_at = utcnow()
+    row.updated_by_id = getattr(actor, "id", None)
+    session.flush()
+    return row

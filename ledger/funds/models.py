@@ -343,3 +343,21 @@ class Donation(Base):
     donor: Mapped[Donor | None] = relationship(lazy="joined")
     pledge: Mapped[Pledge | None] = relationship()
     prisoner: Mapped[Prisoner | None] = relationship()
+
+
+class ImportMapping(Base):
+    """The columns of one bank account's statements, as last used at an import: the next
+    import into that account starts from them (and may change them)."""
+
+    __tablename__ = "import_mappings"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    date_column: Mapped[str] = mapped_column(String(80))
+    amount_column: Mapped[str] = mapped_column(String(80))
+    reference_column: Mapped[str] = mapped_column(String(80))
+    currency_column: Mapped[str | None] = mapped_column(String(80))
+    payer_column: Mapped[str | None] = mapped_column(String(80))
+    default_currency: Mapped[str | None] = mapped_column(ForeignKey("currencies.code"))
+    decimal_comma: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import FUND_PREFIX
 from ledger.books.errors import InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
 from ledger.money import Money
+from ledger.spending.approvals import needs_approval, request_approval
 from ledger.text import clean_text
 
 
@@ -26,8 +28,13 @@ def transfer_between_funds(
     memo: str | None = None,
     recorded_by=None,
     idempotency_key: str | None = None,
-) -> JournalEntry:
-    """Debit one fund and credit another in one currency; the source must cover it."""
+    approved_by=None,
+) -> JournalEntry | Approval:
+    """Debit one fund and credit another in one currency; the source must cover it.
+
+    At or above the currency's approval threshold it waits for a second person
+    (a pending ``Approval`` is returned) unless ``approved_by`` signs it off.
+    """
     for name, account in (("from_fund", from_fund), ("to_fund", to_fund)):
         if not isinstance(account, Account) or not account.name.startswith(FUND_PREFIX):
             raise InvalidEntry("not a fund", field=name, reason="not_a_fund")
@@ -38,18 +45,38 @@ def transfer_between_funds(
     if on > utcnow().date():
         raise InvalidEntry("date in the future", field="on", reason="date_in_future")
     memo = clean_text(memo, max_length=500) or None
+    description = memo or "Transfer between funds"
+    postings = [
+        PostingDraft(from_fund, money, "transfer"),
+        PostingDraft(to_fund, -money, "transfer", memo),
+    ]
+    if approved_by is None and needs_approval(session, money):
+        return request_approval(
+            session,
+            kind="transfer",
+            money=money,
+            postings=postings,
+            description=description,
+            payload={
+                "from_fund_id": from_fund.id,
+                "to_fund_id": to_fund.id,
+                "on": on.isoformat(),
+                "memo": memo,
+                "idempotency_key": idempotency_key,
+            },
+            author=recorded_by,
+            prisoner=from_fund.prisoner or to_fund.prisoner,
+        )
     entry = post_entry(
         session,
         EntryDraft(
             entry_date=on,
-            description=memo or "Transfer between funds",
-            postings=[
-                PostingDraft(from_fund, money, "transfer"),
-                PostingDraft(to_fund, -money, "transfer", memo),
-            ],
+            description=description,
+            postings=postings,
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
+        approved_by=approved_by,
     )
     record_audit(
         session,
@@ -60,5 +87,6 @@ def transfer_between_funds(
         to_fund=to_fund.name,
         amount=str(money.amount),
         currency=money.currency,
+        **({"approved_by": approved_by.id} if approved_by is not None else {}),
     )
     return entry

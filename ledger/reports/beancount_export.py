@@ -47,11 +47,23 @@ def _entries(session: Session) -> Iterator[str]:
     parcels = parcel_tags(session)
     for batch in journal_batches(
         session,
-        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash",
+        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, "
+        "recorded_by_id, approved_by_id",
         "entry_id, account_id, currency, amount_minor, category, memo",
     ):
         out: list[str] = []
-        for (entry_id, entry_date, description, source, reverses, advance, rate, digest), lines in batch:
+        for (
+            entry_id,
+            entry_date,
+            description,
+            source,
+            reverses,
+            advance,
+            rate,
+            digest,
+            recorded_by,
+            approved_by,
+        ), lines in batch:
             out.append(
                 f"{to_date(entry_date).isoformat()} * {_string(description)}\n  entry: {entry_id}\n"
                 f'  hash: "{digest}"\n  source: {_string(source)}\n'
@@ -65,6 +77,9 @@ def _entries(session: Session) -> Iterator[str]:
             if entry_id in parcels:
                 key, value = parcels[entry_id]
                 out.append(f"  {key}: {_string(value)}\n")
+            if approved_by:
+                # Two-person sign-off: both people, by user id (names never go into exports).
+                out.append(f"  recorded_by: {recorded_by}\n  approved_by: {approved_by}\n")
             for _, account_id, currency, amount, category, memo in lines:
                 prefix, prisoner = accounts[account_id]
                 out.append(f"{prefix}{minor_text(amount, places[currency])} {currency}\n")

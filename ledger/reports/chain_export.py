@@ -41,7 +41,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
     for rows in journal_batches(
         session,
         "id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
-        "idempotency_key, reverses_id, is_advance, conversion_rate, prev_hash, hash",
+        "idempotency_key, reverses_id, is_advance, conversion_rate, approved_by_id, prev_hash, hash",
         "entry_id, line_no, account_id, currency, amount_minor, category, memo",
         batch,
     ):
@@ -58,6 +58,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
             reverses,
             advance,
             rate,
+            approved_by,
             prev_hash,
             entry_hash,
         ), lines in rows:
@@ -74,6 +75,7 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
                 is_advance=advance,
                 conversion_rate=rate,
                 postings=[(r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in lines],
+                approved_by_id=approved_by,
             )
             out.append(_with_hashes(canonical.decode(), prev_hash, entry_hash))
         yield "".join(out)

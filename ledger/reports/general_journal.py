@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ledger.access.models import User
 from ledger.books.accounts import fund_account_name
@@ -57,6 +57,7 @@ class JournalLine:
     description: str
     recorded_at: datetime
     recorded_by: str | None
+    approved_by: str | None  # the second person of a two-person sign-off
     source_type: str
     source_ref: str | None
     reverses_id: int | None
@@ -102,6 +103,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
         .order_by(Posting.entry_id, Posting.line_no)
     ):
         postings[entry_id].append(JournalPosting(*row))
+    approver = aliased(User)
     entries = session.execute(
         select(
             JournalEntry.id,
@@ -109,6 +111,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
             JournalEntry.description,
             JournalEntry.recorded_at,
             User.email,
+            approver.email,
             JournalEntry.source_type,
             JournalEntry.source_ref,
             JournalEntry.reverses_id,
@@ -118,6 +121,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
             JournalEntry.prev_hash,
         )
         .outerjoin(User, User.id == JournalEntry.recorded_by_id)
+        .outerjoin(approver, approver.id == JournalEntry.approved_by_id)
         .where(JournalEntry.id.in_(ids))
         .order_by(JournalEntry.id)
     )
@@ -260,20 +264,34 @@ def account_ledger(
 def whole_journal_rows(session: Session) -> Iterator[list]:
     """Every posting of the journal as a row of the journal CSV, in chain order, streamed in
     flat memory (``journal_batches``): entry, date, description, recorded at, recorded by,
-    source, reverses, line, account, currency, amount, category, memo, hash, previous hash."""
+    source, reverses, line, account, currency, amount, category, memo, hash, previous hash,
+    signed off by."""
     to_date, to_datetime = converters(session)
     names = {account_id: name for account_id, (name, _type, _slug) in account_facts(session).items()}
     emails = dict(session.execute(select(User.id, User.email)).all())
     places = dict(CURRENCIES)
     for batch in journal_batches(
         session,
-        "id, entry_date, description, recorded_at, recorded_by_id, source_type, reverses_id, hash, prev_hash",
+        "id, entry_date, description, recorded_at, recorded_by_id, source_type, reverses_id, hash, prev_hash, "
+        "approved_by_id",
         "entry_id, line_no, account_id, currency, amount_minor, category, memo",
     ):
-        for (entry_id, day, description, recorded_at, by, source, reverses, digest, prev), lines in batch:
+        for (
+            entry_id,
+            day,
+            description,
+            recorded_at,
+            by,
+            source,
+            reverses,
+            digest,
+            prev,
+            approver,
+        ), lines in batch:
             day_text = to_date(day).isoformat()
             recorded = to_datetime(recorded_at).isoformat()
             who = emails.get(by, "") if by is not None else ""
+            second = emails.get(approver, "") if approver is not None else ""
             for _, line_no, account_id, currency, amount, category, memo in lines:
                 yield [
                     entry_id,
@@ -291,4 +309,5 @@ def whole_journal_rows(session: Session) -> Iterator[list]:
                     memo or "",
                     digest,
                     prev,
+                    second,
                 ]

@@ -42,12 +42,24 @@ def _entries(session: Session) -> Iterator[tuple[str, date]]:
     parcels = parcel_tags(session)
     for batch in journal_batches(
         session,
-        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash",
+        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, "
+        "recorded_by_id, approved_by_id",
         "entry_id, account_id, currency, amount_minor, category, memo",
     ):
         out: list[str] = []
         latest = None
-        for (entry_id, entry_date, description, source, reverses, advance, rate, digest), lines in batch:
+        for (
+            entry_id,
+            entry_date,
+            description,
+            source,
+            reverses,
+            advance,
+            rate,
+            digest,
+            recorded_by,
+            approved_by,
+        ), lines in batch:
             day = to_date(entry_date)
             if latest is None or day > latest:
                 latest = day
@@ -60,6 +72,9 @@ def _entries(session: Session) -> Iterator[tuple[str, date]]:
                 tags += f", rate:{rate}"
             if entry_id in parcels:
                 tags += ", {}:{}".format(*parcels[entry_id])
+            if approved_by:
+                # Two-person sign-off: both people, by user id (names never go into exports).
+                tags += f", recorded_by:{recorded_by}, approved_by:{approved_by}"
             out.append(f"{day.isoformat()} * {description}  ; {tags}\n")
             for _, account_id, currency, amount, category, memo in lines:
                 prefix, prisoner = prefixes[account_id]

@@ -36,6 +36,8 @@ class EntryRow:
     conversion_rate: str | None
     hash: str
     prev_hash: str
+    recorded_by_id: int | None
+    approved_by_id: int | None
     postings: list[PostingRow]
 
 
@@ -87,7 +89,8 @@ def iter_journal(session: Session, batch: int = 2000) -> Iterator[EntryRow]:
     to_date, _ = converters(session)
     for rows in journal_batches(
         session,
-        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, prev_hash",
+        "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, prev_hash, "
+        "recorded_by_id, approved_by_id",
         "entry_id, account_id, currency, amount_minor, category, memo",
         batch,
     ):

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import CASH_PREFIX, check_currency, find_account, get_or_create_account
 from ledger.books.errors import AccountClosed, InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.money import Money
+from ledger.spending.approvals import needs_approval, request_approval
 from ledger.text import TextError, clean_text
 
 
@@ -71,8 +73,13 @@ def move_cash(
     memo: str | None = None,
     recorded_by=None,
     idempotency_key: str | None = None,
-) -> JournalEntry:
-    """A cash advance (bank → cash) or a return (cash → bank); nothing else."""
+    approved_by=None,
+) -> JournalEntry | Approval:
+    """A cash advance (bank → cash) or a return (cash → bank); nothing else.
+
+    At or above the currency's approval threshold it waits for a second person
+    (a pending ``Approval`` is returned) unless ``approved_by`` signs it off.
+    """
     kinds = (from_account.kind, to_account.kind)
     is_advance = kinds == ("bank", "cash")
     is_return = kinds == ("cash", "bank")
@@ -87,18 +94,37 @@ def move_cash(
         memo = clean_text(memo) or None
     except TextError as error:
         raise InvalidEntry(error.code, field="memo", reason=error.code, **error.params) from None
+    description = memo or ("Cash advance" if is_advance else "Cash returned to the bank")
+    postings = [
+        PostingDraft(to_account, money, "transfer"),
+        PostingDraft(from_account, -money, "transfer"),
+    ]
+    if approved_by is None and needs_approval(session, money):
+        return request_approval(
+            session,
+            kind="cash",
+            money=money,
+            postings=postings,
+            description=description,
+            payload={
+                "from_account_id": from_account.id,
+                "to_account_id": to_account.id,
+                "on": on.isoformat(),
+                "memo": memo,
+                "idempotency_key": idempotency_key,
+            },
+            author=recorded_by,
+        )
     entry = post_entry(
         session,
         EntryDraft(
             entry_date=on,
-            description=memo or ("Cash advance" if is_advance else "Cash returned to the bank"),
-            postings=[
-                PostingDraft(to_account, money, "transfer"),
-                PostingDraft(from_account, -money, "transfer"),
-            ],
+            description=description,
+            postings=postings,
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
+        approved_by=approved_by,
     )
     record_audit(
         session,
@@ -107,6 +133,7 @@ def move_cash(
         target=f"entry:{entry.id}",
         amount=str(money.amount),
         currency=money.currency,
+        **({"approved_by": approved_by.id} if approved_by is not None else {}),
     )
     return entry
 

@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for
 from ledger.books.errors import InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
+from ledger.spending.approvals import needs_approval, request_approval
 from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
@@ -109,6 +111,44 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
     return grams, items
 
 
+def _parcel_payload(parcel: ParcelDraft) -> dict:
+    return {
+        "sent_on": parcel.sent_on.isoformat(),
+        "tracking_number": parcel.tracking_number,
+        "total_grams": parcel.total_grams,
+        "kind": parcel.kind,
+        "medical": parcel.medical,
+        "override_reason": parcel.override_reason,
+        "items": [
+            {"name": item.name, "quantity": item.quantity, "grams": item.grams, "cost_minor": item.cost.minor}
+            for item in parcel.items
+        ],
+    }
+
+
+def parcel_from_payload(data: dict | None, currency: str) -> ParcelDraft | None:
+    """The parcel of a pending disbursement, as it was submitted."""
+    if data is None:
+        return None
+    return ParcelDraft(
+        sent_on=date.fromisoformat(data["sent_on"]),
+        tracking_number=data.get("tracking_number"),
+        total_grams=data.get("total_grams"),
+        kind=data.get("kind", "parcel"),
+        medical=bool(data.get("medical")),
+        override_reason=data.get("override_reason"),
+        items=[
+            ParcelItemDraft(
+                name=item["name"],
+                quantity=item["quantity"],
+                grams=item["grams"],
+                cost=Money.from_minor(item["cost_minor"], currency),
+            )
+            for item in data.get("items") or []
+        ],
+    )
+
+
 def record_disbursement(
     session: Session,
     *,
@@ -121,13 +161,17 @@ def record_disbursement(
     parcel: ParcelDraft | None = None,
     recorded_by=None,
     idempotency_key: str | None = None,
-) -> JournalEntry:
+    approved_by=None,
+) -> JournalEntry | Approval:
     """Debit the prisoner's fund with ``category`` and credit the asset paid from.
 
     Refused (nothing written) when the fund can't cover it in that currency, when the
     asset is not a bank or cash account, while the prisoner's whereabouts are unknown
     (PrisonerUnreachable), or when a parcel is beyond the parcel rules' quota or weight
     (ParcelQuotaExceeded, ParcelTooHeavy) and no ``override_reason`` says why it is allowed.
+    At or above the currency's approval threshold it is not posted but returned as a
+    pending ``Approval`` that holds the money back, unless ``approved_by`` (the second
+    person, when the item is signed off) is given; the checks run again then.
     """
     if category not in SPENDING_CATEGORIES:
         raise InvalidEntry("unknown category", field="category", reason="unknown_category", category=category)
@@ -155,15 +199,37 @@ def record_disbursement(
         )
 
     fund = fund_account_for(session, prisoner)
+    postings = [PostingDraft(fund, money, category, memo), PostingDraft(paid_from, -money, category)]
+    description = memo or f"Spending: {category}"
+    if approved_by is None and needs_approval(session, money):
+        return request_approval(
+            session,
+            kind="disbursement",
+            money=money,
+            postings=postings,
+            description=description,
+            payload={
+                "prisoner_id": prisoner.id,
+                "category": category,
+                "paid_from_id": paid_from.id,
+                "spent_on": spent_on.isoformat(),
+                "memo": memo,
+                "idempotency_key": idempotency_key,
+                "parcel": _parcel_payload(parcel) if parcel is not None else None,
+            },
+            author=recorded_by,
+            prisoner=prisoner,
+        )
     entry = post_entry(
         session,
         EntryDraft(
             entry_date=spent_on,
-            description=memo or f"Spending: {category}",
-            postings=[PostingDraft(fund, money, category, memo), PostingDraft(paid_from, -money, category)],
+            description=description,
+            postings=postings,
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
+        approved_by=approved_by,
     )
     if parcel is not None:
         record = Parcel(
@@ -200,6 +266,7 @@ def record_disbursement(
         currency=money.currency,
         category=category,
         override=override is not None,
+        **({"approved_by": approved_by.id} if approved_by is not None else {}),
     )
     session.flush()
     return entry

@@ -182,3 +182,34 @@ class ParcelRule(Base):
     @property
     def exempt(self) -> set[str]:
         return {name for name in (self.exemptions or "").split(",") if name}
+
+
+class ApprovalReceipt(Base):
+    """A receipt attached while an item waits for sign-off; copied to the entry when it is posted."""
+
+    __tablename__ = "approval_receipts"
+    __table_args__ = (
+        UniqueConstraint("approval_id", "sha256", name="uq_approval_receipts_approval_sha256"),
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint(
+            "content_type IN ('image/jpeg', 'image/png', 'image/webp', 'application/pdf')",
+            name="content_type_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    @property
+    def storage_name(self) -> str:
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+        return f"{self.sha256[:2]}/{self.sha256}.{extension[self.content_type]}"

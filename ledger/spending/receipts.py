@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
+from ledger.books.holds import Approval
 from ledger.books.models import JournalEntry
 from ledger.file_modes import private_dir, write_private
-from ledger.spending.models import Receipt
+from ledger.spending.models import ApprovalReceipt, Receipt
 from ledger.text import TextError, clean_text
 
 Image.MAX_IMAGE_PIXELS = 40_000_000  # larger is a decompression bomb, not a receipt
@@ -196,6 +197,80 @@ def attach_receipt(
         "receipt.attached",
         user=uploaded_by,
         target=f"entry:{entry.id}",
+        sha256=digest,
+        content_type=content_type,
+        size=len(stored),
+    )
+    return receipt
+
+
+def _prepared(data: bytes, original_name: str | None, max_bytes: int) -> tuple[bytes, str, str, str | None]:
+    """The file as it will be stored, its type, its SHA-256 and a clean original name."""
+    if not data:
+        raise ReceiptError("receipt_empty")
+    if len(data) > max_bytes:
+        raise ReceiptError("receipt_too_large", max_mb=max_bytes // (1024 * 1024))
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise ReceiptError("receipt_type")
+    stored = (
+        _sanitised_pdf(data) if content_type == "application/pdf" else _sanitised_image(data, content_type)
+    )
+    digest = hashlib.sha256(stored).hexdigest()
+    try:
+        name = clean_text(Path(original_name or "").name, max_length=200) or None
+    except TextError:
+        name = None
+    return stored, content_type, digest, name
+
+
+def _write(path: Path, stored: bytes) -> None:
+    if not path.exists():
+        private_dir(path.parent)
+        partial = path.with_suffix(path.suffix + f".{os.getpid()}.partial")
+        write_private(partial, stored)
+        partial.replace(path)
+
+
+def attach_approval_receipt(
+    session: Session,
+    approval: Approval,
+    data: bytes,
+    *,
+    original_name: str | None,
+    storage_root: Path,
+    max_bytes: int,
+    uploaded_by=None,
+) -> ApprovalReceipt:
+    """A receipt for an item still waiting for sign-off (same checks as ``attach_receipt``).
+
+    When the item is signed off its receipts become the entry's; a decided item takes none.
+    """
+    if approval.status != "pending":
+        raise ReceiptError("approval_not_pending")
+    stored, content_type, digest, name = _prepared(data, original_name, max_bytes)
+    if session.scalar(
+        select(ApprovalReceipt.id).where(
+            ApprovalReceipt.approval_id == approval.id, ApprovalReceipt.sha256 == digest
+        )
+    ):
+        raise ReceiptError("receipt_duplicate")
+    receipt = ApprovalReceipt(
+        approval_id=approval.id,
+        sha256=digest,
+        content_type=content_type,
+        size_bytes=len(stored),
+        original_name=name,
+        uploaded_by_id=getattr(uploaded_by, "id", None),
+    )
+    session.add(receipt)
+    session.flush()
+    _write(storage_root / receipt.storage_name, stored)
+    record_audit(
+        session,
+        "receipt.attached",
+        user=uploaded_by,
+        target=f"approval:{approval.id}",
         sha256=digest,
         content_type=content_type,
         size=len(stored),

@@ -82,6 +82,7 @@ def _error_page(status: int):
 
 
 def register_web(app: Flask) -> None:
+    from ledger.web.approvals import bp as approvals_bp
     from ledger.web.donate import bp as donate_bp
     from ledger.web.donor_admin import bp as donor_admin_bp
     from ledger.web.formatting import register_formatting
@@ -107,6 +108,7 @@ def register_web(app: Flask) -> None:
         fundraising_bp,
         donate_bp,
         stripe_bp,
+        approvals_bp,
         pledge_transfer_bp,
         donor_admin_bp,
         transparency_bp,

@@ -16,10 +16,19 @@ from sqlalchemy import select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
 from ledger.books.errors import InvalidEntry
+from ledger.books.holds import Approval
 from ledger.books.models import Account
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.bank_import import ColumnMapping, StatementError, post_statement, read_statement
+from ledger.funds.bank_import import (
+    ColumnMapping,
+    StatementError,
+    accounts_with_saved_mappings,
+    post_statement,
+    read_statement,
+    save_mapping,
+    saved_mapping,
+)
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.models import PLEDGE_STATUSES, Donation, Facility, Pledge, PledgeStatusChange, Prisoner
 from ledger.funds.pledges import (
@@ -42,6 +51,7 @@ from ledger.messages import message_for
 from ledger.money import Money
 from ledger.spending.parcel_rules import parcel_plan
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import (
     bank_choices,
@@ -367,6 +377,8 @@ def new_transfer():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
@@ -402,12 +414,17 @@ def bank_import():
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
     form.default_currency.choices = [("", "—")] + currency_choices()
+    prefilled = None
+    if request.method == "GET":
+        prefilled = _prefill(form)
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         mapping = _mapping_from(form)
         asset = find_account(db.session, form.asset.data)
         with attempt(form) as outcome:
             statement = read_statement(db.session, data, mapping, asset)
+            # The columns that read this file are the account's columns for its next import.
+            save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
             (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
             return render_template(
@@ -417,7 +434,34 @@ def bank_import():
                 mapping=json.dumps(mapping.__dict__),
                 funds=fund_choices(),
             )
-    return render_template("fundraising/import_upload.html", form=form)
+    saved = accounts_with_saved_mappings(db.session)
+    saved_accounts = [(name, label) for name, label in form.asset.choices if name in saved]
+    return render_template(
+        "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
+    )
+
+
+def _prefill(form: StatementUploadForm):
+    """Choose the account named in ``?asset=`` (or the first) and fill in its saved columns.
+    Returns the account when its saved columns were filled in, None when it has none yet."""
+    choices = [name for name, _label in form.asset.choices]
+    wanted = request.args.get("asset", "")
+    chosen = wanted if wanted in choices else (choices[0] if choices else None)
+    if chosen is None:
+        return None
+    form.asset.data = chosen
+    asset = find_account(db.session, chosen)
+    mapping = saved_mapping(db.session, asset) if asset is not None else None
+    if mapping is None:
+        return None
+    form.date_column.data = mapping.date
+    form.amount_column.data = mapping.amount
+    form.reference_column.data = mapping.reference
+    form.currency_column.data = mapping.currency or ""
+    form.payer_column.data = mapping.payer or ""
+    form.default_currency.data = mapping.default_currency or ""
+    form.decimal_comma.data = mapping.decimal_comma
+    return asset
 
 
 @bp.route("/imports/bank/post", methods=["POST"])

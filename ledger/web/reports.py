@@ -234,6 +234,7 @@ def journal_csv_header() -> list[str]:
         _("Memo"),
         _("Hash"),
         _("Previous hash"),
+        _("Signed off by"),
     ]
 
 
@@ -268,6 +269,7 @@ def journal_csv():
                     posting.memo or "",
                     entry.hash,
                     entry.prev_hash,
+                    entry.approved_by or "",
                 ]
 
     return csv_response(f"journal-{date.today().isoformat()}.csv", journal_csv_header(), rows())

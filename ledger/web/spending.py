@@ -11,7 +11,8 @@ from sqlalchemy import func, inspect, select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
-from ledger.books.balances import available_by_account, available_in
+from ledger.books.balances import available_in
+from ledger.books.holds import Approval, held_in, spendable_by_account, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
 from ledger.extensions import db
@@ -31,6 +32,7 @@ from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
 from ledger.web.confirmation import confirmation_page, confirmed
@@ -53,7 +55,8 @@ FUNDS_PER_PAGE = 100
 @bp.route("/manage/funds")
 @role_required(*READERS)
 def funds():
-    """A page of prisoners' funds (by name) with what each holds: two queries a page."""
+    """A page of prisoners' funds (by name) with what each can spend and what sign-off
+    holds back: three queries a page."""
     page, per_page = page_args(FUNDS_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
     listed = db.session.execute(
@@ -63,11 +66,12 @@ def funds():
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    held = available_by_account(db.session, [account for _, account in listed if account is not None])
+    funds = spendable_by_account(db.session, [account for _, account in listed if account is not None])
     rows = [
-        (prisoner, held.get(account.id, {}) if account is not None else {}) for prisoner, account in listed
+        (prisoner, *(funds[account.id] if account is not None else ({}, {}))) for prisoner, account in listed
     ]
-    general = available_in(db.session, general_fund(db.session))
+    account = general_fund(db.session)
+    general = (spendable_in(db.session, account), held_in(db.session, account))
     return render_template(
         "spending/funds.html", rows=rows, general=general, page=page, per_page=per_page, total=total
     )
@@ -92,7 +96,9 @@ def fund(slug: str):
     return render_template(
         "spending/fund.html",
         prisoner=prisoner,
-        balances=available_in(db.session, account),
+        balances=spendable_in(db.session, account),
+        books=available_in(db.session, account),
+        held=held_in(db.session, account),
         entries=entries,
         **profile_context(prisoner),
     )
@@ -157,13 +163,15 @@ def new_disbursement():
                 parcel=_parcel_from(form, money.currency),
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(entry, Approval):
+            return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
         if outcome.code in ("parcel_quota", "parcel_weight"):
             warnings = {"code": outcome.code, **outcome.params}
         if outcome.code == "insufficient_funds" and prisoner is not None:
-            balances = available_in(db.session, fund_account_for(db.session, prisoner))
+            balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
@@ -340,7 +348,7 @@ def cash():
             # One box per coordinator and currency, opened by the first handover in it.
             box = cash_account_for(db.session, current_user, money.currency)
             source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
-            move_cash(
+            moved = move_cash(
                 db.session,
                 from_account=source,
                 to_account=target,
@@ -349,6 +357,8 @@ def cash():
                 memo=form.memo.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(moved, Approval):
+            return pending_redirect(moved)
         if outcome.ok:
             flash(_("Recorded."), "success")
             return redirect(url_for("spending.cash"))
@@ -356,10 +366,10 @@ def cash():
     held: dict = {}
     spent: list = []
     for box in boxes:
-        held.update(available_in(db.session, box))
+        held.update(spendable_in(db.session, box))
         spent += spent_from(db.session, box)
     spent.sort(key=lambda row: row[0].id, reverse=True)
-    holders = [(holder, available_in(db.session, holder)) for holder in cash_accounts(db.session)]
+    holders = [(holder, spendable_in(db.session, holder)) for holder in cash_accounts(db.session)]
     return render_template(
         "spending/cash.html",
         form=form,

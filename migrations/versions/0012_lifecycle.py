@@ -8,7 +8,7 @@ are referenced by others, and a rebuild would drop their triggers).  Their CHECK
 constraints on PostgreSQL and triggers on SQLite, with the same names.
 
 Revision ID: 0012_lifecycle
-Revises: 0009_donor_mail
+Revises: 0011_approvals
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_lifecycle"
-down_revision = "0009_donor_mail"
+down_revision = "0011_approvals"
 branch_labels = None
 depends_on = None
 

@@ -34,6 +34,7 @@ _posting = st.tuples(
     is_advance=st.booleans(),
     conversion_rate=st.none() | st.sampled_from(["98.40", "0.0001", "1"]),
     postings=st.lists(_posting, min_size=0, max_size=6, unique_by=lambda row: row[0]),
+    approved_by_id=st.none() | st.integers(1, 10**6),
 )
 def test_the_fast_builder_gives_the_bytes_of_json_dumps(**fields):
     assert canonical_entry(**fields) == canonical_entry_reference(**fields)

@@ -199,7 +199,8 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "error"]
     assert statement.rows[0].pledge is pledge and statement.rows[0].money.minor == 150000
     assert statement.rows[1].money.minor == 200050
-    assert statement.rows[3].error[0] == "invalid_amount"
+    assert statement.rows[3].error == ("import_bad_amount_comma", {"value": "abc"})
+    assert (statement.rows[3].amount_text, statement.rows[3].error_field) == ("abc", "amount")
     # The EUR row in the RUB account's statement is refused, never imported.
     assert statement.rows[4].error == (
         "currency_mismatch",

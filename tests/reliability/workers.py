@@ -73,3 +73,86 @@ def post_with_key(url: str, instance: str, fund_name: str, key: str) -> int | No
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def _user(email: str):
+    from sqlalchemy import select
+
+    from ledger.access.models import User
+
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def decide(url: str, instance: str, approval_id: int, email: str, action: str, barrier_path: str) -> str:
+    """Approve or withdraw one pending item as ``email``; the outcome's name.
+
+    Each worker waits until every worker's app is built (a file per worker in
+    ``barrier_path``), so the decisions really race.
+    """
+    import os
+    import time
+
+    from ledger.books.errors import LedgerError
+    from ledger.spending.sign_off import approve, withdraw
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
+    with app.app_context():
+        user = _user(email)
+        db.session.commit()
+        open(os.path.join(barrier_path, f"{os.getpid()}"), "w").close()
+        deadline = time.monotonic() + 20
+        while (
+            len(os.listdir(barrier_path)) < int(os.environ.get("RACE_WORKERS", "2"))
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.005)
+        try:
+            if action == "approve":
+                approve(db.session, approval_id, approver=user)
+            else:
+                withdraw(db.session, approval_id, user=user)
+            db.session.commit()
+            return action
+        except LedgerError as error:
+            db.session.rollback()
+            return error.code
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def request_repeatedly(
+    url: str, instance: str, slug: str, email: str, tries: int, seed: int
+) -> list[tuple[int | None, int]]:
+    """Submit ``tries`` disbursements at or above the threshold; (approval id or None, amount) per try."""
+    from ledger.books.holds import Approval
+    from ledger.funds.prisoners import prisoner_by_slug
+    from ledger.spending.disbursements import record_disbursement
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
+    rng = random.Random(seed)
+    outcomes: list[tuple[int | None, int]] = []
+    with app.app_context():
+        for _ in range(tries):
+            amount = rng.randint(100, 400) * 100
+            user = _user(email)
+            try:
+                result = record_disbursement(
+                    db.session,
+                    prisoner=prisoner_by_slug(db.session, slug),
+                    money=Money.from_minor(amount, "EUR"),
+                    category="food",
+                    paid_from=find_account(db.session, "assets:bank:eur-main"),
+                    spent_on=date(2026, 3, 1),
+                    recorded_by=user,
+                )
+                assert isinstance(result, Approval)
+                approval_id = result.id
+                db.session.commit()
+                outcomes.append((approval_id, amount))
+            except InsufficientFunds:
+                db.session.rollback()
+                outcomes.append((None, amount))
+        db.session.remove()
+        db.engine.dispose()
+    return outcomes

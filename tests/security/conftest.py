@@ -70,6 +70,9 @@ def url_values(session) -> dict:
 
     values["reference"] = session.scalar(select(Pledge.reference).order_by(Pledge.id)) or "SL-NOSUCHPLEDGE"
     values["receipt_id"] = session.scalar(select(Receipt.id).order_by(Receipt.id)) or 1
+    from ledger.books.holds import Approval
+
+    values["approval_id"] = session.scalar(select(Approval.id).order_by(Approval.id)) or 1
     values["event_id"] = "evt_not_held"
     values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)
     values["fmt"] = "hledger"
