@@ -180,7 +180,7 @@ def _accounts_page(form: OpenAccountForm, status: int = 200):
 
 def _open_account_form() -> OpenAccountForm:
     form = OpenAccountForm()
-    form.currency.choices = [("", "—")] + currency_choices()
+    form.currency.choices = currency_choices(blank=True)
     return form
 
 

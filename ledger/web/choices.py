@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ledger.books.models import Account
+from ledger.books.models import Account, AccountBalance
 from ledger.extensions import db
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import CURRENCIES
@@ -15,9 +15,43 @@ from ledger.spending.disbursements import spending_assets
 COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 
 
-def currency_choices() -> list[tuple[str, str]]:
-    rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES))
-    return [(code, code) for code in COMMON_CURRENCIES + rest]
+def currencies_in_use() -> list[str]:
+    """The currencies the books use: held by an account, or ever posted (running balances)."""
+    held = select(Account.currency).where(Account.currency.isnot(None))
+    posted = select(AccountBalance.currency).where(AccountBalance.posting_count > 0)
+    return sorted(set(db.session.scalars(held)) | set(db.session.scalars(posted)))
+
+
+def currency_choices(*, blank: bool = False) -> dict[str | None, list[tuple[str, str]]]:
+    """Currency select options: those in use first (their own group), then the rest, the
+    common ones before the others.  ``blank`` starts with an empty "—" choice."""
+    in_use = currencies_in_use()
+    others = [code for code in COMMON_CURRENCIES if code not in in_use]
+    others += sorted(set(CURRENCIES) - set(COMMON_CURRENCIES) - set(in_use))
+    groups: dict[str | None, list[tuple[str, str]]] = {}
+    if blank:
+        groups[None] = [("", "—")]
+    if in_use:
+        groups[_("In use")] = [(code, code) for code in in_use]
+        groups[_("Other currencies")] = [(code, code) for code in others]
+    else:
+        groups.setdefault(None, []).extend((code, code) for code in others)
+    return groups
+
+
+def default_choice(field, wanted: str | None) -> str | None:
+    """``wanted`` when the select offers it, else its first choice (what a browser shows)."""
+    values = [value for value, _label in field.choices]
+    if wanted in values:
+        return wanted
+    return values[0] if values else None
+
+
+def currency_of(account_name: str | None) -> str | None:
+    """The one currency an account holds (bank and cash accounts), or None."""
+    if not account_name:
+        return None
+    return db.session.scalar(select(Account.currency).where(Account.name == account_name))
 
 
 def prisoner_choices() -> list[tuple[str, str]]:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from babel import numbers
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    to_user_timezone,
+)
 
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
@@ -24,6 +33,18 @@ def money(value: Money | None) -> str:
         sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
         return f"{sign}{value.currency}\u00a0{digits}"
     return format_currency(value.amount, value.currency)
+
+
+TIME_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+def datetime_with_zone(value: datetime | None, format: str = TIME_FORMAT) -> str:
+    """A moment in the configured time zone (BABEL_DEFAULT_TIMEZONE), always with its zone:
+    ``2026-12-01 13:05 UTC``.  Stored times are naive UTC."""
+    if value is None:
+        return ""
+    zone = to_user_timezone(value).tzname() or ""
+    return f"{format_datetime(value, format)}\u00a0{zone}".rstrip()
 
 
 def minor_money(minor: int, currency: str) -> str:
@@ -61,7 +82,7 @@ def account_label(account) -> str:
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = datetime_with_zone
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name

@@ -56,6 +56,8 @@ from ledger.web.boundary import attempt
 from ledger.web.choices import (
     bank_choices,
     currency_choices,
+    currency_of,
+    default_choice,
     facility_choices,
     fund_choices,
     receiving_asset_choices,
@@ -328,6 +330,9 @@ def new_donation():
         form.received_on.data = utcnow().date()
         form.fund.data = request.args.get("fund")
         form.pledge.data = request.args.get("pledge")
+        # The currency starts as the one the receiving account holds.
+        form.asset.data = default_choice(form.asset, request.args.get("asset"))
+        form.currency.data = request.args.get("currency") or currency_of(form.asset.data)
     if form.validate_on_submit():
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
@@ -413,7 +418,7 @@ def bank_import():
     the confirming request, and deleted once posted."""
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
-    form.default_currency.choices = [("", "—")] + currency_choices()
+    form.default_currency.choices = currency_choices(blank=True)
     prefilled = None
     if request.method == "GET":
         prefilled = _prefill(form)

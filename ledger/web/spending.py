@@ -34,7 +34,17 @@ from ledger.spending.reversals import reverse_with_reason
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
-from ledger.web.choices import asset_choices, bank_choices, currency_choices, fund_choices, prisoner_choices
+from ledger.web.choices import (
+    asset_choices,
+    bank_choices,
+    currency_choices,
+    currency_of,
+    fund_choices,
+    prisoner_choices,
+)
+from ledger.web.choices import (
+    default_choice as _default_choice,
+)
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.numbers import amount_from_form
 from ledger.web.reports import page_args
@@ -144,7 +154,9 @@ def new_disbursement():
     if request.method == "GET":
         form.prisoner.data = request.args.get("prisoner")
         form.spent_on.data = utcnow().date()
-        form.currency.data = request.args.get("currency", "RUB")
+        # The currency starts as the one the account paid from holds (the first, unless named).
+        form.paid_from.data = _default_choice(form.paid_from, request.args.get("paid_from"))
+        form.currency.data = request.args.get("currency") or currency_of(form.paid_from.data)
     balances = None
     warnings = None
     if form.validate_on_submit():
@@ -341,6 +353,8 @@ def cash():
     form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
+        form.bank.data = _default_choice(form.bank, request.args.get("bank"))
+        form.currency.data = currency_of(form.bank.data)
     if form.validate_on_submit():
         bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:

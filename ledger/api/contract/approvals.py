@@ -6,7 +6,12 @@ from __future__ import annotations
 _MONEY = {"$ref": "#/components/schemas/Money"}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _BEARER = [{"bearer": []}]
-_ID = {"name": "approval_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+_ID = {
+    "name": "approval_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+}
 _IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",

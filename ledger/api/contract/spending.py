@@ -137,6 +137,7 @@ PATHS = {
                 "201": answer("The receipt stored", obj({"receipt": ref("EntryReceipt")})),
                 **auth_errors(write=True),
                 "404": error("not_found", description="No such entry"),
+                "409": error("receipt_not_spending", description="The entry is not spending"),
                 "413": error("too_large"),
                 "422": error(
                     "missing_field",
