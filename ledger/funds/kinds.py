@@ -59,7 +59,66 @@ class Locale(StrEnum):
     RU = "ru"
 
 
+# What the parcel rules depend on (ledger/spending/parcel_rules.py cites the law for each).
+class FacilityKind(StrEnum):
+    PRE_TRIAL = "pre_trial"
+    COLONY = "colony"
+    SETTLEMENT = "settlement"
+    PRISON = "prison"
+    OTHER = "other"
+
+
+class Regime(StrEnum):
+    NONE = "none"
+    GENERAL = "general"
+    STRICT = "strict"
+    SPECIAL = "special"
+    EDUCATIONAL = "educational"
+
+
+class Conditions(StrEnum):
+    """Условия отбывания наказания, УИК ст. 120-127."""
+
+    ORDINARY = "ordinary"
+    LIGHTENED = "lightened"
+    STRICT = "strict"
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class LifecyclePublication(StrEnum):
+    """What the public page shows of a prisoner's lifecycle, chosen by admins per prisoner."""
+
+    NOTHING = "nothing"
+    STATUS = "status"
+    HISTORY = "history"
+
+
+class EventType(StrEnum):
+    TRANSFERRED = "transferred"
+    WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
+    RELEASED = "released"
+    DIED = "died"
+
+
+class FundPolicy(StrEnum):
+    """On release or death: keep the fund, or move its balance to the general fund."""
+
+    KEEP = "keep"
+    GENERAL = "general"
+
+
 PRISONER_STATUSES: tuple[PrisonerStatus, ...] = tuple(PrisonerStatus)
+FACILITY_KINDS: tuple[FacilityKind, ...] = tuple(FacilityKind)
+REGIMES: tuple[Regime, ...] = tuple(Regime)
+CONDITIONS: tuple[Conditions, ...] = tuple(Conditions)
+GENDERS: tuple[Gender, ...] = tuple(Gender)
+LIFECYCLE_PUBLICATION: tuple[LifecyclePublication, ...] = tuple(LifecyclePublication)
+EVENT_TYPES: tuple[EventType, ...] = tuple(EventType)
+FUND_POLICIES: tuple[FundPolicy, ...] = tuple(FundPolicy)
 DONATION_METHODS: tuple[DonationMethod, ...] = tuple(DonationMethod)
 PLEDGE_FREQUENCIES: tuple[PledgeFrequency, ...] = tuple(PledgeFrequency)
 PLEDGE_STATUSES: tuple[PledgeStatus, ...] = tuple(PledgeStatus)

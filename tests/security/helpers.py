@@ -44,6 +44,10 @@ def url_values(session) -> dict:
     from ledger.books.holds import Approval
 
     values["approval_id"] = session.scalar(select(Approval.id).order_by(Approval.id)) or 1
+    from ledger.spending.models import Parcel, ParcelRule
+
+    values["parcel_id"] = session.scalar(select(Parcel.id).order_by(Parcel.id)) or 1
+    values["rule_id"] = session.scalar(select(ParcelRule.id).order_by(ParcelRule.id)) or 1
     values["event_id"] = "evt_not_held"
     values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)
     values["fmt"] = "hledger"

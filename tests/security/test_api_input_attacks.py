@@ -20,7 +20,8 @@ from tests.factories import bank_donation, new_prisoner
 from tests.helpers import bearer
 
 # JSON writes under /api/v1 that take something else than a JSON body.
-NOT_JSON = {"api.upload_receipt", "api.upload_approval_receipt"}  # multipart uploads of receipt files
+# multipart uploads of receipt files and inventory scans
+NOT_JSON = {"api.upload_receipt", "api.upload_approval_receipt", "api.parcel_inventory"}
 WRITE = {"POST", "PUT", "PATCH"}
 
 

@@ -21,7 +21,7 @@ from ledger.api.contract import (
     string,
 )
 from ledger.books.kinds import ACCOUNT_TYPES, CATEGORIES
-from ledger.funds.models import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
+from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
 from ledger.reports.balance_sheet import SECTIONS
 
 _BOOLEAN = {"type": "boolean"}
