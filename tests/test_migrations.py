@@ -57,6 +57,17 @@ VALUES: dict[tuple[str, str] | str, object] = {
     ("accounts", "kind"): "bank",
     ("donors", "locale"): "ru",
     ("mail_outbox", "status"): "queued",
+    ("approvals", "kind"): "cash",
+    ("facilities", "kind"): "colony",
+    ("facilities", "regime"): "general",
+    ("prisoners", "gender"): "female",
+    ("prisoners", "conditions"): "ordinary",
+    ("prisoners", "lifecycle_public"): "status",
+    ("parcels", "kind"): "parcel",
+    ("prisoner_events", "type"): "released",
+    ("prisoner_events", "fund_policy"): "keep",
+    ("parcel_outcomes", "outcome"): "delivered",
+    ("approvals", "status"): "rejected",  # decided (decided_at is set), by nobody in particular
     ("mail_outbox", "user_id"): 1,  # one recipient: a user (a donor id would need no user)
     ("donors", "email_encrypted"): None,  # a token only the app can write; downgrades decrypt it
     "role": "coordinator",

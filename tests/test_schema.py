@@ -48,8 +48,18 @@ def test_the_database_checks_allow_exactly_the_models_vocabularies(app):
     with app.app_context():
         inspector = inspect(db.engine)
         compared = 0
+        sqlite = db.engine.dialect.name == "sqlite"
         for table in db.metadata.sorted_tables:
             in_db = {check["name"]: check["sqltext"] for check in inspector.get_check_constraints(table.name)}
+            if sqlite:
+                # Where SQLite could not add a CHECK without rebuilding the table (0012), a
+                # trigger named after it refuses the same rows.
+                for name, sql in db.session.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                    {"t": table.name},
+                ):
+                    if name.endswith("_insert"):
+                        in_db.setdefault(name.removesuffix("_insert"), sql.split(" BEGIN ")[0])
             for constraint in table.constraints:
                 if isinstance(constraint, CheckConstraint) and " IN (" in str(constraint.sqltext):
                     name = next(n for n in in_db if n.endswith(str(constraint.name)))
