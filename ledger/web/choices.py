@@ -66,6 +66,16 @@ def prisoner_choices() -> list[SelectChoice]:
     ]
 
 
+def public_fund_choices() -> list[SelectChoice]:
+    """What a donor may give to on the public pages: the general fund and public prisoners."""
+    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
+    choices = [SelectChoice(GENERAL, _("General fund (where it is needed most)"))]
+    for prisoner in prisoners:
+        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
+        choices.append(SelectChoice(prisoner.slug, label))
+    return choices
+
+
 def fund_choices() -> list[SelectChoice]:
     return [SelectChoice(GENERAL, _("General fund")), *prisoner_choices()]
 

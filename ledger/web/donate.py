@@ -17,6 +17,7 @@ from ledger.money import MoneyError
 from ledger.payments.checkout import CheckoutFailed, GiftRequest, start_checkout
 from ledger.payments.stripe_api import StripeCurrencyError, stripe_decimals
 from ledger.text import TextError, clean_text
+from ledger.web.choices import public_fund_choices
 from ledger.web.donate_forms import DonateForm
 from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
@@ -37,15 +38,6 @@ def donation_currencies() -> list[str]:
     return [
         code for code in current_app.config.get("DONATION_CURRENCIES") or ("EUR",) if _takes_cards_in(code)
     ]
-
-
-def _prisoner_choices() -> list[SelectChoice]:
-    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
-    choices = [SelectChoice(GENERAL, _("General fund (where it is needed most)"))]
-    for prisoner in prisoners:
-        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
-        choices.append(SelectChoice(prisoner.slug, label))
-    return choices
 
 
 def _gift_from(form: DonateForm) -> GiftRequest | None:
@@ -92,7 +84,7 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
 def donate():
     form = DonateForm()
     form.currency.choices = [SelectChoice(code, code) for code in donation_currencies()]
-    form.prisoner.choices = _prisoner_choices()
+    form.prisoner.choices = public_fund_choices()
     if request.method == "GET":
         slug = request.args.get("prisoner")
         if slug and slug in {choice.value for choice in form.prisoner.choices}:

@@ -441,7 +441,7 @@ def bank_import():
                 funds=fund_choices(),
             )
     saved = accounts_with_saved_mappings(db.session)
-    saved_accounts = [(name, label) for name, label in form.asset.choices if name in saved]
+    saved_accounts = [(c.value, c.label) for c in form.asset.choices if c.value in saved]
     return render_template(
         "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
     )
@@ -450,7 +450,7 @@ def bank_import():
 def _prefill(form: StatementUploadForm):
     """Choose the account named in ``?asset=`` (or the first) and fill in its saved columns.
     Returns the account when its saved columns were filled in, None when it has none yet."""
-    choices = [name for name, _label in form.asset.choices]
+    choices = [choice.value for choice in form.asset.choices]
     wanted = request.args.get("asset", "")
     chosen = wanted if wanted in choices else (choices[0] if choices else None)
     if chosen is None:

@@ -63,7 +63,7 @@ class PrisonerForm(FlaskForm):
     juvenile = BooleanField(_l("Juvenile (parcel rules)"))
     conditions = SelectField(
         _l("Conditions of detention (parcel rules)"),
-        choices=[("", "—")] + [(k, v) for k, v in CONDITIONS_LABELS.items() if k != "any"],
+        choices=choices_of({k: v for k, v in CONDITIONS_LABELS.items() if k != "any"}, blank=True),
         default="",
     )
     lifecycle_public = SelectField(
