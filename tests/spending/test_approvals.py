@@ -14,7 +14,7 @@ from ledger.access.users import create_token, create_user
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account
 from ledger.books.balances import available_in
 from ledger.books.errors import InsufficientFunds, OwnApproval
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, EntryFacts, canonical_entry, chain_hash, entry_hash
 from ledger.books.holds import Approval, held_in, spendable_in
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -427,8 +427,8 @@ def test_only_admins_set_thresholds_and_an_empty_set_clears_them(client, session
 
 def test_old_hashes_still_verify():
     """An entry without an approver serialises exactly as before sign-off existed."""
-    canonical = canonical_entry(
-        entry_id=1,
+    first = EntryFacts(
+        id=1,
         entry_date=date(2026, 1, 10),
         description="Bank transfer",
         recorded_at=datetime(2026, 1, 10, 12, 0, 0),
@@ -439,7 +439,10 @@ def test_old_hashes_still_verify():
         reverses_id=None,
         is_advance=False,
         conversion_rate=None,
-        postings=[
+    )
+    canonical = canonical_entry(
+        first,
+        [
             (1, "assets:bank:eur-main", "EUR", 10000, "donation", None),
             (2, "liabilities:funds:prisoner:test-prisoner", "EUR", -10000, "donation", None),
         ],
@@ -450,8 +453,8 @@ def test_old_hashes_still_verify():
         chain_hash(GENESIS_HASH, canonical)
         == "5c636754e45a1555bc3759c5c739cd26e02ca16df604facc5c8b48cd0f772edd"
     )
-    common = dict(
-        entry_id=2,
+    second = EntryFacts(
+        id=2,
         entry_date=date(2026, 3, 1),
         description="Spending: food",
         recorded_at=datetime(2026, 3, 1, 9, 30, 0),
@@ -462,14 +465,14 @@ def test_old_hashes_still_verify():
         reverses_id=None,
         is_advance=False,
         conversion_rate=None,
-        postings=[
-            (1, "liabilities:funds:prisoner:test-prisoner", "RUB", 1500000, "food", None),
-            (2, "assets:bank:rub-main", "RUB", -1500000, "food", None),
-        ],
     )
-    old = chain_hash("ab" * 32, canonical_entry(**common))
+    postings = [
+        (1, "liabilities:funds:prisoner:test-prisoner", "RUB", 1500000, "food", None),
+        (2, "assets:bank:rub-main", "RUB", -1500000, "food", None),
+    ]
+    old = entry_hash("ab" * 32, second, postings)
     assert old == "9919b0cef133ca6fd4dfcd7ffcb373cb8947b023a8192bbb5124ceb186078a11"
-    signed = chain_hash("ab" * 32, canonical_entry(**common, approved_by_id=3))
+    signed = entry_hash("ab" * 32, second._replace(approved_by_id=3), postings)
     assert signed != old  # the approver is covered by the hash
 
 
