@@ -30,10 +30,35 @@ from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
 
 FACILITIES = [
-    ("ИК-7, Северогорск", "ул. Лесная, 1, Северогорск, 169001", "Северогорская область", 30000, 1),
-    ("СИЗО-2, Ясногорье", "ул. Тюремная, 5, Ясногорье, 300099", "Ясногорский край", 30000, 2),
-    ("ИК-12, Краснобор", "пос. Краснобор, 423888", "Красноборская область", 20000, 1),
-    ("СИЗО-1, Малая Верея", "пр. Речной, 14, Малая Верея, 600777", "Верейская область", 30000, 4),
+    # name, address, region, the facility's own weight and monthly limits, kind, regime
+    (
+        "ИК-7, Северогорск",
+        "ул. Лесная, 1, Северогорск, 169001",
+        "Северогорская область",
+        30000,
+        1,
+        "colony",
+        "general",
+    ),
+    (
+        "СИЗО-2, Ясногорье",
+        "ул. Тюремная, 5, Ясногорье, 300099",
+        "Ясногорский край",
+        30000,
+        2,
+        "pre_trial",
+        "none",
+    ),
+    ("ИК-12, Краснобор", "пос. Краснобор, 423888", "Красноборская область", 20000, 1, "colony", "strict"),
+    (
+        "СИЗО-1, Малая Верея",
+        "пр. Речной, 14, Малая Верея, 600777",
+        "Верейская область",
+        30000,
+        4,
+        "pre_trial",
+        "none",
+    ),
 ]
 PRISONERS = [
     ("Анна Зимородкова", "Anna Zimorodkova"),
@@ -123,9 +148,15 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     ]
     session.add_all(d for d in demo_details if session.get(BankDetails, d.currency) is None)
     facilities = []
-    for name, address, region, grams, per_month in FACILITIES:
+    for name, address, region, grams, per_month, kind, regime in FACILITIES:
         facility = Facility(
-            name=name, address=address, region=region, max_parcel_grams=grams, max_parcels_per_month=per_month
+            name=name,
+            address=address,
+            region=region,
+            max_parcel_grams=grams,
+            max_parcels_per_month=per_month,
+            kind=kind,
+            regime=regime,
         )
         session.add(facility)
         facilities.append(facility)

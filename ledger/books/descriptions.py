@@ -33,6 +33,9 @@ TEMPLATES: dict[str, str] = {
     "spending": "Spending: {category}",
     "fund_conversion": "Conversion {source}→{target} at {rate}",
     "asset_exchange": "Exchange {source}→{target} at {rate}",
+    "fund_closed_on_release": "Fund moved to the general fund on release",
+    "fund_closed_on_death": "Fund moved to the general fund on death",
+    "parcel_refund": "Returned parcel refunded by the post office (entry #{entry})",
     "reversal": "Reversal of #{entry}: {reason}",
 }
 

@@ -32,6 +32,9 @@ TRANSLATED = {
     "spending": _l("Spending: %(category)s"),
     "fund_conversion": _l("Conversion %(source)s→%(target)s at %(rate)s"),
     "asset_exchange": _l("Exchange %(source)s→%(target)s at %(rate)s"),
+    "fund_closed_on_release": _l("Fund moved to the general fund on release"),
+    "fund_closed_on_death": _l("Fund moved to the general fund on death"),
+    "parcel_refund": _l("Returned parcel refunded by the post office (entry #%(entry)s)"),
     "reversal": _l("Reversal of #%(entry)s: %(reason)s"),
 }
 

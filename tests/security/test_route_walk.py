@@ -74,6 +74,17 @@ POLICY = {
     "api.update_prisoner_api": COORDINATOR_WRITE,
     "api.create_donation": COORDINATOR_WRITE,
     "api.create_transfer": COORDINATOR_WRITE,
+    "api.create_event": COORDINATOR_WRITE,
+    "api.list_events": AUDITOR_READ,
+    "api.prisoner_parcels": AUDITOR_READ,
+    "api.assign_parcel": COORDINATOR_WRITE,
+    "api.parcel_plan_view": AUDITOR_READ,
+    "api.parcel_outcome": COORDINATOR_WRITE,
+    "api.parcel_inventory": COORDINATOR_WRITE,
+    "api.parcel_refund": COORDINATOR_WRITE,
+    "api.list_parcel_rules": PUBLIC,
+    "api.create_parcel_rule": ADMIN_ONLY,
+    "api.update_parcel_rule": ADMIN_ONLY,
     # two-person sign-off
     "api.get_approval_thresholds": AUDITOR_READ,
     "api.put_approval_thresholds": ADMIN_ONLY,
@@ -173,6 +184,15 @@ POLICY = {
     "spending.cash": COORDINATOR_WRITE,
     "spending.reverse": COORDINATOR_WRITE,
     "spending.upload_receipt": COORDINATOR_WRITE,
+    "lifecycle.events": AUDITOR_READ,
+    "lifecycle.new_event": COORDINATOR_WRITE,
+    "lifecycle.assign": COORDINATOR_WRITE,
+    "lifecycle.parcel": AUDITOR_READ,
+    "lifecycle.outcome": COORDINATOR_WRITE,
+    "lifecycle.refund": COORDINATOR_WRITE,
+    "lifecycle.inventory": COORDINATOR_WRITE,
+    "lifecycle.rules": AUDITOR_READ,
+    "lifecycle.edit_rule": ADMIN_ONLY,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.

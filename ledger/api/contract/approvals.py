@@ -222,7 +222,8 @@ PATHS: dict[str, dict] = {
                 **_NOT_FOUND,
                 "409": _error(
                     "`approval_not_pending`: already decided, nothing changed; `insufficient_funds`: the "
-                    "fund can no longer cover it, the item stays pending; `facility_limit`; "
+                    "fund can no longer cover it, the item stays pending; `parcel_quota`, `parcel_weight`, "
+                    "`prisoner_unreachable`: the parcel rules or the prisoner's whereabouts refuse it now; "
                     "`idempotency_conflict`"
                 ),
                 "422": _error(
