@@ -63,6 +63,7 @@ MESSAGES = {
         "Cash moves between a bank account and a coordinator's cash, in either direction."
     ),
     "unknown_prisoner": _l("No such prisoner."),
+    "unknown_prisoner_filter": _l("No prisoner is recorded as “%(value)s”: choose one from the list."),
     # two-person sign-off
     "own_approval": _l("A second person must sign this off: you cannot approve or refuse what you recorded."),
     "not_author": _l("Only the person who recorded this item can withdraw it."),
