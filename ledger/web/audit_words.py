@@ -145,10 +145,15 @@ DETAIL_LABELS = {
     "type": _l("Type"),
 }
 
+SIGN_IN_METHOD_LABELS = {
+    "password": _l("password"),
+    "totp": _l("password and authenticator code"),
+    "recovery": _l("password and recovery code"),
+}
 _CODE_LABELS = {
     "category": CATEGORY_LABELS,
     "frequency": FREQUENCY_LABELS,
-    "method": METHOD_LABELS,
+    "method": {**METHOD_LABELS, **SIGN_IN_METHOD_LABELS},
     "role": ROLE_LABELS,
     "previous": ROLE_LABELS,
     "kind": ACCOUNT_KIND_LABELS,
