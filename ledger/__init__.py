@@ -42,6 +42,9 @@ def create_app(
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
+    from ledger.routing import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
     from ledger.file_modes import ensure_private_database, private_dir
 
     private_dir(app.instance_path)  # secrets, receipts and the SQLite file live here: owner-only

@@ -29,6 +29,8 @@ FORMAT = "solidarity-ledger-backup"
 VERSION = 1
 # Filled by the migrations themselves; a restore keeps the target's rows.
 SEEDED = {"currencies", "ledger_head", "content_version"}
+# Seeded by a migration but edited by admins: the backup's rows replace the seeded ones.
+REPLACED = {"parcel_rules"}
 
 
 class BackupError(Exception):
@@ -137,7 +139,7 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
         raise BackupError("backup_schema_mismatch", backup=header.get("alembic"), database=ours)
     tables = {table.name: table for table in _tables()}
     for table in tables.values():
-        if table.name in SEEDED:
+        if table.name in SEEDED or table.name in REPLACED:
             continue
         if session.scalar(select(func.count()).select_from(table)):
             raise BackupError("restore_target_not_empty", table=table.name)
@@ -162,6 +164,8 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
         if table is not current:
             flush_batch()
             current = table
+            if table.name in REPLACED:
+                connection.execute(table.delete())
         row = {name: _decode(table.columns[name], value) for name, value in record["r"].items()}
         if table.name in ("currencies", "content_version"):
             continue  # the migration seeded them (the content version only invalidates caches)

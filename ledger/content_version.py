@@ -25,9 +25,10 @@ class ContentVersion(Base):
 
 def _watched() -> tuple[type, ...]:
     from ledger.checkpoints.models import CheckpointSchedule
-    from ledger.funds.models import Donor, Facility, Pledge, Prisoner
+    from ledger.funds.models import Donor, Facility, Pledge, Prisoner, PrisonerEvent
+    from ledger.spending.models import ParcelOutcome
 
-    return (Prisoner, Facility, Donor, Pledge, CheckpointSchedule)
+    return (Prisoner, Facility, Donor, Pledge, CheckpointSchedule, PrisonerEvent, ParcelOutcome)
 
 
 @event.listens_for(Session, "before_flush")

@@ -21,6 +21,7 @@ from ledger.books.accounts import (
     trading_account,
 )
 from ledger.books.balances import available_in
+from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
@@ -29,10 +30,35 @@ from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
 
 FACILITIES = [
-    ("ИК-7, Северогорск", "ул. Лесная, 1, Северогорск, 169001", "Северогорская область", 30000, 1),
-    ("СИЗО-2, Ясногорье", "ул. Тюремная, 5, Ясногорье, 300099", "Ясногорский край", 30000, 2),
-    ("ИК-12, Краснобор", "пос. Краснобор, 423888", "Красноборская область", 20000, 1),
-    ("СИЗО-1, Малая Верея", "пр. Речной, 14, Малая Верея, 600777", "Верейская область", 30000, 4),
+    # name, address, region, the facility's own weight and monthly limits, kind, regime
+    (
+        "ИК-7, Северогорск",
+        "ул. Лесная, 1, Северогорск, 169001",
+        "Северогорская область",
+        30000,
+        1,
+        "colony",
+        "general",
+    ),
+    (
+        "СИЗО-2, Ясногорье",
+        "ул. Тюремная, 5, Ясногорье, 300099",
+        "Ясногорский край",
+        30000,
+        2,
+        "pre_trial",
+        "none",
+    ),
+    ("ИК-12, Краснобор", "пос. Краснобор, 423888", "Красноборская область", 20000, 1, "colony", "strict"),
+    (
+        "СИЗО-1, Малая Верея",
+        "пр. Речной, 14, Малая Верея, 600777",
+        "Верейская область",
+        30000,
+        4,
+        "pre_trial",
+        "none",
+    ),
 ]
 PRISONERS = [
     ("Анна Зимородкова", "Anna Zimorodkova"),
@@ -122,9 +148,15 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     ]
     session.add_all(d for d in demo_details if session.get(BankDetails, d.currency) is None)
     facilities = []
-    for name, address, region, grams, per_month in FACILITIES:
+    for name, address, region, grams, per_month, kind, regime in FACILITIES:
         facility = Facility(
-            name=name, address=address, region=region, max_parcel_grams=grams, max_parcels_per_month=per_month
+            name=name,
+            address=address,
+            region=region,
+            max_parcel_grams=grams,
+            max_parcels_per_month=per_month,
+            kind=kind,
+            regime=regime,
         )
         session.add(facility)
         facilities.append(facility)
@@ -196,11 +228,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         ]
         if fee is not None:
             postings.append(PostingDraft(fund, fee, "fee"))
-        description = {
-            "bank": "Bank transfer",
-            "cash": "Cash handed to a coordinator",
-            "card": "Card donation (Stripe)",
-        }[method]
+        description = describe(f"{method}_donation")
         entry = post(EntryDraft(when, description, postings, source_type="demo"))
         session.add(
             Donation(
@@ -294,7 +322,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 post(
                     EntryDraft(
                         when,
-                        f"Conversion {currency}→RUB at {rate}",
+                        describe("fund_conversion", source=currency, target="RUB", rate=rate),
                         [
                             PostingDraft(fund, money, "conversion"),
                             PostingDraft(trading, -money, "conversion"),

@@ -6,7 +6,9 @@ them into words, used by the web pages, the JSON API and the CLI.
 
 from __future__ import annotations
 
-from flask_babel import format_currency
+from datetime import date
+
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from ledger.money import Money
@@ -54,8 +56,19 @@ MESSAGES = {
     "parcel_item_currency": _l("Item costs must be in %(currency)s, like the amount."),
     "parcel_items_exceed_amount": _l("The items cost %(items)s, more than the amount of %(amount)s."),
     "parcel_needs_category": _l("Parcel details belong to the “parcels” category."),
-    "facility_limit": _l(
-        "This parcel breaks a limit of the facility. Check and confirm to record it anyway."
+    "parcel_quota": _l(
+        "The parcel quota is used up: %(used)s of %(allowed)s. The next one may go on %(next_on)s. "
+        "If it is allowed anyway (improved conditions, a decision of the facility, a medical "
+        "conclusion), write why."
+    ),
+    "parcel_weight": _l(
+        "This parcel weighs %(grams)s g; at most %(max)s g are allowed. If it is allowed anyway "
+        "(a decision of the facility), write why."
+    ),
+    "unknown_parcel_kind": _l("Choose a parcel or a small parcel."),
+    "prisoner_unreachable": _l(
+        "Nobody knows where this prisoner is (since %(since)s): spending for them is refused "
+        "until a transfer says where they are. Donations are still accepted."
     ),
     "same_currency": _l("Choose a different currency to convert to."),
     "not_a_fund": _l("Choose a prisoner's fund or the general fund."),
@@ -64,6 +77,31 @@ MESSAGES = {
     ),
     "unknown_prisoner": _l("No such prisoner."),
     "unknown_prisoner_filter": _l("No prisoner is recorded as “%(value)s”: choose one from the list."),
+    # lifecycle and parcels
+    "prisoner_deceased": _l("This prisoner died on %(died_on)s; no further events can be recorded."),
+    "unknown_event_type": _l("Choose what happened: transferred, whereabouts unknown, released or died."),
+    "facility_required": _l("Name the facility the prisoner was transferred to."),
+    "unknown_fund_policy": _l(
+        "Choose what happens to the fund: keep it (release support) or move it to the general fund."
+    ),
+    "unknown_facility_kind": _l(
+        "Choose the kind of facility: pre-trial detention, colony, settlement, prison or other."
+    ),
+    "unknown_regime": _l("Choose the regime: none, general, strict, special or educational."),
+    "unknown_gender": _l("Choose male, female or leave it empty."),
+    "unknown_conditions": _l("Choose the conditions of detention: ordinary, lightened or strict."),
+    "unknown_publication": _l("Choose what to publish: nothing, the status, or the status and places."),
+    "admins_only": _l("Only admins can change this."),
+    "unknown_exemption": _l("Exemptions are: women, juveniles, medical."),
+    "parcel_rule_exists": _l("A rule for this kind, regime and conditions already exists."),
+    "unknown_outcome": _l("Choose what became of the parcel: delivered, returned or confiscated."),
+    "outcome_before_sending": _l("The outcome cannot come before the parcel was sent."),
+    "parcel_reversed": _l("This parcel's entry was reversed."),
+    "parcel_refunded": _l("The refund of this parcel is already recorded."),
+    "parcel_not_returned": _l("Only a returned parcel can be refunded; record it as returned first."),
+    "parcel_no_outcome": _l("Record what became of the parcel first."),
+    "refund_exceeds_parcel": _l("The refund is more than the parcel cost (%(cost)s)."),
+    "not_a_coordinator": _l("Choose an active coordinator or admin."),
     # two-person sign-off
     "own_approval": _l("A second person must sign this off: you cannot approve or refuse what you recorded."),
     "not_author": _l("Only the person who recorded this item can withdraw it."),
@@ -246,6 +284,10 @@ DATE_FORMAT_NAMES = {
 def _display(value: object) -> object:
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return format_decimal(value)  # grams: 20,000 / 20 000
     if isinstance(value, tuple) and all(isinstance(item, str) and item.startswith("%") for item in value):
         return ", ".join(str(DATE_FORMAT_NAMES.get(item, item)) for item in value)
     return value

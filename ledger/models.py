@@ -30,12 +30,21 @@ from ledger.funds.models import (  # noqa: F401
     DonorSettings,
     Facility,
     ImportMapping,
+    ParcelAssignment,
     Pledge,
     PledgeAttempt,
     PledgeInstalment,
     PledgeStatusChange,
     Prisoner,
+    PrisonerEvent,
 )
 from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
-from ledger.spending.models import ApprovalReceipt, Parcel, ParcelItem, Receipt  # noqa: F401
+from ledger.spending.models import (  # noqa: F401
+    ApprovalReceipt,
+    Parcel,
+    ParcelItem,
+    ParcelOutcome,
+    ParcelRule,
+    Receipt,
+)

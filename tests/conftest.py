@@ -77,6 +77,14 @@ def _reset_postgres(url: str) -> None:
             text("INSERT INTO ledger_head (id, entry_count, head_hash) VALUES (1, 0, :h)"),
             {"h": "0" * 64},
         )
+        # The parcel rules are seeded by migration 0012 and edited by tests: seed them again.
+        from ledger.spending.models import ParcelRule
+        from ledger.spending.parcel_rules import DEFAULT_RULES, RULE_COLUMNS
+
+        connection.execute(
+            ParcelRule.__table__.insert(),
+            [dict(zip(RULE_COLUMNS, row, strict=True)) for row in DEFAULT_RULES],
+        )
     engine.dispose()
 
 

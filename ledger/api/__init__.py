@@ -11,6 +11,7 @@ from ledger.api import (  # noqa: E402,F401  (routes register on import)
     errors,
     fundraising,
     ledger_views,
+    lifecycle,
     openapi,
     public_pledges,
     reports,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, jsonify
 from sqlalchemy.exc import OperationalError
 
@@ -31,9 +33,16 @@ class ApiError(Exception):
 CONFLICT_CODES = {
     "insufficient_funds",
     "duplicate_entry",
-    "facility_limit",
     "account_exists",
     "account_not_empty",
+    "parcel_quota",
+    "parcel_weight",
+    "prisoner_unreachable",
+    "prisoner_deceased",
+    "parcel_reversed",
+    "parcel_refunded",
+    "parcel_not_returned",
+    "parcel_no_outcome",
     "approval_not_pending",
 }
 # Refusals because of who asks (two-person sign-off: never one's own item).
@@ -44,8 +53,10 @@ STATUS_FOR_CODE = {"pledge_throttled": 429}
 
 def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):
     body: dict = {"error": {"code": code, "message": message_for(code, params), "field": field}}
-    if params and "warnings" in params:
-        body["error"]["warnings"] = params["warnings"]
+    if params and code in ("parcel_quota", "parcel_weight"):
+        body["error"]["details"] = {
+            key: value.isoformat() if isinstance(value, date) else value for key, value in params.items()
+        }
     return jsonify(body), status
 
 
@@ -64,6 +75,8 @@ def _ledger_error(error: LedgerError):
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:
         code = params.pop("reason")
+    if code == "admins_only":
+        status = 403
     return json_error(status, code, error.field, params)
 
 

@@ -12,6 +12,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
+from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import (
     DateField,
     MoneyField,
@@ -46,9 +47,12 @@ from ledger.reports.overview import public_prisoners_page
 from ledger.reports.prisoner_report import fund_balances
 from ledger.visibility import as_of_json, request_as_of
 
+PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public")
 
-def profile_json(prisoner: Prisoner) -> dict:
-    """A prisoner's profile as the API shows it (no ledger data, no internal ids)."""
+
+def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
+    """A prisoner's profile as the API shows it (no ledger data, no internal ids); what the
+    parcel rules depend on (gender, juvenile, conditions) only for signed-in readers."""
     need = (
         minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
         if prisoner.monthly_need_minor is not None
@@ -62,6 +66,9 @@ def profile_json(prisoner: Prisoner) -> dict:
         monthly_need=need,
         facility=prisoner.facility.name if prisoner.facility else None,
     )
+    if private:
+        body.update({name: getattr(prisoner, name) for name in PRIVATE_PROFILE_FIELDS})
+        body["died_on"] = prisoner.died_on.isoformat() if prisoner.died_on else None
     return body
 
 
@@ -125,8 +132,9 @@ def read_prisoner(slug: str):
     balances = fund_balances(db.session, prisoner, as_of=as_of)
     return {
         "prisoner": {
-            **profile_json(prisoner),
+            **profile_json(prisoner, private=readers),
             "balances": [money_json(m) for _c, m in sorted(balances.items())],
+            "lifecycle": lifecycle_json(prisoner, private=readers),
         },
         "as_of": as_of_json(as_of),
     }
@@ -138,7 +146,7 @@ def read_prisoner(slug: str):
 @json_request(NEW_PRISONER)
 def create_prisoner_api(body: dict):
     prisoner = create_prisoner(db.session, body["slug"], _profile_values(body), actor=current_user)
-    return {"prisoner": profile_json(prisoner)}, 201
+    return {"prisoner": profile_json(prisoner, private=True)}, 201
 
 
 @bp.patch("/prisoners/<slug>")
@@ -152,7 +160,7 @@ def update_prisoner_api(slug: str, body: dict):
     if "slug" in body and body["slug"] != prisoner.slug:
         raise ApiError(422, "unknown_field", "slug")
     changes = update_prisoner(db.session, prisoner, _profile_values(body), actor=current_user)
-    return {"prisoner": profile_json(prisoner), "changed": sorted(changes)}, 200
+    return {"prisoner": profile_json(prisoner, private=True), "changed": sorted(changes)}, 200
 
 
 # A donor as the API takes one: the public name shown, the private email (checked by the domain).

@@ -56,6 +56,8 @@ def prisoner_report_json(report: prisoner_report.PrisonerReport) -> dict:
                 "spent": {category: money(line, minor) for category, minor in line.spent.items()},
                 "spent_total": money(line, line.spent_total),
                 "refunds": money(line, line.refunds),
+                "parcel_refunds": money(line, line.parcel_refunds),
+                "confiscated": money(line, line.confiscated),
                 "closing": money(line, line.closing),
             }
             for line in report.currencies

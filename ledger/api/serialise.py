@@ -59,6 +59,18 @@ def parcel_json(parcel) -> dict:
         "tracking_number": parcel.tracking_number,
         "total_grams": parcel.total_grams,
         "facility": parcel.facility.name if parcel.facility else None,
+        "kind": parcel.kind,
+        "medical": parcel.medical,
+        "override_reason": parcel.override_reason,
+        "outcome": None
+        if parcel.outcome is None
+        else {
+            "outcome": parcel.outcome.outcome,
+            "on": parcel.outcome.occurred_on.isoformat(),
+            "note": parcel.outcome.note,
+            "inventory_receipt": parcel.outcome.inventory_receipt_id,
+            "refund_entry": parcel.outcome.refund_entry_id,
+        },
         "items": [
             {
                 "name": item.name,

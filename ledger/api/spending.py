@@ -59,6 +59,9 @@ PARCEL = Schema(
     items=ListOf(Object(PARCEL_ITEM, invalid="parcel_empty"), invalid="parcel_empty", max_items=1000),
     tracking_number=Raw(),
     total_grams=Integer(minimum=-(10**9), code="parcel_bad_weight"),
+    kind=Raw(default="parcel"),
+    medical=Bool(),
+    override_reason=Raw(),
 )
 DISBURSEMENT = Schema(
     prisoner=Name(required=True),
@@ -68,7 +71,6 @@ DISBURSEMENT = Schema(
     spent_on=DateField(default=today),
     memo=Text(),
     parcel=Object(PARCEL, invalid="parcel_empty"),
-    confirm_over_limit=Bool(),
 )
 
 
@@ -89,6 +91,9 @@ def _parcel(raw: dict | None, currency: str) -> ParcelDraft | None:
         items=items,
         tracking_number=raw.get("tracking_number"),
         total_grams=raw.get("total_grams"),
+        kind=raw["kind"],
+        medical=raw["medical"],
+        override_reason=raw.get("override_reason"),
     )
 
 
@@ -114,7 +119,6 @@ def create_disbursement(body: dict):
         memo=body.get("memo"),
         parcel=_parcel(body.get("parcel"), money.currency),
         recorded_by=current_user,
-        confirm_over_limit=body["confirm_over_limit"],
     )
     if isinstance(entry, Approval):
         return pending_payload(entry), 202

@@ -22,6 +22,19 @@ from ledger.crypto import EncryptedText
 from ledger.database import Base, utcnow
 
 PRISONER_STATUSES = ("awaiting_trial", "sentenced", "released")
+# What the parcel rules depend on (ledger/spending/parcel_rules.py cites the law for each).
+FACILITY_KINDS = ("pre_trial", "colony", "settlement", "prison", "other")
+REGIMES = ("none", "general", "strict", "special", "educational")
+CONDITIONS = ("ordinary", "lightened", "strict")  # условия отбывания наказания, УИК ст. 120-127
+GENDERS = ("male", "female")
+# What the public page shows of a prisoner's lifecycle, chosen by admins per prisoner.
+LIFECYCLE_PUBLICATION = ("nothing", "status", "history")
+EVENT_TYPES = ("transferred", "whereabouts_unknown", "released", "died")
+FUND_POLICIES = ("keep", "general")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Facility(Base):
@@ -33,6 +46,9 @@ class Facility(Base):
         CheckConstraint(
             "max_parcels_per_month IS NULL OR max_parcels_per_month > 0", name="max_parcels_positive"
         ),
+        # Added by migration 0012: a CHECK on PostgreSQL, a trigger on SQLite.
+        CheckConstraint(_in("kind", FACILITY_KINDS), name="kind_known"),
+        CheckConstraint(_in("regime", REGIMES), name="regime_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -40,7 +56,11 @@ class Facility(Base):
     address: Mapped[str | None] = mapped_column(Text)
     region: Mapped[str | None] = mapped_column(String(120))
     max_parcel_grams: Mapped[int | None] = mapped_column(Integer)
+    # The facility's own limits, stricter than the law's (its internal rules or a decision
+    # of its head); checked with the parcel rules of its kind and regime.
     max_parcels_per_month: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
+    regime: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
 
     prisoners: Mapped[list[Prisoner]] = relationship(back_populates="facility")
 
@@ -52,6 +72,10 @@ class Prisoner(Base):
     __table_args__ = (
         CheckConstraint("status IN ('awaiting_trial', 'sentenced', 'released')", name="status_known"),
         CheckConstraint("monthly_need_minor IS NULL OR monthly_need_minor >= 0", name="need_positive"),
+        # Added by migration 0012: CHECKs on PostgreSQL, triggers on SQLite.
+        CheckConstraint(f"gender IS NULL OR {_in('gender', GENDERS)}", name="gender_known"),
+        CheckConstraint(f"conditions IS NULL OR {_in('conditions', CONDITIONS)}", name="conditions_known"),
+        CheckConstraint(_in("lifecycle_public", LIFECYCLE_PUBLICATION), name="lifecycle_public_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,9 +94,63 @@ class Prisoner(Base):
     monthly_need_currency: Mapped[str | None] = mapped_column(ForeignKey("currencies.code"))
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # What the parcel rules depend on: the Code exempts women and juveniles from the
+    # number of parcels (УИК ст. 90 ч. 1 п. «а»); conditions of detention set the number.
+    gender: Mapped[str | None] = mapped_column(String(10))
+    juvenile: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    conditions: Mapped[str | None] = mapped_column(String(12))
+    lifecycle_public: Mapped[str] = mapped_column(String(10), default="status", server_default="status")
+    died_on: Mapped[date | None] = mapped_column(Date)
 
     facility: Mapped[Facility | None] = relationship(back_populates="prisoners", lazy="joined")
     fund_account = relationship("Account", back_populates="prisoner", uselist=False)
+
+
+class PrisonerEvent(Base):
+    """One step of a prisoner's life in the system: a transfer, lost whereabouts, release, death.
+
+    Release and death carry the fund policy chosen with them; when the balance moved to
+    the general fund, ``entry_id`` is the (reversible) journal entry that moved it.
+    """
+
+    __tablename__ = "prisoner_events"
+    __table_args__ = (
+        CheckConstraint(_in("type", EVENT_TYPES), name="type_known"),
+        CheckConstraint(f"fund_policy IS NULL OR {_in('fund_policy', FUND_POLICIES)}", name="policy_known"),
+        CheckConstraint("(type = 'transferred') = (facility_id IS NOT NULL)", name="facility_for_transfer"),
+        CheckConstraint(
+            "(type IN ('released', 'died')) = (fund_policy IS NOT NULL)", name="policy_for_release_or_death"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prisoner_id: Mapped[int] = mapped_column(ForeignKey("prisoners.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
+    fund_policy: Mapped[str | None] = mapped_column(String(10))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    prisoner: Mapped[Prisoner] = relationship()
+    facility: Mapped[Facility | None] = relationship(lazy="joined")
+    entry = relationship("JournalEntry")
+    recorded_by = relationship("User", lazy="joined")
+
+
+class ParcelAssignment(Base):
+    """Who sends the prisoner's next parcel (one coordinator at a time)."""
+
+    __tablename__ = "parcel_assignments"
+
+    prisoner_id: Mapped[int] = mapped_column(ForeignKey("prisoners.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
 DONATION_METHODS = ("bank", "cash", "card", "other")

@@ -17,7 +17,16 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
-from ledger.funds.models import PRISONER_STATUSES, Facility, Prisoner
+from ledger.funds.models import (
+    CONDITIONS,
+    FACILITY_KINDS,
+    GENDERS,
+    LIFECYCLE_PUBLICATION,
+    PRISONER_STATUSES,
+    REGIMES,
+    Facility,
+    Prisoner,
+)
 from ledger.money import Money
 from ledger.text import clean_text
 
@@ -33,7 +42,17 @@ TEXT_FIELDS = {
     "bio_en": 5000,
     "bio_ru": 5000,
 }
-PROFILE_FIELDS = (*TEXT_FIELDS, "status", "public", "facility", "monthly_need")
+PROFILE_FIELDS = (
+    *TEXT_FIELDS,
+    "status",
+    "public",
+    "facility",
+    "monthly_need",
+    "gender",
+    "juvenile",
+    "conditions",
+    "lifecycle_public",
+)
 
 
 class ProfileError(InvalidEntry):
@@ -99,6 +118,22 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
                 facility.name if facility else None,
             )
             prisoner.facility = facility
+    for name, known, reason in (
+        ("gender", GENDERS, "unknown_gender"),
+        ("conditions", CONDITIONS, "unknown_conditions"),
+    ):
+        if name in values:
+            if values[name] is not None and values[name] not in known:
+                raise ProfileError(f"unknown {name}", field=name, reason=reason)
+            put(name, values[name])
+    if "juvenile" in values:
+        if not isinstance(values["juvenile"], bool):
+            raise ProfileError("juvenile is true or false", field="juvenile", reason="not_boolean")
+        put("juvenile", values["juvenile"])
+    if "lifecycle_public" in values:
+        if values["lifecycle_public"] not in LIFECYCLE_PUBLICATION:
+            raise ProfileError("unknown publication", field="lifecycle_public", reason="unknown_publication")
+        put("lifecycle_public", values["lifecycle_public"])
     if "monthly_need" in values:
         need = values["monthly_need"]
         if need is not None and (not isinstance(need, Money) or need.minor < 0):
@@ -110,7 +145,10 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
 
 def create_prisoner(session: Session, slug: object, values: dict, *, actor=None) -> Prisoner:
     """A new prisoner (hidden unless ``public`` is given) with a fund account."""
-    prisoner = Prisoner(slug=validate_slug(session, slug), status="awaiting_trial", public=False)
+    prisoner = Prisoner(
+        slug=validate_slug(session, slug), status="awaiting_trial", public=False, lifecycle_public="status"
+    )
+    _check_publication_choice(prisoner, values, actor)
     if "name" not in values:
         raise ProfileError("name required", field="name", reason="required")
     _apply(session, prisoner, values)
@@ -123,8 +161,16 @@ def create_prisoner(session: Session, slug: object, values: dict, *, actor=None)
     return prisoner
 
 
+def _check_publication_choice(prisoner: Prisoner, values: dict, actor) -> None:
+    """Only admins choose what the public page shows of a prisoner's lifecycle."""
+    if "lifecycle_public" in values and values["lifecycle_public"] != prisoner.lifecycle_public:
+        if getattr(actor, "role", None) != "admin":
+            raise ProfileError("admins only", field="lifecycle_public", reason="admins_only")
+
+
 def update_prisoner(session: Session, prisoner: Prisoner, values: dict, *, actor=None) -> dict:
     """Change profile fields; the audit log keeps which fields changed (not their text)."""
+    _check_publication_choice(prisoner, values, actor)
     changes = _apply(session, prisoner, values)
     if changes:
         session.flush()
@@ -172,9 +218,15 @@ def save_facility(
     region: object = None,
     max_parcel_grams: object = None,
     max_parcels_per_month: object = None,
+    kind: object = None,
+    regime: object = None,
     actor=None,
 ) -> Facility:
-    """Create (``facility`` None) or update a facility; limits are positive whole numbers or None."""
+    """Create (``facility`` None) or update a facility; limits are positive whole numbers or None.
+
+    ``kind`` and ``regime`` choose the parcel rules (None keeps the current ones; a new
+    facility is "other" with no regime until told).
+    """
     from ledger.text import TextError
 
     try:
@@ -189,6 +241,10 @@ def save_facility(
     ):
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
             raise ProfileError("bad limit", field=label, reason="bad_limit")
+    if kind is not None and kind not in FACILITY_KINDS:
+        raise ProfileError("unknown kind", field="kind", reason="unknown_facility_kind")
+    if regime is not None and regime not in REGIMES:
+        raise ProfileError("unknown regime", field="regime", reason="unknown_regime")
     existing = facility_by_name(session, clean_name)
     if existing is not None and existing is not facility:
         raise ProfileError("facility exists", field="name", reason="facility_taken")
@@ -196,6 +252,8 @@ def save_facility(
     facility = facility or Facility()
     facility.name, facility.address, facility.region = clean_name, clean_address, clean_region
     facility.max_parcel_grams, facility.max_parcels_per_month = max_parcel_grams, max_parcels_per_month
+    facility.kind = kind or facility.kind or "other"
+    facility.regime = regime or facility.regime or "none"
     session.add(facility)
     session.flush()
     record_audit(

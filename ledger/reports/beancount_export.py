@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.books.models import Account, AccountBalance, JournalEntry
 from ledger.books.streaming import converters
 from ledger.money import CURRENCIES, Money, minor_text
-from ledger.reports.journal_rows import account_facts, journal_batches
+from ledger.reports.journal_rows import account_facts, journal_batches, parcel_tags
 
 
 def beancount_account(name: str) -> str:
@@ -44,6 +44,7 @@ def _entries(session: Session) -> Iterator[str]:
         for account_id, (name, _type, slug) in account_facts(session).items()
     }
     places = dict(CURRENCIES)
+    parcels = parcel_tags(session)
     for batch in journal_batches(
         session,
         "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, "
@@ -73,6 +74,9 @@ def _entries(session: Session) -> Iterator[str]:
                 out.append("  advance: TRUE\n")
             if rate:
                 out.append(f"  rate: {_string(rate)}\n")
+            if entry_id in parcels:
+                key, value = parcels[entry_id]
+                out.append(f"  {key}: {_string(value)}\n")
             if approved_by:
                 # Two-person sign-off: both people, by user id (names never go into exports).
                 out.append(f"  recorded_by: {recorded_by}\n  approved_by: {approved_by}\n")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.books.models import Account, AccountBalance, Currency, JournalEntry
 from ledger.books.streaming import converters
 from ledger.money import CURRENCIES, Money, minor_text
-from ledger.reports.journal_rows import account_facts, journal_batches
+from ledger.reports.journal_rows import account_facts, journal_batches, parcel_tags
 
 _HLEDGER_TYPE = {"asset": "A", "liability": "L", "equity": "E", "income": "R", "expense": "X"}
 
@@ -39,6 +39,7 @@ def _entries(session: Session) -> Iterator[tuple[str, date]]:
     for account_id, (name, _type, slug) in account_facts(session).items():
         prefixes[account_id] = (f"    {name}  ", f"prisoner:{slug}" if slug else None)
     places = dict(CURRENCIES)
+    parcels = parcel_tags(session)
     for batch in journal_batches(
         session,
         "id, entry_date, description, source_type, reverses_id, is_advance, conversion_rate, hash, "
@@ -69,6 +70,8 @@ def _entries(session: Session) -> Iterator[tuple[str, date]]:
                 tags += ", advance:yes"
             if rate:
                 tags += f", rate:{rate}"
+            if entry_id in parcels:
+                tags += ", {}:{}".format(*parcels[entry_id])
             if approved_by:
                 # Two-person sign-off: both people, by user id (names never go into exports).
                 tags += f", recorded_by:{recorded_by}, approved_by:{approved_by}"

@@ -116,3 +116,22 @@ def iter_journal(session: Session, batch: int = 2000) -> Iterator[EntryRow]:
                     for _, account_id, currency, amount, category, memo in lines
                 ],
             )
+
+
+def parcel_tags(session: Session) -> dict[int, tuple[str, str]]:
+    """Entry id -> (tag, value) for parcels with an outcome and for returned parcels'
+    refunds, so exports say which spending was returned or confiscated (these facts are
+    recorded after the entry and are not part of its hash)."""
+    from ledger.spending.models import Parcel, ParcelOutcome
+
+    tags: dict[int, tuple[str, str]] = {}
+    rows = session.execute(
+        select(Parcel.entry_id, ParcelOutcome.outcome, ParcelOutcome.refund_entry_id).join(
+            ParcelOutcome, ParcelOutcome.parcel_id == Parcel.id
+        )
+    )
+    for entry_id, outcome, refund_entry_id in rows:
+        tags[entry_id] = ("parcel", outcome)
+        if refund_entry_id is not None:
+            tags[refund_entry_id] = ("refund_of", str(entry_id))
+    return tags

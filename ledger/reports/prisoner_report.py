@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
@@ -26,6 +26,7 @@ from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
+from ledger.spending.models import Parcel, ParcelOutcome
 from ledger.spending.receipts import receipts_count_by_entry
 
 SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
@@ -46,6 +47,10 @@ class CurrencyReport:
     conversions_in: int = 0
     conversions_out: int = 0
     refunds: int = 0
+    # Money the post office gave back for returned parcels (category refund, into the fund).
+    parcel_refunds: int = 0
+    # Parcels spent and confiscated by the facility: part of "parcels", listed apart.
+    confiscated: int = 0
     spent: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -63,6 +68,7 @@ class CurrencyReport:
             + self.conversions_in
             - self.conversions_out
             - self.refunds
+            + self.parcel_refunds
             - self.spent_total
         )
 
@@ -115,8 +121,12 @@ def prisoner_report(
                 reports.setdefault(currency, CurrencyReport(currency)).opening = -int(total)
         credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
         debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
+        refund_entries = select(ParcelOutcome.refund_entry_id).where(
+            ParcelOutcome.refund_entry_id.is_not(None)
+        )
+        parcel_refund = or_(JournalEntry.id.in_(refund_entries), JournalEntry.reverses_id.in_(refund_entries))
         statement, day = dated(
-            select(Posting.currency, Posting.category, func.sum(credit), func.sum(debit)).join(
+            select(Posting.currency, Posting.category, parcel_refund, func.sum(credit), func.sum(debit)).join(
                 JournalEntry, JournalEntry.id == Posting.entry_id
             ),
             as_of,
@@ -124,13 +134,15 @@ def prisoner_report(
         flows = session.execute(
             statement.where(
                 Posting.account_id == account_id, *period.includes(day), *as_of.covers(Posting.entry_id)
-            ).group_by(Posting.currency, Posting.category)
+            ).group_by(Posting.currency, Posting.category, parcel_refund)
         )
-        for currency, category, credits, debits in flows:
+        for currency, category, is_parcel_refund, credits, debits in flows:
             report = reports.setdefault(currency, CurrencyReport(currency))
             credits, debits = int(credits or 0), int(debits or 0)
             net_out = debits - credits
-            if category == "donation":
+            if category == "refund" and is_parcel_refund:
+                report.parcel_refunds += -net_out
+            elif category == "donation":
                 report.received += -net_out
             elif category == "fee":
                 report.fees += net_out
@@ -145,10 +157,31 @@ def prisoner_report(
             else:
                 key = category if category in SPENDING_CATEGORIES else "other"
                 report.spent[key] = report.spent.get(key, 0) + net_out
+        for currency, total in _confiscated(session, account_id, period):
+            reports.setdefault(currency, CurrencyReport(currency)).confiscated = total
     currencies = [reports[code] for code in sorted(reports)]
     for report in currencies:
         report.spent = {c: report.spent[c] for c in SPENDING_CATEGORIES if report.spent.get(c)}
     return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner, as_of=as_of))
+
+
+def _confiscated(session: Session, account_id: int, period: Period) -> list[tuple[str, int]]:
+    """What the fund spent on parcels the facility confiscated (not reversed), per currency."""
+    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    rows = session.execute(
+        select(Posting.currency, func.sum(Posting.amount_minor))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .join(Parcel, Parcel.entry_id == JournalEntry.id)
+        .join(ParcelOutcome, ParcelOutcome.parcel_id == Parcel.id)
+        .where(
+            Posting.account_id == account_id,
+            ParcelOutcome.outcome == "confiscated",
+            ~JournalEntry.id.in_(reversed_entries),
+            *period.includes(JournalEntry.entry_date),
+        )
+        .group_by(Posting.currency)
+    )
+    return [(currency, int(total)) for currency, total in rows if total]
 
 
 def fund_balances(session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE) -> dict[str, Money]:
@@ -250,6 +283,7 @@ class Disbursement:
     has_receipt: bool
     reversed: bool
     is_reversal: bool
+    parcel_outcome: str | None = None  # delivered, returned, confiscated
 
 
 def disbursements(
@@ -283,6 +317,13 @@ def disbursements(
         .limit(limit)
     ).all()
     receipts = receipts_count_by_entry(session, [row[0] for row in rows])
+    outcomes = dict(
+        session.execute(
+            select(Parcel.entry_id, ParcelOutcome.outcome)
+            .join(ParcelOutcome, ParcelOutcome.parcel_id == Parcel.id)
+            .where(Parcel.entry_id.in_([row[0] for row in rows]))
+        ).all()
+    )
     return [
         Disbursement(
             entry_id,
@@ -293,8 +334,28 @@ def disbursements(
             bool(receipts.get(entry_id)),
             bool(was_reversed),
             reverses is not None,
+            outcomes.get(entry_id),
         )
         for entry_id, day, description, category, amount, currency, reverses, was_reversed in rows
+    ]
+
+
+@dataclass
+class ParcelOutcomeTotals:
+    """All time, one currency: spent on parcels that were confiscated, and refunded for
+    parcels that came back."""
+
+    confiscated: Money
+    refunded: Money
+
+
+def parcel_outcome_totals(
+    session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE
+) -> list[ParcelOutcomeTotals]:
+    return [
+        ParcelOutcomeTotals(line.money(line.confiscated), line.money(line.parcel_refunds))
+        for line in prisoner_report(session, prisoner, as_of=as_of).currencies
+        if line.confiscated or line.parcel_refunds
     ]
 
 

@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for
-from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.descriptions import describe
+from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
+from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.spending.models import Parcel, ParcelItem, Receipt
+from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem, Receipt
+from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
 
 SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
 # Money is paid out of a bank account, someone's cash, or through an intermediary.
 PAYING_KINDS = ("bank", "cash", "intermediary")
 MAX_PARCEL_ITEMS = 100
-
-
-class FacilityLimitExceeded(LedgerError):
-    """The parcel breaks a facility limit; the coordinator must confirm to record it anyway."""
-
-    code = "facility_limit"
 
 
 @dataclass(frozen=True)
@@ -47,6 +44,11 @@ class ParcelDraft:
     items: list[ParcelItemDraft] = field(default_factory=list)
     tracking_number: str | None = None
     total_grams: int | None = None
+    kind: str = "parcel"  # or "small_parcel" (бандероль)
+    medical: bool = False  # sent on a medical conclusion (УИК ст. 90 ч. 3)
+    # Why a parcel beyond the quota or the weight limit is allowed (improved conditions,
+    # a decision of the facility, a medical conclusion); without it such a parcel is refused.
+    override_reason: str | None = None
 
 
 def spending_assets(session: Session) -> list[Account]:
@@ -68,6 +70,10 @@ def _text(value, field_name: str, max_length: int = 500, required: bool = False)
 
 
 def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple[str, ParcelItemDraft]]]:
+    if parcel.kind not in PARCEL_KINDS:
+        raise InvalidEntry("unknown parcel kind", field="parcel", reason="unknown_parcel_kind")
+    if not isinstance(parcel.medical, bool):
+        raise InvalidEntry("medical is true or false", field="parcel", reason="invalid_boolean")
     if not parcel.items and not parcel.total_grams:
         raise InvalidEntry("parcel needs items or a weight", field="parcel", reason="parcel_empty")
     if len(parcel.items) > MAX_PARCEL_ITEMS:
@@ -106,52 +112,14 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
     return grams, items
 
 
-def facility_limit_warnings(session: Session, prisoner: Prisoner, sent_on: date, grams: int) -> list[dict]:
-    """The facility's limits this parcel would break (weight per parcel, parcels per month)."""
-    facility = prisoner.facility
-    if facility is None:
-        return []
-    warnings = []
-    if facility.max_parcel_grams and grams > facility.max_parcel_grams:
-        warnings.append(
-            {"limit": "weight", "facility": facility.name, "grams": grams, "max": facility.max_parcel_grams}
-        )
-    if facility.max_parcels_per_month:
-        month_start = sent_on.replace(day=1)
-        next_month = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        already = (
-            session.scalar(
-                select(func.count())
-                .select_from(Parcel)
-                .where(
-                    Parcel.prisoner_id == prisoner.id,
-                    Parcel.facility_id == facility.id,
-                    Parcel.sent_on >= month_start,
-                    Parcel.sent_on < next_month,
-                    ~Parcel.entry_id.in_(
-                        select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.isnot(None))
-                    ),
-                )
-            )
-            or 0
-        )
-        if already + 1 > facility.max_parcels_per_month:
-            warnings.append(
-                {
-                    "limit": "per_month",
-                    "facility": facility.name,
-                    "count": already + 1,
-                    "max": facility.max_parcels_per_month,
-                }
-            )
-    return warnings
-
-
 def _parcel_payload(parcel: ParcelDraft) -> dict:
     return {
         "sent_on": parcel.sent_on.isoformat(),
         "tracking_number": parcel.tracking_number,
         "total_grams": parcel.total_grams,
+        "kind": parcel.kind,
+        "medical": parcel.medical,
+        "override_reason": parcel.override_reason,
         "items": [
             {"name": item.name, "quantity": item.quantity, "grams": item.grams, "cost_minor": item.cost.minor}
             for item in parcel.items
@@ -167,6 +135,9 @@ def parcel_from_payload(data: dict | None, currency: str) -> ParcelDraft | None:
         sent_on=date.fromisoformat(data["sent_on"]),
         tracking_number=data.get("tracking_number"),
         total_grams=data.get("total_grams"),
+        kind=data.get("kind", "parcel"),
+        medical=bool(data.get("medical")),
+        override_reason=data.get("override_reason"),
         items=[
             ParcelItemDraft(
                 name=item["name"],
@@ -190,18 +161,18 @@ def record_disbursement(
     memo: str | None = None,
     parcel: ParcelDraft | None = None,
     recorded_by=None,
-    confirm_over_limit: bool = False,
     idempotency_key: str | None = None,
     approved_by=None,
 ) -> JournalEntry | Approval:
     """Debit the prisoner's fund with ``category`` and credit the asset paid from.
 
-    Refused (nothing written) when the fund can't cover it in that currency,
-    when the asset is not a bank or cash account, or when a parcel breaks a
-    facility limit and ``confirm_over_limit`` is not set.  At or above the
-    currency's approval threshold it is not posted but returned as a pending
-    ``Approval`` that holds the money back, unless ``approved_by`` (the second
-    person, when the item is signed off) is given.
+    Refused (nothing written) when the fund can't cover it in that currency, when the
+    asset is not a bank or cash account, while the prisoner's whereabouts are unknown
+    (PrisonerUnreachable), or when a parcel is beyond the parcel rules' quota or weight
+    (ParcelQuotaExceeded, ParcelTooHeavy) and no ``override_reason`` says why it is allowed.
+    At or above the currency's approval threshold it is not posted but returned as a
+    pending ``Approval`` that holds the money back, unless ``approved_by`` (the second
+    person, when the item is signed off) is given; the checks run again then.
     """
     if category not in SPENDING_CATEGORIES:
         raise InvalidEntry("unknown category", field="category", reason="unknown_category", category=category)
@@ -219,14 +190,18 @@ def record_disbursement(
         )
     grams, items = _validate_parcel(parcel, money) if parcel is not None else (0, [])
     tracking = _text(parcel.tracking_number, "parcel", max_length=64) if parcel is not None else None
-    if parcel is not None and not confirm_over_limit:
-        warnings = facility_limit_warnings(session, prisoner, parcel.sent_on, grams)
-        if warnings:
-            raise FacilityLimitExceeded("facility limit", field="parcel", warnings=warnings)
+    override = (
+        _text(parcel.override_reason, "override_reason", max_length=500) if parcel is not None else None
+    )
+    ensure_reachable(session, prisoner)
+    if parcel is not None and override is None:
+        check_parcel(
+            session, prisoner, kind=parcel.kind, medical=parcel.medical, sent_on=parcel.sent_on, grams=grams
+        )
 
     fund = fund_account_for(session, prisoner)
     postings = [PostingDraft(fund, money, category, memo), PostingDraft(paid_from, -money, category)]
-    description = memo or f"Spending: {category}"
+    description = memo or describe("spending", category=category)
     if approved_by is None and needs_approval(session, money):
         return request_approval(
             session,
@@ -240,7 +215,6 @@ def record_disbursement(
                 "paid_from_id": paid_from.id,
                 "spent_on": spent_on.isoformat(),
                 "memo": memo,
-                "confirm_over_limit": bool(confirm_over_limit),
                 "idempotency_key": idempotency_key,
                 "parcel": _parcel_payload(parcel) if parcel is not None else None,
             },
@@ -266,6 +240,9 @@ def record_disbursement(
             sent_on=parcel.sent_on,
             tracking_number=tracking,
             total_grams=grams,
+            kind=parcel.kind,
+            medical=parcel.medical,
+            override_reason=override,
         )
         session.add(record)
         session.flush()
@@ -289,7 +266,7 @@ def record_disbursement(
         amount=str(money.amount),
         currency=money.currency,
         category=category,
-        over_limit=bool(parcel is not None and confirm_over_limit),
+        override=override is not None,
         **({"approved_by": approved_by.id} if approved_by is not None else {}),
     )
     session.flush()

@@ -103,7 +103,6 @@ def _post(session: Session, approval: Approval, approver) -> JournalEntry:
             spent_on=date.fromisoformat(data["spent_on"]),
             memo=data.get("memo"),
             parcel=parcel_from_payload(data.get("parcel"), money.currency),
-            confirm_over_limit=bool(data.get("confirm_over_limit")),
             **common,
         )
     elif approval.kind == "cash":

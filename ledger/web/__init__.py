@@ -83,11 +83,13 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.approvals import bp as approvals_bp
+    from ledger.web.descriptions import register_descriptions
     from ledger.web.donate import bp as donate_bp
     from ledger.web.donor_admin import bp as donor_admin_bp
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
+    from ledger.web.lifecycle import bp as lifecycle_bp
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -98,6 +100,7 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     register_labels(app)
+    register_descriptions(app)
     init_page_cache(app)
     for blueprint in (
         bp,
@@ -111,6 +114,7 @@ def register_web(app: Flask) -> None:
         pledge_transfer_bp,
         donor_admin_bp,
         transparency_bp,
+        lifecycle_bp,
     ):
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label

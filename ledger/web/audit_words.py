@@ -30,7 +30,9 @@ from ledger.web.labels import (
     ACCOUNT_KIND_LABELS,
     CATEGORY_LABELS,
     FREQUENCY_LABELS,
+    FUND_POLICY_LABELS,
     METHOD_LABELS,
+    OUTCOME_LABELS,
     PLEDGE_STATUS_LABELS,
     ROLE_LABELS,
 )
@@ -69,12 +71,22 @@ ACTION_LABELS = {
     "facility.updated": _l("Facility changed"),
     "import.posted": _l("Bank statement imported"),
     "mail.retry": _l("Message sent again"),
+    "parcel.assigned": _l("Parcels assigned to a coordinator"),
+    "parcel.outcome": _l("Parcel outcome recorded"),
+    "parcel.refunded": _l("Parcel refund recorded"),
+    "parcel_rule.created": _l("Parcel rule added"),
+    "parcel_rule.updated": _l("Parcel rule changed"),
     "pledge.cancelled": _l("Pledge cancelled"),
     "pledge.created": _l("Pledge created"),
     "pledge.paused": _l("Pledge paused"),
     "pledge.resumed": _l("Pledge resumed"),
     "prisoner.created": _l("Prisoner added"),
     "prisoner.updated": _l("Prisoner's profile changed"),
+    # prisoner.<event type> (ledger/funds/lifecycle.py)
+    "prisoner.transferred": _l("Transfer to another facility recorded"),
+    "prisoner.whereabouts_unknown": _l("Whereabouts unknown recorded"),
+    "prisoner.released": _l("Release recorded"),
+    "prisoner.died": _l("Death recorded"),
     "receipt.attached": _l("Receipt attached"),
     "settings.approval_thresholds": _l("Sign-off thresholds changed"),
     "stripe.event_replayed": _l("Stripe event processed again"),
@@ -111,7 +123,10 @@ DETAIL_LABELS = {
     "duplicates": _l("Already recorded"),
     "email_retention_days": _l("Emails kept (days)"),
     "entry": _l("Entry"),
-    "event": _l("Stripe event"),
+    "assignee": _l("Assigned to"),
+    "event": _l("Event"),
+    "fund_policy": _l("Fund"),
+    "outcome": _l("Outcome"),
     "failed": _l("Refused"),
     "fields": _l("Fields changed"),
     "frequency": _l("Frequency"),
@@ -158,6 +173,8 @@ _CODE_LABELS = {
     "previous": ROLE_LABELS,
     "kind": ACCOUNT_KIND_LABELS,
     "status": PLEDGE_STATUS_LABELS,
+    "fund_policy": FUND_POLICY_LABELS,
+    "outcome": OUTCOME_LABELS,
 }
 _ENTRY_KEYS = {"reversal", "entry"}
 _FUND_KEYS = {"fund", "from_fund", "to_fund"}
@@ -205,6 +222,8 @@ class _Names:
                     wanted.setdefault("prisoner", set()).add(raw)
                 elif key in _ACCOUNT_KEYS and isinstance(raw, str):
                     wanted.setdefault("account", set()).add(raw)
+                elif key == "assignee" and isinstance(raw, int):
+                    wanted.setdefault("user", set()).add(str(raw))
         self.users = self._by_id(User, wanted.get("user"))
         self.tokens = self._by_id(ApiToken, wanted.get("token"))
         self.facilities = self._by_id(Facility, wanted.get("facility"))
@@ -307,6 +326,10 @@ def _target(names: _Names, target: str | None) -> Link | None:
         return _account_link(names, value)
     if kind == "approval" and value.isdigit():
         return Link(_("sign-off #%(id)s", id=value), url_for("approvals.show", approval_id=int(value)))
+    if kind == "parcel" and value.isdigit():
+        return Link(_("parcel #%(id)s", id=value), url_for("lifecycle.parcel", parcel_id=int(value)))
+    if kind == "parcel_rule":
+        return Link(_("parcel rule #%(id)s", id=value))
     if kind == "facility" and value.isdigit() and int(value) in names.facilities:
         return Link(names.facilities[int(value)].name)
     if kind == "token" and value.isdigit() and int(value) in names.tokens:
@@ -347,6 +370,8 @@ def _value(names: _Names, key: str, value: object) -> list[Link]:
     if isinstance(value, dict):
         return [Link(f"{k}: {v}") for k, v in value.items()]
     text = str(value)
+    if key == "assignee" and text.isdigit():
+        return [_user_link(names.users.get(int(text)), text)]
     if key in _ENTRY_KEYS:
         return [_entry_link(text)]
     if key in _FUND_KEYS:

@@ -11,7 +11,7 @@ import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account
@@ -49,6 +49,7 @@ from ledger.funds.schedules import pledge_states, policy_of
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
+from ledger.spending.parcel_rules import parcel_plan
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
@@ -88,8 +89,16 @@ def _profile_values(form: PrisonerForm) -> dict:
         for name in ("name", "name_latin", "address", "region", "charges", "sentence", "bio_en", "bio_ru")
     }
     values.update(
-        status=form.status.data, public=bool(form.public.data), facility=facility, monthly_need=need
+        status=form.status.data,
+        public=bool(form.public.data),
+        facility=facility,
+        monthly_need=need,
+        gender=form.gender.data or None,
+        juvenile=bool(form.juvenile.data),
+        conditions=form.conditions.data or None,
     )
+    if current_user.role == "admin":
+        values["lifecycle_public"] = form.lifecycle_public.data
     return values
 
 
@@ -97,6 +106,9 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
     form = PrisonerForm(obj=prisoner)
     form.facility.choices = facility_choices()
     form.need_currency.choices = currency_choices()
+    for optional in (form.gender, form.conditions):
+        if optional.data is None:  # a profile's None is the empty choice
+            optional.data = ""
     if request.method == "GET" and prisoner is not None:
         form.facility.data = str(prisoner.facility_id or "")
         if prisoner.monthly_need_minor is not None:
@@ -111,14 +123,17 @@ PRISONERS_PER_PAGE = 100
 @bp.route("/manage/prisoners")
 @role_required(*READERS)
 def prisoners():
-    """A page of prisoners by name (a thousand do not fit on one page)."""
+    """Prisoners in the order their next parcel should be prepared: nobody assigned and
+    allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan), a page at a time
+    (a thousand do not fit on one page)."""
     page, per_page = page_args(PRISONERS_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
-    rows = db.session.scalars(
-        select(Prisoner).order_by(Prisoner.name, Prisoner.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    plan = parcel_plan(db.session)
     return render_template(
-        "fundraising/prisoners.html", prisoners=rows, page=page, per_page=per_page, total=total
+        "fundraising/prisoners.html",
+        plan=plan[(page - 1) * per_page : page * per_page],
+        page=page,
+        per_page=per_page,
+        total=len(plan),
     )
 
 
@@ -167,6 +182,8 @@ def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
             region=form.region.data,
             max_parcel_grams=form.max_parcel_grams.data,
             max_parcels_per_month=form.max_parcels_per_month.data,
+            kind=form.kind.data,
+            regime=form.regime.data,
             actor=current_user,
         )
     return outcome.ok

@@ -8,6 +8,15 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ledger.web.labels import (
+    CONDITIONS_LABELS,
+    FACILITY_KIND_LABELS,
+    GENDER_LABELS,
+    PUBLICATION_LABELS,
+    REGIME_LABELS,
+    choices_of,
+)
+
 STATUS_CHOICES = [
     ("awaiting_trial", _l("Awaiting trial")),
     ("sentenced", _l("Sentenced")),
@@ -36,6 +45,22 @@ class PrisonerForm(FlaskForm):
     need_amount = StringField(_l("Monthly need"), validators=[Optional(), Length(max=20)])
     need_currency = SelectField(_l("Currency of the need"))
     public = BooleanField(_l("Show on public pages"))
+    gender = SelectField(
+        _l("Gender (parcel rules)"),
+        choices=choices_of(GENDER_LABELS, blank=True),
+        default="",
+    )
+    juvenile = BooleanField(_l("Juvenile (parcel rules)"))
+    conditions = SelectField(
+        _l("Conditions of detention (parcel rules)"),
+        choices=[("", "—")] + [(k, v) for k, v in CONDITIONS_LABELS.items() if k != "any"],
+        default="",
+    )
+    lifecycle_public = SelectField(
+        _l("The public page shows of transfers, release and death (admins choose)"),
+        choices=choices_of(PUBLICATION_LABELS),
+        default="status",
+    )
 
 
 class FacilityForm(FlaskForm):
@@ -48,6 +73,8 @@ class FacilityForm(FlaskForm):
     max_parcels_per_month = IntegerField(
         _l("Parcels accepted per month"), validators=[Optional(), NumberRange(min=1, max=100)]
     )
+    kind = SelectField(_l("Kind of facility"), choices=choices_of(FACILITY_KIND_LABELS), default="other")
+    regime = SelectField(_l("Regime"), choices=choices_of(REGIME_LABELS), default="none")
 
 
 class PledgeForm(FlaskForm):

@@ -49,6 +49,45 @@ ACCOUNT_KIND_LABELS = {
     "intermediary": _l("intermediary"),
 }
 METHOD_LABELS = {"bank": _l("bank transfer"), "cash": _l("cash"), "card": _l("card"), "other": _l("other")}
+FACILITY_KIND_LABELS = {
+    "pre_trial": _l("Pre-trial detention centre"),
+    "colony": _l("Correctional colony"),
+    "settlement": _l("Colony-settlement"),
+    "prison": _l("Prison"),
+    "other": _l("Other facility"),
+}
+REGIME_LABELS = {
+    "none": _l("no regime"),
+    "general": _l("general regime"),
+    "strict": _l("strict regime"),
+    "special": _l("special regime"),
+    "educational": _l("educational colony"),
+}
+CONDITIONS_LABELS = {
+    "any": _l("any conditions"),
+    "ordinary": _l("ordinary conditions"),
+    "lightened": _l("lightened conditions"),
+    "strict": _l("strict conditions"),
+}
+GENDER_LABELS = {"male": _l("male"), "female": _l("female")}
+EVENT_LABELS = {
+    "transferred": _l("Transferred"),
+    "whereabouts_unknown": _l("Whereabouts unknown"),
+    "released": _l("Released"),
+    "died": _l("Died"),
+}
+FUND_POLICY_LABELS = {
+    "keep": _l("fund kept for release support"),
+    "general": _l("fund moved to the general fund"),
+}
+PUBLICATION_LABELS = {
+    "nothing": _l("nothing"),
+    "status": _l("the status and what happened to the fund"),
+    "history": _l("the status, the fund and the places of detention"),
+}
+PARCEL_KIND_LABELS = {"parcel": _l("parcel"), "small_parcel": _l("small parcel")}
+OUTCOME_LABELS = {"delivered": _l("delivered"), "returned": _l("returned"), "confiscated": _l("confiscated")}
+EXEMPTION_LABELS = {"women": _l("women"), "juveniles": _l("juveniles"), "medical": _l("medical parcels")}
 
 
 def _labeller(labels: dict):
@@ -68,8 +107,23 @@ LABEL_FILTERS = {
     "pledge_status": _labeller(PLEDGE_STATUS_LABELS),
     "pledge_frequency": _labeller(FREQUENCY_LABELS),
     "donation_method": _labeller(METHOD_LABELS),
+    "facility_kind": _labeller(FACILITY_KIND_LABELS),
+    "regime": _labeller(REGIME_LABELS),
+    "conditions": _labeller(CONDITIONS_LABELS),
+    "gender": _labeller(GENDER_LABELS),
+    "event_type": _labeller(EVENT_LABELS),
+    "fund_policy": _labeller(FUND_POLICY_LABELS),
+    "publication": _labeller(PUBLICATION_LABELS),
+    "parcel_kind": _labeller(PARCEL_KIND_LABELS),
+    "parcel_outcome": _labeller(OUTCOME_LABELS),
+    "exemption": _labeller(EXEMPTION_LABELS),
     "account_kind": _labeller(ACCOUNT_KIND_LABELS),
 }
+
+
+def choices_of(labels: dict, *, blank: bool = False) -> list[tuple[str, object]]:
+    """Select-field choices in the labels' order (with an empty first choice if ``blank``)."""
+    return ([("", "—")] if blank else []) + list(labels.items())
 
 
 def register_labels(app) -> None:

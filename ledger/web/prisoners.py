@@ -11,6 +11,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from ledger.extensions import db
+from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
@@ -20,6 +21,7 @@ from ledger.reports.prisoner_report import (
     disbursements,
     fund_balances,
     monthly_flows,
+    parcel_outcome_totals,
     prisoner_report,
     public_donations,
     runway_for,
@@ -61,6 +63,8 @@ def prisoner_page(slug: str):
         spending=spending_by_category(db.session, prisoner, as_of=as_of),
         disbursements=disbursements(db.session, prisoner, limit=50, as_of=as_of),
         donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),
+        lifecycle=lifecycle_view(db.session, prisoner, private=False),
+        parcel_totals=parcel_outcome_totals(db.session, prisoner, as_of=as_of),
     )
 
 
@@ -112,6 +116,8 @@ def report_csv_header() -> list[str]:
         *[_("Spent: %(category)s", category=category_label(c)) for c in SPENDING_CATEGORIES],
         _("Spent in total"),
         _("Refunds"),
+        _("Returned parcels refunded"),
+        _("Of which parcels confiscated"),
         _("Closing balance"),
     ]
 
@@ -145,6 +151,8 @@ def prisoner_report_csv(slug: str):
             *[amount(line, line.spent.get(c, 0)) for c in SPENDING_CATEGORIES],
             amount(line, line.spent_total),
             amount(line, line.refunds),
+            amount(line, line.parcel_refunds),
+            amount(line, line.confiscated),
             amount(line, line.closing),
         ]
         for line in report.currencies

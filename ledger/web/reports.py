@@ -32,6 +32,7 @@ from ledger.reports.trial_balance import TrialBalanceLine, trial_balance
 from ledger.web.access_control import role_required
 from ledger.web.choices import prisoner_choices
 from ledger.web.csv_export import csv_response
+from ledger.web.descriptions import description_in_language
 from ledger.web.labels import SECTION_LABELS
 from ledger.web.page_cache import cached_public_page
 
@@ -339,7 +340,7 @@ def account_ledger_csv():
                 yield [
                     line.entry_id,
                     line.entry_date.isoformat(),
-                    line.description,
+                    description_in_language(line.description),
                     line.currency,
                     _amount(line.amount_minor, line.currency),
                     line.category or "",
@@ -463,7 +464,7 @@ def receipts_csv():
                     line.id,
                     line.entry_id,
                     line.entry_date.isoformat(),
-                    line.description,
+                    description_in_language(line.description),
                     line.prisoner_slug or "",
                     line.category or "",
                     line.currency or "",

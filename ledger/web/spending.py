@@ -46,6 +46,7 @@ from ledger.web.choices import (
     default_choice as _default_choice,
 )
 from ledger.web.confirmation import confirmation_page, confirmed
+from ledger.web.descriptions import description_in_language
 from ledger.web.numbers import amount_from_form
 from ledger.web.reports import page_args
 from ledger.web.spending_forms import (
@@ -101,6 +102,8 @@ def fund(slug: str):
         .order_by(JournalEntry.id.desc())
         .limit(50)
     ).all()
+    from ledger.web.lifecycle import profile_context
+
     return render_template(
         "spending/fund.html",
         prisoner=prisoner,
@@ -108,6 +111,7 @@ def fund(slug: str):
         books=available_in(db.session, account),
         held=held_in(db.session, account),
         entries=entries,
+        **profile_context(prisoner),
     )
 
 
@@ -135,6 +139,9 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
         items=items,
         tracking_number=form.parcel_tracking.data or None,
         total_grams=form.parcel_total_grams.data,
+        kind=form.parcel_kind.data or "parcel",
+        medical=bool(form.parcel_medical.data),
+        override_reason=form.parcel_override_reason.data or None,
     )
 
 
@@ -168,14 +175,14 @@ def new_disbursement():
                 memo=form.memo.data,
                 parcel=_parcel_from(form, money.currency),
                 recorded_by=current_user,
-                confirm_over_limit=form.confirm_over_limit.data,
             )
         if outcome.ok and isinstance(entry, Approval):
             return pending_redirect(entry)
         if outcome.ok:
             flash(_("Recorded as entry #%(id)s.", id=entry.id), "success")
             return redirect(url_for("spending.entry", entry_id=entry.id))
-        warnings = outcome.params.get("warnings")
+        if outcome.code in ("parcel_quota", "parcel_weight"):
+            warnings = {"code": outcome.code, **outcome.params}
         if outcome.code == "insufficient_funds" and prisoner is not None:
             balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
@@ -239,7 +246,7 @@ def reverse(entry_id: int):
         return confirmation_page(
             title=_("Reverse entry #%(id)s?", id=entry_id),
             explanation=[
-                record.description,
+                description_in_language(record.description),
                 _("Reason: %(reason)s", reason=form.reason.data),
                 _(
                     "The entry stays in the journal and an entry with the opposite amounts is recorded; "

@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField,
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ledger.web.labels import SPENDING_CATEGORY_CHOICES
+from ledger.web.labels import PARCEL_KIND_LABELS, SPENDING_CATEGORY_CHOICES, choices_of
 
 
 class ParcelItemForm(PlainForm):
@@ -33,7 +33,12 @@ class DisbursementForm(FlaskForm):
         _l("Total weight, g"), validators=[Optional(), NumberRange(min=1, max=1000000)]
     )
     items = FieldList(FormField(ParcelItemForm), min_entries=6, max_entries=30)
-    confirm_over_limit = BooleanField(_l("Record anyway: I checked the facility's limits"))
+    parcel_kind = SelectField(_l("Kind of parcel"), choices=choices_of(PARCEL_KIND_LABELS), default="parcel")
+    parcel_medical = BooleanField(_l("Medicines on a medical conclusion (not counted, УИК ст. 90 ч. 3)"))
+    parcel_override_reason = StringField(
+        _l("Allowed beyond the parcel rules because (only if it is)"),
+        validators=[Optional(), Length(max=500)],
+    )
 
 
 class ReceiptForm(FlaskForm):

@@ -16,7 +16,7 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.models import AccountBalance, JournalEntry, Posting
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
-from tests.conftest import POSTGRES_URL, donate, make_prisoner
+from tests.conftest import POSTGRES_URL, donate, make_prisoner, seal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,15 +122,12 @@ def test_an_unreachable_database_gives_a_clear_error_in_pages_and_api(tmp_path):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.xfail(
-    reason="known: fails since the DB-API posting path of 2026-12-01 (not yet investigated; see the session note)",
-    strict=False,
-)
 def test_the_app_recovers_when_postgresql_drops_its_connections(app, client):
     # No app context stays open here: requests must check connections out of the pool
     # as they do in production.
     with app.app_context():
         donate(db.session, make_prisoner(db.session), "10.00")
+        seal(db.session)  # the public head is the latest checkpoint's
         db.session.commit()
     assert client.get("/api/v1/ledger/head").get_json()["entries"] == 1
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"

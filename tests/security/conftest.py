@@ -76,6 +76,10 @@ def url_values(session) -> dict:
     values["event_id"] = "evt_not_held"
     values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)
     values["fmt"] = "hledger"
+    from ledger.spending.models import Parcel, ParcelRule
+
+    values["parcel_id"] = session.scalar(select(Parcel.id).order_by(Parcel.id)) or 1
+    values["rule_id"] = session.scalar(select(ParcelRule.id).order_by(ParcelRule.id)) or 1
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))
     if facility_id is not None:
         values["facility_id"] = facility_id

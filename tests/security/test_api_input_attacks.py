@@ -19,7 +19,8 @@ from ledger.extensions import db
 from tests.conftest import bearer, donate, make_prisoner
 
 # JSON writes under /api/v1 that take something else than a JSON body.
-NOT_JSON = {"api.upload_receipt", "api.upload_approval_receipt"}  # multipart uploads of receipt files
+# multipart uploads of receipt files and inventory scans
+NOT_JSON = {"api.upload_receipt", "api.upload_approval_receipt", "api.parcel_inventory"}
 WRITE = {"POST", "PUT", "PATCH"}
 
 

@@ -142,6 +142,8 @@ def test_idempotency_key_replays_and_conflicts(client, tokens, parcel_setup, ses
 
 
 def test_parcel_details_and_facility_limits(client, tokens, parcel_setup, session):
+    """The facility's own limits (1 parcel a month, 20 kg) refuse a parcel with
+    parcel_quota / parcel_weight unless the coordinator says why it is allowed."""
     parcel = {
         "sent_on": "2026-03-02",
         "tracking_number": "RA123456789RU",
@@ -165,27 +167,28 @@ def test_parcel_details_and_facility_limits(client, tokens, parcel_setup, sessio
         recorded["total_grams"] == 800
         and recorded["facility"] == "ИК-1 (test)"
         and len(recorded["items"]) == 2
+        and recorded["kind"] == "parcel"
     )
 
     before = _entries(session)
     second = client.post(
         "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers
     )
-    assert second.status_code == 409 and second.get_json()["error"]["code"] == "facility_limit"
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "parcel_quota"
     assert _entries(session) == before
+    allowed = {**parcel, "override_reason": "Решение начальника ИК"}
     confirmed = client.post(
-        "/api/v1/disbursements",
-        json=_disbursement(category="parcels", parcel=parcel, confirm_over_limit=True),
-        headers=headers,
+        "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=allowed), headers=headers
     )
     assert confirmed.status_code == 201
+    assert confirmed.get_json()["entry"]["parcel"]["override_reason"] == "Решение начальника ИК"
 
     heavy = {**parcel, "sent_on": "2026-04-02", "total_grams": 25000}
     assert (
         client.post(
             "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=heavy), headers=headers
         ).get_json()["error"]["code"]
-        == "facility_limit"
+        == "parcel_weight"
     )
 
     pricey = {

@@ -551,3 +551,48 @@ def test_pending_creation_is_refused_when_holds_already_use_the_fund(session, si
         record_disbursement(session, money=_rub("10000.00"), **kwargs)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Approval)) == 1
+
+
+def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_rules_again(
+    client, session, signers, parcel_setup
+):
+    """Parcel rules (#16) and sign-off (#15): the pending parcel keeps its kind and the reason
+    it is allowed beyond the limits; the rules are checked again when it is signed off."""
+    from tests.conftest import donate
+
+    donate(session, parcel_setup, "30000.00", RUB)
+    session.commit()
+    tea = [{"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": RUB}}]
+    plain = {"sent_on": "2026-03-02", "items": tea}
+    allowed = {**plain, "kind": "small_parcel", "override_reason": "Решение начальника ИК"}
+    pending = [
+        client.post(
+            "/api/v1/disbursements",
+            json=_disbursement("10000.00", category="parcels", parcel=parcel),
+            headers=bearer(signers["A"]),
+        )
+        for parcel in (plain, allowed)
+    ]
+    assert [answer.status_code for answer in pending] == [202, 202], [a.get_json() for a in pending]
+    first, second = (answer.get_json()["approval"] for answer in pending)
+    # Meanwhile a small parcel posts at once and uses the facility's one parcel a month.
+    small = client.post(
+        "/api/v1/disbursements",
+        json=_disbursement("1000.00", category="parcels", parcel=plain),
+        headers=bearer(signers["A"]),
+    )
+    assert small.status_code == 201, small.get_json()
+
+    before = _entries(session)
+    refused = client.post(f"/api/v1/approvals/{first}/approve", headers=bearer(signers["B"]))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "parcel_quota"
+    assert _entries(session) == before
+    still = client.get(f"/api/v1/approvals/{first}", headers=bearer(signers["B"])).get_json()
+    assert still["approval"]["status"] == "pending"
+
+    approved = client.post(f"/api/v1/approvals/{second}/approve", headers=bearer(signers["B"]))
+    assert approved.status_code == 201, approved.get_json()
+    parcel = approved.get_json()["entry"]["parcel"]
+    assert parcel["kind"] == "small_parcel" and parcel["override_reason"] == "Решение начальника ИК"
+    assert _entries(session) == before + 1
+    assert verify_ledger(session).ok

@@ -201,9 +201,11 @@ def test_facility_limits_warn_then_record_when_confirmed(client, auth, parcel_se
     before = _entries(session)
     page = client.post("/disbursements/new", data=heavy)
     assert page.status_code == 200 and 'id="limit-warnings"' in page.text
-    assert "at most 20,000 g" in page.text and "confirm_over_limit" in page.text
+    assert "at most 20,000 g" in page.text and 'name="parcel_override_reason"' in page.text
     assert _entries(session) == before
-    response = client.post("/disbursements/new", data={**heavy, "confirm_over_limit": "y"})
+    response = client.post(
+        "/disbursements/new", data={**heavy, "parcel_override_reason": "Решение начальника ИК"}
+    )
     assert response.status_code == 302
     assert _entries(session) == before + 1
 

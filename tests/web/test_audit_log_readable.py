@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ledger.access.models import AuditEvent, User
 from ledger.books.models import JournalEntry
+from ledger.funds.models import EVENT_TYPES
 from ledger.web.audit_words import ACTION_LABELS
 from tests.conftest import PASSWORD
 
@@ -33,7 +34,8 @@ def _recorded_actions() -> set[str]:
                     if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
                         if ACTION.match(constant.value):
                             found.add(constant.value)
-    return found
+    # ledger/funds/lifecycle.py records "prisoner.<event type>".
+    return found | {f"prisoner.{kind}" for kind in EVENT_TYPES}
 
 
 def test_every_recorded_action_has_a_name():

@@ -6,7 +6,12 @@ from __future__ import annotations
 _MONEY = {"$ref": "#/components/schemas/Money"}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _BEARER = [{"bearer": []}]
-_ID = {"name": "approval_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+_ID = {
+    "name": "approval_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+}
 _IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -217,7 +222,8 @@ PATHS: dict[str, dict] = {
                 **_NOT_FOUND,
                 "409": _error(
                     "`approval_not_pending`: already decided, nothing changed; `insufficient_funds`: the "
-                    "fund can no longer cover it, the item stays pending; `facility_limit`; "
+                    "fund can no longer cover it, the item stays pending; `parcel_quota`, `parcel_weight`, "
+                    "`prisoner_unreachable`: the parcel rules or the prisoner's whereabouts refuse it now; "
                     "`idempotency_conflict`"
                 ),
                 "422": _error(

@@ -31,6 +31,7 @@ PARCEL_CODES = (
     "parcel_item_currency",
     "parcel_items_exceed_amount",
     "parcel_needs_category",
+    "unknown_parcel_kind",
 )
 
 SCHEMAS = {
@@ -39,6 +40,18 @@ SCHEMAS = {
             "sent_on": string(format="date", description="Default: today"),
             "tracking_number": nullable(string(maxLength=64)),
             "total_grams": nullable(integer(minimum=1, description="Default: the items' weights")),
+            "kind": string(enum=["parcel", "small_parcel"], description="Default: parcel"),
+            "medical": {
+                "type": "boolean",
+                "description": "Sent on a medical conclusion (not counted in the quota, УИК ст. 90 ч. 3)",
+            },
+            "override_reason": nullable(
+                string(
+                    maxLength=500,
+                    description="Why a parcel beyond the quota or the weight limit is allowed "
+                    "(improved conditions, a decision of the facility); kept with the parcel",
+                )
+            ),
             "items": array(
                 obj(
                     {
@@ -74,10 +87,6 @@ PATHS = {
                         "spent_on": string(format="date", description="Default: today"),
                         "memo": nullable(string(maxLength=500)),
                         "parcel": nullable(ref("SpendingParcelInput")),
-                        "confirm_over_limit": {
-                            "type": "boolean",
-                            "description": "Record a parcel that breaks a facility limit anyway",
-                        },
                     },
                     required=["prisoner", "money", "category", "paid_from"],
                 )
@@ -98,7 +107,13 @@ PATHS = {
                         "date_in_future",
                         "invalid_boolean",
                     ),
-                    conflict=("insufficient_funds", "facility_limit", "duplicate_entry"),
+                    conflict=(
+                        "insufficient_funds",
+                        "parcel_quota",
+                        "parcel_weight",
+                        "prisoner_unreachable",
+                        "duplicate_entry",
+                    ),
                 ),
             },
         )
@@ -122,6 +137,7 @@ PATHS = {
                 "201": answer("The receipt stored", obj({"receipt": ref("EntryReceipt")})),
                 **auth_errors(write=True),
                 "404": error("not_found", description="No such entry"),
+                "409": error("receipt_not_spending", description="The entry is not spending"),
                 "413": error("too_large"),
                 "422": error(
                     "missing_field",
