@@ -298,23 +298,27 @@ def accounts():
     return render_template("reports/accounts.html", accounts=account_names(db.session))
 
 
-def _account_or_404() -> str:
+def _account_and_sign() -> tuple[str, int]:
+    """The account named by ``?account=`` and the sign its balance is read in by people:
+    +1 for assets and spending (a debit balance), -1 for funds and equity (a credit one)."""
     name = request.args.get("account", "")
-    if len(name) > 200 or find_account(db.session, name) is None:
+    account = find_account(db.session, name) if len(name) <= 200 else None
+    if account is None:
         abort(404)
-    return name
+    return name, account.normal_sign
 
 
 @bp.route("/account-ledger")
 @role_required(*READERS)
 def account_ledger_page():
-    name = _account_or_404()
+    name, sign = _account_and_sign()
     period, error = period_args()
     page, per_page = page_args(100)
     lines, total = account_ledger(db.session, name, period=period, page=page, per_page=per_page)
     return render_template(
         "reports/account_ledger.html",
         account=name,
+        sign=sign,
         lines=lines,
         total=total,
         page=page,
@@ -327,7 +331,7 @@ def account_ledger_page():
 @bp.route("/account-ledger.csv")
 @role_required(*READERS)
 def account_ledger_csv():
-    name = _account_or_404()
+    name, sign = _account_and_sign()
     period, error = period_args()
     if error:
         abort(400)
@@ -342,10 +346,11 @@ def account_ledger_csv():
                     line.entry_date.isoformat(),
                     description_in_language(line.description),
                     line.currency,
-                    _amount(line.amount_minor, line.currency),
+                    _amount(line.amount_minor, line.currency) if line.amount_minor > 0 else "",
+                    _amount(-line.amount_minor, line.currency) if line.amount_minor < 0 else "",
                     line.category or "",
                     line.memo or "",
-                    _amount(line.balance_minor, line.currency),
+                    _amount(line.balance_minor * sign, line.currency),
                 ]
             if len(lines) < 1000:
                 return
@@ -358,7 +363,8 @@ def account_ledger_csv():
             _("Date"),
             _("Description"),
             _("Currency"),
-            _("Amount"),
+            _("Debit"),
+            _("Credit"),
             _("Category"),
             _("Memo"),
             _("Running balance"),
