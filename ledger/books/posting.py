@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from ledger.books.descriptions import describe
 from ledger.books.errors import (
     AccountClosed,
     AlreadyReversed,
@@ -448,7 +449,7 @@ def reverse_entry(
         )
     draft = EntryDraft(
         entry_date=entry_date or utcnow().date(),
-        description=f"Reversal of #{entry.id}: {reason}",
+        description=describe("reversal", entry=entry.id, reason=reason),
         postings=[
             PostingDraft(p.account, -Money.from_minor(p.amount_minor, p.currency), p.category, p.memo)
             for p in entry.postings

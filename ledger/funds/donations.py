@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for, general_fund
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -18,12 +19,7 @@ from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.models import DONATION_METHODS, Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
-DESCRIPTIONS = {
-    "bank": "Bank transfer",
-    "cash": "Cash donation",
-    "card": "Card donation",
-    "other": "Donation",
-}
+DESCRIPTIONS = {method: describe(f"{method}_donation") for method in ("bank", "cash", "card", "other")}
 
 
 @dataclass(frozen=True)

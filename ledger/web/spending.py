@@ -46,6 +46,7 @@ from ledger.web.choices import (
     default_choice as _default_choice,
 )
 from ledger.web.confirmation import confirmation_page, confirmed
+from ledger.web.descriptions import description_in_language
 from ledger.web.numbers import amount_from_form
 from ledger.web.reports import page_args
 from ledger.web.spending_forms import (
@@ -245,7 +246,7 @@ def reverse(entry_id: int):
         return confirmation_page(
             title=_("Reverse entry #%(id)s?", id=entry_id),
             explanation=[
-                record.description,
+                description_in_language(record.description),
                 _("Reason: %(reason)s", reason=form.reason.data),
                 _(
                     "The entry stays in the journal and an entry with the opposite amounts is recorded; "
