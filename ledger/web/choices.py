@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -55,11 +57,18 @@ def currency_of(account_name: str | None) -> str | None:
 
 
 def prisoner_choices() -> list[tuple[str, str]]:
-    # Two columns, not ORM objects: a select lists every prisoner.
-    return [
-        (slug, name)
-        for slug, name in db.session.execute(select(Prisoner.slug, Prisoner.name).order_by(Prisoner.name))
+    """Every prisoner by name in the reader's script (Cyrillic for Russian readers, the Latin
+    transliteration for others when there is one), sorted by it; a name two prisoners share
+    is told apart by the slug."""
+    # Three columns, not ORM objects: a select lists every prisoner.
+    russian = str(get_locale()) == "ru"
+    rows = db.session.execute(select(Prisoner.slug, Prisoner.name, Prisoner.name_latin))
+    named = [(slug, name if russian or not latin else latin) for slug, name, latin in rows]
+    counts = Counter(label.casefold() for _slug, label in named)
+    labelled = [
+        (slug, f"{label} ({slug})" if counts[label.casefold()] > 1 else label) for slug, label in named
     ]
+    return sorted(labelled, key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 def fund_choices() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from ledger.access.models import READERS
 from ledger.books.accounts import PRISONER_FUND_PREFIX, find_account
 from ledger.books.models import CATEGORIES, LedgerHead
 from ledger.extensions import db
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
 from ledger.money import Money
 from ledger.reports.balance_sheet import balance_sheet
@@ -29,6 +30,7 @@ from ledger.reports.pledge_fulfilment import pledge_fulfilment
 from ledger.reports.receipts_list import receipts_list
 from ledger.reports.trial_balance import TrialBalanceLine, trial_balance
 from ledger.web.access_control import role_required
+from ledger.web.choices import prisoner_choices
 from ledger.web.csv_export import csv_response
 from ledger.web.descriptions import description_in_language
 from ledger.web.labels import SECTION_LABELS
@@ -56,17 +58,27 @@ def period_args() -> tuple[Period, str | None]:
         return Period(), message_for(error.code)
 
 
+def prisoner_arg() -> tuple[str | None, str | None]:
+    """``?prisoner=`` (a slug, chosen by name from the picker) and the error when no prisoner
+    has it: the filter then matches nothing and says why."""
+    slug = (request.args.get("prisoner") or "").strip()[:80] or None
+    if slug is not None and prisoner_by_slug(db.session, slug) is None:
+        return slug, message_for("unknown_prisoner_filter", {"value": slug})
+    return slug, None
+
+
 def journal_filter_args() -> tuple[JournalFilter, str | None]:
     period, error = period_args()
     category = request.args.get("category") or None
     if category is not None and category not in CATEGORIES:
         category, error = None, message_for("unknown_category")
+    prisoner_slug, prisoner_error = prisoner_arg()
     return JournalFilter(
         period=period,
         account=(request.args.get("account") or "").strip()[:200] or None,
         category=category,
-        prisoner_slug=(request.args.get("prisoner") or "").strip()[:80] or None,
-    ), error
+        prisoner_slug=prisoner_slug,
+    ), error or prisoner_error
 
 
 def _amount(minor: int, currency: str) -> str:
@@ -215,6 +227,7 @@ def journal():
         page=page,
         per_page=per_page,
         categories=CATEGORIES,
+        prisoners=prisoner_choices(),
     )
 
 
@@ -421,10 +434,20 @@ def pledges_csv():
 @role_required(*READERS)
 def receipts():
     period, error = period_args()
+    prisoner_slug, prisoner_error = prisoner_arg()
     page, per_page = page_args(100)
-    lines, total = receipts_list(db.session, period=period, page=page, per_page=per_page)
+    lines, total = receipts_list(
+        db.session, period=period, prisoner_slug=prisoner_slug, page=page, per_page=per_page
+    )
     return render_template(
-        "reports/receipts.html", lines=lines, total=total, page=page, per_page=per_page, error=error
+        "reports/receipts.html",
+        lines=lines,
+        total=total,
+        page=page,
+        per_page=per_page,
+        error=error or prisoner_error,
+        prisoners=prisoner_choices(),
+        prisoner_slug=prisoner_slug,
     )
 
 
@@ -432,13 +455,16 @@ def receipts():
 @role_required(*READERS)
 def receipts_csv():
     period, error = period_args()
-    if error:
+    prisoner_slug, prisoner_error = prisoner_arg()
+    if error or prisoner_error:
         abort(400)
 
     def rows():
         page = 1
         while True:
-            lines, _total = receipts_list(db.session, period=period, page=page, per_page=1000)
+            lines, _total = receipts_list(
+                db.session, period=period, prisoner_slug=prisoner_slug, page=page, per_page=1000
+            )
             for line in lines:
                 yield [
                     line.id,
