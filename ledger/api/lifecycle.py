@@ -279,7 +279,7 @@ def parcel_plan_view():
                 "parcels_allowed": row.allowance.parcel.allowed,
                 "next_parcel_by": row.assignee.email if row.assignee else None,
             }
-            for row in parcel_plan(db.session)
+            for row in parcel_plan(db.session).rows
         ]
     }
 
