@@ -21,7 +21,8 @@ def currencies_in_use() -> list[str]:
     """The currencies the books use: held by an account, or ever posted (running balances)."""
     held = select(Account.currency).where(Account.currency.isnot(None))
     posted = select(AccountBalance.currency).where(AccountBalance.posting_count > 0)
-    return sorted(set(db.session.scalars(held)) | set(db.session.scalars(posted)))
+    codes = set(db.session.scalars(held)) | set(db.session.scalars(posted))
+    return sorted(code for code in codes if code is not None)
 
 
 def currency_choices(*, blank: bool = False) -> dict[str | None, list[tuple[str, str]]]:

@@ -121,6 +121,13 @@ def _labeller(labels: dict, female: dict | None = None):
 category_label = _labeller(CATEGORY_LABELS)
 role_label = _labeller(ROLE_LABELS)
 
+FLOW_LABELS = {
+    "received": _l("received"),
+    "spent": _l("spent"),
+    "converted_in": _l("converted in"),
+    "converted_out": _l("converted out"),
+}
+
 LABEL_FILTERS = {
     "category": category_label,
     "role": role_label,
@@ -152,6 +159,7 @@ def register_labels(app) -> None:
     app.jinja_env.filters.update(LABEL_FILTERS)
     app.jinja_env.globals.update(
         category_label=category_label,
+        flow_label=_labeller(FLOW_LABELS),
         status_label=LABEL_FILTERS["prisoner_status"],
         section_label=_labeller(SECTION_LABELS),
         frequency_label=LABEL_FILTERS["pledge_frequency"],
