@@ -168,6 +168,9 @@ def test_who_sends_the_next_parcel_and_the_plan_order(api, ilya, session, users)
     api.put("/prisoners/anna/next-parcel", {"coordinator": None})
     _status, plan = api.get("/parcel-plan")
     assert [row["slug"] for row in plan["prisoners"]] == ["anna", "boris", "ilya"]
+    _status, second = api.get("/parcel-plan?per_page=2&page=2")
+    assert [row["slug"] for row in second["prisoners"]] == ["ilya"] and second["total"] == 3
+    assert api.get("/parcel-plan?per_page=0")[0] == 422
 
 
 def test_the_plan_counts_as_one_prisoners_allowance_does_and_pages_in_its_order(
