@@ -14,7 +14,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request
+from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request, page_args
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
@@ -262,7 +262,9 @@ def assign_parcel(slug: str, body: dict):
 @bp.get("/parcel-plan")
 @api_role_required(*READERS)
 def parcel_plan_view():
-    """Prisoners in the order their next parcel should be prepared."""
+    """Prisoners in the order their next parcel should be prepared, a page at a time."""
+    page, per_page = page_args(100)
+    plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
     return {
         "prisoners": [
             {
@@ -279,8 +281,11 @@ def parcel_plan_view():
                 "parcels_allowed": row.allowance.parcel.allowed,
                 "next_parcel_by": row.assignee.email if row.assignee else None,
             }
-            for row in parcel_plan(db.session)
-        ]
+            for row in plan.rows
+        ],
+        "page": page,
+        "per_page": per_page,
+        "total": plan.total,
     }
 
 

@@ -127,13 +127,9 @@ def prisoners():
     allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan), a page at a time
     (a thousand do not fit on one page)."""
     page, per_page = page_args(PRISONERS_PER_PAGE)
-    plan = parcel_plan(db.session)
+    plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
     return render_template(
-        "fundraising/prisoners.html",
-        plan=plan[(page - 1) * per_page : page * per_page],
-        page=page,
-        per_page=per_page,
-        total=len(plan),
+        "fundraising/prisoners.html", plan=plan.rows, page=page, per_page=per_page, total=plan.total
     )
 
 
