@@ -216,7 +216,7 @@ def test_the_open_books_list_spending_one_by_one_and_gifts_by_month_without_dono
     russian = anonymous.get("/open-books?month=2026-03", headers={"Accept-Language": "ru"}).get_data(
         as_text=True
     )
-    assert "Открытые книги" in russian
+    assert "Открытая бухгалтерия" in russian
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
