@@ -3,9 +3,7 @@ parcel, and the parcel rules (shared/API.md; contract in ledger/api/contract/lif
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from ledger.access.models import READERS, WRITERS
@@ -41,6 +39,7 @@ from ledger.spending.parcel_rules import (
     save_parcel_rule,
 )
 from ledger.spending.receipts import ReceiptError
+from ledger.uploads import attach_upload
 
 
 def _prisoner_or_404(slug: str) -> Prisoner:
@@ -331,15 +330,7 @@ def parcel_inventory(parcel_id: int):
     if upload is None:
         raise ApiError(422, "missing_field", "file")
     try:
-        receipt = attach_inventory(
-            db.session,
-            parcel,
-            upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
-            original_name=upload.filename,
-            storage_root=Path(current_app.instance_path) / "receipts",
-            max_bytes=current_app.config["RECEIPT_MAX_BYTES"],
-            uploaded_by=current_user,
-        )
+        receipt = attach_upload(attach_inventory, parcel, upload)
     except ReceiptError as error:
         raise ApiError(422, error.code, "file", **error.params) from None
     return {"receipt": receipt_json(receipt), "parcel": full_parcel_json(parcel)}, 201

@@ -31,6 +31,7 @@ from ledger.spending.disbursements import (
 from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
+from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
@@ -214,17 +215,8 @@ def upload_receipt(entry_id: int):
         abort(404)
     form = ReceiptForm()
     if form.validate_on_submit():
-        limit = current_app.config["RECEIPT_MAX_BYTES"]
         with attempt() as outcome:
-            attach_receipt(
-                db.session,
-                record,
-                form.file.data.read(limit + 1),
-                original_name=form.file.data.filename,
-                storage_root=Path(current_app.instance_path) / "receipts",
-                max_bytes=limit,
-                uploaded_by=current_user,
-            )
+            attach_upload(attach_receipt, record, form.file.data)
         if outcome.ok:
             flash(_("Receipt attached."), "success")
     else:
