@@ -23,6 +23,7 @@ from ledger.reports.general_journal import (
     count_entries,
     iter_filtered_journal,
     journal_page,
+    utc_text,
     whole_journal_rows,
 )
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
@@ -271,7 +272,7 @@ def journal_csv():
                     entry.id,
                     entry.entry_date.isoformat(),
                     entry.description,
-                    entry.recorded_at.isoformat(),
+                    utc_text(entry.recorded_at),
                     entry.recorded_by or "",
                     entry.source_type,
                     entry.reverses_id or "",
@@ -478,7 +479,7 @@ def receipts_csv():
                     line.sha256,
                     line.content_type,
                     line.size_bytes,
-                    line.uploaded_at.isoformat(),
+                    utc_text(line.uploaded_at),
                 ]
             if len(lines) < 1000:
                 return

@@ -52,3 +52,15 @@ def test_every_code_has_a_translation_with_the_same_parameters(app):
             english = sorted(re.findall(r"\{(\w+)\}", template))
             assert sorted(re.findall(r"%\((\w+)\)s", TRANSLATED[code]._args[0])) == english, code
             assert sorted(re.findall(r"%\((\w+)\)s", str(TRANSLATED[code]))) == english, code
+
+
+def test_downloads_give_times_with_their_offset(client, session, tokens, auth):
+    import csv
+    import io
+
+    _reversed_bank_gift(client, session, tokens)
+    auth.login("auditor")
+    for url in ("/reports/journal.csv", "/reports/journal.csv?category=donation"):  # streamed and filtered
+        rows = list(csv.reader(io.StringIO(client.get(url).get_data(as_text=True).lstrip("\ufeff"))))
+        recorded = rows[0].index("Recorded at")
+        assert rows[1:] and all(row[recorded].endswith("+00:00") for row in rows[1:]), url
