@@ -33,7 +33,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the messages after changing strings, then translate the new ones in messages.po.
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project "Solidarity ledger" -o ledger/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i ledger/translations/messages.pot -d ledger/translations
 

@@ -105,6 +105,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "testing-only-not-secret"
     TWO_FACTOR_KEY = "testing-only-two-factor-key"
+    IMPORT_KEY = "testing-only-import-key"
     DONOR_EMAIL_KEY = "testing-only-donor-email-key"
     # Off so that existing tests sign in with a password alone; tests/security turns it on.
     REQUIRE_2FA_ROLES: tuple[str, ...] = ()
@@ -144,6 +145,13 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         # Encrypts donors' emails at rest (ledger/crypto.py); apart from the other keys.
         app.config["DONOR_EMAIL_KEY"] = os.environ.get("LEDGER_DONOR_EMAIL_KEY") or _instance_secret(
             app.instance_path, "donor_email_key"
+        )
+    if not app.config.get("IMPORT_KEY"):
+        # Keys the bank-import rows' idempotency keys (an HMAC), so the journal's copy of
+        # them cannot be used to confirm a guessed payer name.  Back it up with the others:
+        # without it, a statement imported again is no longer recognised as a duplicate.
+        app.config["IMPORT_KEY"] = os.environ.get("LEDGER_IMPORT_KEY") or _instance_secret(
+            app.instance_path, "import_key"
         )
     if overrides:
         app.config.update(overrides)

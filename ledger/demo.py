@@ -21,6 +21,7 @@ from ledger.books.accounts import (
     trading_account,
 )
 from ledger.books.balances import available_in
+from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
@@ -228,11 +229,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         ]
         if fee is not None:
             postings.append(PostingDraft(fund, fee, "fee"))
-        description = {
-            "bank": "Bank transfer",
-            "cash": "Cash handed to a coordinator",
-            "card": "Card donation (Stripe)",
-        }[method]
+        description = describe(f"{method}_donation")
         entry = post(EntryDraft(when, description, postings, source_type="demo"))
         session.add(
             Donation(
@@ -326,7 +323,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 post(
                     EntryDraft(
                         when,
-                        f"Conversion {currency}→RUB at {rate}",
+                        describe("fund_conversion", source=currency, target="RUB", rate=rate),
                         [
                             PostingDraft(fund, foreign, "conversion"),
                             PostingDraft(trading, -foreign, "conversion"),

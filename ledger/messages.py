@@ -76,6 +76,7 @@ MESSAGES = {
         "Cash moves between a bank account and a coordinator's cash, in either direction."
     ),
     "unknown_prisoner": _l("No such prisoner."),
+    "unknown_prisoner_filter": _l("No prisoner is recorded as “%(value)s”: choose one from the list."),
     # lifecycle and parcels
     "prisoner_deceased": _l("This prisoner died on %(died_on)s; no further events can be recorded."),
     "unknown_event_type": _l("Choose what happened: transferred, whereabouts unknown, released or died."),

@@ -58,7 +58,8 @@ def list_accounts():
     }
 
 
-FACILITY_FIELDS = {"name", "address", "region"}
+# kind and regime choose the parcel rules (ledger/spending/parcel_rules.py).
+FACILITY_FIELDS = {"name", "address", "region", "kind", "regime"}
 FACILITY = Schema(**{name: Raw() for name in FACILITY_FIELDS})
 NEW_ACCOUNT = Schema(**{name: Raw() for name in ("name", "kind", "currency", "label", "label_ru")})
 ACCOUNT_CHANGE = Schema(label=Raw(), label_ru=Raw(), open=Raw())
@@ -115,6 +116,8 @@ def facility_json(facility: Facility) -> dict:
         "name": facility.name,
         "address": facility.address,
         "region": facility.region,
+        "kind": facility.kind,
+        "regime": facility.regime,
     }
 
 
@@ -148,6 +151,8 @@ def create_facility(body: dict):
         name=data.get("name"),
         address=data.get("address"),
         region=data.get("region"),
+        kind=data.get("kind"),
+        regime=data.get("regime"),
         actor=current_user,
     )
     return {"facility": facility_json(facility)}, 201
@@ -170,6 +175,8 @@ def update_facility(facility_id: int, body: dict):
         region=data.get("region", facility.region),
         max_parcel_grams=facility.max_parcel_grams,
         max_parcels_per_month=facility.max_parcels_per_month,
+        kind=data.get("kind"),
+        regime=data.get("regime"),
         actor=current_user,
     )
     return {"facility": facility_json(facility)}, 200

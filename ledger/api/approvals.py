@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from ledger.access.models import READERS, WRITERS
@@ -21,6 +19,7 @@ from ledger.spending.approvals import approval_thresholds, set_approval_threshol
 from ledger.spending.disbursements import entry_attachments
 from ledger.spending.receipts import ReceiptError, attach_approval_receipt
 from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
+from ledger.uploads import attach_upload
 
 
 def _thresholds_payload() -> dict:
@@ -134,15 +133,7 @@ def upload_approval_receipt(approval_id: int):
     if upload is None:
         raise ApiError(422, "missing_field", "file")
     try:
-        receipt = attach_approval_receipt(
-            db.session,
-            approval,
-            upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
-            original_name=upload.filename,
-            storage_root=Path(current_app.instance_path) / "receipts",
-            max_bytes=current_app.config["RECEIPT_MAX_BYTES"],
-            uploaded_by=current_user,
-        )
+        receipt = attach_upload(attach_approval_receipt, approval, upload)
     except ReceiptError as error:
         status = 409 if error.code == "approval_not_pending" else 422
         raise ApiError(status, error.code, "file", **error.params) from None

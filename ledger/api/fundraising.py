@@ -44,6 +44,7 @@ from ledger.funds.prisoners import (
     prisoner_by_slug,
     update_prisoner,
 )
+from ledger.funds.schedules import PledgeState, Policy, pledge_state, pledge_states, policy_of
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money
 from ledger.reports.overview import public_prisoners_page
@@ -254,8 +255,13 @@ def create_transfer(body: dict):
     return {"entry": entry_json(entry)}, 201
 
 
-def pledge_json(pledge: Pledge, received: tuple[int, date | None]) -> dict:
-    """A pledge for coordinators: the donor's public name only, never the email."""
+def pledge_json(
+    pledge: Pledge, received: tuple[int, date | None], state: PledgeState, today: date, policy: Policy
+) -> dict:
+    """A pledge for coordinators: the donor's public name only, never the email, with
+    where its instalment schedule stands today."""
+    due = state.due(today)
+    unpaid = [instalment for instalment in state.instalments if not instalment.is_paid]
     return {
         "reference": pledge.reference,
         "fund": pledge.prisoner.slug if pledge.prisoner else GENERAL,
@@ -268,6 +274,13 @@ def pledge_json(pledge: Pledge, received: tuple[int, date | None]) -> dict:
         "fulfilment": {
             "received": money_json(Money.from_minor(received[0], pledge.currency)),
             "last_received_on": received[1].isoformat() if received[1] else None,
+        },
+        "schedule": {
+            "instalments_due": len(due),
+            "instalments_paid": sum(1 for instalment in due if instalment.is_paid and not instalment.waived),
+            "instalments_missed": len(state.missed(today, policy)),
+            "open": money_json(Money.from_minor(sum(i.open_minor for i in due), pledge.currency)),
+            "next_due_on": unpaid[0].due_on.isoformat() if unpaid else None,
         },
     }
 
@@ -282,8 +295,13 @@ def list_pledges():
         query = query.where(Pledge.status == status)
     pledges = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     received = received_by_pledge(db.session, [p.id for p in pledges])
+    today = utcnow().date()
+    policy = policy_of(db.session)
+    states = pledge_states(db.session, list(pledges), today, policy)
     return {
-        "pledges": [pledge_json(p, received.get(p.id, (0, None))) for p in pledges],
+        "pledges": [
+            pledge_json(p, received.get(p.id, (0, None)), states[p.id], today, policy) for p in pledges
+        ],
         "page": page,
         "per_page": per_page,
     }
@@ -321,4 +339,6 @@ def create_pledge_api(body: dict):
         donor=donor,
         actor=current_user,
     )
-    return {"pledge": pledge_json(pledge, (0, None))}, 201
+    today = utcnow().date()
+    state = pledge_state(db.session, pledge, today)
+    return {"pledge": pledge_json(pledge, (0, None), state, today, policy_of(db.session))}, 201

@@ -3,9 +3,7 @@ parcel, and the parcel rules (shared/API.md; contract in ledger/api/contract/lif
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from ledger.access.models import READERS, WRITERS
@@ -14,7 +12,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request
+from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request, page_args
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
@@ -41,6 +39,7 @@ from ledger.spending.parcel_rules import (
     save_parcel_rule,
 )
 from ledger.spending.receipts import ReceiptError
+from ledger.uploads import attach_upload
 
 
 def _prisoner_or_404(slug: str) -> Prisoner:
@@ -262,7 +261,9 @@ def assign_parcel(slug: str, body: dict):
 @bp.get("/parcel-plan")
 @api_role_required(*READERS)
 def parcel_plan_view():
-    """Prisoners in the order their next parcel should be prepared."""
+    """Prisoners in the order their next parcel should be prepared, a page at a time."""
+    page, per_page = page_args(100)
+    plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
     return {
         "prisoners": [
             {
@@ -279,8 +280,11 @@ def parcel_plan_view():
                 "parcels_allowed": row.allowance.parcel.allowed,
                 "next_parcel_by": row.assignee.email if row.assignee else None,
             }
-            for row in parcel_plan(db.session)
-        ]
+            for row in plan.rows
+        ],
+        "page": page,
+        "per_page": per_page,
+        "total": plan.total,
     }
 
 
@@ -326,15 +330,7 @@ def parcel_inventory(parcel_id: int):
     if upload is None:
         raise ApiError(422, "missing_field", "file")
     try:
-        receipt = attach_inventory(
-            db.session,
-            parcel,
-            upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
-            original_name=upload.filename,
-            storage_root=Path(current_app.instance_path) / "receipts",
-            max_bytes=current_app.config["RECEIPT_MAX_BYTES"],
-            uploaded_by=current_user,
-        )
+        receipt = attach_upload(attach_inventory, parcel, upload)
     except ReceiptError as error:
         raise ApiError(422, error.code, "file", **error.params) from None
     return {"receipt": receipt_json(receipt), "parcel": full_parcel_json(parcel)}, 201

@@ -158,8 +158,16 @@ def _journal_filter() -> JournalFilter:
         period=_period(),
         account=(request.args.get("account") or "").strip()[:200] or None,
         category=category,
-        prisoner_slug=(request.args.get("prisoner") or "").strip()[:80] or None,
+        prisoner_slug=_prisoner_arg(),
     )
+
+
+def _prisoner_arg() -> str | None:
+    """``?prisoner=``: a prisoner's slug; one no prisoner has is a 422, not an empty answer."""
+    slug = (request.args.get("prisoner") or "").strip()[:80] or None
+    if slug is not None and prisoner_by_slug(db.session, slug) is None:
+        raise ApiError(422, "unknown_prisoner_filter", "prisoner", value=slug)
+    return slug
 
 
 @bp.get("/journal", endpoint="journal")
@@ -277,7 +285,9 @@ def pledge_fulfilment_view():
 @api_role_required(*READERS)
 def receipts_report_view():
     page, per_page = page_args(100)
-    lines, total = receipts_list.receipts_list(db.session, period=_period(), page=page, per_page=per_page)
+    lines, total = receipts_list.receipts_list(
+        db.session, period=_period(), prisoner_slug=_prisoner_arg(), page=page, per_page=per_page
+    )
     return jsonify(
         {
             "page": page,

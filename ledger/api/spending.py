@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from ledger.access.models import WRITERS
@@ -40,6 +38,7 @@ from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
+from ledger.uploads import attach_upload
 
 
 def _entry_payload(entry: JournalEntry) -> dict:
@@ -136,15 +135,7 @@ def upload_receipt(entry_id: int):
     if upload is None:
         raise ApiError(422, "missing_field", "file")
     try:
-        receipt = attach_receipt(
-            db.session,
-            entry,
-            upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1),
-            original_name=upload.filename,
-            storage_root=Path(current_app.instance_path) / "receipts",
-            max_bytes=current_app.config["RECEIPT_MAX_BYTES"],
-            uploaded_by=current_user,
-        )
+        receipt = attach_upload(attach_receipt, entry, upload)
     except ReceiptError as error:
         if error.code == "receipt_not_spending":
             raise ApiError(409, error.code, None) from None

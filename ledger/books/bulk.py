@@ -177,6 +177,8 @@ def post_entries(
     held = pending_holds(session, stored)  # money that pending items hold back (books/holds.py)
     running = dict(stored)
     counts: dict[tuple[int, str], int] = defaultdict(int)
+    debits: dict[tuple[int, str], int] = defaultdict(int)
+    credits: dict[tuple[int, str], int] = defaultdict(int)
 
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
@@ -203,6 +205,10 @@ def post_entries(
                     currency=currency,
                 )
             deltas[(account.id, currency)] += minor
+            if minor > 0:
+                debits[(account.id, currency)] += minor
+            else:
+                credits[(account.id, currency)] -= minor
             if account.guarded:
                 guarded[(account.id, currency)] = account
             memo = None if posting.memo is None else _text(posting.memo, "memo")
@@ -245,7 +251,7 @@ def post_entries(
 
     _executemany(session, cast(Table, JournalEntry.__table__), ENTRY_COLUMNS, entry_rows)
     _executemany(session, cast(Table, Posting.__table__), POSTING_COLUMNS, posting_rows)
-    _write_balances(session, stored, running, counts)
+    _write_balances(session, stored, running, counts, debits, credits)
     last_id = first_id + len(drafts) - 1
     _move_head(session, last_id, prev_hash)
     return range(first_id, last_id + 1)
@@ -284,6 +290,8 @@ def _write_balances(
     stored: dict[tuple[int, str], int],
     running: dict[tuple[int, str], int],
     counts: dict[tuple[int, str], int],
+    debits: dict[tuple[int, str], int],
+    credits: dict[tuple[int, str], int],
 ) -> None:
     """One UPDATE per touched (account, currency) that existed, one INSERT for the new ones."""
     changed = [
@@ -292,6 +300,8 @@ def _write_balances(
             "c": currency,
             "delta": running[(account_id, currency)] - stored[(account_id, currency)],
             "n": counts[(account_id, currency)],
+            "dr": debits[(account_id, currency)],
+            "cr": credits[(account_id, currency)],
         }
         for account_id, currency in counts
         if (account_id, currency) in stored
@@ -304,6 +314,8 @@ def _write_balances(
             .values(
                 balance_minor=table.c.balance_minor + bindparam("delta"),
                 posting_count=table.c.posting_count + bindparam("n"),
+                debit_minor=table.c.debit_minor + bindparam("dr"),
+                credit_minor=table.c.credit_minor + bindparam("cr"),
             ),
             changed,
         )
@@ -313,6 +325,8 @@ def _write_balances(
             "currency": currency,
             "balance_minor": running[(account_id, currency)],
             "posting_count": counts[(account_id, currency)],
+            "debit_minor": debits[(account_id, currency)],
+            "credit_minor": credits[(account_id, currency)],
         }
         for account_id, currency in counts
         if (account_id, currency) not in stored

@@ -163,17 +163,26 @@ class Posting(Base):
 
 
 class AccountBalance(Base):
-    """Running balance per (account, currency), updated with every posting.
+    """Running balance and turnover per (account, currency), updated with every posting.
 
-    Derived data: ``ledger verify`` recomputes it from the postings.
+    ``debit_minor`` and ``credit_minor`` are the sums of the positive and (made positive)
+    negative postings, so the trial balance reads the whole journal's debits and credits
+    without summing every posting.  Derived data: ``ledger verify`` recomputes it all
+    from the postings.
     """
 
     __tablename__ = "account_balances"
+    __table_args__ = (
+        CheckConstraint("debit_minor >= 0", name="debit_not_negative"),
+        CheckConstraint("credit_minor >= 0", name="credit_not_negative"),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"), primary_key=True)
     balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     posting_count: Mapped[int] = mapped_column(Integer, default=0)
+    debit_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    credit_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     account: Mapped[Account] = relationship(lazy="joined")
 

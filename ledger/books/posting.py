@@ -19,6 +19,7 @@ from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ledger.access.roles import Role
+from ledger.books.descriptions import describe
 from ledger.books.errors import (
     AccountClosed,
     AlreadyReversed,
@@ -202,10 +203,13 @@ class _Driver:
                 "posting": f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) "
                 f"VALUES ({', '.join([m] * len(POSTING_COLUMNS))})",
                 # One statement per (account, currency): the first posting creates the row.
-                "balance": "INSERT INTO account_balances (account_id, currency, balance_minor, posting_count) "
-                f"VALUES ({m}, {m}, {m}, 1) ON CONFLICT (account_id, currency) DO UPDATE SET "
+                "balance": "INSERT INTO account_balances "
+                "(account_id, currency, balance_minor, posting_count, debit_minor, credit_minor) "
+                f"VALUES ({m}, {m}, {m}, 1, {m}, {m}) ON CONFLICT (account_id, currency) DO UPDATE SET "
                 "balance_minor = account_balances.balance_minor + excluded.balance_minor, "
-                "posting_count = account_balances.posting_count + 1",
+                "posting_count = account_balances.posting_count + 1, "
+                "debit_minor = account_balances.debit_minor + excluded.debit_minor, "
+                "credit_minor = account_balances.credit_minor + excluded.credit_minor",
             }
         self.sql = self._statements[style]
         self.mark = "?" if style == "qmark" else "%s"
@@ -392,7 +396,13 @@ def post_entry(
             for (line_no, _, currency, amount, category, memo), account in zip(rows, accounts, strict=True)
         ],
     )
-    driver.cursor.executemany(driver.sql["balance"], [(a, c, d) for (a, c), d in deltas.items()])
+    turnover: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for account, posting in zip(accounts, draft.postings, strict=True):
+        sides = turnover[(account.id, posting.money.currency)]
+        sides[0 if posting.money.minor > 0 else 1] += abs(posting.money.minor)
+    driver.cursor.executemany(
+        driver.sql["balance"], [(a, c, d, *turnover[(a, c)]) for (a, c), d in deltas.items()]
+    )
     _move_head(session, entry_id, digest, driver)
     # The row is written; the object joins the session as persistent, as if loaded.
     make_transient_to_detached(entry)
@@ -422,7 +432,7 @@ def reverse_entry(
         )
     draft = EntryDraft(
         entry_date=entry_date or utcnow().date(),
-        description=f"Reversal of #{entry.id}: {reason}",
+        description=describe("reversal", entry=entry.id, reason=reason),
         postings=[
             PostingDraft(p.account, -Money.from_minor(p.amount_minor, p.currency), p.category, p.memo)
             for p in entry.postings

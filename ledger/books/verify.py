@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH, HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, entry_hash
@@ -239,6 +239,43 @@ def _check_running_balances(
             yield Problem(
                 "balance_mismatch",
                 f"{name} {key[1]}: running balance {kept} but postings sum to {total} (minor units)",
+            )
+            return
+    yield from _check_turnover(session)
+
+
+def _check_turnover(session: Session) -> Iterator[Problem]:
+    """The debits and credits kept per (account, currency) against the postings' (one
+    index-only pass: the covering index holds account, currency and amount)."""
+    debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
+    credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
+    recomputed = {
+        (account_id, currency): (int(debits or 0), int(credits or 0))
+        for account_id, currency, debits, credits in session.execute(
+            select(Posting.account_id, Posting.currency, func.sum(debit), func.sum(credit)).group_by(
+                Posting.account_id, Posting.currency
+            )
+        )
+    }
+    stored = {
+        (account_id, currency): (debits, credits)
+        for account_id, currency, debits, credits in session.execute(
+            select(
+                AccountBalance.account_id,
+                AccountBalance.currency,
+                AccountBalance.debit_minor,
+                AccountBalance.credit_minor,
+            )
+        )
+    }
+    for key in sorted(set(recomputed) | set(stored)):
+        if recomputed.get(key, (0, 0)) != stored.get(key, (0, 0)):
+            account = session.get(Account, key[0])
+            name = account.name if account else f"account {key[0]}"
+            kept, total = stored.get(key, (0, 0)), recomputed.get(key, (0, 0))
+            yield Problem(
+                "balance_mismatch",
+                f"{name} {key[1]}: debits and credits kept as {kept} but postings sum to {total} (minor units)",
             )
             return
 

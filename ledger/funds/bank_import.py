@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -141,8 +142,8 @@ def _amount_text(text: str, decimal_comma: bool) -> str:
     return cleaned
 
 
-def _row_key(asset: Account, received_on: date, money, reference: str, payer: str, occurrence: int) -> str:
-    content = "|".join(
+def _row_content(asset: Account, received_on: date, money, reference: str, payer: str) -> bytes:
+    return "|".join(
         [
             asset.name,
             received_on.isoformat(),
@@ -151,12 +152,27 @@ def _row_key(asset: Account, received_on: date, money, reference: str, payer: st
             reference.strip(),
             payer.strip(),
         ]
-    )
-    return f"import:{hashlib.sha256(content.encode()).hexdigest()[:40]}:{occurrence}"
+    ).encode()
 
 
-def read_statement(session: Session, data: bytes, mapping: ColumnMapping, asset: Account) -> Statement:
-    """Parse and match every row; nothing is written."""
+def _row_key(key: bytes, content: bytes, occurrence: int) -> str:
+    """The row's idempotency key: an HMAC under the instance's import key, so that whoever
+    reads the journal (where the key is stored and hashed) cannot confirm a guessed payer
+    name by hashing date, amount, reference and name themselves."""
+    return f"import:{hmac.new(key, content, hashlib.sha256).hexdigest()[:40]}:{occurrence}"
+
+
+def _legacy_row_key(content: bytes, occurrence: int) -> str:
+    """The unkeyed form rows imported before the import key had: still recognised, so an
+    old statement imported again is seen as a duplicate."""
+    return f"import:{hashlib.sha256(content).hexdigest()[:40]}:{occurrence}"
+
+
+def read_statement(
+    session: Session, data: bytes, mapping: ColumnMapping, asset: Account, *, key: bytes
+) -> Statement:
+    """Parse and match every row; nothing is written.  ``key`` is the instance's import
+    key (``IMPORT_KEY``), which the rows' idempotency keys are made with."""
     if not data.strip():
         raise StatementError("import_empty")
     reader = _reader(_decode(data))
@@ -169,19 +185,25 @@ def read_statement(session: Session, data: bytes, mapping: ColumnMapping, asset:
     if not mapping.currency and not mapping.default_currency:
         raise StatementError("import_no_currency")
     statement = Statement(sha256=hashlib.sha256(data).hexdigest(), headers=headers)
-    seen: Counter[str] = Counter()
+    seen: Counter[bytes] = Counter()
     for number, raw in enumerate(reader, start=1):
         if number > MAX_ROWS:
             raise StatementError("import_too_many_rows", max=MAX_ROWS)
         row = {(k or "").strip(): (v or "") for k, v in raw.items() if isinstance(v, str)}
-        statement.rows.append(_read_row(session, number, row, mapping, asset, seen))
+        statement.rows.append(_read_row(session, number, row, mapping, asset, seen, key))
     if not statement.rows:
         raise StatementError("import_empty")
     return statement
 
 
 def _read_row(
-    session: Session, number: int, row: dict, mapping: ColumnMapping, asset: Account, seen: Counter
+    session: Session,
+    number: int,
+    row: dict,
+    mapping: ColumnMapping,
+    asset: Account,
+    seen: Counter,
+    key: bytes,
 ) -> StatementRow:
     reference = row.get(mapping.reference, "")[:500]
     payer = row.get(mapping.payer, "")[:200] if mapping.payer else ""
@@ -234,12 +256,11 @@ def _read_row(
             {"account": asset.name, "expected": asset.currency, "currency": result.money.currency},
         )
         return result
-    occurrence_base = _row_key(asset, result.received_on, result.money, reference, payer, 0)
-    seen[occurrence_base] += 1
-    result.idempotency_key = _row_key(
-        asset, result.received_on, result.money, reference, payer, seen[occurrence_base]
-    )
-    if session.scalar(select(JournalEntry.id).where(JournalEntry.idempotency_key == result.idempotency_key)):
+    content = _row_content(asset, result.received_on, result.money, reference, payer)
+    seen[content] += 1
+    result.idempotency_key = _row_key(key, content, seen[content])
+    known = (result.idempotency_key, _legacy_row_key(content, seen[content]))
+    if session.scalar(select(JournalEntry.id).where(JournalEntry.idempotency_key.in_(known))):
         result.status = "duplicate"
         return result
     pledge = pledge_by_reference(session, find_reference(reference))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for, general_fund
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.kinds import AssetKind
 from ledger.books.models import Account
@@ -20,12 +21,7 @@ from ledger.funds.kinds import DONATION_METHODS
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
-DESCRIPTIONS = {
-    "bank": "Bank transfer",
-    "cash": "Cash donation",
-    "card": "Card donation",
-    "other": "Donation",
-}
+DESCRIPTIONS = {method: describe(f"{method}_donation") for method in ("bank", "cash", "card", "other")}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.balances import available_in
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
@@ -121,12 +122,13 @@ def _move_to_general(
     for money in held:
         postings.append(PostingDraft(fund, money, "transfer"))
         postings.append(PostingDraft(general, -money, "transfer"))
-    what = "release" if event.type == "released" else "death"
     return post_entry(
         session,
         EntryDraft(
             entry_date=event.occurred_on,
-            description=f"Fund moved to the general fund on {what}",
+            description=describe(
+                "fund_closed_on_release" if event.type == "released" else "fund_closed_on_death"
+            ),
             postings=postings,
             idempotency_key=f"lifecycle:event:{event.id}",
         ),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import FUND_PREFIX
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind
@@ -46,7 +47,7 @@ def transfer_between_funds(
     if on > utcnow().date():
         raise InvalidEntry("date in the future", field="on", reason="date_in_future")
     memo = clean_text(memo, max_length=500) or None
-    description = memo or "Transfer between funds"
+    description = memo or describe("fund_transfer")
     postings = [
         PostingDraft(from_fund, money, "transfer"),
         PostingDraft(to_fund, -money, "transfer", memo),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import STRIPE, get_or_create_account, trading_account
+from ledger.books.descriptions import describe
 from ledger.books.errors import DuplicateEntry, InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -228,7 +229,7 @@ def _record_converted_charge(session, gross, settlement, attribution, pledge, ke
         session,
         EntryDraft(
             entry_date=settlement.on,
-            description="Card donation",
+            description=describe("card_donation"),
             postings=postings,
             source_type="stripe",
             source_ref=source_ref,
@@ -349,7 +350,7 @@ def record_payout(
             session,
             EntryDraft(
                 entry_date=on,
-                description="Stripe payout",
+                description=describe("stripe_payout"),
                 postings=[
                     PostingDraft(bank, money, "transfer"),
                     PostingDraft(get_or_create_account(session, STRIPE), -money, "transfer"),
@@ -392,7 +393,7 @@ def record_payout_return(
             session,
             EntryDraft(
                 entry_date=datetime.now(UTC).date(),
-                description="Stripe payout returned",
+                description=describe("stripe_payout_returned"),
                 postings=[
                     PostingDraft(get_or_create_account(session, STRIPE), money, "transfer"),
                     PostingDraft(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
+from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds, LedgerError
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
@@ -324,8 +325,8 @@ def handle_refund(ctx: WebhookContext, obj: dict) -> None:
     for refund in refunds:
         amount = from_stripe_amount(refund.get("amount"), refund.get("currency") or "")
         for key, description in (
-            ("balance_transaction", "Card refund"),
-            ("failure_balance_transaction", "Card refund failed"),
+            ("balance_transaction", describe("card_refund")),
+            ("failure_balance_transaction", describe("card_refund_failed")),
         ):
             transaction = refund.get(key)
             if isinstance(transaction, str):
@@ -365,7 +366,7 @@ def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
             donation=donation,
             transaction=transaction,
             original=amount,
-            description="Card dispute" if withdrawn else "Card dispute won",
+            description=describe("card_dispute" if withdrawn else "card_dispute_won"),
             source_ref=ctx.event_id,
             recorded_by=ctx.recorded_by,
             as_advance=ctx.as_advance,

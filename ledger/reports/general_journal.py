@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -293,6 +293,12 @@ def account_ledger(
     ], total
 
 
+def utc_text(moment) -> str:
+    """A stored (naive UTC) time as ISO 8601 with its offset, so a spreadsheet or script
+    reading a download knows the zone: ``2026-12-01T13:05:00+00:00``."""
+    return moment.replace(tzinfo=UTC).isoformat()
+
+
 def whole_journal_rows(session: Session) -> Iterator[list]:
     """Every posting of the journal as a row of the journal CSV, in chain order, streamed in
     flat memory (``journal_batches``): entry, date, description, recorded at, recorded by,
@@ -321,7 +327,7 @@ def whole_journal_rows(session: Session) -> Iterator[list]:
             approver,
         ), lines in batch:
             day_text = to_date(day).isoformat()
-            recorded = to_datetime(recorded_at).isoformat()
+            recorded = utc_text(to_datetime(recorded_at))
             who = emails.get(by, "") if by is not None else ""
             second = emails.get(approver, "") if approver is not None else ""
             for _, line_no, account_id, currency, amount, category, memo in lines:

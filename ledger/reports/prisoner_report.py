@@ -220,27 +220,23 @@ def runway_for(session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE) -> R
 
 @dataclass
 class MonthFlow:
+    """What came into and went out of a fund in one currency over one month (or year, in
+    the multi-year view), in minor units.  Conversions are both: money converted out of
+    this currency and in from another, so a month with EUR in and RUB spent shows the
+    exchange that links them."""
+
     month: date
     received: int = 0
     spent: int = 0
+    converted_in: int = 0
+    converted_out: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.received or self.spent or self.converted_in or self.converted_out)
 
 
-def monthly_flows(
-    session: Session,
-    prisoner: Prisoner,
-    *,
-    months: int = 12,
-    today: date | None = None,
-    as_of: AsOf = LIVE,
-) -> dict[str, list[MonthFlow]]:
-    """Received (donations and transfers in, gross) and spent per month and currency,
-    for the last ``months`` calendar months; currencies without activity are left out.
-    The public view ends at the checkpoint's day."""
-    today = today or as_of.as_of_date or utc_today()
-    first = add_months(month_start(today), -(months - 1))
-    account_id = fund_account_id(session, prisoner)
-    if account_id is None:
-        return {}
+def _flow_columns():
     received = case(
         (Posting.category == "donation", -Posting.amount_minor),
         (and_(Posting.category == "transfer", Posting.amount_minor < 0), -Posting.amount_minor),
@@ -251,26 +247,84 @@ def monthly_flows(
         (Posting.category.is_(None), Posting.amount_minor),
         else_=0,
     )
+    converted_in = case(
+        (and_(Posting.category == "conversion", Posting.amount_minor < 0), -Posting.amount_minor), else_=0
+    )
+    converted_out = case(
+        (and_(Posting.category == "conversion", Posting.amount_minor > 0), Posting.amount_minor), else_=0
+    )
+    return [func.sum(received), func.sum(spent), func.sum(converted_in), func.sum(converted_out)]
+
+
+def _flows(
+    session: Session, prisoner: Prisoner, first: date | None, today: date, as_of: AsOf, *, yearly: bool
+) -> dict[str, dict[date, MonthFlow]]:
+    account_id = fund_account_id(session, prisoner)
+    if account_id is None:
+        return {}
     statement, day = dated(
         select(Posting.currency).join(JournalEntry, JournalEntry.id == Posting.entry_id), as_of
     )
     year, month = month_columns(day)
+    groups = (year,) if yearly else (year, month)
+    conditions = [Posting.account_id == account_id, day <= today, *as_of.covers(Posting.entry_id)]
+    if first is not None:
+        conditions.append(day >= first)
     rows = session.execute(
-        statement.add_columns(year, month, func.sum(received), func.sum(spent))
-        .where(Posting.account_id == account_id, day >= first, day <= today, *as_of.covers(Posting.entry_id))
-        .group_by(Posting.currency, year, month)
+        statement.add_columns(*groups, *_flow_columns())
+        .where(*conditions)
+        .group_by(Posting.currency, *groups)
     )
-    calendar = months_between(first, today)
     result: dict[str, dict[date, MonthFlow]] = {}
-    for currency, y, m, got, used in rows:
-        series = result.setdefault(currency, {day: MonthFlow(day) for day in calendar})
-        flow = series[date(int(y), int(m), 1)]
+    for currency, *row in rows:
+        y, m = (row[0], 1) if yearly else (row[0], row[1])
+        got, used, came, went = row[-4:]
+        start = date(int(y), int(m), 1)
+        flow = result.setdefault(currency, {}).setdefault(start, MonthFlow(start))
         flow.received += int(got or 0)
         flow.spent += int(used or 0)
+        flow.converted_in += int(came or 0)
+        flow.converted_out += int(went or 0)
+    return result
+
+
+def monthly_flows(
+    session: Session,
+    prisoner: Prisoner,
+    *,
+    months: int = 12,
+    today: date | None = None,
+    as_of: AsOf = LIVE,
+) -> dict[str, list[MonthFlow]]:
+    """Received (donations and transfers in, gross), spent, and converted in and out per
+    month and currency, for the last ``months`` calendar months; currencies without
+    activity are left out.  The public view ends at the checkpoint's day."""
+    today = today or as_of.as_of_date or utc_today()
+    first = add_months(month_start(today), -(months - 1))
+    found = _flows(session, prisoner, first, today, as_of, yearly=False)
+    calendar = months_between(first, today)
     return {
-        currency: list(series.values())
-        for currency, series in sorted(result.items())
-        if any(f.received or f.spent for f in series.values())
+        currency: [series.get(day, MonthFlow(day)) for day in calendar]
+        for currency, series in sorted(found.items())
+        if any(flow.any for flow in series.values())
+    }
+
+
+def yearly_flows(
+    session: Session, prisoner: Prisoner, *, today: date | None = None, as_of: AsOf = LIVE
+) -> dict[str, list[MonthFlow]]:
+    """The same flows per calendar year, from the fund's first year to this one (the
+    multi-year view); each ``MonthFlow.month`` is 1 January of its year."""
+    today = today or as_of.as_of_date or utc_today()
+    found = _flows(session, prisoner, None, today, as_of, yearly=True)
+    years = [day.year for series in found.values() for day in series]
+    if not years:
+        return {}
+    calendar = [date(year, 1, 1) for year in range(min(years), today.year + 1)]
+    return {
+        currency: [series.get(day, MonthFlow(day)) for day in calendar]
+        for currency, series in sorted(found.items())
+        if any(flow.any for flow in series.values())
     }
 
 

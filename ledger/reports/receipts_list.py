@@ -29,12 +29,20 @@ class ReceiptLine:
     content_type: str
     size_bytes: int
     uploaded_at: datetime
+    prisoner_name: str | None = None
+    prisoner_name_latin: str | None = None
 
 
 def receipts_list(
-    session: Session, *, period: Period | None = None, page: int = 1, per_page: int = 100
+    session: Session,
+    *,
+    period: Period | None = None,
+    prisoner_slug: str | None = None,
+    page: int = 1,
+    per_page: int = 100,
 ) -> tuple[list[ReceiptLine], int]:
-    """A page of receipts, newest entry first, and how many there are in the period."""
+    """A page of receipts, newest entry first, and how many there are in the period (and,
+    with ``prisoner_slug``, spent from that prisoner's fund)."""
     period = period or Period()
     # The entry's first posting on a fund says whose money it was.
     fund_posting = (
@@ -58,6 +66,8 @@ def receipts_list(
             Receipt.content_type,
             Receipt.size_bytes,
             Receipt.uploaded_at,
+            Prisoner.name,
+            Prisoner.name_latin,
         )
         .join(JournalEntry, JournalEntry.id == Receipt.entry_id)
         .outerjoin(fund_posting, fund_posting.c.entry_id == Receipt.entry_id)
@@ -66,6 +76,8 @@ def receipts_list(
         .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
         .where(*period.includes(JournalEntry.entry_date))
     )
+    if prisoner_slug:
+        base = base.where(Prisoner.slug == prisoner_slug)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
         base.order_by(JournalEntry.entry_date.desc(), Receipt.id.desc())

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,29 @@ class TrialBalance:
 
 
 def trial_balance(session: Session, as_of: date | None = None) -> TrialBalance:
-    """Every account with postings up to ``as_of`` (the whole journal when None)."""
+    """Every account with postings up to ``as_of`` (the whole journal when None: read
+    from the turnover kept per account and currency, one row each, whatever the journal's
+    size)."""
+    if as_of is None:
+        kept = (
+            select(
+                Account.name,
+                Account.type,
+                AccountBalance.currency,
+                AccountBalance.debit_minor,
+                AccountBalance.credit_minor,
+            )
+            .join(AccountBalance, AccountBalance.account_id == Account.id)
+            .where(AccountBalance.posting_count > 0)
+            .order_by(Account.name, AccountBalance.currency)
+        )
+        return TrialBalance(
+            None,
+            [
+                TrialBalanceLine(name, account_type, currency, int(debits), int(credits))
+                for name, account_type, currency, debits, credits in session.execute(kept)
+            ],
+        )
     debit = case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)
     credit = case((Posting.amount_minor < 0, -Posting.amount_minor), else_=0)
     # Summed per account id and currency (the covering index's order: no sort, no table

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import CASH_PREFIX, check_currency, find_account, get_or_create_account
+from ledger.books.descriptions import describe
 from ledger.books.errors import AccountClosed, InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind, AssetKind
@@ -97,7 +98,7 @@ def move_cash(
         memo = clean_text(memo) or None
     except TextError as error:
         raise InvalidEntry(error.code, field="memo", reason=error.code, **error.params) from None
-    description = memo or ("Cash advance" if is_advance else "Cash returned to the bank")
+    description = memo or describe("cash_advance" if is_advance else "cash_return")
     postings = [
         PostingDraft(to_account, money, "transfer"),
         PostingDraft(from_account, -money, "transfer"),

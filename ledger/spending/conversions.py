@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import FUND_PREFIX, check_currency, trading_account
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -103,7 +104,8 @@ def convert_within_fund(
         session,
         EntryDraft(
             entry_date=on,
-            description=memo or f"Conversion {source.currency}→{target.currency} at {rate_text}",
+            description=memo
+            or describe("fund_conversion", source=source.currency, target=target.currency, rate=rate_text),
             postings=[
                 PostingDraft(fund, source, "conversion"),
                 PostingDraft(trading, -source, "conversion"),
@@ -159,7 +161,8 @@ def convert_assets(
         session,
         EntryDraft(
             entry_date=on,
-            description=memo or f"Exchange {source.currency}→{target.currency} at {rate_text}",
+            description=memo
+            or describe("asset_exchange", source=source.currency, target=target.currency, rate=rate_text),
             postings=[
                 PostingDraft(from_account, -source, "conversion"),
                 PostingDraft(trading, source, "conversion"),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import SPENDING_CATEGORIES, ApprovalKind, AssetKind
@@ -200,7 +201,7 @@ def record_disbursement(
 
     fund = fund_account_for(session, prisoner)
     postings = [PostingDraft(fund, money, category, memo), PostingDraft(paid_from, -money, category)]
-    description = memo or f"Spending: {category}"
+    description = memo or describe("spending", category=category)
     if approved_by is None and needs_approval(session, money):
         return request_approval(
             session,

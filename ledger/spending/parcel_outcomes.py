@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.access.models import WRITERS, User
 from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, fund_account_for
+from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -171,7 +172,7 @@ def record_parcel_refund(
         session,
         EntryDraft(
             entry_date=on,
-            description=f"Returned parcel refunded by the post office (entry #{parcel.entry_id})",
+            description=describe("parcel_refund", entry=parcel.entry_id),
             postings=[
                 PostingDraft(received_into, money, "refund"),
                 PostingDraft(fund, -money, "refund", "returned parcel"),

@@ -14,10 +14,10 @@ parcels do not count (ст. 90 ч. 3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
@@ -125,14 +125,16 @@ def rule_for(session: Session, facility: Facility | None, conditions: str | None
     """
     if facility is None:
         return None
-    rules = {
-        rule.conditions: rule
-        for rule in session.scalars(
-            select(ParcelRule).where(
-                ParcelRule.facility_kind == facility.kind, ParcelRule.regime == facility.regime
-            )
+    rules = session.scalars(
+        select(ParcelRule).where(
+            ParcelRule.facility_kind == facility.kind, ParcelRule.regime == facility.regime
         )
-    }
+    )
+    return _pick({rule.conditions: rule for rule in rules}, conditions)
+
+
+def _pick(rules: dict[str, ParcelRule], conditions: str | None) -> ParcelRule | None:
+    """Of one kind and regime's rules by conditions, the one for ``conditions``."""
     return rules.get(conditions or "ordinary") or rules.get("any")
 
 
@@ -154,7 +156,7 @@ class KindAllowance:
 
 @dataclass
 class ParcelAllowance:
-    prisoner: Prisoner
+    prisoner: Prisoner | _Profile
     rule: ParcelRule | None
     exempt: list[str]  # the exemptions that lift this prisoner's numbers
     parcel: KindAllowance
@@ -168,7 +170,7 @@ class ParcelAllowance:
         return self.parcel if kind == "parcel" else self.small_parcel
 
 
-def _exemptions(rule: ParcelRule | None, prisoner: Prisoner) -> list[str]:
+def _exemptions(rule: ParcelRule | None, prisoner: Prisoner | _Profile) -> list[str]:
     if rule is None:
         return []
     found = []
@@ -179,30 +181,86 @@ def _exemptions(rule: ParcelRule | None, prisoner: Prisoner) -> list[str]:
     return found
 
 
-def _counted_parcels(session: Session, prisoner: Prisoner, facility: Facility):
-    """Parcels that use up the quota: not reversed, not returned, not medical (when the
-    rule exempts medical ones), sent to a facility of the same kind and regime."""
-    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
-    returned = select(ParcelOutcome.parcel_id).where(ParcelOutcome.outcome == "returned")
-    return (
-        select(Parcel)
-        .join(Facility, Facility.id == Parcel.facility_id)
-        .where(
-            Parcel.prisoner_id == prisoner.id,
-            Facility.kind == facility.kind,
-            Facility.regime == facility.regime,
-            ~Parcel.entry_id.in_(reversed_entries),
-            ~Parcel.id.in_(returned),
-        )
-    )
-
-
 def _next_year(day: date) -> date:
     return date(day.year + 1, 1, 1)
 
 
 def _next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+@dataclass
+class _Counted:
+    """What uses up a prisoner's quota: parcels per kind this year, grams this month, and
+    parcels this month at the current facility."""
+
+    used: dict[str, int] = field(default_factory=lambda: {"parcel": 0, "small_parcel": 0})
+    grams_month: int = 0
+    facility_month: int = 0
+
+
+def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
+    """Counted parcels of ``on``'s year (not reversed, not returned), grouped by prisoner,
+    the facility's kind, regime and id, the parcel's kind, medical, and whether in ``on``'s
+    month: one query for one prisoner or for all."""
+    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    returned = select(ParcelOutcome.parcel_id).where(ParcelOutcome.outcome == "returned")
+    in_month = case(
+        (and_(Parcel.sent_on >= on.replace(day=1), Parcel.sent_on < _next_month(on)), True), else_=False
+    ).label("in_month")
+    query = (
+        select(
+            Parcel.prisoner_id,
+            Facility.kind,
+            Facility.regime,
+            Parcel.facility_id,
+            Parcel.kind,
+            Parcel.medical,
+            in_month,
+            func.count(),
+            func.coalesce(func.sum(Parcel.total_grams), 0),
+        )
+        .join(Facility, Facility.id == Parcel.facility_id)
+        .where(
+            Parcel.sent_on >= date(on.year, 1, 1),
+            Parcel.sent_on < _next_year(on),
+            ~Parcel.entry_id.in_(reversed_entries),
+            ~Parcel.id.in_(returned),
+        )
+        .group_by(
+            Parcel.prisoner_id,
+            Facility.kind,
+            Facility.regime,
+            Parcel.facility_id,
+            Parcel.kind,
+            Parcel.medical,
+            in_month,
+        )
+    )
+    if prisoner_ids is not None:
+        query = query.where(Parcel.prisoner_id.in_(prisoner_ids))
+    return session.execute(query)
+
+
+def _count(rows, prisoner: Prisoner | _Profile, rule: ParcelRule | None) -> _Counted:
+    """Parcels sent to a facility of the prisoner's current kind and regime count (those at
+    the pre-trial centre do not use up a colony's quota); medical ones do not when the rule
+    exempts them (ст. 90 ч. 3), except in the facility's own monthly number."""
+    counted = _Counted()
+    facility = prisoner.facility
+    if facility is None:
+        return counted
+    medical_exempt = rule is not None and "medical" in rule.exempt
+    for _pid, kind, regime, facility_id, parcel_kind, medical, in_month, count, grams in rows:
+        if (kind, regime) != (facility.kind, facility.regime):
+            continue
+        if not (medical_exempt and medical):
+            counted.used[parcel_kind] = counted.used.get(parcel_kind, 0) + int(count)
+            if in_month:
+                counted.grams_month += int(grams or 0)
+        if in_month and facility_id == facility.id:
+            counted.facility_month += int(count)
+    return counted
 
 
 def parcel_allowance(
@@ -214,42 +272,19 @@ def parcel_allowance(
 ) -> ParcelAllowance:
     """The quota used in ``on``'s year, what is left and the next date each kind may go."""
     on = on or utcnow().date()
+    rule = rule_for(session, prisoner.facility, prisoner.conditions)
+    rows = list(_counted_rows(session, on, [prisoner.id])) if prisoner.facility is not None else []
+    return _allowance(prisoner, rule, _count(rows, prisoner, rule), on=on, reachable=reachable)
+
+
+def _allowance(
+    prisoner: Prisoner | _Profile, rule: ParcelRule | None, counted: _Counted, *, on: date, reachable: bool
+) -> ParcelAllowance:
     facility = prisoner.facility
-    rule = rule_for(session, facility, prisoner.conditions)
     exempt = _exemptions(rule, prisoner)
-    used = {"parcel": 0, "small_parcel": 0}
-    grams_month = 0
-    facility_month = 0
-    if facility is not None:
-        year_start = date(on.year, 1, 1)
-        month_start = on.replace(day=1)
-        counted = _counted_parcels(session, prisoner, facility).subquery()
-        not_medical = [counted.c.medical.is_(False)] if rule is not None and "medical" in rule.exempt else []
-        rows = session.execute(
-            select(counted.c.kind, func.count())
-            .where(counted.c.sent_on >= year_start, counted.c.sent_on < _next_year(on), *not_medical)
-            .group_by(counted.c.kind)
-        )
-        for kind, count in rows:
-            used[kind] = int(count)
-        grams_month = (
-            session.scalar(
-                select(func.coalesce(func.sum(counted.c.total_grams), 0)).where(
-                    counted.c.sent_on >= month_start, counted.c.sent_on < _next_month(on), *not_medical
-                )
-            )
-            or 0
-        )
-        facility_month = (
-            session.scalar(
-                select(func.count()).where(
-                    counted.c.sent_on >= month_start,
-                    counted.c.sent_on < _next_month(on),
-                    counted.c.facility_id == facility.id,
-                )
-            )
-            or 0
-        )
+    used = counted.used
+    grams_month = counted.grams_month
+    facility_month = counted.facility_month
     unlimited = bool(exempt)
     max_month = None if (rule is None or unlimited) else rule.max_grams_per_month
 
@@ -438,23 +473,83 @@ class PlanRow:
     assignee: object | None  # the User sending the next parcel
 
 
-def parcel_plan(session: Session, *, on: date | None = None) -> list[PlanRow]:
+@dataclass(frozen=True)
+class _Profile:
+    """What the allowance of one prisoner reads, without loading the whole row (a list of
+    a thousand prisoners is ordered by these)."""
+
+    id: int
+    name: str
+    status: str
+    gender: str | None
+    juvenile: bool
+    conditions: str | None
+    died_on: date | None
+    facility: Facility | None
+
+
+@dataclass
+class PlanPage:
+    rows: list[PlanRow]
+    total: int
+
+
+def parcel_plan(
+    session: Session, *, on: date | None = None, offset: int = 0, limit: int | None = None
+) -> PlanPage:
     """Every prisoner: first those with nobody assigned to their next parcel, the one whose
     parcel may go soonest first; then those someone already sends for; those who can get
-    none (whereabouts unknown, released, died) last."""
+    none (whereabouts unknown, released, died) last.  ``offset`` and ``limit`` choose a page
+    of that order; only its prisoners are loaded whole.  A handful of queries whatever the
+    number of prisoners."""
     from ledger.funds.lifecycle import unreachable_ids
     from ledger.spending.parcel_outcomes import assignments
 
     on = on or utcnow().date()
-    prisoners = list(session.scalars(select(Prisoner).order_by(Prisoner.name)))
+    facilities = {facility.id: facility for facility in session.scalars(select(Facility))}
+    profiles = [
+        _Profile(
+            pid,
+            name,
+            status,
+            gender,
+            bool(juvenile),
+            conditions,
+            died_on,
+            facilities.get(facility_id) if facility_id is not None else None,
+        )
+        for pid, name, status, gender, juvenile, conditions, died_on, facility_id in session.execute(
+            select(
+                Prisoner.id,
+                Prisoner.name,
+                Prisoner.status,
+                Prisoner.gender,
+                Prisoner.juvenile,
+                Prisoner.conditions,
+                Prisoner.died_on,
+                Prisoner.facility_id,
+            )
+        )
+    ]
     lost = unreachable_ids(session)
     assigned = assignments(session)
+    rules: dict[tuple[str, str], dict[str, ParcelRule]] = {}
+    for stored in session.scalars(select(ParcelRule)):
+        rules.setdefault((stored.facility_kind, stored.regime), {})[stored.conditions] = stored
+    counted_rows: dict[int, list] = {}
+    for row in _counted_rows(session, on, None):
+        counted_rows.setdefault(row[0], []).append(row)
     rows = []
-    for prisoner in prisoners:
-        reachable = prisoner.id not in lost and prisoner.status != "released"
-        allowance = parcel_allowance(session, prisoner, on=on, reachable=reachable)
-        assignment = assigned.get(prisoner.id)
-        rows.append(PlanRow(prisoner, allowance, assignment.user if assignment else None))
+    for profile in profiles:
+        reachable = profile.id not in lost and profile.status != "released"
+        facility = profile.facility
+        rule: ParcelRule | None = (
+            _pick(rules.get((facility.kind, facility.regime), {}), profile.conditions) if facility else None
+        )
+        counted = _count(counted_rows.get(profile.id, []), profile, rule)
+        allowance = _allowance(profile, rule, counted, on=on, reachable=reachable)
+        assignment = assigned.get(profile.id)
+        rows.append(PlanRow(profile, allowance, assignment.user if assignment else None))  # type: ignore[arg-type]
     far = date.max
     rows.sort(
         key=lambda row: (
@@ -462,6 +557,16 @@ def parcel_plan(session: Session, *, on: date | None = None) -> list[PlanRow]:
             row.assignee is not None,
             row.allowance.parcel.next_on or far,
             row.prisoner.name,
+            row.prisoner.id,
         )
     )
-    return rows
+    chosen = rows[offset : None if limit is None else offset + limit]
+    loaded = {
+        prisoner.id: prisoner
+        for prisoner in session.scalars(
+            select(Prisoner).where(Prisoner.id.in_([r.prisoner.id for r in chosen]))
+        )
+    }
+    for row in chosen:
+        row.prisoner = row.allowance.prisoner = loaded[row.prisoner.id]
+    return PlanPage(chosen, len(rows))

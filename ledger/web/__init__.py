@@ -83,6 +83,7 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.approvals import bp as approvals_bp
+    from ledger.web.descriptions import register_descriptions
     from ledger.web.donate import bp as donate_bp
     from ledger.web.donor_admin import bp as donor_admin_bp
     from ledger.web.formatting import register_formatting
@@ -99,6 +100,7 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     register_labels(app)
+    register_descriptions(app)
     init_page_cache(app)
     for blueprint in (
         bp,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +14,7 @@ from ledger.money import parse_amount
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
 from ledger.spending.receipts import attach_approval_receipt
 from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
+from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.approvals_forms import (
     ApproveForm,
@@ -131,17 +130,8 @@ def upload_receipt(approval_id: int):
     approval = _item_or_404(approval_id)
     form = ReceiptForm()
     if form.validate_on_submit():
-        limit = current_app.config["RECEIPT_MAX_BYTES"]
         with attempt() as outcome:
-            attach_approval_receipt(
-                db.session,
-                approval,
-                form.file.data.read(limit + 1),
-                original_name=form.file.data.filename,
-                storage_root=Path(current_app.instance_path) / "receipts",
-                max_bytes=limit,
-                uploaded_by=current_user,
-            )
+            attach_upload(attach_approval_receipt, approval, form.file.data)
         if outcome.ok:
             flash(_("Receipt attached."), "success")
     else:

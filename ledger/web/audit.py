@@ -9,6 +9,7 @@ from ledger.access.models import AuditEvent, User
 from ledger.access.roles import Role
 from ledger.extensions import db
 from ledger.web.access_control import role_required
+from ledger.web.audit_words import action_label, readable
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
@@ -33,8 +34,8 @@ def index():
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template(
         "audit/index.html",
-        events=events,
-        actions=actions,
+        events=readable(list(events)),
+        actions=sorted(((name, action_label(name)) for name in actions), key=lambda item: item[1].casefold()),
         users=users,
         action=action,
         user_id=user_id,

@@ -19,13 +19,14 @@ LEFT = 10
 
 @dataclass(frozen=True)
 class Bar:
-    """A bar in SVG pixels; the money it stands for stays in ``minor`` (integer minor units)."""
+    """A bar segment in SVG pixels; the money it stands for stays in ``minor`` (integer
+    minor units)."""
 
     x: float
     y: float
     width: float
     height: float
-    kind: str  # "received" or "spent"
+    kind: str  # "received", "converted_in", "spent" or "converted_out"
     minor: int
 
 
@@ -34,6 +35,7 @@ class MonthSlot:
     month: object
     label_x: float
     bars: tuple[Bar, ...]
+    flow: MonthFlow
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,25 @@ class Chart:
     top: int
     largest: int  # minor units at the top of the scale
     slots: list[MonthSlot]
+    yearly: bool = False
+
+    @property
+    def has_conversions(self) -> bool:
+        return any(slot.flow.converted_in or slot.flow.converted_out for slot in self.slots)
 
 
-def month_chart(currency: str, flows: list[MonthFlow]) -> Chart:
-    """Two bars per month (received, spent) scaled to the largest value."""
-    largest = max([max(f.received, 0) for f in flows] + [max(f.spent, 0) for f in flows] + [1])
+# Two stacked bars per slot: what came in (gifts and transfers, then conversions into this
+# currency) and what went out (spending, then conversions out of it).
+_STACKS = (("received", "converted_in"), ("spent", "converted_out"))
+
+
+def month_chart(currency: str, flows: list[MonthFlow], *, yearly: bool = False) -> Chart:
+    """Two stacked bars per month (or year): in and out, scaled to the largest."""
+    largest = max(
+        [max(f.received, 0) + max(f.converted_in, 0) for f in flows]
+        + [max(f.spent, 0) + max(f.converted_out, 0) for f in flows]
+        + [1]
+    )
     plot_height = HEIGHT - TOP - BOTTOM
     slot_width = (WIDTH - 2 * LEFT) / max(len(flows), 1)
     bar_width = slot_width * 0.36
@@ -57,17 +73,18 @@ def month_chart(currency: str, flows: list[MonthFlow]) -> Chart:
     for index, flow in enumerate(flows):
         x = LEFT + index * slot_width + slot_width * 0.12
         bars = []
-        for offset, kind, value in ((0, "received", flow.received), (1, "spent", flow.spent)):
-            height = round(plot_height * max(value, 0) / largest, 1)
-            bars.append(
-                Bar(
-                    round(x + offset * bar_width, 1),
-                    round(TOP + plot_height - height, 1),
-                    round(bar_width, 1),
-                    height,
-                    kind,
-                    value,
+        for offset, kinds in enumerate(_STACKS):
+            bottom = TOP + plot_height
+            for kind in kinds:
+                value = getattr(flow, kind)
+                height = round(plot_height * max(value, 0) / largest, 1)
+                if height == 0 and kind != kinds[0]:
+                    continue  # no empty segment for a month without conversions
+                bottom = round(bottom - height, 1)
+                bars.append(
+                    Bar(round(x + offset * bar_width, 1), bottom, round(bar_width, 1), height, kind, value)
                 )
-            )
-        slots.append(MonthSlot(flow.month, round(LEFT + index * slot_width + slot_width / 2, 1), tuple(bars)))
-    return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, TOP, largest, slots)
+        slots.append(
+            MonthSlot(flow.month, round(LEFT + index * slot_width + slot_width / 2, 1), tuple(bars), flow)
+        )
+    return Chart(currency, WIDTH, HEIGHT, TOP + plot_height, TOP, largest, slots, yearly)

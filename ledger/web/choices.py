@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,9 +25,8 @@ def currencies_in_use() -> list[str]:
     """The currencies the books use: held by an account, or ever posted (running balances)."""
     held = select(Account.currency).where(Account.currency.isnot(None))
     posted = select(AccountBalance.currency).where(AccountBalance.posting_count > 0)
-    return sorted(
-        {code for code in db.session.scalars(held) if code is not None} | set(db.session.scalars(posted))
-    )
+    codes = set(db.session.scalars(held)) | set(db.session.scalars(posted))
+    return sorted(code for code in codes if code is not None)
 
 
 def currency_choices(*, blank: bool = False) -> list[SelectChoice]:
@@ -58,12 +59,24 @@ def currency_of(account_name: str | None) -> str | None:
     return db.session.scalar(select(Account.currency).where(Account.name == account_name))
 
 
-def prisoner_choices() -> list[SelectChoice]:
-    # Two columns, not ORM objects: a select lists every prisoner.
-    return [
-        SelectChoice(slug, name)
-        for slug, name in db.session.execute(select(Prisoner.slug, Prisoner.name).order_by(Prisoner.name))
+def prisoner_choices() -> list[tuple[str, str]]:
+    """Every prisoner by name in the reader's script (Cyrillic for Russian readers, the Latin
+    transliteration for others when there is one), sorted by it; a name two prisoners share
+    is told apart by the slug."""
+    # Three columns, not ORM objects: a select lists every prisoner.
+    russian = str(get_locale()) == "ru"
+    rows = db.session.execute(select(Prisoner.slug, Prisoner.name, Prisoner.name_latin))
+    named = [(slug, name if russian or not latin else latin) for slug, name, latin in rows]
+    counts = Counter(label.casefold() for _slug, label in named)
+    labelled = [
+        (slug, f"{label} ({slug})" if counts[label.casefold()] > 1 else label) for slug, label in named
     ]
+    return sorted(labelled, key=lambda choice: (choice[1].casefold(), choice[0]))
+
+
+def prisoner_select_choices() -> list[SelectChoice]:
+    """``prisoner_choices()`` for a select field."""
+    return [SelectChoice(slug, label) for slug, label in prisoner_choices()]
 
 
 def public_fund_choices() -> list[SelectChoice]:
@@ -77,7 +90,7 @@ def public_fund_choices() -> list[SelectChoice]:
 
 
 def fund_choices() -> list[SelectChoice]:
-    return [SelectChoice(GENERAL, _("General fund")), *prisoner_choices()]
+    return [SelectChoice(GENERAL, _("General fund")), *prisoner_select_choices()]
 
 
 def facility_choices() -> list[SelectChoice]:

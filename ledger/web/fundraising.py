@@ -128,13 +128,9 @@ def prisoners():
     allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan), a page at a time
     (a thousand do not fit on one page)."""
     page, per_page = page_args(PRISONERS_PER_PAGE)
-    plan = parcel_plan(db.session)
+    plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
     return render_template(
-        "fundraising/prisoners.html",
-        plan=plan[(page - 1) * per_page : page * per_page],
-        page=page,
-        per_page=per_page,
-        total=len(plan),
+        "fundraising/prisoners.html", plan=plan.rows, page=page, per_page=per_page, total=plan.total
     )
 
 
@@ -412,6 +408,11 @@ def _mapping_from(form: StatementUploadForm) -> ColumnMapping:
     )
 
 
+def import_key() -> bytes:
+    """The instance's key for bank-import row keys (config ``IMPORT_KEY``)."""
+    return current_app.config["IMPORT_KEY"].encode()
+
+
 @bp.route("/imports/bank", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def bank_import():
@@ -428,7 +429,7 @@ def bank_import():
         mapping = _mapping_from(form)
         asset = find_account(db.session, form.asset.data)
         with attempt(form) as outcome:
-            statement = read_statement(db.session, data, mapping, asset)
+            statement = read_statement(db.session, data, mapping, asset, key=import_key())
             # The columns that read this file are the account's columns for its next import.
             save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
@@ -493,7 +494,7 @@ def bank_import_post():
     with attempt() as outcome:
         if asset is None:
             raise StatementError("import_bad_asset")
-        statement = read_statement(db.session, data, mapping, asset)
+        statement = read_statement(db.session, data, mapping, asset, key=import_key())
         result = post_statement(db.session, statement, asset, decisions, recorded_by=current_user)
     if not outcome.ok:
         return redirect(url_for("fundraising.bank_import"))

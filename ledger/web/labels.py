@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.roles import Role
@@ -94,9 +95,29 @@ OUTCOME_LABELS = {"delivered": _l("delivered"), "returned": _l("returned"), "con
 EXEMPTION_LABELS = {"women": _l("women"), "juveniles": _l("juveniles"), "medical": _l("medical parcels")}
 
 
-def _labeller(labels: dict):
-    def label(code: str | None) -> str:
-        return str(labels.get(code, code)) if code else ""
+# Russian says what happened to a woman in the feminine ("Осуждена", "Освобождена"): the labels
+# that describe a prisoner have a "female" form (message context), chosen from the prisoner's
+# recorded gender; English reads the same either way.
+FEMALE_STATUS_LABELS = {
+    "sentenced": lazy_pgettext("female", "Sentenced"),
+    "released": lazy_pgettext("female", "Released"),
+}
+FEMALE_EVENT_LABELS = {
+    "transferred": lazy_pgettext("female", "Transferred"),
+    "released": lazy_pgettext("female", "Released"),
+    "died": lazy_pgettext("female", "Died"),
+}
+
+
+def _labeller(labels: dict, female: dict | None = None):
+    """``label(code)``; with ``female``, ``label(code, gender)`` uses the feminine form for women."""
+
+    def label(code: str | None, gender: str | None = None) -> str:
+        if not code:
+            return ""
+        if female is not None and gender == "female" and code in female:
+            return str(female[code])
+        return str(labels.get(code, code))
 
     return label
 
@@ -104,10 +125,17 @@ def _labeller(labels: dict):
 category_label = _labeller(CATEGORY_LABELS)
 role_label = _labeller(ROLE_LABELS)
 
+FLOW_LABELS = {
+    "received": _l("received"),
+    "spent": _l("spent"),
+    "converted_in": _l("converted in"),
+    "converted_out": _l("converted out"),
+}
+
 LABEL_FILTERS = {
     "category": category_label,
     "role": role_label,
-    "prisoner_status": _labeller(STATUS_LABELS),
+    "prisoner_status": _labeller(STATUS_LABELS, FEMALE_STATUS_LABELS),
     "pledge_status": _labeller(PLEDGE_STATUS_LABELS),
     "pledge_frequency": _labeller(FREQUENCY_LABELS),
     "donation_method": _labeller(METHOD_LABELS),
@@ -115,7 +143,7 @@ LABEL_FILTERS = {
     "regime": _labeller(REGIME_LABELS),
     "conditions": _labeller(CONDITIONS_LABELS),
     "gender": _labeller(GENDER_LABELS),
-    "event_type": _labeller(EVENT_LABELS),
+    "event_type": _labeller(EVENT_LABELS, FEMALE_EVENT_LABELS),
     "fund_policy": _labeller(FUND_POLICY_LABELS),
     "publication": _labeller(PUBLICATION_LABELS),
     "parcel_kind": _labeller(PARCEL_KIND_LABELS),
@@ -137,6 +165,7 @@ def register_labels(app) -> None:
     app.jinja_env.filters.update(LABEL_FILTERS)
     app.jinja_env.globals.update(
         category_label=category_label,
+        flow_label=_labeller(FLOW_LABELS),
         status_label=LABEL_FILTERS["prisoner_status"],
         section_label=_labeller(SECTION_LABELS),
         frequency_label=LABEL_FILTERS["pledge_frequency"],

@@ -3,9 +3,7 @@ who sends the next parcel, and the parcel rules."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +25,7 @@ from ledger.spending.parcel_outcomes import (
     record_parcel_refund,
 )
 from ledger.spending.parcel_rules import LIMIT_FIELDS, all_rules, save_parcel_rule
+from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, facility_choices
@@ -216,17 +215,8 @@ def inventory(parcel_id: int):
     record = _parcel_or_404(parcel_id)
     form = InventoryForm(prefix="inventory")
     if form.validate_on_submit():
-        limit = current_app.config["RECEIPT_MAX_BYTES"]
         with attempt() as result:
-            attach_inventory(
-                db.session,
-                record,
-                form.file.data.read(limit + 1),
-                original_name=form.file.data.filename,
-                storage_root=Path(current_app.instance_path) / "receipts",
-                max_bytes=limit,
-                uploaded_by=current_user,
-            )
+            attach_upload(attach_inventory, record, form.file.data)
         if result.ok:
             flash(_("Inventory form attached."), "success")
     else:

@@ -25,6 +25,7 @@ from ledger.reports.prisoner_report import (
     public_donations,
     runway_for,
     spending_by_category,
+    yearly_flows,
 )
 from ledger.visibility import request_as_of
 from ledger.web.charts import month_chart
@@ -51,14 +52,19 @@ def public_prisoner_or_404(slug: str, *, readers_see_hidden: bool = False) -> Pr
 def prisoner_page(slug: str):
     prisoner = public_prisoner_or_404(slug)
     as_of = request_as_of()
-    flows = monthly_flows(db.session, prisoner, as_of=as_of)
+    yearly = request.args.get("chart") == "years"
+    if yearly:
+        flows = yearly_flows(db.session, prisoner, as_of=as_of)
+    else:
+        flows = monthly_flows(db.session, prisoner, as_of=as_of)
     return render_template(
         "prisoners/page.html",
         prisoner=prisoner,
         as_of=as_of,
         balances=fund_balances(db.session, prisoner, as_of=as_of),
         runway=runway_for(db.session, prisoner, as_of=as_of),
-        charts=[month_chart(currency, series) for currency, series in flows.items()],
+        charts=[month_chart(currency, series, yearly=yearly) for currency, series in flows.items()],
+        yearly=yearly,
         spending=spending_by_category(db.session, prisoner, as_of=as_of),
         disbursements=disbursements(db.session, prisoner, limit=50, as_of=as_of),
         donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),

@@ -15,6 +15,7 @@ from ledger.books.models import LedgerHead
 from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
 from ledger.money import Money
 from ledger.reports.balance_sheet import balance_sheet
@@ -25,6 +26,7 @@ from ledger.reports.general_journal import (
     count_entries,
     iter_filtered_journal,
     journal_page,
+    utc_text,
     whole_journal_rows,
 )
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date
@@ -32,7 +34,9 @@ from ledger.reports.pledge_fulfilment import pledge_fulfilment
 from ledger.reports.receipts_list import receipts_list
 from ledger.reports.trial_balance import TrialBalanceLine, trial_balance
 from ledger.web.access_control import role_required
+from ledger.web.choices import prisoner_choices
 from ledger.web.csv_export import csv_response
+from ledger.web.descriptions import description_in_language
 from ledger.web.labels import SECTION_LABELS
 from ledger.web.page_cache import cached_public_page
 
@@ -58,17 +62,27 @@ def period_args() -> tuple[Period, str | None]:
         return Period(), message_for(error.code)
 
 
+def prisoner_arg() -> tuple[str | None, str | None]:
+    """``?prisoner=`` (a slug, chosen by name from the picker) and the error when no prisoner
+    has it: the filter then matches nothing and says why."""
+    slug = (request.args.get("prisoner") or "").strip()[:80] or None
+    if slug is not None and prisoner_by_slug(db.session, slug) is None:
+        return slug, message_for("unknown_prisoner_filter", {"value": slug})
+    return slug, None
+
+
 def journal_filter_args() -> tuple[JournalFilter, str | None]:
     period, error = period_args()
     category = request.args.get("category") or None
     if category is not None and category not in CATEGORIES:
         category, error = None, message_for("unknown_category")
+    prisoner_slug, prisoner_error = prisoner_arg()
     return JournalFilter(
         period=period,
         account=(request.args.get("account") or "").strip()[:200] or None,
         category=category,
-        prisoner_slug=(request.args.get("prisoner") or "").strip()[:80] or None,
-    ), error
+        prisoner_slug=prisoner_slug,
+    ), error or prisoner_error
 
 
 def _amount(minor: int, currency: str) -> str:
@@ -217,6 +231,7 @@ def journal():
         page=page,
         per_page=per_page,
         categories=CATEGORIES,
+        prisoners=prisoner_choices(),
     )
 
 
@@ -260,7 +275,7 @@ def journal_csv():
                     entry.id,
                     entry.entry_date.isoformat(),
                     entry.description,
-                    entry.recorded_at.isoformat(),
+                    utc_text(entry.recorded_at),
                     entry.recorded_by or "",
                     entry.source_type,
                     entry.reverses_id or "",
@@ -287,23 +302,27 @@ def accounts():
     return render_template("reports/accounts.html", accounts=account_names(db.session))
 
 
-def _account_or_404() -> str:
+def _account_and_sign() -> tuple[str, int]:
+    """The account named by ``?account=`` and the sign its balance is read in by people:
+    +1 for assets and spending (a debit balance), -1 for funds and equity (a credit one)."""
     name = request.args.get("account", "")
-    if len(name) > 200 or find_account(db.session, name) is None:
+    account = find_account(db.session, name) if len(name) <= 200 else None
+    if account is None:
         abort(404)
-    return name
+    return name, account.normal_sign
 
 
 @bp.route("/account-ledger")
 @role_required(*READERS)
 def account_ledger_page():
-    name = _account_or_404()
+    name, sign = _account_and_sign()
     period, error = period_args()
     page, per_page = page_args(100)
     lines, total = account_ledger(db.session, name, period=period, page=page, per_page=per_page)
     return render_template(
         "reports/account_ledger.html",
         account=name,
+        sign=sign,
         lines=lines,
         total=total,
         page=page,
@@ -316,7 +335,7 @@ def account_ledger_page():
 @bp.route("/account-ledger.csv")
 @role_required(*READERS)
 def account_ledger_csv():
-    name = _account_or_404()
+    name, sign = _account_and_sign()
     period, error = period_args()
     if error:
         abort(400)
@@ -329,12 +348,13 @@ def account_ledger_csv():
                 yield [
                     line.entry_id,
                     line.entry_date.isoformat(),
-                    line.description,
+                    description_in_language(line.description),
                     line.currency,
-                    _amount(line.amount_minor, line.currency),
+                    _amount(line.amount_minor, line.currency) if line.amount_minor > 0 else "",
+                    _amount(-line.amount_minor, line.currency) if line.amount_minor < 0 else "",
                     line.category or "",
                     line.memo or "",
-                    _amount(line.balance_minor, line.currency),
+                    _amount(line.balance_minor * sign, line.currency),
                 ]
             if len(lines) < 1000:
                 return
@@ -347,7 +367,8 @@ def account_ledger_csv():
             _("Date"),
             _("Description"),
             _("Currency"),
-            _("Amount"),
+            _("Debit"),
+            _("Credit"),
             _("Category"),
             _("Memo"),
             _("Running balance"),
@@ -417,10 +438,20 @@ def pledges_csv():
 @role_required(*READERS)
 def receipts():
     period, error = period_args()
+    prisoner_slug, prisoner_error = prisoner_arg()
     page, per_page = page_args(100)
-    lines, total = receipts_list(db.session, period=period, page=page, per_page=per_page)
+    lines, total = receipts_list(
+        db.session, period=period, prisoner_slug=prisoner_slug, page=page, per_page=per_page
+    )
     return render_template(
-        "reports/receipts.html", lines=lines, total=total, page=page, per_page=per_page, error=error
+        "reports/receipts.html",
+        lines=lines,
+        total=total,
+        page=page,
+        per_page=per_page,
+        error=error or prisoner_error,
+        prisoners=prisoner_choices(),
+        prisoner_slug=prisoner_slug,
     )
 
 
@@ -428,19 +459,22 @@ def receipts():
 @role_required(*READERS)
 def receipts_csv():
     period, error = period_args()
-    if error:
+    prisoner_slug, prisoner_error = prisoner_arg()
+    if error or prisoner_error:
         abort(400)
 
     def rows():
         page = 1
         while True:
-            lines, _total = receipts_list(db.session, period=period, page=page, per_page=1000)
+            lines, _total = receipts_list(
+                db.session, period=period, prisoner_slug=prisoner_slug, page=page, per_page=1000
+            )
             for line in lines:
                 yield [
                     line.id,
                     line.entry_id,
                     line.entry_date.isoformat(),
-                    line.description,
+                    description_in_language(line.description),
                     line.prisoner_slug or "",
                     line.category or "",
                     line.currency or "",
@@ -448,7 +482,7 @@ def receipts_csv():
                     line.sha256,
                     line.content_type,
                     line.size_bytes,
-                    line.uploaded_at.isoformat(),
+                    utc_text(line.uploaded_at),
                 ]
             if len(lines) < 1000:
                 return

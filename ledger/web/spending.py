@@ -31,6 +31,7 @@ from ledger.spending.disbursements import (
 from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
+from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
@@ -40,12 +41,13 @@ from ledger.web.choices import (
     currency_choices,
     currency_of,
     fund_choices,
-    prisoner_choices,
+    prisoner_select_choices,
 )
 from ledger.web.choices import (
     default_choice as _default_choice,
 )
 from ledger.web.confirmation import confirmation_page, confirmed
+from ledger.web.descriptions import description_in_language
 from ledger.web.numbers import amount_from_form
 from ledger.web.reports import page_args
 from ledger.web.spending_forms import (
@@ -148,7 +150,7 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
 @role_required(*WRITERS)
 def new_disbursement():
     form = DisbursementForm()
-    form.prisoner.choices = prisoner_choices()
+    form.prisoner.choices = prisoner_select_choices()
     form.currency.choices = currency_choices()
     form.paid_from.choices = asset_choices()
     if request.method == "GET":
@@ -213,17 +215,8 @@ def upload_receipt(entry_id: int):
         abort(404)
     form = ReceiptForm()
     if form.validate_on_submit():
-        limit = current_app.config["RECEIPT_MAX_BYTES"]
         with attempt() as outcome:
-            attach_receipt(
-                db.session,
-                record,
-                form.file.data.read(limit + 1),
-                original_name=form.file.data.filename,
-                storage_root=Path(current_app.instance_path) / "receipts",
-                max_bytes=limit,
-                uploaded_by=current_user,
-            )
+            attach_upload(attach_receipt, record, form.file.data)
         if outcome.ok:
             flash(_("Receipt attached."), "success")
     else:
@@ -245,7 +238,7 @@ def reverse(entry_id: int):
         return confirmation_page(
             title=_("Reverse entry #%(id)s?", id=entry_id),
             explanation=[
-                record.description,
+                description_in_language(record.description),
                 _("Reason: %(reason)s", reason=form.reason.data),
                 _(
                     "The entry stays in the journal and an entry with the opposite amounts is recorded; "

@@ -347,12 +347,16 @@ def test_facilities_are_created_listed_and_edited(client, tokens, session):
     taken = client.post("/api/v1/facilities", headers=token, json={"name": "сизо-1"})
     assert taken.status_code == 422
     assert taken.get_json()["error"]["code"] == "facility_taken"
-    unknown = client.post("/api/v1/facilities", headers=token, json={"name": "X", "kind": "sizo"})
+    unknown = client.post("/api/v1/facilities", headers=token, json={"name": "X", "capacity": 800})
     assert unknown.get_json()["error"] == {
         **unknown.get_json()["error"],
         "code": "unknown_field",
-        "field": "kind",
+        "field": "capacity",
     }
+    # kind and regime are the parcel rules' (#16): known, and checked.
+    bad_kind = client.post("/api/v1/facilities", headers=token, json={"name": "X", "kind": "sizo"})
+    assert bad_kind.status_code == 422
+    assert bad_kind.get_json()["error"]["code"] == "unknown_facility_kind"
     missing = client.patch("/api/v1/facilities/999", headers=token, json={"name": "Y"})
     assert missing.status_code == 404
     anonymous = client.post("/api/v1/facilities", json={"name": "Z"})

@@ -133,6 +133,11 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
 
     listing = client.get("/api/v1/pledges", headers=bearer(tokens["auditor"])).get_json()
     assert listing["pledges"][0]["fulfilment"]["received"] == {"amount": "25.00", "currency": "EUR"}
+    schedule = listing["pledges"][0]["schedule"]  # monthly from January, January's instalment paid
+    assert schedule["instalments_paid"] == 1
+    assert schedule["next_due_on"] == "2026-02-01"
+    assert schedule["open"] == {"amount": f"{(schedule['instalments_due'] - 1) * 25}.00", "currency": "EUR"}
+    assert 0 < schedule["instalments_missed"] < schedule["instalments_due"]
 
     response = client.post(
         "/api/v1/transfers",

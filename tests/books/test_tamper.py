@@ -109,3 +109,15 @@ def test_a_tampered_running_balance_is_reported(app, ledger_with_entries):
     problems = verify_ledger(db.session).problems
     assert problems
     assert problems[0].code == "balance_mismatch"
+
+
+def test_tampered_turnover_is_reported_though_the_balance_still_adds_up(app, ledger_with_entries):
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account_balances SET debit_minor = debit_minor + 5, credit_minor = credit_minor + 5")
+        )
+    db.session.expire_all()
+    problems = verify_ledger(db.session).problems
+    assert problems
+    assert problems[0].code == "balance_mismatch"
+    assert "debits and credits" in problems[0].message

@@ -53,7 +53,7 @@ def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live
     screenshot("users")
     browser.get(live_server + "/audit")
     wait_for_css(browser, "table.audit")
-    assert "2fa.enrolled" in browser.page_source
+    assert "Two-factor sign-in set up" in browser.page_source
     screenshot("audit")
     console = [
         entry for entry in browser.get_log("browser") if "Content Security Policy" in entry.get("message", "")

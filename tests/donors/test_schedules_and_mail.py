@@ -41,7 +41,7 @@ def _statement(session, rows):
     data = "date,amount,currency,reference,payer\n" + "".join(
         f"{on},{amount},EUR,{reference},P. Payer\n" for on, amount, reference in rows
     )
-    statement = read_statement(session, data.encode(), ColumnMapping(), bank)
+    statement = read_statement(session, data.encode(), ColumnMapping(), bank, key=b"test-import-key")
     decisions = {}
     for row in statement.rows:
         assert row.status == "matched", row

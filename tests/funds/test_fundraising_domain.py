@@ -19,6 +19,8 @@ from ledger.funds.prisoners import ProfileError, create_prisoner, save_facility,
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import parse_amount
 
+KEY = b"test-import-key"
+
 
 def _entries(session):
     return session.scalar(select(func.count()).select_from(JournalEntry))
@@ -197,7 +199,7 @@ def statement_setup(session):
 
 def test_statement_rows_are_matched_previewed_and_posted_once(session, statement_setup):
     prisoner, pledge, bank, data = statement_setup
-    statement = read_statement(session, data, MAPPING, bank)
+    statement = read_statement(session, data, MAPPING, bank, key=KEY)
     assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "error"]
     assert statement.rows[0].pledge is pledge
     assert statement.rows[0].money.minor == 150000
@@ -224,7 +226,7 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert all("Иванов" not in (e.description or "") for e in result.posted)  # payer never stored
     assert available_in(session, general) == {"RUB": parse_amount("2000.50", "RUB")}
 
-    again = read_statement(session, data, MAPPING, bank)
+    again = read_statement(session, data, MAPPING, bank, key=KEY)
     assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "error"]
     result = post_statement(session, again, bank, {1: general, 2: general, 5: general})
     session.commit()
@@ -234,10 +236,46 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert verify_ledger(session).ok
 
 
+def test_a_row_key_cannot_be_recomputed_from_a_guessed_payer_name(session, statement_setup):
+    """The keys are in the auditors' journal: without the instance's import key, hashing a
+    row's date, amount, reference and a guessed name must not reproduce one."""
+    import hashlib
+
+    _, _, bank, _ = statement_setup
+    data = b"date,amount,currency,reference,payer\n2026-03-05,10.00,RUB,x,Anna Petrova\n"
+    key = read_statement(session, data, ColumnMapping(), bank, key=KEY).rows[0].idempotency_key
+    guess = "|".join(["assets:bank:rub-main", "2026-03-05", "10.00", "RUB", "x", "Anna Petrova"])
+    assert hashlib.sha256(guess.encode()).hexdigest()[:40] not in key
+    other = read_statement(session, data, ColumnMapping(), bank, key=b"another-instance").rows[0]
+    assert other.idempotency_key != key
+
+
+def test_a_row_imported_before_the_import_key_is_still_a_duplicate(session, statement_setup):
+    import hashlib
+
+    from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+
+    _, _, bank, _ = statement_setup
+    content = "|".join(["assets:bank:rub-main", "2026-03-05", "10.00", "RUB", "x", "A"]).encode()
+    money = parse_amount("10.00", "RUB")
+    post_entry(
+        session,
+        EntryDraft(
+            date(2026, 3, 5),
+            "Bank transfer",
+            [PostingDraft(bank, money, "donation"), PostingDraft(general_fund(session), -money, "donation")],
+            idempotency_key=f"import:{hashlib.sha256(content).hexdigest()[:40]}:1",
+        ),
+    )
+    session.commit()
+    data = b"date,amount,currency,reference,payer\n2026-03-05,10.00,RUB,x,A\n"
+    assert read_statement(session, data, ColumnMapping(), bank, key=KEY).rows[0].status == "duplicate"
+
+
 def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup):
     _, _, bank, _ = statement_setup
     data = b"date,amount,currency,reference,payer\n2026-03-05,10.00,RUB,x,A\n2026-03-05,10.00,RUB,x,A\n"
-    statement = read_statement(session, data, ColumnMapping(), bank)
+    statement = read_statement(session, data, ColumnMapping(), bank, key=KEY)
     assert [r.status for r in statement.rows] == ["unmatched", "unmatched"]
     result = post_statement(session, statement, bank, {1: general_fund(session), 2: general_fund(session)})
     assert len(result.posted) == 2
@@ -255,7 +293,7 @@ def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup)
 def test_unreadable_statements(session, statement_setup, data, code):
     _, _, bank, _ = statement_setup
     with pytest.raises(StatementError) as caught:
-        read_statement(session, data, ColumnMapping(), bank)
+        read_statement(session, data, ColumnMapping(), bank, key=KEY)
     assert caught.value.code == code
 
 

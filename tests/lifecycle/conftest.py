@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.books.accounts import get_or_create_account
 from tests.helpers import bearer
 
 COLONY = {"name": "ИК-7 (fictional)", "kind": "colony", "regime": "general", "region": "Карелия"}
@@ -55,10 +54,18 @@ class Api:
 @pytest.fixture
 def api(client, tokens, session):
     """An empty ledger with a rouble and a euro bank account (opened as an admin would)."""
-    # TODO(#12): open the accounts through POST /api/v1/accounts once it is merged.
-    get_or_create_account(session, "assets:bank:rub-main")
-    get_or_create_account(session, "assets:bank:eur-main")
-    session.commit()
+    admin = Api(client, tokens, "admin")
+    for currency in ("RUB", "EUR"):
+        status, body = admin.post(
+            "/accounts",
+            {
+                "name": f"assets:bank:{currency.lower()}-main",
+                "kind": "bank",
+                "currency": currency,
+                "label": "Bank",
+            },
+        )
+        assert status == 201, body
     return Api(client, tokens)
 
 

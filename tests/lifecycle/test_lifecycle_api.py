@@ -242,3 +242,24 @@ def test_publication_is_chosen_by_admins(api, ilya):
     assert "note" not in public["events"][0]
     api.as_("admin").patch("/prisoners/ilya", {"lifecycle_public": "nothing"})
     assert api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"] is None
+
+
+def test_a_facility_added_through_the_api_carries_its_kind_and_regime(api, ilya):
+    """POST /facilities takes the kind and regime the parcel rules depend on; a transfer to it
+    by name applies the colony's general-regime quota."""
+    status, body = api.post(
+        "/facilities", {"name": "ИК-2 (fictional)", "kind": "colony", "regime": "general"}
+    )
+    assert status == 201, body
+    assert (body["facility"]["kind"], body["facility"]["regime"]) == ("colony", "general")
+    status, body = api.post("/facilities", {"name": "ИК-3 (fictional)", "kind": "camp"})
+    assert status == 422
+    assert body["error"]["code"] == "unknown_facility_kind"
+    status, body = api.post(
+        "/prisoners/ilya/events", {"type": "transferred", "on": "2026-02-01", "facility": "ИК-2 (fictional)"}
+    )
+    assert status == 201, body
+    status, body = api.get("/prisoners/ilya/parcels")
+    assert body["allowance"]["parcel"]["allowed"] == 6
+    listed = api.client.get("/api/v1/facilities").get_json()["facilities"]
+    assert {f["name"]: f["regime"] for f in listed}["ИК-2 (fictional)"] == "general"

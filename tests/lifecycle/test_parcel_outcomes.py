@@ -174,3 +174,79 @@ def test_who_sends_the_next_parcel_and_the_plan_order(api, ilya, session, users)
     api.put("/prisoners/anna/next-parcel", {"coordinator": None})
     _status, plan = api.get("/parcel-plan")
     assert [row["slug"] for row in plan["prisoners"]] == ["anna", "boris", "ilya"]
+    _status, second = api.get("/parcel-plan?per_page=2&page=2")
+    assert [row["slug"] for row in second["prisoners"]] == ["ilya"]
+    assert second["total"] == 3
+    assert api.get("/parcel-plan?per_page=0")[0] == 422
+
+
+def test_the_plan_counts_as_one_prisoners_allowance_does_and_pages_in_its_order(
+    api, ilya, session, client, auth
+):
+    """The plan (one set of queries for every prisoner) says what each prisoner's own
+    allowance says; /manage/prisoners shows it a page at a time in the plan's order."""
+    from ledger.database import utcnow
+    from ledger.spending.parcel_rules import parcel_allowance, parcel_plan
+
+    today = utcnow().date().isoformat()
+    sizo = {"name": "СИЗО-1 (fictional)", "kind": "pre_trial", "regime": "none"}
+    for slug, name in (("anna", "Анна Первая"), ("boris", "Борис Второй"), ("dima", "Дмитрий Третий")):
+        status, body = api.post("/prisoners", {"slug": slug, "name": name})
+        assert status == 201, body
+    api.patch("/prisoners/anna", {"gender": "female"})
+    for slug, facility in (("ilya", COLONY), ("anna", COLONY), ("boris", sizo), ("dima", COLONY)):
+        status, body = api.post(
+            f"/prisoners/{slug}/events", {"type": "transferred", "on": "2026-01-10", "facility": facility}
+        )
+        assert status == 201, body
+    for day in range(11, 17):  # Ilya's six parcels of the year
+        assert api.parcel(f"2026-01-{day}", amount="100.00")[0] == 201
+    # Anna gets a parcel today; Boris uses up the pre-trial 30 kg of this month.
+    for slug, grams in (("anna", 3000), ("boris", 30000)):
+        assert (
+            api.post(
+                "/donations",
+                {
+                    "prisoner": slug,
+                    "money": {"amount": "100.00", "currency": "RUB"},
+                    "method": "bank",
+                    "asset": "assets:bank:rub-main",
+                    "received_on": today,
+                },
+            )[0]
+            == 201
+        )
+        status, body = api.post(
+            "/disbursements",
+            {
+                "prisoner": slug,
+                "money": {"amount": "10.00", "currency": "RUB"},
+                "category": "parcels",
+                "paid_from": "assets:bank:rub-main",
+                "spent_on": today,
+                "parcel": {"sent_on": today, "total_grams": grams},
+            },
+        )
+        assert status == 201, body
+    api.post("/prisoners/dima/events", {"type": "whereabouts_unknown", "on": "2026-02-01"})
+
+    plan = parcel_plan(session)
+    assert plan.total == 4
+    for row in plan.rows:
+        reachable = row.prisoner.slug != "dima"
+        alone = parcel_allowance(session, row.prisoner, reachable=reachable)
+        for kind in ("parcel", "small_parcel"):
+            mine, theirs = row.allowance.of(kind), alone.of(kind)
+            assert (mine.used, mine.allowed, mine.next_on) == (theirs.used, theirs.allowed, theirs.next_on)
+        assert row.allowance.grams_this_month == alone.grams_this_month
+    order = [row.prisoner.name for row in plan.rows]
+    # Anna (a woman: no limit of number) may have one today; Boris next month, Ilya next year,
+    # nobody knows where Dmitry is.
+    assert order == ["Анна Первая", "Борис Второй", "Илья Фиктивный", "Дмитрий Третий"], order
+
+    auth.login("coordinator")
+    pages = [client.get(f"/manage/prisoners?per_page=2&page={n}").text for n in (1, 2)]
+    assert all(name in pages[0] for name in order[:2])
+    assert not any(name in pages[0] for name in order[2:])
+    assert all(name in pages[1] for name in order[2:])
+    assert not any(name in pages[1] for name in order[:2])

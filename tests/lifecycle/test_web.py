@@ -187,3 +187,46 @@ def test_admins_edit_parcel_rules_coordinators_read_them(client, auth, api, sess
     assert rule.parcels_per_year == 7
     assert rule.exempt == {"women", "juveniles"}
     assert rule.legal_basis == "Своё"
+
+
+def test_russian_pages_say_what_happened_to_a_woman_in_the_feminine(client, auth, api, ilya):
+    """Issue #18: "Осуждена", "Этапирована", "Освобождена" for a prisoner recorded as female,
+    "Осуждён", "Освобождён" for a man; English reads the same for both."""
+    ru = {"Accept-Language": "ru"}
+    status, body = api.post("/prisoners", {"slug": "boris", "name": "Борис Фиктивный", "public": True})
+    assert status == 201, body
+    for slug, gender in (("ilya", "female"), ("boris", "male")):
+        status, body = api.patch(f"/prisoners/{slug}", {"gender": gender, "status": "sentenced"})
+        assert status == 200, body
+        status, body = api.post(
+            f"/prisoners/{slug}/events", {"type": "transferred", "on": "2026-02-01", "facility": COLONY}
+        )
+        assert status == 201, body
+
+    woman = client.get("/prisoners/ilya", headers=ru).text
+    man = client.get("/prisoners/boris", headers=ru).text
+    assert "Осуждена" in woman
+    assert "Осуждён" not in woman
+    assert "Осуждён" in man
+    assert "Осуждена" not in man
+    assert "Sentenced" in client.get("/prisoners/ilya").text
+
+    auth.login("coordinator")
+    listing = client.get("/manage/prisoners", headers=ru).text
+    assert "Осуждена" in listing
+    assert "Осуждён" in listing
+    fund = client.get("/manage/prisoners/ilya/fund", headers=ru).text
+    assert "Этапирована" in fund
+    assert "Этапирован<" not in fund
+
+    for slug in ("ilya", "boris"):
+        status, body = api.post(
+            f"/prisoners/{slug}/events", {"type": "released", "on": "2026-04-01", "fund_policy": "keep"}
+        )
+        assert status == 201, body
+    woman = client.get("/prisoners/ilya", headers=ru).text
+    man = client.get("/prisoners/boris", headers=ru).text
+    assert "Освобождена" in woman
+    assert "Освобождён" not in woman
+    assert "Освобождён" in man
+    assert "Освобождена" not in man

@@ -23,6 +23,7 @@ from ledger.api.contract import (
     write_errors,
 )
 from ledger.books.kinds import ASSET_KINDS
+from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 
 _NAME = string(
     maxLength=200,
@@ -40,7 +41,14 @@ ACCOUNT_CODES = (
     "unknown_currency",
     "unknown_field",
 )
-FACILITY_CODES = (*TEXT_CODES, "missing_field", "facility_taken", "unknown_field")
+FACILITY_CODES = (
+    *TEXT_CODES,
+    "missing_field",
+    "facility_taken",
+    "unknown_field",
+    "unknown_facility_kind",
+    "unknown_regime",
+)
 
 SCHEMAS = {
     "AccountsAccount": obj(
@@ -66,6 +74,8 @@ SCHEMAS = {
             "name": string(),
             "address": nullable(string()),
             "region": nullable(string()),
+            "kind": string(enum=list(FACILITY_KINDS)),
+            "regime": string(enum=list(REGIMES)),
         }
     ),
 }
@@ -74,6 +84,10 @@ _FACILITY_FIELDS = {
     "name": string(maxLength=200),
     "address": nullable(string(maxLength=1000)),
     "region": nullable(string(maxLength=120)),
+    "kind": string(
+        enum=list(FACILITY_KINDS), description="Chooses the parcel rules; a new facility is other"
+    ),
+    "regime": string(enum=list(REGIMES), description="Chooses the parcel rules; a new facility has none"),
 }
 
 PATHS = {
@@ -165,7 +179,7 @@ PATHS = {
     },
     "/facilities": {
         "get": operation(
-            "Facilities: name, address, region",
+            "Facilities: name, address, region, kind and regime",
             operation_id="listFacilities",
             tags=["facilities"],
             roles=["public"],
@@ -200,7 +214,7 @@ PATHS = {
     },
     "/facilities/{facility_id}": {
         "patch": operation(
-            "Change a facility's name, address or region",
+            "Change a facility's name, address, region, kind or regime",
             operation_id="updateFacility",
             tags=["facilities"],
             roles=WRITERS,

@@ -94,6 +94,22 @@ SCHEMAS = {
             "status": string(enum=list(PLEDGE_STATUSES)),
             "donor": obj({"public_name": nullable(string())}),
             "fulfilment": obj({"received": MONEY, "last_received_on": nullable(string(format="date"))}),
+            "schedule": obj(
+                {
+                    "instalments_due": integer(minimum=0, description="Instalments due by today"),
+                    "instalments_paid": integer(minimum=0),
+                    "instalments_missed": integer(
+                        minimum=0, description="Still unpaid the settings' overdue days after falling due"
+                    ),
+                    "open": obj(
+                        {"amount": string(), "currency": string()},
+                        description="What is still unpaid of the instalments due by today",
+                    ),
+                    "next_due_on": nullable(
+                        string(format="date", description="The oldest instalment not yet paid in full")
+                    ),
+                }
+            ),
         }
     ),
 }

@@ -318,6 +318,10 @@ PATHS: dict[str, dict] = {
     "/parcel-plan": {
         "get": {
             "summary": "Prisoners by who needs a parcel prepared: unassigned and allowed soonest first",
+            "parameters": [
+                {"$ref": "#/components/parameters/Page"},
+                {"$ref": "#/components/parameters/PerPage"},
+            ],
             "responses": {
                 "200": _ok(
                     "Plan",
@@ -339,11 +343,14 @@ PATHS: dict[str, dict] = {
                                         "next_parcel_by": {"type": ["string", "null"]},
                                     },
                                 },
-                            }
+                            },
+                            "page": {"type": "integer"},
+                            "per_page": {"type": "integer", "description": "Default 100"},
+                            "total": {"type": "integer"},
                         },
                     },
                 ),
-                **_errors(**AUTH_ERRORS),
+                **_errors(_422="invalid_page", **AUTH_ERRORS),
             },
             **READ,
         }

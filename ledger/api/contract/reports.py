@@ -175,7 +175,9 @@ PATHS = {
                 *PERIOD,
                 query_parameter("account", string(), "Account name or prefix"),
                 query_parameter("category", string(enum=list(CATEGORIES)), "Posting category"),
-                query_parameter("prisoner", string(), "A prisoner's slug"),
+                query_parameter(
+                    "prisoner", string(), "A prisoner's slug (`unknown_prisoner_filter` if none has it)"
+                ),
                 *PAGING,
             ],
             responses={
@@ -183,7 +185,7 @@ PATHS = {
                     "A page of entries", obj({**_PAGE, "entries": array(ref("ReportJournalEntry"))})
                 ),
                 **auth_errors(write=False),
-                "422": error(*PERIOD_CODES, "invalid_page", "unknown_category"),
+                "422": error(*PERIOD_CODES, "invalid_page", "unknown_category", "unknown_prisoner_filter"),
             },
         )
     },
@@ -273,7 +275,15 @@ PATHS = {
             operation_id="getReceipts",
             tags=["reports"],
             roles=READERS,
-            parameters=[*PERIOD, *PAGING],
+            parameters=[
+                *PERIOD,
+                query_parameter(
+                    "prisoner",
+                    string(),
+                    "Only receipts spent from this prisoner's fund (the prisoner's slug)",
+                ),
+                *PAGING,
+            ],
             responses={
                 "200": answer(
                     "A page of receipts",
@@ -301,7 +311,7 @@ PATHS = {
                     ),
                 ),
                 **auth_errors(write=False),
-                "422": _PERIOD_ERROR,
+                "422": error(*PERIOD_CODES, "invalid_page", "unknown_prisoner_filter"),
             },
         )
     },
