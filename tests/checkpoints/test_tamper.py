@@ -77,6 +77,14 @@ def _rewrite_chain(connection) -> None:
             "AND p.currency = account_balances.currency)"
         )
     )
+    for column, sign in (("debit_minor", ">"), ("credit_minor", "<")):  # and the turnover
+        connection.execute(
+            text(
+                f"UPDATE account_balances SET {column} = (SELECT COALESCE(SUM(ABS(p.amount_minor)), 0) "
+                "FROM postings p WHERE p.account_id = account_balances.account_id "
+                f"AND p.currency = account_balances.currency AND p.amount_minor {sign} 0)"
+            )
+        )
     session.rollback()
 
 
