@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-test system-packages translations translations-update bench clean
+.PHONY: run test test-sqlite test-postgres lint mutation install install-test system-packages translations translations-update bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,9 +57,12 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# The same checks as .pre-commit-config.yaml; mypy reads its settings from pyproject.toml.
+LINTED := ledger tests config.py wsgi.py migrations
 lint: install-test
-	$(BIN)/ruff check ledger tests config.py wsgi.py migrations
-	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent ledger/books ledger/money.py ledger/text.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 # The two suites run side by side (two cores); each one's output is printed when it ends.
 test: install-test system-packages $(AXE) translations lint
@@ -70,6 +73,15 @@ test-sqlite: install-test translations
 
 test-postgres: install-test translations
 	scripts/throwaway-postgres.sh $(BIN)/pytest -q
+
+# Mutation testing of the ledger's rules (issue #19), by hand only (not part of make test): mutmut
+# mutates ledger/books/posting.py, ledger/books/hashchain.py and ledger/money.py and runs
+# tests/books/ and tests/test_money.py against each mutant (pyproject.toml [tool.mutmut]).
+# Niced: it runs for a long time on a shared machine.  Prints the score; fails below 90 %.
+mutation: install-test
+	rm -rf mutants
+	nice -n 15 $(BIN)/mutmut run --max-children 2 >/dev/null || true
+	$(BIN)/python scripts/mutation_score.py
 
 # The benchmark (issue #9), by hand only: SQLite, then PostgreSQL on a throwaway server.
 # wrk is the load generator when apt can install it; otherwise bench/http.py uses Python threads.

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, LargeBinary, MetaData, func, inspect, select, text
+from sqlalchemy import Date, DateTime, LargeBinary, MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -146,10 +146,10 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
 
     counts: dict[str, int] = {}
     batch: list[dict] = []
-    current = None
+    current: Table | None = None
 
     def flush_batch() -> None:
-        if batch:
+        if batch and current is not None:
             connection.execute(current.insert(), batch)
             batch.clear()
 
@@ -213,9 +213,5 @@ def _reset_sequences(connection: Connection) -> None:
             text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
         ).scalar()
         if sequence and inspector.has_table(table.name):
-            connection.execute(
-                text(
-                    f"SELECT setval(:s, COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
-                ),
-                {"s": sequence},
-            )
+            highest = select(func.coalesce(func.max(column), 0)).scalar_subquery()
+            connection.execute(select(func.setval(sequence, highest + 1, False)))

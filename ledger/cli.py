@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
+from typing import NoReturn
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ledger.access.models import ROLES, User
+from ledger.access.models import User
+from ledger.access.roles import ROLES
 from ledger.access.users import create_token, create_user, normalise_email
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
@@ -22,7 +24,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 ledger_cli = AppGroup("ledger", help="Check and export the journal.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -45,7 +47,8 @@ def writes(command):
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+# The values: click.Choice would match an Enum by its member name (ADMIN), not its value.
+@click.option("--role", type=click.Choice([role.value for role in ROLES]), required=True)
 @writes
 def users_create(email: str, role: str) -> None:
     """Create a user.  Asks for the password twice, or reads one line from standard input."""
@@ -160,6 +163,8 @@ def ledger_verify_export(path: str, entry: int | None) -> None:
     # The same code an auditor runs on their own machine: scripts/verify_export.py.
     script = Path(__file__).resolve().parents[1] / "scripts" / "verify_export.py"
     spec = importlib.util.spec_from_file_location("verify_export", script)
+    if spec is None or spec.loader is None:
+        _fail(f"cannot load {script}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with open(path, encoding="utf-8") as handle:

@@ -9,7 +9,9 @@ disappears at once).
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer, event, select, update
+from typing import Any, cast
+
+from sqlalchemy import CheckConstraint, CursorResult, Integer, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ledger.database import Base
@@ -38,11 +40,16 @@ def _bump_on_public_data_change(session: Session, _context, _instances) -> None:
         isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted) for obj in group
     )
     if changed:
-        bumped = session.execute(
-            update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1)
+        bumped = cast(
+            CursorResult[Any],
+            session.execute(
+                update(ContentVersion)
+                .where(ContentVersion.id == 1)
+                .values(version=ContentVersion.version + 1)
+            ),
         )
         if bumped.rowcount == 0:
-            session.execute(ContentVersion.__table__.insert().values(id=1, version=1))
+            session.execute(insert(ContentVersion).values(id=1, version=1))
 
 
 def content_version(session: Session) -> int:

@@ -6,7 +6,10 @@ the schema test compares names.  No Flask here, so the domain runs without an ap
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import contextlib
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
@@ -29,6 +32,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values: Iterable[str]) -> str:
+    """SQL for a CHECK that ``column`` holds one of ``values`` (a StrEnum's members)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
+def utc_today() -> date:
+    """Today's date in UTC, the ledger's calendar (as ``utcnow()`` is its clock)."""
+    return datetime.now(UTC).date()
+
+
 def utcnow() -> datetime:
     """Naive UTC now: both SQLite and PostgreSQL store it the same way."""
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -45,10 +58,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    try:
+    # Read-only or in-memory databases keep their journal mode.
+    with contextlib.suppress(sqlite3.Error):
         cursor.execute("PRAGMA journal_mode=WAL")
-    except Exception:  # read-only or in-memory databases keep their journal mode
-        pass
     cursor.close()
 
 

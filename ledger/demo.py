@@ -25,6 +25,7 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
+from ledger.database import utc_today
 from ledger.funds.models import BankDetails, Donation, Donor, Facility, Pledge, Prisoner
 from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
@@ -111,14 +112,14 @@ def database_is_empty(session: Session) -> bool:
     ) == 0
 
 
-def _money(amount: str | int, currency: str) -> Money:
+def _money(amount: str | int | Decimal, currency: str) -> Money:
     return Money(Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN), currency)
 
 
 def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) -> dict:
     """Record a year of a fictional organisation's books.  The caller commits."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or utc_today()
     start = date(today.year - 1, today.month, 1)
     ensure_standard_accounts(session)
     banks = {
@@ -193,13 +194,13 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     session.flush()
     pledges = []
     for number, donor in enumerate(donors[:18]):
-        prisoner = prisoners[number % 12] if number % 6 else None
+        pledged_to = prisoners[number % 12] if number % 6 else None
         currency = ["EUR", "USD", "RUB", "EUR"][number % 4]
         amount = {"EUR": 2000, "USD": 2500, "RUB": 150000}[currency] * (1 + number % 3)
         pledge = Pledge(
             reference=REFERENCE_PREFIX + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6)),
             donor=donor,
-            prisoner=prisoner,
+            prisoner=pledged_to,
             amount_minor=amount,
             currency=currency,
             frequency="monthly" if number % 5 else "one_off",
@@ -311,21 +312,21 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         # convert foreign money to roubles and spend it on parcels, food and commissary
         for prisoner in prisoners:
             fund = fund_account_for(session, prisoner)
-            held = available_in(session, fund)
+            fund_holds = available_in(session, fund)
             for currency, rate in (("EUR", Decimal("98.40")), ("USD", Decimal("91.10"))):
-                money = held.get(currency)
-                if money is None or money.minor < 2000:
+                foreign = fund_holds.get(currency)
+                if foreign is None or foreign.minor < 2000:
                     continue
                 rate += Decimal(rng.randint(-300, 300)) / 100
-                received = _money(money.amount * rate, "RUB")
+                received = _money(foreign.amount * rate, "RUB")
                 when = min(month + timedelta(days=26), today)
                 post(
                     EntryDraft(
                         when,
                         describe("fund_conversion", source=currency, target="RUB", rate=rate),
                         [
-                            PostingDraft(fund, money, "conversion"),
-                            PostingDraft(trading, -money, "conversion"),
+                            PostingDraft(fund, foreign, "conversion"),
+                            PostingDraft(trading, -foreign, "conversion"),
                             PostingDraft(trading, received, "conversion"),
                             PostingDraft(fund, -received, "conversion"),
                         ],
@@ -335,15 +336,15 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 )
                 # the bank converts the pooled money too, when it holds enough
                 in_bank = available_in(session, banks[currency]).get(currency)
-                if in_bank is None or in_bank.minor < money.minor:
+                if in_bank is None or in_bank.minor < foreign.minor:
                     continue
                 post(
                     EntryDraft(
                         when,
                         f"Bank conversion {currency}→RUB at {rate}",
                         [
-                            PostingDraft(banks[currency], -money, "conversion"),
-                            PostingDraft(trading, money, "conversion"),
+                            PostingDraft(banks[currency], -foreign, "conversion"),
+                            PostingDraft(trading, foreign, "conversion"),
                             PostingDraft(trading, -received, "conversion"),
                             PostingDraft(banks["RUB"], received, "conversion"),
                         ],

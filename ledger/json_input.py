@@ -29,11 +29,11 @@ def nesting_depth(text: str) -> int:
     """The deepest nesting of arrays and objects in ``text`` (0 for a scalar)."""
     depth = deepest = 0
     for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token in "[{":
+        symbol = match.group()
+        if symbol in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif token in "]}":
+        elif symbol in "]}":
             depth -= 1
     return deepest
 

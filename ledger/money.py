@@ -122,7 +122,7 @@ class Money:
         return f"{self.amount} {self.currency}"
 
 
-def parse_amount(text: object, currency: str, *, allow_zero: bool = False) -> Money:
+def parse_amount(text: object, currency: object, *, allow_zero: bool = False) -> Money:
     """Parse a user-typed positive amount strictly.
 
     Accepts only ASCII digits with at most one point and at most the currency's

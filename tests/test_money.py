@@ -4,11 +4,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.money import CURRENCIES, Money, MoneyError, minor_text, minor_units, parse_amount, parse_rate
+from ledger.money import (
+    CURRENCIES,
+    MAX_MINOR_UNITS,
+    Money,
+    MoneyError,
+    minor_text,
+    minor_units,
+    parse_amount,
+    parse_currency,
+    parse_rate,
+)
 
 
 @pytest.mark.parametrize(
-    "text, currency, expected",
+    ("text", "currency", "expected"),
     [
         ("12", "EUR", "12.00"),
         ("12.5", "EUR", "12.50"),
@@ -23,7 +33,7 @@ def test_plain_decimal_amounts_are_accepted(text, currency, expected):
 
 
 @pytest.mark.parametrize(
-    "text, code",
+    ("text", "code"),
     [
         ("snan", "invalid_amount"),
         ("NaN", "invalid_amount"),
@@ -105,6 +115,105 @@ def test_absurdly_long_amounts_are_too_large_not_a_crash():
         with pytest.raises(MoneyError) as caught:
             parse_amount(text, "RUB")
         assert caught.value.code == "amount_too_large"
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "params"),
+    [
+        (lambda: parse_amount("10.005", "EUR"), "too_many_decimals", {"places": 2, "currency": "EUR"}),
+        (lambda: parse_amount("10.5", "JPY"), "too_many_decimals", {"places": 0, "currency": "JPY"}),
+        (lambda: parse_amount("1.2345", "KWD"), "too_many_decimals", {"places": 3, "currency": "KWD"}),
+        (lambda: Money(Decimal("1.555"), "EUR"), "too_many_decimals", {"places": 2, "currency": "EUR"}),
+        (lambda: Money(Decimal("0.5"), "JPY"), "too_many_decimals", {"places": 0, "currency": "JPY"}),
+        (lambda: Money(1.5, "EUR"), "not_decimal", {}),
+        (lambda: Money(True, "EUR"), "not_decimal", {}),
+        (lambda: Money(Decimal("NaN"), "EUR"), "invalid_amount", {}),
+        (lambda: Money(Decimal("Infinity"), "EUR"), "invalid_amount", {}),
+        (lambda: Money(Decimal(1), "XXX"), "unknown_currency", {"currency": "XXX"}),
+        (lambda: Money.from_minor(True, "EUR"), "not_decimal", {}),
+        (lambda: Money.from_minor(1.0, "EUR"), "not_decimal", {}),
+        (lambda: Money.from_minor(100, "EURO"), "unknown_currency", {"currency": "EURO"}),
+        (lambda: minor_units(None), "unknown_currency", {"currency": None}),
+        (lambda: minor_units("XXX"), "unknown_currency", {"currency": "XXX"}),
+        (lambda: parse_currency("eur"), "unknown_currency", {"currency": "eur"}),
+        (lambda: parse_currency(978), "unknown_currency", {"currency": 978}),
+        (lambda: parse_currency("XXX"), "unknown_currency", {"currency": "XXX"}),
+        (lambda: parse_amount("1", "XXX"), "unknown_currency", {"currency": "XXX"}),
+        (lambda: parse_amount(12.5, "EUR"), "float_amount", {}),
+        (lambda: parse_amount(True, "EUR"), "invalid_amount", {}),
+        (lambda: parse_amount(None, "EUR"), "invalid_amount", {}),
+        (lambda: parse_amount(b"12", "EUR"), "invalid_amount", {}),
+        (lambda: parse_amount("   ", "EUR"), "missing_amount", {}),
+        (lambda: parse_amount("abc", "EUR"), "invalid_amount", {}),
+        (lambda: parse_amount("0", "EUR"), "zero_amount", {}),
+        (lambda: parse_amount("1" + "0" * 20, "EUR"), "amount_too_large", {}),
+        (lambda: parse_amount("10000000000000.01", "EUR"), "amount_too_large", {}),
+        (lambda: parse_rate(95.5), "float_amount", {}),
+        (lambda: parse_rate(95), "invalid_rate", {}),
+        (lambda: parse_rate(None), "invalid_rate", {}),
+        (lambda: parse_rate("abc"), "invalid_rate", {}),
+        (lambda: parse_rate("0"), "invalid_rate", {}),
+        (lambda: parse_rate("0.0000000000"), "invalid_rate", {}),
+        (lambda: parse_rate("1.12345678901"), "invalid_rate", {}),
+        (lambda: Money(Decimal(1), "EUR") + Money(Decimal(1), "USD"), "currency_mismatch", {}),
+        (lambda: Money(Decimal(1), "EUR") - Money(Decimal(1), "USD"), "currency_mismatch", {}),
+    ],
+)
+def test_each_refusal_has_its_code_and_params(make, code, params):
+    with pytest.raises(MoneyError) as error:
+        make()
+    assert error.value.code == code
+    assert error.value.params == params
+    assert str(error.value) == code
+
+
+def test_integers_are_typed_amounts_too():
+    assert parse_amount(12, "EUR") == parse_amount("12", "EUR")
+
+
+def test_the_largest_amount_is_allowed_and_one_minor_unit_more_is_not():
+    assert parse_amount("10000000000000", "EUR").minor == MAX_MINOR_UNITS
+    with pytest.raises(MoneyError) as error:
+        parse_amount("10000000000000.01", "EUR")
+    assert error.value.code == "amount_too_large"
+
+
+def test_zero_is_allowed_when_asked():
+    assert parse_amount("0", "EUR", allow_zero=True).is_zero()
+    assert parse_amount("0.00", "EUR", allow_zero=True).minor == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("95.5", "95.5"), (" 1.0825 ", "1.0825"), ("1.1234567890", "1.1234567890"), ("7", "7")],
+)
+def test_rates_keep_their_digits(text, expected):
+    rate = parse_rate(text)
+    assert rate == Decimal(expected)
+    assert str(rate) == expected
+
+
+def test_money_arithmetic_and_text():
+    eur = Money(Decimal("12.5"), "EUR")
+    assert eur.amount.as_tuple().exponent == -2  # stored at the currency's precision
+    assert str(eur) == "12.50 EUR"
+    assert str(Money(Decimal("1500"), "JPY")) == "1500 JPY"
+    assert str(Money.from_minor(1234, "KWD")) == "1.234 KWD"
+    assert (eur + Money(Decimal("0.75"), "EUR")).minor == 1325
+    assert (eur - Money(Decimal("0.75"), "EUR")).minor == 1175
+    assert (-eur).minor == -1250
+    assert (-eur).currency == "EUR"
+    assert Money.from_minor(-5, "EUR").minor == -5
+    assert Money.from_minor(0, "EUR").is_zero()
+    assert not eur.is_zero()
+    assert Money.from_minor(7, "JPY").amount == Decimal(7)
+    assert Money.from_minor(7, "CLF").amount == Decimal("0.0007")
+
+
+def test_the_currency_table_has_iso_minor_units():
+    assert (CURRENCIES["EUR"], CURRENCIES["JPY"], CURRENCIES["KWD"], CURRENCIES["CLF"]) == (2, 0, 3, 4)
+    assert minor_units("RUB") == 2
+    assert parse_currency("RUB") == "RUB"
 
 
 @settings(max_examples=500)

@@ -7,18 +7,15 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
-
-ROLES = ("admin", "coordinator", "auditor")
-WRITERS = ("admin", "coordinator")  # record money and edit profiles
-READERS = ROLES  # read the books
+from ledger.access.roles import READERS, ROLES, WRITERS
+from ledger.database import Base, one_of, utcnow
 
 
 class User(Base):
     """A person who signs in: admin, coordinator or auditor.  Donors are not users."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'coordinator', 'auditor')", name="role_known"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -48,10 +45,10 @@ class User(Base):
         return str(self.id)
 
     def can_write(self) -> bool:
-        return self.role in ("admin", "coordinator")
+        return self.role in WRITERS
 
     def can_audit(self) -> bool:
-        return self.role in ("admin", "auditor", "coordinator")
+        return self.role in READERS
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

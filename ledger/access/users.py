@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.access.models import ROLES, ApiToken, User
+from ledger.access.models import ApiToken, User
 from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from ledger.access.roles import ROLES, Role
 from ledger.access.sessions import end_other_sessions
 from ledger.database import utcnow
 
@@ -96,12 +97,6 @@ def live_token(session: Session, token: str) -> ApiToken | None:
     return api_token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning a live token, or None."""
-    api_token = live_token(session, token)
-    return api_token.user if api_token is not None else None
-
-
 def note_token_used(session: Session, api_token: ApiToken, *, every_seconds: int = 300) -> bool:
     """Update ``last_used_at`` at most every few minutes (not a write per request).
     Returns True if it changed, so the caller commits."""
@@ -131,7 +126,9 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))) or 0
+    return (
+        session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))) or 0
+    )
 
 
 def change_role(session: Session, user: User, role: str, *, actor: User) -> None:
@@ -140,7 +137,7 @@ def change_role(session: Session, user: User, role: str, *, actor: User) -> None
         raise AccessError("unknown_role", role=role)
     if role == user.role:
         return
-    if user.role == "admin" and user.active and _active_admins(session) <= 1:
+    if user.role == Role.ADMIN and user.active and _active_admins(session) <= 1:
         raise AccessError("last_admin")
     previous, user.role = user.role, role
     session.flush()
@@ -153,7 +150,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
     """Deactivate (sign-in and tokens stop working) or reactivate a user."""
     if user.active == active:
         return
-    if not active and user.role == "admin" and _active_admins(session) <= 1:
+    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
         raise AccessError("last_admin")
     user.active = active
     if not active:

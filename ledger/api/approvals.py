@@ -12,7 +12,8 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import CurrencyAmounts, Schema, Text, json_request, page_args
 from ledger.api.serialise import approval_json, entry_json, money_json, receipt_json
-from ledger.books.holds import APPROVAL_STATUSES, Approval, held_per_account
+from ledger.books.holds import Approval, held_per_account
+from ledger.books.kinds import APPROVAL_STATUSES, ApprovalStatus
 from ledger.extensions import db
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
 from ledger.spending.disbursements import entry_attachments
@@ -62,7 +63,7 @@ def _approval_or_404(approval_id: int) -> Approval:
 @api_role_required(*READERS)
 def approvals_queue():
     """What waits for a second person (``?status=`` for decided items), and what is held per account."""
-    status = request.args.get("status", "pending")
+    status = request.args.get("status", ApprovalStatus.PENDING)
     if status not in (*APPROVAL_STATUSES, "all"):
         raise ApiError(422, "unknown_approval_status", "status")
     page, per_page = page_args()

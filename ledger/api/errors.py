@@ -74,7 +74,7 @@ def _ledger_error(error: LedgerError):
     params = dict(error.params)
     code = error.code
     if error.code == "invalid_entry" and "reason" in params:
-        code = params.pop("reason")
+        code = str(params.pop("reason"))
     if code == "admins_only":
         status = 403
     return json_error(status, code, error.field, params)

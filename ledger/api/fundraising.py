@@ -32,7 +32,8 @@ from ledger.books.holds import Approval
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
-from ledger.funds.models import DONATION_METHODS, Pledge, Prisoner
+from ledger.funds.kinds import DONATION_METHODS, GENERAL
+from ledger.funds.models import Pledge, Prisoner
 from ledger.funds.pledges import create_pledge, make_donor, pledge_by_reference, received_by_pledge
 from ledger.funds.prisoners import (
     PROFILE_FIELDS,
@@ -58,7 +59,7 @@ def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
     parcel rules depend on (gender, juvenile, conditions) only for signed-in readers."""
     need = (
         minor_json(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
-        if prisoner.monthly_need_minor is not None
+        if prisoner.monthly_need_minor is not None and prisoner.monthly_need_currency is not None
         else None
     )
     body = {name: getattr(prisoner, name) for name in TEXT_FIELDS}
@@ -255,7 +256,7 @@ def create_transfer(body: dict):
 
 
 def pledge_json(
-    pledge: Pledge, received: tuple[int, object], state: PledgeState, today: date, policy: Policy
+    pledge: Pledge, received: tuple[int, date | None], state: PledgeState, today: date, policy: Policy
 ) -> dict:
     """A pledge for coordinators: the donor's public name only, never the email, with
     where its instalment schedule stands today."""
@@ -263,7 +264,7 @@ def pledge_json(
     unpaid = [instalment for instalment in state.instalments if not instalment.is_paid]
     return {
         "reference": pledge.reference,
-        "fund": pledge.prisoner.slug if pledge.prisoner else "general",
+        "fund": pledge.prisoner.slug if pledge.prisoner else GENERAL,
         "money": minor_json(pledge.amount_minor, pledge.currency),
         "frequency": pledge.frequency,
         "starts_on": pledge.starts_on.isoformat(),
@@ -323,7 +324,7 @@ PLEDGE = Schema(
 def create_pledge_api(body: dict):
     fund = body["fund"]
     prisoner = None
-    if fund != "general":
+    if fund != GENERAL:
         prisoner = prisoner_by_slug(db.session, fund)
         if prisoner is None:
             raise ApiError(422, "unknown_prisoner", "fund")

@@ -58,7 +58,7 @@ def json_body() -> dict:
     try:
         data = loads_limited(request.get_data(cache=True))
     except JsonInputError as error:
-        raise ApiError(400, error.code, **error.params) from None
+        raise ApiError(400, error.code, None, **error.params) from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json")
     return data
@@ -76,7 +76,7 @@ def strict_amount(value: object, currency: object, field: str, *, allow_zero: bo
     if isinstance(value, str) and value != value.strip():
         raise ApiError(422, "invalid_amount", field)
     try:
-        return parse_amount(value, currency, allow_zero=allow_zero)  # type: ignore[arg-type]
+        return parse_amount(value, currency, allow_zero=allow_zero)
     except MoneyError as error:
         raise ApiError(422, error.code, field, **error.params) from None
 
@@ -325,7 +325,7 @@ def json_request(schema: Schema, *, body_optional: bool = False) -> Callable:
             empty = body_optional and not request.get_data(cache=True)
             return view(*args, body=schema.read({} if empty else json_body()), **kwargs)
 
-        wrapped.json_schema = schema  # type: ignore[attr-defined]
+        wrapped.json_schema = schema
         return wrapped
 
     return decorator

@@ -13,8 +13,9 @@ from ledger.api.errors import ApiError
 from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
-from ledger.books.models import CATEGORIES
+from ledger.books.kinds import CATEGORIES
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.public_words import public_group_label
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
@@ -254,7 +255,7 @@ def pledge_fulfilment_view():
             "pledges": [
                 {
                     "reference": item.pledge.reference,
-                    "fund": item.pledge.prisoner.slug if item.pledge.prisoner else "general",
+                    "fund": item.pledge.prisoner.slug if item.pledge.prisoner else GENERAL,
                     "donor": {"id": item.pledge.donor_id, "public_name": item.pledge.donor.public_name},
                     "frequency": item.pledge.frequency,
                     "status": item.status,

@@ -6,6 +6,7 @@ from flask import request
 from flask_login import current_user
 
 from ledger.access.models import WRITERS
+from ledger.access.roles import READERS
 from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
@@ -215,7 +216,7 @@ def reverse(entry_id: int, body: dict):
 
 
 @bp.get("/entries/<int:entry_id>")
-@api_role_required("admin", "coordinator", "auditor")
+@api_role_required(*READERS)
 def show_entry(entry_id: int):
     entry = db.session.get(JournalEntry, entry_id)
     if entry is None:

@@ -6,17 +6,23 @@ Funds are liabilities (money held on behalf of someone); assets are pooled.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import CurrencyMismatch, InvalidEntry
-from ledger.books.models import ACCOUNT_TYPES, Account, Currency
+from ledger.books.models import Account, Currency
+from ledger.funds.kinds import GENERAL
 from ledger.money import CURRENCIES
 
+if TYPE_CHECKING:
+    from ledger.access.models import User
+    from ledger.funds.models import Prisoner
+
 FUND_PREFIX = "liabilities:funds:"
-GENERAL_FUND = "liabilities:funds:general"
-PRISONER_FUND_PREFIX = "liabilities:funds:prisoner:"
+GENERAL_FUND = FUND_PREFIX + GENERAL
+PRISONER_FUND_PREFIX = FUND_PREFIX + "prisoner:"
 TRADING = "equity:conversion"
 STRIPE = "assets:stripe"
 BANK_PREFIX = "assets:bank:"
@@ -100,9 +106,9 @@ def get_or_create_account(
     name: str,
     *,
     label: str | None = None,
-    prisoner=None,
+    prisoner: Prisoner | None = None,
     currency: str | None = None,
-    holder=None,
+    holder: User | None = None,
 ) -> Account:
     """Return the account called ``name``, creating it (flushed) when missing.
 
@@ -128,7 +134,6 @@ def get_or_create_account(
             currency=currency if kind is not None else None,
             holder=holder,
         )
-        assert account.type in ACCOUNT_TYPES
         session.add(account)
         session.flush()
     return account
@@ -138,7 +143,7 @@ def fund_account_name(slug: str) -> str:
     return PRISONER_FUND_PREFIX + slug
 
 
-def fund_account_for(session: Session, prisoner) -> Account:
+def fund_account_for(session: Session, prisoner: Prisoner) -> Account:
     """The prisoner's fund, created with the prisoner."""
     return get_or_create_account(
         session, fund_account_name(prisoner.slug), label=prisoner.name, prisoner=prisoner

@@ -11,6 +11,7 @@ Nothing here commits: the caller's transaction boundary does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,11 +27,15 @@ from ledger.books.accounts import (
     validate_account_name,
 )
 from ledger.books.errors import AccountClosed, InvalidEntry, LedgerError
-from ledger.books.models import ASSET_KINDS, Account, AccountBalance
+from ledger.books.kinds import ASSET_KINDS
+from ledger.books.models import Account, AccountBalance
 from ledger.books.posting import _lock_head
 from ledger.database import utcnow
 from ledger.money import Money, MoneyError, parse_currency
 from ledger.text import TextError, clean_text
+
+if TYPE_CHECKING:
+    from ledger.access.models import User
 
 
 class AccountExists(LedgerError):
@@ -83,15 +88,16 @@ def open_account(
     label: object = None,
     label_ru: object = None,
     kind: object = None,
-    actor=None,
+    actor: User | None = None,
 ) -> Account:
     """Open an asset account; a bank or cash account needs its one currency.
 
     ``kind``, when given, must agree with the name.  Refused (nothing written) when the name
     is taken or malformed, the currency unknown or missing, or the label empty.
     """
+    if not isinstance(name, str):
+        raise InvalidEntry("bad asset account name", field="name", reason="bad_account_name")
     implied = kind_of_new_account(name)
-    assert isinstance(name, str)
     if kind is not None and kind != implied:
         raise InvalidEntry(
             "kind does not match the name",
@@ -126,7 +132,12 @@ def open_account(
 
 
 def relabel_account(
-    session: Session, account: Account, *, label: object = ..., label_ru: object = ..., actor=None
+    session: Session,
+    account: Account,
+    *,
+    label: object = ...,
+    label_ru: object = ...,
+    actor: User | None = None,
 ) -> list[str]:
     """Change the English and/or Russian label (``...``: leave as it is); return what changed."""
     changed = []
@@ -148,7 +159,7 @@ def relabel_account(
     return changed
 
 
-def close_account(session: Session, account: Account, *, actor=None) -> Account:
+def close_account(session: Session, account: Account, *, actor: User | None = None) -> Account:
     """Close an account that holds nothing in any currency.
 
     Takes the ledger's write lock first, so no posting can slip in between the check and

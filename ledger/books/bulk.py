@@ -16,13 +16,14 @@ refused batch leaves nothing pending in the session.  The caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ledger.access.roles import Role
 from ledger.books.errors import (
     AccountClosed,
     AlreadyReversed,
@@ -32,13 +33,14 @@ from ledger.books.errors import (
     InvalidEntry,
     NotPermitted,
 )
-from ledger.books.hashchain import canonical_entry, chain_hash
+from ledger.books.hashchain import EntryFacts, PostingFacts, entry_hash
 from ledger.books.holds import pending_holds
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 from ledger.books.posting import (
     ENTRY_COLUMNS,
     POSTING_COLUMNS,
     EntryDraft,
+    Recorder,
     _lock_head,
     _move_head,
     _text,
@@ -61,7 +63,7 @@ class _Acct:
     closed: bool = False
 
 
-def _chunks(values: list, size: int = _CHUNK):
+def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -106,8 +108,9 @@ def _identity(session: Session, account: Account) -> int:
     if identity is None:
         session.flush()
         identity = inspect(account).identity
-    assert identity is not None
-    return identity[0]
+    if identity is None:  # flushed above: an account without an id is a bug here, not bad input
+        raise RuntimeError("account has no identity after flush")
+    return cast(int, identity[0])
 
 
 def _account_of(session: Session, accounts: dict[object, _Acct], account: Account | str) -> _Acct:
@@ -148,7 +151,9 @@ def _balances(session: Session, account_ids: list[int]) -> dict[tuple[int, str],
     return found
 
 
-def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=None) -> range:
+def post_entries(
+    session: Session, drafts: Sequence[EntryDraft], *, recorded_by: Recorder | None = None
+) -> range:
     """Validate, check funds, chain and write ``drafts`` in order; return their ids.
 
     Raises what ``post_entry()`` raises, for the first draft that fails, and
@@ -158,7 +163,7 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     if not drafts:
         return range(0)
     checked = [_validate(draft) for draft in drafts]
-    is_admin = getattr(recorded_by, "role", None) == "admin"
+    is_admin = getattr(recorded_by, "role", None) == Role.ADMIN
     if any(draft.is_advance for draft in drafts) and not is_admin:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     head = _lock_head(session)
@@ -178,14 +183,14 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
     prev_hash = head.head_hash
-    entry_rows: list[tuple] = []
-    posting_rows: list[tuple] = []
+    entry_rows: list[tuple[Any, ...]] = []
+    posting_rows: list[tuple[Any, ...]] = []
     for offset, (draft, (description, key, source_ref)) in enumerate(zip(drafts, checked, strict=True)):
         entry_id = first_id + offset
         lines = [(_account_of(session, accounts, p.account), p) for p in draft.postings]
         deltas: dict[tuple[int, str], int] = defaultdict(int)
         guarded: dict[tuple[int, str], _Acct] = {}
-        hashed = []
+        hashed: list[PostingFacts] = []
         for line_no, (account, posting) in enumerate(lines, start=1):
             minor = posting.money.minor
             currency = posting.money.currency
@@ -226,41 +231,22 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
                     )
             running[pair] = before + delta
             counts[pair] += 1
-        digest = chain_hash(
-            prev_hash,
-            canonical_entry(
-                entry_id=entry_id,
-                entry_date=draft.entry_date,
-                description=description,
-                recorded_at=recorded_at,
-                recorded_by_id=recorded_by_id,
-                source_type=draft.source_type,
-                source_ref=source_ref,
-                idempotency_key=key,
-                reverses_id=draft.reverses_id,
-                is_advance=draft.is_advance,
-                conversion_rate=draft.conversion_rate,
-                postings=hashed,
-            ),
+        facts = EntryFacts(
+            entry_id,
+            draft.entry_date,
+            description,
+            recorded_at,
+            recorded_by_id,
+            draft.source_type,
+            source_ref,
+            key,
+            draft.reverses_id,
+            draft.is_advance,
+            draft.conversion_rate,
+            None,  # approved_by: bulk loads are not signed off item by item
         )
-        entry_rows.append(
-            (
-                entry_id,
-                draft.entry_date,
-                description,
-                recorded_at,
-                recorded_by_id,
-                None,  # approved_by: bulk loads are not signed off item by item
-                draft.source_type,
-                source_ref,
-                key,
-                draft.reverses_id,
-                draft.is_advance,
-                draft.conversion_rate,
-                prev_hash,
-                digest,
-            )
-        )
+        digest = entry_hash(prev_hash, facts, hashed)
+        entry_rows.append((*facts, prev_hash, digest))
         prev_hash = digest
 
     _executemany(session, cast(Table, JournalEntry.__table__), ENTRY_COLUMNS, entry_rows)
@@ -271,7 +257,9 @@ def post_entries(session: Session, drafts: Sequence[EntryDraft], *, recorded_by=
     return range(first_id, last_id + 1)
 
 
-def _executemany(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _executemany(
+    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     """INSERT ``rows`` (tuples in the order of ``columns``) with one DBAPI executemany.
 
     SQLAlchemy's own executemany spends about as long building parameters as

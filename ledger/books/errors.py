@@ -3,7 +3,10 @@ the web, API and CLI layers translate them once each."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.books.models import JournalEntry
 
 
 class LedgerError(Exception):
@@ -38,7 +41,7 @@ class DuplicateEntry(LedgerError):
 
     code = "duplicate_entry"
 
-    def __init__(self, entry, **params: Any) -> None:
+    def __init__(self, entry: JournalEntry, **params: Any) -> None:
         super().__init__(f"already recorded as entry {entry.id}", **params)
         self.entry = entry
 

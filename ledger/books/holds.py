@@ -10,6 +10,7 @@ check, so pending items and new entries together can never overdraw a fund.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import (
@@ -25,16 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from ledger.books.kinds import APPROVAL_KINDS, APPROVAL_STATUSES, ApprovalStatus
 from ledger.books.models import Account, AccountBalance
-from ledger.database import Base, utcnow
+from ledger.database import Base, one_of, utcnow
 from ledger.money import Money
-
-APPROVAL_KINDS = ("disbursement", "cash", "transfer")
-APPROVAL_STATUSES = ("pending", "approved", "rejected", "withdrawn")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ApprovalThreshold(Base):
@@ -59,8 +54,8 @@ class Approval(Base):
 
     __tablename__ = "approvals"
     __table_args__ = (
-        CheckConstraint(_in("kind", APPROVAL_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", APPROVAL_STATUSES), name="status_known"),
+        CheckConstraint(one_of("kind", APPROVAL_KINDS), name="kind_known"),
+        CheckConstraint(one_of("status", APPROVAL_STATUSES), name="status_known"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint(
             "(status = 'pending') = (decided_at IS NULL AND decided_by_id IS NULL)",
@@ -76,7 +71,7 @@ class Approval(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ApprovalStatus.PENDING, index=True)
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(String(500))
@@ -116,7 +111,7 @@ class ApprovalHold(Base):
     account: Mapped[Account] = relationship(lazy="joined")
 
 
-def pending_holds(session: Session, keys) -> dict[tuple[int, str], int]:
+def pending_holds(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Held amounts (natural sign, minor units) of pending items per (account id, currency) in ``keys``."""
     keys = list(keys)
     if not keys:

@@ -23,30 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
-
-ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
-CATEGORIES = (
-    "donation",
-    "fee",
-    "food",
-    "clothing",
-    "parcels",
-    "commissary",
-    "letters",
-    "transfer",
-    "conversion",
-    "refund",
-    "other",
-)
-SOURCE_TYPES = ("manual", "stripe", "import", "reversal", "demo", "system")
-# What an asset account is: a bank account, someone's cash, the Stripe balance, or an
-# intermediary (a person or service holding money in transit).  Other accounts have none.
-ASSET_KINDS = ("bank", "cash", "stripe", "intermediary")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from ledger.books.kinds import ACCOUNT_TYPES, ASSET_KINDS, CATEGORIES, SOURCE_TYPES
+from ledger.database import Base, one_of, utcnow
 
 
 class Currency(Base):
@@ -68,9 +46,9 @@ class Account(Base):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint(_in("type", ACCOUNT_TYPES), name="type_known"),
+        CheckConstraint(one_of("type", ACCOUNT_TYPES), name="type_known"),
         CheckConstraint("length(name) BETWEEN 3 AND 200", name="name_length"),
-        CheckConstraint("kind IS NULL OR " + _in("kind", ASSET_KINDS), name="kind_known"),
+        CheckConstraint("kind IS NULL OR " + one_of("kind", ASSET_KINDS), name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -121,7 +99,7 @@ class JournalEntry(Base):
         CheckConstraint("id > 0", name="id_positive"),
         CheckConstraint("length(hash) = 64", name="hash_length"),
         CheckConstraint("length(prev_hash) = 64", name="prev_hash_length"),
-        CheckConstraint(_in("source_type", SOURCE_TYPES), name="source_type_known"),
+        CheckConstraint(one_of("source_type", SOURCE_TYPES), name="source_type_known"),
         CheckConstraint("reverses_id IS NULL OR reverses_id < id", name="reverses_earlier"),
     )
 
@@ -162,7 +140,7 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         CheckConstraint("amount_minor <> 0", name="amount_nonzero"),
-        CheckConstraint("category IS NULL OR " + _in("category", CATEGORIES), name="category_known"),
+        CheckConstraint("category IS NULL OR " + one_of("category", CATEGORIES), name="category_known"),
         UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
         # The general journal filters by category (reports; migration 0005_reports).

@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from ledger.access.roles import Role
 from ledger.books.descriptions import describe
 from ledger.books.errors import (
     AccountClosed,
@@ -30,11 +31,10 @@ from ledger.books.errors import (
     OwnApproval,
     UnbalancedEntry,
 )
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, entry_hash
 from ledger.books.holds import pending_holds
+from ledger.books.kinds import CATEGORIES, SOURCE_TYPES, SourceType
 from ledger.books.models import (
-    CATEGORIES,
-    SOURCE_TYPES,
     Account,
     JournalEntry,
     LedgerHead,
@@ -43,25 +43,21 @@ from ledger.database import utcnow
 from ledger.money import Money
 from ledger.text import TextError, clean_text
 
-ENTRY_COLUMNS = (
-    "id",
-    "entry_date",
-    "description",
-    "recorded_at",
-    "recorded_by_id",
-    "approved_by_id",
-    "source_type",
-    "source_ref",
-    "idempotency_key",
-    "reverses_id",
-    "is_advance",
-    "conversion_rate",
-    "prev_hash",
-    "hash",
-)
+# The columns post_entry writes, in EntryFacts order (the hashed facts), then the links.
+ENTRY_COLUMNS = (*HASHED_ENTRY_COLUMNS, "prev_hash", "hash")
 POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)
+
+
+class Recorder(Protocol):
+    """Who records an entry: a user (``ledger.access``), seen here only by id and role."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ class EntryDraft:
     entry_date: date
     description: str
     postings: Sequence[PostingDraft]
-    source_type: str = "manual"
+    source_type: str = SourceType.MANUAL
     source_ref: str | None = None
     idempotency_key: str | None = None
     conversion_rate: str | None = None
@@ -87,7 +83,7 @@ class EntryDraft:
     reverses_id: int | None = field(default=None, repr=False)
 
 
-def _text(value, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
+def _text(value: object, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
     try:
         cleaned = clean_text(value, required=required, max_length=max_length)
     except TextError as error:
@@ -184,7 +180,9 @@ class _Driver:
     ones SQLAlchemy would have written."""
 
     _statements: dict[str, dict[str, str]] = {}
-    _processors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    _processors: weakref.WeakKeyDictionary[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = (
+        weakref.WeakKeyDictionary()
+    )
 
     def __init__(self, session: Session) -> None:
         connection = session.connection()
@@ -224,9 +222,10 @@ class _Driver:
         self.date: Callable[[Any], Any] = processors[0]
         self.datetime: Callable[[Any], Any] = processors[1]
 
-    def one(self, name: str, params: tuple = ()):
+    def one(self, name: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         self.cursor.execute(self.sql[name], params)
-        return self.cursor.fetchone()
+        row: tuple[Any, ...] | None = self.cursor.fetchone()
+        return row
 
     def accounts(self, names: set[str]) -> dict[str, _AccountRow]:
         marks = ", ".join([self.mark] * len(names))
@@ -251,7 +250,7 @@ class _Driver:
         return {(a, c): b for a, c, b in self.cursor}
 
 
-def _same(value):
+def _same(value: Any) -> Any:
     return value
 
 
@@ -291,8 +290,8 @@ def post_entry(
     session: Session,
     draft: EntryDraft,
     *,
-    recorded_by=None,
-    approved_by=None,
+    recorded_by: Recorder | None = None,
+    approved_by: Recorder | None = None,
 ) -> JournalEntry:
     """Validate, check funds, chain and write one entry; return it (flushed).
 
@@ -303,7 +302,7 @@ def post_entry(
     back by pending items (``books/holds.py``) is not available to the entry.
     """
     description, key, source_ref = _validate(draft)
-    if draft.is_advance and getattr(recorded_by, "role", None) != "admin":
+    if draft.is_advance and getattr(recorded_by, "role", None) != Role.ADMIN:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     approved_by_id = getattr(approved_by, "id", None)
     if approved_by is not None and (
@@ -321,7 +320,7 @@ def post_entry(
         if already is not None:
             raise AlreadyReversed("entry already reversed", field="entry", reversal_id=already[0])
     if key is not None and driver.one("key", (key,)) is not None:
-        existing = session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == key))
+        existing = session.scalars(select(JournalEntry).where(JournalEntry.idempotency_key == key)).one()
         raise DuplicateEntry(existing)
 
     deltas: dict[tuple[int, str], int] = defaultdict(int)
@@ -358,29 +357,11 @@ def post_entry(
     entry_id = head.entry_count + 1
     recorded_at = utcnow()
     recorded_by_id = getattr(recorded_by, "id", None)
-    rows = [
+    rows: list[PostingFacts] = [
         (line_no, account.name, p.money.currency, p.money.minor, p.category, _text(p.memo, "memo"))
         for line_no, (account, p) in enumerate(zip(accounts, draft.postings, strict=True), start=1)
     ]
-    digest = chain_hash(
-        head.head_hash,
-        canonical_entry(
-            entry_id=entry_id,
-            entry_date=draft.entry_date,
-            description=description,
-            recorded_at=recorded_at,
-            recorded_by_id=recorded_by_id,
-            source_type=draft.source_type,
-            source_ref=source_ref,
-            idempotency_key=key,
-            reverses_id=draft.reverses_id,
-            is_advance=draft.is_advance,
-            conversion_rate=draft.conversion_rate,
-            postings=rows,
-            approved_by_id=approved_by_id,
-        ),
-    )
-    entry = JournalEntry(
+    facts = EntryFacts(
         id=entry_id,
         entry_date=draft.entry_date,
         description=description,
@@ -393,9 +374,9 @@ def post_entry(
         reverses_id=draft.reverses_id,
         is_advance=draft.is_advance,
         conversion_rate=draft.conversion_rate,
-        prev_hash=head.head_hash,
-        hash=digest,
     )
+    digest = entry_hash(head.head_hash, facts, rows)
+    entry = JournalEntry(**facts._asdict(), prev_hash=head.head_hash, hash=digest)
     driver.cursor.execute(
         driver.sql["entry"],
         (
@@ -403,14 +384,7 @@ def post_entry(
             driver.date(draft.entry_date),
             description,
             driver.datetime(recorded_at),
-            recorded_by_id,
-            approved_by_id,
-            draft.source_type,
-            source_ref,
-            key,
-            draft.reverses_id,
-            draft.is_advance,
-            draft.conversion_rate,
+            *facts[4:],
             head.head_hash,
             digest,
         ),
@@ -442,7 +416,7 @@ def reverse_entry(
     entry: JournalEntry,
     *,
     reason: str,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     entry_date: date | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
@@ -463,11 +437,11 @@ def reverse_entry(
             PostingDraft(p.account, -Money.from_minor(p.amount_minor, p.currency), p.category, p.memo)
             for p in entry.postings
         ],
-        source_type="reversal",
+        source_type=SourceType.REVERSAL,
         source_ref=str(entry.id),
         idempotency_key=idempotency_key,
         conversion_rate=entry.conversion_rate,
-        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == "admin",
+        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == Role.ADMIN,
         reverses_id=entry.id,
     )
     return post_entry(session, draft, recorded_by=recorded_by)

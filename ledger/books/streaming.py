@@ -22,8 +22,8 @@ _names = itertools.count(1)
 
 
 def stream_batches(
-    session: Session, sql: str, params: tuple = (), batch: int = 5000
-) -> Iterator[list[tuple]]:
+    session: Session, sql: str, params: tuple[Any, ...] = (), batch: int = 5000
+) -> Iterator[list[tuple[Any, ...]]]:
     """Yield the rows of ``sql`` (plain SQL, ``%s``/``?`` marks as the driver wants) in lists
     of up to ``batch`` tuples."""
     connection = session.connection()
@@ -44,7 +44,9 @@ def stream_batches(
         cursor.close()
 
 
-def stream_rows(session: Session, sql: str, params: tuple = (), batch: int = 5000) -> Iterator[tuple]:
+def stream_rows(
+    session: Session, sql: str, params: tuple[Any, ...] = (), batch: int = 5000
+) -> Iterator[tuple[Any, ...]]:
     """The rows of ``sql`` one by one (see ``stream_batches``)."""
     return itertools.chain.from_iterable(stream_batches(session, sql, params, batch))
 
@@ -54,7 +56,7 @@ def mark(session: Session) -> str:
     return "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
 
 
-def _identity(value):
+def _identity(value: Any) -> Any:
     return value
 
 

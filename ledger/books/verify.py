@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, entry_hash
 from ledger.books.models import Account, AccountBalance, LedgerHead, Posting
 from ledger.books.streaming import converters, stream_batches, stream_rows
 
@@ -48,11 +49,9 @@ class VerifyResult:
         return not self.problems
 
 
-_ENTRIES = (
-    "SELECT id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
-    "idempotency_key, reverses_id, is_advance, conversion_rate, approved_by_id, prev_hash, hash "
-    "FROM journal_entries ORDER BY id"
-)
+# The hashed facts (EntryFacts order), then prev_hash and hash.
+_ENTRIES = f"SELECT {', '.join(HASHED_ENTRY_COLUMNS)}, prev_hash, hash FROM journal_entries ORDER BY id"
+_HASHED = len(HASHED_ENTRY_COLUMNS)
 _POSTINGS = (
     "SELECT entry_id, line_no, account_id, currency, amount_minor, category, memo "
     "FROM postings ORDER BY entry_id, line_no"
@@ -68,7 +67,7 @@ class _Reversals:
         self.session = session
         self.pending: list[tuple[int, int, list[tuple[int, str, int]]]] = []
 
-    def add(self, entry_id: int, reverses_id: int, rows: list[tuple]) -> Problem | None:
+    def add(self, entry_id: int, reverses_id: int, rows: list[tuple[Any, ...]]) -> Problem | None:
         self.pending.append((entry_id, reverses_id, sorted((r[2], r[3], r[4]) for r in rows)))
         return self.check() if len(self.pending) >= _REVERSAL_BATCH else None
 
@@ -116,22 +115,9 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
         return reversals.check() or problem
 
     for batch in stream_batches(session, _ENTRIES):
-        for (
-            entry_id,
-            entry_date,
-            description,
-            recorded_at,
-            recorded_by_id,
-            source_type,
-            source_ref,
-            idempotency_key,
-            reverses_id,
-            is_advance,
-            conversion_rate,
-            approved_by_id,
-            stored_prev_hash,
-            stored_hash,
-        ) in batch:
+        for row in batch:
+            entry_id = row[0]
+            stored_prev_hash, stored_hash = row[_HASHED], row[_HASHED + 1]
             if entry_id != expected_id:
                 yield first(
                     Problem("chain_gap", f"expected entry #{expected_id}, found #{entry_id}", entry_id)
@@ -153,30 +139,14 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
                 )
                 return
             try:
-                hashed = [(r[1], accounts[r[2]][0], r[3], r[4], r[5], r[6]) for r in rows]
+                hashed: list[PostingFacts] = [(r[1], accounts[r[2]][0], r[3], r[4], r[5], r[6]) for r in rows]
             except KeyError:
                 yield first(
                     Problem("unknown_account", "a posting names an account that does not exist", entry_id)
                 )
                 return
-            recomputed = chain_hash(
-                prev_hash,
-                canonical_entry(
-                    entry_id=entry_id,
-                    entry_date=to_date(entry_date),
-                    description=description,
-                    recorded_at=to_datetime(recorded_at),
-                    recorded_by_id=recorded_by_id,
-                    source_type=source_type,
-                    source_ref=source_ref,
-                    idempotency_key=idempotency_key,
-                    reverses_id=reverses_id,
-                    is_advance=is_advance,
-                    conversion_rate=conversion_rate,
-                    postings=hashed,
-                    approved_by_id=approved_by_id,
-                ),
-            )
+            facts = EntryFacts(entry_id, to_date(row[1]), row[2], to_datetime(row[3]), *row[4:_HASHED])
+            recomputed = entry_hash(prev_hash, facts, hashed)
             if recomputed != stored_hash:
                 yield first(
                     Problem(
@@ -194,10 +164,10 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
                 return
             totals: dict[str, int] = {}
             deltas: dict[tuple[int, str], int] = {}
-            for row in rows:
-                currency, amount = row[3], row[4]
+            for posting in rows:
+                currency, amount = posting[3], posting[4]
                 totals[currency] = totals.get(currency, 0) + amount
-                pair = (row[2], currency)
+                pair = (posting[2], currency)
                 deltas[pair] = deltas.get(pair, 0) + amount
             if any(totals.values()):
                 unbalanced = {currency: total for currency, total in totals.items() if total}
@@ -206,15 +176,15 @@ def _check_chain(session: Session, stats: _Stats, sums: dict[tuple[int, str], in
             for pair, delta in deltas.items():
                 sums[pair] = after = sums.get(pair, 0) + delta
                 name, guarded, sign = accounts[pair[0]]
-                if guarded and after * sign < 0 and delta * sign < 0 and not is_advance:
+                if guarded and after * sign < 0 and delta * sign < 0 and not facts.is_advance:
                     yield first(
                         Problem(
                             "overdrawn", f"{name} went below zero in {pair[1]} without an advance", entry_id
                         )
                     )
                     return
-            if reverses_id is not None:
-                problem = reversals.add(entry_id, reverses_id, rows)
+            if facts.reverses_id is not None:
+                problem = reversals.add(entry_id, facts.reverses_id, rows)
                 if problem is not None:
                     yield problem
                     return

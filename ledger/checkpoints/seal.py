@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH
@@ -23,7 +24,7 @@ from ledger.checkpoints.signing import canonical_bytes, key_id, public_key_b64, 
 from ledger.database import utcnow
 
 FORMAT_VERSION = 1
-_head = LedgerHead.__table__
+_head = cast(Table, LedgerHead.__table__)
 
 
 def balances_digest(balances: dict[str, dict[str, int]]) -> str:
@@ -154,7 +155,7 @@ def public_keys(session: Session) -> list[tuple[str, str, int, int, datetime, da
         .group_by(Checkpoint.key_id, Checkpoint.public_key)
         .order_by(func.min(Checkpoint.sequence))
     )
-    return [tuple(row) for row in rows]
+    return cast(list[tuple[str, str, int, int, datetime, datetime]], [tuple(row) for row in rows])
 
 
 def sealing_checkpoint(session: Session, entry_id: int) -> Checkpoint | None:

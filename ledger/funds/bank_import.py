@@ -15,7 +15,7 @@ import hmac
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.models import ImportMapping, Pledge
 from ledger.funds.pledges import find_reference, pledge_by_reference
-from ledger.money import MoneyError, parse_amount, parse_currency
+from ledger.money import Money, MoneyError, parse_amount, parse_currency
 
 MAX_ROWS = 5000
 # Every date format the import reads; an unreadable date's message lists them all (by these
@@ -64,7 +64,7 @@ class StatementRow:
     number: int
     status: str  # matched, unmatched, duplicate, outgoing, error
     received_on: date | None = None
-    money: object = None
+    money: Money | None = None
     reference_text: str = ""
     payer: str = ""
     pledge: Pledge | None = None
@@ -96,7 +96,7 @@ class ImportResult:
     posted: list[JournalEntry] = field(default_factory=list)
     duplicates: int = 0
     skipped: int = 0
-    failed: list[tuple[int, str, dict]] = field(default_factory=list)
+    failed: list[tuple[int, str, dict[str, object]]] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> str:
@@ -122,7 +122,8 @@ def _parse_date(text: str) -> date:
         raise MoneyError("import_no_date", formats=DATE_FORMATS)
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), pattern).date()
+            # A statement date is a calendar day, with no time of day or zone.
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     raise MoneyError("import_bad_date", value=text.strip(), formats=DATE_FORMATS)
@@ -293,7 +294,7 @@ def post_statement(
             result.duplicates += 1
             continue
         fund = decisions.get(row.number)
-        if not row.importable or fund is None:
+        if not row.importable or fund is None or row.received_on is None or row.money is None:
             result.skipped += 1
             continue
         pledge = (
@@ -323,7 +324,7 @@ def post_statement(
             result.duplicates += 1
         except LedgerError as error:
             params = dict(error.params)
-            code = params.pop("reason", error.code)
+            code = str(params.pop("reason", error.code))
             result.failed.append((row.number, code, params))
         else:
             result.posted.append(donation.entry)

@@ -12,11 +12,13 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for, general_fund
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
+from ledger.books.kinds import AssetKind
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
 from ledger.funds.donor_mail import queue_receipt
-from ledger.funds.models import DONATION_METHODS, Donation, Donor, Pledge, Prisoner
+from ledger.funds.kinds import DONATION_METHODS
+from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
 
 DESCRIPTIONS = {method: describe(f"{method}_donation") for method in ("bank", "cash", "card", "other")}
@@ -41,7 +43,7 @@ class DonationDraft:
     source_ref: str | None = None
 
 
-RECEIVING_KINDS = ("bank", "cash", "stripe", "intermediary")
+RECEIVING_KINDS = (AssetKind.BANK, AssetKind.CASH, AssetKind.STRIPE, AssetKind.INTERMEDIARY)
 
 
 def is_receiving_asset(account: Account) -> bool:

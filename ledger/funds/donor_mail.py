@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
+from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.outbox import queue_mail
 
@@ -48,8 +49,10 @@ def forget_email(
     donor.purged_at = now or utcnow()
     session.execute(
         update(MailMessage)
-        .where(MailMessage.donor_id == donor.id, MailMessage.status.in_(("queued", "failed")))
-        .values(status="dropped", claim_token=None)
+        .where(
+            MailMessage.donor_id == donor.id, MailMessage.status.in_((MailStatus.QUEUED, MailStatus.FAILED))
+        )
+        .values(status=MailStatus.DROPPED, claim_token=None)
         .execution_options(synchronize_session=False)
     )
     session.flush()

@@ -26,7 +26,8 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
 from ledger.database import utcnow
-from ledger.funds.models import EVENT_TYPES, FUND_POLICIES, Facility, Prisoner, PrisonerEvent
+from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES
+from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.money import Money
 from ledger.text import TextError, clean_text
 
@@ -254,6 +255,7 @@ def lifecycle_view(session: Session, prisoner: Prisoner, *, private: bool) -> Li
     if choice == "nothing":
         return None
     place = whereabouts(session, prisoner)
+    since: date | None
     if prisoner.died_on is not None:
         state, since = "died", prisoner.died_on
     elif not place.known:

@@ -19,22 +19,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.crypto import EncryptedText
-from ledger.database import Base, utcnow
-
-PRISONER_STATUSES = ("awaiting_trial", "sentenced", "released")
-# What the parcel rules depend on (ledger/spending/parcel_rules.py cites the law for each).
-FACILITY_KINDS = ("pre_trial", "colony", "settlement", "prison", "other")
-REGIMES = ("none", "general", "strict", "special", "educational")
-CONDITIONS = ("ordinary", "lightened", "strict")  # условия отбывания наказания, УИК ст. 120-127
-GENDERS = ("male", "female")
-# What the public page shows of a prisoner's lifecycle, chosen by admins per prisoner.
-LIFECYCLE_PUBLICATION = ("nothing", "status", "history")
-EVENT_TYPES = ("transferred", "whereabouts_unknown", "released", "died")
-FUND_POLICIES = ("keep", "general")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from ledger.database import Base, one_of, utcnow
+from ledger.funds.kinds import (
+    CONDITIONS,
+    DONATION_METHODS,
+    EVENT_TYPES,
+    FACILITY_KINDS,
+    FUND_POLICIES,
+    GENDERS,
+    LIFECYCLE_PUBLICATION,
+    LOCALES,
+    PLEDGE_FREQUENCIES,
+    PLEDGE_STATUSES,
+    PRISONER_STATUSES,
+    REGIMES,
+    Locale,
+    PledgeChannel,
+    PledgeStatus,
+)
 
 
 class Facility(Base):
@@ -47,8 +49,8 @@ class Facility(Base):
             "max_parcels_per_month IS NULL OR max_parcels_per_month > 0", name="max_parcels_positive"
         ),
         # Added by migration 0012: a CHECK on PostgreSQL, a trigger on SQLite.
-        CheckConstraint(_in("kind", FACILITY_KINDS), name="kind_known"),
-        CheckConstraint(_in("regime", REGIMES), name="regime_known"),
+        CheckConstraint(one_of("kind", FACILITY_KINDS), name="kind_known"),
+        CheckConstraint(one_of("regime", REGIMES), name="regime_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,12 +72,12 @@ class Prisoner(Base):
 
     __tablename__ = "prisoners"
     __table_args__ = (
-        CheckConstraint("status IN ('awaiting_trial', 'sentenced', 'released')", name="status_known"),
+        CheckConstraint(one_of("status", PRISONER_STATUSES), name="status_known"),
         CheckConstraint("monthly_need_minor IS NULL OR monthly_need_minor >= 0", name="need_positive"),
         # Added by migration 0012: CHECKs on PostgreSQL, triggers on SQLite.
-        CheckConstraint(f"gender IS NULL OR {_in('gender', GENDERS)}", name="gender_known"),
-        CheckConstraint(f"conditions IS NULL OR {_in('conditions', CONDITIONS)}", name="conditions_known"),
-        CheckConstraint(_in("lifecycle_public", LIFECYCLE_PUBLICATION), name="lifecycle_public_known"),
+        CheckConstraint("gender IS NULL OR " + one_of("gender", GENDERS), name="gender_known"),
+        CheckConstraint("conditions IS NULL OR " + one_of("conditions", CONDITIONS), name="conditions_known"),
+        CheckConstraint(one_of("lifecycle_public", LIFECYCLE_PUBLICATION), name="lifecycle_public_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,8 +117,10 @@ class PrisonerEvent(Base):
 
     __tablename__ = "prisoner_events"
     __table_args__ = (
-        CheckConstraint(_in("type", EVENT_TYPES), name="type_known"),
-        CheckConstraint(f"fund_policy IS NULL OR {_in('fund_policy', FUND_POLICIES)}", name="policy_known"),
+        CheckConstraint(one_of("type", EVENT_TYPES), name="type_known"),
+        CheckConstraint(
+            "fund_policy IS NULL OR " + one_of("fund_policy", FUND_POLICIES), name="policy_known"
+        ),
         CheckConstraint("(type = 'transferred') = (facility_id IS NOT NULL)", name="facility_for_transfer"),
         CheckConstraint(
             "(type IN ('released', 'died')) = (fund_policy IS NOT NULL)", name="policy_for_release_or_death"
@@ -153,15 +157,6 @@ class ParcelAssignment(Base):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
-DONATION_METHODS = ("bank", "cash", "card", "other")
-PLEDGE_FREQUENCIES = ("monthly", "one_off")
-# active: nothing missed; overdue: an instalment unpaid N days after its due date; lapsed: M
-# instalments missed; fulfilled: every instalment of a pledge with an end paid; paused: the donor
-# stopped it for a while (no instalments fall due); cancelled: ended for good.
-PLEDGE_STATUSES = ("active", "overdue", "lapsed", "fulfilled", "paused", "cancelled")
-LOCALES = ("en", "ru")
-
-
 class Donor(Base):
     """Someone who gives.  Anonymous by default; we keep as little as possible.
 
@@ -173,13 +168,13 @@ class Donor(Base):
     """
 
     __tablename__ = "donors"
-    __table_args__ = (CheckConstraint("locale IN ('en', 'ru')", name="locale_known"),)
+    __table_args__ = (CheckConstraint(one_of("locale", LOCALES), name="locale_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column("email_encrypted", EncryptedText)
     email_added_at: Mapped[datetime | None] = mapped_column(DateTime)
-    locale: Mapped[str] = mapped_column(String(5), default="en")
+    locale: Mapped[str] = mapped_column(String(5), default=Locale.EN)
     may_name_prisoner: Mapped[bool] = mapped_column(Boolean, default=False)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -194,11 +189,8 @@ class Pledge(Base):
     __tablename__ = "pledges"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
-        CheckConstraint("frequency IN ('monthly', 'one_off')", name="frequency_known"),
-        CheckConstraint(
-            "status IN ('active', 'overdue', 'lapsed', 'fulfilled', 'paused', 'cancelled')",
-            name="status_known",
-        ),
+        CheckConstraint(one_of("frequency", PLEDGE_FREQUENCIES), name="frequency_known"),
+        CheckConstraint(one_of("status", PLEDGE_STATUSES), name="status_known"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
     )
 
@@ -211,12 +203,12 @@ class Pledge(Base):
     frequency: Mapped[str] = mapped_column(String(10))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=PledgeStatus.ACTIVE)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # How the donor pays: "bank" (transfers with the reference; reminders when late) or "card"
     # (a Stripe subscription, which Stripe collects and retries itself).
-    channel: Mapped[str] = mapped_column(String(8), default="bank")
+    channel: Mapped[str] = mapped_column(String(8), default=PledgeChannel.BANK)
 
     donor: Mapped[Donor] = relationship(back_populates="pledges", lazy="joined")
     prisoner: Mapped[Prisoner | None] = relationship(lazy="joined")
@@ -226,7 +218,7 @@ class Pledge(Base):
 
     @property
     def is_card(self) -> bool:
-        return self.channel == "card" or self.stripe_subscription_id is not None
+        return self.channel == PledgeChannel.CARD or self.stripe_subscription_id is not None
 
 
 class PledgeInstalment(Base):
@@ -324,7 +316,7 @@ class Donation(Base):
 
     __tablename__ = "donations"
     __table_args__ = (
-        CheckConstraint("method IN ('bank', 'cash', 'card', 'other')", name="method_known"),
+        CheckConstraint(one_of("method", DONATION_METHODS), name="method_known"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
     )
 

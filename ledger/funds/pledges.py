@@ -15,9 +15,8 @@ from ledger.access.users import AccessError, normalise_email
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
+from ledger.funds.kinds import GENERAL, LOCALES, PLEDGE_FREQUENCIES
 from ledger.funds.models import (
-    LOCALES,
-    PLEDGE_FREQUENCIES,
     Donation,
     Donor,
     Pledge,
@@ -141,7 +140,7 @@ def create_pledge(
         "pledge.created",
         user=actor,
         target=f"pledge:{pledge.reference}",
-        fund=prisoner.slug if prisoner else "general",
+        fund=prisoner.slug if prisoner else GENERAL,
         frequency=frequency,
         amount=str(money.amount),
         currency=money.currency,
@@ -229,4 +228,4 @@ def received_by_pledge(session: Session, pledge_ids: list[int]) -> dict[int, tup
         .where(Donation.pledge_id.in_(pledge_ids), Donation.entry_id.not_in(reversed_ids))
         .group_by(Donation.pledge_id)
     )
-    return {pledge_id: (int(total or 0), last) for pledge_id, total, last in rows}
+    return {pledge_id: (int(total or 0), last) for pledge_id, total, last in rows if pledge_id is not None}

@@ -17,16 +17,18 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
-from ledger.funds.models import (
+from ledger.funds.kinds import (
     CONDITIONS,
     FACILITY_KINDS,
     GENDERS,
+    GENERAL,
     LIFECYCLE_PUBLICATION,
     PRISONER_STATUSES,
     REGIMES,
-    Facility,
-    Prisoner,
+    FacilityKind,
+    Regime,
 )
+from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
 from ledger.text import clean_text
 
@@ -79,7 +81,7 @@ def _text(name: str, value: object) -> str | None:
 def validate_slug(session: Session, slug: object) -> str:
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise ProfileError("bad slug", field="slug", reason="bad_slug")
-    if slug == "general" or session.scalar(select(Prisoner.id).where(Prisoner.slug == slug)) is not None:
+    if slug == GENERAL or session.scalar(select(Prisoner.id).where(Prisoner.slug == slug)) is not None:
         raise ProfileError("slug taken", field="slug", reason="slug_taken")
     return slug
 
@@ -209,6 +211,15 @@ def facility_by_name(session: Session, name: object) -> Facility | None:
     return None
 
 
+def _limit(label: str, limit: object) -> int | None:
+    """A facility's limit: a positive whole number, or None for no limit."""
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise ProfileError("bad limit", field=label, reason="bad_limit")
+    return limit
+
+
 def save_facility(
     session: Session,
     facility: Facility | None,
@@ -235,12 +246,8 @@ def save_facility(
         clean_region = clean_text(region, max_length=120) or None
     except TextError as error:
         raise ProfileError(error.code, field="name", reason=error.code, **error.params) from None
-    for label, limit in (
-        ("max_parcel_grams", max_parcel_grams),
-        ("max_parcels_per_month", max_parcels_per_month),
-    ):
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
-            raise ProfileError("bad limit", field=label, reason="bad_limit")
+    grams = _limit("max_parcel_grams", max_parcel_grams)
+    parcels = _limit("max_parcels_per_month", max_parcels_per_month)
     if kind is not None and kind not in FACILITY_KINDS:
         raise ProfileError("unknown kind", field="kind", reason="unknown_facility_kind")
     if regime is not None and regime not in REGIMES:
@@ -251,9 +258,9 @@ def save_facility(
     created = facility is None
     facility = facility or Facility()
     facility.name, facility.address, facility.region = clean_name, clean_address, clean_region
-    facility.max_parcel_grams, facility.max_parcels_per_month = max_parcel_grams, max_parcels_per_month
-    facility.kind = kind or facility.kind or "other"
-    facility.regime = regime or facility.regime or "none"
+    facility.max_parcel_grams, facility.max_parcels_per_month = grams, parcels
+    facility.kind = str(kind or facility.kind or FacilityKind.OTHER)
+    facility.regime = str(regime or facility.regime or Regime.NONE)
     session.add(facility)
     session.flush()
     record_audit(
@@ -272,8 +279,8 @@ def prisoner_by_slug(session: Session, slug: object) -> Prisoner | None:
 
 
 def fund_by_name(session: Session, name: object) -> Account | None:
-    """The fund a request names: ``"general"`` or a prisoner's slug."""
-    if name == "general":
+    """The fund a request names: ``GENERAL`` or a prisoner's slug."""
+    if name == GENERAL:
         return general_fund(session)
     prisoner = prisoner_by_slug(session, name)
     return fund_account_for(session, prisoner) if prisoner is not None else None

@@ -152,7 +152,7 @@ def received_for(session: Session, pledge_ids: list[int]) -> dict[int, int]:
         .where(Donation.pledge_id.in_(pledge_ids), Donation.currency == Pledge.currency, _not_reversed())
         .group_by(Donation.pledge_id)
     )
-    return {pledge_id: int(total or 0) for pledge_id, total in rows}
+    return {pledge_id: int(total or 0) for pledge_id, total in rows if pledge_id is not None}
 
 
 def stored_instalments(session: Session, pledge_ids: list[int]) -> dict[int, list[PledgeInstalment]]:

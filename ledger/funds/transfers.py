@@ -11,6 +11,7 @@ from ledger.books.accounts import FUND_PREFIX
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
+from ledger.books.kinds import ApprovalKind
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
@@ -54,7 +55,7 @@ def transfer_between_funds(
     if approved_by is None and needs_approval(session, money):
         return request_approval(
             session,
-            kind="transfer",
+            kind=ApprovalKind.TRANSFER,
             money=money,
             postings=postings,
             description=description,

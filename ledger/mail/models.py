@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
-
-MAIL_STATUSES = ("queued", "sending", "sent", "failed", "dropped")
+from ledger.database import Base, one_of, utcnow
+from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 
 
 class MailMessage(Base):
@@ -26,7 +25,7 @@ class MailMessage(Base):
 
     __tablename__ = "mail_outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'dropped')", name="status_known"),
+        CheckConstraint(one_of("status", MAIL_STATUSES), name="status_known"),
         CheckConstraint("(donor_id IS NULL) <> (user_id IS NULL)", name="one_recipient"),
         CheckConstraint("attempts >= 0", name="attempts_positive"),
     )
@@ -37,7 +36,7 @@ class MailMessage(Base):
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     params: Mapped[str] = mapped_column(Text, default="{}")
-    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -18,6 +18,7 @@ import re
 from sqlalchemy.orm import Session
 
 from ledger.database import utcnow
+from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -55,7 +56,7 @@ def queue_mail(
         donor_id=donor.id if donor is not None else None,
         user_id=user.id if user is not None else None,
         params=json.dumps(params, sort_keys=True, default=str),
-        status="queued",
+        status=MailStatus.QUEUED,
         attempts=0,
         next_attempt_at=utcnow(),
         created_at=utcnow(),

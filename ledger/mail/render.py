@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
+from ledger.database import utc_today
 from ledger.funds.donor_links import donor_token
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import pledge_states
@@ -105,7 +106,7 @@ def _reminder(session: Session, message: MailMessage, params: dict) -> dict | No
     if context is None or context["pledge"].status in ("cancelled", "paused", "fulfilled"):
         return None
     state = pledge_states(session, [context["pledge"]])[context["pledge"].id]
-    open_minor = sum(i.open_minor for i in state.instalments if i.due_on <= date.today())
+    open_minor = sum(i.open_minor for i in state.instalments if i.due_on <= utc_today())
     if open_minor <= 0:
         return None  # paid in the meantime: no reminder
     due_on = date.fromisoformat(params["due_on"]) if params.get("due_on") else None
@@ -129,7 +130,7 @@ def _digest(session: Session, message: MailMessage, params: dict) -> dict | None
     pledges = [p for p in (session.get(Pledge, i) for i in ids) if p is not None]
     states = pledge_states(session, pledges)
     rows = []
-    today = date.today()
+    today = utc_today()
     for pledge in pledges:
         state = states[pledge.id]
         if state.status not in ("overdue", "lapsed"):
@@ -167,9 +168,9 @@ def render_message(session: Session, message: MailMessage) -> Outgoing | None:
     with force_locale(message.locale):
         if message.donor_id is not None:
             donor = session.get(Donor, message.donor_id)
-            address = donor.email if donor is not None else None
-            if not address:
+            if donor is None or not donor.email:
                 return None
+            address = donor.email
             context = builder(session, message, params)
             if context is None:
                 return None

@@ -32,6 +32,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.database import utcnow
+from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 
 # Seconds to wait after the n-th failed attempt (the last value repeats).
@@ -95,8 +96,8 @@ def backoff(attempts: int) -> timedelta:
 
 def _due(now: datetime):
     return or_(
-        (MailMessage.status == "queued") & (MailMessage.next_attempt_at <= now),
-        (MailMessage.status == "sending") & (MailMessage.claimed_at < now - CLAIM_TIMEOUT),
+        (MailMessage.status == MailStatus.QUEUED) & (MailMessage.next_attempt_at <= now),
+        (MailMessage.status == MailStatus.SENDING) & (MailMessage.claimed_at < now - CLAIM_TIMEOUT),
     )
 
 
@@ -104,7 +105,7 @@ def claim(session: Session, *, now: datetime | None = None, limit: int = BATCH_S
     """Take up to ``limit`` due messages for this run and commit; returns (token, ids)."""
     now = now or utcnow()
     token = secrets.token_hex(16)
-    values = {"status": "sending", "claim_token": token, "claimed_at": now}
+    values = {"status": MailStatus.SENDING, "claim_token": token, "claimed_at": now}
     if session.get_bind().dialect.name == "postgresql":
         ids = session.scalars(
             select(MailMessage.id)
@@ -132,7 +133,7 @@ def claim(session: Session, *, now: datetime | None = None, limit: int = BATCH_S
 
 def _mine(session: Session, message_id: int, token: str) -> MailMessage | None:
     message = session.get(MailMessage, message_id, populate_existing=True)
-    if message is None or message.claim_token != token or message.status != "sending":
+    if message is None or message.claim_token != token or message.status != MailStatus.SENDING:
         return None
     return message
 
@@ -142,9 +143,9 @@ def _give_back(message: MailMessage, error: str, now: datetime) -> str:
     message.last_error = error[:200]
     message.claim_token = None
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
+        message.status = MailStatus.FAILED
         return "failed"
-    message.status = "queued"
+    message.status = MailStatus.QUEUED
     message.next_attempt_at = now + backoff(message.attempts)
     return "retried"
 
@@ -171,23 +172,24 @@ class SmtpConnection:
         self.settings = settings
         self.smtp: smtplib.SMTP | None = None
 
-    def open(self) -> None:
+    def open(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()
+        smtp: smtplib.SMTP
         if s.use_ssl:
-            self.smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=s.timeout, context=context)
+            smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=s.timeout, context=context)
         else:
-            self.smtp = smtplib.SMTP(s.server, s.port, timeout=s.timeout)
+            smtp = smtplib.SMTP(s.server, s.port, timeout=s.timeout)
             if s.use_tls:
-                self.smtp.starttls(context=context)
+                smtp.starttls(context=context)
+        self.smtp = smtp
         if s.username:
-            self.smtp.login(s.username, s.password or "")
+            smtp.login(s.username, s.password or "")
+        return smtp
 
     def send(self, mail: EmailMessage, to: str) -> None:
-        if self.smtp is None:
-            self.open()
-        assert self.smtp is not None
-        self.smtp.send_message(mail, from_addr=parseaddr(self.settings.sender)[1], to_addrs=[to])
+        smtp = self.smtp if self.smtp is not None else self.open()
+        smtp.send_message(mail, from_addr=parseaddr(self.settings.sender)[1], to_addrs=[to])
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -228,7 +230,7 @@ def send_outbox(
                 continue
             outgoing = render(session, message)
             if outgoing is None:  # the address was deleted: nothing to send, ever
-                message.status, message.claim_token = "dropped", None
+                message.status, message.claim_token = MailStatus.DROPPED, None
                 report.dropped += 1
                 session.commit()
                 continue
@@ -249,7 +251,7 @@ def send_outbox(
                         setattr(report, outcome, getattr(report, outcome) + 1)
                 session.commit()
                 break
-            message.status = "sent"
+            message.status = MailStatus.SENT
             message.sent_at = utcnow()
             message.attempts += 1
             message.claim_token = None
@@ -271,8 +273,8 @@ def _smtp_code(error: Exception) -> str:
 
 def retry_now(session: Session, message: MailMessage) -> None:
     """An admin's "send again": a failed or waiting message is due at the next run."""
-    if message.status in ("failed", "queued"):
-        message.status = "queued"
+    if message.status in (MailStatus.FAILED, MailStatus.QUEUED):
+        message.status = MailStatus.QUEUED
         message.next_attempt_at = utcnow()
         if message.attempts >= MAX_ATTEMPTS:
             message.attempts = MAX_ATTEMPTS - 1

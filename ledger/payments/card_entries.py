@@ -25,11 +25,10 @@ from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.donor_mail import queue_receipt
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money, minor_units
 from ledger.payments.stripe_api import from_stripe_amount
-
-GENERAL = "general"
 
 
 class StripeDataError(InvalidEntry):

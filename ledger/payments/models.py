@@ -11,9 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import Base, utcnow
-
-EVENT_STATUSES = ("received", "processed", "ignored", "needs_attention")
+from ledger.database import Base, one_of, utcnow
+from ledger.payments.kinds import EVENT_STATUSES, EventStatus
 
 
 class StripeEvent(Base):
@@ -21,16 +20,12 @@ class StripeEvent(Base):
     without effect.  ``needs_attention`` events wait for an admin (``detail`` says why)."""
 
     __tablename__ = "stripe_events"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('received', 'processed', 'ignored', 'needs_attention')", name="status_known"
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", EVENT_STATUSES), name="status_known"),)
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     object_id: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.RECEIVED, index=True)
     detail: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -34,6 +34,7 @@ from ledger.payments.card_entries import (
     record_payout,
     record_payout_return,
 )
+from ledger.payments.kinds import EventStatus
 from ledger.payments.models import StripeEvent
 from ledger.payments.stripe_api import StripeGateway, from_stripe_amount
 
@@ -425,7 +426,7 @@ def store_event(session: Session, event: dict) -> StripeEvent:
         id=event["id"],
         type=event["type"][:100],
         object_id=(_id_of(event["data"]["object"]) or "")[:255] or None,
-        status="received",
+        status=EventStatus.RECEIVED,
     )
     session.add(row)
     session.flush()
@@ -442,12 +443,12 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
     handler = HANDLERS.get(event["type"])
     ctx.event_id = event["id"]
     if handler is None:
-        row.status, row.detail = "ignored", None
+        row.status, row.detail = EventStatus.IGNORED, None
     else:
         try:
             handler(ctx, event["data"]["object"])
         except InsufficientFunds as shortfall:
-            row.status = "needs_attention"
+            row.status = EventStatus.NEEDS_ATTENTION
             row.detail = "refund_exceeds_fund"
             record_audit(
                 ctx.session,
@@ -458,7 +459,7 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
                 **{k: str(v) for k, v in shortfall.params.items()},
             )
         else:
-            row.status = "processed"
+            row.status = EventStatus.PROCESSED
             row.detail = ",".join(ctx.notes)[:500] or None
     row.processed_at = utcnow()
     return row
@@ -467,7 +468,7 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
 def mark_unprocessable(session: Session, event: dict, error: LedgerError | MoneyError) -> StripeEvent:
     """Keep an event whose data we can't record (in a fresh transaction), for an admin."""
     row = session.get(StripeEvent, event["id"]) or store_event(session, event)
-    row.status = "needs_attention"
+    row.status = EventStatus.NEEDS_ATTENTION
     reason = dict(error.params).get("reason")
     row.detail = (reason if isinstance(reason, str) else error.code)[:500]
     row.processed_at = utcnow()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
-from ledger.books.hashchain import canonical_entry
+from ledger.books.hashchain import HASHED_ENTRY_COLUMNS, EntryFacts, PostingFacts, canonical_entry
 from ledger.books.streaming import converters
 from ledger.reports.journal_rows import account_facts, journal_batches
 
@@ -38,44 +38,17 @@ def export_chain_jsonl(session: Session, batch: int = 2000) -> Iterator[str]:
     streaming from the database."""
     to_date, to_datetime = converters(session)
     names = {account_id: name for account_id, (name, _type, _slug) in account_facts(session).items()}
+    hashed = len(HASHED_ENTRY_COLUMNS)
     for rows in journal_batches(
         session,
-        "id, entry_date, description, recorded_at, recorded_by_id, source_type, source_ref, "
-        "idempotency_key, reverses_id, is_advance, conversion_rate, approved_by_id, prev_hash, hash",
+        f"{', '.join(HASHED_ENTRY_COLUMNS)}, prev_hash, hash",
         "entry_id, line_no, account_id, currency, amount_minor, category, memo",
         batch,
     ):
         out = []
-        for (
-            entry_id,
-            entry_date,
-            description,
-            recorded_at,
-            recorded_by,
-            source,
-            source_ref,
-            key,
-            reverses,
-            advance,
-            rate,
-            approved_by,
-            prev_hash,
-            entry_hash,
-        ), lines in rows:
-            canonical = canonical_entry(
-                entry_id=entry_id,
-                entry_date=to_date(entry_date),
-                description=description,
-                recorded_at=to_datetime(recorded_at),
-                recorded_by_id=recorded_by,
-                source_type=source,
-                source_ref=source_ref,
-                idempotency_key=key,
-                reverses_id=reverses,
-                is_advance=advance,
-                conversion_rate=rate,
-                postings=[(r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in lines],
-                approved_by_id=approved_by,
-            )
-            out.append(_with_hashes(canonical.decode(), prev_hash, entry_hash))
+        for entry, lines in rows:
+            facts = EntryFacts(entry[0], to_date(entry[1]), entry[2], to_datetime(entry[3]), *entry[4:hashed])
+            postings: list[PostingFacts] = [(r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in lines]
+            canonical = canonical_entry(facts, postings)
+            out.append(_with_hashes(canonical.decode(), entry[hashed], entry[hashed + 1]))
         yield "".join(out)

@@ -88,7 +88,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
     if not ids:
         return []
     postings: dict[int, list[JournalPosting]] = {entry_id: [] for entry_id in ids}
-    for entry_id, *row in session.execute(
+    for row in session.execute(
         select(
             Posting.entry_id,
             Posting.line_no,
@@ -102,7 +102,7 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
         .where(Posting.entry_id.in_(ids))
         .order_by(Posting.entry_id, Posting.line_no)
     ):
-        postings[entry_id].append(JournalPosting(*row))
+        postings[row.entry_id].append(JournalPosting(*row[1:]))
     approver = aliased(User)
     entries = session.execute(
         select(
@@ -125,7 +125,39 @@ def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
         .where(JournalEntry.id.in_(ids))
         .order_by(JournalEntry.id)
     )
-    return [JournalLine(*row, postings=postings[row[0]]) for row in entries]
+    return [
+        JournalLine(
+            id=entry_id,
+            entry_date=entry_date,
+            description=description,
+            recorded_at=recorded_at,
+            recorded_by=email,
+            approved_by=approver_email,
+            source_type=source_type,
+            source_ref=source_ref,
+            reverses_id=reverses_id,
+            is_advance=is_advance,
+            conversion_rate=conversion_rate,
+            hash=entry_hash,
+            prev_hash=prev_hash,
+            postings=postings[entry_id],
+        )
+        for (
+            entry_id,
+            entry_date,
+            description,
+            recorded_at,
+            email,
+            approver_email,
+            source_type,
+            source_ref,
+            reverses_id,
+            is_advance,
+            conversion_rate,
+            entry_hash,
+            prev_hash,
+        ) in entries
+    ]
 
 
 def journal_page(

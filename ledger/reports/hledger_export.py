@@ -104,9 +104,9 @@ def export_hledger(session: Session) -> Iterator[str]:
         .where(Currency.code.in_(select(AccountBalance.currency).distinct()))
         .order_by(Currency.code)
     )
-    for currency in used:
-        sample = Money.from_minor(100000 * 10**currency.minor_units, currency.code)
-        yield f"commodity {sample.amount} {currency.code}\n"
+    for commodity in used:
+        sample = Money.from_minor(100000 * 10**commodity.minor_units, commodity.code)
+        yield f"commodity {sample.amount} {commodity.code}\n"
     yield "\n"
     for account in session.scalars(select(Account).order_by(Account.name)):
         yield f"account {account.name}  ; type:{_HLEDGER_TYPE[account.type]}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +44,7 @@ class EntryRow:
 
 def journal_batches(
     session: Session, entry_columns: str, posting_columns: str, batch: int = 2000
-) -> Iterator[list[tuple[tuple, list[tuple]]]]:
+) -> Iterator[list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]]:
     """The whole journal in chain order, ``batch`` entries at a time, in flat memory.
 
     Each item is ``(entry, postings)``: ``entry`` the row of ``entry_columns`` of
@@ -102,8 +103,12 @@ def iter_journal(session: Session, batch: int = 2000) -> Iterator[EntryRow]:
                 entry[3],
                 entry[4],
                 bool(entry[5]),
-                *entry[6:],
-                postings=[
+                entry[6],
+                entry[7],
+                entry[8],
+                entry[9],
+                entry[10],
+                [
                     PostingRow(
                         accounts[account_id][0],
                         accounts[account_id][1],

@@ -9,12 +9,13 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, LedgerHead, Posting
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows
 from ledger.database import search_fold
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
-from ledger.reports.prisoner_report import SPENDING_CATEGORIES, runway_months
+from ledger.reports.prisoner_report import runway_months
 from ledger.text import fold_for_search
 
 
@@ -112,6 +113,8 @@ def public_prisoners_page(
             .order_by(balance.c.currency)
         )
         for prisoner_id, currency, minor in rows:
+            if prisoner_id is None:  # the query only reads prisoners' funds
+                continue
             balances[prisoner_id][currency] = Money.from_minor(-minor, currency)
     summaries = []
     for prisoner_id in chosen:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.models import JournalEntry
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Pledge
 from ledger.funds.schedules import PledgeState, pledge_states
 from ledger.money import Money
@@ -74,7 +75,7 @@ def pledge_fulfilment(
 ) -> list[PledgeFulfilment]:
     """Every pledge with expected and received amounts per month from ``start`` to ``end``
     (default: the last twelve months), oldest pledge first."""
-    today = today or date.today()
+    today = today or utc_today()
     end = month_start(end or today)
     start = month_start(start or add_months(end, -11))
     calendar = months_between(start, end)

@@ -21,15 +21,16 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
 from ledger.spending.models import Parcel, ParcelOutcome
 from ledger.spending.receipts import receipts_count_by_entry
 
-SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
 # Categories that move money into or out of a fund without being spending.
 MOVEMENT_CATEGORIES = ("donation", "fee", "transfer", "conversion", "refund")
 
@@ -298,7 +299,7 @@ def monthly_flows(
     """Received (donations and transfers in, gross), spent, and converted in and out per
     month and currency, for the last ``months`` calendar months; currencies without
     activity are left out.  The public view ends at the checkpoint's day."""
-    today = today or as_of.as_of_date or date.today()
+    today = today or as_of.as_of_date or utc_today()
     first = add_months(month_start(today), -(months - 1))
     found = _flows(session, prisoner, first, today, as_of, yearly=False)
     calendar = months_between(first, today)
@@ -314,7 +315,7 @@ def yearly_flows(
 ) -> dict[str, list[MonthFlow]]:
     """The same flows per calendar year, from the fund's first year to this one (the
     multi-year view); each ``MonthFlow.month`` is 1 January of its year."""
-    today = today or as_of.as_of_date or date.today()
+    today = today or as_of.as_of_date or utc_today()
     found = _flows(session, prisoner, None, today, as_of, yearly=True)
     years = [day.year for series in found.values() for day in series]
     if not years:

@@ -84,4 +84,4 @@ def receipts_list(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return [ReceiptLine(*row) for row in rows], total
+    return [ReceiptLine(*tuple(row)) for row in rows], total

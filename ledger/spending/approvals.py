@@ -16,14 +16,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
+from ledger.access.roles import Role
 from ledger.books.errors import InsufficientFunds, InvalidEntry, NotPermitted
 from ledger.books.holds import Approval, ApprovalHold, ApprovalThreshold, pending_holds
+from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import Account, AccountBalance, Currency
 from ledger.books.posting import PostingDraft, lock_ledger
 from ledger.database import utcnow
 from ledger.money import Money
 
-SIGNERS = ("admin", "coordinator")  # who may sign off (never their own item)
+SIGNERS = (Role.ADMIN, Role.COORDINATOR)  # who may sign off (never their own item)
 
 
 def approval_thresholds(session: Session) -> dict[str, Money]:
@@ -147,7 +149,7 @@ def request_approval(
             )
     approval = Approval(
         kind=kind,
-        status="pending",
+        status=ApprovalStatus.PENDING,
         currency=money.currency,
         amount_minor=money.minor,
         description=description,

@@ -12,6 +12,7 @@ from ledger.books.accounts import CASH_PREFIX, check_currency, find_account, get
 from ledger.books.descriptions import describe
 from ledger.books.errors import AccountClosed, InvalidEntry
 from ledger.books.holds import Approval
+from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.money import Money
@@ -59,7 +60,9 @@ def cash_accounts_of(session: Session, user) -> list[Account]:
 def cash_accounts(session: Session) -> list[Account]:
     return list(
         session.scalars(
-            select(Account).where(Account.kind == "cash", Account.closed_at.is_(None)).order_by(Account.name)
+            select(Account)
+            .where(Account.kind == AssetKind.CASH, Account.closed_at.is_(None))
+            .order_by(Account.name)
         )
     )
 
@@ -103,7 +106,7 @@ def move_cash(
     if approved_by is None and needs_approval(session, money):
         return request_approval(
             session,
-            kind="cash",
+            kind=ApprovalKind.CASH,
             money=money,
             postings=postings,
             description=description,

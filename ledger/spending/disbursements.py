@@ -13,6 +13,7 @@ from ledger.books.accounts import check_currency, fund_account_for
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
+from ledger.books.kinds import SPENDING_CATEGORIES, ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
@@ -24,15 +25,14 @@ from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
 
-SPENDING_CATEGORIES = ("food", "clothing", "parcels", "commissary", "letters", "other")
 # Money is paid out of a bank account, someone's cash, or through an intermediary.
-PAYING_KINDS = ("bank", "cash", "intermediary")
+PAYING_KINDS = (AssetKind.BANK, AssetKind.CASH, AssetKind.INTERMEDIARY)
 MAX_PARCEL_ITEMS = 100
 
 
 @dataclass(frozen=True)
 class ParcelItemDraft:
-    name: str
+    name: object  # free text from a form or JSON, checked by record_parcel
     quantity: int
     grams: int
     cost: Money
@@ -205,7 +205,7 @@ def record_disbursement(
     if approved_by is None and needs_approval(session, money):
         return request_approval(
             session,
-            kind="disbursement",
+            kind=ApprovalKind.DISBURSEMENT,
             money=money,
             postings=postings,
             description=description,

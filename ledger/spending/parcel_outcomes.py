@@ -166,7 +166,7 @@ def record_parcel_refund(
         raise InvalidEntry("positive amount", field="money", reason="zero_amount")
     if money.minor > cost.minor:
         raise InvalidEntry("more than spent", field="money", reason="refund_exceeds_parcel", cost=cost)
-    prisoner = session.get(Prisoner, parcel.prisoner_id)
+    prisoner = session.get_one(Prisoner, parcel.prisoner_id)
     fund = fund_account_for(session, prisoner)
     entry = post_entry(
         session,

@@ -24,7 +24,8 @@ from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
-from ledger.funds.models import FACILITY_KINDS, REGIMES, Facility, Prisoner
+from ledger.funds.kinds import FACILITY_KINDS, REGIMES
+from ledger.funds.models import Facility, Prisoner
 from ledger.spending.models import EXEMPTIONS, RULE_CONDITIONS, Parcel, ParcelOutcome, ParcelRule
 from ledger.text import TextError, clean_text
 
@@ -155,7 +156,7 @@ class KindAllowance:
 
 @dataclass
 class ParcelAllowance:
-    prisoner: Prisoner
+    prisoner: Prisoner | _Profile
     rule: ParcelRule | None
     exempt: list[str]  # the exemptions that lift this prisoner's numbers
     parcel: KindAllowance
@@ -453,8 +454,8 @@ def save_parcel_rule(session: Session, rule: ParcelRule | None, values: dict, *,
 
 
 def all_rules(session: Session) -> list[ParcelRule]:
-    order = {kind: i for i, kind in enumerate(FACILITY_KINDS)}
-    regimes = {regime: i for i, regime in enumerate(REGIMES)}
+    order: dict[str, int] = {kind: i for i, kind in enumerate(FACILITY_KINDS)}
+    regimes: dict[str, int] = {regime: i for i, regime in enumerate(REGIMES)}
     conditions = {c: i for i, c in enumerate(RULE_CONDITIONS)}
     rules = list(session.scalars(select(ParcelRule)))
     return sorted(
@@ -507,7 +508,16 @@ def parcel_plan(
     on = on or utcnow().date()
     facilities = {facility.id: facility for facility in session.scalars(select(Facility))}
     profiles = [
-        _Profile(pid, name, status, gender, bool(juvenile), conditions, died_on, facilities.get(facility_id))
+        _Profile(
+            pid,
+            name,
+            status,
+            gender,
+            bool(juvenile),
+            conditions,
+            died_on,
+            facilities.get(facility_id) if facility_id is not None else None,
+        )
         for pid, name, status, gender, juvenile, conditions, died_on, facility_id in session.execute(
             select(
                 Prisoner.id,
@@ -524,8 +534,8 @@ def parcel_plan(
     lost = unreachable_ids(session)
     assigned = assignments(session)
     rules: dict[tuple[str, str], dict[str, ParcelRule]] = {}
-    for rule in session.scalars(select(ParcelRule)):
-        rules.setdefault((rule.facility_kind, rule.regime), {})[rule.conditions] = rule
+    for stored in session.scalars(select(ParcelRule)):
+        rules.setdefault((stored.facility_kind, stored.regime), {})[stored.conditions] = stored
     counted_rows: dict[int, list] = {}
     for row in _counted_rows(session, on, None):
         counted_rows.setdefault(row[0], []).append(row)
@@ -533,7 +543,7 @@ def parcel_plan(
     for profile in profiles:
         reachable = profile.id not in lost and profile.status != "released"
         facility = profile.facility
-        rule = (
+        rule: ParcelRule | None = (
             _pick(rules.get((facility.kind, facility.regime), {}), profile.conditions) if facility else None
         )
         counted = _count(counted_rows.get(profile.id, []), profile, rule)

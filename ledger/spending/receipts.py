@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.holds import Approval
+from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import JournalEntry
 from ledger.file_modes import private_dir, write_private
 from ledger.spending.models import ApprovalReceipt, Receipt
@@ -54,9 +55,9 @@ def _sanitised_image(data: bytes, content_type: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)  # keep the photo upright once EXIF is gone
             if content_type == "image/jpeg" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             out = io.BytesIO()
@@ -246,7 +247,7 @@ def attach_approval_receipt(
 
     When the item is signed off its receipts become the entry's; a decided item takes none.
     """
-    if approval.status != "pending":
+    if approval.status != ApprovalStatus.PENDING:
         raise ReceiptError("approval_not_pending")
     stored, content_type, digest, name = _prepared(data, original_name, max_bytes)
     if session.scalar(

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.access.models import User
 from ledger.books.errors import InvalidEntry, LedgerError, NotPermitted, OwnApproval
-from ledger.books.holds import APPROVAL_STATUSES, Approval
+from ledger.books.holds import Approval
+from ledger.books.kinds import APPROVAL_STATUSES, ApprovalKind, ApprovalStatus
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import lock_ledger
 from ledger.database import utcnow
@@ -76,7 +77,7 @@ def _close(session: Session, approval: Approval, status: str, user, reason: str 
 
 
 def _check_pending(approval: Approval) -> None:
-    if approval.status != "pending":
+    if approval.status != ApprovalStatus.PENDING:
         raise ApprovalNotPending("already decided", field="approval", state=approval.status)
 
 
@@ -93,23 +94,23 @@ def _post(session: Session, approval: Approval, approver) -> JournalEntry:
     author = session.get(User, approval.author_id)
     money = approval.money
     common = dict(recorded_by=author, approved_by=approver, idempotency_key=data.get("idempotency_key"))
-    if approval.kind == "disbursement":
+    if approval.kind == ApprovalKind.DISBURSEMENT:
         result = record_disbursement(
             session,
-            prisoner=session.get(Prisoner, data["prisoner_id"]),
+            prisoner=session.get_one(Prisoner, data["prisoner_id"]),
             money=money,
             category=data["category"],
-            paid_from=session.get(Account, data["paid_from_id"]),
+            paid_from=session.get_one(Account, data["paid_from_id"]),
             spent_on=date.fromisoformat(data["spent_on"]),
             memo=data.get("memo"),
             parcel=parcel_from_payload(data.get("parcel"), money.currency),
             **common,
         )
-    elif approval.kind == "cash":
+    elif approval.kind == ApprovalKind.CASH:
         result = move_cash(
             session,
-            from_account=session.get(Account, data["from_account_id"]),
-            to_account=session.get(Account, data["to_account_id"]),
+            from_account=session.get_one(Account, data["from_account_id"]),
+            to_account=session.get_one(Account, data["to_account_id"]),
             money=money,
             on=date.fromisoformat(data["on"]),
             memo=data.get("memo"),
@@ -118,14 +119,15 @@ def _post(session: Session, approval: Approval, approver) -> JournalEntry:
     else:
         result = transfer_between_funds(
             session,
-            from_fund=session.get(Account, data["from_fund_id"]),
-            to_fund=session.get(Account, data["to_fund_id"]),
+            from_fund=session.get_one(Account, data["from_fund_id"]),
+            to_fund=session.get_one(Account, data["to_fund_id"]),
             money=money,
             on=date.fromisoformat(data["on"]),
             memo=data.get("memo"),
             **common,
         )
-    assert isinstance(result, JournalEntry)
+    if not isinstance(result, JournalEntry):  # signed off: posted, never pending again
+        raise RuntimeError(f"approval #{approval.id} ({approval.kind}) was not posted")
     return result
 
 
@@ -140,7 +142,7 @@ def approve(session: Session, approval_id: int, *, approver) -> JournalEntry:
     _check_signer(approval, approver)
     _check_pending(approval)
     # Closed first, so that posting no longer counts this item's own hold.
-    _close(session, approval, "approved", approver)
+    _close(session, approval, ApprovalStatus.APPROVED, approver)
     entry = _post(session, approval, approver)
     approval.entry_id = entry.id
     for attached in session.scalars(
@@ -186,7 +188,7 @@ def reject(session: Session, approval_id: int, *, user, reason: str) -> Approval
     approval = _locked(session, approval_id)
     _check_signer(approval, user)
     _check_pending(approval)
-    _close(session, approval, "rejected", user, reason_text)
+    _close(session, approval, ApprovalStatus.REJECTED, user, reason_text)
     record_audit(
         session,
         "approval.rejected",
@@ -205,7 +207,7 @@ def withdraw(session: Session, approval_id: int, *, user, reason: str | None = N
     if getattr(user, "id", None) != approval.author_id:
         raise NotAuthor("only the author withdraws", field="approval")
     _check_pending(approval)
-    _close(session, approval, "withdrawn", user, reason_text)
+    _close(session, approval, ApprovalStatus.WITHDRAWN, user, reason_text)
     record_audit(
         session, "approval.withdrawn", user=user, target=f"approval:{approval.id}", reason=reason_text
     )
@@ -218,7 +220,9 @@ class ApprovalPage:
     total: int
 
 
-def list_approvals(session: Session, *, status: str | None = "pending", page: int = 1, per_page: int = 50):
+def list_approvals(
+    session: Session, *, status: str | None = ApprovalStatus.PENDING, page: int = 1, per_page: int = 50
+):
     """Items with ``status`` (all when None): the oldest waiting first, decided ones newest first."""
     if status is not None and status not in APPROVAL_STATUSES:
         raise InvalidEntry("unknown status", field="status", reason="unknown_approval_status")
@@ -227,7 +231,7 @@ def list_approvals(session: Session, *, status: str | None = "pending", page: in
     if status is not None:
         query = query.where(Approval.status == status)
         count = count.where(Approval.status == status)
-    order = (Approval.created_at, Approval.id) if status == "pending" else (Approval.id.desc(),)
+    order = (Approval.created_at, Approval.id) if status == ApprovalStatus.PENDING else (Approval.id.desc(),)
     items = list(session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
     return ApprovalPage(items=items, total=session.scalar(count) or 0)
 

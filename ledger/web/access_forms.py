@@ -9,11 +9,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ledger.access.passwords import MIN_PASSWORD_LENGTH
+from ledger.access.roles import Role
 
 ROLE_CHOICES = [
-    SelectChoice("coordinator", _l("Coordinator")),
-    SelectChoice("auditor", _l("Auditor")),
-    SelectChoice("admin", _l("Admin")),
+    SelectChoice(Role.COORDINATOR, _l("Coordinator")),
+    SelectChoice(Role.AUDITOR, _l("Auditor")),
+    SelectChoice(Role.ADMIN, _l("Admin")),
 ]
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ledger.access.models import TwoFactorCredential, User
+from ledger.access.roles import Role
 from ledger.access.two_factor import reset_two_factor
 from ledger.access.users import AccessError, change_role, create_user, set_active
 from ledger.books.asset_accounts import (
@@ -59,13 +60,13 @@ def _page(form: NewUserForm, status: int = 200):
 
 
 @bp.get("/users")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def users():
     return _page(NewUserForm())
 
 
 @bp.post("/users")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def create():
     form = NewUserForm()
     if not form.validate_on_submit():
@@ -97,7 +98,7 @@ def _apply(user_id: int, change, done: str):
 
 
 @bp.post("/users/<int:user_id>/role")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def set_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
@@ -110,7 +111,7 @@ def set_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def deactivate(user_id: int):
     if not confirmed():
         return confirmation_page(
@@ -130,7 +131,7 @@ def deactivate(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/activate")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def activate(user_id: int):
     return _apply(
         user_id,
@@ -140,7 +141,7 @@ def activate(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/reset-two-factor")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def reset_second_factor(user_id: int):
     if not confirmed():
         return confirmation_page(

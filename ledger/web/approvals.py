@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.holds import Approval, held_per_account
+from ledger.books.kinds import ApprovalStatus
 from ledger.extensions import db
 from ledger.money import parse_amount
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
@@ -47,12 +48,12 @@ def pending_redirect(approval: Approval):
 @bp.route("/manage/approvals")
 @role_required(*READERS)
 def queue():
-    pending = list_approvals(db.session, status="pending", per_page=200)
+    pending = list_approvals(db.session, status=ApprovalStatus.PENDING, per_page=200)
     decided = list_approvals(db.session, status=None, per_page=30)
     return render_template(
         "approvals/queue.html",
         pending=pending.items,
-        decided=[item for item in decided.items if item.status != "pending"],
+        decided=[item for item in decided.items if item.status != ApprovalStatus.PENDING],
         held=held_per_account(db.session),
         thresholds=approval_thresholds(db.session),
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from ledger.access.models import AuditEvent, User
+from ledger.access.roles import Role
 from ledger.extensions import db
 from ledger.web.access_control import role_required
 from ledger.web.audit_words import action_label, readable
@@ -15,7 +16,7 @@ PER_PAGE = 50
 
 
 @bp.get("/audit")
-@role_required("admin", "auditor")
+@role_required(Role.ADMIN, Role.AUDITOR)
 def index():
     action = (request.args.get("action") or "").strip()[:64]
     user_id = request.args.get("user", type=int)

@@ -8,9 +8,10 @@ role-checked as ever, so a link never shows a reader more than that page already
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask import url_for
 from flask_babel import get_locale
@@ -165,7 +166,7 @@ SIGN_IN_METHOD_LABELS = {
     "totp": _l("password and authenticator code"),
     "recovery": _l("password and recovery code"),
 }
-_CODE_LABELS = {
+_CODE_LABELS: dict[str, Mapping[Any, Any]] = {
     "category": CATEGORY_LABELS,
     "frequency": FREQUENCY_LABELS,
     "method": {**METHOD_LABELS, **SIGN_IN_METHOD_LABELS},

@@ -7,9 +7,13 @@ from collections import Counter
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
+from ledger.books.kinds import AssetKind
 from ledger.books.models import Account, AccountBalance
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import CURRENCIES
 from ledger.spending.disbursements import spending_assets
@@ -25,26 +29,24 @@ def currencies_in_use() -> list[str]:
     return sorted(code for code in codes if code is not None)
 
 
-def currency_choices(*, blank: bool = False) -> dict[str | None, list[tuple[str, str]]]:
+def currency_choices(*, blank: bool = False) -> list[SelectChoice]:
     """Currency select options: those in use first (their own group), then the rest, the
     common ones before the others.  ``blank`` starts with an empty "—" choice."""
     in_use = currencies_in_use()
     others = [code for code in COMMON_CURRENCIES if code not in in_use]
     others += sorted(set(CURRENCIES) - set(COMMON_CURRENCIES) - set(in_use))
-    groups: dict[str | None, list[tuple[str, str]]] = {}
-    if blank:
-        groups[None] = [("", "—")]
+    choices = [SelectChoice("", "—")] if blank else []
     if in_use:
-        groups[_("In use")] = [(code, code) for code in in_use]
-        groups[_("Other currencies")] = [(code, code) for code in others]
+        choices += [SelectChoice(code, code, optgroup=_("In use")) for code in in_use]
+        choices += [SelectChoice(code, code, optgroup=_("Other currencies")) for code in others]
     else:
-        groups.setdefault(None, []).extend((code, code) for code in others)
-    return groups
+        choices += [SelectChoice(code, code) for code in others]
+    return choices
 
 
-def default_choice(field, wanted: str | None) -> str | None:
+def default_choice(field: SelectField, wanted: str | None) -> str | None:
     """``wanted`` when the select offers it, else its first choice (what a browser shows)."""
-    values = [value for value, _label in field.choices]
+    values = [choice.value for choice in field.choices]
     if wanted in values:
         return wanted
     return values[0] if values else None
@@ -72,13 +74,28 @@ def prisoner_choices() -> list[tuple[str, str]]:
     return sorted(labelled, key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
-def fund_choices() -> list[tuple[str, str]]:
-    return [("general", _("General fund"))] + prisoner_choices()
+def prisoner_select_choices() -> list[SelectChoice]:
+    """``prisoner_choices()`` for a select field."""
+    return [SelectChoice(slug, label) for slug, label in prisoner_choices()]
 
 
-def facility_choices() -> list[tuple[str, str]]:
+def public_fund_choices() -> list[SelectChoice]:
+    """What a donor may give to on the public pages: the general fund and public prisoners."""
+    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
+    choices = [SelectChoice(GENERAL, _("General fund (where it is needed most)"))]
+    for prisoner in prisoners:
+        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
+        choices.append(SelectChoice(prisoner.slug, label))
+    return choices
+
+
+def fund_choices() -> list[SelectChoice]:
+    return [SelectChoice(GENERAL, _("General fund")), *prisoner_select_choices()]
+
+
+def facility_choices() -> list[SelectChoice]:
     facilities = db.session.scalars(select(Facility).order_by(Facility.name))
-    return [("", "—")] + [(str(f.id), f.name) for f in facilities]
+    return [SelectChoice("", "—")] + [SelectChoice(str(f.id), f.name) for f in facilities]
 
 
 def _label(account: Account) -> str:
@@ -87,12 +104,12 @@ def _label(account: Account) -> str:
     return f"{account.name} ({', '.join(details)})" if details else account.name
 
 
-def asset_choices() -> list[tuple[str, str]]:
+def asset_choices() -> list[SelectChoice]:
     """Bank and cash accounts money can be paid from."""
-    return [(a.name, _label(a)) for a in spending_assets(db.session)]
+    return [SelectChoice(a.name, _label(a)) for a in spending_assets(db.session)]
 
 
-def receiving_asset_choices() -> list[tuple[str, str]]:
+def receiving_asset_choices() -> list[SelectChoice]:
     """Where a gift can arrive: open bank, cash, Stripe or intermediary accounts."""
     from ledger.funds.donations import RECEIVING_KINDS
 
@@ -101,11 +118,13 @@ def receiving_asset_choices() -> list[tuple[str, str]]:
         .where(Account.kind.in_(RECEIVING_KINDS), Account.closed_at.is_(None))
         .order_by(Account.name)
     )
-    return [(a.name, _label(a)) for a in accounts]
+    return [SelectChoice(a.name, _label(a)) for a in accounts]
 
 
-def bank_choices() -> list[tuple[str, str]]:
+def bank_choices() -> list[SelectChoice]:
     accounts = db.session.scalars(
-        select(Account).where(Account.kind == "bank", Account.closed_at.is_(None)).order_by(Account.name)
+        select(Account)
+        .where(Account.kind == AssetKind.BANK, Account.closed_at.is_(None))
+        .order_by(Account.name)
     )
-    return [(a.name, _label(a)) for a in accounts]
+    return [SelectChoice(a.name, _label(a)) for a in accounts]

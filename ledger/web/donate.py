@@ -6,21 +6,23 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ledger.access.users import AccessError, normalise_email
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Prisoner
 from ledger.messages import message_for
 from ledger.money import MoneyError
 from ledger.payments.checkout import CheckoutFailed, GiftRequest, start_checkout
 from ledger.payments.stripe_api import StripeCurrencyError, stripe_decimals
 from ledger.text import TextError, clean_text
+from ledger.web.choices import public_fund_choices
 from ledger.web.donate_forms import DonateForm
 from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("donate", __name__)
-GENERAL_FUND_CHOICE = "general"
 
 
 def _takes_cards_in(currency: str) -> bool:
@@ -38,15 +40,6 @@ def donation_currencies() -> list[str]:
     ]
 
 
-def _prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
-    choices = [(GENERAL_FUND_CHOICE, _("General fund (where it is needed most)"))]
-    for prisoner in prisoners:
-        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
-        choices.append((prisoner.slug, label))
-    return choices
-
-
 def _gift_from(form: DonateForm) -> GiftRequest | None:
     """The validated gift, or None with the errors attached to the form's fields."""
     money = None
@@ -58,7 +51,7 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
     except MoneyError as error:
         form.amount.errors.append(message_for(error.code, error.params))
     prisoner = None
-    if form.prisoner.data != GENERAL_FUND_CHOICE:
+    if form.prisoner.data != GENERAL:
         prisoner = db.session.scalar(
             select(Prisoner).where(Prisoner.slug == form.prisoner.data, Prisoner.public.is_(True))
         )
@@ -90,14 +83,14 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
 @bp.route("/donate", methods=["GET", "POST"])
 def donate():
     form = DonateForm()
-    form.currency.choices = [(code, code) for code in donation_currencies()]
-    form.prisoner.choices = _prisoner_choices()
+    form.currency.choices = [SelectChoice(code, code) for code in donation_currencies()]
+    form.prisoner.choices = public_fund_choices()
     if request.method == "GET":
         slug = request.args.get("prisoner")
-        if slug and slug in {value for value, _label in form.prisoner.choices}:
+        if slug and slug in {choice.value for choice in form.prisoner.choices}:
             form.prisoner.data = slug
         else:
-            form.prisoner.data = GENERAL_FUND_CHOICE
+            form.prisoner.data = GENERAL
     if not form.validate_on_submit():
         return _form_page(form, 400 if form.is_submitted() else 200)
     gift = _gift_from(form)

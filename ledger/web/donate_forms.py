@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+
+from ledger.funds.kinds import PledgeFrequency
 
 
 class DonateForm(FlaskForm):
@@ -14,8 +17,11 @@ class DonateForm(FlaskForm):
     prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"),
-        choices=[("one_off", _l("Once")), ("monthly", _l("Every month"))],
-        default="one_off",
+        choices=[
+            SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
+            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
+        ],
+        default=PledgeFrequency.ONE_OFF,
         validators=[InputRequired()],
     )
     public_name = StringField(
@@ -41,8 +47,11 @@ class PledgeTransferForm(FlaskForm):
     prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"),
-        choices=[("monthly", _l("Every month")), ("one_off", _l("Once"))],
-        default="monthly",
+        choices=[
+            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
+            SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
+        ],
+        default=PledgeFrequency.MONTHLY,
         validators=[InputRequired()],
     )
     email = StringField(

@@ -19,7 +19,8 @@ from ledger.extensions import db
 from ledger.funds.donor_mail import forget_email
 from ledger.funds.models import BankDetails, Donor, Pledge
 from ledger.funds.schedules import donor_settings, lock_pledge_job
-from ledger.mail.models import MAIL_STATUSES, MailMessage
+from ledger.mail.kinds import MAIL_STATUSES, MailStatus
+from ledger.mail.models import MailMessage
 from ledger.mail.sender import retry_now
 from ledger.text import TextError, clean_text
 from ledger.web.access_control import role_required
@@ -149,8 +150,8 @@ def outbox():
     query = select(MailMessage).order_by(MailMessage.id.desc())
     if status == "waiting":
         query = query.where(
-            MailMessage.status.in_(("queued", "sending", "failed"))
-            & ((MailMessage.attempts > 0) | (MailMessage.status == "failed"))
+            MailMessage.status.in_((MailStatus.QUEUED, MailStatus.SENDING, MailStatus.FAILED))
+            & ((MailMessage.attempts > 0) | (MailMessage.status == MailStatus.FAILED))
         )
     elif status in MAIL_STATUSES:
         query = query.where(MailMessage.status == status)

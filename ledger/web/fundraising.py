@@ -30,7 +30,8 @@ from ledger.funds.bank_import import (
     saved_mapping,
 )
 from ledger.funds.donations import DonationDraft, record_donation
-from ledger.funds.models import PLEDGE_STATUSES, Donation, Facility, Pledge, PledgeStatusChange, Prisoner
+from ledger.funds.kinds import GENERAL, PLEDGE_STATUSES
+from ledger.funds.models import Donation, Facility, Pledge, PledgeStatusChange, Prisoner
 from ledger.funds.pledges import (
     cancel_pledge,
     create_pledge,
@@ -111,7 +112,7 @@ def _prisoner_form(prisoner: Prisoner | None = None) -> PrisonerForm:
             optional.data = ""
     if request.method == "GET" and prisoner is not None:
         form.facility.data = str(prisoner.facility_id or "")
-        if prisoner.monthly_need_minor is not None:
+        if prisoner.monthly_need_minor is not None and prisoner.monthly_need_currency is not None:
             need = Money.from_minor(prisoner.monthly_need_minor, prisoner.monthly_need_currency)
             form.need_amount.data, form.need_currency.data = str(need.amount), need.currency
     return form
@@ -249,7 +250,7 @@ def new_pledge():
     if form.validate_on_submit():
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
-            prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
+            prisoner = None if form.fund.data == GENERAL else prisoner_by_slug(db.session, form.fund.data)
             donor = make_donor(db.session, public_name=form.public_name.data, email=form.email.data)
             pledge = create_pledge(
                 db.session,
@@ -337,7 +338,7 @@ def new_donation():
                 pledge = pledge_by_reference(db.session, form.pledge.data)
                 if pledge is None:
                     raise InvalidEntry("unknown pledge", field="pledge", reason="unknown_pledge")
-            prisoner = None if form.fund.data == "general" else prisoner_by_slug(db.session, form.fund.data)
+            prisoner = None if form.fund.data == GENERAL else prisoner_by_slug(db.session, form.fund.data)
             donation = record_donation(
                 db.session,
                 DonationDraft(
@@ -365,7 +366,7 @@ def new_transfer():
     form.currency.choices = currency_choices()
     if request.method == "GET":
         form.on.data = utcnow().date()
-        form.from_fund.data = request.args.get("from", "general")
+        form.from_fund.data = request.args.get("from", GENERAL)
         form.to_fund.data = request.args.get("to")
     if form.validate_on_submit():
         with attempt(form) as outcome:
@@ -441,7 +442,7 @@ def bank_import():
                 funds=fund_choices(),
             )
     saved = accounts_with_saved_mappings(db.session)
-    saved_accounts = [(name, label) for name, label in form.asset.choices if name in saved]
+    saved_accounts = [(c.value, c.label) for c in form.asset.choices if c.value in saved]
     return render_template(
         "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
     )
@@ -450,7 +451,7 @@ def bank_import():
 def _prefill(form: StatementUploadForm):
     """Choose the account named in ``?asset=`` (or the first) and fill in its saved columns.
     Returns the account when its saved columns were filled in, None when it has none yet."""
-    choices = [name for name, _label in form.asset.choices]
+    choices = [choice.value for choice in form.asset.choices]
     wanted = request.args.get("asset", "")
     chosen = wanted if wanted in choices else (choices[0] if choices else None)
     if chosen is None:

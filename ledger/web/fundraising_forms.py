@@ -6,8 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ledger.funds.kinds import DonationMethod, PledgeFrequency, PrisonerStatus
 from ledger.web.labels import (
     CONDITIONS_LABELS,
     FACILITY_KIND_LABELS,
@@ -18,12 +20,20 @@ from ledger.web.labels import (
 )
 
 STATUS_CHOICES = [
-    ("awaiting_trial", _l("Awaiting trial")),
-    ("sentenced", _l("Sentenced")),
-    ("released", _l("Released")),
+    SelectChoice(PrisonerStatus.AWAITING_TRIAL, _l("Awaiting trial")),
+    SelectChoice(PrisonerStatus.SENTENCED, _l("Sentenced")),
+    SelectChoice(PrisonerStatus.RELEASED, _l("Released")),
 ]
-FREQUENCY_CHOICES = [("monthly", _l("Monthly")), ("one_off", _l("One-off"))]
-METHOD_CHOICES = [("bank", _l("Bank transfer")), ("cash", _l("Cash")), ("other", _l("Other"))]
+FREQUENCY_CHOICES = [
+    SelectChoice(PledgeFrequency.MONTHLY, _l("Monthly")),
+    SelectChoice(PledgeFrequency.ONE_OFF, _l("One-off")),
+]
+# Card gifts come from Stripe only, never typed in.
+METHOD_CHOICES = [
+    SelectChoice(DonationMethod.BANK, _l("Bank transfer")),
+    SelectChoice(DonationMethod.CASH, _l("Cash")),
+    SelectChoice(DonationMethod.OTHER, _l("Other")),
+]
 
 
 class PrisonerForm(FlaskForm):
@@ -53,7 +63,7 @@ class PrisonerForm(FlaskForm):
     juvenile = BooleanField(_l("Juvenile (parcel rules)"))
     conditions = SelectField(
         _l("Conditions of detention (parcel rules)"),
-        choices=[("", "—")] + [(k, v) for k, v in CONDITIONS_LABELS.items() if k != "any"],
+        choices=choices_of({k: v for k, v in CONDITIONS_LABELS.items() if k != "any"}, blank=True),
         default="",
     )
     lifecycle_public = SelectField(

@@ -3,9 +3,13 @@ sections) for pages and CSV headers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from wtforms.fields.choices import SelectChoice
 
+from ledger.access.roles import Role
 from ledger.spending.disbursements import SPENDING_CATEGORIES
 
 CATEGORY_LABELS = {
@@ -21,8 +25,8 @@ CATEGORY_LABELS = {
     "refund": _l("Refund"),
     "other": _l("Other"),
 }
-SPENDING_CATEGORY_CHOICES = [(code, CATEGORY_LABELS[code]) for code in SPENDING_CATEGORIES]
-ROLE_LABELS = {"admin": _l("admin"), "coordinator": _l("coordinator"), "auditor": _l("auditor")}
+SPENDING_CATEGORY_CHOICES = [SelectChoice(code, CATEGORY_LABELS[code]) for code in SPENDING_CATEGORIES]
+ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.COORDINATOR: _l("coordinator"), Role.AUDITOR: _l("auditor")}
 STATUS_LABELS = {
     "awaiting_trial": _l("Awaiting trial"),
     "sentenced": _l("Sentenced"),
@@ -149,9 +153,11 @@ LABEL_FILTERS = {
 }
 
 
-def choices_of(labels: dict, *, blank: bool = False) -> list[tuple[str, object]]:
+def choices_of(labels: dict[str, Any], *, blank: bool = False) -> list[SelectChoice]:
     """Select-field choices in the labels' order (with an empty first choice if ``blank``)."""
-    return ([("", "—")] if blank else []) + list(labels.items())
+    return ([SelectChoice("", "—")] if blank else []) + [
+        SelectChoice(v, label) for v, label in labels.items()
+    ]
 
 
 def register_labels(app) -> None:

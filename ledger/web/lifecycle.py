@@ -191,12 +191,15 @@ def refund(parcel_id: int):
     form = RefundForm(prefix="refund")
     form.asset.choices = asset_choices()
     if form.validate_on_submit():
+        received_into = find_account(db.session, form.asset.data)
+        if received_into is None:  # the form offers only existing accounts
+            abort(400)
         with attempt(form) as result:
             entry = record_parcel_refund(
                 db.session,
                 record,
                 money=parse_amount(form.amount.data, parcel_amount(record).currency),
-                received_into=find_account(db.session, form.asset.data),
+                received_into=received_into,
                 on=form.on.data,
                 recorded_by=current_user,
             )

@@ -9,12 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ledger.api.public_pledges import client_key, throttle_policy
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.donor_links import LinkRefused, donor_from_token
 from ledger.funds.donor_mail import forget_email
+from ledger.funds.kinds import GENERAL
 from ledger.funds.models import BankDetails, Donor, Pledge, Prisoner
 from ledger.funds.pledges import (
     PUBLIC_REFERENCE_LENGTH,
@@ -28,20 +30,11 @@ from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.money import MoneyError, parse_amount
 from ledger.web.boundary import attempt
+from ledger.web.choices import public_fund_choices
 from ledger.web.donate_forms import PledgeTransferForm
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("pledge_transfer", __name__)
-GENERAL = "general"
-
-
-def _prisoner_choices() -> list[tuple[str, str]]:
-    prisoners = db.session.scalars(select(Prisoner).where(Prisoner.public.is_(True)).order_by(Prisoner.name))
-    choices = [(GENERAL, _("General fund (where it is needed most)"))]
-    for prisoner in prisoners:
-        label = prisoner.name if not prisoner.name_latin else f"{prisoner.name} ({prisoner.name_latin})"
-        choices.append((prisoner.slug, label))
-    return choices
 
 
 def _locale() -> str:
@@ -52,11 +45,11 @@ def _locale() -> str:
 def form():
     form = PledgeTransferForm()
     currencies = pledge_currencies(db.session)
-    form.currency.choices = [(code, code) for code in currencies]
-    form.prisoner.choices = _prisoner_choices()
+    form.currency.choices = [SelectChoice(code, code) for code in currencies]
+    form.prisoner.choices = public_fund_choices()
     if request.method == "GET":
         slug = request.args.get("prisoner")
-        form.prisoner.data = slug if slug in {v for v, _l in form.prisoner.choices} else GENERAL
+        form.prisoner.data = slug if slug in {choice.value for choice in form.prisoner.choices} else GENERAL
     warning = str(BANK_VISIBILITY_WARNING)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200

@@ -5,11 +5,10 @@ signed-in staff see the live books over any period (ledger/visibility.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
+from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
@@ -164,7 +163,7 @@ def prisoner_report_csv(slug: str):
         for line in report.currencies
     ]
     return csv_response(
-        f"report-{prisoner.slug}-{start or 'start'}-{end or (as_of.as_of_date or date.today()).isoformat()}.csv",
+        f"report-{prisoner.slug}-{start or 'start'}-{end or (as_of.as_of_date or utc_today()).isoformat()}.csv",
         report_csv_header(),
         rows,
     )

@@ -10,8 +10,11 @@ from flask_login import current_user
 
 from ledger.access.models import READERS
 from ledger.books.accounts import PRISONER_FUND_PREFIX, find_account
-from ledger.books.models import CATEGORIES, LedgerHead
+from ledger.books.kinds import CATEGORIES
+from ledger.books.models import LedgerHead
+from ledger.database import utc_today
 from ledger.extensions import db
+from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.messages import message_for
 from ledger.money import Money
@@ -164,7 +167,7 @@ def trial_balance_csv():
         for line in report.lines
     )
     return csv_response(
-        f"trial-balance-{(as_of or date.today()).isoformat()}.csv",
+        f"trial-balance-{(as_of or utc_today()).isoformat()}.csv",
         [_("Account"), _("Type"), _("Currency"), _("Debits"), _("Credits"), _("Balance")],
         rows,
     )
@@ -204,7 +207,7 @@ def balance_sheet_csv():
         for line in sheet.lines
     )
     return csv_response(
-        f"balance-sheet-{(as_of.as_of_date or date.today()).isoformat()}.csv",
+        f"balance-sheet-{(as_of.as_of_date or utc_today()).isoformat()}.csv",
         [_("Section"), _("Account"), _("Currency"), _("Amount")],
         rows,
     )
@@ -262,7 +265,7 @@ def journal_csv():
 
     if filters == JournalFilter():  # the whole journal: one streaming pass
         return csv_response(
-            f"journal-{date.today().isoformat()}.csv", journal_csv_header(), whole_journal_rows(db.session)
+            f"journal-{utc_today().isoformat()}.csv", journal_csv_header(), whole_journal_rows(db.session)
         )
 
     def rows():
@@ -287,7 +290,7 @@ def journal_csv():
                     entry.approved_by or "",
                 ]
 
-    return csv_response(f"journal-{date.today().isoformat()}.csv", journal_csv_header(), rows())
+    return csv_response(f"journal-{utc_today().isoformat()}.csv", journal_csv_header(), rows())
 
 
 # -- account ledgers -----------------------------------------------------------------
@@ -401,7 +404,7 @@ def pledges_csv():
             for month in item.months:
                 yield [
                     pledge.reference,
-                    pledge.prisoner.slug if pledge.prisoner else "general",
+                    pledge.prisoner.slug if pledge.prisoner else GENERAL,
                     pledge.frequency,
                     item.status,
                     pledge.currency,
@@ -412,7 +415,7 @@ def pledges_csv():
                 ]
 
     return csv_response(
-        f"pledge-fulfilment-{date.today().isoformat()}.csv",
+        f"pledge-fulfilment-{utc_today().isoformat()}.csv",
         [
             _("Pledge"),
             _("Fund"),
@@ -486,7 +489,7 @@ def receipts_csv():
             page += 1
 
     return csv_response(
-        f"receipts-{date.today().isoformat()}.csv",
+        f"receipts-{utc_today().isoformat()}.csv",
         [
             _("Receipt"),
             _("Entry"),
@@ -544,6 +547,6 @@ def export_download(fmt: str):
     head = db.session.get(LedgerHead, 1)
     response = Response(stream_with_context(journal_export_lines(fmt)), mimetype=mimetype + "; charset=utf-8")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="ledger-{date.today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
+        f'attachment; filename="ledger-{utc_today().isoformat()}-{head.entry_count if head else 0}.{extension}"'
     )
     return response

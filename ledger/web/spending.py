@@ -41,7 +41,7 @@ from ledger.web.choices import (
     currency_choices,
     currency_of,
     fund_choices,
-    prisoner_choices,
+    prisoner_select_choices,
 )
 from ledger.web.choices import (
     default_choice as _default_choice,
@@ -150,7 +150,7 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
 @role_required(*WRITERS)
 def new_disbursement():
     form = DisbursementForm()
-    form.prisoner.choices = prisoner_choices()
+    form.prisoner.choices = prisoner_select_choices()
     form.currency.choices = currency_choices()
     form.paid_from.choices = asset_choices()
     if request.method == "GET":

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, SelectField, StringField
 from wtforms import Form as PlainForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ledger.web.labels import PARCEL_KIND_LABELS, SPENDING_CATEGORY_CHOICES, choices_of
@@ -74,7 +75,10 @@ class AssetConversionForm(_ConversionForm):
 class CashMovementForm(FlaskForm):
     direction = SelectField(
         _l("Movement"),
-        choices=[("advance", _l("Advance: bank → my cash")), ("return", _l("Return: my cash → bank"))],
+        choices=[
+            SelectChoice("advance", _l("Advance: bank → my cash")),
+            SelectChoice("return", _l("Return: my cash → bank")),
+        ],
     )
     bank = SelectField(_l("Bank account"), validators=[DataRequired()])
     amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=20)])

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ledger.access.roles import WRITERS, Role
 from ledger.books.errors import LedgerError
 from ledger.extensions import csrf, db
 from ledger.messages import message_for
@@ -104,7 +105,7 @@ def webhook():
 
 
 @bp.route("/stripe/events")
-@role_required("admin", "coordinator")
+@role_required(*WRITERS)
 def held_events():
     events = db.session.scalars(
         select(StripeEvent).where(StripeEvent.status == "needs_attention").order_by(StripeEvent.received_at)
@@ -137,12 +138,12 @@ def _replay(event_id: str, *, as_advance: bool):
 
 
 @bp.route("/stripe/events/<event_id>/retry", methods=["POST"])
-@role_required("admin", "coordinator")
+@role_required(*WRITERS)
 def retry_event(event_id: str):
     return _replay(event_id, as_advance=False)
 
 
 @bp.route("/stripe/events/<event_id>/advance", methods=["POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def advance_event(event_id: str):
     return _replay(event_id, as_advance=True)

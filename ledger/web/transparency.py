@@ -25,6 +25,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from ledger.access.roles import Role
 from ledger.checkpoints.models import SCHEDULES
 from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
@@ -245,7 +246,7 @@ def open_books_jsonl():
 
 
 @bp.get("/admin/checkpoints")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def schedule():
     form = ScheduleForm(every=current_schedule(db.session))
     items, total = checkpoints_page(db.session, page=1, per_page=5)
@@ -255,7 +256,7 @@ def schedule():
 
 
 @bp.post("/admin/checkpoints/schedule")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def save_schedule():
     form = ScheduleForm()
     if not form.validate_on_submit():
@@ -270,7 +271,7 @@ def save_schedule():
 
 
 @bp.post("/admin/checkpoints")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def make_checkpoint():
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -14,8 +14,28 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# ISO 4217 as of this migration; later additions come with their own migration.
-from ledger.money import CURRENCIES  # noqa: E402
+# ISO 4217 as of this migration (code -> minor units), written out here so that this
+# migration never changes when ledger/money.py does; later additions come with their own
+# migration.
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR = "CLF UYW"
+_TWO = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD "
+    "BTN BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP "
+    "ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR "
+    "JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU "
+    "MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR "
+    "RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS "
+    "TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD YER ZAR ZMW ZWG"
+)
+
+CURRENCIES: dict[str, int] = {
+    **{code: 0 for code in _ZERO.split()},
+    **{code: 2 for code in _TWO.split()},
+    **{code: 3 for code in _THREE.split()},
+    **{code: 4 for code in _FOUR.split()},
+}
 
 APPEND_ONLY_TABLES = ("journal_entries", "postings")
 CATEGORIES = (

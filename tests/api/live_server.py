@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -31,6 +32,7 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     process: subprocess.Popen | None = None
+    log_file: IO[str] | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -71,12 +73,13 @@ class LiveServer:
 
     def start(self) -> None:
         (self.directory / "instance").mkdir(parents=True, exist_ok=True)
+        self.log_file = open(self.directory / "server.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=open(self.directory / "server.log", "w"),  # noqa: SIM115
+            stderr=self.log_file,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -98,6 +101,9 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
 
     def log(self) -> str:
         path = self.directory / "server.log"

@@ -14,7 +14,8 @@ from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import parse_amount
 from ledger.spending.cash import cash_account_for, move_cash
-from tests.conftest import bearer, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import bearer
 
 
 def _counts(session):
@@ -47,7 +48,8 @@ def test_admin_opens_lists_relabels_and_closes_accounts(client, tokens, session)
     friend = _open(
         client, admin, name="assets:intermediary:friend-in-tbilisi", label="A friend", kind="intermediary"
     )
-    assert friend.status_code == 201 and friend.get_json()["account"]["currency"] is None
+    assert friend.status_code == 201
+    assert friend.get_json()["account"]["currency"] is None
 
     for role in ("admin", "coordinator", "auditor"):
         listed = client.get("/api/v1/accounts", headers=bearer(tokens[role]))
@@ -59,20 +61,23 @@ def test_admin_opens_lists_relabels_and_closes_accounts(client, tokens, session)
     relabel = client.patch(
         "/api/v1/accounts/assets:bank:eur-main", json={"label_ru": "Евро, основной"}, headers=bearer(admin)
     )
-    assert relabel.status_code == 200 and relabel.get_json()["changed"] == ["label_ru"]
+    assert relabel.status_code == 200
+    assert relabel.get_json()["changed"] == ["label_ru"]
 
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "10.00", "EUR")
+    prisoner = new_prisoner(session)
+    bank_donation(session, prisoner, "10.00", "EUR")
     session.commit()
     before = _counts(session)
     full = client.patch("/api/v1/accounts/assets:bank:eur-main", json={"open": False}, headers=bearer(admin))
-    assert full.status_code == 409 and full.get_json()["error"]["code"] == "account_not_empty"
+    assert full.status_code == 409
+    assert full.get_json()["error"]["code"] == "account_not_empty"
     assert _counts(session) == before
 
     closed = client.patch(
         "/api/v1/accounts/assets:intermediary:friend-in-tbilisi", json={"open": False}, headers=bearer(admin)
     )
-    assert closed.status_code == 200 and closed.get_json()["account"]["open"] is False
+    assert closed.status_code == 200
+    assert closed.get_json()["account"]["open"] is False
     with pytest.raises(AccountClosed):
         post_entry(
             session,
@@ -88,7 +93,7 @@ def test_admin_opens_lists_relabels_and_closes_accounts(client, tokens, session)
 
 
 @pytest.mark.parametrize(
-    "body, status, code, field",
+    ("body", "status", "code", "field"),
     [
         ({"name": "assets:bank:rub-main", "label": "RUB"}, 422, "currency_required", "currency"),
         (
@@ -137,9 +142,9 @@ def test_only_admins_open_accounts(client, tokens, session):
 @pytest.fixture
 def two_banks(session):
     """A prisoner with 500 EUR in the EUR account and 20,000 RUB in the RUB account."""
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "500.00", "EUR")
-    donate(session, prisoner, "20000.00", "RUB")
+    prisoner = new_prisoner(session, "vera")
+    bank_donation(session, prisoner, "500.00", "EUR")
+    bank_donation(session, prisoner, "20000.00", "RUB")
     session.commit()
     return prisoner
 
@@ -166,7 +171,8 @@ def test_wrong_currency_is_refused_on_every_api_path(client, tokens, session, tw
         },
     )
     message = _refused(donation, "asset")["error"]["message"]
-    assert "assets:bank:eur-main" in message and "EUR" in message
+    assert "assets:bank:eur-main" in message
+    assert "EUR" in message
     disbursement = client.post(
         "/api/v1/disbursements",
         headers=token,
@@ -254,7 +260,8 @@ def test_wrong_currency_is_refused_in_cash_and_in_the_journal_itself(session, us
         on=date(2026, 2, 1),
     )
     session.commit()
-    assert advance.id and rub_box.name == f"assets:cash:coordinator-{coordinator.id}-rub"
+    assert advance.id
+    assert rub_box.name == f"assets:cash:coordinator-{coordinator.id}-rub"
     assert cash_account_for(session, coordinator, "RUB") is rub_box
     assert cash_account_for(session, coordinator, "EUR").currency == "EUR"
 
@@ -320,9 +327,11 @@ def test_facilities_are_created_listed_and_edited(client, tokens, session):
     )
     assert created.status_code == 201, created.get_json()
     facility = created.get_json()["facility"]
-    assert facility["name"] == "СИЗО-1" and facility["region"] == "Москва"
+    assert facility["name"] == "СИЗО-1"
+    assert facility["region"] == "Москва"
     listed = client.get("/api/v1/facilities")  # public
-    assert listed.status_code == 200 and [f["name"] for f in listed.get_json()["facilities"]] == ["СИЗО-1"]
+    assert listed.status_code == 200
+    assert [f["name"] for f in listed.get_json()["facilities"]] == ["СИЗО-1"]
 
     edited = client.patch(f"/api/v1/facilities/{facility['id']}", headers=token, json={"region": "Moscow"})
     assert edited.status_code == 200
@@ -331,11 +340,13 @@ def test_facilities_are_created_listed_and_edited(client, tokens, session):
     prisoner = client.post(
         "/api/v1/prisoners", headers=token, json={"slug": "ivan", "name": "Иван", "facility": "сизо-1"}
     )
-    assert prisoner.status_code == 201 and prisoner.get_json()["prisoner"]["facility"] == "СИЗО-1"
+    assert prisoner.status_code == 201
+    assert prisoner.get_json()["prisoner"]["facility"] == "СИЗО-1"
 
     before = _counts(session)
     taken = client.post("/api/v1/facilities", headers=token, json={"name": "сизо-1"})
-    assert taken.status_code == 422 and taken.get_json()["error"]["code"] == "facility_taken"
+    assert taken.status_code == 422
+    assert taken.get_json()["error"]["code"] == "facility_taken"
     unknown = client.post("/api/v1/facilities", headers=token, json={"name": "X", "capacity": 800})
     assert unknown.get_json()["error"] == {
         **unknown.get_json()["error"],
@@ -344,7 +355,8 @@ def test_facilities_are_created_listed_and_edited(client, tokens, session):
     }
     # kind and regime are the parcel rules' (#16): known, and checked.
     bad_kind = client.post("/api/v1/facilities", headers=token, json={"name": "X", "kind": "sizo"})
-    assert bad_kind.status_code == 422 and bad_kind.get_json()["error"]["code"] == "unknown_facility_kind"
+    assert bad_kind.status_code == 422
+    assert bad_kind.get_json()["error"]["code"] == "unknown_facility_kind"
     missing = client.patch("/api/v1/facilities/999", headers=token, json={"name": "Y"})
     assert missing.status_code == 404
     anonymous = client.post("/api/v1/facilities", json={"name": "Z"})

@@ -50,7 +50,8 @@ def test_every_operation_has_roles_security_and_error_codes():
         for method, operation in item.items():
             where = f"{method.upper()} {path}"
             roles = operation["x-roles"]
-            assert roles and set(roles) <= {"public", "admin", "coordinator", "auditor"}, where
+            assert roles, where
+            assert set(roles) <= {"public", "admin", "coordinator", "auditor"}, where
             assert operation["security"] == ([] if roles == ["public"] else [{"bearer": []}]), where
             if roles != ["public"]:
                 assert {"401", "403"} <= set(operation["responses"]), where

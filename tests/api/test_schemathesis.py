@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from ledger.api.contract import build_document
 from tests.api.live_server import LiveServer
-from tests.conftest import PASSWORD, POSTGRES_URL
+from tests.helpers import PASSWORD, POSTGRES_URL
 
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

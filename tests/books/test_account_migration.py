@@ -13,14 +13,15 @@ from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
 from ledger.money import parse_amount
-from tests.conftest import PASSWORD, POSTGRES_URL, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import PASSWORD, POSTGRES_URL
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="down and up on SQLite, where each test has its own file")
 def test_existing_accounts_get_their_currency_from_their_postings(app, session):
     coordinator = create_user(session, "c@example.org", PASSWORD, "coordinator")
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "10.00", "EUR")
+    prisoner = new_prisoner(session)
+    bank_donation(session, prisoner, "10.00", "EUR")
     cash = get_or_create_account(session, f"assets:cash:coordinator-{coordinator.id}", currency="RUB")
     mixed = Account(name="assets:bank:mixed", type="asset", kind="bank", guarded=False)
     session.add(mixed)
@@ -54,9 +55,12 @@ def test_existing_accounts_get_their_currency_from_their_postings(app, session):
         "EUR",
     )
     assert accounts["assets:bank:gel-spare"].currency == "GEL"  # no postings: from the name
-    assert accounts[cash_name].currency == "RUB" and accounts[cash_name].holder_id == coordinator_id
+    assert accounts[cash_name].currency == "RUB"
+    assert accounts[cash_name].holder_id == coordinator_id
     assert accounts["assets:bank:mixed"].currency is None
-    assert accounts["assets:stripe"].kind == "stripe" and accounts["assets:stripe"].currency is None
+    assert accounts["assets:stripe"].kind == "stripe"
+    assert accounts["assets:stripe"].currency is None
     assert accounts["liabilities:funds:general"].kind is None
     problems = verify_ledger(db.session).problems
-    assert [p.code for p in problems] == ["mixed_currencies"] and "assets:bank:mixed" in str(problems[0])
+    assert [p.code for p in problems] == ["mixed_currencies"]
+    assert "assets:bank:mixed" in str(problems[0])

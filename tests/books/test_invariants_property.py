@@ -17,7 +17,6 @@ from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money
-from tests.conftest import make_prisoner
 
 CURRENCIES = ["EUR", "RUB", "USD"]
 FUNDS = 3
@@ -52,9 +51,9 @@ def _entry_count(session):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, min_size=1, max_size=25))
-def test_random_operations_keep_every_invariant(session, operations):
+def test_random_operations_keep_every_invariant(session, operations, create_prisoner):
     run = next(_example)
-    funds = [fund_account_for(session, make_prisoner(session, f"p{run}-{i}")) for i in range(FUNDS)]
+    funds = [fund_account_for(session, create_prisoner(f"p{run}-{i}")) for i in range(FUNDS)]
     trading = trading_account(session)
     session.commit()
     expected: dict[tuple[int, str], int] = defaultdict(int)
@@ -146,7 +145,8 @@ def test_random_operations_keep_every_invariant(session, operations):
             continue
         except AlreadyReversed:
             session.rollback()
-            assert kind == "reverse" and _entry_count(session) == before
+            assert kind == "reverse"
+            assert _entry_count(session) == before
             continue
         for key, value in effect.items():
             expected[key] += value

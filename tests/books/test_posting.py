@@ -18,7 +18,6 @@ from ledger.books.models import AccountBalance, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money, MoneyError, parse_amount
-from tests.conftest import donate, make_prisoner
 
 
 def _counts(session):
@@ -42,19 +41,21 @@ def _spend(session, prisoner, amount, currency="EUR", *, is_advance=False, recor
     return post_entry(session, draft, recorded_by=recorded_by)
 
 
-def test_donation_credits_the_fund_and_chains_the_entry(session):
-    prisoner = make_prisoner(session)
-    entry = donate(session, prisoner, "100.00")
+def test_donation_credits_the_fund_and_chains_the_entry(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    entry = create_donation(prisoner, "100.00")
     session.commit()
-    assert entry.id == 1 and entry.prev_hash == "0" * 64 and len(entry.hash) == 64
+    assert entry.id == 1
+    assert entry.prev_hash == "0" * 64
+    assert len(entry.hash) == 64
     assert available_in(session, fund_account_for(session, prisoner)) == {
         "EUR": Money.from_minor(10000, "EUR")
     }
     assert verify_ledger(session).ok
 
 
-def test_unbalanced_entry_is_refused_and_nothing_is_written(session):
-    prisoner = make_prisoner(session)
+def test_unbalanced_entry_is_refused_and_nothing_is_written(session, create_prisoner):
+    prisoner = create_prisoner()
     session.commit()
     before = _counts(session)
     fund = fund_account_for(session, prisoner)
@@ -76,8 +77,8 @@ def test_unbalanced_entry_is_refused_and_nothing_is_written(session):
     assert _counts(session) == before
 
 
-def test_a_currency_mix_must_balance_per_currency(session):
-    prisoner = make_prisoner(session)
+def test_a_currency_mix_must_balance_per_currency(session, create_prisoner):
+    prisoner = create_prisoner()
     bank = get_or_create_account(session, "assets:bank:eur-main")
     with pytest.raises(UnbalancedEntry):
         post_entry(
@@ -93,10 +94,10 @@ def test_a_currency_mix_must_balance_per_currency(session):
         )
 
 
-def test_float_amounts_never_reach_the_ledger(session):
+def test_float_amounts_never_reach_the_ledger(session, create_prisoner):
     with pytest.raises(MoneyError):
         Money(10.0, "EUR")  # type: ignore[arg-type]
-    prisoner = make_prisoner(session)
+    prisoner = create_prisoner()
     bank = get_or_create_account(session, "assets:bank:eur-main")
     with pytest.raises(InvalidEntry):
         post_entry(
@@ -109,8 +110,8 @@ def test_float_amounts_never_reach_the_ledger(session):
         )  # type: ignore[arg-type]
 
 
-def test_single_posting_and_bad_dates_and_categories_are_refused(session):
-    prisoner = make_prisoner(session)
+def test_single_posting_and_bad_dates_and_categories_are_refused(session, create_prisoner):
+    prisoner = create_prisoner()
     fund = fund_account_for(session, prisoner)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     ten = parse_amount("10", "EUR")
@@ -137,9 +138,11 @@ def test_single_posting_and_bad_dates_and_categories_are_refused(session):
     assert error.value.field == "description"
 
 
-def test_spending_more_than_the_fund_holds_is_refused_and_writes_nothing(session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00")
+def test_spending_more_than_the_fund_holds_is_refused_and_writes_nothing(
+    session, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100.00")
     session.commit()
     before = _counts(session)
     with pytest.raises(InsufficientFunds) as error:
@@ -152,15 +155,15 @@ def test_spending_more_than_the_fund_holds_is_refused_and_writes_nothing(session
     assert available_in(session, fund_account_for(session, prisoner)) == {}
 
 
-def test_money_in_another_currency_does_not_cover_spending(session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100000", "RUB")
+def test_money_in_another_currency_does_not_cover_spending(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100000", "RUB")
     with pytest.raises(InsufficientFunds):
         _spend(session, prisoner, "1.00", "EUR")
 
 
-def test_only_an_admin_may_record_a_flagged_advance(session):
-    prisoner = make_prisoner(session)
+def test_only_an_admin_may_record_a_flagged_advance(session, create_prisoner):
+    prisoner = create_prisoner()
     coordinator = create_user(session, "c@example.org", "long enough password", "coordinator")
     admin = create_user(session, "a@example.org", "long enough password", "admin")
     with pytest.raises(NotPermitted):
@@ -171,8 +174,8 @@ def test_only_an_admin_may_record_a_flagged_advance(session):
     assert verify_ledger(session).ok
 
 
-def test_the_same_idempotency_key_records_once(session):
-    prisoner = make_prisoner(session)
+def test_the_same_idempotency_key_records_once(session, create_prisoner):
+    prisoner = create_prisoner()
     fund = fund_account_for(session, prisoner)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     ten = parse_amount("10", "EUR")
@@ -192,9 +195,9 @@ def test_the_same_idempotency_key_records_once(session):
     assert _counts(session)[0] == 1
 
 
-def test_reversal_mirrors_the_entry_and_keeps_the_original(session):
-    prisoner = make_prisoner(session)
-    donation = donate(session, prisoner, "80.00")
+def test_reversal_mirrors_the_entry_and_keeps_the_original(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    donation = create_donation(prisoner, "80.00")
     session.commit()
     reversal = reverse_entry(session, donation, reason="entered twice")
     session.commit()
@@ -212,9 +215,9 @@ def test_reversal_mirrors_the_entry_and_keeps_the_original(session):
     assert verify_ledger(session).ok
 
 
-def test_reversing_a_donation_already_spent_is_refused(session):
-    prisoner = make_prisoner(session)
-    donation = donate(session, prisoner, "80.00")
+def test_reversing_a_donation_already_spent_is_refused(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    donation = create_donation(prisoner, "80.00")
     _spend(session, prisoner, "50.00")
     session.commit()
     with pytest.raises(InsufficientFunds):
@@ -231,9 +234,9 @@ def test_general_fund_is_guarded_too(session):
         )
 
 
-def test_cash_held_by_a_coordinator_cannot_go_negative(session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00")
+def test_cash_held_by_a_coordinator_cannot_go_negative(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100.00")
     cash = get_or_create_account(session, "assets:cash:olga", currency="EUR")
     five = parse_amount("5", "EUR")
     with pytest.raises(InsufficientFunds):

@@ -6,7 +6,6 @@ from sqlalchemy.exc import DatabaseError
 
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
-from tests.conftest import donate, make_prisoner
 
 
 def _drop_append_only_triggers(connection) -> None:
@@ -38,10 +37,10 @@ def restore_triggers(app):
 
 
 @pytest.fixture
-def ledger_with_entries(session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00")
-    donate(session, prisoner, "50.00")
+def ledger_with_entries(session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100.00")
+    create_donation(prisoner, "50.00")
     session.commit()
     assert verify_ledger(session).ok
     session.close()  # release read locks: PostgreSQL's DROP TRIGGER would wait for them
@@ -82,7 +81,8 @@ def test_an_edited_amount_is_found_by_verify(app, ledger_with_entries, runner):
     assert result.problems[0].entry_id == 2
     outcome = runner.invoke(args=["ledger", "verify"])
     assert outcome.exit_code == 1
-    assert "hash_mismatch" in outcome.output and "entry #2" in outcome.output
+    assert "hash_mismatch" in outcome.output
+    assert "entry #2" in outcome.output
 
 
 def test_an_edited_description_is_found_by_verify(app, ledger_with_entries):
@@ -107,7 +107,8 @@ def test_a_tampered_running_balance_is_reported(app, ledger_with_entries):
         connection.execute(text("UPDATE account_balances SET balance_minor = balance_minor + 1"))
     db.session.expire_all()
     problems = verify_ledger(db.session).problems
-    assert problems and problems[0].code == "balance_mismatch"
+    assert problems
+    assert problems[0].code == "balance_mismatch"
 
 
 def test_tampered_turnover_is_reported_though_the_balance_still_adds_up(app, ledger_with_entries):
@@ -117,4 +118,6 @@ def test_tampered_turnover_is_reported_though_the_balance_still_adds_up(app, led
         )
     db.session.expire_all()
     problems = verify_ledger(db.session).problems
-    assert problems and problems[0].code == "balance_mismatch" and "debits and credits" in problems[0].message
+    assert problems
+    assert problems[0].code == "balance_mismatch"
+    assert "debits and credits" in problems[0].message

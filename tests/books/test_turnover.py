@@ -18,7 +18,8 @@ from ledger.books.verify import verify_ledger
 from ledger.extensions import db
 from ledger.money import Money
 from ledger.reports.trial_balance import trial_balance
-from tests.conftest import POSTGRES_URL, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import POSTGRES_URL
 
 _amounts = st.lists(st.integers(1, 10**7), min_size=1, max_size=6)
 
@@ -97,9 +98,9 @@ def test_turnover_is_the_postings_sums_and_the_trial_balance_reads_it(session, s
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="down and up on SQLite, where each test has its own file")
 def test_the_migration_fills_the_turnover_of_an_existing_ledger(app, session):
-    prisoner = make_prisoner(session)
-    entry = donate(session, prisoner, "10.00", "EUR")
-    donate(session, prisoner, "2.50", "EUR")
+    prisoner = new_prisoner(session)
+    entry = bank_donation(session, prisoner, "10.00", "EUR")
+    bank_donation(session, prisoner, "2.50", "EUR")
     reverse_entry(session, entry, reason="bounced")
     session.commit()
     expected, fund_name = _summed(session), prisoner.fund_account.name
@@ -108,6 +109,7 @@ def test_the_migration_fills_the_turnover_of_an_existing_ledger(app, session):
     downgrade(revision="0012_lifecycle")
     upgrade(revision="heads")
 
-    assert _kept(db.session) == expected and verify_ledger(db.session).ok
+    assert _kept(db.session) == expected
+    assert verify_ledger(db.session).ok
     fund = {line.account: line for line in trial_balance(db.session).lines}[fund_name]
     assert (fund.debits, fund.credits) == (1000, 1250)

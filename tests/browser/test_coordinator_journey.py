@@ -7,9 +7,9 @@ from selenium.webdriver.support.ui import Select
 
 from ledger.books.accounts import get_or_create_account
 from ledger.funds.models import Facility
-from tests.browser.conftest import click_and_wait
-from tests.conftest import PASSWORD, donate, make_prisoner
-from tests.spending.conftest import jpeg_with_gps
+from tests.browser.helpers import click_and_wait
+from tests.factories import jpeg_with_gps
+from tests.helpers import PASSWORD
 
 TEXT = {
     "en": {"recorded": "Recorded as entry", "attached": "Receipt attached."},
@@ -32,11 +32,11 @@ def sign_in(browser, live_server, role: str, language: str):
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_coordinator_records_a_parcel_with_a_receipt(
-    session, users, live_server, browser, screenshot, tmp_path, language
+    session, users, live_server, browser, screenshot, tmp_path, language, create_prisoner, create_donation
 ):
-    prisoner = make_prisoner(session, "vera")
+    prisoner = create_prisoner("vera")
     prisoner.facility = Facility(name="СИЗО-7 (fictional)", max_parcel_grams=30000, max_parcels_per_month=2)
-    donate(session, prisoner, "20000.00", "RUB")
+    create_donation(prisoner, "20000.00", "RUB")
     get_or_create_account(session, "assets:bank:rub-main", label="Main rouble account")
     session.commit()
     session.remove()

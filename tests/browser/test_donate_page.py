@@ -3,12 +3,13 @@
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import click_and_wait
-from tests.conftest import make_prisoner
+from tests.browser.helpers import click_and_wait
 
 
-def test_donor_sees_the_form_and_a_clear_error(app, session, live_server, browser, screenshot):
-    make_prisoner(session, "vera", name="Вера Иванова")
+def test_donor_sees_the_form_and_a_clear_error(
+    app, session, live_server, browser, screenshot, create_prisoner
+):
+    create_prisoner("vera", name="Вера Иванова")
     session.commit()
     session.remove()
 

@@ -10,11 +10,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ledger.books.models import LedgerHead
-from tests.browser.conftest import click_and_wait, wait_for_css
+from tests.browser.helpers import click_and_wait, wait_for_css
 from tests.browser.test_coordinator_journey import sign_in
-from tests.conftest import donate, make_prisoner, seal
-from tests.payments.conftest import WEBHOOK_SECRET, Webhooks
+from tests.helpers import seal
 from tests.payments.fake_stripe import FakeStripe
+from tests.payments.helpers import WEBHOOK_SECRET, Webhooks
 
 TEXT = {
     "en": {"give": "Continue to payment", "thanks": "Thank you"},
@@ -46,9 +46,9 @@ def switch_language(browser, language):
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_donor_gives_to_a_prisoner_by_card(
-    app, session, client, live_server, browser, screenshot, fake_stripe, language
+    app, session, client, live_server, browser, screenshot, fake_stripe, language, create_prisoner
 ):
-    prisoner = make_prisoner(session, "vera", name="Вера Черничкина")
+    prisoner = create_prisoner("vera", name="Вера Черничкина")
     prisoner.name_latin = "Vera Chernichkina"
     session.commit()
     session.remove()
@@ -96,11 +96,11 @@ def test_donor_gives_to_a_prisoner_by_card(
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_auditor_downloads_the_journal_and_checks_it(
-    session, users, live_server, browser, screenshot, language
+    session, users, live_server, browser, screenshot, language, create_prisoner, create_donation
 ):
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "120.00", "EUR")
-    donate(session, prisoner, "9000.00", "RUB")
+    prisoner = create_prisoner("vera")
+    create_donation(prisoner, "120.00", "EUR")
+    create_donation(prisoner, "9000.00", "RUB")
     session.commit()
     head = session.get(LedgerHead, 1)
     entry_count, head_hash = head.entry_count, head.head_hash

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD
-from tests.security.conftest import build_url, url_values
+from tests.helpers import PASSWORD
+from tests.security.helpers import build_url, url_values
 from tests.security.test_route_walk import ALLOWED, POLICY
 
 AXE = Path(
@@ -29,7 +29,7 @@ WHO = ("anonymous", "auditor", "coordinator", "admin")
 def walk_books(app, session, users):
     from ledger.access.users import create_token, create_user
     from ledger.demo import load_demo
-    from tests.security.conftest import WALK_TARGET_EMAIL
+    from tests.security.helpers import WALK_TARGET_EMAIL
 
     load_demo(session)
     create_token(session, create_user(session, WALK_TARGET_EMAIL, PASSWORD, "auditor"), "walk")

@@ -2,13 +2,15 @@
 
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import click_and_wait
-from tests.conftest import donate, make_prisoner, seal
+from tests.browser.helpers import click_and_wait
+from tests.helpers import seal
 
 
-def test_visitor_switches_language_and_signs_in(app, session, users, live_server, browser, screenshot):
-    prisoner = make_prisoner(session)
-    entry_hash = donate(session, prisoner, "25.00").hash
+def test_visitor_switches_language_and_signs_in(
+    app, session, users, live_server, browser, screenshot, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    entry_hash = create_donation(prisoner, "25.00").hash
     session.commit()
     seal(session)  # the public home page shows the latest checkpoint's head
     session.remove()

@@ -6,13 +6,13 @@ from datetime import date
 from selenium.webdriver.common.by import By
 
 from ledger.demo import load_demo
-from tests.browser.conftest import click_and_wait
+from tests.browser.helpers import click_and_wait
 
 
 def test_visitor_reads_a_prisoners_page_and_report(app, session, users, live_server, browser, screenshot):
     load_demo(session, today=date(2026, 11, 20))
     session.commit()
-    from tests.conftest import seal
+    from tests.helpers import seal
 
     seal(session)  # public pages show the books as of the latest checkpoint
     session.remove()

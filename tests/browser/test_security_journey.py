@@ -5,8 +5,8 @@ code, keeps the recovery codes, makes an API token and looks at users and the au
 import pyotp
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import wait_for_css
-from tests.conftest import PASSWORD
+from tests.browser.helpers import wait_for_css
+from tests.helpers import PASSWORD
 
 
 def click_to(browser, element, selector: str):

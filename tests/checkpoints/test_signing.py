@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -18,7 +19,7 @@ from ledger.checkpoints.schedule import checkpoint_due, set_schedule
 from ledger.checkpoints.seal import create_checkpoint
 from ledger.checkpoints.signing import SigningKeyError, load_signing_key, rotate_signing_key
 from ledger.checkpoints.verify import verify_everything
-from tests.conftest import donate, make_prisoner, seal
+from tests.helpers import seal
 
 
 def verify_as_api_md_says(checkpoint: dict) -> None:
@@ -29,9 +30,9 @@ def verify_as_api_md_says(checkpoint: dict) -> None:
     public.verify(base64.b64decode(checkpoint["signature"], validate=True), payload)  # raises if wrong
 
 
-def test_latest_checkpoint_verifies_from_its_own_json(client, session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "12.50")
+def test_latest_checkpoint_verifies_from_its_own_json(client, session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "12.50")
     session.commit()
     assert client.get("/api/v1/checkpoints/latest").status_code == 404
     seal(session)
@@ -39,17 +40,19 @@ def test_latest_checkpoint_verifies_from_its_own_json(client, session):
     assert {"sequence", "entry_count", "head_hash", "created_at", "public_key", "signature"} <= set(
         checkpoint
     )
-    assert checkpoint["sequence"] == 1 and checkpoint["entry_count"] == 1
+    assert checkpoint["sequence"] == 1
+    assert checkpoint["entry_count"] == 1
     assert len(base64.b64decode(checkpoint["public_key"])) == 32
     assert len(base64.b64decode(checkpoint["signature"])) == 64
     assert checkpoint["signature"].endswith("==")  # standard alphabet, with padding
     verify_as_api_md_says(checkpoint)
     listed = client.get("/api/v1/checkpoints").get_json()
-    assert listed["total"] == 1 and listed["checkpoints"][0] == checkpoint
+    assert listed["total"] == 1
+    assert listed["checkpoints"][0] == checkpoint
     assert listed["public_keys"][0]["public_key"] == checkpoint["public_key"]
 
     forged = dict(checkpoint, entry_count=2)
-    with pytest.raises(Exception):  # noqa: B017 - cryptography raises InvalidSignature
+    with pytest.raises(InvalidSignature):
         verify_as_api_md_says(forged)
 
 
@@ -79,13 +82,15 @@ def test_a_key_from_the_environment_is_used_and_never_written(app, session):
     assert refused.value.code == "signing_key_unreadable"
 
 
-def test_rotation_keeps_old_checkpoints_verifiable_and_the_old_key_endorses_the_new(app, client, session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "10.00")
+def test_rotation_keeps_old_checkpoints_verifiable_and_the_old_key_endorses_the_new(
+    app, client, session, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "10.00")
     session.commit()
     old_checkpoint = seal(session)
     old, new = rotate_signing_key(app.instance_path, None)
-    donate(session, prisoner, "5.00")
+    create_donation(prisoner, "5.00")
     rotated = create_checkpoint(session, new, previous_key=old)
     session.commit()
     assert rotated.public_key != old_checkpoint.public_key
@@ -125,11 +130,11 @@ def test_the_schedule_is_daily_by_default_and_admins_may_choose(session):
         set_schedule(session, "hourly")
 
 
-def test_checkpoints_are_append_only(app, session):
+def test_checkpoints_are_append_only(app, session, create_prisoner, create_donation):
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
 
-    donate(session, make_prisoner(session), "10.00")
+    create_donation(create_prisoner(), "10.00")
     seal(session)
     for statement in (
         "UPDATE checkpoint_balances SET balance_minor = 1",

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from ledger.books.hashchain import GENESIS_HASH, chain_hash, entry_canonical
+from ledger.books.hashchain import GENESIS_HASH, entry_facts, entry_hash
 from ledger.books.models import JournalEntry
 from ledger.checkpoints.verify import verify_everything
 from ledger.extensions import db
 from tests.books.test_tamper import _drop_append_only_triggers
-from tests.conftest import donate, make_prisoner, seal
+from tests.helpers import seal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,18 +41,18 @@ def _drop_checkpoint_triggers(connection) -> None:
 
 
 @pytest.fixture
-def sealed(session):
+def sealed(session, create_prisoner, create_donation):
     """Entries 1–3 sealed by checkpoint #1, entries 4–5 by #2, entry 6 not sealed."""
-    prisoner = make_prisoner(session)
+    prisoner = create_prisoner()
     for amount in ("100.00", "50.00", "25.00"):
-        donate(session, prisoner, amount)
+        create_donation(prisoner, amount)
     session.commit()
     seal(session)
-    donate(session, prisoner, "10.00")
-    donate(session, prisoner, "20.00")
+    create_donation(prisoner, "10.00")
+    create_donation(prisoner, "20.00")
     session.commit()
     seal(session)
-    donate(session, prisoner, "1.00")
+    create_donation(prisoner, "1.00")
     session.commit()
     assert verify_everything(session).ok
     session.close()
@@ -63,7 +63,11 @@ def _rewrite_chain(connection) -> None:
     session = db.session
     previous = GENESIS_HASH
     for entry in session.scalars(select(JournalEntry).order_by(JournalEntry.id)):
-        new = chain_hash(previous, entry_canonical(entry))
+        postings = [
+            (p.line_no, p.account.name, p.currency, p.amount_minor, p.category, p.memo)
+            for p in entry.postings
+        ]
+        new = entry_hash(previous, entry_facts(entry), postings)
         connection.execute(
             text("UPDATE journal_entries SET prev_hash = :p, hash = :h WHERE id = :i"),
             {"p": previous, "h": new, "i": entry.id},
@@ -77,7 +81,7 @@ def _rewrite_chain(connection) -> None:
             "AND p.currency = account_balances.currency)"
         )
     )
-    for column, sign in (("debit_minor", ">"), ("credit_minor", "<")):  # and the turnover
+    for column, sign in (("debit_minor", ">"), ("credit_minor", "<")):  # and the turnover (0016)
         connection.execute(
             text(
                 f"UPDATE account_balances SET {column} = (SELECT COALESCE(SUM(ABS(p.amount_minor)), 0) "
@@ -104,12 +108,12 @@ def test_a_plain_edit_of_a_sealed_row_names_its_checkpoint(app, sealed, runner):
     db.session.expire_all()
     result = verify_everything(db.session)
     assert not result.ok
-    assert (
-        result.problems[0].code == "hash_mismatch" and "sealed by checkpoint #1" in result.problems[0].message
-    )
+    assert result.problems[0].code == "hash_mismatch"
+    assert "sealed by checkpoint #1" in result.problems[0].message
     outcome = runner.invoke(args=["ledger", "verify"])
     assert outcome.exit_code == 1
-    assert "entry #2" in outcome.output and "checkpoint #1" in outcome.output
+    assert "entry #2" in outcome.output
+    assert "checkpoint #1" in outcome.output
 
 
 def test_an_edit_with_every_hash_recomputed_still_breaks_the_checkpoint(app, sealed, runner):
@@ -123,9 +127,12 @@ def test_an_edit_with_every_hash_recomputed_still_breaks_the_checkpoint(app, sea
     assert verify_ledger(db.session).ok  # the chain is consistent with itself …
     problems = verify_everything(db.session).problems  # … but not with what was signed
     assert [p.code for p in problems] == ["checkpoint_broken"]
-    assert "checkpoint #1" in problems[0].message and "entry #3" in problems[0].message
+    assert "checkpoint #1" in problems[0].message
+    assert "entry #3" in problems[0].message
     outcome = runner.invoke(args=["ledger", "verify"])
-    assert outcome.exit_code == 1 and "checkpoint #1" in outcome.output and "broken" in outcome.output
+    assert outcome.exit_code == 1
+    assert "checkpoint #1" in outcome.output
+    assert "broken" in outcome.output
 
 
 def test_an_edit_after_the_last_checkpoint_names_no_checkpoint(app, sealed):
@@ -134,7 +141,8 @@ def test_an_edit_after_the_last_checkpoint_names_no_checkpoint(app, sealed):
         connection.execute(text("UPDATE journal_entries SET description = 'x' WHERE id = 6"))
     db.session.expire_all()
     problems = verify_everything(db.session).problems
-    assert problems[0].code == "hash_mismatch" and "checkpoint" not in problems[0].message
+    assert problems[0].code == "hash_mismatch"
+    assert "checkpoint" not in problems[0].message
 
 
 def test_edited_public_balances_or_a_forged_checkpoint_are_found(app, sealed):
@@ -145,7 +153,9 @@ def test_edited_public_balances_or_a_forged_checkpoint_are_found(app, sealed):
         )
     db.session.expire_all()
     problems = verify_everything(db.session).problems
-    assert problems and "checkpoint #2" in problems[0].message and "public balances" in problems[0].message
+    assert problems
+    assert "checkpoint #2" in problems[0].message
+    assert "public balances" in problems[0].message
     with db.engine.begin() as connection:
         connection.execute(
             text("UPDATE checkpoint_balances SET balance_minor = balance_minor / 2 WHERE sequence = 2")
@@ -153,7 +163,9 @@ def test_edited_public_balances_or_a_forged_checkpoint_are_found(app, sealed):
         connection.execute(text("UPDATE checkpoints SET entry_count = 4 WHERE sequence = 2"))
     db.session.expire_all()
     problems = verify_everything(db.session).problems
-    assert problems and "checkpoint #2" in problems[0].message and "entry_count" in problems[0].message
+    assert problems
+    assert "checkpoint #2" in problems[0].message
+    assert "entry_count" in problems[0].message
 
 
 # -- the export verifier ---------------------------------------------------------------
@@ -188,7 +200,8 @@ def test_the_export_verifier_checks_every_checkpoint_and_says_which_seals_an_ent
     assert run_script(journal, "--checkpoints", checkpoints, "--public-key", trusted).returncode == 0
     other = "A" * 43 + "="
     refused = run_script(journal, "--checkpoints", checkpoints, "--public-key", other)
-    assert refused.returncode == 1 and "do not trust" in refused.stderr
+    assert refused.returncode == 1
+    assert "do not trust" in refused.stderr
 
     cli = runner.invoke(args=["ledger", "verify-export", str(journal), "--entry", "2"])
     assert cli.exit_code == 0, cli.output
@@ -210,7 +223,8 @@ def test_the_export_verifier_names_the_checkpoint_an_edited_row_breaks(app, clie
     plain.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
     result = run_script(plain, "--checkpoints", checkpoints)
     assert result.returncode == 1
-    assert "entry 5 was changed" in result.stderr and "sealed by checkpoint #2" in result.stderr
+    assert "entry 5 was changed" in result.stderr
+    assert "sealed by checkpoint #2" in result.stderr
 
     previous = "0" * 64
     for document in documents:
@@ -221,11 +235,13 @@ def test_the_export_verifier_names_the_checkpoint_an_edited_row_breaks(app, clie
     assert run_script(journal).returncode == 0  # consistent with itself …
     result = run_script(journal, "--checkpoints", checkpoints)
     assert result.returncode == 1  # … but not with the signed checkpoint #2
-    assert "checkpoint #2" in result.stderr and "is broken" in result.stderr
+    assert "checkpoint #2" in result.stderr
+    assert "is broken" in result.stderr
     assert "checkpoint #1" not in result.stderr
 
     cli = runner.invoke(args=["ledger", "verify-export", str(journal)])
-    assert cli.exit_code == 1 and "checkpoint #2" in cli.output
+    assert cli.exit_code == 1
+    assert "checkpoint #2" in cli.output
 
 
 def test_a_forged_signature_is_refused(app, client, runner, sealed, tmp_path):
@@ -234,4 +250,5 @@ def test_a_forged_signature_is_refused(app, client, runner, sealed, tmp_path):
     body["checkpoints"][0]["created_at"] = "2020-01-01T00:00:00Z"
     checkpoints.write_text(json.dumps(body))
     result = run_script(journal, "--checkpoints", checkpoints)
-    assert result.returncode == 1 and "signature does not verify" in result.stderr
+    assert result.returncode == 1
+    assert "signature does not verify" in result.stderr

@@ -8,7 +8,7 @@ from ledger.books.balances import all_balances
 from ledger.books.verify import verify_ledger
 from ledger.demo import load_demo
 from ledger.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def _state(session):
@@ -72,7 +72,8 @@ def test_backup_restores_to_the_same_balances_and_head(app, runner, tmp_path, mi
     ).read_bytes() == b"%PDF-1.4 receipt"
 
     again = restored.test_cli_runner().invoke(args=["ledger", "restore", str(path)])
-    assert again.exit_code == 1 and "empty database only" in again.output
+    assert again.exit_code == 1
+    assert "empty database only" in again.output
 
 
 def test_a_tampered_backup_is_refused_and_nothing_is_restored(app, runner, tmp_path, migrated_database):
@@ -103,4 +104,5 @@ def test_garbage_is_not_a_backup(runner, tmp_path):
     path = tmp_path / "garbage.gz"
     path.write_bytes(b"not gzip at all")
     outcome = runner.invoke(args=["ledger", "restore", str(path)])
-    assert outcome.exit_code == 1 and "not a readable ledger backup" in outcome.output
+    assert outcome.exit_code == 1
+    assert "not a readable ledger backup" in outcome.output

@@ -15,7 +15,8 @@ from ledger.books.balances import all_balances
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.extensions import db
 from ledger.money import Money, parse_amount
-from tests.conftest import bearer, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import bearer
 
 
 def test_users_create_reads_the_password_from_stdin(runner, session):
@@ -30,7 +31,7 @@ def test_users_create_reads_the_password_from_stdin(runner, session):
 
 
 @pytest.mark.parametrize(
-    "args, password, message",
+    ("args", "password", "message"),
     [
         (["users", "create", "not-an-email", "--role", "auditor"], "a long enough password", "valid email"),
         (["users", "create", "a@example.org", "--role", "auditor"], "short", "at least 12"),
@@ -55,7 +56,8 @@ def test_users_create_refuses_unknown_roles_and_duplicates(runner, session):
         == 0
     )
     again = runner.invoke(args=["users", "create", "A@example.org", "--role", "admin"], input="x" * 12 + "\n")
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 1
+    assert "already exists" in again.output
 
 
 def test_tokens_create_prints_a_token_once_and_stores_only_its_hash(runner, client, users, session):
@@ -63,14 +65,15 @@ def test_tokens_create_prints_a_token_once_and_stores_only_its_hash(runner, clie
     assert result.exit_code == 0
     token = result.output.strip()
     stored = session.scalar(select(ApiToken))
-    assert token not in (stored.token_hash, stored.prefix) and stored.prefix == token[:10]
+    assert token not in (stored.token_hash, stored.prefix)
+    assert stored.prefix == token[:10]
     assert client.get("/api/v1/ledger/head", headers=bearer(token)).status_code == 200
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code == 1
 
 
-def test_verify_reports_ok_with_counts(runner, session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "12.34")
+def test_verify_reports_ok_with_counts(runner, session, create_prisoner, create_donation):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "12.34")
     session.commit()
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0
@@ -79,11 +82,11 @@ def test_verify_reports_ok_with_counts(runner, session):
 
 def _rich_ledger(session):
     """Donations in three currencies, a fee, a transfer, a conversion, spending and a reversal."""
-    anna = make_prisoner(session, "anna")
-    boris = make_prisoner(session, "boris")
-    donate(session, anna, "300.00", "EUR")
-    donate(session, boris, "15000", "RUB")
-    donate(session, anna, "0.07", "USD", on=date(2026, 3, 1))
+    anna = new_prisoner(session, "anna")
+    boris = new_prisoner(session, "boris")
+    bank_donation(session, anna, "300.00", "EUR")
+    bank_donation(session, boris, "15000", "RUB")
+    bank_donation(session, anna, "0.07", "USD", on=date(2026, 3, 1))
     stripe = get_or_create_account(session, "assets:stripe")
     gross, fee = parse_amount("50.00", "EUR"), parse_amount("1.75", "EUR")
     general = general_fund(session)

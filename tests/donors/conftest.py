@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from ledger.funds.models import BankDetails
-from tests.payments.conftest import WEBHOOK_SECRET, Webhooks  # noqa: F401
 from tests.payments.fake_stripe import FakeStripe
+from tests.payments.helpers import WEBHOOK_SECRET, Webhooks  # noqa: F401
 
 EUR_DETAILS_EN = "Beneficiary: Solidarity Fund e.V.\nIBAN: DE00 0000 0000 0000 0000 00\nBIC: TESTDEFFXXX"
 EUR_DETAILS_RU = "Получатель: Solidarity Fund e.V.\nIBAN: DE00 0000 0000 0000 0000 00\nBIC: TESTDEFFXXX"

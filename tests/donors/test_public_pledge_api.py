@@ -8,8 +8,8 @@ from sqlalchemy import func, select, text
 
 from ledger.funds.models import Donor, Pledge, PledgeAttempt
 from ledger.mail.models import MailMessage
-from tests.conftest import make_prisoner
 from tests.donors.conftest import EUR_DETAILS_EN, EUR_DETAILS_RU
+from tests.factories import new_prisoner
 
 EMAIL = "olga.donor@example.net"
 
@@ -28,7 +28,7 @@ def _counts(session):
 
 
 def test_thirty_euros_a_month_in_english_and_russian(client, session, eur_details):
-    vera = make_prisoner(session, "vera-k", name="Вера Кузнецова")
+    vera = new_prisoner(session, "vera-k", name="Вера Кузнецова")
     vera.name_latin = "Vera Kuznetsova"
     session.commit()
     english = _pledge(client, "en", email=EMAIL)
@@ -45,10 +45,12 @@ def test_thirty_euros_a_month_in_english_and_russian(client, session, eur_detail
     assert en["pledge"]["reference"] != ru["pledge"]["reference"]
     assert en["bank_details"] == {"currency": "EUR", "text": EUR_DETAILS_EN}
     assert ru["bank_details"] == {"currency": "EUR", "text": EUR_DETAILS_RU}
-    assert "bank" in en["warning"].lower() and "банк" in ru["warning"].lower()
+    assert "bank" in en["warning"].lower()
+    assert "банк" in ru["warning"].lower()
     pledges = session.scalars(select(Pledge).order_by(Pledge.id)).all()
     assert [p.donor.locale for p in pledges] == ["en", "ru"]
-    assert pledges[0].donor.email == EMAIL and pledges[1].donor.email is None
+    assert pledges[0].donor.email == EMAIL
+    assert pledges[1].donor.email is None
     # the confirmation with the code is queued for the donor who gave an email, and only for them
     queued = session.scalars(select(MailMessage)).all()
     assert [(m.kind, m.donor_id) for m in queued] == [("pledge_created", pledges[0].donor_id)]
@@ -57,17 +59,20 @@ def test_thirty_euros_a_month_in_english_and_russian(client, session, eur_detail
         text("SELECT email_encrypted FROM donors WHERE email_encrypted IS NOT NULL")
     ).scalars()
     stored = list(raw)
-    assert len(stored) == 1 and EMAIL not in stored[0] and "olga" not in stored[0]
+    assert len(stored) == 1
+    assert EMAIL not in stored[0]
+    assert "olga" not in stored[0]
     for table in ("donors", "mail_outbox", "audit_events", "pledges", "pledge_attempts"):
         for row in session.execute(text(f"SELECT * FROM {table}")):
             assert EMAIL not in " ".join(str(value) for value in row)
 
 
 def test_general_fund_once_and_refusals_write_nothing(client, session, eur_details):
-    make_prisoner(session, "hidden-one", public=False)
+    new_prisoner(session, "hidden-one", public=False)
     session.commit()
     good = _pledge(client, prisoner=None, frequency="one_off")
-    assert good.status_code == 201 and good.get_json()["pledge"]["prisoner"] is None
+    assert good.status_code == 201
+    assert good.get_json()["pledge"]["prisoner"] is None
     before = _counts(session)
     cases = [
         ({"prisoner": "hidden-one"}, 422, "unknown_prisoner"),
@@ -95,7 +100,8 @@ def test_pledges_are_throttled_per_client_without_storing_the_address(app, clien
         assert _pledge(client, prisoner=None).status_code == 201
     before = _counts(session)
     refused = _pledge(client, prisoner=None)
-    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "pledge_throttled"
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "pledge_throttled"
     assert _counts(session) == before
     other = client.post(
         "/api/v1/public-pledges",
@@ -104,5 +110,6 @@ def test_pledges_are_throttled_per_client_without_storing_the_address(app, clien
     )
     assert other.status_code == 201
     keys = session.scalars(select(PledgeAttempt.client_key)).all()
-    assert len(keys) == 4 and all(re.fullmatch("[0-9a-f]{64}", key) for key in keys)
+    assert len(keys) == 4
+    assert all(re.fullmatch("[0-9a-f]{64}", key) for key in keys)
     assert not any("127.0.0.1" in key or "198.51" in key for key in keys)

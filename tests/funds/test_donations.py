@@ -11,15 +11,14 @@ from ledger.books.models import JournalEntry
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.money import parse_amount
-from tests.conftest import make_prisoner
 
 
 def _count(session, model):
     return session.query(model).count()
 
 
-def test_card_donation_with_fee_credits_gross_and_charges_fee(session):
-    prisoner = make_prisoner(session)
+def test_card_donation_with_fee_credits_gross_and_charges_fee(session, create_prisoner):
+    prisoner = create_prisoner()
     stripe = get_or_create_account(session, "assets:stripe")
     donation = record_donation(
         session,
@@ -36,7 +35,8 @@ def test_card_donation_with_fee_credits_gross_and_charges_fee(session):
     session.commit()
     assert available_in(session, prisoner.fund_account)["EUR"].amount == parse_amount("48.30", "EUR").amount
     assert balances_of(session, stripe)["EUR"].minor == 4830
-    assert donation.amount_minor == 5000 and donation.entry.hash
+    assert donation.amount_minor == 5000
+    assert donation.entry.hash
 
 
 def test_general_fund_donation_linked_to_pledge(session):
@@ -62,7 +62,7 @@ def test_general_fund_donation_linked_to_pledge(session):
 
 
 @pytest.mark.parametrize(
-    "change, reason",
+    ("change", "reason"),
     [
         ({"method": "gold"}, "unknown_method"),
         ({"received_on": date(2999, 1, 1)}, "date_in_future"),
@@ -71,8 +71,8 @@ def test_general_fund_donation_linked_to_pledge(session):
         ({"asset": "fund"}, "bad_asset"),
     ],
 )
-def test_bad_donations_write_nothing(session, change, reason):
-    prisoner = make_prisoner(session)
+def test_bad_donations_write_nothing(session, change, reason, create_prisoner):
+    prisoner = create_prisoner()
     session.commit()
     fields = dict(
         received_on=date(2026, 3, 1),
@@ -88,11 +88,12 @@ def test_bad_donations_write_nothing(session, change, reason):
         record_donation(session, DonationDraft(**fields))
     assert caught.value.params["reason"] == reason
     session.rollback()
-    assert _count(session, JournalEntry) == 0 and _count(session, Donation) == 0
+    assert _count(session, JournalEntry) == 0
+    assert _count(session, Donation) == 0
 
 
-def test_same_idempotency_key_records_once(session):
-    prisoner = make_prisoner(session)
+def test_same_idempotency_key_records_once(session, create_prisoner):
+    prisoner = create_prisoner()
     bank = get_or_create_account(session, "assets:bank:eur-main")
     draft = DonationDraft(
         date(2026, 3, 1),

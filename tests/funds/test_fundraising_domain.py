@@ -43,7 +43,8 @@ def test_create_prisoner_makes_a_fund_and_audits(session):
     )
     session.commit()
     assert prisoner.fund_account.name == "liabilities:funds:prisoner:anna-k"
-    assert prisoner.monthly_need_minor == 1500000 and prisoner.bio_en == "<b>Teacher</b>"
+    assert prisoner.monthly_need_minor == 1500000
+    assert prisoner.bio_en == "<b>Teacher</b>"
     changes = update_prisoner(session, prisoner, {"status": "released", "public": False})
     assert set(changes) == {"status", "public"}
     actions = [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
@@ -51,7 +52,7 @@ def test_create_prisoner_makes_a_fund_and_audits(session):
 
 
 @pytest.mark.parametrize(
-    "slug, values, reason",
+    ("slug", "values", "reason"),
     [
         ("Anna", {"name": "A"}, "bad_slug"),
         ("anna-", {"name": "A"}, "bad_slug"),
@@ -99,7 +100,8 @@ def test_pledge_references_are_unique_and_found_in_bank_text(session):
     assert find_reference(f"Пожертвование {code.lower()} спасибо") == code
     assert find_reference("payment " + code.replace("-", "")) == code
     assert find_reference("no code here") is None
-    assert pledges[0].donor.public_name is None and pledges[0].donor.email is None
+    assert pledges[0].donor.public_name is None
+    assert pledges[0].donor.email is None
 
 
 def test_pledge_donor_email_is_checked(session):
@@ -199,7 +201,8 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     prisoner, pledge, bank, data = statement_setup
     statement = read_statement(session, data, MAPPING, bank, key=KEY)
     assert [r.status for r in statement.rows] == ["matched", "unmatched", "outgoing", "error", "error"]
-    assert statement.rows[0].pledge is pledge and statement.rows[0].money.minor == 150000
+    assert statement.rows[0].pledge is pledge
+    assert statement.rows[0].money.minor == 150000
     assert statement.rows[1].money.minor == 200050
     assert statement.rows[3].error == ("import_bad_amount_comma", {"value": "abc"})
     assert (statement.rows[3].amount_text, statement.rows[3].error_field) == ("abc", "amount")
@@ -215,9 +218,11 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
         session, statement, bank, {1: fund_account_for(session, prisoner), 2: general, 5: general}
     )
     session.commit()
-    assert len(result.posted) == 2 and result.skipped == 3
+    assert len(result.posted) == 2
+    assert result.skipped == 3
     donation = session.scalar(select(Donation).where(Donation.entry_id == result.posted[0].id))
-    assert donation.pledge is pledge and donation.donor.email == "ivanov@example.net"
+    assert donation.pledge is pledge
+    assert donation.donor.email == "ivanov@example.net"
     assert all("Иванов" not in (e.description or "") for e in result.posted)  # payer never stored
     assert available_in(session, general) == {"RUB": parse_amount("2000.50", "RUB")}
 
@@ -225,8 +230,10 @@ def test_statement_rows_are_matched_previewed_and_posted_once(session, statement
     assert [r.status for r in again.rows] == ["duplicate", "duplicate", "outgoing", "error", "error"]
     result = post_statement(session, again, bank, {1: general, 2: general, 5: general})
     session.commit()
-    assert result.posted == [] and result.duplicates == 2
-    assert _entries(session) == 2 and verify_ledger(session).ok
+    assert result.posted == []
+    assert result.duplicates == 2
+    assert _entries(session) == 2
+    assert verify_ledger(session).ok
 
 
 def test_a_row_key_cannot_be_recomputed_from_a_guessed_payer_name(session, statement_setup):
@@ -275,7 +282,7 @@ def test_identical_rows_in_one_statement_are_two_gifts(session, statement_setup)
 
 
 @pytest.mark.parametrize(
-    "data, code",
+    ("data", "code"),
     [
         (b"", "import_empty"),
         (b"date,amount,currency,reference,payer\n", "import_empty"),
@@ -314,14 +321,18 @@ def test_fulfilment_and_status_leave_out_a_bounced_transfer(session):
         session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
     )
     # May's instalment is paid; June's fell due on the 1st but is not 10 days late yet
-    assert before.received_total.minor == 2000 and before.status == "active" and not before.lapsed
+    assert before.received_total.minor == 2000
+    assert before.status == "active"
+    assert not before.lapsed
     reverse_with_reason(session, gift.entry, on=date(2026, 5, 20), reason="bounced")
     session.commit()
     [after] = pledge_fulfilment(
         session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 6, 10)
     )
     # the bounced transfer reopens May's instalment, now missed: overdue (lapsed needs three)
-    assert after.received_total.minor == 0 and after.status == "overdue" and not after.lapsed
+    assert after.received_total.minor == 0
+    assert after.status == "overdue"
+    assert not after.lapsed
     [later] = pledge_fulfilment(
         session, start=date(2026, 5, 1), end=date(2026, 5, 31), today=date(2026, 7, 20)
     )

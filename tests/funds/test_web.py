@@ -53,25 +53,31 @@ def test_coordinator_sets_up_a_facility_and_a_prisoner(client, auth, session):
     response = client.post("/manage/prisoners/new", data={**PRISONER, "facility": str(facility.id)})
     assert response.status_code == 302, response.text
     prisoner = session.scalar(select(Prisoner).where(Prisoner.slug == "oleg-s"))
-    assert prisoner.facility is facility and prisoner.public and prisoner.monthly_need_minor == 1200000
+    assert prisoner.facility is facility
+    assert prisoner.public
+    assert prisoner.monthly_need_minor == 1200000
     assert fund_account_for(session, prisoner).name == "liabilities:funds:prisoner:oleg-s"
     listing = client.get("/manage/prisoners").text
-    assert "Олег С." in listing and "12,000.00" in listing
+    assert "Олег С." in listing
+    assert "12,000.00" in listing
 
     page = client.get("/manage/prisoners/oleg-s/edit")
-    assert page.status_code == 200 and 'value="12000.00"' in page.text
-    assert "&lt;script&gt;" in page.text and "<script>alert" not in page.text
+    assert page.status_code == 200
+    assert 'value="12000.00"' in page.text
+    assert "&lt;script&gt;" in page.text
+    assert "<script>alert" not in page.text
     response = client.post(
         "/manage/prisoners/oleg-s/edit",
         data={**PRISONER, "status": "sentenced", "sentence": "6 лет", "public": ""},
     )
     assert response.status_code == 302
     session.expire_all()
-    assert prisoner.status == "sentenced" and not prisoner.public
+    assert prisoner.status == "sentenced"
+    assert not prisoner.public
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    ("change", "message"),
     [
         ({"slug": "Oleg S"}, "lowercase Latin letters"),
         ({"slug": ""}, "lowercase Latin letters"),
@@ -85,7 +91,8 @@ def test_coordinator_sets_up_a_facility_and_a_prisoner(client, auth, session):
 def test_bad_prisoner_forms_create_nothing(client, auth, session, change, message):
     auth.login("coordinator")
     page = client.post("/manage/prisoners/new", data={**PRISONER, **change})
-    assert page.status_code == 200 and message in page.text
+    assert page.status_code == 200
+    assert message in page.text
     assert _count(session, Prisoner) == 0
 
 
@@ -93,7 +100,8 @@ def test_slug_taken_is_explained(client, auth, session):
     auth.login("coordinator")
     client.post("/manage/prisoners/new", data=PRISONER)
     page = client.post("/manage/prisoners/new", data=PRISONER)
-    assert "already used" in page.text and _count(session, Prisoner) == 1
+    assert "already used" in page.text
+    assert _count(session, Prisoner) == 1
 
 
 @pytest.fixture
@@ -122,10 +130,12 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
     assert response.status_code == 302
     pledge = session.scalar(select(Pledge))
     assert re.fullmatch(r"SL-[A-Z2-9]{6}", pledge.reference)
-    assert pledge.donor.email == "donor@example.net" and pledge.donor.public_name is None
+    assert pledge.donor.email == "donor@example.net"
+    assert pledge.donor.public_name is None
     page = client.get(response.location).text
     # the email is kept encrypted and shown to admins only, not to coordinators
-    assert pledge.reference in page and "donor@example.net" not in page
+    assert pledge.reference in page
+    assert "donor@example.net" not in page
     assert "anonymous" in client.get("/manage/pledges").text
 
     response = client.post(
@@ -142,7 +152,8 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
     )
     assert response.status_code == 302, response.text
     donation = session.scalar(select(Donation))
-    assert donation.pledge_id == pledge.id and donation.donor_id == pledge.donor_id
+    assert donation.pledge_id == pledge.id
+    assert donation.donor_id == pledge.donor_id
     assert "1,500.00" in client.get(f"/manage/pledges/{pledge.reference}").text
     assert "donor" not in donation.entry.description.lower()
 
@@ -153,7 +164,7 @@ def test_pledge_then_gift_by_reference(client, session, prisoner):
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    ("change", "message"),
     [
         ({"pledge": "SL-ZZZZZZ"}, "No pledge has this reference"),
         ({"amount": "1.5e3"}, "at most one decimal point"),
@@ -189,8 +200,10 @@ def test_bad_gifts_write_nothing(client, session, prisoner, change, message):
     }
     data["pledge"] = data.get("pledge", "").format(ref=reference)
     page = client.post("/donations/new", data=data)
-    assert page.status_code == 200 and message in page.text
-    assert _count(session, JournalEntry) == 0 and _count(session, Donation) == 0
+    assert page.status_code == 200
+    assert message in page.text
+    assert _count(session, JournalEntry) == 0
+    assert _count(session, Donation) == 0
 
 
 def test_allocation_from_the_general_fund(client, session, prisoner):
@@ -215,7 +228,8 @@ def test_allocation_from_the_general_fund(client, session, prisoner):
             "on": "2026-02-04",
         },
     )
-    assert "Not enough money" in page.text and _count(session, JournalEntry) == 1
+    assert "Not enough money" in page.text
+    assert _count(session, JournalEntry) == 1
     response = client.post(
         "/transfers/new",
         data={
@@ -275,11 +289,13 @@ def test_bank_statement_preview_post_and_reimport(client, session, prisoner):
     preview = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
     assert preview.status_code == 200, preview.text
     assert "1 matched, 1 to assign, 0 already recorded, 1 skipped" in preview.text
-    assert "Иванов И." in preview.text and _count(session, JournalEntry) == 0
+    assert "Иванов И." in preview.text
+    assert _count(session, JournalEntry) == 0
     hidden = dict(re.findall(r'name="(statement|asset|mapping)" value="([^"]*)"', preview.text))
     hidden["mapping"] = hidden["mapping"].replace("&#34;", '"')
     posted = client.post("/imports/bank/post", data={**hidden, "row-1": "oleg-s", "row-2": "general"})
-    assert posted.status_code == 200 and "2 donations recorded" in posted.text
+    assert posted.status_code == 200
+    assert "2 donations recorded" in posted.text
     assert _count(session, Donation) == 2
     assert session.scalar(select(Donation).where(Donation.pledge_id.isnot(None))).amount_minor == 150000
     assert not any("Иванов" in (e.description or "") for e in session.scalars(select(JournalEntry)))
@@ -288,7 +304,8 @@ def test_bank_statement_preview_post_and_reimport(client, session, prisoner):
     again = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
     assert "0 matched, 0 to assign, 2 already recorded" in again.text
     posted = client.post("/imports/bank/post", data={**hidden, "row-1": "oleg-s", "row-2": "general"})
-    assert "0 donations recorded" in posted.text and _count(session, Donation) == 2
+    assert "0 donations recorded" in posted.text
+    assert _count(session, Donation) == 2
     assert verify_ledger(session).ok
 
 
@@ -303,7 +320,8 @@ def test_unreadable_statement_is_explained(client, session, prisoner):
         "payer_column": "",
     }
     page = client.post("/imports/bank", data=upload, content_type="multipart/form-data")
-    assert page.status_code == 200 and "Columns not found: date, amount, reference, currency" in page.text
+    assert page.status_code == 200
+    assert "Columns not found: date, amount, reference, currency" in page.text
     expired = client.post("/imports/bank/post", data={"statement": "0" * 64}, follow_redirects=True)
     assert "expired" in expired.text
 
@@ -331,7 +349,8 @@ def test_facility_pages_render_for_coordinators(client, auth, session):
     auth.login("coordinator")
     assert 'name="max_parcel_grams"' in client.get("/manage/facilities").text
     page = client.post("/manage/facilities", data={"name": "", "max_parcel_grams": "-5"})
-    assert page.status_code == 200 and "This field is required" in page.text
+    assert page.status_code == 200
+    assert "This field is required" in page.text
     client.post("/manage/facilities", data={"name": "ИК-9 (fictional)"})
     facility = session.scalar(select(Facility))
     assert 'value="ИК-9 (fictional)"' in client.get(f"/manage/facilities/{facility.id}/edit").text
@@ -340,7 +359,8 @@ def test_facility_pages_render_for_coordinators(client, auth, session):
     )
     assert response.status_code == 302
     session.expire_all()
-    assert facility.name == "ИК-9" and facility.max_parcels_per_month == 2
+    assert facility.name == "ИК-9"
+    assert facility.max_parcels_per_month == 2
 
 
 @pytest.mark.parametrize(
@@ -367,6 +387,7 @@ def test_a_gift_is_typed_as_the_coordinator_writes_numbers(client, session, pris
 def test_roubles_read_with_a_space_after_the_code_in_english(client, session, prisoner):
     client.get("/language/en")
     listing = client.get("/manage/prisoners").text
-    assert "RUB\u00a012,000.00" in listing and "RUB12,000.00" not in listing
+    assert "RUB\u00a012,000.00" in listing
+    assert "RUB12,000.00" not in listing
     client.get("/language/ru")
     assert "12\u00a0000,00\u00a0₽" in client.get("/manage/prisoners").text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 COLONY = {"name": "ИК-7 (fictional)", "kind": "colony", "regime": "general", "region": "Карелия"}
 

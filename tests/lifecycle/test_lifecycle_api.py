@@ -31,17 +31,21 @@ def test_a_general_regime_colony_allows_six_parcels_a_year_then_refuses(api, ily
         assert status == 201, body
     before = _entries(session)
     status, body = api.parcel("2026-08-10")
-    assert status == 409 and body["error"]["code"] == "parcel_quota", body
-    assert body["error"]["details"]["used"] == 6 and body["error"]["details"]["allowed"] == 6
+    assert status == 409, body
+    assert body["error"]["code"] == "parcel_quota", body
+    assert body["error"]["details"]["used"] == 6
+    assert body["error"]["details"]["allowed"] == 6
     assert body["error"]["details"]["next_on"] == "2027-01-01"
-    assert "2027" in body["error"]["message"] and "6 of 6" in body["error"]["message"]
+    assert "2027" in body["error"]["message"]
+    assert "6 of 6" in body["error"]["message"]
     assert _entries(session) == before
 
     # Small parcels have their own quota (УИК ст. 121 ч. 1 п. «в»), and 5 kg each at most.
     status, body = api.parcel("2026-08-10", kind="small_parcel", grams=2000)
     assert status == 201, body
     status, body = api.parcel("2026-08-11", kind="small_parcel", grams=5001)
-    assert status == 409 and body["error"]["code"] == "parcel_weight"
+    assert status == 409
+    assert body["error"]["code"] == "parcel_weight"
 
     # The coordinator records why a parcel beyond the quota is allowed; it is kept with it.
     status, body = api.parcel("2026-08-12", override_reason="Переведён на облегчённые условия")
@@ -50,7 +54,8 @@ def test_a_general_regime_colony_allows_six_parcels_a_year_then_refuses(api, ily
 
     status, plan = api.get("/prisoners/ilya/parcels")
     assert status == 200
-    assert plan["allowance"]["parcel"]["used"] == 7 and plan["allowance"]["parcel"]["allowed"] == 6
+    assert plan["allowance"]["parcel"]["used"] == 7
+    assert plan["allowance"]["parcel"]["allowed"] == 6
     assert plan["allowance"]["parcel"]["next_on"] == "2027-01-01"
     assert plan["allowance"]["rule"]["legal_basis"].startswith("УИК РФ ст. 121 ч. 1")
 
@@ -69,7 +74,8 @@ def test_women_are_exempt_from_the_number_but_not_the_weight(api, ilya):
         status, body = api.parcel(f"2026-03-{day:02d}", amount="100.00")
         assert status == 201, body
     status, body = api.parcel("2026-03-10", amount="100.00", grams=20001)
-    assert status == 409 and body["error"]["code"] == "parcel_weight"
+    assert status == 409
+    assert body["error"]["code"] == "parcel_weight"
 
 
 def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session):
@@ -78,7 +84,8 @@ def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session
         "/prisoners/ilya/events",
         {"type": "whereabouts_unknown", "on": "2026-03-01", "note": "Этап, адвокат не знает куда"},
     )
-    assert status == 201 and body["lifecycle"]["state"] == "whereabouts_unknown"
+    assert status == 201
+    assert body["lifecycle"]["state"] == "whereabouts_unknown"
     food = {
         "prisoner": "ilya",
         "money": {"amount": "500.00", "currency": "RUB"},
@@ -88,7 +95,8 @@ def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session
     }
     before = _entries(session)
     status, body = api.post("/disbursements", food)
-    assert status == 409 and body["error"]["code"] == "prisoner_unreachable"
+    assert status == 409
+    assert body["error"]["code"] == "prisoner_unreachable"
     assert body["error"]["field"] == "prisoner"
     assert _entries(session) == before
     status, body = api.post("/disbursements", food, language="ru")
@@ -107,7 +115,8 @@ def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session
     )
     assert status == 201, body
     status, plan = api.get("/prisoners/ilya/parcels")
-    assert plan["allowance"]["parcel"]["next_on"] is None and not plan["allowance"]["reachable"]
+    assert plan["allowance"]["parcel"]["next_on"] is None
+    assert not plan["allowance"]["reachable"]
 
     status, body = api.post(
         "/prisoners/ilya/events",
@@ -117,7 +126,8 @@ def test_unknown_whereabouts_refuse_spending_until_a_transfer(api, ilya, session
             "facility": {"name": "ИК-3 (fictional)", "kind": "colony"},
         },
     )
-    assert status == 201 and body["lifecycle"]["state"] == "in_detention"
+    assert status == 201
+    assert body["lifecycle"]["state"] == "in_detention"
     status, body = api.post("/disbursements", food)
     assert status == 201, body
 
@@ -148,7 +158,8 @@ def test_release_with_policy_general_moves_every_currency_in_one_entry(api, ilya
 
     # The public sees the status and what happened to the money (the default publication).
     public = api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"]
-    assert public["state"] == "released" and "events" not in public
+    assert public["state"] == "released"
+    assert "events" not in public
     assert public["fund"][0]["policy"] == "general"
     assert {m["currency"] for m in public["fund"][0]["moved_to_general"]} == {"EUR", "RUB"}
 
@@ -164,7 +175,8 @@ def test_release_keeping_the_fund_lets_spending_go_on(api, ilya, session):
     status, body = api.post(
         "/prisoners/ilya/events", {"type": "released", "on": "2026-04-01", "fund_policy": "keep"}
     )
-    assert status == 201 and body["entry"] is None
+    assert status == 201
+    assert body["entry"] is None
     assert _entries(session) == before
     status, body = api.post(
         "/disbursements",
@@ -183,9 +195,11 @@ def test_death_then_nothing_more(api, ilya, session):
     status, body = api.post(
         "/prisoners/ilya/events", {"type": "died", "on": "2026-04-01", "fund_policy": "general"}
     )
-    assert status == 201 and body["lifecycle"]["state"] == "died"
+    assert status == 201
+    assert body["lifecycle"]["state"] == "died"
     status, body = api.post("/prisoners/ilya/events", {"type": "whereabouts_unknown", "on": "2026-04-02"})
-    assert status == 409 and body["error"]["code"] == "prisoner_deceased"
+    assert status == 409
+    assert body["error"]["code"] == "prisoner_deceased"
 
 
 def test_bad_events_are_refused_and_write_nothing(api, ilya, session):
@@ -219,11 +233,13 @@ def test_bad_events_are_refused_and_write_nothing(api, ilya, session):
 def test_publication_is_chosen_by_admins(api, ilya):
     api.post("/prisoners/ilya/events", {"type": "transferred", "on": "2026-02-01", "facility": COLONY})
     status, body = api.patch("/prisoners/ilya", {"lifecycle_public": "history"})
-    assert status == 403 and body["error"]["code"] == "admins_only"
+    assert status == 403
+    assert body["error"]["code"] == "admins_only"
     status, body = api.as_("admin").patch("/prisoners/ilya", {"lifecycle_public": "history"})
     assert status == 200, body
     public = api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"]
-    assert public["events"][0]["type"] == "transferred" and "note" not in public["events"][0]
+    assert public["events"][0]["type"] == "transferred"
+    assert "note" not in public["events"][0]
     api.as_("admin").patch("/prisoners/ilya", {"lifecycle_public": "nothing"})
     assert api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"] is None
 
@@ -237,7 +253,8 @@ def test_a_facility_added_through_the_api_carries_its_kind_and_regime(api, ilya)
     assert status == 201, body
     assert (body["facility"]["kind"], body["facility"]["regime"]) == ("colony", "general")
     status, body = api.post("/facilities", {"name": "ИК-3 (fictional)", "kind": "camp"})
-    assert status == 422 and body["error"]["code"] == "unknown_facility_kind"
+    assert status == 422
+    assert body["error"]["code"] == "unknown_facility_kind"
     status, body = api.post(
         "/prisoners/ilya/events", {"type": "transferred", "on": "2026-02-01", "facility": "ИК-2 (fictional)"}
     )

@@ -17,8 +17,8 @@ from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.spending.models import ParcelOutcome
+from tests.factories import minimal_pdf
 from tests.lifecycle.conftest import COLONY
-from tests.spending.conftest import minimal_pdf
 
 
 @pytest.fixture
@@ -73,7 +73,8 @@ def test_returned_parcel_refund_and_confiscated_parcel(api, two_parcels, session
         (returned, {**refund, "asset": "liabilities:funds:general"}, "bad_asset"),
     ]:
         status, answer = api.post(f"/parcels/{parcel}/refund", body)
-        assert status in (409, 422) and answer["error"]["code"] == code, answer
+        assert status in (409, 422), answer
+        assert answer["error"]["code"] == code, answer
     assert _entries(session) == before
     status, body = api.post(f"/parcels/{returned}/refund", refund)
     assert status == 201, body
@@ -83,9 +84,11 @@ def test_returned_parcel_refund_and_confiscated_parcel(api, two_parcels, session
         "liabilities:funds:prisoner:ilya": ("-1500.00", "refund"),
     }
     status, answer = api.post(f"/parcels/{returned}/refund", refund)
-    assert status == 409 and answer["error"]["code"] == "parcel_refunded"
+    assert status == 409
+    assert answer["error"]["code"] == "parcel_refunded"
     status, answer = api.post(f"/parcels/{returned}/outcome", {"outcome": "delivered", "on": "2026-03-26"})
-    assert status == 409 and answer["error"]["code"] == "parcel_refunded"
+    assert status == 409
+    assert answer["error"]["code"] == "parcel_refunded"
 
     # The report: parcels spent 3,000, of which 1,500 confiscated; 1,500 came back.
     _status, body = api.get("/prisoners/ilya/report")  # readers see the live books
@@ -140,7 +143,8 @@ def test_outcome_refused_for_bad_input_writes_nothing(api, two_parcels, session)
         ({"outcome": "delivered", "note": "a\u0007b"}, "control_character"),
     ]:
         status, answer = api.post(f"/parcels/{parcel}/outcome", body)
-        assert status == 422 and answer["error"]["code"] == code, answer
+        assert status == 422, answer
+        assert answer["error"]["code"] == code, answer
     assert api.post("/parcels/99999/outcome", {"outcome": "delivered"})[0] == 404
     assert api.as_("auditor").post(f"/parcels/{parcel}/outcome", {"outcome": "delivered"})[0] == 403
     assert session.scalar(select(func.count()).select_from(ParcelOutcome)) == 0
@@ -156,9 +160,11 @@ def test_who_sends_the_next_parcel_and_the_plan_order(api, ilya, session, users)
         status, body = api.parcel(f"2026-01-{day}", amount="100.00")
         assert status == 201, body
     status, body = api.put("/prisoners/anna/next-parcel", {"coordinator": users["coordinator"]})
-    assert status == 200 and body["next_parcel_by"] == users["coordinator"]
+    assert status == 200
+    assert body["next_parcel_by"] == users["coordinator"]
     status, body = api.put("/prisoners/anna/next-parcel", {"coordinator": users["auditor"]})
-    assert status == 422 and body["error"]["code"] == "not_a_coordinator"
+    assert status == 422
+    assert body["error"]["code"] == "not_a_coordinator"
     status, plan = api.get("/parcel-plan")
     assert status == 200
     order = [row["slug"] for row in plan["prisoners"]]
@@ -169,7 +175,8 @@ def test_who_sends_the_next_parcel_and_the_plan_order(api, ilya, session, users)
     _status, plan = api.get("/parcel-plan")
     assert [row["slug"] for row in plan["prisoners"]] == ["anna", "boris", "ilya"]
     _status, second = api.get("/parcel-plan?per_page=2&page=2")
-    assert [row["slug"] for row in second["prisoners"]] == ["ilya"] and second["total"] == 3
+    assert [row["slug"] for row in second["prisoners"]] == ["ilya"]
+    assert second["total"] == 3
     assert api.get("/parcel-plan?per_page=0")[0] == 422
 
 
@@ -239,5 +246,7 @@ def test_the_plan_counts_as_one_prisoners_allowance_does_and_pages_in_its_order(
 
     auth.login("coordinator")
     pages = [client.get(f"/manage/prisoners?per_page=2&page={n}").text for n in (1, 2)]
-    assert all(name in pages[0] for name in order[:2]) and not any(name in pages[0] for name in order[2:])
-    assert all(name in pages[1] for name in order[2:]) and not any(name in pages[1] for name in order[:2])
+    assert all(name in pages[0] for name in order[:2])
+    assert not any(name in pages[0] for name in order[2:])
+    assert all(name in pages[1] for name in order[2:])
+    assert not any(name in pages[1] for name in order[:2])

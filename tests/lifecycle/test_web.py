@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from ledger.books.models import JournalEntry
 from ledger.funds.models import Facility, PrisonerEvent
 from ledger.spending.models import Parcel, ParcelRule
+from tests.factories import minimal_pdf
 from tests.lifecycle.conftest import COLONY
-from tests.spending.conftest import minimal_pdf
 
 
 def _entries(session) -> int:
@@ -42,11 +42,13 @@ def test_coordinator_records_a_transfer_and_lost_whereabouts_on_the_pages(client
     assert (facility.kind, facility.regime) == ("colony", "strict")
 
     page = client.get("/manage/prisoners/ilya/lifecycle")
-    assert page.status_code == 200 and 'name="fund_policy"' in page.text
+    assert page.status_code == 200
+    assert 'name="fund_policy"' in page.text
     refused = client.post(
         "/manage/prisoners/ilya/lifecycle", data={"type": "transferred", "on": "2026-02-01"}
     )
-    assert refused.status_code == 400 and "Name the facility" in refused.text
+    assert refused.status_code == 400
+    assert "Name the facility" in refused.text
     assert session.scalar(select(func.count()).select_from(PrisonerEvent)) == 0
     response = client.post(
         "/manage/prisoners/ilya/lifecycle",
@@ -59,7 +61,8 @@ def test_coordinator_records_a_transfer_and_lost_whereabouts_on_the_pages(client
     )
     assert response.status_code == 302
     profile = client.get("/manage/prisoners/ilya/fund").text
-    assert "Now at ИК-9 (fictional)" in profile and "strict regime" in profile
+    assert "Now at ИК-9 (fictional)" in profile
+    assert "strict regime" in profile
     assert "УИК РФ ст. 123 ч. 1" in profile  # 4 parcels a year in a strict-regime colony
 
     client.post("/manage/prisoners/ilya/lifecycle", data={"type": "whereabouts_unknown", "on": "2026-03-01"})
@@ -84,7 +87,8 @@ def test_release_page_moves_the_fund_and_the_public_page_says_so(client, auth, a
     assert "moved to the general fund as entry" in response.text
     assert _entries(session) == before + 1
     public = client.get("/prisoners/ilya").text  # signed in: the live books, not the checkpoint
-    assert "Released on" in public and "was moved to the general fund" in public
+    assert "Released on" in public
+    assert "was moved to the general fund" in public
     assert "200.00" in public
 
 
@@ -96,7 +100,8 @@ def test_parcel_outcome_refund_and_confiscation_on_pages_and_report(client, auth
     returned, confiscated = session.scalars(select(Parcel).order_by(Parcel.id)).all()
     auth.login("coordinator")
     page = client.get(f"/manage/parcels/{returned.id}")
-    assert page.status_code == 200 and "not known yet" in page.text
+    assert page.status_code == 200
+    assert "not known yet" in page.text
     bad = client.post(
         f"/manage/parcels/{returned.id}/outcome", data={"outcome-outcome": "lost", "outcome-on": "2026-03-01"}
     )
@@ -112,34 +117,40 @@ def test_parcel_outcome_refund_and_confiscation_on_pages_and_report(client, auth
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "Inventory form attached." in scan.text and "scan on file" in scan.text
+    assert "Inventory form attached." in scan.text
+    assert "scan on file" in scan.text
     too_much = client.post(
         f"/manage/parcels/{returned.id}/refund",
         data={"refund-amount": "1500.01", "refund-asset": "assets:bank:rub-main", "refund-on": "2026-03-20"},
     )
-    assert too_much.status_code == 400 and "more than the parcel cost" in too_much.text
+    assert too_much.status_code == 400
+    assert "more than the parcel cost" in too_much.text
     before = _entries(session)
     response = client.post(
         f"/manage/parcels/{returned.id}/refund",
         data={"refund-amount": "1500.00", "refund-asset": "assets:bank:rub-main", "refund-on": "2026-03-20"},
     )
-    assert response.status_code == 302 and _entries(session) == before + 1
+    assert response.status_code == 302
+    assert _entries(session) == before + 1
     client.post(
         f"/manage/parcels/{confiscated.id}/outcome",
         data={"outcome-outcome": "confiscated", "outcome-on": "2026-03-25"},
     )
     profile = client.get("/manage/prisoners/ilya/fund").text
-    assert "confiscated" in profile and "refunded" in profile
+    assert "confiscated" in profile
+    assert "refunded" in profile
 
     report = client.get("/prisoners/ilya/report").text
-    assert "Returned parcels refunded" in report and "Of which parcels confiscated" in report
+    assert "Returned parcels refunded" in report
+    assert "Of which parcels confiscated" in report
     csv_text = client.get("/prisoners/ilya/report.csv").text
     header, *rows = csv_text.splitlines()
     row = next(line for line in rows if line.startswith("RUB"))
     assert "Returned parcels refunded" in header
     assert row.split(",")[header.split(",").index("Returned parcels refunded")] == "1500.00"
     public = client.get("/prisoners/ilya").text  # signed in: the live books, not the checkpoint
-    assert '<span class="tag">confiscated</span>' in public and '<span class="tag">returned</span>' in public
+    assert '<span class="tag">confiscated</span>' in public
+    assert '<span class="tag">returned</span>' in public
     assert "Returned parcels refunded by the post office" in public
 
 
@@ -153,7 +164,8 @@ def test_admins_edit_parcel_rules_coordinators_read_them(client, auth, api, sess
     )
     auth.login("coordinator")
     listing = client.get("/manage/parcel-rules")
-    assert listing.status_code == 200 and "УИК РФ ст. 121 ч. 1 п. «в»" in listing.text
+    assert listing.status_code == 200
+    assert "УИК РФ ст. 121 ч. 1 п. «в»" in listing.text
     assert client.get(f"/manage/parcel-rules/{rule.id}").status_code == 403
     auth.logout()
     auth.login("admin")
@@ -172,7 +184,9 @@ def test_admins_edit_parcel_rules_coordinators_read_them(client, auth, api, sess
     )
     assert response.status_code == 302
     session.expire_all()
-    assert rule.parcels_per_year == 7 and rule.exempt == {"women", "juveniles"} and rule.legal_basis == "Своё"
+    assert rule.parcels_per_year == 7
+    assert rule.exempt == {"women", "juveniles"}
+    assert rule.legal_basis == "Своё"
 
 
 def test_russian_pages_say_what_happened_to_a_woman_in_the_feminine(client, auth, api, ilya):
@@ -191,15 +205,19 @@ def test_russian_pages_say_what_happened_to_a_woman_in_the_feminine(client, auth
 
     woman = client.get("/prisoners/ilya", headers=ru).text
     man = client.get("/prisoners/boris", headers=ru).text
-    assert "Осуждена" in woman and "Осуждён" not in woman
-    assert "Осуждён" in man and "Осуждена" not in man
+    assert "Осуждена" in woman
+    assert "Осуждён" not in woman
+    assert "Осуждён" in man
+    assert "Осуждена" not in man
     assert "Sentenced" in client.get("/prisoners/ilya").text
 
     auth.login("coordinator")
     listing = client.get("/manage/prisoners", headers=ru).text
-    assert "Осуждена" in listing and "Осуждён" in listing
+    assert "Осуждена" in listing
+    assert "Осуждён" in listing
     fund = client.get("/manage/prisoners/ilya/fund", headers=ru).text
-    assert "Этапирована" in fund and "Этапирован<" not in fund
+    assert "Этапирована" in fund
+    assert "Этапирован<" not in fund
 
     for slug in ("ilya", "boris"):
         status, body = api.post(
@@ -208,5 +226,7 @@ def test_russian_pages_say_what_happened_to_a_woman_in_the_feminine(client, auth
         assert status == 201, body
     woman = client.get("/prisoners/ilya", headers=ru).text
     man = client.get("/prisoners/boris", headers=ru).text
-    assert "Освобождена" in woman and "Освобождён" not in woman
-    assert "Освобождён" in man and "Освобождена" not in man
+    assert "Освобождена" in woman
+    assert "Освобождён" not in woman
+    assert "Освобождён" in man
+    assert "Освобождена" not in man

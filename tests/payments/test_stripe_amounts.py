@@ -13,7 +13,7 @@ from ledger.payments.stripe_api import (
 
 
 @pytest.mark.parametrize(
-    "amount, currency, stripe_amount",
+    ("amount", "currency", "stripe_amount"),
     [
         ("12.50", "EUR", 1250),
         ("500", "JPY", 500),
@@ -56,4 +56,5 @@ def test_start_checkout_refuses_unsupported_currency_before_writing(session, fak
             success_url="https://x/t",
             cancel_url="https://x/c",
         )
-    assert not session.new and fake_stripe.requests == []
+    assert not session.new
+    assert fake_stripe.requests == []

@@ -3,7 +3,6 @@ per balance transaction, whatever the order and number of events that report it.
 
 import threading
 import time
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +11,10 @@ from ledger.access.models import AuditEvent
 from ledger.books.accounts import STRIPE, find_account, general_fund
 from ledger.books.balances import available_in, balances_of
 from ledger.books.models import AccountBalance, JournalEntry, Posting
+from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.payments.models import StripeEvent
-from tests.conftest import donate, make_prisoner
-from tests.payments.conftest import WEBHOOK_SECRET, assert_ledger_verifies
+from tests.payments.helpers import WEBHOOK_SECRET, assert_ledger_verifies
 
 
 def _give(client, fake, *, prisoner="general", amount="50.00", currency="EUR", monthly=False):
@@ -52,13 +51,14 @@ def _paid_one_off(client, session, fake, webhooks, *, prisoner="vera", amount=50
     charge = fake.paid_charge(amount, "eur", fee=fee, metadata=metadata)
     event = fake.event("checkout.session.completed", fake.complete_checkout(checkout_id, charge))
     response = webhooks.deliver(event)
-    assert response.status_code == 200 and response.json == {"status": "processed"}
+    assert response.status_code == 200
+    assert response.json == {"status": "processed"}
     return charge, event
 
 
 @pytest.fixture
-def vera(session):
-    prisoner = make_prisoner(session, "vera", name="Вера")
+def vera(session, create_prisoner):
+    prisoner = create_prisoner("vera", name="Вера")
     session.commit()
     return prisoner
 
@@ -69,7 +69,8 @@ def test_completed_one_off_checkout_records_gross_fee_and_net(client, session, f
     assert _stripe_balance(session) == {"EUR": 4825}
     entry = session.scalar(select(JournalEntry))
     assert entry.idempotency_key == f"stripe:{charge['balance_transaction']}"
-    assert entry.source_type == "stripe" and entry.source_ref == event["id"]
+    assert entry.source_type == "stripe"
+    assert entry.source_ref == event["id"]
     lines = {(p.account.name, p.category): p.amount_minor for p in entry.postings}
     assert lines == {
         ("assets:stripe", "donation"): 4825,
@@ -77,14 +78,19 @@ def test_completed_one_off_checkout_records_gross_fee_and_net(client, session, f
         ("liabilities:funds:prisoner:vera", "fee"): 175,
     }
     donation = session.scalar(select(Donation))
-    assert donation.method == "card" and donation.amount_minor == 5000 and donation.donor is not None
+    assert donation.method == "card"
+    assert donation.amount_minor == 5000
+    assert donation.donor is not None
     assert donation.donor.stripe_customer_id == "cus_TEST1"
     stored = session.get(StripeEvent, event["id"])
-    assert stored.status == "processed" and stored.type == "checkout.session.completed"
-    assert stored.processed_at is not None and stored.object_id.startswith("cs_test_")
+    assert stored.status == "processed"
+    assert stored.type == "checkout.session.completed"
+    assert stored.processed_at is not None
+    assert stored.object_id.startswith("cs_test_")
     # Stripe's payload held the donor's email and name: nothing of it is kept
     details = " ".join(filter(None, session.scalars(select(AuditEvent.details))))
-    assert "example.org" not in details and "Secret Donor" not in details
+    assert "example.org" not in details
+    assert "Secret Donor" not in details
     assert "example.org" not in entry.description
     assert_ledger_verifies(session)
 
@@ -92,8 +98,10 @@ def test_completed_one_off_checkout_records_gross_fee_and_net(client, session, f
 def test_duplicate_delivery_is_acknowledged_without_effect(client, session, fake_stripe, webhooks, vera):
     _charge, event = _paid_one_off(client, session, fake_stripe, webhooks)
     again = webhooks.deliver(event)
-    assert again.status_code == 200 and again.json == {"status": "duplicate"}
-    assert _entries(session) == 1 and _stripe_balance(session) == {"EUR": 4825}
+    assert again.status_code == 200
+    assert again.json == {"status": "duplicate"}
+    assert _entries(session) == 1
+    assert _stripe_balance(session) == {"EUR": 4825}
     assert_ledger_verifies(session)
 
 
@@ -109,7 +117,8 @@ def test_one_charge_reported_by_several_event_types_is_recorded_once(
         ("checkout.session.completed", fake_stripe.complete_checkout(checkout_id, charge)),
     ]:
         assert webhooks.deliver(fake_stripe.event(kind, obj)).json == {"status": "processed"}
-    assert _entries(session) == 1 and session.query(Donation).count() == 1
+    assert _entries(session) == 1
+    assert session.query(Donation).count() == 1
     assert _fund(session, vera) == {"EUR": 4825}
     assert session.query(StripeEvent).count() == 3
     assert_ledger_verifies(session)
@@ -141,8 +150,10 @@ def test_monthly_pledge_is_fulfilled_by_paid_invoices(client, session, fake_stri
     assert_ledger_verifies(session)
 
 
-def test_refund_before_the_completed_checkout_ends_up_correct(client, session, fake_stripe, webhooks, vera):
-    donate(session, vera, "100.00", "EUR")
+def test_refund_before_the_completed_checkout_ends_up_correct(
+    client, session, fake_stripe, webhooks, vera, create_donation
+):
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     checkout_id, metadata = _give(client, fake_stripe, prisoner="vera")
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata=metadata)
@@ -167,16 +178,21 @@ def test_refund_larger_than_the_fund_waits_for_an_admin(client, session, fake_st
     fake_stripe.refund(charge, 5000)  # the fund holds 48.25 after the fee
     refunded = fake_stripe.event("charge.refunded", charge)
     response = webhooks.deliver(refunded)
-    assert response.status_code == 200 and response.json == {"status": "needs_attention"}
-    assert _entries(session) == 1 and _fund(session, vera) == {"EUR": 4825}
+    assert response.status_code == 200
+    assert response.json == {"status": "needs_attention"}
+    assert _entries(session) == 1
+    assert _fund(session, vera) == {"EUR": 4825}
     held = session.get(StripeEvent, refunded["id"])
-    assert held.status == "needs_attention" and held.detail == "refund_exceeds_fund"
+    assert held.status == "needs_attention"
+    assert held.detail == "refund_exceeds_fund"
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "stripe.needs_attention")) is not None
     assert webhooks.deliver(refunded).json == {"status": "duplicate"}
 
     auth.login("coordinator")
     page = client.get("/stripe/events").get_data(as_text=True)
-    assert refunded["id"] in page and "does not hold enough" in page and "Record as advance" not in page
+    assert refunded["id"] in page
+    assert "does not hold enough" in page
+    assert "Record as advance" not in page
     assert client.post(f"/stripe/events/{refunded['id']}/advance").status_code == 403
     client.post(f"/stripe/events/{refunded['id']}/retry")
     assert session.get(StripeEvent, refunded["id"]).status == "needs_attention"
@@ -189,19 +205,20 @@ def test_refund_larger_than_the_fund_waits_for_an_admin(client, session, fake_st
     session.expire_all()
     assert session.get(StripeEvent, refunded["id"]).status == "processed"
     refund = session.scalar(select(JournalEntry).where(JournalEntry.description == "Card refund"))
-    assert refund.is_advance and refund.recorded_by.role == "admin"
+    assert refund.is_advance
+    assert refund.recorded_by.role == "admin"
     assert _fund(session, vera) == {"EUR": -175}  # the advance: the fund owes the lost fee
     assert_ledger_verifies(session)
 
 
 def test_held_refund_is_recorded_on_retry_once_the_fund_can_cover_it(
-    client, session, fake_stripe, webhooks, vera, auth
+    client, session, fake_stripe, webhooks, vera, auth, create_donation
 ):
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     fake_stripe.refund(charge, 5000)
     refunded = fake_stripe.event("charge.refunded", charge)
     assert webhooks.deliver(refunded).json == {"status": "needs_attention"}
-    donate(session, vera, "10.00", "EUR")
+    create_donation(vera, "10.00", "EUR")
     session.commit()
     auth.login("coordinator")
     client.post(f"/stripe/events/{refunded['id']}/retry")
@@ -214,7 +231,8 @@ def test_held_refund_is_recorded_on_retry_once_the_fund_can_cover_it(
 def _bad_request_writes_nothing(session, response, code):
     assert response.status_code == 400
     assert response.json["error"]["code"] == code
-    assert session.query(StripeEvent).count() == 0 and _entries(session) == 0
+    assert session.query(StripeEvent).count() == 0
+    assert _entries(session) == 0
 
 
 def test_forged_signature_is_refused_and_nothing_written(session, fake_stripe, webhooks, vera):
@@ -232,7 +250,7 @@ def test_forged_signature_is_refused_and_nothing_written(session, fake_stripe, w
 
 
 @pytest.mark.parametrize(
-    "age, code", [(301, "stale_timestamp"), (-120, "future_timestamp"), (10**6, "stale_timestamp")]
+    ("age", "code"), [(301, "stale_timestamp"), (-120, "future_timestamp"), (10**6, "stale_timestamp")]
 )
 def test_stale_or_future_timestamps_are_refused(session, fake_stripe, webhooks, vera, age, code):
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
@@ -249,16 +267,19 @@ def test_a_clock_slightly_ahead_is_accepted(session, fake_stripe, webhooks, vera
 def test_unknown_event_types_are_stored_and_ignored(session, fake_stripe, webhooks):
     event = fake_stripe.event("customer.created", {"id": "cus_X", "object": "customer", "email": "a@b.org"})
     response = webhooks.deliver(event)
-    assert response.status_code == 200 and response.json == {"status": "ignored"}
+    assert response.status_code == 200
+    assert response.json == {"status": "ignored"}
     stored = session.get(StripeEvent, event["id"])
-    assert stored.status == "ignored" and stored.object_id == "cus_X" and _entries(session) == 0
+    assert stored.status == "ignored"
+    assert stored.object_id == "cus_X"
+    assert _entries(session) == 0
 
 
 @pytest.mark.parametrize("won", [True, False])
 def test_dispute_withdraws_with_fee_and_reinstates_when_won(
-    client, session, fake_stripe, webhooks, vera, won
+    client, session, fake_stripe, webhooks, vera, won, create_donation
 ):
-    donate(session, vera, "100.00", "EUR")
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     dispute = fake_stripe.dispute(charge, fee=1500)
@@ -277,15 +298,18 @@ def test_dispute_withdraws_with_fee_and_reinstates_when_won(
     assert_ledger_verifies(session)
 
 
-def test_dispute_events_out_of_order_record_each_movement_once(client, session, fake_stripe, webhooks, vera):
-    donate(session, vera, "100.00", "EUR")
+def test_dispute_events_out_of_order_record_each_movement_once(
+    client, session, fake_stripe, webhooks, vera, create_donation
+):
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _event = _paid_one_off(client, session, fake_stripe, webhooks)
     created = fake_stripe.dispute(charge)
     closed = fake_stripe.close_dispute(created["id"], won=True)
     webhooks.deliver(fake_stripe.event("charge.dispute.closed", closed))
     webhooks.deliver(fake_stripe.event("charge.dispute.created", created))
-    assert _entries(session) == 4 and _fund(session, vera) == {"EUR": 10000 + 4825 - 1500}
+    assert _entries(session) == 4
+    assert _fund(session, vera) == {"EUR": 10000 + 4825 - 1500}
     assert_ledger_verifies(session)
 
 
@@ -298,7 +322,8 @@ def test_payout_moves_money_from_stripe_to_the_bank(client, session, fake_stripe
     assert _stripe_balance(session) == {}
     bank = find_account(session, "assets:bank:eur-stripe-payouts")
     assert balances_of(session, bank)["EUR"].minor == 4825
-    assert _fund(session, vera) == {"EUR": 4825} and _entries(session) == 2
+    assert _fund(session, vera) == {"EUR": 4825}
+    assert _entries(session) == 2
     assert_ledger_verifies(session)
 
 
@@ -363,12 +388,13 @@ def test_stripe_unreachable_keeps_nothing_so_stripe_retries(session, fake_stripe
     fake_stripe.fail_next = 404
     response = webhooks.deliver(event)
     assert response.status_code == 503
-    assert session.query(StripeEvent).count() == 0 and _entries(session) == 0
+    assert session.query(StripeEvent).count() == 0
+    assert _entries(session) == 0
     assert webhooks.deliver(event).json == {"status": "processed"}
 
 
 def test_two_identical_deliveries_racing_record_one_entry(app, session, fake_stripe, vera):
-    from tests.payments.conftest import Webhooks
+    from tests.payments.helpers import Webhooks
 
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
     event = fake_stripe.event("charge.succeeded", charge)
@@ -390,12 +416,13 @@ def test_two_identical_deliveries_racing_record_one_entry(app, session, fake_str
         [(200, {"status": "processed"}), (200, {"status": "duplicate"})], key=str
     )
     session.commit()
-    assert _entries(session) == 1 and session.query(Posting).count() == 3
+    assert _entries(session) == 1
+    assert session.query(Posting).count() == 3
     assert_ledger_verifies(session)
 
 
 def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fake_stripe, vera):
-    from tests.payments.conftest import Webhooks
+    from tests.payments.helpers import Webhooks
 
     charge = fake_stripe.paid_charge(5000, "eur", fee=175, metadata={"fund": "vera"})
     events = [
@@ -417,8 +444,9 @@ def test_two_event_types_for_one_charge_racing_record_one_entry(app, session, fa
         thread.join(timeout=60)
     assert results == [200, 200]
     session.commit()
-    assert _entries(session) == 1 and session.query(Donation).count() == 1
-    assert date.today() >= session.scalar(select(JournalEntry.entry_date))
+    assert _entries(session) == 1
+    assert session.query(Donation).count() == 1
+    assert utc_today() >= session.scalar(select(JournalEntry.entry_date))
     assert_ledger_verifies(session)
 
 
@@ -428,7 +456,8 @@ def test_refund_of_a_charge_that_never_succeeded_waits_for_an_admin(session, fak
     event = fake_stripe.event("charge.refunded", charge)
     assert webhooks.deliver(event).json == {"status": "needs_attention"}
     stored = session.get(StripeEvent, event["id"])
-    assert stored.status == "needs_attention" and stored.detail == "charge_not_recorded"
+    assert stored.status == "needs_attention"
+    assert stored.detail == "charge_not_recorded"
     assert _entries(session) == 0
 
 
@@ -444,7 +473,8 @@ def test_refund_of_a_monthly_charge_before_its_invoice_finds_the_pledge(
     assert webhooks.deliver(fake_stripe.event("charge.refunded", charge)).json == {"status": "processed"}
     assert webhooks.deliver(fake_stripe.event("invoice.paid", invoice)).json == {"status": "processed"}
     donation = session.scalar(select(Donation))
-    assert donation.pledge_id == pledge.id and _entries(session) == 2
+    assert donation.pledge_id == pledge.id
+    assert _entries(session) == 2
     assert _fund(session, vera) == {"EUR": 2000 - 55 - 500}
     assert_ledger_verifies(session)
 
@@ -459,7 +489,8 @@ def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, web
         "status": "processed"
     }
     pledge = session.scalar(select(Pledge))
-    assert pledge.status == "cancelled" and pledge.ends_on is not None
+    assert pledge.status == "cancelled"
+    assert pledge.ends_on is not None
 
 
 def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_stripe, webhooks, vera):
@@ -507,7 +538,8 @@ def test_failed_payout_returns_the_money_to_stripe_once(client, session, fake_st
     failed = fake_stripe.fail_payout(payout["id"])
     for _ in range(2):
         assert webhooks.deliver(fake_stripe.event("payout.failed", failed)).json == {"status": "processed"}
-    assert _stripe_balance(session) == {"EUR": 4825} and _entries(session) == 3
+    assert _stripe_balance(session) == {"EUR": 4825}
+    assert _entries(session) == 3
     assert balances_of(session, find_account(session, "assets:bank:eur-stripe-payouts")) == {}
     assert_ledger_verifies(session)
 
@@ -529,8 +561,8 @@ def _cancel_refund(fake, refund: dict) -> dict:
     return refund
 
 
-def test_cancelled_refund_is_booked_back_once(client, session, fake_stripe, webhooks, vera):
-    donate(session, vera, "100.00", "EUR")
+def test_cancelled_refund_is_booked_back_once(client, session, fake_stripe, webhooks, vera, create_donation):
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _ = _paid_one_off(client, session, fake_stripe, webhooks)
     refund = fake_stripe.refund(charge, 5000)
@@ -563,9 +595,9 @@ def test_cancelled_refund_first_heard_of_when_the_fund_is_short(client, session,
 
 
 def test_cancelled_refund_missing_from_stripes_list_is_read_from_the_event(
-    client, session, fake_stripe, webhooks, vera
+    client, session, fake_stripe, webhooks, vera, create_donation
 ):
-    donate(session, vera, "100.00", "EUR")
+    create_donation(vera, "100.00", "EUR")
     session.commit()
     charge, _ = _paid_one_off(client, session, fake_stripe, webhooks)
     refund = fake_stripe.refund(charge, 5000)

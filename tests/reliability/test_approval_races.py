@@ -20,7 +20,8 @@ from ledger.books.verify import verify_ledger
 from ledger.money import Money
 from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.disbursements import record_disbursement
-from tests.conftest import PASSWORD, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import PASSWORD
 from tests.reliability.workers import decide, request_repeatedly, spend_repeatedly
 
 PROCESSES = 4
@@ -32,8 +33,8 @@ def _pool(workers: int):
 
 
 def _setup(session, eur: str = "1000.00"):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, eur)
+    prisoner = new_prisoner(session)
+    bank_donation(session, prisoner, eur)
     users = {
         name: create_user(session, f"{name}@example.org", PASSWORD, "coordinator") for name in ("a", "b", "c")
     }
@@ -114,9 +115,11 @@ def test_an_approval_and_a_withdrawal_at_once_leave_one_outcome(app, session, da
             else 0
         )
         if "approve" in outcomes:
-            assert approval.status == "approved" and posted == 1
+            assert approval.status == "approved"
+            assert posted == 1
         else:
-            assert approval.status == "withdrawn" and approval.entry_id is None
+            assert approval.status == "withdrawn"
+            assert approval.entry_id is None
         session.commit()
     assert held_in(session, find_account(session, fund_name)) == {}
     assert verify_ledger(session).ok

@@ -9,7 +9,6 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from tests.conftest import donate, make_prisoner
 from tests.reliability.workers import post_with_key, spend_repeatedly
 
 PROCESSES = 4
@@ -20,9 +19,11 @@ def _pool():
     return ProcessPoolExecutor(max_workers=PROCESSES, mp_context=multiprocessing.get_context("spawn"))
 
 
-def test_racing_spenders_never_overdraw_a_fund(app, session, database_url, tmp_path):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00")
+def test_racing_spenders_never_overdraw_a_fund(
+    app, session, database_url, tmp_path, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "100.00")
     session.commit()
     fund_name = fund_account_for(session, prisoner).name
     session.remove()
@@ -36,7 +37,8 @@ def test_racing_spenders_never_overdraw_a_fund(app, session, database_url, tmp_p
 
     accepted = [(entry_id, amount) for entry_id, amount in outcomes if entry_id is not None]
     assert len(outcomes) == PROCESSES * TRIES
-    assert accepted and len(accepted) < len(outcomes)  # the fund ran out: some were refused
+    assert accepted
+    assert len(accepted) < len(outcomes)
     fund = fund_account_for(session, prisoner)
     left = available_in(session, fund).get("EUR")
     assert (left.minor if left else 0) == 10000 - sum(amount for _, amount in accepted)
@@ -47,9 +49,11 @@ def test_racing_spenders_never_overdraw_a_fund(app, session, database_url, tmp_p
     assert result.entries == 1 + len(accepted)
 
 
-def test_the_same_event_racing_itself_is_recorded_once(app, session, database_url, tmp_path):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "1.00")
+def test_the_same_event_racing_itself_is_recorded_once(
+    app, session, database_url, tmp_path, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "1.00")
     session.commit()
     fund_name = fund_account_for(session, prisoner).name
     session.remove()

@@ -16,7 +16,8 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.models import AccountBalance, JournalEntry, Posting
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
-from tests.conftest import POSTGRES_URL, donate, make_prisoner, seal
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import POSTGRES_URL, seal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,9 +29,11 @@ def _counts(session):
     )
 
 
-def test_an_exception_half_way_through_an_entry_leaves_nothing(session, monkeypatch):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "10.00")
+def test_an_exception_half_way_through_an_entry_leaves_nothing(
+    session, monkeypatch, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "10.00")
     session.commit()
     before = _counts(session)
 
@@ -44,19 +47,21 @@ def test_an_exception_half_way_through_an_entry_leaves_nothing(session, monkeypa
 
     monkeypatch.setattr(posting._Driver, "__init__", init_that_fails_at_the_balances)
     with pytest.raises(Exception, match="no_such_table|bindings|parameters"):
-        donate(session, prisoner, "5.00", "USD")  # new currency: the balance row is inserted last
+        create_donation(prisoner, "5.00", "USD")  # new currency: the balance row is inserted last
     session.rollback()
     monkeypatch.undo()
     assert _counts(session) == before
     assert verify_ledger(session).ok
-    donate(session, prisoner, "5.00", "USD")
+    create_donation(prisoner, "5.00", "USD")
     session.commit()
     assert verify_ledger(session).ok
 
 
-def test_a_killed_process_leaves_only_whole_entries(session, database_url, tmp_path):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "10.00")
+def test_a_killed_process_leaves_only_whole_entries(
+    session, database_url, tmp_path, create_prisoner, create_donation
+):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "10.00")
     session.commit()
     fund_name = fund_account_for(session, prisoner).name
     session.remove()
@@ -116,9 +121,11 @@ def test_an_unreachable_database_gives_a_clear_error_in_pages_and_api(tmp_path):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path))
     client = app.test_client()
     page = client.get("/")
-    assert page.status_code == 503 and "database is unavailable" in page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert "database is unavailable" in page.get_data(as_text=True)
     api = client.get("/api/v1/ledger/head")
-    assert api.status_code == 503 and api.get_json()["error"]["code"] == "database_unavailable"
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "database_unavailable"
 
 
 @pytest.mark.postgres_only
@@ -126,7 +133,7 @@ def test_the_app_recovers_when_postgresql_drops_its_connections(app, client):
     # No app context stays open here: requests must check connections out of the pool
     # as they do in production.
     with app.app_context():
-        donate(db.session, make_prisoner(db.session), "10.00")
+        bank_donation(db.session, new_prisoner(db.session), "10.00")
         seal(db.session)  # the public head is the latest checkpoint's
         db.session.commit()
     assert client.get("/api/v1/ledger/head").get_json()["entries"] == 1

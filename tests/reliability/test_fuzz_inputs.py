@@ -19,7 +19,7 @@ from ledger.books.accounts import get_or_create_account
 from ledger.books.models import JournalEntry, Posting
 from ledger.books.verify import verify_ledger
 from ledger.funds.models import Donation, Pledge, Prisoner
-from tests.conftest import bearer, donate, make_prisoner
+from tests.helpers import bearer
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -131,10 +131,10 @@ def snapshot(session):
 
 
 @pytest.fixture
-def funded(session):
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "100000.00", "RUB")
-    donate(session, prisoner, "5000.00", "EUR")
+def funded(session, create_prisoner, create_donation):
+    prisoner = create_prisoner("vera")
+    create_donation(prisoner, "100000.00", "RUB")
+    create_donation(prisoner, "5000.00", "EUR")
     get_or_create_account(session, "assets:bank:rub-main")
     session.commit()
     return prisoner
@@ -170,7 +170,8 @@ def test_disbursement_api_accepts_exactly_the_valid_amounts(
         assert category in ("food", "parcels")
     else:
         assert response.status_code in (409, 422), body
-        assert body["error"]["code"] and body["error"]["message"]
+        assert body["error"]["code"]
+        assert body["error"]["message"]
         assert snapshot(session) == before
 
 
@@ -291,7 +292,8 @@ def test_names_with_html_or_unicode_are_stored_as_text_and_escaped(
         "/api/v1/prisoners", headers=bearer(tokens["coordinator"]), json={"slug": slug, "name": name}
     )
     if response.status_code != 201:
-        assert response.status_code == 422 and response.get_json()["error"]["message"]
+        assert response.status_code == 422
+        assert response.get_json()["error"]["message"]
         return
     auth.login("coordinator")
     page = client.get("/manage/prisoners").text

@@ -13,7 +13,7 @@ from ledger.reports.prisoner_report import (
     public_donations,
     runway_for,
 )
-from tests.reports.conftest import PUBLIC_DONOR
+from tests.factories import PUBLIC_DONOR
 
 
 def lines(report):
@@ -34,7 +34,9 @@ def test_whole_history_report_splits_every_kind_of_movement(session, books):
     assert eur.spent == {"parcels": 3000}
     assert eur.closing == 28685
     # the reversed clothing purchase nets to nothing and disappears from the categories
-    assert rub.conversions_in == 500000 and rub.spent == {"food": 100000} and rub.closing == 400000
+    assert rub.conversions_in == 500000
+    assert rub.spent == {"food": 100000}
+    assert rub.closing == 400000
 
 
 def test_closing_balance_equals_the_running_balance(session, books):
@@ -47,9 +49,12 @@ def test_a_period_report_opens_with_everything_before_it(session, books):
     march = lines(prisoner_report(session, books.vera, Period(date(2026, 3, 1), date(2026, 3, 31))))
     eur = march["EUR"]
     assert eur.opening == 35000 - 315 + 4000
-    assert eur.received == 0 and eur.conversions_out == 5000 and eur.refunds == 2000
+    assert eur.received == 0
+    assert eur.conversions_out == 5000
+    assert eur.refunds == 2000
     assert eur.closing == 28685
-    assert march["RUB"].opening == 0 and march["RUB"].closing == 400000
+    assert march["RUB"].opening == 0
+    assert march["RUB"].closing == 400000
 
 
 def test_a_period_without_movements_shows_the_balance_carried_forward(session, books):
@@ -102,7 +107,8 @@ def test_monthly_flows_put_donations_and_spending_in_their_months(session, books
     assert eur[date(2026, 2, 1)].received == 25000 + 4000
     assert eur[date(2026, 3, 1)].spent == 3000
     rub = {flow.month: flow for flow in flows["RUB"]}
-    assert rub[date(2026, 3, 1)].spent == 100000 and rub[date(2026, 4, 1)].spent == 0
+    assert rub[date(2026, 3, 1)].spent == 100000
+    assert rub[date(2026, 4, 1)].spent == 0
 
 
 def test_disbursements_mark_receipts_and_reversals(session, books):

@@ -15,7 +15,6 @@ from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.periods import Period
 from ledger.reports.prisoner_report import fund_balances, prisoner_report
 from ledger.reports.trial_balance import trial_balance
-from tests.conftest import make_prisoner
 
 _example = itertools.count()
 DAY0 = date(2026, 1, 1)
@@ -29,9 +28,9 @@ movement = st.tuples(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(movements=st.lists(movement, min_size=1, max_size=20), split=st.integers(0, 121))
-def test_periods_chain_and_the_last_closing_is_the_balance(session, movements, split):
+def test_periods_chain_and_the_last_closing_is_the_balance(session, movements, split, create_prisoner):
     session.rollback()  # a failed example must not hide the next one's result
-    prisoner = make_prisoner(session, f"r{next(_example)}")
+    prisoner = create_prisoner(f"r{next(_example)}")
     fund = fund_account_for(session, prisoner)
     general = general_fund(session)
     banks = {c: get_or_create_account(session, f"assets:bank:{c.lower()}-main") for c in ("EUR", "RUB")}

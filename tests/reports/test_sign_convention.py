@@ -5,7 +5,7 @@ API: debit positive, credit negative), and every page that shows signs says so."
 import csv
 import io
 
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 VERA = "liabilities:funds:prisoner:vera"
 
@@ -44,12 +44,15 @@ def test_a_funds_ledger_reads_as_what_it_holds_and_the_api_keeps_the_signed_book
     page = client.get(f"/reports/account-ledger?account={VERA}", headers={"Accept-Language": "en"}).get_data(
         as_text=True
     )
-    assert "286.85" in page and "-286.85" not in page and "−286.85" not in page
+    assert "286.85" in page
+    assert "-286.85" not in page
+    assert "−286.85" not in page
     assert "a credit puts money in" in page
     russian = client.get(
         f"/reports/account-ledger?account={VERA}", headers={"Accept-Language": "ru"}
     ).get_data(as_text=True)
-    assert "Дебет" in russian and "Кредит" in russian
+    assert "Дебет" in russian
+    assert "Кредит" in russian
 
 
 def test_an_asset_ledger_and_the_trial_balance_explain_their_signs(client, auth, books):

@@ -16,7 +16,8 @@ from ledger.api.parsing import ListOf, Object, Schema
 from ledger.books.accounts import get_or_create_account
 from ledger.database import Base
 from ledger.extensions import db
-from tests.conftest import bearer, donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
+from tests.helpers import bearer
 
 # JSON writes under /api/v1 that take something else than a JSON body.
 # multipart uploads of receipt files and inventory scans
@@ -34,8 +35,8 @@ def _rows(session) -> dict[str, int]:
 
 @pytest.fixture
 def books(session):
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "500.00", "EUR")
+    prisoner = new_prisoner(session, "vera")
+    bank_donation(session, prisoner, "500.00", "EUR")
     get_or_create_account(session, "assets:bank:eur-main")
     session.commit()
     return prisoner
@@ -108,7 +109,7 @@ MISSPELLED = [
 ]
 
 
-@pytest.mark.parametrize("path, body, field", MISSPELLED)
+@pytest.mark.parametrize(("path", "body", "field"), MISSPELLED)
 def test_misspelled_fields_are_refused_and_nothing_is_written(
     client, tokens, session, books, path, body, field
 ):
@@ -131,7 +132,7 @@ def test_unknown_field_message_in_russian(client, tokens, books):
 
 
 @pytest.mark.parametrize(
-    "money, code",
+    ("money", "code"),
     [
         ({"amount": 25, "currency": "EUR"}, "amount_not_text"),
         ({"amount": 25.0, "currency": "EUR"}, "float_amount"),
@@ -181,10 +182,12 @@ def test_a_re_serialised_retry_replays_instead_of_conflicting(client, tokens, se
     respelled = json.dumps(dict(reversed(list(body.items()))), indent=2, ensure_ascii=True)
     assert respelled.encode() != json.dumps(body).encode()
     retry = client.post("/api/v1/donations", data=respelled, headers=headers)
-    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.status_code == 201
+    assert retry.headers["Idempotent-Replayed"] == "true"
     assert retry.get_json() == first.get_json()
     other = client.post("/api/v1/donations", json=_donation(memo="другое"), headers=headers)
-    assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_conflict"
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
 
 
 @pytest.mark.parametrize("opening", ["[", '{"a":', '{"money":['])

@@ -86,7 +86,8 @@ def test_gunicorn_without_ledger_env_serves_production_settings(served):
         opener.open(f"http://127.0.0.1:{port}/language/ru?next=/", timeout=5)
     except urllib.error.HTTPError as redirect:
         cookie = redirect.headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
 
 
 def test_gunicorn_logs_no_client_address_for_an_invalid_request(served):

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from ledger import create_app
-from tests.conftest import PASSWORD
-from tests.security.conftest import build_url, url_values, walkable_rules
+from tests.helpers import PASSWORD
+from tests.security.helpers import build_url, url_values, walkable_rules
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REQUIRED = {
@@ -69,7 +69,9 @@ def test_hsts_and_secure_cookies_in_production(database_url, tmp_path, users):
     assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
     response = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert (instance / "two_factor_key").exists()
 
 
@@ -78,7 +80,9 @@ def test_no_hsts_and_no_secure_flag_over_plain_http_in_testing(client, users):
     cookie = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD}).headers[
         "Set-Cookie"
     ]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
 
 
 def test_templates_have_no_inline_scripts_styles_or_event_handlers():
@@ -133,17 +137,19 @@ def test_too_large_requests_get_a_413_page(app, client, tokens):
         content_type="application/json",
         headers={"Authorization": f"Bearer {tokens['coordinator']}"},
     )
-    assert api.status_code == 413 and api.get_json()["error"]["code"] == "too_large"
+    assert api.status_code == 413
+    assert api.get_json()["error"]["code"] == "too_large"
 
 
-def test_html_in_names_and_memos_is_shown_as_text(app, session, role_clients):
+def test_html_in_names_and_memos_is_shown_as_text(
+    app, session, role_clients, create_prisoner, create_donation
+):
     """Script in a prisoner's name, an entry's memo, a token's name or an audit detail never runs."""
     from ledger.access.audit import record_audit
-    from tests.conftest import donate, make_prisoner
 
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    prisoner = make_prisoner(session, "html-test", name=payload)
-    entry = donate(session, prisoner, "5.00")
+    prisoner = create_prisoner("html-test", name=payload)
+    entry = create_donation(prisoner, "5.00")
     record_audit(session, "test.html", target=payload[:200], note=payload)
     session.commit()
     role_clients.request("admin", "POST", "/settings/tokens", data={"name": payload[:120]})

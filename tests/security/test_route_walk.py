@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import ROLES, WRITE_METHODS, build_url, url_values, walkable_rules
+from tests.security.helpers import ROLES, WRITE_METHODS, build_url, url_values, walkable_rules
 
 # Who may use a route: the roles that must NOT be refused.  Everyone else must be.
 PUBLIC = "public"  # anyone, signed in or not
@@ -257,13 +257,14 @@ def test_every_route_answers_each_role_as_the_policy_says(app, session, role_cli
 def test_password_alone_only_reaches_enrolment(app, users, two_factor_required, client, role):
     """A writer who has not enrolled yet can do nothing but enrol (a stolen password
     before enrolment would otherwise act)."""
-    from tests.conftest import AuthActions
+    from tests.helpers import AuthActions
 
     response = AuthActions(client).login(role)
     assert response.headers["Location"] == "/settings/two-factor"
     for url in ("/settings/", "/admin/users", "/audit"):
         response = client.get(url)
-        assert response.status_code == 302 and response.headers["Location"] == "/settings/two-factor"
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/settings/two-factor"
     assert client.post("/admin/users", data={}).headers["Location"] == "/settings/two-factor"
     assert client.post("/settings/tokens", data={"name": "x"}).headers["Location"] == "/settings/two-factor"
     assert client.get("/settings/two-factor").status_code == 200

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from ledger.access.models import UserSession
 from ledger.access.users import find_user
 from ledger.database import utcnow
-from tests.conftest import PASSWORD, AuthActions
+from tests.helpers import PASSWORD, AuthActions
 
 
 def _copy(app, client):
@@ -41,11 +41,12 @@ def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, users, ses
         laptop.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code
         == 302
     )
-    assert _signed_in(laptop) and not _signed_in(phone)
+    assert _signed_in(laptop)
+    assert not _signed_in(phone)
 
 
 def test_deactivation_and_a_two_factor_reset_end_sessions(app, users, session):
-    from tests.conftest import enrol_two_factor
+    from tests.helpers import enrol_two_factor
 
     enrol_two_factor(app, users["admin"])
     enrol_two_factor(app, users["coordinator"])

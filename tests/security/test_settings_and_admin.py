@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ledger.access.models import ApiToken, AuditEvent, User
 from ledger.access.users import find_user
-from tests.conftest import PASSWORD, AuthActions, bearer
+from tests.helpers import PASSWORD, AuthActions, bearer
 
 
 def _actions(session):
@@ -32,7 +32,8 @@ def test_a_token_made_in_settings_is_shown_once_carries_the_role_and_can_be_revo
     assert api.post("/api/v1/conversions", json={}, headers=bearer(token)).status_code == 403  # not write
 
     page = client.get("/settings/").get_data(as_text=True)
-    assert "laptop script" in page and token not in page
+    assert "laptop script" in page
+    assert token not in page
     api_token = session.scalar(select(ApiToken).where(ApiToken.name == "laptop script"))
     assert api_token.last_used_at is not None
     assert client.post(f"/settings/tokens/{api_token.id}/revoke").status_code == 302
@@ -71,7 +72,8 @@ def test_admin_creates_a_user_changes_the_role_and_deactivates(client, auth, ses
     assert user.role == "coordinator"
 
     asked = client.post(f"/admin/users/{user.id}/deactivate")
-    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    assert asked.status_code == 200
+    assert 'name="confirm" value="yes"' in asked.text
     session.refresh(user)
     assert user.active  # asking changes nothing
     client.post(f"/admin/users/{user.id}/deactivate", data={"confirm": "yes"})
@@ -87,7 +89,8 @@ def test_admin_creates_a_user_changes_the_role_and_deactivates(client, auth, ses
         _actions(session)
     )
     changed = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed"))
-    assert changed.user.role == "admin" and changed.target == f"user:{user.id}"
+    assert changed.user.role == "admin"
+    assert changed.target == f"user:{user.id}"
     assert '"previous": "auditor"' in changed.details
 
 
@@ -105,7 +108,8 @@ def test_the_last_admin_stays_admin(client, auth, session):
     assert "The last active admin cannot be demoted or deactivated." in response.get_data(as_text=True)
     client.post(f"/admin/users/{admin.id}/deactivate", data={"confirm": "yes"})
     session.refresh(admin)
-    assert admin.role == "admin" and admin.active
+    assert admin.role == "admin"
+    assert admin.active
 
 
 def test_bad_new_users_are_refused_with_messages(client, auth, session):
@@ -131,7 +135,9 @@ def test_audit_log_page_filters_by_action_and_user_and_pages(client, auth, sessi
     session.commit()
     auth.login("auditor")
     html = client.get("/audit?action=test.event").get_data(as_text=True)
-    assert "60 events" in html and "thing:59" in html and "thing:9<" not in html
+    assert "60 events" in html
+    assert "thing:59" in html
+    assert "thing:9<" not in html
     assert "Page 1 of 2" in html
     assert "thing:9<" in client.get("/audit?action=test.event&page=2").get_data(as_text=True)
     admin = find_user(session, users["admin"])
@@ -149,11 +155,11 @@ def test_a_user_changes_their_password_with_the_current_one(client, auth, sessio
     auth.login("auditor")
     new = "a brand new passphrase"
     response = client.post("/settings/password", data={"current": "wrong", "new": new, "confirm": new})
-    assert response.status_code == 400 and "The current password is not right." in response.get_data(
-        as_text=True
-    )
+    assert response.status_code == 400
+    assert "The current password is not right." in response.get_data(as_text=True)
     response = client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new + "x"})
-    assert response.status_code == 400 and "The two new passwords differ." in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The two new passwords differ." in response.get_data(as_text=True)
     assert (
         client.post("/settings/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code
         == 302
@@ -165,7 +171,7 @@ def test_a_user_changes_their_password_with_the_current_one(client, auth, sessio
 
 def test_cli_resets_a_lost_second_factor(app, users, runner, session):
     from ledger.access.models import TwoFactorCredential
-    from tests.conftest import enrol_two_factor
+    from tests.helpers import enrol_two_factor
 
     enrol_two_factor(app, users["admin"])
     result = runner.invoke(args=["users", "reset-2fa", "admin@example.org"])

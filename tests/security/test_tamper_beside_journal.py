@@ -19,16 +19,16 @@ from ledger.books.accounts import get_or_create_account
 from ledger.extensions import db
 from ledger.funds.pledges import make_donor
 from ledger.spending.models import Receipt
-from tests.conftest import POSTGRES_URL, bearer, donate, make_prisoner
-from tests.spending.conftest import jpeg_with_gps
+from tests.factories import bank_donation, jpeg_with_gps, new_prisoner
+from tests.helpers import POSTGRES_URL, bearer
 
 
 @pytest.fixture
 def receipt(app, client, tokens):
     """A disbursement with a receipt, through the API, and a donation with a donor."""
     with app.app_context():
-        prisoner = make_prisoner(db.session, "vera")
-        donate(db.session, prisoner, "500.00", "EUR")
+        prisoner = new_prisoner(db.session, "vera")
+        bank_donation(db.session, prisoner, "500.00", "EUR")
         get_or_create_account(db.session, "assets:bank:eur-main")
         db.session.commit()
     headers = bearer(tokens["coordinator"])
@@ -76,7 +76,8 @@ def test_an_overwritten_receipt_file_fails_verify(runner, receipt):
 def test_a_missing_receipt_file_fails_verify(runner, receipt):
     receipt.unlink()
     result = _verify(runner)
-    assert result.exit_code == 1 and "[receipt_missing]" in result.output
+    assert result.exit_code == 1
+    assert "[receipt_missing]" in result.output
 
 
 @pytest.mark.parametrize(
@@ -145,11 +146,9 @@ def test_a_dropped_guard_fails_verify(app, runner, receipt):
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(text("DROP TRIGGER donations_guard_update"))
     result = _verify(runner)
-    assert (
-        result.exit_code == 1
-        and "[guard_missing]" in result.output
-        and "donations_guard_update" in result.output
-    )
+    assert result.exit_code == 1
+    assert "[guard_missing]" in result.output
+    assert "donations_guard_update" in result.output
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="drops triggers of the shared test database")
@@ -169,7 +168,8 @@ def test_a_receipt_row_and_file_swapped_together_fail_verify(app, runner, receip
     target.parent.mkdir(exist_ok=True)
     target.write_bytes(forged)
     result = _verify(runner)
-    assert result.exit_code == 1 and "[receipt_row_changed]" in result.output
+    assert result.exit_code == 1
+    assert "[receipt_row_changed]" in result.output
 
 
 # ---- files at rest --------------------------------------------------------------------------
@@ -192,7 +192,8 @@ def test_backups_are_written_owner_only(app, runner, tmp_path, receipt):
 
 def test_receipt_files_and_folders_are_owner_only(receipt):
     assert _mode(receipt) == 0o600
-    assert _mode(receipt.parent) == 0o700 and _mode(receipt.parent.parent) == 0o700
+    assert _mode(receipt.parent) == 0o700
+    assert _mode(receipt.parent.parent) == 0o700
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="the SQLite file")
@@ -222,7 +223,8 @@ def test_a_new_instance_and_database_are_owner_only(tmp_path):
     with production.app_context():
         result = production.test_cli_runner().invoke(args=["ledger", "verify"])
         db.engine.dispose()
-    assert result.exit_code == 0 and "Warning" not in result.output
+    assert result.exit_code == 0
+    assert "Warning" not in result.output
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="the SQLite file")

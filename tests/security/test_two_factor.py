@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ledger.access.models import AuditEvent, RecoveryCode, TwoFactorCredential
 from ledger.access.two_factor import current_code, verify_second_factor
 from ledger.access.users import find_user
-from tests.conftest import PASSWORD, AuthActions, enrol_two_factor, next_totp_code
+from tests.helpers import PASSWORD, AuthActions, enrol_two_factor, next_totp_code
 
 
 def _actions(session):
@@ -29,19 +29,24 @@ def test_coordinator_enrols_with_the_shown_key_and_gets_ten_recovery_codes_once(
     secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', html).group(1)
     assert "otpauth://totp/" in html
     qr = client.get("/settings/two-factor/qr.svg")
-    assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data and b"<script" not in qr.data
+    assert qr.mimetype == "image/svg+xml"
+    assert b"<svg" in qr.data
+    assert b"<script" not in qr.data
 
     wrong = client.post("/settings/two-factor", data={"code": "000000"})
     assert "That code is not valid" in wrong.get_data(as_text=True)
 
     done = client.post("/settings/two-factor", data={"code": pyotp.TOTP(secret).now()})
     codes = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", done.get_data(as_text=True))
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     assert done.headers["Cache-Control"] == "no-store"
     stored = session.scalars(select(RecoveryCode.code_hash)).all()
-    assert len(stored) == 10 and not set(codes) & set(stored)
+    assert len(stored) == 10
+    assert not set(codes) & set(stored)
     credential = session.scalar(select(TwoFactorCredential))
-    assert secret not in credential.secret_encrypted and credential.confirmed_at is not None
+    assert secret not in credential.secret_encrypted
+    assert credential.confirmed_at is not None
     assert "2fa.enrolled" in _actions(session)
     # enrolled now: the settings page is open and no longer shows the key
     assert client.get("/settings/").status_code == 200
@@ -109,7 +114,8 @@ def test_a_recovery_code_signs_in_once(client, users, two_factor_required, sessi
             assert "9 recovery codes left" in client.get("/settings/").get_data(as_text=True)
             client.post("/logout")
         else:
-            assert response.status_code == 200 and "That code is not valid" in response.get_data(as_text=True)
+            assert response.status_code == 200
+            assert "That code is not valid" in response.get_data(as_text=True)
     assert "2fa.recovery_code_used" in _actions(session)
 
 
@@ -133,7 +139,7 @@ def test_secrets_do_not_open_with_another_key(app, users, session):
 
     enrol_two_factor(app, users["admin"])
     credential = session.scalar(select(TwoFactorCredential))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="does not open this secret"):
         decrypt_secret("another-key", credential.secret_encrypted)
 
 
@@ -143,7 +149,8 @@ def test_admin_resets_a_lost_second_factor(client, users, app, session):
     AuthActions(client).login("admin")
     coordinator = find_user(session, users["coordinator"])
     asked = client.post(f"/admin/users/{coordinator.id}/reset-two-factor")
-    assert asked.status_code == 200 and "recovery codes stop working" in asked.text
+    assert asked.status_code == 200
+    assert "recovery codes stop working" in asked.text
     assert session.get(TwoFactorCredential, coordinator.id) is not None
     response = client.post(f"/admin/users/{coordinator.id}/reset-two-factor", data={"confirm": "yes"})
     assert response.status_code == 302
@@ -153,7 +160,7 @@ def test_admin_resets_a_lost_second_factor(client, users, app, session):
 
 
 def test_api_tokens_are_not_asked_for_a_second_factor(client, tokens, two_factor_required, session):
-    from tests.conftest import bearer
+    from tests.helpers import bearer
 
     response = client.get("/api/v1/entries/1", headers=bearer(tokens["coordinator"]))
     assert response.status_code == 404  # through the role check, to a missing entry

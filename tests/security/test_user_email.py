@@ -37,7 +37,8 @@ def test_the_cli_refuses_a_markup_email(runner, app):
         args=["users", "create", "<script>x</script>@example.org", "--role", "admin"],
         input="correct horse battery staple\n",
     )
-    assert result.exit_code == 1 and "Enter a valid email address." in result.output
+    assert result.exit_code == 1
+    assert "Enter a valid email address." in result.output
     with app.app_context():
         from ledger.extensions import db
 

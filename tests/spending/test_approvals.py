@@ -14,7 +14,7 @@ from ledger.access.users import create_token, create_user
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account
 from ledger.books.balances import available_in
 from ledger.books.errors import InsufficientFunds, OwnApproval
-from ledger.books.hashchain import GENESIS_HASH, canonical_entry, chain_hash
+from ledger.books.hashchain import GENESIS_HASH, EntryFacts, canonical_entry, chain_hash, entry_hash
 from ledger.books.holds import Approval, held_in, spendable_in
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
@@ -24,8 +24,8 @@ from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.cash import cash_account_for, move_cash
 from ledger.spending.models import Receipt
 from ledger.spending.sign_off import ApprovalNotPending, approve
-from tests.conftest import PASSWORD, bearer
-from tests.spending.conftest import minimal_pdf
+from tests.factories import minimal_pdf
+from tests.helpers import PASSWORD, bearer
 
 RUB = "RUB"
 
@@ -79,7 +79,8 @@ def test_the_issue_walk_through(client, session, signers, parcel_setup):
     response = client.post("/api/v1/disbursements", json=_disbursement(), headers=bearer(signers["A"]))
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
-    assert body["status"] == "pending" and isinstance(body["approval"], int)
+    assert body["status"] == "pending"
+    assert isinstance(body["approval"], int)
     approval_id = body["approval"]
 
     # Nothing in the journal; the balance is the books' balance; 15,000.00 is held back.
@@ -91,7 +92,9 @@ def test_the_issue_walk_through(client, session, signers, parcel_setup):
     queue = client.get("/api/v1/approvals", headers=bearer(signers["B"])).get_json()
     assert [item["id"] for item in queue["items"]] == [approval_id]
     item = queue["items"][0]
-    assert item["status"] == "pending" and item["prisoner"] == "vera" and item["kind"] == "disbursement"
+    assert item["status"] == "pending"
+    assert item["prisoner"] == "vera"
+    assert item["kind"] == "disbursement"
     assert item["money"] == {"amount": "15000.00", "currency": RUB}
     assert {"account": fund.name, "money": {"amount": "15000.00", "currency": RUB}} in queue["held"]
 
@@ -111,7 +114,8 @@ def test_the_issue_walk_through(client, session, signers, parcel_setup):
     entry_json = approved.get_json()["entry"]
     a_id = session.scalar(select(User.id).where(User.email == "coordinator@example.org"))
     b_id = session.scalar(select(User.id).where(User.email == "coordinator-b@example.org"))
-    assert entry_json["recorded_by"] == a_id and entry_json["approved_by"] == b_id
+    assert entry_json["recorded_by"] == a_id
+    assert entry_json["approved_by"] == b_id
     assert _entries(session) == before_entries + 1
     assert available_in(session, fund)[RUB].minor == 500_000
     assert spendable_in(session, fund)[RUB].minor == 500_000
@@ -121,7 +125,8 @@ def test_the_issue_walk_through(client, session, signers, parcel_setup):
 
     # A second approval of the same item changes nothing.
     again = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["admin"]))
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "approval_not_pending"
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "approval_not_pending"
     assert _entries(session) == before_entries + 1
     result = verify_ledger(session)
     assert result.ok, result.problems
@@ -129,7 +134,8 @@ def test_the_issue_walk_through(client, session, signers, parcel_setup):
     # The journal (JSON) shows both people.
     journal = client.get("/api/v1/journal", headers=bearer(signers["auditor"])).get_json()
     line = next(e for e in journal["entries"] if e["id"] == entry.id)
-    assert line["author"] == "coordinator@example.org" and line["approver"] == "coordinator-b@example.org"
+    assert line["author"] == "coordinator@example.org"
+    assert line["approver"] == "coordinator-b@example.org"
 
     # Every step is in the audit log with who did it.
     events = {
@@ -147,11 +153,13 @@ def test_a_refused_item_posts_nothing_and_frees_the_hold(client, session, signer
     before = _entries(session)
     # A reason is required; the author cannot refuse their own item either.
     no_reason = client.post(f"/api/v1/approvals/{approval_id}/reject", json={}, headers=bearer(signers["B"]))
-    assert no_reason.status_code == 422 and no_reason.get_json()["error"]["field"] == "reason"
+    assert no_reason.status_code == 422
+    assert no_reason.get_json()["error"]["field"] == "reason"
     own = client.post(
         f"/api/v1/approvals/{approval_id}/reject", json={"reason": "no"}, headers=bearer(signers["A"])
     )
-    assert own.status_code == 403 and own.get_json()["error"]["code"] == "own_approval"
+    assert own.status_code == 403
+    assert own.get_json()["error"]["code"] == "own_approval"
     assert spendable_in(session, fund)[RUB].minor == 500_000
 
     refused = client.post(
@@ -167,7 +175,8 @@ def test_a_refused_item_posts_nothing_and_frees_the_hold(client, session, signer
     assert held_in(session, fund) == {}
     # Refused is final: no approval afterwards.
     late = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["B"]))
-    assert late.status_code == 409 and _entries(session) == before
+    assert late.status_code == 409
+    assert _entries(session) == before
     events = [
         e.action
         for e in session.scalars(select(AuditEvent).where(AuditEvent.target == f"approval:{approval_id}"))
@@ -205,9 +214,11 @@ def test_pending_items_and_new_spending_can_never_overdraw_the_fund(client, sess
     second = client.post(
         "/api/v1/disbursements", json=_disbursement("10000.00"), headers=bearer(signers["B"])
     )
-    assert second.status_code == 409 and second.get_json()["error"]["code"] == "insufficient_funds"
+    assert second.status_code == 409
+    assert second.get_json()["error"]["code"] == "insufficient_funds"
     small = client.post("/api/v1/disbursements", json=_disbursement("5000.01"), headers=bearer(signers["B"]))
-    assert small.status_code == 409 and small.get_json()["error"]["code"] == "insufficient_funds"
+    assert small.status_code == 409
+    assert small.get_json()["error"]["code"] == "insufficient_funds"
     assert "5" in small.get_json()["error"]["message"]  # 5,000.00 available, not 20,000.00
     assert _entries(session) == before
     assert session.scalar(select(func.count()).select_from(Approval)) == 1
@@ -219,7 +230,8 @@ def test_pending_items_and_new_spending_can_never_overdraw_the_fund(client, sess
         json={"from": "vera", "to": "general", "money": {"amount": "1.00", "currency": RUB}},
         headers=bearer(signers["B"]),
     )
-    assert transfer.status_code == 409 and transfer.get_json()["error"]["code"] == "insufficient_funds"
+    assert transfer.status_code == 409
+    assert transfer.get_json()["error"]["code"] == "insufficient_funds"
 
 
 def test_approval_is_refused_when_the_fund_can_no_longer_cover_it(client, session, signers, parcel_setup):
@@ -244,7 +256,8 @@ def test_approval_is_refused_when_the_fund_can_no_longer_cover_it(client, sessio
     session.commit()
     before = _entries(session)
     refused = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["B"]))
-    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "insufficient_funds"
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "insufficient_funds"
     assert _entries(session) == before
     assert session.get(Approval, approval_id, populate_existing=True).status == "pending"
 
@@ -255,16 +268,19 @@ def test_the_author_may_withdraw_and_nobody_else(client, session, signers, parce
         "/api/v1/disbursements", json=_disbursement(), headers=bearer(signers["A"])
     ).get_json()["approval"]
     other = client.post(f"/api/v1/approvals/{approval_id}/withdraw", headers=bearer(signers["B"]))
-    assert other.status_code == 403 and other.get_json()["error"]["code"] == "not_author"
+    assert other.status_code == 403
+    assert other.get_json()["error"]["code"] == "not_author"
     mine = client.post(
         f"/api/v1/approvals/{approval_id}/withdraw",
         json={"reason": "Wrong amount"},
         headers=bearer(signers["A"]),
     )
-    assert mine.status_code == 200 and mine.get_json()["approval"]["status"] == "withdrawn"
+    assert mine.status_code == 200
+    assert mine.get_json()["approval"]["status"] == "withdrawn"
     assert spendable_in(session, fund)[RUB].minor == 2_000_000
     late = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["B"]))
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "approval_not_pending"
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "approval_not_pending"
 
 
 def test_admins_go_through_the_same_flow(client, session, signers, parcel_setup):
@@ -272,7 +288,8 @@ def test_admins_go_through_the_same_flow(client, session, signers, parcel_setup)
         "/api/v1/disbursements", json=_disbursement(), headers=bearer(signers["admin"])
     ).get_json()["approval"]
     own = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["admin"]))
-    assert own.status_code == 403 and own.get_json()["error"]["code"] == "own_approval"
+    assert own.status_code == 403
+    assert own.get_json()["error"]["code"] == "own_approval"
     auditor = client.post(f"/api/v1/approvals/{approval_id}/approve", headers=bearer(signers["auditor"]))
     assert auditor.status_code == 403
     assert (
@@ -307,13 +324,15 @@ def test_transfers_between_funds_and_cash_wait_too(client, session, signers, par
         on=date(2026, 3, 3),
         recorded_by=coordinator,
     )
-    assert isinstance(handover, Approval) and handover.status == "pending"
+    assert isinstance(handover, Approval)
+    assert handover.status == "pending"
     session.commit()
     assert available_in(session, cash) == {}
     second = session.scalar(select(User).where(User.email == "coordinator-b@example.org"))
     entry = approve(session, handover.id, approver=second)
     session.commit()
-    assert entry.approved_by_id == second.id and available_in(session, cash)[RUB].minor == 1_000_000
+    assert entry.approved_by_id == second.id
+    assert available_in(session, cash)[RUB].minor == 1_000_000
     back = move_cash(
         session,
         from_account=cash,
@@ -357,11 +376,12 @@ def test_receipts_attached_while_pending_become_the_entrys(client, session, sign
         headers=bearer(signers["A"]),
         content_type="multipart/form-data",
     )
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "approval_not_pending"
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "approval_not_pending"
 
 
 @pytest.mark.parametrize(
-    "body, code, field",
+    ("body", "code", "field"),
     [
         ({"thresholds": {"RUB": 10000.5}}, "float_amount", "thresholds.RUB"),
         ({"thresholds": {"RUB": "0"}}, "zero_amount", "thresholds.RUB"),
@@ -407,8 +427,8 @@ def test_only_admins_set_thresholds_and_an_empty_set_clears_them(client, session
 
 def test_old_hashes_still_verify():
     """An entry without an approver serialises exactly as before sign-off existed."""
-    canonical = canonical_entry(
-        entry_id=1,
+    first = EntryFacts(
+        id=1,
         entry_date=date(2026, 1, 10),
         description="Bank transfer",
         recorded_at=datetime(2026, 1, 10, 12, 0, 0),
@@ -419,7 +439,10 @@ def test_old_hashes_still_verify():
         reverses_id=None,
         is_advance=False,
         conversion_rate=None,
-        postings=[
+    )
+    canonical = canonical_entry(
+        first,
+        [
             (1, "assets:bank:eur-main", "EUR", 10000, "donation", None),
             (2, "liabilities:funds:prisoner:test-prisoner", "EUR", -10000, "donation", None),
         ],
@@ -430,8 +453,8 @@ def test_old_hashes_still_verify():
         chain_hash(GENESIS_HASH, canonical)
         == "5c636754e45a1555bc3759c5c739cd26e02ca16df604facc5c8b48cd0f772edd"
     )
-    common = dict(
-        entry_id=2,
+    second = EntryFacts(
+        id=2,
         entry_date=date(2026, 3, 1),
         description="Spending: food",
         recorded_at=datetime(2026, 3, 1, 9, 30, 0),
@@ -442,14 +465,14 @@ def test_old_hashes_still_verify():
         reverses_id=None,
         is_advance=False,
         conversion_rate=None,
-        postings=[
-            (1, "liabilities:funds:prisoner:test-prisoner", "RUB", 1500000, "food", None),
-            (2, "assets:bank:rub-main", "RUB", -1500000, "food", None),
-        ],
     )
-    old = chain_hash("ab" * 32, canonical_entry(**common))
+    postings = [
+        (1, "liabilities:funds:prisoner:test-prisoner", "RUB", 1500000, "food", None),
+        (2, "assets:bank:rub-main", "RUB", -1500000, "food", None),
+    ]
+    old = entry_hash("ab" * 32, second, postings)
     assert old == "9919b0cef133ca6fd4dfcd7ffcb373cb8947b023a8192bbb5124ceb186078a11"
-    signed = chain_hash("ab" * 32, canonical_entry(**common, approved_by_id=3))
+    signed = entry_hash("ab" * 32, second._replace(approved_by_id=3), postings)
     assert signed != old  # the approver is covered by the hash
 
 
@@ -478,14 +501,16 @@ def test_the_approver_is_in_the_exports_and_the_chain(client, session, signers, 
     entry = session.get(JournalEntry, entry_id)
     lines = "".join(export_chain_jsonl(session)).splitlines()
     problems, count, head = verify_lines(lines)
-    assert problems == [] and count == entry_id and head == entry.hash
+    assert problems == []
+    assert count == entry_id
+    assert head == entry.hash
     document = json.loads(lines[entry_id - 1])
-    assert document["approved_by"] == entry.approved_by_id and document["recorded_by"] == entry.recorded_by_id
+    assert document["approved_by"] == entry.approved_by_id
+    assert document["recorded_by"] == entry.recorded_by_id
     assert "approved_by" not in json.loads(lines[0])
     hledger = "".join(export_hledger(session))
-    assert (
-        f"approved_by:{entry.approved_by_id}" in hledger and f"recorded_by:{entry.recorded_by_id}" in hledger
-    )
+    assert f"approved_by:{entry.approved_by_id}" in hledger
+    assert f"recorded_by:{entry.recorded_by_id}" in hledger
     beancount = "".join(export_beancount(session))
     assert f"  approved_by: {entry.approved_by_id}\n" in beancount
     # Changing the approver afterwards breaks the chain.
@@ -558,9 +583,9 @@ def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_r
 ):
     """Parcel rules (#16) and sign-off (#15): the pending parcel keeps its kind and the reason
     it is allowed beyond the limits; the rules are checked again when it is signed off."""
-    from tests.conftest import donate
+    from tests.factories import bank_donation
 
-    donate(session, parcel_setup, "30000.00", RUB)
+    bank_donation(session, parcel_setup, "30000.00", RUB)
     session.commit()
     tea = [{"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": RUB}}]
     plain = {"sent_on": "2026-03-02", "items": tea}
@@ -585,7 +610,8 @@ def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_r
 
     before = _entries(session)
     refused = client.post(f"/api/v1/approvals/{first}/approve", headers=bearer(signers["B"]))
-    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "parcel_quota"
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "parcel_quota"
     assert _entries(session) == before
     still = client.get(f"/api/v1/approvals/{first}", headers=bearer(signers["B"])).get_json()
     assert still["approval"]["status"] == "pending"
@@ -593,6 +619,7 @@ def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_r
     approved = client.post(f"/api/v1/approvals/{second}/approve", headers=bearer(signers["B"]))
     assert approved.status_code == 201, approved.get_json()
     parcel = approved.get_json()["entry"]["parcel"]
-    assert parcel["kind"] == "small_parcel" and parcel["override_reason"] == "Решение начальника ИК"
+    assert parcel["kind"] == "small_parcel"
+    assert parcel["override_reason"] == "Решение начальника ИК"
     assert _entries(session) == before + 1
     assert verify_ledger(session).ok

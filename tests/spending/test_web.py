@@ -14,7 +14,7 @@ from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.spending.models import Parcel, Receipt
-from tests.spending.conftest import jpeg_with_gps
+from tests.factories import jpeg_with_gps
 
 
 def _entries(session):
@@ -49,7 +49,8 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
 ):
     auth.login("coordinator")
     funds = client.get("/manage/funds")
-    assert funds.status_code == 200 and "Тест Тестов" in funds.text
+    assert funds.status_code == 200
+    assert "Тест Тестов" in funds.text
 
     # Take 25,000 roubles of cash from the bank.
     response = client.post(
@@ -85,9 +86,12 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     page = client.post("/disbursements/new", data=form)
     assert page.status_code == 200
     assert "Not enough money" in page.text
-    assert 'id="fund-balances"' in page.text and "€500.00" in page.text
+    assert 'id="fund-balances"' in page.text
+    assert "€500.00" in page.text
     offer = re.search(r'href="(/conversions/new\?[^"]+)"', page.text).group(1).replace("&amp;", "&")
-    assert "from=EUR" in offer and "to=RUB" in offer and "fund=vera" in offer
+    assert "from=EUR" in offer
+    assert "to=RUB" in offer
+    assert "fund=vera" in offer
     assert _entries(session) == before
 
     # Convert 100 EUR to 10,000 RUB inside the fund, then record the parcel.
@@ -112,9 +116,11 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     entry = _latest(session)
     assert response.location.endswith(f"/entries/{entry.id}")
     parcel = session.scalar(select(Parcel).where(Parcel.entry_id == entry.id))
-    assert parcel.total_grams == 6000 and parcel.items[0].name == "Тёплые носки"
+    assert parcel.total_grams == 6000
+    assert parcel.items[0].name == "Тёплые носки"
     page = client.get(response.location).text
-    assert "Тёплые носки" in page and "assets:cash:coordinator-2-rub" in page
+    assert "Тёплые носки" in page
+    assert "assets:cash:coordinator-2-rub" in page
 
     # Attach the receipt photo: stored without its EXIF, hash shown.
     upload = client.post(
@@ -127,14 +133,17 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
     page = client.get(f"/entries/{entry.id}").text
     assert receipt.sha256 in page
     stored = client.get(f"/receipts/{receipt.id}")
-    assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
+    assert stored.status_code == 200
+    assert stored.mimetype == "image/jpeg"
     assert not Image.open(io.BytesIO(stored.data)).getexif()
 
     # The parcel was a mistake: reverse it with a reason, once asked to confirm; the original
     # stays, linked.
     asked = client.post(f"/entries/{entry.id}/reverse", data={"reason": "Wrong prisoner"})
-    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
-    assert 'value="Wrong prisoner"' in asked.text and "Reverse entry #" in asked.text
+    assert asked.status_code == 200
+    assert 'name="confirm" value="yes"' in asked.text
+    assert 'value="Wrong prisoner"' in asked.text
+    assert "Reverse entry #" in asked.text
     assert (
         session.scalar(
             select(func.count()).select_from(JournalEntry).where(JournalEntry.reverses_id == entry.id)
@@ -152,7 +161,7 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
 
 
 @pytest.mark.parametrize(
-    "overrides, message",
+    ("overrides", "message"),
     [
         ({"amount": "1e3"}, "at most one decimal point"),
         ({"amount": "-5"}, "at most one decimal point"),
@@ -200,8 +209,10 @@ def test_facility_limits_warn_then_record_when_confirmed(client, auth, parcel_se
     )
     before = _entries(session)
     page = client.post("/disbursements/new", data=heavy)
-    assert page.status_code == 200 and 'id="limit-warnings"' in page.text
-    assert "at most 20,000 g" in page.text and 'name="parcel_override_reason"' in page.text
+    assert page.status_code == 200
+    assert 'id="limit-warnings"' in page.text
+    assert "at most 20,000 g" in page.text
+    assert 'name="parcel_override_reason"' in page.text
     assert _entries(session) == before
     response = client.post(
         "/disbursements/new", data={**heavy, "parcel_override_reason": "Решение начальника ИК"}
@@ -211,7 +222,7 @@ def test_facility_limits_warn_then_record_when_confirmed(client, auth, parcel_se
 
 
 @pytest.mark.parametrize(
-    "payload, name, message",
+    ("payload", "name", "message"),
     [
         (b"MZ\x90\x00 not an image", "receipt.jpg", "JPEG, PNG or WebP"),
         (b"\xff\xd8\xff\xe0 truncated jpeg", "receipt.jpg", "damaged"),
@@ -297,7 +308,8 @@ def test_asset_conversion_and_cash_return(client, auth, parcel_setup, session):
             "on": "2026-03-02",
         },
     )
-    assert page.status_code == 200 and "Not enough money" in page.text
+    assert page.status_code == 200
+    assert "Not enough money" in page.text
 
 
 def test_auditors_read_but_cannot_spend(client, auth, parcel_setup, session):
@@ -308,7 +320,8 @@ def test_auditors_read_but_cannot_spend(client, auth, parcel_setup, session):
     auth.login("auditor")
     assert client.get("/manage/funds").status_code == 200
     page = client.get(f"/entries/{entry.id}")
-    assert page.status_code == 200 and "Reverse this entry" not in page.text
+    assert page.status_code == 200
+    assert "Reverse this entry" not in page.text
     before = _entries(session)
     assert client.get("/disbursements/new").status_code == 403
     assert client.post("/disbursements/new", data=_form()).status_code == 403
@@ -322,7 +335,8 @@ def test_auditors_read_but_cannot_spend(client, auth, parcel_setup, session):
 def test_strangers_are_sent_to_sign_in(client, parcel_setup):
     for path in ("/manage/funds", "/disbursements/new", "/conversions/new", "/cash", "/entries/1"):
         response = client.get(path)
-        assert response.status_code == 302 and "/login" in response.location
+        assert response.status_code == 302
+        assert "/login" in response.location
 
 
 def test_receipts_attach_only_to_spending_on_the_pages(app, client, auth, parcel_setup, session):

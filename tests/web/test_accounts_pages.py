@@ -4,7 +4,7 @@ rate check — at the level a person sees them."""
 from sqlalchemy import func, select
 
 from ledger.books.models import Account, JournalEntry
-from tests.conftest import donate, make_prisoner
+from tests.factories import bank_donation, new_prisoner
 
 
 def _count(session, model):
@@ -14,7 +14,8 @@ def _count(session, model):
 def test_admin_opens_relabels_and_closes_an_account_on_the_page(client, auth, session):
     auth.login("admin")
     page = client.get("/admin/accounts")
-    assert page.status_code == 200 and "assets:stripe" in page.text
+    assert page.status_code == 200
+    assert "assets:stripe" in page.text
     opened = client.post(
         "/admin/accounts",
         data={"name": "assets:bank:rub-main", "currency": "RUB", "label": "Main RUB", "label_ru": "Основной"},
@@ -27,13 +28,15 @@ def test_admin_opens_relabels_and_closes_an_account_on_the_page(client, auth, se
     refused = client.post(
         "/admin/accounts", data={"name": "assets:bank:usd-x", "currency": "", "label": "USD"}
     )
-    assert refused.status_code == 400 and "holds one currency" in refused.text
+    assert refused.status_code == 400
+    assert "holds one currency" in refused.text
     russian = client.post(
         "/admin/accounts",
         data={"name": "Bank", "currency": "USD", "label": "USD"},
         headers={"Accept-Language": "ru"},
     )
-    assert russian.status_code == 400 and "Назовите счёт" in russian.text
+    assert russian.status_code == 400
+    assert "Назовите счёт" in russian.text
     assert _count(session, Account) == before
 
     prefix = f"a{account.id}"
@@ -43,10 +46,11 @@ def test_admin_opens_relabels_and_closes_an_account_on_the_page(client, auth, se
     )
     assert relabel.status_code == 302
     session.expire_all()
-    assert account.label == "Rouble account" and account.label_ru == "Рублёвый счёт"
+    assert account.label == "Rouble account"
+    assert account.label_ru == "Рублёвый счёт"
 
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "100.00", "RUB")
+    prisoner = new_prisoner(session)
+    bank_donation(session, prisoner, "100.00", "RUB")
     session.commit()
     full = client.post("/admin/accounts/assets:bank:rub-main/close", data={}, follow_redirects=True)
     assert "still holds" in full.text
@@ -67,9 +71,9 @@ def test_coordinators_cannot_open_accounts(client, auth, session):
 
 
 def test_cash_boxes_are_per_currency_and_refuse_another_currency(client, auth, session):
-    prisoner = make_prisoner(session)
-    donate(session, prisoner, "20000.00", "RUB")
-    donate(session, prisoner, "500.00", "EUR")
+    prisoner = new_prisoner(session)
+    bank_donation(session, prisoner, "20000.00", "RUB")
+    bank_donation(session, prisoner, "500.00", "EUR")
     session.commit()
     auth.login("coordinator")
     assert client.get("/cash").status_code == 200  # nothing opened by looking
@@ -87,7 +91,8 @@ def test_cash_boxes_are_per_currency_and_refuse_another_currency(client, auth, s
         )
         assert response.status_code == 302
     page = client.get("/cash").text
-    assert "assets:cash:coordinator-2-rub" in page and "assets:cash:coordinator-2-eur" in page
+    assert "assets:cash:coordinator-2-rub" in page
+    assert "assets:cash:coordinator-2-eur" in page
     entries = _count(session, JournalEntry)
     wrong = client.post(
         "/cash",
@@ -99,13 +104,14 @@ def test_cash_boxes_are_per_currency_and_refuse_another_currency(client, auth, s
             "on": "2026-03-01",
         },
     )
-    assert wrong.status_code == 200 and "holds EUR only" in wrong.text
+    assert wrong.status_code == 200
+    assert "holds EUR only" in wrong.text
     assert _count(session, JournalEntry) == entries
 
 
 def test_the_conversion_form_refuses_a_rate_that_disagrees(client, auth, session):
-    prisoner = make_prisoner(session, "vera")
-    donate(session, prisoner, "500.00", "EUR")
+    prisoner = new_prisoner(session, "vera")
+    bank_donation(session, prisoner, "500.00", "EUR")
     session.commit()
     auth.login("coordinator")
     form = {
@@ -120,7 +126,8 @@ def test_the_conversion_form_refuses_a_rate_that_disagrees(client, auth, session
     }
     entries = _count(session, JournalEntry)
     page = client.post("/conversions/new", data=form)
-    assert page.status_code == 200 and "The rate does not agree with the amounts" in page.text
+    assert page.status_code == 200
+    assert "The rate does not agree with the amounts" in page.text
     assert _count(session, JournalEntry) == entries
     agreed = client.post("/conversions/new", data={**form, "fund-rate": "98.4"})
     assert agreed.status_code == 302

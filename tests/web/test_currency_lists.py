@@ -43,12 +43,14 @@ def test_currencies_in_use_come_first_and_forms_start_in_their_accounts_currency
     assert len(groups["In use"]) + len(groups["Other currencies"]) == len(CURRENCIES)
     assert groups["Other currencies"][:3] == ["USD", "GBP", "CHF"]  # the common ones first
     # The first account money is paid from holds EUR: the currency starts as EUR, not RUB.
-    assert _selected(page, "paid_from") == "assets:bank:eur-main" and _selected(page, "currency") == "EUR"
+    assert _selected(page, "paid_from") == "assets:bank:eur-main"
+    assert _selected(page, "currency") == "EUR"
     rub = client.get("/disbursements/new?paid_from=assets:bank:rub-main").text
     assert _selected(rub, "currency") == "RUB"
 
     gift = client.get("/donations/new").text
-    assert _selected(gift, "asset") == "assets:bank:eur-main" and _selected(gift, "currency") == "EUR"
+    assert _selected(gift, "asset") == "assets:bank:eur-main"
+    assert _selected(gift, "currency") == "EUR"
     assert _groups(gift, "currency")["In use"] == ["EUR", "RUB"]
     russian = client.get("/disbursements/new", headers={"Accept-Language": "ru"}).text
     assert list(_groups(russian, "currency")) == ["Используются", "Другие валюты"]
@@ -64,5 +66,6 @@ def test_currencies_in_use_come_first_and_forms_start_in_their_accounts_currency
             "received_on": "2026-02-03",
         },
     )
-    assert refused.status_code in (200, 400) and "Not a valid choice" in refused.text
+    assert refused.status_code in (200, 400)
+    assert "Not a valid choice" in refused.text
     assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0

@@ -6,46 +6,48 @@ never cached."""
 from sqlalchemy import select
 
 from ledger.funds.models import Donation, Donor
-from tests.conftest import donate, make_prisoner, seal
+from tests.helpers import seal
 
 
 def _cache(app):
     return app.extensions["page_cache"].pages
 
 
-def test_anonymous_pages_are_cached_and_carry_no_session(app, client, session):
-    make_prisoner(session, "vera", name="Вера")
+def test_anonymous_pages_are_cached_and_carry_no_session(app, client, session, create_prisoner):
+    create_prisoner("vera", name="Вера")
     session.commit()
     first = client.get("/prisoners/vera")
-    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    assert first.status_code == 200
+    assert "Set-Cookie" not in first.headers
     assert "csrf_token" not in first.text
     assert len(_cache(app)) == 1
     second = client.get("/prisoners/vera")
-    assert second.text == first.text and len(_cache(app)) == 1
+    assert second.text == first.text
+    assert len(_cache(app)) == 1
     client.get("/")
     assert len(_cache(app)) == 2
 
 
-def test_a_new_entry_shows_with_the_next_checkpoint(client, session):
-    prisoner = make_prisoner(session, "vera")
+def test_a_new_entry_shows_with_the_next_checkpoint(client, session, create_prisoner, create_donation):
+    prisoner = create_prisoner("vera")
     session.commit()
     seal(session)
     assert "€" not in client.get("/prisoners/vera").text
-    donate(session, prisoner, "42.00", "EUR")
+    create_donation(prisoner, "42.00", "EUR")
     session.commit()
     assert "42.00" not in client.get("/prisoners/vera").text
     seal(session)
     assert "42.00" in client.get("/prisoners/vera").text
 
 
-def test_profile_edits_and_hiding_show_at_once(client, auth, session, users):
-    make_prisoner(session, "vera", name="Вера")
+def test_profile_edits_and_hiding_show_at_once(client, auth, session, users, create_prisoner):
+    create_prisoner("vera", name="Вера")
     session.commit()
     assert client.get("/prisoners/vera").status_code == 200
     assert "Вера" in client.get("/").text
 
     editor = client.application.test_client()
-    from tests.conftest import AuthActions
+    from tests.helpers import AuthActions
 
     AuthActions(editor).login("coordinator")
     form = {
@@ -63,9 +65,9 @@ def test_profile_edits_and_hiding_show_at_once(client, auth, session, users):
     assert "Vera N." not in client.get("/").text
 
 
-def test_a_donor_removing_their_public_name_shows_at_once(client, session):
-    prisoner = make_prisoner(session, "vera")
-    entry = donate(session, prisoner, "10.00", "EUR")
+def test_a_donor_removing_their_public_name_shows_at_once(client, session, create_prisoner, create_donation):
+    prisoner = create_prisoner("vera")
+    entry = create_donation(prisoner, "10.00", "EUR")
     donor = Donor(public_name="Друг из Вильнюса")
     session.add(donor)
     session.flush()
@@ -88,13 +90,14 @@ def test_a_donor_removing_their_public_name_shows_at_once(client, session):
     assert "Друг из Вильнюса" not in client.get("/prisoners/vera").text
 
 
-def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, auth, session):
-    make_prisoner(session, "vera", name="Вера")
+def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, auth, session, create_prisoner):
+    create_prisoner("vera", name="Вера")
     session.commit()
     english = client.get("/prisoners/vera").text
     client.get("/language/ru?next=/prisoners/vera")
     russian = client.get("/prisoners/vera").text
-    assert 'lang="en"' in english.split(">")[1] and 'lang="ru"' in russian.split(">")[1]
+    assert 'lang="en"' in english.split(">")[1]
+    assert 'lang="ru"' in russian.split(">")[1]
     pages = len(_cache(app))
     auth.login("auditor")
     assert client.get("/prisoners/vera").status_code == 200
@@ -103,4 +106,5 @@ def test_languages_are_cached_apart_and_signed_in_readers_never(app, client, aut
 
 def test_the_language_link_stays_on_site(client):
     response = client.get("/language/ru?next=//evil.example/")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

@@ -5,8 +5,8 @@ JSON API says the same — from an empty database, through the pages."""
 import io
 import re
 
-from tests.conftest import bearer
-from tests.spending.conftest import minimal_pdf
+from tests.factories import minimal_pdf
+from tests.helpers import bearer
 
 PRISONERS = (
     {"slug": "oleg-s", "name": "Олег С.", "name_latin": "Oleg S."},
@@ -75,9 +75,11 @@ def test_journal_and_receipts_pick_prisoners_by_name(client, auth, tokens):
         assert _picker(russian)[1:] == [("vera-k", "Вера К."), ("oleg-s", "Олег С.")]
 
     journal = client.get("/reports/journal?prisoner=vera-k").text
-    assert "2 entries match" in journal and 'value="vera-k" selected' in journal
+    assert "2 entries match" in journal
+    assert 'value="vera-k" selected' in journal
     receipts = client.get("/reports/receipts?prisoner=vera-k").text
-    assert "1 receipt." in receipts and 'href="/prisoners/vera-k">Vera K.</a>' in receipts
+    assert "1 receipt." in receipts
+    assert 'href="/prisoners/vera-k">Vera K.</a>' in receipts
     assert "Oleg S.</a>" not in receipts
     assert "2 receipts." in client.get("/reports/receipts").text
 
@@ -91,9 +93,11 @@ def test_journal_and_receipts_pick_prisoners_by_name(client, auth, tokens):
     assert client.get("/reports/receipts.csv?prisoner=5").status_code == 400
 
     api = client.get("/api/v1/journal?prisoner=5", headers=bearer(tokens["auditor"]))
-    assert api.status_code == 422 and api.json["error"]["code"] == "unknown_prisoner_filter"
+    assert api.status_code == 422
+    assert api.json["error"]["code"] == "unknown_prisoner_filter"
     assert api.json["error"]["field"] == "prisoner"
     listed = client.get("/api/v1/reports/receipts?prisoner=oleg-s", headers=bearer(tokens["auditor"]))
-    assert listed.status_code == 200 and [r["prisoner"] for r in listed.json["receipts"]] == ["oleg-s"]
+    assert listed.status_code == 200
+    assert [r["prisoner"] for r in listed.json["receipts"]] == ["oleg-s"]
     refused = client.get("/api/v1/reports/receipts?prisoner=nobody", headers=bearer(tokens["auditor"]))
     assert refused.status_code == 422

@@ -10,7 +10,7 @@ from ledger import create_app
 from ledger.access.users import create_user
 from ledger.books.accounts import ensure_standard_accounts
 from ledger.extensions import db
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.helpers import PASSWORD, IsolatedClient
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MOMENT = r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d)(?::\d\d)?\u00a0"

@@ -22,8 +22,8 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.models import ASSET_KINDS
-from ledger.funds.models import FACILITY_KINDS, REGIMES
+from ledger.books.kinds import ASSET_KINDS
+from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 
 _NAME = string(
     maxLength=200,

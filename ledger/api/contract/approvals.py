@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from ledger.books.kinds import APPROVAL_STATUSES
+
 _MONEY = {"$ref": "#/components/schemas/Money"}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_BEARER = [{"bearer": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _ID = {
     "name": "approval_id",
     "in": "path",
@@ -73,7 +75,7 @@ SCHEMAS: dict[str, dict] = {
         "properties": {
             "id": {"type": "integer"},
             "kind": {"enum": ["disbursement", "cash", "transfer"]},
-            "status": {"enum": ["pending", "approved", "rejected", "withdrawn"]},
+            "status": {"enum": list(APPROVAL_STATUSES)},
             "money": _MONEY,
             "description": {"type": "string"},
             "prisoner": {"type": ["string", "null"], "description": "slug of the prisoner it is for"},
@@ -168,7 +170,7 @@ PATHS: dict[str, dict] = {
                     "name": "status",
                     "in": "query",
                     "required": False,
-                    "schema": {"enum": ["pending", "approved", "rejected", "withdrawn", "all"]},
+                    "schema": {"enum": [*APPROVAL_STATUSES, "all"]},
                 },
                 {
                     "name": "page",

@@ -21,7 +21,7 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.models import CATEGORIES, SOURCE_TYPES
+from ledger.books.kinds import CATEGORIES, SOURCE_TYPES
 
 SCHEMAS = {
     "EntryPosting": obj(

@@ -24,7 +24,7 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.funds.models import PLEDGE_FREQUENCIES, PLEDGE_STATUSES, PRISONER_STATUSES
+from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES, PRISONER_STATUSES
 from ledger.funds.prisoners import TEXT_FIELDS
 
 _TEXT = {name: nullable(string(maxLength=length)) for name, length in TEXT_FIELDS.items()}

@@ -20,8 +20,8 @@ from ledger.api.contract import (
     ref,
     string,
 )
-from ledger.books.models import ACCOUNT_TYPES, CATEGORIES
-from ledger.funds.models import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
+from ledger.books.kinds import ACCOUNT_TYPES, CATEGORIES
+from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
 from ledger.reports.balance_sheet import SECTIONS
 
 _BOOLEAN = {"type": "boolean"}

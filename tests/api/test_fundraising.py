@@ -7,7 +7,7 @@ from ledger.books.accounts import fund_account_for, general_fund, get_or_create_
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.funds.models import Donation, Pledge, Prisoner
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 
 def _count(session, model):
@@ -42,15 +42,17 @@ def test_prisoner_created_read_and_patched(client, tokens, session, setup):
         json={"status": "released", "public": False},
         headers=bearer(tokens["coordinator"]),
     )
-    assert response.status_code == 200 and response.get_json()["changed"] == ["public", "status"]
+    assert response.status_code == 200
+    assert response.get_json()["changed"] == ["public", "status"]
     response = client.patch(
         "/api/v1/prisoners/maria-v", json={"balance": "1000000"}, headers=bearer(tokens["coordinator"])
     )
-    assert response.status_code == 422 and response.get_json()["error"]["field"] == "balance"
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "balance"
 
 
 @pytest.mark.parametrize(
-    "body, code, field",
+    ("body", "code", "field"),
     [
         ({"slug": "Maria", "name": "M"}, "bad_slug", "slug"),
         ({"slug": "maria", "name": ""}, "required", "name"),
@@ -67,7 +69,8 @@ def test_prisoner_created_read_and_patched(client, tokens, session, setup):
 def test_bad_prisoners_are_refused(client, tokens, session, body, code, field):
     response = client.post("/api/v1/prisoners", json=body, headers=bearer(tokens["coordinator"]))
     assert response.status_code == 422
-    assert response.get_json()["error"]["code"] == code and response.get_json()["error"]["field"] == field
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["field"] == field
     assert _count(session, Prisoner) == 0
 
 
@@ -114,7 +117,8 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
         },
         headers={**headers, "Idempotency-Key": "bank-2026-02-01-1"},
     )
-    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
     assert _count(session, Donation) == 1
 
     response = client.post(
@@ -130,7 +134,8 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
     listing = client.get("/api/v1/pledges", headers=bearer(tokens["auditor"])).get_json()
     assert listing["pledges"][0]["fulfilment"]["received"] == {"amount": "25.00", "currency": "EUR"}
     schedule = listing["pledges"][0]["schedule"]  # monthly from January, January's instalment paid
-    assert schedule["instalments_paid"] == 1 and schedule["next_due_on"] == "2026-02-01"
+    assert schedule["instalments_paid"] == 1
+    assert schedule["next_due_on"] == "2026-02-01"
     assert schedule["open"] == {"amount": f"{(schedule['instalments_due'] - 1) * 25}.00", "currency": "EUR"}
     assert 0 < schedule["instalments_missed"] < schedule["instalments_due"]
 
@@ -139,11 +144,12 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
         json={"from": "general", "to": "maria", "money": {"amount": "5.01", "currency": "EUR"}},
         headers=headers,
     )
-    assert response.status_code == 409 and response.get_json()["error"]["code"] == "insufficient_funds"
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "insufficient_funds"
 
 
 @pytest.mark.parametrize(
-    "body, code, field",
+    ("body", "code", "field"),
     [
         ({"method": "card"}, "unknown_method", "method"),
         ({"asset": "liabilities:funds:general"}, "bad_asset", "asset"),
@@ -167,8 +173,10 @@ def test_bad_donations_are_refused(client, tokens, session, setup, body, code, f
     }
     response = client.post("/api/v1/donations", json=data, headers=bearer(tokens["coordinator"]))
     assert response.status_code == 422, response.get_json()
-    assert response.get_json()["error"]["code"] == code and response.get_json()["error"]["field"] == field
-    assert _count(session, JournalEntry) == 0 and _count(session, Donation) == 0
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["field"] == field
+    assert _count(session, JournalEntry) == 0
+    assert _count(session, Donation) == 0
 
 
 def test_auditors_cannot_write(client, tokens, session, setup):
@@ -180,20 +188,22 @@ def test_auditors_cannot_write(client, tokens, session, setup):
     ):
         assert client.post(path, json=body, headers=bearer(tokens["auditor"])).status_code == 403
         assert client.post(path, json=body).status_code == 401
-    assert _count(session, Prisoner) == 0 and _count(session, Pledge) == 0
+    assert _count(session, Prisoner) == 0
+    assert _count(session, Pledge) == 0
 
 
-def test_public_prisoner_list_and_profile(client, tokens, session, setup):
-    from tests.conftest import donate, make_prisoner, seal
+def test_public_prisoner_list_and_profile(client, tokens, session, setup, create_prisoner, create_donation):
+    from tests.helpers import seal
 
-    visible = make_prisoner(session, "vera", public=True)
+    visible = create_prisoner("vera", public=True)
     visible.monthly_need_minor, visible.monthly_need_currency = 10000, "EUR"
-    donate(session, visible, "250.00", "EUR")
-    make_prisoner(session, "hidden-one", public=False, name="Скрытый")
+    create_donation(visible, "250.00", "EUR")
+    create_prisoner("hidden-one", public=False, name="Скрытый")
     session.commit()
     seal(session)  # public balances are those of the latest checkpoint
     listing = client.get("/api/v1/prisoners").get_json()
-    assert [p["slug"] for p in listing["prisoners"]] == ["vera"] and listing["total"] == 1
+    assert [p["slug"] for p in listing["prisoners"]] == ["vera"]
+    assert listing["total"] == 1
     vera = listing["prisoners"][0]
     assert vera["balances"] == [{"amount": "250.00", "currency": "EUR"}]
     assert vera["monthly_need"] == {"amount": "100.00", "currency": "EUR"}
@@ -201,5 +211,6 @@ def test_public_prisoner_list_and_profile(client, tokens, session, setup):
     assert client.get("/api/v1/prisoners/vera").get_json()["prisoner"]["name_latin"] == "Test Testov"
     assert client.get("/api/v1/prisoners/hidden-one").status_code == 404
     hidden = client.get("/api/v1/prisoners/hidden-one", headers=bearer(tokens["auditor"]))
-    assert hidden.status_code == 200 and hidden.get_json()["prisoner"]["public"] is False
+    assert hidden.status_code == 200
+    assert hidden.get_json()["prisoner"]["public"] is False
     assert "Скрытый" not in client.get("/api/v1/prisoners?per_page=500").text

@@ -12,8 +12,8 @@ from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.spending.models import Receipt
-from tests.conftest import bearer
-from tests.spending.conftest import jpeg_with_gps, minimal_pdf, pdf_with_metadata
+from tests.factories import jpeg_with_gps, minimal_pdf, pdf_with_metadata
+from tests.helpers import bearer
 
 
 def _entries(session):
@@ -50,7 +50,7 @@ def test_coordinator_records_a_disbursement(client, tokens, parcel_setup, sessio
 
 
 @pytest.mark.parametrize(
-    "overrides, status, code, field",
+    ("overrides", "status", "code", "field"),
     [
         ({"money": {"amount": "20000.01", "currency": "RUB"}}, 409, "insufficient_funds", "amount"),
         ({"money": {"amount": "-5", "currency": "RUB"}}, 422, "invalid_amount", "money"),
@@ -137,7 +137,8 @@ def test_idempotency_key_replays_and_conflicts(client, tokens, parcel_setup, ses
     assert first.get_json() == again.get_json()
     assert again.headers["Idempotent-Replayed"] == "true"
     other = client.post("/api/v1/disbursements", json=_disbursement(memo="другое"), headers=headers)
-    assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_conflict"
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
     assert _entries(session) == 3
 
 
@@ -163,18 +164,17 @@ def test_parcel_details_and_facility_limits(client, tokens, parcel_setup, sessio
     )
     assert first.status_code == 201, first.get_json()
     recorded = first.get_json()["entry"]["parcel"]
-    assert (
-        recorded["total_grams"] == 800
-        and recorded["facility"] == "ИК-1 (test)"
-        and len(recorded["items"]) == 2
-        and recorded["kind"] == "parcel"
-    )
+    assert recorded["total_grams"] == 800
+    assert recorded["facility"] == "ИК-1 (test)"
+    assert len(recorded["items"]) == 2
+    assert recorded["kind"] == "parcel"
 
     before = _entries(session)
     second = client.post(
         "/api/v1/disbursements", json=_disbursement(category="parcels", parcel=parcel), headers=headers
     )
-    assert second.status_code == 409 and second.get_json()["error"]["code"] == "parcel_quota"
+    assert second.status_code == 409
+    assert second.get_json()["error"]["code"] == "parcel_quota"
     assert _entries(session) == before
     allowed = {**parcel, "override_reason": "Решение начальника ИК"}
     confirmed = client.post(
@@ -224,7 +224,8 @@ def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_
     receipt = session.scalar(select(Receipt))
     stored = Path(app.instance_path, "receipts", receipt.storage_name).read_bytes()
     assert not Image.open(io.BytesIO(stored)).getexif()
-    assert b"SERIAL-123456" not in stored and b"PhoneMaker" not in stored
+    assert b"SERIAL-123456" not in stored
+    assert b"PhoneMaker" not in stored
     import hashlib
 
     assert hashlib.sha256(stored).hexdigest() == response.get_json()["receipt"]["sha256"] == receipt.sha256
@@ -250,7 +251,8 @@ def test_receipts_are_sanitised_and_content_checked(app, client, tokens, parcel_
             headers=headers,
             data={"file": (io.BytesIO(payload), name)},
         )
-        assert response.status_code == 422 and response.get_json()["error"]["code"] == code, name
+        assert response.status_code == 422, name
+        assert response.get_json()["error"]["code"] == code, name
     app.config["RECEIPT_MAX_BYTES"] = 1000
     too_big = client.post(
         f"/api/v1/disbursements/{entry_id}/receipts",
@@ -279,7 +281,8 @@ def test_pdf_receipts_lose_their_metadata(app, client, tokens, parcel_setup, ses
         "entry"
     ]["id"]
     original = pdf_with_metadata()
-    assert b"Secret Coordinator" in original and b"ScanMaster" in original
+    assert b"Secret Coordinator" in original
+    assert b"ScanMaster" in original
     response = client.post(
         f"/api/v1/disbursements/{entry_id}/receipts",
         headers=headers,
@@ -301,14 +304,17 @@ def test_pdf_receipts_lose_their_metadata(app, client, tokens, parcel_setup, ses
     ):
         assert key not in stored, key
     reader = PdfReader(io.BytesIO(stored))
-    assert len(reader.pages) == 1 and not reader.metadata
-    assert receipt.content_type == "application/pdf" and receipt.size_bytes == len(stored)
+    assert len(reader.pages) == 1
+    assert not reader.metadata
+    assert receipt.content_type == "application/pdf"
+    assert receipt.size_bytes == len(stored)
     broken = client.post(
         f"/api/v1/disbursements/{entry_id}/receipts",
         headers=headers,
         data={"file": (io.BytesIO(b"%PDF-1.4\ngarbage\n%%EOF\n"), "broken.pdf")},
     )
-    assert broken.status_code == 422 and broken.get_json()["error"]["code"] == "receipt_corrupt"
+    assert broken.status_code == 422
+    assert broken.get_json()["error"]["code"] == "receipt_corrupt"
 
 
 def test_receipts_attach_only_to_spending(app, client, tokens, parcel_setup, session):
@@ -355,7 +361,8 @@ def test_conversion_within_a_fund_then_spending(client, tokens, parcel_setup, se
         "equity:conversion",
     }
     held = available_in(session, fund_account_for(session, parcel_setup))
-    assert held["EUR"].minor == 40000 and held["RUB"].minor == 2000000 + 984550  # 9845.50, half-even
+    assert held["EUR"].minor == 40000
+    assert held["RUB"].minor == 2000000 + 984550
     implied = client.post(
         "/api/v1/conversions",
         headers=headers,
@@ -428,7 +435,8 @@ def test_reversal_through_the_api(client, tokens, parcel_setup, session):
     ]
     assert original["reversed_by"] == response.get_json()["entry"]["id"]
     again = client.post(f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={"reason": "again"})
-    assert again.status_code == 422 and again.get_json()["error"]["code"] == "already_reversed"
+    assert again.status_code == 422
+    assert again.get_json()["error"]["code"] == "already_reversed"
     no_reason = client.post(f"/api/v1/entries/{entry_id}/reverse", headers=headers, json={})
     assert no_reason.get_json()["error"]["code"] == "required"
     assert (
