@@ -81,7 +81,7 @@ def _prepare(session) -> dict[str, str]:
             user = create_user(session, email, PASSWORD, role)
         tokens[role] = create_token(session, user, "bench")
     try:
-        from tests.security.conftest import WALK_TARGET_EMAIL
+        from tests.security.helpers import WALK_TARGET_EMAIL
     except ImportError:
         WALK_TARGET_EMAIL = "walk-target@example.org"
     target = session.scalar(select(User).where(User.email == WALK_TARGET_EMAIL))
@@ -148,7 +148,7 @@ def main(url: str, workdir: str, count: int = 20) -> dict:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
         with app.app_context():
             tokens = _prepare(db.session)
-            from tests.security.conftest import build_url, url_values
+            from tests.security.helpers import build_url, url_values
 
             values = url_values(db.session)
             db.session.remove()

@@ -20,6 +20,7 @@ def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
     )
     results = run_backend("smoke", POSTGRES_URL, options, tmp_path)
     printed = capsys.readouterr().out
+    assert "FAILED" not in printed, printed  # a step that fails says so and the rest is skipped
     assert results["verify_ok"]
     assert results["tb_match"]
     assert results["postings"] >= 2000
