@@ -62,7 +62,18 @@ def test_the_database_checks_allow_exactly_the_models_vocabularies(app):
                         in_db.setdefault(name.removesuffix("_insert"), sql.split(" BEGIN ")[0])
             for constraint in table.constraints:
                 if isinstance(constraint, CheckConstraint) and " IN (" in str(constraint.sqltext):
-                    name = next(n for n in in_db if n.endswith(str(constraint.name)))
+                    # PostgreSQL: 0001 and 0012 name some CHECKs twice-prefixed, and names over 63
+                    # characters end in a short hash instead (a known defect, not renamed yet).
+                    doubled = f"ck_{table.name}_{constraint.name}"
+                    found = [
+                        n
+                        for n in in_db
+                        if n.endswith(str(constraint.name)) or (len(n) >= 60 and doubled.startswith(n[:-5]))
+                    ]
+                    assert found, (
+                        f"{table.name}: no CHECK {constraint.name} in the database ({sorted(in_db)})"
+                    )
+                    name = found[0]
                     assert _quoted(in_db[name]) == _quoted(str(constraint.sqltext)), name
                     compared += 1
     assert compared >= 9  # roles, account types, categories, sources, statuses, methods …

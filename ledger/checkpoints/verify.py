@@ -104,13 +104,22 @@ def verify_checkpoints(session: Session) -> list[Problem]:
 
 
 def _check_balances(session: Session, checkpoints: list[Checkpoint]) -> list[Problem]:
+    """Stops at the first broken checkpoint; the streamed postings are closed then, so no
+    server-side cursor is left open on PostgreSQL."""
     names = dict(session.execute(select(Account.id, Account.name)).all())
-    running: dict[tuple[int, str], int] = defaultdict(int)
     rows = session.execute(
         select(Posting.entry_id, Posting.account_id, Posting.currency, Posting.amount_minor)
         .order_by(Posting.entry_id, Posting.id)
         .execution_options(yield_per=5000)
     )
+    try:
+        return _compare_balances(session, checkpoints, names, rows)
+    finally:
+        rows.close()
+
+
+def _compare_balances(session: Session, checkpoints: list[Checkpoint], names: dict, rows) -> list[Problem]:
+    running: dict[tuple[int, str], int] = defaultdict(int)
     pending = next(rows, None)
     for checkpoint in checkpoints:
         while pending is not None and pending[0] <= checkpoint.entry_count:
