@@ -26,6 +26,7 @@ from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.database import utc_today
+from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import BankDetails, Donation, Donor, Facility, Pledge, Prisoner
 from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
@@ -205,7 +206,7 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             currency=currency,
             frequency="monthly" if number % 5 else "one_off",
             starts_on=start + timedelta(days=number * 9),
-            status="active",
+            status=PledgeStatus.ACTIVE,
         )
         session.add(pledge)
         pledges.append(pledge)

@@ -119,7 +119,7 @@ def pending_holds(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tup
     rows = session.execute(
         select(ApprovalHold.account_id, ApprovalHold.currency, func.sum(ApprovalHold.amount_minor))
         .join(Approval, Approval.id == ApprovalHold.approval_id)
-        .where(Approval.status == "pending", ApprovalHold.account_id.in_({a for a, _ in keys}))
+        .where(Approval.status == ApprovalStatus.PENDING, ApprovalHold.account_id.in_({a for a, _ in keys}))
         .group_by(ApprovalHold.account_id, ApprovalHold.currency)
     )
     wanted = set(keys)
@@ -131,7 +131,7 @@ def held_in(session: Session, account: Account) -> dict[str, Money]:
     rows = session.execute(
         select(ApprovalHold.currency, func.sum(ApprovalHold.amount_minor))
         .join(Approval, Approval.id == ApprovalHold.approval_id)
-        .where(Approval.status == "pending", ApprovalHold.account_id == account.id)
+        .where(Approval.status == ApprovalStatus.PENDING, ApprovalHold.account_id == account.id)
         .group_by(ApprovalHold.currency)
         .order_by(ApprovalHold.currency)
     )
@@ -167,7 +167,7 @@ def spendable_by_account(
         rows = session.execute(
             select(ApprovalHold.account_id, ApprovalHold.currency, func.sum(ApprovalHold.amount_minor))
             .join(Approval, Approval.id == ApprovalHold.approval_id)
-            .where(Approval.status == "pending", ApprovalHold.account_id.in_(held))
+            .where(Approval.status == ApprovalStatus.PENDING, ApprovalHold.account_id.in_(held))
             .group_by(ApprovalHold.account_id, ApprovalHold.currency)
         )
         for account_id, currency, total in rows:
@@ -189,7 +189,7 @@ def held_per_account(session: Session) -> list[tuple[Account, Money]]:
         select(Account, ApprovalHold.currency, func.sum(ApprovalHold.amount_minor))
         .join(ApprovalHold, ApprovalHold.account_id == Account.id)
         .join(Approval, Approval.id == ApprovalHold.approval_id)
-        .where(Approval.status == "pending")
+        .where(Approval.status == ApprovalStatus.PENDING)
         .group_by(Account.id, ApprovalHold.currency)
         .order_by(Account.name, ApprovalHold.currency)
     )

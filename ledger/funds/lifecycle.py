@@ -26,7 +26,7 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
 from ledger.database import utcnow
-from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES
+from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES, PrisonerStatus
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.money import Money
 from ledger.text import TextError, clean_text
@@ -187,7 +187,7 @@ def record_event(
     if type == "transferred":
         prisoner.facility = facility
     elif type == "released":
-        prisoner.status = "released"
+        prisoner.status = PrisonerStatus.RELEASED
     elif type == "died":
         prisoner.died_on = on
     if fund_policy == "general":
@@ -260,7 +260,7 @@ def lifecycle_view(session: Session, prisoner: Prisoner, *, private: bool) -> Li
         state, since = "died", prisoner.died_on
     elif not place.known:
         state, since = "whereabouts_unknown", place.since
-    elif prisoner.status == "released":
+    elif prisoner.status == PrisonerStatus.RELEASED:
         state, since = "released", place.since
     else:
         state, since = "in_detention", place.since

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ledger.access.models import User
 from ledger.database import utcnow
 from ledger.funds.donor_mail import forget_email
+from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donor, Pledge, PledgeInstalment
 from ledger.funds.schedules import (
     Policy,
@@ -79,12 +80,12 @@ def update_pledges(session, *, today: date | None = None, now: datetime | None =
                 row.reminded_at = now
         if pledge.is_card:  # Stripe retries a card and tells the donor itself
             continue
-        if state.status == "lapsed" and old != "lapsed":
+        if state.status == PledgeStatus.LAPSED and old != PledgeStatus.LAPSED:
             if queue_mail(
                 session, "lapsed", donor=pledge.donor, params={"pledge": pledge.id, "missed": len(missed)}
             ):
                 report.lapse_notices += 1
-        elif state.status == "overdue":
+        elif state.status == PledgeStatus.OVERDUE:
             oldest = fresh[0]
             if queue_mail(
                 session,

@@ -15,7 +15,7 @@ from ledger.access.users import AccessError, normalise_email
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
-from ledger.funds.kinds import GENERAL, LOCALES, PLEDGE_FREQUENCIES
+from ledger.funds.kinds import GENERAL, LOCALES, PLEDGE_FREQUENCIES, PledgeStatus
 from ledger.funds.models import (
     Donation,
     Donor,
@@ -120,7 +120,7 @@ def create_pledge(
         frequency=frequency,
         starts_on=starts_on,
         ends_on=ends_on,
-        status="active",
+        status=PledgeStatus.ACTIVE,
     )
     session.add(pledge)
     session.flush()
@@ -128,7 +128,7 @@ def create_pledge(
         PledgeStatusChange(
             pledge_id=pledge.id,
             old_status=None,
-            new_status="active",
+            new_status=PledgeStatus.ACTIVE,
             user_id=getattr(actor, "id", None),
             changed_by=created_by,
             reason="created",
@@ -211,9 +211,9 @@ def resume_pledge(
             raise PledgeError("card pledge", field="status", reason="pledge_card_needs_stripe")
         subscriptions.resume_subscription(pledge.stripe_subscription_id)
     store_due_instalments(session, pledge, today, waived=True)
-    pledge.status = "active"  # evaluated below; the history shows paused -> what the rules give
+    pledge.status = PledgeStatus.ACTIVE  # evaluated below; the history shows paused -> what the rules give
     state = pledge_state(session, pledge, today)
-    pledge.status = "paused"
+    pledge.status = PledgeStatus.PAUSED
     set_status(session, pledge, state.status, changed_by=changed_by, user=actor, reason="resumed")
     record_audit(session, "pledge.resumed", user=actor, target=f"pledge:{pledge.reference}", by=changed_by)
 

@@ -26,6 +26,8 @@ from ledger.funds.kinds import (
     PRISONER_STATUSES,
     REGIMES,
     FacilityKind,
+    LifecyclePublication,
+    PrisonerStatus,
     Regime,
 )
 from ledger.funds.models import Facility, Prisoner
@@ -148,7 +150,10 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
 def create_prisoner(session: Session, slug: object, values: dict, *, actor=None) -> Prisoner:
     """A new prisoner (hidden unless ``public`` is given) with a fund account."""
     prisoner = Prisoner(
-        slug=validate_slug(session, slug), status="awaiting_trial", public=False, lifecycle_public="status"
+        slug=validate_slug(session, slug),
+        status=PrisonerStatus.AWAITING_TRIAL,
+        public=False,
+        lifecycle_public=LifecyclePublication.STATUS,
     )
     _check_publication_choice(prisoner, values, actor)
     if "name" not in values:

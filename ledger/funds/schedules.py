@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books.models import JournalEntry
 from ledger.database import utcnow
+from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, DonorSettings, Pledge, PledgeInstalment, PledgeStatusChange
 
 # Ahead-of-time instalments shown for money paid in advance stop here (twenty years).
@@ -179,7 +180,7 @@ def evaluate(
         for r in stored
     ]
     final = last_number(pledge)
-    runs_on = pledge.status not in ("cancelled", "paused")
+    runs_on = pledge.status not in (PledgeStatus.CANCELLED, PledgeStatus.PAUSED)
     number = instalments[-1].number if instalments else 0
     if runs_on:
         while final is None or number < final:
@@ -201,18 +202,18 @@ def evaluate(
         instalments.append(Instalment(number, due_on, pledge.amount_minor, paid_minor=paid))
         left -= paid
     state = PledgeState(pledge, pledge.status, instalments, received_minor, credit_minor=left)
-    if pledge.status in ("cancelled", "paused"):
+    if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.PAUSED):
         return state
     if final is not None and number >= final and all(i.is_paid for i in instalments):
-        state.status = "fulfilled"
+        state.status = PledgeStatus.FULFILLED
         return state
     missed = len(state.missed(today, policy))
     if missed >= policy.lapse_missed:
-        state.status = "lapsed"
+        state.status = PledgeStatus.LAPSED
     elif missed:
-        state.status = "overdue"
+        state.status = PledgeStatus.OVERDUE
     else:
-        state.status = "active"
+        state.status = PledgeStatus.ACTIVE
     return state
 
 

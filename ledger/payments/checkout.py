@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import LedgerError
 from ledger.database import utcnow
+from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donor, Pledge, Prisoner
 from ledger.funds.pledges import new_reference
 from ledger.money import Money
@@ -121,7 +122,7 @@ def start_checkout(
             currency=gift.money.currency,
             frequency="monthly",
             starts_on=utcnow().date(),
-            status="active",
+            status=PledgeStatus.ACTIVE,
             channel="card",
         )
         session.add(pledge)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books.models import JournalEntry
 from ledger.database import utc_today
+from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, Pledge
 from ledger.funds.schedules import PledgeState, pledge_states
 from ledger.money import Money
@@ -37,7 +38,7 @@ class PledgeFulfilment:
 
     @property
     def lapsed(self) -> bool:
-        return self.state.status == "lapsed"
+        return self.state.status == PledgeStatus.LAPSED
 
     @property
     def expected_total(self) -> Money:
@@ -52,7 +53,7 @@ class PledgeFulfilment:
 
 
 def _expected(pledge: Pledge, month: date) -> int:
-    if pledge.status == "cancelled":
+    if pledge.status == PledgeStatus.CANCELLED:
         return 0
     if pledge.frequency == "one_off":
         return pledge.amount_minor if month == month_start(pledge.starts_on) else 0

@@ -21,7 +21,8 @@ from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.spending.models import PARCEL_KINDS, Parcel, ParcelItem, Receipt
+from ledger.spending.kinds import PARCEL_KINDS
+from ledger.spending.models import Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_rules import check_parcel
 from ledger.text import TextError, clean_text
 

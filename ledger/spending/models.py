@@ -19,17 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.database import Base, utcnow
-
-PARCEL_KINDS = ("parcel", "small_parcel")  # посылка или передача; бандероль
-PARCEL_OUTCOMES = ("delivered", "returned", "confiscated")
-# Rules for a kind of facility may differ by the prisoner's conditions; "any" when they don't.
-RULE_CONDITIONS = ("any", "ordinary", "lightened", "strict")
-# Categories of prisoners (and parcels) a rule exempts from its numbers (УИК ст. 90).
-EXEMPTIONS = ("women", "juveniles", "medical")
+from ledger.spending.kinds import PARCEL_KINDS, PARCEL_OUTCOMES, RULE_CONDITIONS
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Parcel(Base):

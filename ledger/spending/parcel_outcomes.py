@@ -26,7 +26,8 @@ from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
 from ledger.funds.models import ParcelAssignment, Prisoner
 from ledger.money import Money
-from ledger.spending.models import PARCEL_OUTCOMES, Parcel, ParcelOutcome, Receipt
+from ledger.spending.kinds import PARCEL_OUTCOMES, ParcelOutcomeKind
+from ledger.spending.models import Parcel, ParcelOutcome, Receipt
 from ledger.spending.receipts import attach_receipt
 from ledger.text import TextError, clean_text
 
@@ -150,7 +151,7 @@ def record_parcel_refund(
 ) -> JournalEntry:
     """The post office refunded a returned parcel: debit the asset, credit the fund (refund)."""
     record = parcel.outcome
-    if record is None or record.outcome != "returned":
+    if record is None or record.outcome != ParcelOutcomeKind.RETURNED:
         raise ParcelOutcomeConflict("not returned", field="parcel", reason="parcel_not_returned")
     if record.refund_entry_id is not None and record.refund_entry.reversed_by is None:
         raise ParcelOutcomeConflict("already refunded", field="parcel", reason="parcel_refunded")

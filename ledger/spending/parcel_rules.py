@@ -26,7 +26,8 @@ from ledger.books.models import JournalEntry
 from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 from ledger.funds.models import Facility, Prisoner
-from ledger.spending.models import EXEMPTIONS, RULE_CONDITIONS, Parcel, ParcelOutcome, ParcelRule
+from ledger.spending.kinds import EXEMPTIONS, RULE_CONDITIONS, ParcelOutcomeKind
+from ledger.spending.models import Parcel, ParcelOutcome, ParcelRule
 from ledger.text import TextError, clean_text
 
 # Weight limits of УИК ст. 90 ч. 1 (last paragraph, in force since January 2021): one parcel
@@ -204,7 +205,7 @@ def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
     the facility's kind, regime and id, the parcel's kind, medical, and whether in ``on``'s
     month: one query for one prisoner or for all."""
     reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
-    returned = select(ParcelOutcome.parcel_id).where(ParcelOutcome.outcome == "returned")
+    returned = select(ParcelOutcome.parcel_id).where(ParcelOutcome.outcome == ParcelOutcomeKind.RETURNED)
     in_month = case(
         (and_(Parcel.sent_on >= on.replace(day=1), Parcel.sent_on < _next_month(on)), True), else_=False
     ).label("in_month")
@@ -456,7 +457,7 @@ def save_parcel_rule(session: Session, rule: ParcelRule | None, values: dict, *,
 def all_rules(session: Session) -> list[ParcelRule]:
     order: dict[str, int] = {kind: i for i, kind in enumerate(FACILITY_KINDS)}
     regimes: dict[str, int] = {regime: i for i, regime in enumerate(REGIMES)}
-    conditions = {c: i for i, c in enumerate(RULE_CONDITIONS)}
+    conditions: dict[str, int] = {c: i for i, c in enumerate(RULE_CONDITIONS)}
     rules = list(session.scalars(select(ParcelRule)))
     return sorted(
         rules,

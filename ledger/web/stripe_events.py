@@ -15,6 +15,7 @@ from ledger.books.errors import LedgerError
 from ledger.extensions import csrf, db
 from ledger.messages import message_for
 from ledger.money import MoneyError
+from ledger.payments.kinds import EventStatus
 from ledger.payments.models import StripeEvent
 from ledger.payments.stripe_api import StripeGateway
 from ledger.payments.webhooks import (
@@ -108,7 +109,9 @@ def webhook():
 @role_required(*WRITERS)
 def held_events():
     events = db.session.scalars(
-        select(StripeEvent).where(StripeEvent.status == "needs_attention").order_by(StripeEvent.received_at)
+        select(StripeEvent)
+        .where(StripeEvent.status == EventStatus.NEEDS_ATTENTION)
+        .order_by(StripeEvent.received_at)
     ).all()
     rows = [(event, message_for(event.detail or "stripe_data")) for event in events]
     return render_template("donate/held_events.html", rows=rows)
@@ -130,7 +133,7 @@ def _replay(event_id: str, *, as_advance: bool):
             return redirect(url_for("stripe.held_events"))
     if not outcome.ok:
         return redirect(url_for("stripe.held_events"))
-    if row.status == "processed":
+    if row.status == EventStatus.PROCESSED:
         flash(_("The Stripe event was recorded."), "success")
     else:
         flash(message_for(row.detail or "invalid_entry"), "error")
