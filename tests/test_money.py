@@ -14,6 +14,7 @@ from ledger.money import (
     parse_amount,
     parse_currency,
     parse_rate,
+    parse_written_amount,
 )
 
 
@@ -143,6 +144,8 @@ def test_absurdly_long_amounts_are_too_large_not_a_crash():
         (lambda: parse_amount(True, "EUR"), "invalid_amount", {}),
         (lambda: parse_amount(None, "EUR"), "invalid_amount", {}),
         (lambda: parse_amount(b"12", "EUR"), "invalid_amount", {}),
+        # Amounts come as text: a Decimal (what a JSON parser may make of a number) is refused too.
+        (lambda: parse_amount(Decimal("12.50"), "EUR"), "invalid_amount", {}),
         (lambda: parse_amount("   ", "EUR"), "missing_amount", {}),
         (lambda: parse_amount("abc", "EUR"), "invalid_amount", {}),
         (lambda: parse_amount("0", "EUR"), "zero_amount", {}),
@@ -220,3 +223,47 @@ def test_the_currency_table_has_iso_minor_units():
 @given(minor=st.integers(-(10**15), 10**15), currency=st.sampled_from(["RUB", "JPY", "KWD", "CLF", "EUR"]))
 def test_minor_text_is_the_decimal_amount_as_text(minor, currency):
     assert minor_text(minor, CURRENCIES[currency]) == str(Money.from_minor(minor, currency).amount)
+
+
+# Amounts as people write them: the reader's decimal mark, spaces between thousands.
+@pytest.mark.parametrize(
+    ("text", "decimal_symbol", "expected"),
+    [
+        ("1500,50", ",", "1500.50"),
+        ("1 500,50", ",", "1500.50"),
+        ("1\u00a0500,50", ",", "1500.50"),
+        ("1\u202f500", ",", "1500.00"),
+        ("1500.50", ",", "1500.50"),
+        ("1,500.50", ".", "1500.50"),
+        ("1,500", ".", "1500.00"),
+        ("12 345 678.9", ".", "12345678.90"),
+        ("1500", ".", "1500.00"),
+    ],
+)
+def test_amounts_are_read_as_the_reader_writes_them(text, decimal_symbol, expected):
+    assert parse_written_amount(text, "RUB", decimal_symbol=decimal_symbol).amount == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_symbol", "code"),
+    [
+        ("1.500,50", ",", "invalid_amount"),
+        ("1,5,0", ",", "invalid_amount"),
+        ("15,00", ".", "invalid_amount"),
+        ("1,50", ".", "invalid_amount"),
+        ("1 50", ",", "invalid_amount"),
+        ("1,234", ",", "too_many_decimals"),
+        ("", ",", "missing_amount"),
+    ],
+)
+def test_amounts_that_cannot_be_read_one_way_are_refused(text, decimal_symbol, code):
+    with pytest.raises(MoneyError) as refused:
+        parse_written_amount(text, "RUB", decimal_symbol=decimal_symbol)
+    assert refused.value.code == code
+
+
+def test_a_comma_before_three_digits_is_ambiguous_where_the_currency_has_three_decimals():
+    with pytest.raises(MoneyError) as refused:
+        parse_written_amount("1,500", "KWD", decimal_symbol=".")
+    assert refused.value.code == "ambiguous_amount"
+    assert parse_written_amount("1,500.000", "KWD", decimal_symbol=".").amount == Decimal("1500.000")

@@ -116,6 +116,14 @@ def test_a_coordinator_reversing_an_advance_records_no_advance(session, overdraf
     assert reversal.recorded_by_id == coordinator.id
 
 
+def test_a_reversal_by_no_one_records_no_advance(session, overdraft):
+    """A job reversing on nobody's behalf (a Stripe refund) is no admin's decision."""
+    entry, _, _ = overdraft
+    reversal = reverse_entry(session, entry, reason="refunded by the bank")
+    assert reversal.is_advance is False
+    assert reversal.recorded_by_id is None
+
+
 def test_an_admin_reversing_an_ordinary_entry_records_no_advance(session, conversion, create_user):
     admin = create_user("admin")
     assert reverse_entry(session, conversion, reason="typo", recorded_by=admin).is_advance is False
