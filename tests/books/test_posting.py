@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ledger.access.users import create_user
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account
 from ledger.books.balances import available_in
+from ledger.books.bulk import post_entries
 from ledger.books.errors import (
     AlreadyReversed,
     DuplicateEntry,
@@ -14,7 +15,7 @@ from ledger.books.errors import (
     NotPermitted,
     UnbalancedEntry,
 )
-from ledger.books.models import AccountBalance, JournalEntry, Posting
+from ledger.books.models import AccountBalance, JournalEntry, LedgerHead, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money, MoneyError, parse_amount
@@ -248,3 +249,21 @@ def test_cash_held_by_a_coordinator_cannot_go_negative(session, create_prisoner,
                 [PostingDraft(fund_account_for(session, prisoner), five, "food"), PostingDraft(cash, -five)],
             ),
         )
+
+
+@pytest.mark.parametrize("path", ["post_entry", "post_entries"])
+def test_a_head_loaded_before_posting_is_not_left_stale(session, create_prisoner, create_donation, path):
+    prisoner = create_prisoner()
+    create_donation(prisoner, "10.00")
+    session.commit()
+    head = session.get(LedgerHead, 1)
+    assert head.entry_count == 1
+    fund, bank = fund_account_for(session, prisoner), get_or_create_account(session, "assets:bank:eur-main")
+    gift = parse_amount("5.00", "EUR")
+    draft = EntryDraft(date(2026, 2, 2), "Gift", [PostingDraft(bank, gift), PostingDraft(fund, -gift)])
+    if path == "post_entry":
+        post_entry(session, draft)
+    else:
+        post_entries(session, [draft])
+    latest = session.scalar(select(JournalEntry.hash).where(JournalEntry.id == 2))
+    assert (head.entry_count, head.head_hash) == (2, latest)
