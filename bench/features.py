@@ -109,7 +109,7 @@ def _fund_balances(session: Session) -> dict[int, int]:
             .group_by(Account.prisoner_id)
         ).all()
     )
-    return {pid: -int(minor) - int(held.get(pid) or 0) for pid, minor in rows}
+    return {pid: -int(minor) - int(held.get(pid) or 0) for pid, minor in rows if pid is not None}
 
 
 def _facilities(session: Session, rng: random.Random) -> list[Facility]:
@@ -201,11 +201,11 @@ def _pledges(
         if frequency == "monthly":
             while due_date(starts_on, count) <= min(ends_on or today, today):
                 count += 1
-        paid = range(count)
-        if habit == "late":
-            paid = [i for i in range(count) if i != count // 2]
+        paid = list(range(count))
+        if habit == "late" and paid:
+            paid.remove(count // 2)
         elif habit == "gone":
-            paid = range(count // 3)
+            paid = paid[: count // 3]
         elif habit == "never":
             paid = []
         for index in paid:
@@ -337,6 +337,7 @@ def _lifecycle_and_parcels(
             parcel=ParcelDraft(sent_on=sent_on, items=items, tracking_number=f"RB{number:09d}RU"),
             recorded_by=author,
         )
+        assert isinstance(entry, JournalEntry)  # below the sign-off threshold: posted at once
         made["parcels"] += 1
         if storage_root is not None and number % 2 == 0:
             attach_receipt(

@@ -103,7 +103,7 @@ def _real_values(session, values: dict) -> dict:
     from ledger.books.holds import Approval
     from ledger.books.kinds import ApprovalStatus
     from ledger.funds.donor_links import donor_token
-    from ledger.funds.models import Pledge
+    from ledger.funds.models import Pledge, Prisoner
     from ledger.funds.pledges import PUBLIC_REFERENCE_LENGTH, REFERENCE_PREFIX
     from ledger.mail.models import MailMessage
     from ledger.spending.models import Parcel, Receipt
@@ -121,9 +121,11 @@ def _real_values(session, values: dict) -> dict:
     real["reference"] = pledge.reference if pledge is not None else None
     real["donor_id"] = pledge.donor_id if pledge is not None else None
     real["token"] = donor_token(current_app.config["SECRET_KEY"], pledge.donor_id) if pledge else None
-    real["approval_id"] = first(
-        select(Approval.id).where(Approval.status == ApprovalStatus.PENDING).order_by(Approval.id)
-    )
+    pending = first(select(Approval).where(Approval.status == ApprovalStatus.PENDING).order_by(Approval.id))
+    real["approval_id"] = pending.id if pending is not None else None
+    prisoner = session.get(Prisoner, pending.prisoner_id) if pending and pending.prisoner_id else None
+    if prisoner is not None and prisoner.public:  # a fund with money held back for sign-off
+        real.update(slug=prisoner.slug, prisoner_id=prisoner.id, prisoner_slug=prisoner.slug)
     real["parcel_id"] = first(select(Parcel.id).where(Parcel.outcome.has()).order_by(Parcel.id))
     real["receipt_id"] = first(select(Receipt.id).order_by(Receipt.id))
     real["message_id"] = first(select(MailMessage.id).order_by(MailMessage.id))

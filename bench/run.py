@@ -143,7 +143,7 @@ def _generate(backend: str, base: str | None, options: Options, workdir: Path, r
         entries = postings = 0
         sealed_year = START.year
         while postings < options.sizes.postings:
-            batch = []
+            batch: list = []
             while len(batch) < options.batch and postings < options.sizes.postings:
                 batch.append(next(stream))
                 postings += len(batch[-1].postings)
