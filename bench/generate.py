@@ -7,8 +7,10 @@ category, reversals of mistaken spending).  It tracks every balance itself, in
 integer minor units, so no draft ever takes a guarded account below zero and
 the whole stream can go through ``post_entries()`` unchanged.
 
-Entry ids are predicted (``first_id`` + position), so a reversal can name the
-entry it reverses: post every yielded draft, in order, or none.
+Entry ids are predicted (``World.next_id``, counted as drafts are yielded), so a
+reversal can name the entry it reverses: post every yielded draft, in order, or none.
+Whoever posts other entries between two drafts (bench/features.py) moves
+``World.next_id`` on past them and brings ``World.balances`` up to date.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class World:
     funds: list[str]
     general: str
     balances: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    next_id: int = 1  # the id the next yielded draft will get
 
 
 def setup_world(session: Session, sizes: Sizes) -> World:
@@ -98,7 +101,7 @@ class _Stream:
     def __init__(self, world: World, sizes: Sizes, first_id: int) -> None:
         self.world = world
         self.rng = random.Random(sizes.seed)
-        self.next_id = first_id
+        world.next_id = first_id
         self.balances = world.balances
         self.spent: deque[tuple[int, EntryDraft]] = deque(maxlen=200)
         self.keys = 0
@@ -111,7 +114,6 @@ class _Stream:
             account = posting.account
             assert isinstance(account, str)
             self.balances[(account, posting.money.currency)] += posting.money.minor
-        self.next_id += 1
         return EntryDraft(
             when, description, postings, source_type=extra.pop("source_type", "import"), **extra
         )
@@ -166,13 +168,11 @@ class _Stream:
         category, description = rng.choice(SPENDING)
         use_cash = category in ("food", "commissary") and self.held(CASH, "RUB", 1) >= minor
         asset = CASH if use_cash else BANKS["RUB"]
-        draft = self.entry(
+        return self.entry(
             when,
             description,
             [PostingDraft(fund, _money(minor, "RUB"), category), PostingDraft(asset, _money(-minor, "RUB"))],
         )
-        self.spent.append((self.next_id - 1, draft))
-        return draft
 
     def conversion(self, when: date) -> list[EntryDraft]:
         rng = self.rng
@@ -271,8 +271,12 @@ def drafts(
         kind = stream.rng.choices(kinds, weights)[0]
         made = getattr(stream, kind)(when)
         batch = made if isinstance(made, list) else [made] if made is not None else []
+        reversible = kind == "spending" and bool(batch)
         if not batch:
             batch = [stream.donation(when)]
         for draft in batch:
             posted += len(draft.postings)
+            if reversible:  # spending: its id is the next one given out
+                stream.spent.append((world.next_id, draft))
+            world.next_id += 1
             yield draft

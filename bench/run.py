@@ -18,11 +18,16 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as dt_time
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bench import http
 from bench.db import dispose, fresh_url, migrated_app
+from bench.features import add_features
 from bench.generate import START, Sizes, drafts, setup_world
 from bench.hledger import run_bal
 from bench.queries import report_latencies, trial_balance_running
@@ -36,6 +41,7 @@ from bench.throughput import (
 )
 from ledger.books.bulk import post_entries
 from ledger.books.verify import verify_ledger
+from ledger.checkpoints.models import Checkpoint
 from ledger.extensions import db
 
 
@@ -126,30 +132,53 @@ def _generate(backend: str, base: str | None, options: Options, workdir: Path, r
         world = setup_world(session, options.sizes)
         session.commit()
         stream = drafts(world, options.sizes, limit=options.sizes.postings * 2)
+        # Checkpoints give the lists and the verification history: one at each year's end
+        # (dated then), one on the generated journal, one after the features (the latest,
+        # which the public pages show).
+        from ledger.checkpoints.seal import create_checkpoint
+        from ledger.checkpoints.signing import load_signing_key
+
+        key = load_signing_key(app.instance_path, None)
         started = time.perf_counter()
         entries = postings = 0
+        sealed_year = START.year
         while postings < options.sizes.postings:
-            batch = []
+            batch: list = []
             while len(batch) < options.batch and postings < options.sizes.postings:
                 batch.append(next(stream))
                 postings += len(batch[-1].postings)
             post_entries(session, batch)
             session.commit()
             entries += len(batch)
+            if batch[-1].entry_date.year > sealed_year:
+                create_checkpoint(session, key, now=datetime(sealed_year, 12, 31, 23, 59, tzinfo=UTC))
+                session.commit()
+                sealed_year = batch[-1].entry_date.year
+        create_checkpoint(
+            session, key, now=datetime.combine(batch[-1].entry_date, dt_time(23, 59), tzinfo=UTC)
+        )
+        session.commit()
         seconds = time.perf_counter() - started
         results.update(entries=entries, postings=postings, generate_s=seconds)
-        # Public pages show the state of the latest signed checkpoint: seal what was generated.
-        from ledger.checkpoints.seal import create_checkpoint
-        from ledger.checkpoints.signing import load_signing_key
-
-        create_checkpoint(session, load_signing_key(app.instance_path, None))
-        session.commit()
         _say(
             backend,
             "generated ledger",
             f"{options.sizes.prisoners:,} prisoners, {options.sizes.years} years, "
             f"{entries:,} entries, {postings:,} postings in {seconds:.1f} s "
             f"({entries / seconds:,.0f} entries/s, {postings / seconds:,.0f} postings/s, generator included)",
+        )
+        started = time.perf_counter()
+        made = add_features(session, world, options.sizes, receipts=Path(app.instance_path) / "receipts")
+        create_checkpoint(session, key)
+        session.commit()
+        made["checkpoints"] = session.scalar(select(func.count()).select_from(Checkpoint)) or 0
+        results["features"] = dict(made)
+        results["features_s"] = time.perf_counter() - started
+        _say(
+            backend,
+            "generated features",
+            ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in sorted(made.items()))
+            + f" in {results['features_s']:.1f} s (through the domain layer)",
         )
         if options.verify:
             started = time.perf_counter()
@@ -239,7 +268,7 @@ def _downloads_and_pages(backend: str, app, url: str, options: Options, workdir:
     them (hledger bal, hledger check, bean-check), and every GET route's latency."""
     out = workdir / "downloads"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.latency", url, str(out), str(options.page_requests)],
+        [sys.executable, "-m", "bench.latency", url, str(out), str(options.page_requests), app.instance_path],
         capture_output=True,
         text=True,
         check=False,

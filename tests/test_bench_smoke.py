@@ -34,7 +34,38 @@ def test_quick_benchmark_runs_and_its_checks_pass(tmp_path, capsys):
     assert all(
         results[f"export_{name}_mb_s"] > 0 for name in ("hledger", "beancount", "jsonl", "journal csv")
     )
+    made = results["features"]  # bench/features.py, through the domain layer
+    for kind in (
+        "pledges",
+        "donations",
+        "approvals pending",
+        "approvals approved",
+        "approvals rejected",
+        "transfers",
+        "parcels",
+        "parcels delivered",
+        "parcels returned",
+        "receipts",
+        "released (keep)",
+        "released (general)",
+    ):
+        assert made.get(kind, 0) > 0, (kind, made)
+    assert sum(count for kind, count in made.items() if kind.startswith("pledges ")) == made["pledges"]
+    assert made["checkpoints"] >= 3, made  # one a year, one on the journal, one after the features
+    assert results["verify_ok"]  # after the features too
+    assert not [page for page in results["pages"] if "skipped" in page], printed
     pages = [page for page in results["pages"] if "status" in page]
     assert pages, printed
     assert all(page["status"] < 500 for page in pages), printed
+    by_endpoint = {page["endpoint"]: page["status"] for page in pages}
+    for endpoint in (  # pages of one generated object: found, not 404
+        "fundraising.pledge",
+        "pledge_transfer.printable",
+        "pledge_transfer.manage",
+        "approvals.show",
+        "api.show_approval",
+        "lifecycle.parcel",
+        "spending.receipt",
+    ):
+        assert by_endpoint.get(endpoint) == 200, (endpoint, by_endpoint.get(endpoint), printed)
     assert "[smoke] target:" in printed
