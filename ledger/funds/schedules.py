@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ledger.books.models import JournalEntry
+from ledger.books.reversals import has_reversal
 from ledger.database import utcnow
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, DonorSettings, Pledge, PledgeInstalment, PledgeStatusChange
@@ -138,9 +138,7 @@ class PledgeState:
 
 
 def _not_reversed():
-    return Donation.entry_id.not_in(
-        select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
-    )
+    return ~has_reversal(Donation.entry_id)
 
 
 def received_for(session: Session, pledge_ids: list[int]) -> dict[int, int]:

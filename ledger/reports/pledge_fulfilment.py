@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.books.models import JournalEntry
+from ledger.books.reversals import has_reversal
 from ledger.database import utc_today
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, Pledge
@@ -66,9 +66,7 @@ def _expected(pledge: Pledge, month: date) -> int:
 
 def _not_reversed():
     """Donations whose entry has not been reversed (a bounced transfer is not a gift)."""
-    return Donation.entry_id.not_in(
-        select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
-    )
+    return ~has_reversal(Donation.entry_id)
 
 
 def pledge_fulfilment(

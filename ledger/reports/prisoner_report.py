@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ledger.books.accounts import fund_account_name
 from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, JournalEntry, Posting
+from ledger.books.reversals import has_reversal
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
 from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
@@ -168,7 +169,6 @@ def prisoner_report(
 
 def _confiscated(session: Session, account_id: int, period: Period) -> list[tuple[str, int]]:
     """What the fund spent on parcels the facility confiscated (not reversed), per currency."""
-    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
     rows = session.execute(
         select(Posting.currency, func.sum(Posting.amount_minor))
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
@@ -177,7 +177,7 @@ def _confiscated(session: Session, account_id: int, period: Period) -> list[tupl
         .where(
             Posting.account_id == account_id,
             ParcelOutcome.outcome == "confiscated",
-            ~JournalEntry.id.in_(reversed_entries),
+            ~has_reversal(JournalEntry.id),
             *period.includes(JournalEntry.entry_date),
         )
         .group_by(Posting.currency)
@@ -348,9 +348,6 @@ def disbursements(
     account_id = fund_account_id(session, prisoner)
     if account_id is None:
         return []
-    reversal = select(JournalEntry.reverses_id).where(
-        JournalEntry.reverses_id.is_not(None), *as_of.covers(JournalEntry.id)
-    )
     rows = session.execute(
         select(
             JournalEntry.id,
@@ -360,7 +357,7 @@ def disbursements(
             Posting.amount_minor,
             Posting.currency,
             JournalEntry.reverses_id,
-            JournalEntry.id.in_(reversal),
+            has_reversal(JournalEntry.id, as_of.covers),
         )
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
         .where(
@@ -404,21 +401,18 @@ class ParcelOutcomeTotals:
     refunded: Money
 
 
-def parcel_outcome_totals(
-    session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE
-) -> list[ParcelOutcomeTotals]:
+def parcel_outcome_totals(report: PrisonerReport) -> list[ParcelOutcomeTotals]:
+    """From an all-time ``prisoner_report()``."""
     return [
         ParcelOutcomeTotals(line.money(line.confiscated), line.money(line.parcel_refunds))
-        for line in prisoner_report(session, prisoner, as_of=as_of).currencies
+        for line in report.currencies
         if line.confiscated or line.parcel_refunds
     ]
 
 
-def spending_by_category(
-    session: Session, prisoner: Prisoner, *, as_of: AsOf = LIVE
-) -> dict[str, dict[str, Money]]:
-    """All-time net spending per currency and category."""
-    report = prisoner_report(session, prisoner, as_of=as_of)
+def spending_by_category(report: PrisonerReport) -> dict[str, dict[str, Money]]:
+    """Net spending per currency and category, from a ``prisoner_report()`` (all time on the
+    prisoner's page)."""
     return {
         r.currency: {category: r.money(minor) for category, minor in r.spent.items()}
         for r in report.currencies
@@ -447,12 +441,9 @@ def public_donations(
     amount and day cannot be matched against a bank statement to find who gave.
     """
     named = Donor.public_name.is_not(None) & Donor.purged_at.is_(None) & (Donor.public_name != "")
-    reversed_entries = select(JournalEntry.reverses_id).where(
-        JournalEntry.reverses_id.is_not(None), *as_of.covers(JournalEntry.id)
-    )
     counted = (
         Donation.prisoner_id == prisoner.id,
-        Donation.entry_id.not_in(reversed_entries),
+        ~has_reversal(Donation.entry_id, as_of.covers),
         *as_of.covers(Donation.entry_id),
     )
     rows = session.execute(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
-from ledger.books.models import JournalEntry
+from ledger.books.reversals import has_reversal
 from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 from ledger.funds.models import Facility, Prisoner
@@ -204,7 +204,6 @@ def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
     """Counted parcels of ``on``'s year (not reversed, not returned), grouped by prisoner,
     the facility's kind, regime and id, the parcel's kind, medical, and whether in ``on``'s
     month: one query for one prisoner or for all."""
-    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
     returned = select(ParcelOutcome.parcel_id).where(ParcelOutcome.outcome == ParcelOutcomeKind.RETURNED)
     in_month = case(
         (and_(Parcel.sent_on >= on.replace(day=1), Parcel.sent_on < _next_month(on)), True), else_=False
@@ -225,7 +224,7 @@ def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
         .where(
             Parcel.sent_on >= date(on.year, 1, 1),
             Parcel.sent_on < _next_year(on),
-            ~Parcel.entry_id.in_(reversed_entries),
+            ~has_reversal(Parcel.entry_id),
             ~Parcel.id.in_(returned),
         )
         .group_by(

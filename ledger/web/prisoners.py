@@ -23,7 +23,6 @@ from ledger.reports.prisoner_report import (
     parcel_outcome_totals,
     prisoner_report,
     public_donations,
-    runway_for,
     spending_by_category,
     yearly_flows,
 )
@@ -57,19 +56,20 @@ def prisoner_page(slug: str):
         flows = yearly_flows(db.session, prisoner, as_of=as_of)
     else:
         flows = monthly_flows(db.session, prisoner, as_of=as_of)
+    report = prisoner_report(db.session, prisoner, as_of=as_of)  # all time
     return render_template(
         "prisoners/page.html",
         prisoner=prisoner,
         as_of=as_of,
         balances=fund_balances(db.session, prisoner, as_of=as_of),
-        runway=runway_for(db.session, prisoner, as_of=as_of),
+        runway=report.runway,
         charts=[month_chart(currency, series, yearly=yearly) for currency, series in flows.items()],
         yearly=yearly,
-        spending=spending_by_category(db.session, prisoner, as_of=as_of),
+        spending=spending_by_category(report),
         disbursements=disbursements(db.session, prisoner, limit=50, as_of=as_of),
         donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),
         lifecycle=lifecycle_view(db.session, prisoner, private=False),
-        parcel_totals=parcel_outcome_totals(db.session, prisoner, as_of=as_of),
+        parcel_totals=parcel_outcome_totals(report),
     )
 
 
