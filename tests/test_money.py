@@ -264,6 +264,33 @@ def test_amounts_that_cannot_be_read_one_way_are_refused(text, decimal_symbol, c
 
 def test_a_comma_before_three_digits_is_ambiguous_where_the_currency_has_three_decimals():
     with pytest.raises(MoneyError) as refused:
-        parse_written_amount("1,500", "KWD", decimal_symbol=".")
-    assert refused.value.code == "ambiguous_amount"
+        parse_written_amount(" 1,500 ", "KWD", decimal_symbol=".")
+    assert (refused.value.code, refused.value.params) == ("ambiguous_amount", {"text": "1,500"})
     assert parse_written_amount("1,500.000", "KWD", decimal_symbol=".").amount == Decimal("1500.000")
+
+
+@pytest.mark.parametrize("decimal_symbol", [",", "."])
+def test_a_written_zero_is_refused_unless_zero_is_allowed(decimal_symbol):
+    with pytest.raises(MoneyError) as refused:
+        parse_written_amount("0", "RUB", decimal_symbol=decimal_symbol)
+    assert refused.value.code == "zero_amount"
+    assert parse_written_amount("0", "RUB", decimal_symbol=decimal_symbol, allow_zero=True).is_zero()
+
+
+@pytest.mark.parametrize(
+    ("value", "allow_zero", "outcome"),
+    [
+        (12, False, Money(Decimal("12.00"), "EUR")),
+        (0, True, Money(Decimal("0.00"), "EUR")),
+        (0, False, "zero_amount"),
+        (12.5, False, "float_amount"),
+        (None, False, "invalid_amount"),
+    ],
+)
+def test_values_that_are_not_text_are_read_as_parse_amount_reads_them(value, allow_zero, outcome):
+    if isinstance(outcome, Money):
+        assert parse_written_amount(value, "EUR", decimal_symbol=",", allow_zero=allow_zero) == outcome
+        return
+    with pytest.raises(MoneyError) as refused:
+        parse_written_amount(value, "EUR", decimal_symbol=",", allow_zero=allow_zero)
+    assert refused.value.code == outcome

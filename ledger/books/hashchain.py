@@ -119,13 +119,13 @@ def canonical_entry(entry: EntryFacts, postings: Iterable[PostingFacts]) -> byte
     approved = "" if approved_by_id is None else f'"approved_by":{approved_by_id:d},'
     return (
         f'{{"advance":{"true" if is_advance else "false"},{approved}"date":"{entry_date.isoformat()}",'
-        f'"description":{"null" if description is None else _E(description)},"id":{entry_id:d},'
+        f'"description":{_E(description)},"id":{entry_id:d},'
         f'"idempotency_key":{"null" if idempotency_key is None else _E(idempotency_key)},'
         f'"postings":[{lines}],"rate":{"null" if conversion_rate is None else _E(conversion_rate)},'
         f'"recorded_at":"{recorded_at.replace(microsecond=0).isoformat()}",'
         f'"recorded_by":{"null" if recorded_by_id is None else f"{recorded_by_id:d}"},'
         f'"reverses":{"null" if reverses_id is None else f"{reverses_id:d}"},'
-        f'"source":{"null" if source_type is None else _E(source_type)},'
+        f'"source":{_E(source_type)},'
         f'"source_ref":{"null" if source_ref is None else _E(source_ref)}}}'
     ).encode()
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ledger.access.users import create_user
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account
@@ -15,6 +15,7 @@ from ledger.books.errors import (
     NotPermitted,
     UnbalancedEntry,
 )
+from ledger.books.hashchain import GENESIS_HASH
 from ledger.books.models import AccountBalance, JournalEntry, LedgerHead, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
@@ -267,3 +268,20 @@ def test_a_head_loaded_before_posting_is_not_left_stale(session, create_prisoner
         post_entries(session, [draft])
     latest = session.scalar(select(JournalEntry.hash).where(JournalEntry.id == 2))
     assert (head.entry_count, head.head_hash) == (2, latest)
+
+
+def test_the_first_entry_starts_the_chain_where_the_head_row_is_missing(
+    session, create_prisoner, create_donation
+):
+    """A database whose head row was never written (the migrations write it) still chains."""
+    prisoner = create_prisoner()
+    session.execute(delete(LedgerHead))
+    session.commit()
+    entry = create_donation(prisoner, "10.00")
+    session.commit()
+    assert (entry.id, entry.prev_hash) == (1, GENESIS_HASH)
+    head = session.get(LedgerHead, 1)
+    assert (head.entry_count, head.head_hash) == (1, entry.hash)
+    assert create_donation(prisoner, "5.00").prev_hash == entry.hash
+    session.commit()
+    assert verify_ledger(session).ok
