@@ -285,3 +285,17 @@ def test_the_first_entry_starts_the_chain_where_the_head_row_is_missing(
     assert create_donation(prisoner, "5.00").prev_hash == entry.hash
     session.commit()
     assert verify_ledger(session).ok
+
+
+def test_the_entry_returned_is_the_row_written(session, create_prisoner, create_donation):
+    """Before any commit or reload: the object post_entry() returns carries the stored facts."""
+    prisoner = create_prisoner()
+    first = create_donation(prisoner, "10.00")
+    second = create_donation(prisoner, "2.50")
+    stored = session.execute(
+        select(JournalEntry.prev_hash, JournalEntry.hash, JournalEntry.approved_by_id).where(
+            JournalEntry.id == 2
+        )
+    ).one()
+    assert (second.prev_hash, second.hash, second.approved_by_id) == tuple(stored)
+    assert second.prev_hash == first.hash

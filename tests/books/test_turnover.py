@@ -113,3 +113,27 @@ def test_the_migration_fills_the_turnover_of_an_existing_ledger(app, session):
     assert verify_ledger(db.session).ok
     fund = {line.account: line for line in trial_balance(db.session).lines}[fund_name]
     assert (fund.debits, fund.credits) == (1000, 1250)
+
+
+@pytest.mark.parametrize("path", ["post_entry", "post_entries"])
+def test_two_postings_on_one_side_of_one_account_both_count(session, path):
+    """A gift split over two lines into one fund: its credits are both lines together."""
+    prisoner = new_prisoner(session)
+    bank = get_or_create_account(session, "assets:bank:eur-main")
+    fund = get_or_create_account(session, f"liabilities:funds:prisoner:{prisoner.slug}")
+    draft = EntryDraft(
+        date(2026, 1, 5),
+        "Two gifts on one transfer",
+        [
+            PostingDraft(bank, Money.from_minor(3000, "EUR")),
+            PostingDraft(fund, Money.from_minor(-1000, "EUR"), "donation"),
+            PostingDraft(fund, Money.from_minor(-2000, "EUR"), "donation"),
+        ],
+    )
+    if path == "post_entry":
+        post_entry(session, draft)
+    else:
+        post_entries(session, [draft])
+    session.commit()
+    assert _kept(session)[(fund.id, "EUR")] == (0, 3000)
+    assert _kept(session) == _summed(session)
