@@ -174,10 +174,19 @@ def test_integers_are_typed_amounts_too():
     assert parse_amount(12, "EUR") == parse_amount("12", "EUR")
 
 
-def test_the_largest_amount_is_allowed_and_one_minor_unit_more_is_not():
-    assert parse_amount("10000000000000", "EUR").minor == MAX_MINOR_UNITS
+@pytest.mark.parametrize(
+    ("largest", "one_more", "currency"),
+    [
+        ("10000000000000", "10000000000000.01", "EUR"),
+        ("1000000000000000", "1000000000000001", "JPY"),
+        # Four decimals: the longest text of any currency's largest amount.
+        ("100000000000.0000", "100000000000.0001", "CLF"),
+    ],
+)
+def test_the_largest_amount_is_allowed_and_one_minor_unit_more_is_not(largest, one_more, currency):
+    assert parse_amount(largest, currency).minor == MAX_MINOR_UNITS
     with pytest.raises(MoneyError) as error:
-        parse_amount("10000000000000.01", "EUR")
+        parse_amount(one_more, currency)
     assert error.value.code == "amount_too_large"
 
 
