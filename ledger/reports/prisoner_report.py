@@ -29,6 +29,7 @@ from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
+from ledger.spending.kinds import ParcelOutcomeKind
 from ledger.spending.models import Parcel, ParcelOutcome
 from ledger.spending.receipts import receipts_count_by_entry
 
@@ -176,7 +177,7 @@ def _confiscated(session: Session, account_id: int, period: Period) -> list[tupl
         .join(ParcelOutcome, ParcelOutcome.parcel_id == Parcel.id)
         .where(
             Posting.account_id == account_id,
-            ParcelOutcome.outcome == "confiscated",
+            ParcelOutcome.outcome == ParcelOutcomeKind.CONFISCATED,
             ~has_reversal(JournalEntry.id),
             *period.includes(JournalEntry.entry_date),
         )
