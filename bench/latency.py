@@ -43,14 +43,19 @@ QUERIES = {
     "reports.journal": "?account=assets:bank:rub-main",
     "reports.account_ledger_csv": "?account=assets:bank:rub-main",
 }
+# Whole-journal downloads: streamed once each, by the role that uses them.
 DOWNLOADS = {
-    "hledger": ("/reports/exports/hledger", "ledger.journal"),
-    "beancount": ("/reports/exports/beancount", "ledger.beancount"),
-    "jsonl": ("/reports/exports/jsonl", "ledger.jsonl"),
-    "journal csv": ("/reports/journal.csv", "journal.csv"),
+    "hledger": ("/reports/exports/hledger", "ledger.journal", "auditor"),
+    "beancount": ("/reports/exports/beancount", "ledger.beancount", "auditor"),
+    "jsonl": ("/reports/exports/jsonl", "ledger.jsonl", "auditor"),
+    "journal csv": ("/reports/journal.csv", "journal.csv", "auditor"),
+    "open books csv": ("/open-books.csv", "open-books.csv", "anonymous"),
+    "open books jsonl": ("/open-books.jsonl", "open-books.jsonl", "anonymous"),
 }
 SKIP = {"static", "auth.logout", "web.set_language", "settings.two_factor_qr", "donate.thanks"}
-SKIP |= {"reports.journal_csv", "reports.export_download"}  # measured as downloads
+# Measured as downloads.
+SKIP |= {"reports.journal_csv", "reports.export_download", "transparency.open_books_csv"}
+SKIP |= {"transparency.open_books_jsonl"}
 
 
 def _peak_kb() -> int:
@@ -196,8 +201,8 @@ def main(url: str, workdir: str, count: int = 20, instance_path: str | None = No
             db.session.remove()
         clients = _clients(app, tokens)
         downloads = {
-            name: _download(clients["auditor"], path, out / filename)
-            for name, (path, filename) in DOWNLOADS.items()
+            name: {"role": who, **_download(clients[who], path, out / filename)}
+            for name, (path, filename, who) in DOWNLOADS.items()
         }
         policy = _policy()
         routes = []

@@ -264,7 +264,7 @@ def _tool(command: list[str]) -> dict:
 
 
 def _downloads_and_pages(backend: str, app, url: str, options: Options, workdir: Path, results: dict) -> None:
-    """The four downloads as an auditor streams them (MB/s, memory), the checkers on
+    """The whole-journal downloads as their users stream them (MB/s, memory), the checkers on
     them (hledger bal, hledger check, bean-check), and every GET route's latency."""
     out = workdir / "downloads"
     done = subprocess.run(
@@ -284,7 +284,7 @@ def _downloads_and_pages(backend: str, app, url: str, options: Options, workdir:
             backend,
             f"download {name}",
             f"{figures['bytes'] / 1e6:,.1f} MB in {figures['seconds']:.2f} s = {figures['mb_s']:.1f} MB/s "
-            f"(HTTP {figures['status']}, as an auditor); peak RSS grew {figures['rss_growth_mb']:.1f} MB",
+            f"(HTTP {figures['status']}, as {figures['role']}); peak RSS grew {figures['rss_growth_mb']:.1f} MB",
         )
     with app.app_context():
         ours = trial_balance_running(db.session)

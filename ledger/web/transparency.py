@@ -31,7 +31,7 @@ from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
 from ledger.checkpoints.signing import load_signing_key
 from ledger.extensions import db
-from ledger.money import Money
+from ledger.money import minor_text, minor_units
 from ledger.public_words import public_kind_label
 from ledger.reports.periods import add_months
 from ledger.reports.public_journal import (
@@ -123,8 +123,20 @@ def place_label(place: Place) -> str:
     return public_group_label(place.key)
 
 
+class _Labels(dict):
+    """Labels by key, each made once by ``label`` (in the request's language)."""
+
+    def __init__(self, label) -> None:
+        super().__init__()
+        self.label = label
+
+    def __missing__(self, key):
+        text = self[key] = self.label(key)
+        return text
+
+
 def _amount(minor: int, currency: str) -> str:
-    return str(Money.from_minor(minor, currency).amount)
+    return minor_text(minor, minor_units(currency))
 
 
 def _filename(as_of, extension: str) -> str:
@@ -137,14 +149,18 @@ def open_books_csv():
     from ledger.web.labels import category_label
 
     as_of = public_as_of_now()
+    # A label is looked up once per download, not once per posting (a million at scale).
+    kinds = _Labels(public_kind_label)
+    places = _Labels(place_label)
+    categories = _Labels(category_label)
 
     def rows():
         for line in donation_months(db.session, as_of):
             yield [
                 line.month.strftime("%Y-%m"),
-                public_kind_label("donations"),
+                kinds["donations"],
                 "",
-                place_label(line.place),
+                places[line.place],
                 line.currency,
                 _amount(line.received, line.currency),
                 _amount(line.fees, line.currency),
@@ -158,14 +174,14 @@ def open_books_csv():
             for posting in entry.postings:
                 yield [
                     entry.entry_date.isoformat(),
-                    public_kind_label(entry.kind),
+                    kinds[entry.kind],
                     entry.description or "",
-                    place_label(posting.place),
+                    places[posting.place],
                     posting.currency,
                     _amount(posting.amount_minor, posting.currency),
                     "",
                     "",
-                    category_label(posting.category),
+                    categories[posting.category],
                     posting.memo or "",
                     " ".join(entry.receipts),
                     entry.reverses[0].isoformat() if entry.reverses else "",
