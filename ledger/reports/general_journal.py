@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ledger.access.models import User
@@ -291,6 +291,46 @@ def account_ledger(
         )
         for row in rows
     ], total
+
+
+def account_ledger_lines(
+    session: Session, account_name: str, *, period: Period | None = None, batch: int = 2000
+) -> Iterator[LedgerLine]:
+    """Every posting of the account in the period, in chain order, with the running
+    balance after it: what ``account_ledger()`` gives page by page, in one pass over the
+    account's postings (for downloads; paging by offset would read the account again for
+    each page)."""
+    period = period or Period()
+    account_id = session.scalar(select(Account.id).where(Account.name == account_name))
+    if account_id is None:
+        return
+    conditions = period.includes(JournalEntry.entry_date)
+    rows = session.execute(
+        select(
+            Posting.entry_id,
+            JournalEntry.entry_date,
+            JournalEntry.description,
+            Posting.currency,
+            Posting.amount_minor,
+            Posting.category,
+            Posting.memo,
+            and_(*conditions) if conditions else true(),
+        )
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Posting.account_id == account_id)
+        .order_by(Posting.entry_id, Posting.line_no)
+        .execution_options(yield_per=batch)
+    )
+    running: dict[str, int] = {}
+    try:
+        for entry_id, entry_date, description, currency, amount, category, memo, shown in rows:
+            running[currency] = running.get(currency, 0) + amount
+            if shown:
+                yield LedgerLine(
+                    entry_id, entry_date, description, currency, amount, category, memo, running[currency]
+                )
+    finally:
+        rows.close()
 
 
 def utc_text(moment) -> str:

@@ -22,6 +22,7 @@ from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.general_journal import (
     JournalFilter,
     account_ledger,
+    account_ledger_lines,
     account_names,
     count_entries,
     iter_filtered_journal,
@@ -341,24 +342,18 @@ def account_ledger_csv():
         abort(400)
 
     def rows():
-        page = 1
-        while True:
-            lines, _total = account_ledger(db.session, name, period=period, page=page, per_page=1000)
-            for line in lines:
-                yield [
-                    line.entry_id,
-                    line.entry_date.isoformat(),
-                    description_in_language(line.description),
-                    line.currency,
-                    _amount(line.amount_minor, line.currency) if line.amount_minor > 0 else "",
-                    _amount(-line.amount_minor, line.currency) if line.amount_minor < 0 else "",
-                    line.category or "",
-                    line.memo or "",
-                    _amount(line.balance_minor * sign, line.currency),
-                ]
-            if len(lines) < 1000:
-                return
-            page += 1
+        for line in account_ledger_lines(db.session, name, period=period):
+            yield [
+                line.entry_id,
+                line.entry_date.isoformat(),
+                description_in_language(line.description),
+                line.currency,
+                _amount(line.amount_minor, line.currency) if line.amount_minor > 0 else "",
+                _amount(-line.amount_minor, line.currency) if line.amount_minor < 0 else "",
+                line.category or "",
+                line.memo or "",
+                _amount(line.balance_minor * sign, line.currency),
+            ]
 
     return csv_response(
         f"ledger-{name.replace(':', '_')}.csv",

@@ -3,10 +3,18 @@ the balance sheet identity and pledge lapses."""
 
 from datetime import date
 
+import pytest
+
 from ledger.books.models import LedgerHead
 from ledger.reports import overview
 from ledger.reports.balance_sheet import balance_sheet
-from ledger.reports.general_journal import JournalFilter, account_ledger, count_entries, iter_filtered_journal
+from ledger.reports.general_journal import (
+    JournalFilter,
+    account_ledger,
+    account_ledger_lines,
+    count_entries,
+    iter_filtered_journal,
+)
 from ledger.reports.periods import Period
 
 FUND = "liabilities:funds:prisoner:vera"
@@ -30,8 +38,28 @@ def test_account_ledger_for_a_period_still_shows_balances_after_each_posting(ses
     assert all(line.balance_minor == whole[(line.entry_id, line.currency)] for line in march)
 
 
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period(),
+        Period(date(2026, 3, 1), date(2026, 3, 31)),
+        Period(end=date(2026, 2, 28)),
+        Period(date(2027, 1, 1)),
+    ],
+    ids=["all time", "March", "to February", "nothing"],
+)
+@pytest.mark.parametrize("account", [FUND, "assets:bank:eur-main"])
+def test_the_download_streams_the_lines_the_pages_show(session, books, period, account):
+    """One pass for a download gives the pages' lines, running balances included."""
+    pages, total = account_ledger(session, account, period=period, per_page=10_000)
+    streamed = list(account_ledger_lines(session, account, period=period, batch=2))
+    assert streamed == pages
+    assert len(streamed) == total
+
+
 def test_unknown_account_has_an_empty_ledger(session, books):
     assert account_ledger(session, "assets:nowhere") == ([], 0)
+    assert list(account_ledger_lines(session, "assets:nowhere")) == []
 
 
 def test_filtered_journal_streams_every_match_in_batches(session, books):
