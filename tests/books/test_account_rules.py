@@ -287,3 +287,26 @@ def test_nobody_signs_off_their_own_entry(session, parcel, create_user, approver
     second = author if approver == "the author" else User(email="new@example.org", role="admin")
     error = _refused(session, parcel, recorded_by=author, approved_by=second)
     _is(error, OwnApproval, "a second person signs off", "approved_by")
+
+
+def test_a_cash_box_that_never_held_anything_pays_nothing(session, create_prisoner, create_donation):
+    prisoner = create_prisoner("new")
+    create_donation(prisoner, "50.00", "RUB")
+    fund = fund_account_for(session, prisoner)
+    cash = get_or_create_account(session, "assets:cash:coordinator-boris", currency="RUB")
+    session.commit()
+    kopeck = parse_amount("0.01", "RUB")
+    error = _refused(
+        session,
+        EntryDraft(ON, "Parcel", [PostingDraft(fund, kopeck, "parcels"), PostingDraft(cash, -kopeck)]),
+    )
+    _is(
+        error,
+        InsufficientFunds,
+        "not enough money",
+        "amount",
+        account=cash.name,
+        currency="RUB",
+        available=Money.from_minor(0, "RUB"),
+        needed=Money.from_minor(1, "RUB"),
+    )
