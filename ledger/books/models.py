@@ -147,6 +147,8 @@ class Posting(Base):
         Index("ix_postings_category_entry", "category", "entry_id"),
         # Sums per account and currency from the index alone (trial balance; 0013_perf).
         Index("ix_postings_account_currency_amount", "account_id", "currency", "amount_minor"),
+        # An account's ledger in chain order (migration 0017).
+        Index("ix_postings_account_entry_line", "account_id", "entry_id", "line_no"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

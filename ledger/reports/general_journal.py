@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from ledger.access.models import User
@@ -224,16 +224,12 @@ def account_ledger(
     account_id = session.scalar(select(Account.id).where(Account.name == account_name))
     if account_id is None:
         return [], 0
-    in_period = [Posting.account_id == account_id, *period.includes(JournalEntry.entry_date)]
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(Posting)
-            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-            .where(*in_period)
-        )
-        or 0
-    )
+    dated = period.includes(JournalEntry.entry_date)
+    in_period = [Posting.account_id == account_id, *dated]
+    counted = select(func.count()).select_from(Posting)
+    if dated:  # without a period the count is read from the account's index alone
+        counted = counted.join(JournalEntry, JournalEntry.id == Posting.entry_id)
+    total = session.scalar(counted.where(*in_period)) or 0
     rows = session.execute(
         select(
             Posting.entry_id,
@@ -254,10 +250,9 @@ def account_ledger(
     if not rows:
         return [], total
     first, last = rows[0], rows[-1]
-    before_first = or_(
-        Posting.entry_id < first.entry_id,
-        and_(Posting.entry_id == first.entry_id, Posting.line_no < first.line_no),
-    )
+    # Row values, so the database reads a range of the account's index (entry, line).
+    position = tuple_(Posting.entry_id, Posting.line_no)
+    before_first = position < tuple_(first.entry_id, first.line_no)
     running: dict[str, int] = {
         currency: int(amount)
         for currency, amount in session.execute(
@@ -266,14 +261,13 @@ def account_ledger(
             .group_by(Posting.currency)
         )
     }
-    up_to_last = or_(
-        Posting.entry_id < last.entry_id,
-        and_(Posting.entry_id == last.entry_id, Posting.line_no <= last.line_no),
-    )
+    up_to_last = position <= tuple_(last.entry_id, last.line_no)
     balance_after: dict[tuple[int, int], int] = {}
     for entry_id, line_no, currency, amount in session.execute(
         select(Posting.entry_id, Posting.line_no, Posting.currency, Posting.amount_minor)
-        .where(Posting.account_id == account_id, ~before_first, up_to_last)
+        .where(
+            Posting.account_id == account_id, position >= tuple_(first.entry_id, first.line_no), up_to_last
+        )
         .order_by(Posting.entry_id, Posting.line_no)
     ):
         running[currency] = running.get(currency, 0) + amount

@@ -48,7 +48,7 @@ def receipts_list(
     fund_posting = (
         select(Posting.entry_id, func.min(Posting.id).label("posting_id"))
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.name.startswith(FUND_PREFIX))
+        .where(Account.name.startswith(FUND_PREFIX), Posting.entry_id.in_(select(Receipt.entry_id)))
         .group_by(Posting.entry_id)
         .subquery()
     )
