@@ -63,6 +63,19 @@ def _is(error: LedgerError, kind: type[LedgerError], message: str, field: str, *
     assert error.params == params
 
 
+def _not_enough(error: LedgerError, account: str, currency: str, *, available: int, needed: int) -> None:
+    _is(
+        error,
+        InsufficientFunds,
+        "not enough money",
+        "amount",
+        account=account,
+        currency=currency,
+        available=Money.from_minor(available, currency),
+        needed=Money.from_minor(needed, currency),
+    )
+
+
 @pytest.fixture
 def cash_box(session, create_prisoner):
     """A prisoner's fund holding 300.00 RUB, 100.00 of it handed to a coordinator's cash box."""
@@ -122,16 +135,7 @@ def test_a_cash_box_cannot_pay_more_than_it_holds(session, cash_box, by):
             ON, "Food parcel", [PostingDraft(fund, value, "food"), PostingDraft(_as(cash, by), -value)]
         ),
     )
-    _is(
-        error,
-        InsufficientFunds,
-        "not enough money",
-        "amount",
-        account=CASH,
-        currency="RUB",
-        available=Money.from_minor(10000, "RUB"),
-        needed=Money.from_minor(15000, "RUB"),
-    )
+    _not_enough(error, CASH, "RUB", available=10000, needed=15000)
 
 
 @pytest.mark.parametrize("by", ["name", "object"])
@@ -162,16 +166,7 @@ def test_a_fund_cannot_spend_more_than_it_holds(session, cash_box, by):
             ON, "Food parcel", [PostingDraft(_as(fund, by), value, "food"), PostingDraft(bank, -value)]
         ),
     )
-    _is(
-        error,
-        InsufficientFunds,
-        "not enough money",
-        "amount",
-        account=fund.name,
-        currency="RUB",
-        available=Money.from_minor(30000, "RUB"),
-        needed=Money.from_minor(30001, "RUB"),
-    )
+    _not_enough(error, fund.name, "RUB", available=30000, needed=30001)
 
 
 def test_a_fund_that_never_received_anything_pays_nothing(session, create_prisoner):
@@ -182,16 +177,7 @@ def test_a_fund_that_never_received_anything_pays_nothing(session, create_prison
     error = _refused(
         session, EntryDraft(ON, "Parcel", [PostingDraft(fund, cent, "parcels"), PostingDraft(bank, -cent)])
     )
-    _is(
-        error,
-        InsufficientFunds,
-        "not enough money",
-        "amount",
-        account=fund.name,
-        currency="EUR",
-        available=Money.from_minor(0, "EUR"),
-        needed=Money.from_minor(1, "EUR"),
-    )
+    _not_enough(error, fund.name, "EUR", available=0, needed=1)
 
 
 @pytest.fixture
@@ -221,16 +207,7 @@ def test_money_held_back_by_a_pending_item_cannot_be_spent(session, held_back):
         session,
         EntryDraft(ON, "Food parcel", [PostingDraft(fund, value, "food"), PostingDraft(bank, -value)]),
     )
-    _is(
-        error,
-        InsufficientFunds,
-        "not enough money",
-        "amount",
-        account=fund.name,
-        currency="RUB",
-        available=Money.from_minor(18000, "RUB"),
-        needed=Money.from_minor(18001, "RUB"),
-    )
+    _not_enough(error, fund.name, "RUB", available=18000, needed=18001)
 
 
 def test_what_is_not_held_back_can_be_spent(session, held_back):
@@ -300,13 +277,4 @@ def test_a_cash_box_that_never_held_anything_pays_nothing(session, create_prison
         session,
         EntryDraft(ON, "Parcel", [PostingDraft(fund, kopeck, "parcels"), PostingDraft(cash, -kopeck)]),
     )
-    _is(
-        error,
-        InsufficientFunds,
-        "not enough money",
-        "amount",
-        account=cash.name,
-        currency="RUB",
-        available=Money.from_minor(0, "RUB"),
-        needed=Money.from_minor(1, "RUB"),
-    )
+    _not_enough(error, cash.name, "RUB", available=0, needed=1)
