@@ -38,7 +38,10 @@ def equivalent_mutants() -> dict[str, str]:
 def results() -> dict[str, str]:
     """Every mutant of the last run -> its status (killed, survived, no tests, timeout, ...)."""
     done = subprocess.run(
-        [sys.executable, "-m", "mutmut", "results", "--all", "true"], check=True, capture_output=True, text=True
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     found = {}
     for line in done.stdout.splitlines():
@@ -53,7 +56,9 @@ def main() -> int:
     listed = equivalent_mutants()
     stale = sorted(name for name in listed if name not in statuses)
     killed_anyway = sorted(name for name in listed if statuses.get(name) in KILLED)
-    counted = {name: status for name, status in statuses.items() if name not in listed and status != "skipped"}
+    counted = {
+        name: status for name, status in statuses.items() if name not in listed and status != "skipped"
+    }
     killed = sum(1 for status in counted.values() if status in KILLED)
     missed = sorted(name for name, status in counted.items() if status not in KILLED)
     score = 100.0 * killed / len(counted) if counted else 0.0
