@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import func, select, union
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
@@ -84,12 +84,13 @@ class DonationMonth:
     refunds: int
 
 
-def _hidden_entries():
-    """Ids of entries listed only as monthly totals."""
-    return union(
-        select(Posting.entry_id).where(Posting.category.in_(DONOR_SIDE)),
-        select(JournalEntry.id).where(JournalEntry.source_type == "stripe"),
-    )
+def _hidden(entry_id, source_type):
+    """SQL: the entry (its id and source columns) is listed only as monthly totals.  A
+    correlated EXISTS, one index lookup per row: ``NOT IN`` a list of every gift's entry ran
+    as a subplan per row on PostgreSQL at a million postings."""
+    donor_side = aliased(Posting)
+    gift = exists().where(donor_side.entry_id == entry_id, donor_side.category.in_(DONOR_SIDE))
+    return gift | (source_type == "stripe")
 
 
 def _place(name: str, public: bool | None, slug: str | None, prisoner_name: str | None) -> Place:
@@ -131,12 +132,11 @@ def public_entries(
     """The entries listed one by one, oldest first (between ``start`` and ``end``)."""
     if as_of.empty:
         return
-    hidden = _hidden_entries()
     original = aliased(JournalEntry, name="reversed_entry")
     conditions = [
         *as_of.covers(JournalEntry.id),
-        JournalEntry.id.not_in(hidden),
-        JournalEntry.reverses_id.is_(None) | JournalEntry.reverses_id.not_in(_hidden_entries()),
+        ~_hidden(JournalEntry.id, JournalEntry.source_type),
+        JournalEntry.reverses_id.is_(None) | ~_hidden(JournalEntry.reverses_id, original.source_type),
     ]
     if start is not None:
         conditions.append(JournalEntry.entry_date >= start)
