@@ -25,6 +25,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
+from ledger.books.kinds import SourceType
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.checkpoints.as_of import AsOf, dated
 from ledger.funds.models import Prisoner
@@ -90,7 +91,7 @@ def _hidden(entry_id, source_type):
     as a subplan per row on PostgreSQL at a million postings."""
     donor_side = aliased(Posting)
     gift = exists().where(donor_side.entry_id == entry_id, donor_side.category.in_(DONOR_SIDE))
-    return gift | (source_type == "stripe")
+    return gift | (source_type == SourceType.STRIPE)
 
 
 def _place(name: str, public: bool | None, slug: str | None, prisoner_name: str | None) -> Place:

@@ -3,6 +3,7 @@ CSV, JSON lines) as of the latest checkpoint, and the admins' checkpoint schedul
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 
@@ -123,18 +124,6 @@ def place_label(place: Place) -> str:
     return public_group_label(place.key)
 
 
-class _Labels(dict):
-    """Labels by key, each made once by ``label`` (in the request's language)."""
-
-    def __init__(self, label) -> None:
-        super().__init__()
-        self.label = label
-
-    def __missing__(self, key):
-        text = self[key] = self.label(key)
-        return text
-
-
 def _amount(minor: int, currency: str) -> str:
     return minor_text(minor, minor_units(currency))
 
@@ -150,17 +139,15 @@ def open_books_csv():
 
     as_of = public_as_of_now()
     # A label is looked up once per download, not once per posting (a million at scale).
-    kinds = _Labels(public_kind_label)
-    places = _Labels(place_label)
-    categories = _Labels(category_label)
+    kinds, places, categories = (functools.cache(f) for f in (public_kind_label, place_label, category_label))
 
     def rows():
         for line in donation_months(db.session, as_of):
             yield [
                 line.month.strftime("%Y-%m"),
-                kinds["donations"],
+                kinds("donations"),
                 "",
-                places[line.place],
+                places(line.place),
                 line.currency,
                 _amount(line.received, line.currency),
                 _amount(line.fees, line.currency),
@@ -174,14 +161,14 @@ def open_books_csv():
             for posting in entry.postings:
                 yield [
                     entry.entry_date.isoformat(),
-                    kinds[entry.kind],
+                    kinds(entry.kind),
                     entry.description or "",
-                    places[posting.place],
+                    places(posting.place),
                     posting.currency,
                     _amount(posting.amount_minor, posting.currency),
                     "",
                     "",
-                    categories[posting.category],
+                    categories(posting.category),
                     posting.memo or "",
                     " ".join(entry.receipts),
                     entry.reverses[0].isoformat() if entry.reverses else "",
