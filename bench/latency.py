@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from ledger import create_app
 from ledger.extensions import db
+from ledger.gc_tuning import tune_for_serving
 
 PASSWORD = "bench-password-1234"
 # The route walk's classes of user -> who uses the page.
@@ -200,6 +201,7 @@ def main(url: str, workdir: str, count: int = 20, instance_path: str | None = No
             values = _real_values(db.session, url_values(db.session))
             db.session.remove()
         clients = _clients(app, tokens)
+        tune_for_serving()  # as each gunicorn worker does once it has built the app
         downloads = {
             name: {"role": who, **_download(clients[who], path, out / filename)}
             for name, (path, filename, who) in DOWNLOADS.items()

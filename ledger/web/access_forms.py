@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ledger.access.passwords import MIN_PASSWORD_LENGTH
 from ledger.access.roles import Role
+from ledger.web.fields import SelectField
 
 ROLE_CHOICES = [
     SelectChoice(Role.COORDINATOR, _l("Coordinator")),

@@ -7,7 +7,6 @@ from collections import Counter
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ledger.books.kinds import AssetKind
@@ -17,6 +16,7 @@ from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import CURRENCIES
 from ledger.spending.disbursements import spending_assets
+from ledger.web.fields import SelectField
 
 COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ledger.access.audit import record_audit
@@ -26,6 +26,7 @@ from ledger.text import TextError, clean_text
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm
 from ledger.web.choices import currency_choices
+from ledger.web.fields import SelectField
 
 bp = Blueprint("donor_admin", __name__, url_prefix="/admin")
 

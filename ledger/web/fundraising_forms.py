@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ledger.funds.kinds import DonationMethod, PledgeFrequency, PrisonerStatus
+from ledger.web.fields import SelectField
 from ledger.web.labels import (
     CONDITIONS_LABELS,
     FACILITY_KIND_LABELS,

@@ -43,13 +43,23 @@ class PageCache:
             self.pages.popitem(last=False)
 
 
+def _latest(column):
+    return select(column).order_by(Checkpoint.sequence.desc()).limit(1).scalar_subquery()
+
+
+# Built once: a cached page costs one round trip, and building the statement per request
+# took as long as running it (#17).
+_VERSIONS = select(
+    _latest(Checkpoint.sequence),
+    _latest(Checkpoint.signature),
+    select(ContentVersion.version).where(ContentVersion.id == 1).scalar_subquery(),
+)
+
+
 def _versions() -> tuple:
     """(latest checkpoint's number and signature, content version)."""
-    checkpoint = db.session.execute(
-        select(Checkpoint.sequence, Checkpoint.signature).order_by(Checkpoint.sequence.desc()).limit(1)
-    ).first()
-    version = db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1))
-    return (tuple(checkpoint) if checkpoint else None, version)
+    sequence, signature, version = db.session.connection().execute(_VERSIONS).one()
+    return ((sequence, signature) if sequence is not None else None, version)
 
 
 def cached_public_page(view):

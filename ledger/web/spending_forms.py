@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, StringField
 from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ledger.web.fields import SelectField
 from ledger.web.labels import PARCEL_KIND_LABELS, SPENDING_CATEGORY_CHOICES, choices_of
 
 

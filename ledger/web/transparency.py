@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.roles import Role
@@ -48,6 +47,7 @@ from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm
 from ledger.web.boundary import attempt
 from ledger.web.csv_export import csv_response
+from ledger.web.fields import SelectField
 from ledger.web.page_cache import cached_public_page
 from ledger.web.reports import page_args
 
