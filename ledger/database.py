@@ -64,6 +64,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_custom_plans(dbapi_connection, connection_record) -> None:
+    """Plan every statement for the values it runs with.
+
+    psycopg prepares a statement once it has run five times, and PostgreSQL then may keep a
+    generic plan that cannot see which account and which dates are asked for: the prisoner
+    report's flows went from 3 to 30 ms, p95 70 ms at a million postings (#17). Planning
+    afresh costs well under a millisecond; the parsing stays saved.  Set outside a
+    transaction, so that a rollback does not undo it.
+    """
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.autocommit = autocommit
+
+
 class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it renders)
     """A column folded for searching, as :func:`ledger.text.fold_for_search` folds the query."""
 
