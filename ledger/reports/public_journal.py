@@ -225,11 +225,14 @@ def public_entries(
 
 def donation_months(
     session: Session, as_of: AsOf, *, start: date | None = None, end: date | None = None
-) -> list[DonationMonth]:
+) -> Iterator[DonationMonth]:
     """Gifts per month, fund and currency, oldest month first; a reversal counts in the
-    month of the entry it reverses, so a reversed gift is netted out of its own month."""
+    month of the entry it reverses, so a reversed gift is netted out of its own month.
+
+    Read a month at a time: the whole journal has a line per month, fund and currency
+    (110,000 at a million postings), and holding them all grew a download by 146 MB."""
     if as_of.empty:
-        return []
+        return
     statement, day = dated(
         select(Account.name).select_from(Posting).join(JournalEntry, JournalEntry.id == Posting.entry_id),
         as_of,
@@ -261,17 +264,21 @@ def donation_months(
             Posting.currency,
             category,
         )
+        .order_by(year, month)
+        .execution_options(yield_per=1000)
     )
-    totals: dict[tuple[date, Place, str], dict[str, int]] = {}
-    for name, public, slug, prisoner_name, y, m, currency, kind, amount in rows:
-        key = (date(int(y), int(m), 1), _place(name, public, slug, prisoner_name), currency)
-        sums = totals.setdefault(key, {"donation": 0, "fee": 0, "refund": 0})
-        sums[kind] += int(amount or 0)
-    result = [
-        DonationMonth(month_day, place, currency, -sums["donation"], sums["fee"], sums["refund"])
-        for (month_day, place, currency), sums in totals.items()
-        if any(sums.values())
-    ]
     order = {"general_fund": 0, "prisoner": 1, "hidden_prisoner": 2}
-    result.sort(key=lambda d: (d.month, order.get(d.place.key, 3), d.place.name or "", d.currency))
-    return result
+    for (y, m), group in groupby(rows, key=lambda row: (row[4], row[5])):
+        month_day = date(int(y), int(m), 1)
+        totals: dict[tuple[Place, str], dict[str, int]] = {}
+        for name, public, slug, prisoner_name, _y, _m, currency, kind, amount in group:
+            key = (_place(name, public, slug, prisoner_name), currency)
+            sums = totals.setdefault(key, {"donation": 0, "fee": 0, "refund": 0})
+            sums[kind] += int(amount or 0)
+        lines = [
+            DonationMonth(month_day, place, currency, -sums["donation"], sums["fee"], sums["refund"])
+            for (place, currency), sums in totals.items()
+            if any(sums.values())
+        ]
+        lines.sort(key=lambda d: (order.get(d.place.key, 3), d.place.name or "", d.currency))
+        yield from lines

@@ -103,7 +103,7 @@ def open_books():
         end = add_months(month, 1).replace(day=1)
         last = date.fromordinal(end.toordinal() - 1)
         entries = list(public_entries(db.session, as_of, start=month, end=last))
-        donations = donation_months(db.session, as_of, start=month, end=last)
+        donations = list(donation_months(db.session, as_of, start=month, end=last))
     return render_template(
         "transparency/open_books.html",
         as_of=as_of,
