@@ -301,9 +301,11 @@ def post_entry(
     if draft.is_advance and getattr(recorded_by, "role", None) != Role.ADMIN:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     approved_by_id = getattr(approved_by, "id", None)
-    if approved_by is not None and (
-        approved_by_id is None or approved_by_id == getattr(recorded_by, "id", None)
-    ):
+    recorded_by_id = getattr(recorded_by, "id", None)
+    if approved_by is not None and recorded_by_id is None:
+        # Two people or none: a sign-off of an entry nobody is known to have recorded proves nothing.
+        raise NotPermitted("a sign-off needs who recorded the entry", field="approved_by")
+    if approved_by is not None and (approved_by_id is None or approved_by_id == recorded_by_id):
         raise OwnApproval("a second person signs off", field="approved_by")
     session.flush()  # what the session holds (a new account, a prisoner) is in the database first
     driver = _Driver(session)
@@ -352,7 +354,6 @@ def post_entry(
 
     entry_id = head.entry_count + 1
     recorded_at = utcnow()
-    recorded_by_id = getattr(recorded_by, "id", None)
     rows: list[PostingFacts] = [
         (line_no, account.name, p.money.currency, p.money.minor, p.category, _text(p.memo, "memo"))
         for line_no, (account, p) in enumerate(zip(accounts, draft.postings, strict=True), start=1)

@@ -14,7 +14,14 @@ from ledger.access.models import User
 from ledger.books.accounts import fund_account_for, get_or_create_account
 from ledger.books.asset_accounts import close_account
 from ledger.books.balances import available_in
-from ledger.books.errors import AccountClosed, CurrencyMismatch, InsufficientFunds, LedgerError, OwnApproval
+from ledger.books.errors import (
+    AccountClosed,
+    CurrencyMismatch,
+    InsufficientFunds,
+    LedgerError,
+    NotPermitted,
+    OwnApproval,
+)
 from ledger.books.hashchain import entry_facts, entry_hash
 from ledger.books.holds import Approval, ApprovalHold
 from ledger.books.kinds import ApprovalKind
@@ -264,6 +271,14 @@ def test_nobody_signs_off_their_own_entry(session, parcel, create_user, approver
     second = author if approver == "the author" else User(email="new@example.org", role="admin")
     error = _refused(session, parcel, recorded_by=author, approved_by=second)
     _is(error, OwnApproval, "a second person signs off", "approved_by")
+
+
+@pytest.mark.parametrize("author", ["nobody", "a user not yet saved"])
+def test_a_sign_off_needs_who_recorded_the_entry(session, parcel, create_user, author):
+    approver = create_user("admin", "admin@example.org")
+    recorder = None if author == "nobody" else User(email="new@example.org", role="coordinator")
+    error = _refused(session, parcel, recorded_by=recorder, approved_by=approver)
+    _is(error, NotPermitted, "a sign-off needs who recorded the entry", "approved_by")
 
 
 def test_a_cash_box_that_never_held_anything_pays_nothing(session, create_prisoner, create_donation):
