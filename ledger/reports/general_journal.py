@@ -68,20 +68,31 @@ class JournalLine:
     postings: list[JournalPosting]
 
 
-def _matching_entry_ids(filters: JournalFilter):
-    statement = select(JournalEntry.id).where(*filters.period.includes(JournalEntry.entry_date))
+def _matching_entry_ids(filters: JournalFilter, *, after: int = 0):
+    """The ids of the matching entries after ``after``, in chain order, as a statement to page.
+
+    With an account, category or prisoner filter it reads the matching postings first (an
+    account's postings in entry order are one index range, migration 0017) instead of testing
+    every entry against the list of the account's entries: counting a bank account's 225,000
+    entries at a million postings went from 154 to 19 ms (#17)."""
     conditions = filters.posting_conditions()
-    if conditions:
-        statement = statement.where(
-            JournalEntry.id.in_(
-                select(Posting.entry_id).join(Account, Account.id == Posting.account_id).where(*conditions)
-            )
-        )
-    return statement
+    dated = filters.period.includes(JournalEntry.entry_date)
+    if not conditions:
+        return select(JournalEntry.id).where(JournalEntry.id > after, *dated).order_by(JournalEntry.id)
+    statement = (
+        select(Posting.entry_id)
+        .distinct()
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.entry_id > after, *conditions)
+    )
+    if dated:
+        statement = statement.join(JournalEntry, JournalEntry.id == Posting.entry_id).where(*dated)
+    return statement.order_by(Posting.entry_id)
 
 
 def count_entries(session: Session, filters: JournalFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_matching_entry_ids(filters).subquery())) or 0
+    matching = _matching_entry_ids(filters).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def _lines(session: Session, ids: list[int]) -> list[JournalLine]:
@@ -164,14 +175,7 @@ def journal_page(
     session: Session, filters: JournalFilter, *, page: int = 1, per_page: int = 50
 ) -> list[JournalLine]:
     """One page of matching entries in chain order."""
-    ids = list(
-        session.scalars(
-            _matching_entry_ids(filters)
-            .order_by(JournalEntry.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
+    ids = list(session.scalars(_matching_entry_ids(filters).offset((page - 1) * per_page).limit(per_page)))
     return _lines(session, ids)
 
 
@@ -181,14 +185,7 @@ def iter_filtered_journal(
     """Every matching entry in chain order, ``batch`` entries at a time (for CSV)."""
     after = 0
     while True:
-        ids = list(
-            session.scalars(
-                _matching_entry_ids(filters)
-                .where(JournalEntry.id > after)
-                .order_by(JournalEntry.id)
-                .limit(batch)
-            )
-        )
+        ids = list(session.scalars(_matching_entry_ids(filters, after=after).limit(batch)))
         if not ids:
             return
         yield from _lines(session, ids)

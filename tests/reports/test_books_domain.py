@@ -4,8 +4,9 @@ the balance sheet identity and pledge lapses."""
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from ledger.books.models import LedgerHead
+from ledger.books.models import JournalEntry, LedgerHead
 from ledger.reports import overview
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.general_journal import (
@@ -14,6 +15,7 @@ from ledger.reports.general_journal import (
     account_ledger_lines,
     count_entries,
     iter_filtered_journal,
+    journal_page,
 )
 from ledger.reports.periods import Period
 
@@ -67,6 +69,51 @@ def test_filtered_journal_streams_every_match_in_batches(session, books):
     ids = [entry.id for entry in iter_filtered_journal(session, filters, batch=3)]
     assert len(ids) == count_entries(session, filters) == 10
     assert ids == sorted(ids)
+
+
+FILTERS = [
+    JournalFilter(),
+    JournalFilter(account=FUND),
+    JournalFilter(account="assets:"),
+    JournalFilter(account="assets:bank:eur-main", period=Period(date(2026, 3, 1), date(2026, 3, 31))),
+    JournalFilter(category="parcels"),
+    JournalFilter(category="donation", prisoner_slug="vera"),
+    JournalFilter(prisoner_slug="vera", period=Period(end=date(2026, 2, 28))),
+    JournalFilter(account="assets:nowhere"),
+]
+
+
+def _matches(entry: JournalEntry, filters: JournalFilter) -> bool:
+    start, end = filters.period.start, filters.period.end
+    if (start and entry.entry_date < start) or (end and entry.entry_date > end):
+        return False
+    fund = f"liabilities:funds:prisoner:{filters.prisoner_slug}"
+    return any(
+        (
+            not filters.account
+            or p.account.name == filters.account
+            or (filters.account.endswith(":") and p.account.name.startswith(filters.account))
+        )
+        and (not filters.category or p.category == filters.category)
+        and (not filters.prisoner_slug or p.account.name == fund)
+        for p in entry.postings
+    )
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_the_filtered_journal_lists_each_matching_entry_once_in_chain_order(session, books, filters):
+    """Pages, the download and the count agree with a plain reading of every entry, and an
+    entry with two matching postings (a conversion, a fee) is listed once."""
+    expected = [
+        e.id for e in session.scalars(select(JournalEntry).order_by(JournalEntry.id)) if _matches(e, filters)
+    ]
+    assert [line.id for line in iter_filtered_journal(session, filters, batch=2)] == expected
+    assert count_entries(session, filters) == len(expected)
+    paged = [
+        line.id for page in range(1, 8) for line in journal_page(session, filters, page=page, per_page=3)
+    ]
+    assert paged == expected
+    assert filters.account == "assets:nowhere" or expected
 
 
 def test_balance_sheet_identity_holds_for_public_and_detailed_views(session, books):
