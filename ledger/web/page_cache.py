@@ -11,12 +11,12 @@ session (a flash message, a new cookie) and anything but a 200 are never stored.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Dialect, select
 
 from ledger.checkpoints.models import Checkpoint
 from ledger.content_version import ContentVersion
@@ -47,8 +47,6 @@ def _latest(column):
     return select(column).order_by(Checkpoint.sequence.desc()).limit(1).scalar_subquery()
 
 
-# Built once: a cached page costs one round trip, and building the statement per request
-# took as long as running it (#17).
 _VERSIONS = select(
     _latest(Checkpoint.sequence),
     _latest(Checkpoint.signature),
@@ -56,9 +54,26 @@ _VERSIONS = select(
 )
 
 
+@cache
+def _versions_sql(dialect: Dialect) -> str:
+    return str(_VERSIONS.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
 def _versions() -> tuple:
-    """(latest checkpoint's number and signature, content version)."""
-    sequence, signature, version = db.session.connection().execute(_VERSIONS).one()
+    """(latest checkpoint's number and signature, content version).
+
+    One statement, compiled once, on a pooled DB-API connection: through the ORM session
+    (its begin, the statement's compilation, the teardown) the check cost four times as much
+    as running it, and a cached page served 52 % of the trivial endpoint's requests (#17)."""
+    engine = db.engine
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_versions_sql(engine.dialect))
+        sequence, signature, version = cursor.fetchone() or (None, None, None)
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, rolled back
     return ((sequence, signature) if sequence is not None else None, version)
 
 
