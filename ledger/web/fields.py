@@ -1,10 +1,10 @@
 """Select fields whose options render in one format call each.
 
 WTForms renders every ``<option>`` through ``html_params`` (a sorted dict, a
-``Markup.format`` per attribute): about 0.1 ms an option, so a select of a
-thousand prisoners cost a form 50 to 100 ms at a million postings (#17).  The
-widget below writes the same bytes for the plain case (a value, a label,
-perhaps ``selected``) and leaves anything else to WTForms.
+``Markup.format`` per attribute), which made the options of a thousand-prisoner
+select most of a form's time under the profiler (#17).  The widget below writes
+the same bytes for the plain case (a value, a label, perhaps ``selected``) and
+leaves anything else to WTForms.
 """
 
 from __future__ import annotations

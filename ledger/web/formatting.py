@@ -37,7 +37,7 @@ def _money_text(amount: str, currency: str, locale: Locale | None) -> str:
     return numbers.format_currency(Decimal(amount), currency, locale=locale)
 
 
-def decimal(number: Decimal | int) -> str:
+def format_number(number: Decimal | int) -> str:
     """A number in the reader's locale: ``20,000`` in English, ``20 000`` in Russian."""
     if isinstance(number, bool) or not isinstance(number, int | Decimal):
         return numbers.format_decimal(number, locale=get_locale())
@@ -97,7 +97,7 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = datetime_with_zone
-    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio

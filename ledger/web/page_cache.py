@@ -11,7 +11,7 @@ session (a flash message, a new cookie) and anything but a 200 are never stored.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import cache, wraps
+from functools import wraps
 
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
@@ -54,9 +54,16 @@ _VERSIONS = select(
 )
 
 
-@cache
+_COMPILED: dict[str, str] = {}
+
+
 def _versions_sql(dialect: Dialect) -> str:
-    return str(_VERSIONS.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    sql = _COMPILED.get(dialect.name)
+    if sql is None:
+        sql = _COMPILED[dialect.name] = str(
+            _VERSIONS.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        )
+    return sql
 
 
 def _versions() -> tuple:

@@ -8,7 +8,7 @@ from babel import numbers
 from flask_babel import force_locale
 
 from ledger.money import Money
-from ledger.web.formatting import decimal, money
+from ledger.web.formatting import format_number, money
 
 AMOUNTS = [
     Decimal("0"),
@@ -44,6 +44,6 @@ def test_numbers_read_as_babel_writes_them(app, locale):
     with app.test_request_context(), force_locale(locale):
         for _ in range(2):
             for number in [20000, -5, *AMOUNTS, Decimal("0.125"), 1.25]:
-                assert decimal(number) == numbers.format_decimal(number, locale=locale)
+                assert format_number(number) == numbers.format_decimal(number, locale=locale)
     with app.test_request_context(), force_locale("ru"):
-        assert decimal(20000).replace("\xa0", " ") == "20 000"
+        assert format_number(20000).replace("\xa0", " ") == "20 000"
