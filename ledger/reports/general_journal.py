@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.access.models import User
 from ledger.books.accounts import fund_account_name
@@ -26,18 +27,26 @@ class JournalFilter:
     category: str | None = None
     prisoner_slug: str | None = None
 
-    def posting_conditions(self) -> list:
-        conditions = []
+    def posting_conditions(self) -> list[ColumnElement[bool]]:
+        """Conditions on ``postings`` alone.  An account is its id, looked up first, so that
+        the planner reads that account's postings as one index range in entry order (joined
+        by name, PostgreSQL guessed a thousand rows and hashed 225,000 instead, #17)."""
+        conditions: list[ColumnElement[bool]] = []
         if self.account:
             if self.account.endswith(":"):
-                conditions.append(Account.name.startswith(self.account))
+                named = select(Account.id).where(Account.name.startswith(self.account))
+                conditions.append(Posting.account_id.in_(named))
             else:
-                conditions.append(Account.name == self.account)
+                conditions.append(Posting.account_id == _account_id(self.account))
         if self.category:
             conditions.append(Posting.category == self.category)
         if self.prisoner_slug:
-            conditions.append(Account.name == fund_account_name(self.prisoner_slug))
+            conditions.append(Posting.account_id == _account_id(fund_account_name(self.prisoner_slug)))
         return conditions
+
+
+def _account_id(name: str):
+    return select(Account.id).where(Account.name == name).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -79,12 +88,7 @@ def _matching_entry_ids(filters: JournalFilter, *, after: int = 0):
     dated = filters.period.includes(JournalEntry.entry_date)
     if not conditions:
         return select(JournalEntry.id).where(JournalEntry.id > after, *dated).order_by(JournalEntry.id)
-    statement = (
-        select(Posting.entry_id)
-        .distinct()
-        .join(Account, Account.id == Posting.account_id)
-        .where(Posting.entry_id > after, *conditions)
-    )
+    statement = select(Posting.entry_id).distinct().where(Posting.entry_id > after, *conditions)
     if dated:
         statement = statement.join(JournalEntry, JournalEntry.id == Posting.entry_id).where(*dated)
     return statement.order_by(Posting.entry_id)
