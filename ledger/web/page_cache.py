@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import wraps
+from typing import Any
 
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
@@ -74,13 +75,21 @@ def _versions() -> tuple:
     as running it, and a cached page served 52 % of the trivial endpoint's requests (#17)."""
     engine = db.engine
     connection = engine.raw_connection()
+    # On PostgreSQL, outside a transaction: no BEGIN, and no ROLLBACK when the connection goes
+    # back to the pool (two of the check's three round trips; the pool's ping is the third).
+    driver: Any = connection.driver_connection
+    outside = engine.dialect.name == "postgresql" and not driver.autocommit
     try:
+        if outside:
+            driver.autocommit = True
         cursor = connection.cursor()
         cursor.execute(_versions_sql(engine.dialect))
         sequence, signature, version = cursor.fetchone() or (None, None, None)
         cursor.close()
     finally:
-        connection.close()  # back to the pool, rolled back
+        if outside:
+            driver.autocommit = False
+        connection.close()  # back to the pool
     return ((sequence, signature) if sequence is not None else None, version)
 
 
