@@ -108,3 +108,25 @@ def test_the_language_link_stays_on_site(client):
     response = client.get("/language/ru?next=//evil.example/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_the_version_check_leaves_pooled_connections_in_transactions(app, client, session, create_prisoner):
+    """The check runs outside a transaction on PostgreSQL; the connection it used goes back
+    to the pool as it came, so the next unit of work is still all or nothing."""
+    from ledger.extensions import db
+    from ledger.funds.prisoners import prisoner_by_slug
+
+    create_prisoner("vera")
+    session.commit()
+    session.close()  # the pool holds one connection, which the page requests take in turn
+    for _ in range(3):  # stored, then served from the cache
+        assert client.get("/prisoners/vera").status_code == 200
+    raw = db.engine.raw_connection()
+    try:
+        if db.engine.dialect.name == "postgresql":
+            assert raw.driver_connection.autocommit is False
+    finally:
+        raw.close()
+    create_prisoner("lev")
+    session.rollback()
+    assert prisoner_by_slug(session, "lev") is None
