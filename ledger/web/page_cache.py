@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import Dialect, select
+from sqlalchemy import Dialect, exc, select
 
 from ledger.checkpoints.models import Checkpoint
 from ledger.content_version import ContentVersion
@@ -74,6 +74,16 @@ def _versions() -> tuple:
     (its begin, the statement's compilation, the teardown) the check cost four times as much
     as running it, and a cached page served 52 % of the trivial endpoint's requests (#17)."""
     engine = db.engine
+    sql = _versions_sql(engine.dialect)
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        sequence, signature, version = _read_versions(engine, sql)
+    except dbapi_error as error:  # as SQLAlchemy itself raises it: the app's 503 page handles it
+        raise exc.DBAPIError.instance(sql, None, error, dbapi_error, dialect=engine.dialect) from error
+    return ((sequence, signature) if sequence is not None else None, version)
+
+
+def _read_versions(engine, sql: str) -> tuple:
     connection = engine.raw_connection()
     # On PostgreSQL, outside a transaction: no BEGIN, and no ROLLBACK when the connection goes
     # back to the pool (two of the check's three round trips; the pool's ping is the third).
@@ -83,14 +93,14 @@ def _versions() -> tuple:
         if outside:
             driver.autocommit = True
         cursor = connection.cursor()
-        cursor.execute(_versions_sql(engine.dialect))
-        sequence, signature, version = cursor.fetchone() or (None, None, None)
+        cursor.execute(sql)
+        row = cursor.fetchone() or (None, None, None)
         cursor.close()
     finally:
         if outside:
             driver.autocommit = False
         connection.close()  # back to the pool
-    return ((sequence, signature) if sequence is not None else None, version)
+    return tuple(row)
 
 
 def cached_public_page(view):
