@@ -189,6 +189,7 @@ def list_events(slug: str):
 def _kind_json(allowance: KindAllowance) -> dict:
     return {
         "used": allowance.used,
+        "pending": allowance.pending,
         "allowed": allowance.allowed,
         "left": allowance.left,
         "max_grams": allowance.max_grams,

@@ -15,7 +15,7 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import SPENDING_CATEGORIES, ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
 from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
@@ -196,6 +196,9 @@ def record_disbursement(
     )
     ensure_reachable(session, prisoner)
     if parcel is not None and override is None:
+        # Under the ledger's write lock, held until commit: two parcels recorded at once
+        # cannot both pass a quota with room for one.
+        lock_ledger(session)
         check_parcel(
             session, prisoner, kind=parcel.kind, medical=parcel.medical, sent_on=parcel.sent_on, grams=grams
         )

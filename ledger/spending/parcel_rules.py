@@ -9,19 +9,25 @@ them afterwards (a facility's practice, a newer edition of the law).
 Counting follows the Code's words «в течение года»: parcels sent this calendar year, at
 facilities of the same kind and regime (parcels at the pre-trial centre do not use up a
 colony's quota); returned parcels never reached the prisoner and do not count; medical
-parcels do not count (ст. 90 ч. 3).
+parcels do not count (ст. 90 ч. 3).  A parcel waiting for a second person's sign-off counts
+as sent: it holds its place in the quota as its money is held back, so two pending parcels
+cannot both pass a quota that has room for one.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.holds import Approval
+from ledger.books.kinds import ApprovalKind, ApprovalStatus
 from ledger.books.reversals import has_reversal
 from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
@@ -149,6 +155,7 @@ class KindAllowance:
     allowed: int | None
     max_grams: int | None
     next_on: date | None  # None: none may go (whereabouts unknown, died)
+    pending: int = 0  # of ``used``, the parcels waiting for sign-off
 
     @property
     def left(self) -> int | None:
@@ -196,8 +203,45 @@ class _Counted:
     parcels this month at the current facility."""
 
     used: dict[str, int] = field(default_factory=lambda: {"parcel": 0, "small_parcel": 0})
+    pending: dict[str, int] = field(default_factory=lambda: {"parcel": 0, "small_parcel": 0})
     grams_month: int = 0
     facility_month: int = 0
+
+
+class PendingParcel(NamedTuple):
+    """A parcel in an item waiting for sign-off, as its payload describes it."""
+
+    kind: str
+    medical: bool
+    sent_on: date
+    grams: int
+
+
+def _pending_parcels(
+    session: Session, on: date, prisoner_ids: list[int] | None
+) -> dict[int, list[PendingParcel]]:
+    """Parcels of ``on``'s year in spending waiting for sign-off, by prisoner (one query)."""
+    query = select(Approval.prisoner_id, Approval.payload).where(
+        Approval.status == ApprovalStatus.PENDING, Approval.kind == ApprovalKind.DISBURSEMENT
+    )
+    if prisoner_ids is not None:
+        query = query.where(Approval.prisoner_id.in_(prisoner_ids))
+    found: dict[int, list[PendingParcel]] = {}
+    for prisoner_id, payload in session.execute(query):
+        parcel = json.loads(payload).get("parcel")
+        if not parcel or prisoner_id is None:
+            continue
+        sent_on = date.fromisoformat(parcel["sent_on"])
+        if sent_on.year != on.year:
+            continue
+        # The weight as the parcel was checked: its total, or its items' (disbursements.py).
+        grams = parcel.get("total_grams") or sum(
+            item["grams"] * item["quantity"] for item in parcel.get("items", [])
+        )
+        found.setdefault(prisoner_id, []).append(
+            PendingParcel(parcel["kind"], bool(parcel["medical"]), sent_on, int(grams))
+        )
+    return found
 
 
 def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
@@ -242,10 +286,13 @@ def _counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
     return session.execute(query)
 
 
-def _count(rows, prisoner: Prisoner | _Profile, rule: ParcelRule | None) -> _Counted:
+def _count(
+    rows, prisoner: Prisoner | _Profile, rule: ParcelRule | None, pending: list[PendingParcel], on: date
+) -> _Counted:
     """Parcels sent to a facility of the prisoner's current kind and regime count (those at
     the pre-trial centre do not use up a colony's quota); medical ones do not when the rule
-    exempts them (ст. 90 ч. 3), except in the facility's own monthly number."""
+    exempts them (ст. 90 ч. 3), except in the facility's own monthly number.  A pending
+    parcel counts as sent to the current facility, where it will be posted."""
     counted = _Counted()
     facility = prisoner.facility
     if facility is None:
@@ -260,6 +307,15 @@ def _count(rows, prisoner: Prisoner | _Profile, rule: ParcelRule | None) -> _Cou
                 counted.grams_month += int(grams or 0)
         if in_month and facility_id == facility.id:
             counted.facility_month += int(count)
+    for parcel in pending:
+        in_month = (parcel.sent_on.year, parcel.sent_on.month) == (on.year, on.month)
+        if not (medical_exempt and parcel.medical):
+            counted.used[parcel.kind] = counted.used.get(parcel.kind, 0) + 1
+            counted.pending[parcel.kind] = counted.pending.get(parcel.kind, 0) + 1
+            if in_month:
+                counted.grams_month += parcel.grams
+        if in_month:
+            counted.facility_month += 1
     return counted
 
 
@@ -273,8 +329,11 @@ def parcel_allowance(
     """The quota used in ``on``'s year, what is left and the next date each kind may go."""
     on = on or utcnow().date()
     rule = rule_for(session, prisoner.facility, prisoner.conditions)
-    rows = list(_counted_rows(session, on, [prisoner.id])) if prisoner.facility is not None else []
-    return _allowance(prisoner, rule, _count(rows, prisoner, rule), on=on, reachable=reachable)
+    rows, pending = [], []
+    if prisoner.facility is not None:
+        rows = list(_counted_rows(session, on, [prisoner.id]))
+        pending = _pending_parcels(session, on, [prisoner.id]).get(prisoner.id, [])
+    return _allowance(prisoner, rule, _count(rows, prisoner, rule, pending, on), on=on, reachable=reachable)
 
 
 def _allowance(
@@ -309,7 +368,7 @@ def _allowance(
             and facility_month >= facility.max_parcels_per_month
         ):
             next_on = _next_month(on)
-        return KindAllowance(kind, used[kind], allowed, max_grams, next_on)
+        return KindAllowance(kind, used[kind], allowed, max_grams, next_on, counted.pending.get(kind, 0))
 
     return ParcelAllowance(
         prisoner=prisoner,
@@ -539,6 +598,7 @@ def parcel_plan(
     counted_rows: dict[int, list] = {}
     for row in _counted_rows(session, on, None):
         counted_rows.setdefault(row[0], []).append(row)
+    pending = _pending_parcels(session, on, None)
     rows = []
     for profile in profiles:
         reachable = profile.id not in lost and profile.status != "released"
@@ -546,7 +606,7 @@ def parcel_plan(
         rule: ParcelRule | None = (
             _pick(rules.get((facility.kind, facility.regime), {}), profile.conditions) if facility else None
         )
-        counted = _count(counted_rows.get(profile.id, []), profile, rule)
+        counted = _count(counted_rows.get(profile.id, []), profile, rule, pending.get(profile.id, []), on)
         allowance = _allowance(profile, rule, counted, on=on, reachable=reachable)
         assignment = assigned.get(profile.id)
         rows.append(PlanRow(profile, allowance, assignment.user if assignment else None))  # type: ignore[arg-type]

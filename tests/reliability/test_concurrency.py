@@ -9,7 +9,7 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from tests.reliability.workers import post_with_key, spend_repeatedly
+from tests.reliability.workers import post_with_key, record_parcels, spend_repeatedly
 
 PROCESSES = 4
 TRIES = 60
@@ -73,4 +73,26 @@ def test_the_same_event_racing_itself_is_recorded_once(
             )
             == 1
         )
+    assert verify_ledger(session).ok
+
+
+def test_racing_parcels_never_pass_the_quota_twice(
+    app, session, database_url, tmp_path, create_prisoner, create_donation, create_facility
+):
+    """A facility takes one parcel a month: processes recording parcels for the same months
+    at once get exactly one in each month (the quota is checked under the write lock)."""
+    facility = create_facility("СИЗО-3 (test)", kind="other", max_parcels_per_month=1)
+    prisoner = create_prisoner("race", facility=facility)
+    create_donation(prisoner, "100.00")
+    session.commit()
+    months = [f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13)]
+    session.remove()
+
+    with _pool() as pool:
+        futures = [
+            pool.submit(record_parcels, database_url, str(tmp_path), "race", months) for _ in range(PROCESSES)
+        ]
+        taken = sorted(month for future in futures for month in future.result())
+
+    assert taken == months
     assert verify_ledger(session).ok

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from sqlalchemy import select
+
 from ledger import create_app
 from ledger.books.accounts import find_account
 from ledger.books.errors import DuplicateEntry, InsufficientFunds
@@ -156,3 +158,34 @@ def request_repeatedly(
         db.session.remove()
         db.engine.dispose()
     return outcomes
+
+
+def record_parcels(url: str, instance: str, slug: str, months: list[str]) -> list[str]:
+    """Record one parcel for ``slug`` in each month (``"2025-03"``); the months it was taken."""
+    from ledger.funds.models import Prisoner
+    from ledger.spending.disbursements import ParcelDraft, record_disbursement
+    from ledger.spending.parcel_rules import ParcelQuotaExceeded
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
+    taken = []
+    with app.app_context():
+        for month in months:
+            on = date.fromisoformat(f"{month}-01")
+            prisoner = db.session.scalars(select(Prisoner).where(Prisoner.slug == slug)).one()
+            try:
+                record_disbursement(
+                    db.session,
+                    prisoner=prisoner,
+                    money=Money.from_minor(100, "EUR"),
+                    category="parcels",
+                    paid_from=find_account(db.session, "assets:bank:eur-main"),
+                    spent_on=on,
+                    parcel=ParcelDraft(sent_on=on, total_grams=1000),
+                )
+                db.session.commit()
+                taken.append(month)
+            except ParcelQuotaExceeded:
+                db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    return taken

@@ -600,10 +600,13 @@ def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_r
     ]
     assert [answer.status_code for answer in pending] == [202, 202], [a.get_json() for a in pending]
     first, second = (answer.get_json()["approval"] for answer in pending)
-    # Meanwhile a small parcel posts at once and uses the facility's one parcel a month.
+    # Meanwhile a small parcel the facility's head allowed posts at once: with the second
+    # pending parcel it uses the facility's one parcel a month twice over.
     small = client.post(
         "/api/v1/disbursements",
-        json=_disbursement("1000.00", category="parcels", parcel=plain),
+        json=_disbursement(
+            "1000.00", category="parcels", parcel={**plain, "override_reason": "Разрешение начальника"}
+        ),
         headers=bearer(signers["A"]),
     )
     assert small.status_code == 201, small.get_json()
@@ -623,3 +626,71 @@ def test_a_parcel_waiting_for_sign_off_keeps_its_kind_and_reason_and_meets_the_r
     assert parcel["override_reason"] == "Решение начальника ИК"
     assert _entries(session) == before + 1
     assert verify_ledger(session).ok
+
+
+def test_a_pending_parcel_holds_its_place_in_the_quota(client, auth, session, signers, parcel_setup):
+    """A parcel waiting for sign-off counts as sent, as its money is held back: a second
+    parcel the quota has no room for is refused when it is recorded (not later, when someone
+    signs it off), and the pending one is not counted against itself when it is signed off."""
+    from tests.factories import bank_donation
+
+    bank_donation(session, parcel_setup, "30000.00", RUB)
+    session.commit()
+    tea = [{"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": RUB}}]
+    parcel = {"sent_on": "2026-03-02", "items": tea}
+
+    def record(amount: str):
+        return client.post(
+            "/api/v1/disbursements",
+            json=_disbursement(amount, category="parcels", parcel=parcel),
+            headers=bearer(signers["A"]),
+        )
+
+    def allowance() -> dict:
+        answer = client.get("/api/v1/prisoners/vera/parcels", headers=bearer(signers["B"]))
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()["allowance"]["parcel"]
+
+    assert (allowance()["used"], allowance()["pending"]) == (0, 0)
+    waiting = record("10000.00")
+    assert waiting.status_code == 202, waiting.get_json()
+    assert (allowance()["used"], allowance()["pending"]) == (1, 1)
+    plan = client.get("/api/v1/parcel-plan", headers=bearer(signers["B"])).get_json()["prisoners"]
+    assert [row["parcels_used"] for row in plan if row["slug"] == "vera"] == [1]  # the plan counts alike
+    auth.login("coordinator")  # the fund's page says which of the used ones wait
+    assert "1 awaiting sign-off" in client.get("/manage/prisoners/vera/fund").text
+    client.post("/language/ru", data={"next": "/"})
+    assert "1 ждёт подписи" in client.get("/manage/prisoners/vera/fund").text
+
+    entries, approvals = _entries(session), session.scalar(select(func.count()).select_from(Approval))
+    for amount in ("12000.00", "1000.00"):  # one more to sign off, one that would post at once
+        refused = record(amount)
+        assert refused.status_code == 409, refused.get_json()
+        assert refused.get_json()["error"]["code"] == "parcel_quota"
+    assert _entries(session) == entries
+    assert session.scalar(select(func.count()).select_from(Approval)) == approvals
+
+    approval = waiting.get_json()["approval"]
+    approved = client.post(f"/api/v1/approvals/{approval}/approve", headers=bearer(signers["B"]))
+    assert approved.status_code == 201, approved.get_json()
+    assert (allowance()["used"], allowance()["pending"]) == (1, 0)
+    assert verify_ledger(session).ok
+
+
+def test_a_refused_pending_parcel_frees_its_place(client, session, signers, parcel_setup):
+    """Refused or withdrawn, a pending parcel no longer counts: the next one may go."""
+    tea = [{"name": "Чай", "quantity": 1, "grams": 250, "cost": {"amount": "100.00", "currency": RUB}}]
+    body = _disbursement("10000.00", category="parcels", parcel={"sent_on": "2026-03-02", "items": tea})
+    waiting = client.post("/api/v1/disbursements", json=body, headers=bearer(signers["A"]))
+    assert waiting.status_code == 202, waiting.get_json()
+    cheaper = {**body, "money": {"amount": "900.00", "currency": RUB}}
+    assert client.post("/api/v1/disbursements", json=cheaper, headers=bearer(signers["A"])).status_code == 409
+
+    rejected = client.post(
+        f"/api/v1/approvals/{waiting.get_json()['approval']}/reject",
+        json={"reason": "Посылку соберём дешевле"},
+        headers=bearer(signers["B"]),
+    )
+    assert rejected.status_code == 200, rejected.get_json()
+    posted = client.post("/api/v1/disbursements", json=cheaper, headers=bearer(signers["A"]))
+    assert posted.status_code == 201, posted.get_json()

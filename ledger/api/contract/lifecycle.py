@@ -129,7 +129,8 @@ SCHEMAS: dict[str, dict] = {
     "ParcelKindAllowance": {
         "type": "object",
         "properties": {
-            "used": {"type": "integer"},
+            "used": {"type": "integer", "description": "Parcels counted this year, pending ones included."},
+            "pending": {"type": "integer", "description": "Of those, parcels waiting for sign-off."},
             "allowed": {"type": ["integer", "null"]},
             "left": {"type": ["integer", "null"]},
             "max_grams": {"type": ["integer", "null"]},
