@@ -58,7 +58,7 @@ system-packages:
 	fi
 
 # The same checks as .pre-commit-config.yaml; mypy reads its settings from pyproject.toml.
-LINTED := ledger tests config.py wsgi.py migrations
+LINTED := ledger tests bench config.py wsgi.py migrations
 lint: install-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)

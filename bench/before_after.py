@@ -34,7 +34,8 @@ def _old_posting(rev: str, directory: Path):
     path = directory / "posting_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("posting_before", path)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["posting_before"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -108,4 +109,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

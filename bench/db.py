@@ -4,12 +4,20 @@ on the PostgreSQL server that a base URL points at."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import Flask
 from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.orm import Session, scoped_session
 
 from ledger import create_app
 from ledger.extensions import db
+
+
+def end_session() -> None:
+    """End the app context's session: ``db.session`` is a ``scoped_session`` at run time,
+    typed as the ``Session`` the domain takes (ledger/extensions.py)."""
+    cast("scoped_session[Session]", db.session).remove()
 
 
 def fresh_url(base: str | None, name: str, workdir: Path) -> str:
@@ -40,7 +48,7 @@ def migrated_app(url: str, instance: Path, *, sqlite_synchronous: str | None = N
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(instance))
     with app.app_context():
         upgrade(revision="heads")
-        db.session.remove()
+        end_session()
         if sqlite_synchronous and url.startswith("sqlite"):
             mode = {"NORMAL": "NORMAL", "FULL": "FULL", "OFF": "OFF"}[sqlite_synchronous]
 
@@ -54,5 +62,5 @@ def migrated_app(url: str, instance: Path, *, sqlite_synchronous: str | None = N
 
 def dispose(app: Flask) -> None:
     with app.app_context():
-        db.session.remove()
+        end_session()
         db.engine.dispose()

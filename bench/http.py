@@ -64,7 +64,8 @@ def gunicorn(database_url: str, instance: Path, workers: int = 2, page_cache: bo
                     break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
+                    errors = server.stderr.read().decode() if server.stderr else ""
+                    raise RuntimeError(errors[-2000:]) from None
                 time.sleep(0.2)
         yield port
     finally:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.db import end_session
 from ledger import create_app
 from ledger.extensions import db
 from ledger.gc_tuning import tune_for_serving
@@ -199,7 +200,7 @@ def main(url: str, workdir: str, count: int = 20, instance_path: str | None = No
             from tests.security.helpers import build_url, url_values
 
             values = _real_values(db.session, url_values(db.session))
-            db.session.remove()
+            end_session()
         clients = _clients(app, tokens)
         tune_for_serving()  # as each gunicorn worker does once it has built the app
         downloads = {
@@ -209,7 +210,7 @@ def main(url: str, workdir: str, count: int = 20, instance_path: str | None = No
         policy = _policy()
         routes = []
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in rule.methods or rule.endpoint in SKIP:
+            if not rule.methods or "GET" not in rule.methods or rule.endpoint in SKIP:
                 continue
             kind = policy.get(rule.endpoint, "coordinator write")
             if isinstance(kind, dict):

@@ -75,7 +75,7 @@ def _driver(app):
 
 def _throughput(backend: str, base: str | None, options: Options, workdir: Path, results: dict) -> None:
     """Domain layer and raw SQL on the same rows, one entry per transaction and in bulk."""
-    runs = [("single", options.single, None), ("bulk", options.bulk, None)]
+    runs: list[tuple[str, int, str | None]] = [("single", options.single, None), ("bulk", options.bulk, None)]
     if base is None:  # SQLite: the app's durable setting, and without an fsync per commit
         runs[:1] = [("single", options.single, "FULL"), ("single", options.single, "NORMAL")]
     for kind, count, sync in runs:

@@ -50,10 +50,13 @@ def enrol_two_factor(app, email: str) -> str:
     """Enrol the user in TOTP two-factor as if through the settings page; return the secret."""
     with app.app_context():
         user = find_user(db.session, email)
+        assert user is not None, email
         secret = begin_enrolment(db.session, user, app.config["TWO_FACTOR_KEY"])
         confirm_enrolment(db.session, user, app.config["TWO_FACTOR_KEY"], current_code(secret))
         # As if enrolled a minute ago: the current and the next code are free for sign-ins.
-        credential_for(db.session, user).last_used_step = int(time.time() // 30) - 2
+        credential = credential_for(db.session, user)
+        assert credential is not None
+        credential.last_used_step = int(time.time() // 30) - 2
         db.session.commit()
     return secret
 
@@ -61,7 +64,10 @@ def enrol_two_factor(app, email: str) -> str:
 def next_totp_code(app, email: str) -> str:
     """A code the server accepts now: the current step's, or the next one if that was used."""
     with app.app_context():
-        credential = credential_for(db.session, find_user(db.session, email))
+        user = find_user(db.session, email)
+        assert user is not None, email
+        credential = credential_for(db.session, user)
+        assert credential is not None, f"{email} is not enrolled in two-factor"
         secret = decrypt_secret(app.config["TWO_FACTOR_KEY"], credential.secret_encrypted)
         step = max(int(time.time() // 30), (credential.last_used_step or -1) + 1)
         db.session.rollback()
