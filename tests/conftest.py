@@ -108,6 +108,28 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def make_app(database_url, tmp_path):
+    """Another app on the test database, with its own environment, settings or instance
+    folder.  Its engine is disposed after the test: a pooled connection left to the garbage
+    collector would be reported in whichever later test the collector happens to run in."""
+    made = []
+
+    def _make_app(environment: str = "testing", *, instance=None, **config):
+        instance = instance or tmp_path / f"instance-{len(made) + 1}"
+        app = create_app(
+            environment, {"SQLALCHEMY_DATABASE_URI": database_url, **config}, instance_path=str(instance)
+        )
+        made.append(app)
+        return app
+
+    yield _make_app
+    for made_app in made:
+        with made_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def session(app):
     """The domain's view: a SQLAlchemy session inside an app context."""
     with app.app_context():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ledger import create_app
 from tests.helpers import PASSWORD
 from tests.security.helpers import build_url, url_values, walkable_rules
 
@@ -61,9 +60,9 @@ def test_signed_in_pages_are_not_cached(client, auth):
     assert client.get("/").headers["Cache-Control"] == "no-store"
 
 
-def test_hsts_and_secure_cookies_in_production(database_url, tmp_path, users):
+def test_hsts_and_secure_cookies_in_production(make_app, tmp_path, users):
     instance = tmp_path / "prod-instance"
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(instance))
+    app = make_app("production", instance=instance)
     app.config["WTF_CSRF_ENABLED"] = False  # the cookie flags are under test here, not CSRF
     client = app.test_client()
     assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
@@ -104,12 +103,8 @@ def test_templates_have_no_inline_scripts_styles_or_event_handlers():
     assert problems == []
 
 
-def test_csrf_is_required_on_forms_outside_testing(database_url, tmp_path, users):
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True},
-        instance_path=str(tmp_path / "csrf-instance"),
-    )
+def test_csrf_is_required_on_forms_outside_testing(make_app, users):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     response = client.post("/login", data={"email": "auditor@example.org", "password": PASSWORD})
     assert response.status_code == 400

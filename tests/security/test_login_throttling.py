@@ -98,18 +98,8 @@ def test_old_attempts_are_purged(app, session, users):
     assert [row.account_key for row in session.scalars(select(LoginAttempt))] == ["c" * 64]
 
 
-def test_behind_a_trusted_proxy_clients_are_told_apart(database_url, tmp_path, users):
-    from ledger import create_app
-
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "TRUSTED_PROXY_HOPS": 1,
-            "LOGIN_MAX_FAILURES_PER_CLIENT": 2,
-        },
-        instance_path=str(tmp_path / "proxied"),
-    )
+def test_behind_a_trusted_proxy_clients_are_told_apart(make_app, users):
+    app = make_app(TRUSTED_PROXY_HOPS=1, LOGIN_MAX_FAILURES_PER_CLIENT=2)
     client = app.test_client()
 
     def attempt(email, password, forwarded):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ledger import create_app
 from ledger.access.users import create_user
 from ledger.books.accounts import ensure_standard_accounts
 from ledger.extensions import db
@@ -25,12 +24,8 @@ def test_no_template_writes_a_time_without_its_zone():
         assert "(UTC)" not in text, template
 
 
-def _app(database_url, tmp_path, **config):
-    instance = tmp_path / "instance"
-    instance.mkdir(exist_ok=True)
-    app = create_app(
-        "testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config}, instance_path=str(instance)
-    )
+def _app(make_app, **config):
+    app = make_app(**config)
     app.test_client_class = IsolatedClient
     with app.app_context():
         ensure_standard_accounts(db.session)
@@ -40,8 +35,8 @@ def _app(database_url, tmp_path, **config):
 
 
 @pytest.mark.parametrize(("zone", "label", "shift"), [("UTC", "UTC", 0), ("Europe/Moscow", "MSK", 3)])
-def test_pages_show_times_in_the_configured_zone_with_its_name(database_url, tmp_path, zone, label, shift):
-    app = _app(database_url, tmp_path, BABEL_DEFAULT_TIMEZONE=zone)
+def test_pages_show_times_in_the_configured_zone_with_its_name(make_app, zone, label, shift):
+    app = _app(make_app, BABEL_DEFAULT_TIMEZONE=zone)
     client = app.test_client()
     client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
     created = client.post("/settings/tokens", data={"name": "laptop"})
