@@ -9,6 +9,7 @@ from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
+from ledger.database import utc_today
 from ledger.funds.models import PrisonerEvent
 from ledger.funds.prisoners import prisoner_by_slug
 from tests.lifecycle.conftest import COLONY
@@ -26,29 +27,32 @@ def test_a_general_regime_colony_allows_six_parcels_a_year_then_refuses(api, ily
     assert status == 201, body
     assert body["lifecycle"]["facility"]["kind"] == "colony"
     assert body["lifecycle"]["facility"]["regime"] == "general"
-    for month in range(2, 8):
-        status, body = api.parcel(f"2026-{month:02d}-10")
+    # Sent today, whatever the date: the allowance below is this calendar year's.
+    today = utc_today().isoformat()
+    next_year = f"{utc_today().year + 1}-01-01"
+    for _ in range(6):
+        status, body = api.parcel(today)
         assert status == 201, body
     before = _entries(session)
-    status, body = api.parcel("2026-08-10")
+    status, body = api.parcel(today)
     assert status == 409, body
     assert body["error"]["code"] == "parcel_quota", body
     assert body["error"]["details"]["used"] == 6
     assert body["error"]["details"]["allowed"] == 6
-    assert body["error"]["details"]["next_on"] == "2027-01-01"
-    assert "2027" in body["error"]["message"]
+    assert body["error"]["details"]["next_on"] == next_year
+    assert str(utc_today().year + 1) in body["error"]["message"]
     assert "6 of 6" in body["error"]["message"]
     assert _entries(session) == before
 
     # Small parcels have their own quota (УИК ст. 121 ч. 1 п. «в»), and 5 kg each at most.
-    status, body = api.parcel("2026-08-10", kind="small_parcel", grams=2000)
+    status, body = api.parcel(today, kind="small_parcel", grams=2000)
     assert status == 201, body
-    status, body = api.parcel("2026-08-11", kind="small_parcel", grams=5001)
+    status, body = api.parcel(today, kind="small_parcel", grams=5001)
     assert status == 409
     assert body["error"]["code"] == "parcel_weight"
 
     # The coordinator records why a parcel beyond the quota is allowed; it is kept with it.
-    status, body = api.parcel("2026-08-12", override_reason="Переведён на облегчённые условия")
+    status, body = api.parcel(today, override_reason="Переведён на облегчённые условия")
     assert status == 201, body
     assert body["entry"]["parcel"]["override_reason"] == "Переведён на облегчённые условия"
 
@@ -56,13 +60,13 @@ def test_a_general_regime_colony_allows_six_parcels_a_year_then_refuses(api, ily
     assert status == 200
     assert plan["allowance"]["parcel"]["used"] == 7
     assert plan["allowance"]["parcel"]["allowed"] == 6
-    assert plan["allowance"]["parcel"]["next_on"] == "2027-01-01"
+    assert plan["allowance"]["parcel"]["next_on"] == next_year
     assert plan["allowance"]["rule"]["legal_basis"].startswith("УИК РФ ст. 121 ч. 1")
 
     # In lightened conditions the same colony allows 12 (УИК ст. 121 ч. 2 п. «в»).
     status, body = api.patch("/prisoners/ilya", {"conditions": "lightened"})
     assert status == 200, body
-    status, body = api.parcel("2026-09-01")
+    status, body = api.parcel(today)
     assert status == 201, body
     assert verify_ledger(session).ok
 

@@ -19,6 +19,7 @@ from ledger.books.holds import Approval, held_in, spendable_in
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.books.verify import verify_ledger
+from ledger.database import utc_today
 from ledger.money import Money, parse_amount
 from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.cash import cash_account_for, move_cash
@@ -637,12 +638,13 @@ def test_a_pending_parcel_holds_its_place_in_the_quota(client, auth, session, si
     bank_donation(session, parcel_setup, "30000.00", RUB)
     session.commit()
     tea = [{"name": "Чай", "quantity": 2, "grams": 250, "cost": {"amount": "400.00", "currency": RUB}}]
-    parcel = {"sent_on": "2026-03-02", "items": tea}
+    today = utc_today().isoformat()  # the allowance below is this calendar year's
+    parcel = {"sent_on": today, "items": tea}
 
     def record(amount: str):
         return client.post(
             "/api/v1/disbursements",
-            json=_disbursement(amount, category="parcels", parcel=parcel),
+            json=_disbursement(amount, category="parcels", parcel=parcel, spent_on=today),
             headers=bearer(signers["A"]),
         )
 
