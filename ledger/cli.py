@@ -302,10 +302,11 @@ def ledger_restore(path: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from ledger.cli_accounts import accounts_cli, setup
+    from ledger.cli_accounts import accounts_cli, bank_details_cli, setup
 
     app.cli.add_command(setup)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(bank_details_cli)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)

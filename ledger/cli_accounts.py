@@ -1,6 +1,7 @@
-"""CLI for day one: ``setup`` (the first admin and the organisation's accounts) and
-``accounts`` (open, list, relabel, close asset accounts).  Thin: the domain does the work,
-``@writes`` is the transaction boundary."""
+"""CLI for day one: ``setup`` (the first admin and the organisation's accounts),
+``accounts`` (open, list, relabel, close asset accounts) and ``bank-details`` (where donors
+who pledge a transfer pay to).  Thin: the domain does the work, ``@writes`` is the
+transaction boundary."""
 
 from __future__ import annotations
 
@@ -23,9 +24,14 @@ from ledger.books.asset_accounts import (
 )
 from ledger.cli import _fail, writes
 from ledger.extensions import db
+from ledger.funds.bank_details import all_bank_details, delete_bank_details, save_bank_details
 from ledger.web.labels import ACCOUNT_KIND_LABELS
 
 accounts_cli = AppGroup("accounts", help="Manage asset accounts: bank, cash, Stripe, intermediaries.")
+bank_details_cli = AppGroup(
+    "bank-details",
+    help="The bank details donors pay to, per currency: a currency without them takes no transfer pledges.",
+)
 
 
 def _read_password() -> str:
@@ -116,6 +122,58 @@ def accounts_close(name: str) -> None:
     click.echo(_("Closed %(name)s.", name=account.name))
 
 
+@bank_details_cli.command("set")
+@click.argument("currency")
+@click.option(
+    "--en",
+    "english",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    help="A text file: the details in English.",
+)
+@click.option(
+    "--ru",
+    "russian",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    help="A text file: the details in Russian.",
+)
+@writes
+def bank_details_set(currency: str, english, russian) -> None:
+    """Set (or replace) CURRENCY's bank details from two text files (``-`` reads standard input)."""
+    row = save_bank_details(
+        db.session, currency, details_en=english.read(), details_ru=russian.read(), actor=None
+    )
+    click.echo(_("Bank details for %(currency)s saved.", currency=row.currency))
+
+
+@bank_details_cli.command("list")
+def bank_details_list() -> None:
+    """Every currency's bank details, in English and Russian."""
+    rows = all_bank_details(db.session)
+    if not rows:
+        click.echo(
+            _(
+                "No bank details yet: donors cannot pledge a bank transfer. Add them with `flask --app wsgi bank-details set`."
+            )
+        )
+        return
+    for row in rows:
+        click.echo(f"{row.currency}")
+        for text in (row.details_en, row.details_ru):
+            click.echo("\n".join(f"    {line}" for line in text.splitlines()))
+            click.echo("")
+
+
+@bank_details_cli.command("remove")
+@click.argument("currency")
+@writes
+def bank_details_remove(currency: str) -> None:
+    """Take no more transfer pledges in CURRENCY (pledges made keep their reference)."""
+    delete_bank_details(db.session, currency, actor=None)
+    click.echo(_("Donors can no longer pledge transfers in %(currency)s.", currency=currency))
+
+
 DEFAULT_LABELS = {
     "bank": ("Bank account %(currency)s", "Банковский счёт %(currency)s"),
     "cash": ("Cash %(currency)s", "Наличные %(currency)s"),
@@ -175,6 +233,7 @@ def setup(admin_email: str, accounts: tuple[str, ...]) -> None:
             _("Add people: flask --app wsgi users create EMAIL --role coordinator (or auditor)."),
             _("Give scripts a token: flask --app wsgi tokens create EMAIL."),
             _("Open more accounts: flask --app wsgi accounts create NAME --currency CUR --label TEXT."),
+            _("Let donors pledge bank transfers: flask --app wsgi bank-details set EUR --en FILE --ru FILE."),
             _(
                 "Add facilities and prisoners: sign in at /login, or POST /api/v1/facilities and /api/v1/prisoners."
             ),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ledger.access.throttle import keyed_hash
 from ledger.books.errors import LedgerError
 from ledger.database import utcnow
+from ledger.funds.bank_details import bank_details_for
 from ledger.funds.donor_mail import queue_pledge_confirmation
 from ledger.funds.models import BankDetails, Pledge, PledgeAttempt, Prisoner
 from ledger.funds.pledges import PUBLIC_REFERENCE_LENGTH, PledgeError, create_pledge, make_donor
@@ -39,15 +40,6 @@ class PledgeThrottle:
 
 def pledge_client_key(secret: str, address: str | None) -> str:
     return keyed_hash(secret, "pledge-client", address or "unknown")
-
-
-def bank_details_for(session: Session, currency: str) -> BankDetails | None:
-    return session.get(BankDetails, currency)
-
-
-def pledge_currencies(session: Session) -> list[str]:
-    """Currencies donors can pledge a transfer in: those the admins gave bank details for."""
-    return list(session.scalars(select(BankDetails.currency).order_by(BankDetails.currency)))
 
 
 def _check_throttle(session: Session, client_key: str, throttle: PledgeThrottle, now: datetime) -> None:

@@ -14,15 +14,18 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ledger.access.audit import record_audit
+from ledger.books.errors import InvalidEntry
 from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.funds import bank_details
 from ledger.funds.donor_mail import forget_email
-from ledger.funds.models import BankDetails, Donor, Pledge
+from ledger.funds.models import Donor, Pledge
 from ledger.funds.schedules import donor_settings, lock_pledge_job
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.sender import retry_now
-from ledger.text import TextError, clean_text
+from ledger.messages import message_for
+from ledger.refusals import error_parts
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm
 from ledger.web.choices import currency_choices
@@ -62,7 +65,7 @@ def _settings_page(rules: RulesForm | None = None, bank: BankDetailsForm | None 
         )
     bank = bank or BankDetailsForm()
     bank.currency.choices = currency_choices()
-    details = db.session.scalars(select(BankDetails).order_by(BankDetails.currency)).all()
+    details = bank_details.all_bank_details(db.session)
     return (
         render_template(
             "donor_admin/settings.html", rules=rules, bank=bank, details=details, action_form=EmptyForm()
@@ -107,26 +110,18 @@ def save_bank_details():
     form.currency.choices = currency_choices()
     if not form.validate_on_submit():
         return _settings_page(bank=form, status=400)
-    texts = {}
-    for name in ("details_en", "details_ru"):
-        try:
-            lines = (getattr(form, name).data or "").replace("\r\n", "\n").split("\n")
-            texts[name] = "\n".join(clean_text(line, max_length=200) for line in lines).strip()
-            if not texts[name]:
-                raise TextError("required")
-        except TextError as error:
-            from ledger.messages import message_for
-
-            getattr(form, name).errors = [message_for(error.code, error.params)]
-            return _settings_page(bank=form, status=400)
-    row = db.session.get(BankDetails, form.currency.data)
-    if row is None:
-        row = BankDetails(currency=form.currency.data, details_en="", details_ru="")
-        db.session.add(row)
-    row.details_en, row.details_ru = texts["details_en"], texts["details_ru"]
-    row.updated_at = utcnow()
-    row.updated_by_id = current_user.id
-    record_audit(db.session, "bank_details.saved", user=current_user, target=f"currency:{row.currency}")
+    try:
+        row = bank_details.save_bank_details(
+            db.session,
+            form.currency.data,
+            details_en=form.details_en.data or "",
+            details_ru=form.details_ru.data or "",
+            actor=current_user,
+        )
+    except InvalidEntry as error:
+        code, field, params = error_parts(error)
+        getattr(form, field or "currency").errors = [message_for(code, params)]
+        return _settings_page(bank=form, status=400)
     flash(_("Bank details for %(currency)s saved.", currency=row.currency), "success")
     return redirect(url_for("donor_admin.settings"), code=303)
 
@@ -134,9 +129,10 @@ def save_bank_details():
 @bp.post("/donor-settings/bank/<currency>/delete")
 @role_required("admin")
 def delete_bank_details(currency: str):
-    row = db.session.get(BankDetails, currency) or abort(404)
-    db.session.delete(row)
-    record_audit(db.session, "bank_details.deleted", user=current_user, target=f"currency:{currency}")
+    try:
+        bank_details.delete_bank_details(db.session, currency, actor=current_user)
+    except bank_details.NoBankDetails:
+        abort(404)
     flash(_("Donors can no longer pledge transfers in %(currency)s.", currency=currency), "success")
     return redirect(url_for("donor_admin.settings"), code=303)
 

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from ledger.api.public_pledges import client_key, throttle_policy
 from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.funds.bank_details import pledge_currencies
 from ledger.funds.donor_links import LinkRefused, donor_from_token
 from ledger.funds.donor_mail import forget_email
 from ledger.funds.kinds import GENERAL
@@ -25,7 +26,7 @@ from ledger.funds.pledges import (
     pause_pledge,
     resume_pledge,
 )
-from ledger.funds.public_pledges import make_public_pledge, pledge_currencies
+from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.money import MoneyError, parse_amount

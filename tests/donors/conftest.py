@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from ledger.funds.models import BankDetails
+from ledger.funds.bank_details import save_bank_details
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.helpers import WEBHOOK_SECRET, Webhooks  # noqa: F401
 
@@ -94,5 +94,6 @@ def webhooks(client):
 
 @pytest.fixture
 def eur_details(session):
-    session.add(BankDetails(currency="EUR", details_en=EUR_DETAILS_EN, details_ru=EUR_DETAILS_RU))
+    """EUR bank details, saved as an admin saves them (page, API or CLI)."""
+    save_bank_details(session, "EUR", details_en=EUR_DETAILS_EN, details_ru=EUR_DETAILS_RU, actor=None)
     session.commit()

@@ -47,7 +47,7 @@ def server(tmp_path):
     server.stop()
 
 
-def test_an_organisation_sets_itself_up_and_publishes_a_correct_report(server):
+def test_an_organisation_sets_itself_up_and_publishes_a_correct_report(server, tmp_path):
     if shutil.which("hledger") is None:
         pytest.skip("hledger not installed (make system-packages installs it)")
     # 1. An empty database, migrated; the first admin and the two bank accounts.
@@ -101,6 +101,28 @@ def test_an_organisation_sets_itself_up_and_publishes_a_correct_report(server):
         },
     )
     assert public.get(f"/prisoners/{SLUG}")["prisoner"]["facility"] == facility["facility"]["name"]
+
+    # 3b. The euro account's details for donors, from the CLI; a donor pledges a transfer.
+    pledge = {"prisoner": SLUG, "money": _money("30.00", "EUR"), "frequency": "monthly"}
+    assert public.post("/public-pledges", pledge, expected=422)["error"]["code"] == "no_bank_details"
+    details = {
+        "en": "IBAN: DE00 0000 0000 0000 0000 00\nBIC: TESTDEFFXXX",
+        "ru": "IBAN: DE00 0000 0000 0000 0000 00",
+    }
+    for language, text in details.items():
+        (tmp_path / f"details-{language}.txt").write_text(text + "\n", encoding="utf-8")
+    server.flask(
+        "bank-details",
+        "set",
+        "EUR",
+        "--en",
+        str(tmp_path / "details-en.txt"),
+        "--ru",
+        str(tmp_path / "details-ru.txt"),
+    )
+    pledged = public.post("/public-pledges", pledge)
+    assert pledged["bank_details"] == {"currency": "EUR", "text": details["en"]}
+    assert pledged["pledge"]["reference"].startswith("SL-")
 
     # 4. A bank gift in EUR; roubles into the euro account are refused and nothing is written.
     head = public.get("/ledger/head")

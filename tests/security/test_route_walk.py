@@ -88,6 +88,10 @@ POLICY = {
     # two-person sign-off
     "api.get_approval_thresholds": AUDITOR_READ,
     "api.put_approval_thresholds": ADMIN_ONLY,
+    # bank details donors pay to
+    "api.list_bank_details": AUDITOR_READ,
+    "api.put_bank_details": ADMIN_ONLY,
+    "api.remove_bank_details": ADMIN_ONLY,
     "api.approvals_queue": AUDITOR_READ,
     "api.show_approval": AUDITOR_READ,
     "api.approve_item": COORDINATOR_WRITE,

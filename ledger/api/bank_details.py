@@ -1,0 +1,55 @@
+"""API: the bank details donors are told to pay to, per currency; admins keep them.
+
+Without them for a currency, ``POST /public-pledges`` in it answers ``no_bank_details``: an
+organisation set up through the API alone sets them here."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from ledger.access.models import READERS
+from ledger.api import bp
+from ledger.api.auth import api_role_required
+from ledger.api.idempotency import idempotent_write
+from ledger.api.parsing import Raw, Schema, json_request
+from ledger.extensions import db
+from ledger.funds.bank_details import all_bank_details, delete_bank_details, save_bank_details
+from ledger.funds.models import BankDetails
+
+# Text of several lines (beneficiary, IBAN, purpose of payment), checked line by line by the domain.
+BANK_DETAILS = Schema(details_en=Raw(required=True), details_ru=Raw(required=True))
+
+
+def bank_details_json(row: BankDetails) -> dict:
+    return {
+        "currency": row.currency,
+        "details_en": row.details_en,
+        "details_ru": row.details_ru,
+        "updated_at": row.updated_at.isoformat() + "Z",
+    }
+
+
+@bp.get("/settings/bank-details")
+@api_role_required(*READERS)
+def list_bank_details():
+    return {"bank_details": [bank_details_json(row) for row in all_bank_details(db.session)]}
+
+
+@bp.put("/settings/bank-details/<currency>")
+@api_role_required("admin")
+@idempotent_write
+@json_request(BANK_DETAILS)
+def put_bank_details(currency: str, body: dict):
+    """Set (or replace) the details for ``currency`` in English and Russian."""
+    row = save_bank_details(
+        db.session, currency, details_en=body["details_en"], details_ru=body["details_ru"], actor=current_user
+    )
+    return {"bank_details": bank_details_json(row)}, 200
+
+
+@bp.delete("/settings/bank-details/<currency>")
+@api_role_required("admin")
+def remove_bank_details(currency: str):
+    """Take no more transfer pledges in ``currency``; pledges already made keep their reference."""
+    delete_bank_details(db.session, currency, actor=current_user)
+    return "", 204
