@@ -1,6 +1,6 @@
 """The organisation's bank details per currency: what a donor who pledges a transfer is told
 to pay to.  Admins keep them (the donor settings page, ``PUT /api/v1/settings/bank-details``,
-``flask pledges bank-details``); a currency without them takes no transfer pledges."""
+``flask bank-details``); a currency without them takes no transfer pledges."""
 
 from __future__ import annotations
 

@@ -239,7 +239,7 @@ def _pending_parcels(
             item["grams"] * item["quantity"] for item in parcel.get("items", [])
         )
         found.setdefault(prisoner_id, []).append(
-            PendingParcel(parcel["kind"], bool(parcel["medical"]), sent_on, int(grams))
+            PendingParcel(parcel.get("kind", "parcel"), bool(parcel.get("medical")), sent_on, int(grams))
         )
     return found
 
