@@ -240,6 +240,7 @@ MESSAGES = {
     "invalid_object": _l("This field must be a JSON object."),
     "invalid_list": _l("This field must be a JSON list, not too long."),
     "invalid_number": _l("This field must be a whole number."),
+    "number_out_of_range": _l("Enter a whole number from %(min)s to %(max)s."),
     "bad_request": _l("The request could not be understood."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),

@@ -1,7 +1,8 @@
-"""API: the bank details donors are told to pay to, per currency; admins keep them.
+"""API: the admins' settings for donors — the bank details they are told to pay to, per
+currency, and the pledge rules with the email retention period.
 
-Without them for a currency, ``POST /public-pledges`` in it answers ``no_bank_details``: an
-organisation set up through the API alone sets them here."""
+Without bank details for a currency, ``POST /public-pledges`` in it answers
+``no_bank_details``: an organisation set up through the API alone sets them here."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import Raw, Schema, json_request
 from ledger.extensions import db
 from ledger.funds.bank_details import all_bank_details, delete_bank_details, save_bank_details
-from ledger.funds.models import BankDetails
+from ledger.funds.models import BankDetails, DonorSettings
+from ledger.funds.schedules import donor_settings, save_donor_rules
 
 # Text of several lines (beneficiary, IBAN, purpose of payment), checked line by line by the domain.
 BANK_DETAILS = Schema(details_en=Raw(required=True), details_ru=Raw(required=True))
@@ -53,3 +55,34 @@ def remove_bank_details(currency: str):
     """Take no more transfer pledges in ``currency``; pledges already made keep their reference."""
     delete_bank_details(db.session, currency, actor=current_user)
     return "", 204
+
+
+# Whole numbers, checked (type and limits) by the domain, as the page's form checks them.
+DONOR_RULES = Schema(
+    overdue_days=Raw(required=True), lapse_missed=Raw(required=True), email_retention_days=Raw(required=True)
+)
+
+
+def donor_rules_json(row: DonorSettings) -> dict:
+    return {
+        "overdue_days": row.overdue_days,
+        "lapse_missed": row.lapse_missed,
+        "email_retention_days": row.email_retention_days,
+    }
+
+
+@bp.get("/settings/donor-rules")
+@api_role_required(*READERS)
+def get_donor_rules():
+    return {"donor_rules": donor_rules_json(donor_settings(db.session))}
+
+
+@bp.put("/settings/donor-rules")
+@api_role_required("admin")
+@idempotent_write
+@json_request(DONOR_RULES)
+def put_donor_rules(body: dict):
+    """An instalment is missed N days after its due date, a pledge lapses after M missed ones,
+    a donor's email is deleted after the retention period; the pledge job applies them."""
+    row = save_donor_rules(db.session, actor=current_user, **body)
+    return {"donor_rules": donor_rules_json(row)}, 200

@@ -28,6 +28,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ledger.access.audit import record_audit
+from ledger.books.errors import InvalidEntry
 from ledger.books.reversals import has_reversal
 from ledger.database import utcnow
 from ledger.funds.kinds import PledgeStatus
@@ -58,6 +60,41 @@ def donor_settings(session: Session) -> DonorSettings:
         lapse_missed=DEFAULT_LAPSE_MISSED,
         email_retention_days=DEFAULT_RETENTION_DAYS,
     )
+
+
+# What admins may set (the page's form and the API say the same): (lowest, highest).
+RULE_LIMITS = {"overdue_days": (0, 365), "lapse_missed": (1, 60), "email_retention_days": (1, 3650)}
+
+
+def save_donor_rules(session: Session, *, actor, **values: object) -> DonorSettings:
+    """Set the pledge rules (N days, M instalments) and the email retention period; the pledge
+    job applies them at its next run.  Refused with InvalidEntry (nothing changed) for a value
+    that is not a whole number within ``RULE_LIMITS``."""
+    checked: dict[str, int] = {}
+    for name, (lowest, highest) in RULE_LIMITS.items():
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidEntry("invalid_number", field=name, reason="invalid_number")
+        if not lowest <= value <= highest:
+            raise InvalidEntry(
+                "number_out_of_range", field=name, reason="number_out_of_range", min=lowest, max=highest
+            )
+        checked[name] = value
+    row = lock_pledge_job(session)
+    row.overdue_days = checked["overdue_days"]
+    row.lapse_missed = checked["lapse_missed"]
+    row.email_retention_days = checked["email_retention_days"]
+    row.updated_at = utcnow()
+    record_audit(
+        session,
+        "donor_settings.saved",
+        user=actor,
+        overdue_days=row.overdue_days,
+        lapse_missed=row.lapse_missed,
+        email_retention_days=row.email_retention_days,
+    )
+    session.flush()
+    return row
 
 
 def stored_donor_settings(session: Session) -> DonorSettings:

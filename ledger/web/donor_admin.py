@@ -15,12 +15,11 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
-from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds import bank_details
 from ledger.funds.donor_mail import forget_email
 from ledger.funds.models import Donor, Pledge
-from ledger.funds.schedules import donor_settings, lock_pledge_job
+from ledger.funds.schedules import RULE_LIMITS, donor_settings, save_donor_rules
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.sender import retry_now
@@ -37,15 +36,15 @@ bp = Blueprint("donor_admin", __name__, url_prefix="/admin")
 class RulesForm(FlaskForm):
     overdue_days = IntegerField(
         _l("Days after its due date until an instalment counts as missed (N)"),
-        validators=[InputRequired(), NumberRange(min=0, max=365)],
+        validators=[InputRequired(), NumberRange(*RULE_LIMITS["overdue_days"])],
     )
     lapse_missed = IntegerField(
         _l("Missed instalments after which a pledge has lapsed (M)"),
-        validators=[InputRequired(), NumberRange(min=1, max=60)],
+        validators=[InputRequired(), NumberRange(*RULE_LIMITS["lapse_missed"])],
     )
     email_retention_days = IntegerField(
         _l("Days a donor's email is kept, then deleted"),
-        validators=[InputRequired(), NumberRange(min=1, max=3650)],
+        validators=[InputRequired(), NumberRange(*RULE_LIMITS["email_retention_days"])],
     )
 
 
@@ -86,19 +85,18 @@ def save_rules():
     form = RulesForm()
     if not form.validate_on_submit():
         return _settings_page(rules=form, status=400)
-    row = lock_pledge_job(db.session)
-    row.overdue_days = form.overdue_days.data
-    row.lapse_missed = form.lapse_missed.data
-    row.email_retention_days = form.email_retention_days.data
-    row.updated_at = utcnow()
-    record_audit(
-        db.session,
-        "donor_settings.saved",
-        user=current_user,
-        overdue_days=row.overdue_days,
-        lapse_missed=row.lapse_missed,
-        email_retention_days=row.email_retention_days,
-    )
+    try:
+        save_donor_rules(
+            db.session,
+            actor=current_user,
+            overdue_days=form.overdue_days.data,
+            lapse_missed=form.lapse_missed.data,
+            email_retention_days=form.email_retention_days.data,
+        )
+    except InvalidEntry as error:
+        code, field, params = error_parts(error)
+        getattr(form, field or "overdue_days").errors = [message_for(code, params)]
+        return _settings_page(rules=form, status=400)
     flash(_("Saved. The pledge job applies the rules at its next run."), "success")
     return redirect(url_for("donor_admin.settings"), code=303)
 

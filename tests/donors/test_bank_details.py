@@ -1,5 +1,6 @@
-"""Bank details per currency through the API and the CLI, from an empty database: an
-organisation set up without the pages can take transfer pledges; bad input changes nothing."""
+"""The admins' settings for donors without the pages: bank details per currency through the
+API and the CLI, from an empty database (an organisation set up without the pages can take
+transfer pledges), and the pledge rules through the API; bad input changes nothing."""
 
 from __future__ import annotations
 
@@ -136,3 +137,53 @@ def test_the_cli_sets_lists_and_removes_them(runner, session, tmp_path):
     missing = runner.invoke(args=["bank-details", "remove", "EUR"])
     assert missing.exit_code == 1
     assert "Not found" in missing.output
+
+
+RULES = "/api/v1/settings/donor-rules"
+
+
+def test_the_pledge_rules_through_the_api(client, session, tokens):
+    from ledger.funds.models import DonorSettings
+
+    defaults = client.get(RULES, headers=bearer(tokens["auditor"]))
+    assert defaults.status_code == 200
+    assert defaults.get_json()["donor_rules"] == {
+        "overdue_days": 10,
+        "lapse_missed": 3,
+        "email_retention_days": 730,
+    }
+    rules = {"overdue_days": 7, "lapse_missed": 2, "email_retention_days": 400}
+    assert client.put(RULES, json=rules, headers=bearer(tokens["coordinator"])).status_code == 403
+    saved = client.put(RULES, json=rules, headers=bearer(tokens["admin"]))
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["donor_rules"] == rules
+    session.expire_all()
+    row = session.get(DonorSettings, 1)
+    assert (row.overdue_days, row.lapse_missed, row.email_retention_days) == (7, 2, 400)
+    assert (
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "donor_settings.saved")
+        )
+        == 1
+    )
+
+    for change, code, field in [
+        ({"lapse_missed": 0}, "number_out_of_range", "lapse_missed"),
+        ({"email_retention_days": 3651}, "number_out_of_range", "email_retention_days"),
+        ({"overdue_days": "7"}, "invalid_number", "overdue_days"),
+        ({"overdue_days": True}, "invalid_number", "overdue_days"),
+        ({"overdue_days": 7.0}, "invalid_number", "overdue_days"),
+        ({"lapse_missed": None}, "missing_field", "lapse_missed"),
+        ({"retention": 5}, "unknown_field", "retention"),
+    ]:
+        refused = client.put(
+            RULES,
+            json={**rules, "overdue_days": 8, **change},
+            headers={**bearer(tokens["admin"]), "Accept-Language": "ru"},
+        )
+        assert refused.status_code == 422, (change, refused.get_json())
+        error = refused.get_json()["error"]
+        assert (error["code"], error["field"]) == (code, field)
+        assert any("а" <= letter <= "я" for letter in error["message"].lower()), error["message"]
+        session.expire_all()
+        assert session.get(DonorSettings, 1).overdue_days == 7  # nothing changed

@@ -92,6 +92,8 @@ POLICY = {
     "api.list_bank_details": AUDITOR_READ,
     "api.put_bank_details": ADMIN_ONLY,
     "api.remove_bank_details": ADMIN_ONLY,
+    "api.get_donor_rules": AUDITOR_READ,
+    "api.put_donor_rules": ADMIN_ONLY,
     "api.approvals_queue": AUDITOR_READ,
     "api.show_approval": AUDITOR_READ,
     "api.approve_item": COORDINATOR_WRITE,

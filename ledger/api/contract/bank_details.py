@@ -1,4 +1,4 @@
-"""The bank details donors are told to pay to, per currency (admins keep them)."""
+"""The admins' settings for donors: bank details per currency, pledge rules and retention."""
 
 from ledger.api.contract import (
     ADMINS,
@@ -10,6 +10,7 @@ from ledger.api.contract import (
     auth_errors,
     body,
     error,
+    integer,
     obj,
     operation,
     path_parameter,
@@ -17,6 +18,7 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
+from ledger.funds.schedules import RULE_LIMITS
 
 _TEXT = string(
     maxLength=2000,
@@ -25,7 +27,21 @@ _TEXT = string(
 )
 _CURRENCY = path_parameter("currency", string(pattern="^[A-Z]{3}$"), "An ISO 4217 code, e.g. EUR")
 
+_RULE_TEXT = {
+    "overdue_days": "Days after its due date until an instalment counts as missed (N)",
+    "lapse_missed": "Missed instalments after which a pledge has lapsed (M)",
+    "email_retention_days": "Days a donor's email is kept, then deleted",
+}
+_RULES = obj(
+    {
+        name: integer(minimum=RULE_LIMITS[name][0], maximum=RULE_LIMITS[name][1], description=text)
+        for name, text in _RULE_TEXT.items()
+    },
+    closed=True,
+)
+
 SCHEMAS: dict[str, dict] = {
+    "DonorRules": _RULES,
     "BankDetails": obj(
         {
             "currency": string(pattern="^[A-Z]{3}$"),
@@ -73,6 +89,34 @@ PATHS: dict[str, dict] = {
                 "204": {"description": "Removed"},
                 **auth_errors(write=True),
                 "404": error("not_found", description="No bank details for that currency"),
+            },
+        ),
+    },
+    "/settings/donor-rules": {
+        "get": operation(
+            "The pledge rules and how long donors' emails are kept",
+            operation_id="getDonorRules",
+            tags=["settings"],
+            roles=READERS,
+            responses={
+                "200": answer(
+                    "The rules (the defaults until an admin sets them)",
+                    obj({"donor_rules": ref("DonorRules")}),
+                ),
+                **auth_errors(write=False),
+            },
+        ),
+        "put": operation(
+            "Set the pledge rules and the email retention period",
+            operation_id="putDonorRules",
+            tags=["settings"],
+            roles=ADMINS,
+            description="The pledge job (`flask --app wsgi pledges update`) applies them at its next run.",
+            parameters=IDEMPOTENCY,
+            request=body(_RULES),
+            responses={
+                "200": answer("The rules now", obj({"donor_rules": ref("DonorRules")})),
+                **write_errors(("missing_field", "unknown_field", "invalid_number", "number_out_of_range")),
             },
         ),
     },
