@@ -9,10 +9,11 @@ from typing import NoReturn
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from ledger.access.models import User
 from ledger.access.roles import ROLES
-from ledger.access.users import create_token, create_user, normalise_email
+from ledger.access.users import change_role, create_token, create_user, normalise_email, set_active
 from ledger.books.verify import verify_ledger
 from ledger.extensions import db
 from ledger.messages import message_for
@@ -60,17 +61,62 @@ def users_create(email: str, role: str) -> None:
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 
 
+def _user(email: str):
+    from ledger.access.users import find_user
+
+    user = find_user(db.session, email)
+    if user is None:
+        _fail(f"no user {email}")
+    return user
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Every user: email, role, and whether they may sign in."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        click.echo(f"{user.email:<40} {user.role:<12} {'active' if user.active else 'deactivated'}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@writes
+def users_deactivate(email: str) -> None:
+    """Stop EMAIL's sign-in, open sessions and API tokens at once (a lost phone, someone who left
+    or was detained); their entries stay in the journal.  The last active admin stays."""
+    user = _user(email)
+    set_active(db.session, user, False, actor=None)
+    click.echo(f"Deactivated {user.email}: their sign-in, sessions and API tokens no longer work.")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+@writes
+def users_activate(email: str) -> None:
+    """Let EMAIL sign in again (their old sessions stay ended)."""
+    user = _user(email)
+    set_active(db.session, user, True, actor=None)
+    click.echo(f"Activated {user.email}.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in ROLES]), required=True)
+@writes
+def users_set_role(email: str, role: str) -> None:
+    """Give EMAIL another role; the last active admin keeps theirs."""
+    user = _user(email)
+    change_role(db.session, user, role, actor=None)
+    click.echo(f"{user.email} is now {user.role}.")
+
+
 @users_cli.command("reset-2fa")
 @click.argument("email")
 @writes
 def users_reset_two_factor(email: str) -> None:
     """Remove EMAIL's two-factor secret and recovery codes (a lost phone); they enrol again."""
     from ledger.access.two_factor import reset_two_factor
-    from ledger.access.users import find_user
 
-    user = find_user(db.session, email)
-    if user is None:
-        _fail(f"no user {email}")
+    user = _user(email)
     reset_two_factor(db.session, user)
     click.echo(f"Two-factor reset for {user.email}; they enrol again at their next sign-in.")
 
@@ -152,8 +198,6 @@ def ledger_verify_export(path: str, entry: int | None) -> None:
     import json
     import tempfile
     from pathlib import Path
-
-    from sqlalchemy import select
 
     from ledger.books.hashchain import GENESIS_HASH
     from ledger.books.models import JournalEntry, LedgerHead

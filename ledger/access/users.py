@@ -131,7 +131,7 @@ def _active_admins(session: Session) -> int:
     )
 
 
-def change_role(session: Session, user: User, role: str, *, actor: User) -> None:
+def change_role(session: Session, user: User, role: str, *, actor: User | None) -> None:
     """Give ``user`` another role; the last active admin keeps theirs."""
     if role not in ROLES:
         raise AccessError("unknown_role", role=role)
@@ -146,7 +146,7 @@ def change_role(session: Session, user: User, role: str, *, actor: User) -> None
     )
 
 
-def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
+def set_active(session: Session, user: User, active: bool, *, actor: User | None) -> None:
     """Deactivate (sign-in and tokens stop working) or reactivate a user."""
     if user.active == active:
         return

@@ -71,6 +71,55 @@ def test_tokens_create_prints_a_token_once_and_stores_only_its_hash(runner, clie
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code == 1
 
 
+def test_users_are_listed_deactivated_reactivated_and_given_roles_from_the_cli(
+    runner, client, users, session
+):
+    """Without the admin pages: a coordinator who lost their phone (or was detained) is shut
+    out at once, API tokens included; the last active admin stays an active admin."""
+    from ledger.access.models import AuditEvent, User
+
+    token = runner.invoke(args=["tokens", "create", "coordinator@example.org"]).output.strip()
+    assert client.get("/api/v1/journal", headers=bearer(token)).status_code == 200
+    listed = runner.invoke(args=["users", "list"]).output
+    assert [line.split()[:3] for line in listed.splitlines()] == [
+        ["admin@example.org", "admin", "active"],
+        ["auditor@example.org", "auditor", "active"],
+        ["coordinator@example.org", "coordinator", "active"],
+    ]
+
+    off = runner.invoke(args=["users", "deactivate", "coordinator@example.org"])
+    assert off.exit_code == 0, off.output
+    assert client.get("/api/v1/journal", headers=bearer(token)).status_code == 401
+    assert (
+        "coordinator@example.org                  coordinator  deactivated"
+        in runner.invoke(args=["users", "list"]).output
+    )
+    assert runner.invoke(args=["users", "activate", "coordinator@example.org"]).exit_code == 0
+    assert client.get("/api/v1/journal", headers=bearer(token)).status_code == 200
+
+    promoted = runner.invoke(args=["users", "set-role", "auditor@example.org", "--role", "coordinator"])
+    assert promoted.exit_code == 0, promoted.output
+    session.expire_all()
+    assert session.scalar(select(User.role).where(User.email == "auditor@example.org")) == "coordinator"
+
+    for args in (
+        ["users", "deactivate", "admin@example.org"],
+        ["users", "set-role", "admin@example.org", "--role", "auditor"],
+    ):
+        refused = runner.invoke(args=args)
+        assert refused.exit_code == 1, refused.output
+        assert "admin" in refused.output.lower()
+    session.expire_all()
+    assert session.scalar(select(User.active).where(User.email == "admin@example.org")) is True
+    assert runner.invoke(args=["users", "deactivate", "nobody@example.org"]).exit_code == 1
+    actions = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.in_(("user.deactivated", "user.activated", "user.role_changed")))
+        .order_by(AuditEvent.id)
+    )
+    assert list(actions) == ["user.deactivated", "user.activated", "user.role_changed"]
+
+
 def test_verify_reports_ok_with_counts(runner, session, create_prisoner, create_donation):
     prisoner = create_prisoner()
     create_donation(prisoner, "12.34")
