@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
@@ -58,3 +58,22 @@ def forget_email(
     session.flush()
     record_audit(session, "donor.email_deleted", user=actor, target=f"donor:{donor.id}", reason=reason)
     return True
+
+
+def donors_with(session: Session, *, email: str | None = None, reference: str | None = None) -> list[Donor]:
+    """The donors an erasure request names: by the address they wrote from (emails are kept
+    encrypted, so each stored one is decrypted and compared, case aside) or by a pledge
+    reference they gave."""
+    found: dict[int, Donor] = {}
+    if email:
+        wanted = email.strip().lower()
+        for donor in session.scalars(select(Donor).where(Donor.email_added_at.is_not(None))):
+            if donor.email and donor.email.strip().lower() == wanted:
+                found[donor.id] = donor
+    if reference:
+        pledged = session.scalar(
+            select(Donor).join(Pledge).where(Pledge.reference == reference.strip().upper())
+        )
+        if pledged is not None:
+            found[pledged.id] = pledged
+    return list(found.values())

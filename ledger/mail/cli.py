@@ -1,4 +1,5 @@
-"""``flask --app wsgi mail send`` and ``flask --app wsgi pledges update`` (cron-safe, thin)."""
+"""``flask --app wsgi mail send`` and ``flask --app wsgi pledges update`` (cron-safe, thin), and
+``donors forget`` (a donor's request to delete their email, without the admin pages)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ledger.extensions import db
 
 mail_cli = AppGroup("mail", help="Send the outbox.")
 pledges_cli = AppGroup("pledges", help="Pledge schedules and statuses.")
+donors_cli = AppGroup("donors", help="Donors' personal data: delete an email on request.")
 
 
 @mail_cli.command("send")
@@ -53,3 +55,22 @@ def pledges_update() -> None:
         f"{report.lapse_notices} lapse notices, {report.digests} digests; "
         f"{report.emails_deleted} emails deleted after the retention period."
     )
+
+
+@donors_cli.command("forget")
+@click.option("--email", help="The address the donor wrote from.")
+@click.option("--pledge", "reference", help="A pledge reference the donor gave (SL-…).")
+@writes
+def donors_forget(email: str | None, reference: str | None) -> None:
+    """Delete a donor's email and the mails waiting for it (their request); their gifts stay in
+    the books, and they can still give."""
+    from ledger.cli import _fail
+    from ledger.funds.donor_mail import donors_with, forget_email
+
+    if not email and not reference:
+        _fail("give --email or --pledge")
+    donors = donors_with(db.session, email=email, reference=reference)
+    if not donors:
+        _fail("no donor with that email or pledge reference")
+    deleted = sum(forget_email(db.session, donor, reason="admin", actor=None) for donor in donors)
+    click.echo(f"Deleted {deleted} email(s) of {len(donors)} donor(s); their gifts stay in the books.")
