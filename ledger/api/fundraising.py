@@ -34,7 +34,13 @@ from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.kinds import DONATION_METHODS, GENERAL
 from ledger.funds.models import Pledge, Prisoner
-from ledger.funds.pledges import create_pledge, make_donor, pledge_by_reference, received_by_pledge
+from ledger.funds.pledges import (
+    cancel_pledge,
+    create_pledge,
+    make_donor,
+    pledge_by_reference,
+    received_by_pledge,
+)
 from ledger.funds.prisoners import (
     PROFILE_FIELDS,
     TEXT_FIELDS,
@@ -342,3 +348,31 @@ def create_pledge_api(body: dict):
     today = utcnow().date()
     state = pledge_state(db.session, pledge, today)
     return {"pledge": pledge_json(pledge, (0, None), state, today, policy_of(db.session))}, 201
+
+
+@bp.post("/pledges/<reference>/cancel")
+@api_role_required(*WRITERS)
+@idempotent_write
+def cancel_pledge_api(reference: str):
+    """End a pledge for good (a card pledge's Stripe subscription is cancelled first; if Stripe
+    can't be reached, nothing changes and the answer is 502)."""
+    import stripe
+
+    from ledger.web.stripe_events import gateway
+
+    pledge = pledge_by_reference(db.session, reference)
+    if pledge is None:
+        raise ApiError(404, "not_found")
+    try:
+        cancel_pledge(
+            db.session,
+            pledge,
+            actor=current_user,
+            subscriptions=gateway() if pledge.stripe_subscription_id else None,
+        )
+    except stripe.StripeError:
+        raise ApiError(502, "stripe_unreachable") from None
+    today = utcnow().date()
+    received = received_by_pledge(db.session, [pledge.id]).get(pledge.id, (0, None))
+    state = pledge_state(db.session, pledge, today)
+    return {"pledge": pledge_json(pledge, received, state, today, policy_of(db.session))}, 200

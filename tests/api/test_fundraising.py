@@ -147,6 +147,13 @@ def test_donation_transfer_and_pledge(client, tokens, session, setup):
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "insufficient_funds"
 
+    # The donor stops: the pledge ends for good; its gift stays in the books.
+    cancelled = client.post(f"/api/v1/pledges/{reference.lower()}/cancel", headers=headers)
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert cancelled.get_json()["pledge"]["status"] == "cancelled"
+    assert cancelled.get_json()["pledge"]["fulfilment"]["received"] == {"amount": "25.00", "currency": "EUR"}
+    assert client.post(f"/api/v1/pledges/{reference}/cancel", headers=headers).status_code == 422
+
 
 @pytest.mark.parametrize(
     ("body", "code", "field"),

@@ -493,6 +493,41 @@ def test_ended_subscription_cancels_the_pledge(client, session, fake_stripe, web
     assert pledge.ends_on is not None
 
 
+def test_a_card_pledge_is_cancelled_through_the_api_at_stripe_first(
+    app, client, session, fake_stripe, webhooks, vera, tokens
+):
+    """POST /api/v1/pledges/<reference>/cancel: Stripe's subscription is cancelled before the
+    pledge; while Stripe can't be reached nothing changes (502), and a pledge ends once."""
+    from tests.helpers import bearer
+
+    checkout_id, metadata = _give(client, fake_stripe, prisoner="vera", amount="20", monthly=True)
+    subscription = fake_stripe.subscription(metadata)
+    completed = fake_stripe.complete_checkout(checkout_id, subscription=subscription["id"])
+    webhooks.deliver(fake_stripe.event("checkout.session.completed", completed))
+    pledge = session.scalar(select(Pledge))
+    path = f"/api/v1/pledges/{pledge.reference}/cancel"
+
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
+    unreachable = client.post(path, headers=bearer(tokens["coordinator"]))
+    assert unreachable.status_code == 502
+    assert unreachable.get_json()["error"]["code"] == "stripe_unreachable"
+    session.expire_all()
+    assert pledge.status != "cancelled"
+    assert fake_stripe.objects[subscription["id"]]["status"] != "canceled"
+
+    app.config["STRIPE_API_BASE"] = fake_stripe.url
+    assert client.post(path, headers=bearer(tokens["auditor"])).status_code == 403
+    cancelled = client.post(path, headers=bearer(tokens["coordinator"]))
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert cancelled.get_json()["pledge"]["status"] == "cancelled"
+    assert fake_stripe.objects[subscription["id"]]["status"] == "canceled"
+    again = client.post(path, headers=bearer(tokens["coordinator"]))
+    assert again.status_code == 422
+    assert again.get_json()["error"]["code"] == "pledge_not_active"
+    missing = client.post("/api/v1/pledges/SL-ZZZZZZZZZZ/cancel", headers=bearer(tokens["coordinator"]))
+    assert missing.status_code == 404
+
+
 def test_payout_lands_in_the_configured_bank_account(app, client, session, fake_stripe, webhooks, vera):
     app.config["STRIPE_PAYOUT_ACCOUNTS"] = {"EUR": "assets:bank:eur-main"}
     _paid_one_off(client, session, fake_stripe, webhooks)

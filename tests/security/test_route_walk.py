@@ -93,6 +93,7 @@ POLICY = {
     "api.put_bank_details": ADMIN_ONLY,
     "api.remove_bank_details": ADMIN_ONLY,
     "api.get_donor_rules": AUDITOR_READ,
+    "api.cancel_pledge_api": COORDINATOR_WRITE,
     "api.put_donor_rules": ADMIN_ONLY,
     "api.approvals_queue": AUDITOR_READ,
     "api.show_approval": AUDITOR_READ,

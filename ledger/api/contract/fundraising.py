@@ -315,4 +315,29 @@ PATHS = {
             },
         ),
     },
+    "/pledges/{reference}/cancel": {
+        "post": operation(
+            "End a pledge for good (a card pledge's Stripe subscription first)",
+            operation_id="cancelPledge",
+            tags=["pledges"],
+            roles=WRITERS,
+            parameters=[
+                path_parameter("reference", string(maxLength=32), "The pledge's reference code"),
+                *IDEMPOTENCY,
+            ],
+            responses={
+                "200": answer("The pledge, cancelled", obj({"pledge": ref("FundraisingPledge")})),
+                "400": error("bad_idempotency_key", description="A bad idempotency key"),
+                **auth_errors(write=True),
+                "404": error("not_found", description="No pledge with that reference"),
+                "409": error("idempotency_conflict", description="The key was used for another request"),
+                "422": error(
+                    "pledge_not_active", "pledge_card_needs_stripe", description="The pledge is not running"
+                ),
+                "502": error(
+                    "stripe_unreachable", description="Stripe could not be reached; nothing changed"
+                ),
+            },
+        )
+    },
 }
