@@ -353,7 +353,8 @@ def create_pledge_api(body: dict):
 @bp.post("/pledges/<reference>/cancel")
 @api_role_required(*WRITERS)
 @idempotent_write
-def cancel_pledge_api(reference: str):
+@json_request(Schema(), body_optional=True)
+def cancel_pledge_api(reference: str, body: dict):
     """End a pledge for good (a card pledge's Stripe subscription is cancelled first; if Stripe
     can't be reached, nothing changes and the answer is 502)."""
     import stripe

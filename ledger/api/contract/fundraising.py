@@ -327,12 +327,20 @@ PATHS = {
             ],
             responses={
                 "200": answer("The pledge, cancelled", obj({"pledge": ref("FundraisingPledge")})),
-                "400": error("bad_idempotency_key", description="A bad idempotency key"),
+                "400": error(
+                    "bad_json",
+                    "bad_idempotency_key",
+                    description="A body that is not a JSON object, or a bad key",
+                ),
                 **auth_errors(write=True),
                 "404": error("not_found", description="No pledge with that reference"),
                 "409": error("idempotency_conflict", description="The key was used for another request"),
+                "415": error("unsupported_media_type", description="A body that is not JSON"),
                 "422": error(
-                    "pledge_not_active", "pledge_card_needs_stripe", description="The pledge is not running"
+                    "pledge_not_active",
+                    "pledge_card_needs_stripe",
+                    "unknown_field",
+                    description="The pledge is not running (the request takes no fields)",
                 ),
                 "502": error(
                     "stripe_unreachable", description="Stripe could not be reached; nothing changed"
