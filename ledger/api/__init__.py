@@ -7,8 +7,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from ledger.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
     approvals,
-    bank_details,
     checkpoints,
+    donor_settings,
     errors,
     fundraising,
     ledger_views,
