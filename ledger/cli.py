@@ -241,6 +241,14 @@ def _signing_key():
     return load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
 
 
+def _disclosure_rules():
+    from flask import current_app
+
+    from ledger.checkpoints.disclosure import rules_from_config
+
+    return rules_from_config(current_app.config)
+
+
 @ledger_cli.command("checkpoint")
 @click.option(
     "--if-due", is_flag=True, help="Only when the schedule says one is due (for cron and make run)."
@@ -258,7 +266,7 @@ def ledger_checkpoint(if_due: bool) -> None:
     if if_due and not checkpoint_due(db.session):
         click.echo(f"The latest checkpoint is current (schedule: {current_schedule(db.session)}); none made.")
         return
-    checkpoint = create_checkpoint(db.session, _signing_key())
+    checkpoint = create_checkpoint(db.session, _signing_key(), rules=_disclosure_rules())
     click.echo(
         f"Checkpoint #{checkpoint.sequence}: {checkpoint.entry_count} entries, head {checkpoint.head_hash}, "
         f"key {checkpoint.key_id}"
@@ -276,7 +284,7 @@ def ledger_rotate_key() -> None:
     from ledger.checkpoints.signing import rotate_signing_key
 
     old, new = rotate_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
-    checkpoint = create_checkpoint(db.session, new, previous_key=old)
+    checkpoint = create_checkpoint(db.session, new, previous_key=old, rules=_disclosure_rules())
     click.echo(
         f"New signing key {checkpoint.key_id}; checkpoint #{checkpoint.sequence} is signed by both keys."
     )

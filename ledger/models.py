@@ -20,7 +20,17 @@ from ledger.books.models import (  # noqa: F401
     LedgerHead,
     Posting,
 )
-from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointSchedule  # noqa: F401
+from ledger.checkpoints.models import (  # noqa: F401
+    Checkpoint,
+    CheckpointBalance,
+    CheckpointSchedule,
+    PublishedBalance,
+    PublishedEntry,
+    Release,
+    ReleaseCell,
+    ReleaseFund,
+    ReleaseLine,
+)
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401

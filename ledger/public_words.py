@@ -10,6 +10,7 @@ PUBLIC_GROUP_LABELS = {
     "cash": _l("Cash held by coordinators"),
     "card_processor": _l("Card gifts not yet paid out by the card processor"),
     "other_assets": _l("Other money held"),
+    "all_assets": _l("Money held in bank accounts, in cash and by the card processor"),
     "general_fund": _l("General fund (for whoever needs it most)"),
     "prisoner_funds": _l("Money held for prisoners"),
     "conversion": _l("Currency exchange differences"),
@@ -24,7 +25,7 @@ PUBLIC_KIND_LABELS = {
     "cash": _l("Cash movement"),
     "reversal": _l("Reversal"),
     "other": _l("Other entry"),
-    "donations": _l("Donations received (monthly total)"),
+    "donations": _l("Gifts published (net of fees, monthly total)"),
 }
 
 

@@ -95,10 +95,11 @@ def seal(session, *, now=None):
     """Make a signed checkpoint as `ledger checkpoint` does, with the instance's key."""
     from flask import current_app
 
+    from ledger.checkpoints.disclosure import rules_from_config
     from ledger.checkpoints.seal import create_checkpoint
     from ledger.checkpoints.signing import load_signing_key
 
     key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
-    checkpoint = create_checkpoint(session, key, now=now)
+    checkpoint = create_checkpoint(session, key, now=now, rules=rules_from_config(current_app.config))
     session.commit()
     return checkpoint

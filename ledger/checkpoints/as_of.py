@@ -1,10 +1,11 @@
 """Which state of the books a reader sees.
 
-The public sees the books as the latest checkpoint sealed them: balances from the balances
-stored with it, flows from the entries it covers (``entry_id <= entry_count``), and a
-reversal counted on the date of the entry it reverses, so a reversed gift vanishes from
-every total.  With no checkpoint yet the public sees nothing.  Signed-in staff see the
-live books (``LIVE``).
+The public sees the books as the latest release published them
+(``ledger.checkpoints.release``): the entries it and earlier releases published, each on
+the day it counts in public figures (``PublishedEntry.counted_on``: a late gift or a
+reversal counts in the open month, never in a month already published), and balances over
+published entries only.  With no release yet the public sees nothing.  Signed-in staff see
+the live books (``LIVE``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import false, select
+from sqlalchemy.orm import Session
 
 from ledger.books.models import AccountBalance, JournalEntry
-from ledger.checkpoints.models import Checkpoint, CheckpointBalance
-from ledger.checkpoints.seal import latest_checkpoint
+from ledger.checkpoints.models import Checkpoint, PublishedBalance, PublishedEntry, Release
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,9 @@ class AsOf:
         return not self.live
 
     @property
-    def entry_limit(self) -> int | None:
-        """The last entry counted, or None for the live books."""
-        if self.live:
-            return None
-        return self.checkpoint.entry_count if self.checkpoint is not None else 0
+    def sequence(self) -> int:
+        """The release the public sees (0 before the first)."""
+        return self.checkpoint.sequence if self.checkpoint is not None else 0
 
     @property
     def empty(self) -> bool:
@@ -55,16 +53,35 @@ class AsOf:
         return f"checkpoint:{self.checkpoint.sequence}:{self.checkpoint.signature}"
 
     def covers(self, entry_id_column) -> list:
-        """SQL conditions: the entry is part of this state."""
-        limit = self.entry_limit
-        return [] if limit is None else [entry_id_column <= limit]
+        """SQL conditions: the entry is part of this state (published, in the public view)."""
+        if self.live:
+            return []
+        if self.checkpoint is None:
+            return [false()]
+        published = PublishedEntry.__table__.alias("published_check")
+        return [
+            select(published.c.entry_id)
+            .where(published.c.entry_id == entry_id_column, published.c.sequence <= self.sequence)
+            .exists()
+        ]
 
 
 LIVE = AsOf()
 
 
+def latest_release(session: Session) -> Checkpoint | None:
+    """The latest checkpoint that made a release (checkpoints signed before releases
+    existed published nothing)."""
+    return session.scalar(
+        select(Checkpoint)
+        .join(Release, Release.sequence == Checkpoint.sequence)
+        .order_by(Checkpoint.sequence.desc())
+        .limit(1)
+    )
+
+
 def public_as_of(session: Session) -> AsOf:
-    return AsOf(latest_checkpoint(session), live=False)
+    return AsOf(latest_release(session), live=False)
 
 
 def balance_rows(as_of: AsOf):
@@ -73,19 +90,20 @@ def balance_rows(as_of: AsOf):
         return select(
             AccountBalance.account_id, AccountBalance.currency, AccountBalance.balance_minor
         ).subquery("balance")
-    sequence = as_of.checkpoint.sequence if as_of.checkpoint is not None else 0
     return (
-        select(CheckpointBalance.account_id, CheckpointBalance.currency, CheckpointBalance.balance_minor)
-        .where(CheckpointBalance.sequence == sequence)
+        select(PublishedBalance.account_id, PublishedBalance.currency, PublishedBalance.balance_minor)
+        .where(PublishedBalance.sequence == as_of.sequence)
         .subquery("balance")
     )
 
 
 def dated(statement, as_of: AsOf):
     """``(statement, date expression)`` for a statement that selects from JournalEntry: the
-    entry's date, or in the public view the date of the entry a reversal reverses."""
+    entry's date, or in the public view the day it counts on, published entries only."""
     if as_of.live:
         return statement, JournalEntry.entry_date
-    original = aliased(JournalEntry, name="reversed_entry")
-    statement = statement.outerjoin(original, original.id == JournalEntry.reverses_id)
-    return statement, func.coalesce(original.entry_date, JournalEntry.entry_date)
+    statement = statement.join(
+        PublishedEntry,
+        (PublishedEntry.entry_id == JournalEntry.id) & (PublishedEntry.sequence <= as_of.sequence),
+    )
+    return statement, PublishedEntry.counted_on

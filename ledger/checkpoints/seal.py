@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH
 from ledger.books.models import Account, AccountBalance, LedgerHead
+from ledger.checkpoints.disclosure import FLOOR, DisclosureRules
 from ledger.checkpoints.models import Checkpoint, CheckpointBalance
+from ledger.checkpoints.release import prepare_release
 from ledger.checkpoints.signing import canonical_bytes, key_id, public_key_b64, sign
 from ledger.database import utcnow
 
@@ -62,11 +64,23 @@ def create_checkpoint(
     *,
     now: datetime | None = None,
     previous_key: Ed25519PrivateKey | None = None,
+    rules: DisclosureRules = FLOOR,
 ) -> Checkpoint:
-    """Sign the ledger as it stands.  With ``previous_key`` (a rotation), the old key also
-    signs the new checkpoint, so a verifier who trusted the old key can trust the new one."""
+    """Sign the ledger as it stands, and make the release the public sees
+    (``ledger.checkpoints.release``: its digest is signed with the chain's head).  With
+    ``previous_key`` (a rotation), the old key also signs the new checkpoint, so a verifier
+    who trusted the old key can trust the new one."""
     entry_count, head_hash = _lock_head(session)
     sequence = (session.scalar(select(func.max(Checkpoint.sequence))) or 0) + 1
+    moment = (now or utcnow()).replace(microsecond=0, tzinfo=None)
+    release = prepare_release(
+        session,
+        sequence=sequence,
+        entry_count=entry_count,
+        released_on=moment.date(),
+        receipts_until=moment,
+        rules=rules,
+    )
     rows = session.execute(
         select(Account.id, Account.name, AccountBalance.currency, AccountBalance.balance_minor)
         .join(Account, Account.id == AccountBalance.account_id)
@@ -82,10 +96,11 @@ def create_checkpoint(
         "sequence": sequence,
         "entry_count": entry_count,
         "head_hash": head_hash,
-        "created_at": created_at_text(now or utcnow()),
+        "created_at": created_at_text(moment),
         "public_key": public,
         "key_id": key_id(public),
         "balances_digest": balances_digest(by_name),
+        "release": release.signed_fields(),
     }
     if previous_key is not None and public_key_b64(previous_key) != public:
         document["previous_public_key"] = public_key_b64(previous_key)
@@ -95,7 +110,7 @@ def create_checkpoint(
         sequence=sequence,
         entry_count=entry_count,
         head_hash=head_hash,
-        created_at=(now or utcnow()).replace(microsecond=0, tzinfo=None),
+        created_at=moment,
         public_key=public,
         key_id=document["key_id"],
         balances_digest=document["balances_digest"],
@@ -112,6 +127,7 @@ def create_checkpoint(
                 for account_id, _name, currency, minor in rows
             ],
         )
+    release.store(session)
     return checkpoint
 
 

@@ -4,7 +4,7 @@ The detailed sheet names every account; the public one groups accounts so that i
 names no coordinator (``assets:cash:<name>``) and no prisoner, hidden or not, and names
 the groups by plain keys (``bank``, ``prisoner_funds`` …; ledger/public_words.py says
 them in words) rather than account codes.  The public sheet is that of the latest
-checkpoint (``as_of``).
+release (``as_of``): balances over published entries, assets as one group.
 """
 
 from __future__ import annotations
@@ -89,6 +89,10 @@ def balance_sheet(session: Session, *, detailed: bool, as_of: AsOf = LIVE) -> Ba
         # Liabilities and equity hold money as credits: show them positive.
         amount = minor if section == "assets" else -minor
         label = name if detailed else public_group(name)
+        if section == "assets" and as_of.public:
+            # Over published entries a single group could show below zero (a cash purchase
+            # published, the cash gift that paid for it waiting), so the public sees one.
+            label = "all_assets"
         key = (section, label, currency)
         grouped[key] = grouped.get(key, 0) + amount
     order = {section: index for index, section in enumerate(SECTIONS)}

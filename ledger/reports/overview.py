@@ -12,10 +12,11 @@ from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
 from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, LedgerHead, Posting
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows
+from ledger.checkpoints.models import PublishedEntry
 from ledger.database import search_fold
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
-from ledger.reports.prisoner_report import runway_months
+from ledger.reports.prisoner_report import _public_category, runway_months
 from ledger.text import fold_for_search
 
 
@@ -154,11 +155,12 @@ def totals_raised_and_spent(session: Session, *, as_of: AsOf = LIVE) -> list[Cur
 
     Sums over every fund, hidden prisoners included: a total names nobody.
     """
-    raised = case((Posting.category == "donation", -Posting.amount_minor), else_=0)
-    spent = case((Posting.category.in_(SPENDING_CATEGORIES), Posting.amount_minor), else_=0)
-    fees = case((Posting.category.in_(("fee", "refund")), Posting.amount_minor), else_=0)
-    converted = case((Posting.category == "conversion", -Posting.amount_minor), else_=0)
-    rows = session.execute(
+    category = _public_category(as_of)
+    raised = case((category == "donation", -Posting.amount_minor), else_=0)
+    spent = case((category.in_(SPENDING_CATEGORIES), Posting.amount_minor), else_=0)
+    fees = case((category.in_(("fee", "refund")), Posting.amount_minor), else_=0)
+    converted = case((category == "conversion", -Posting.amount_minor), else_=0)
+    statement = (
         select(
             Posting.currency,
             func.sum(raised),
@@ -168,10 +170,14 @@ def totals_raised_and_spent(session: Session, *, as_of: AsOf = LIVE) -> list[Cur
             func.sum(-Posting.amount_minor),
         )
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.name.startswith(FUND_PREFIX), *as_of.covers(Posting.entry_id))
-        .group_by(Posting.currency)
-        .order_by(Posting.currency)
+        .where(Account.name.startswith(FUND_PREFIX))
     )
+    if as_of.public:  # published entries only, a gift's fee and refunds inside its cell
+        statement = statement.join(
+            PublishedEntry,
+            (PublishedEntry.entry_id == Posting.entry_id) & (PublishedEntry.sequence <= as_of.sequence),
+        )
+    rows = session.execute(statement.group_by(Posting.currency).order_by(Posting.currency))
     return [
         CurrencyTotals(currency, *(Money.from_minor(int(value or 0), currency) for value in values))
         for currency, *values in rows

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
@@ -25,6 +25,7 @@ from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.reversals import has_reversal
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
+from ledger.checkpoints.models import PublishedEntry, ReleaseCell
 from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
@@ -129,15 +130,15 @@ def prisoner_report(
         )
         parcel_refund = or_(JournalEntry.id.in_(refund_entries), JournalEntry.reverses_id.in_(refund_entries))
         statement, day = dated(
-            select(Posting.currency, Posting.category, parcel_refund, func.sum(credit), func.sum(debit)).join(
-                JournalEntry, JournalEntry.id == Posting.entry_id
-            ),
+            select(
+                Posting.currency, _public_category(as_of), parcel_refund, func.sum(credit), func.sum(debit)
+            ).join(JournalEntry, JournalEntry.id == Posting.entry_id),
             as_of,
         )
         flows = session.execute(
             statement.where(
                 Posting.account_id == account_id, *period.includes(day), *as_of.covers(Posting.entry_id)
-            ).group_by(Posting.currency, Posting.category, parcel_refund)
+            ).group_by(Posting.currency, _public_category(as_of), parcel_refund)
         )
         for currency, category, is_parcel_refund, credits, debits in flows:
             report = reports.setdefault(currency, CurrencyReport(currency))
@@ -166,6 +167,15 @@ def prisoner_report(
     for report in currencies:
         report.spent = {c: report.spent[c] for c in SPENDING_CATEGORIES if report.spent.get(c)}
     return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner, as_of=as_of))
+
+
+def _public_category(as_of: AsOf):
+    """The category a posting is reported under.  In the public view every posting of a
+    published gift (its fee, a refund, a reversal) counts as received, net: a fee or a
+    refund shown apart would tell one card gift's amount (docs/privacy.md)."""
+    if as_of.live:
+        return Posting.category
+    return case((PublishedEntry.role == "gift", literal("donation")), else_=Posting.category)
 
 
 def _confiscated(session: Session, account_id: int, period: Period) -> list[tuple[str, int]]:
@@ -237,9 +247,10 @@ class MonthFlow:
         return bool(self.received or self.spent or self.converted_in or self.converted_out)
 
 
-def _flow_columns():
+def _flow_columns(as_of: AsOf):
+    category = _public_category(as_of)
     received = case(
-        (Posting.category == "donation", -Posting.amount_minor),
+        (category == "donation", -Posting.amount_minor),
         (and_(Posting.category == "transfer", Posting.amount_minor < 0), -Posting.amount_minor),
         else_=0,
     )
@@ -272,7 +283,7 @@ def _flows(
     if first is not None:
         conditions.append(day >= first)
     rows = session.execute(
-        statement.add_columns(*groups, *_flow_columns())
+        statement.add_columns(*groups, *_flow_columns(as_of))
         .where(*conditions)
         .group_by(Posting.currency, *groups)
     )
@@ -437,21 +448,27 @@ def public_donations(
 ) -> list[PublicDonation]:
     """Donations to the prisoner, newest first; a reversed gift is left out.
 
-    Gifts from donors with a public name are listed one by one (by month only in the
-    public view); anonymous gifts are summed per month and currency, so their exact
-    amount and day cannot be matched against a bank statement to find who gave.
-    """
+    Staff see gifts from donors with a public name one by one, and anonymous gifts summed
+    per month and currency.  The public sees the cells of gifts the releases published
+    (``ledger.checkpoints.release``), per month, net of fees, with how many gifts each
+    holds; a donor who chose a public name is also listed, with the month only."""
     named = Donor.public_name.is_not(None) & Donor.purged_at.is_(None) & (Donor.public_name != "")
     counted = (
         Donation.prisoner_id == prisoner.id,
         ~has_reversal(Donation.entry_id, as_of.covers),
         *as_of.covers(Donation.entry_id),
     )
+    day_column = Donation.received_on
+    statement = select(Donation.received_on, Donor.public_name, Donation.amount_minor, Donation.currency)
+    if as_of.public:
+        day_column = PublishedEntry.counted_on
+        statement = select(
+            PublishedEntry.counted_on, Donor.public_name, Donation.amount_minor, Donation.currency
+        ).join(PublishedEntry, PublishedEntry.entry_id == Donation.entry_id)
     rows = session.execute(
-        select(Donation.received_on, Donor.public_name, Donation.amount_minor, Donation.currency)
-        .join(Donor, Donor.id == Donation.donor_id)
+        statement.join(Donor, Donor.id == Donation.donor_id)
         .where(*counted, named)
-        .order_by(Donation.received_on.desc(), Donation.id.desc())
+        .order_by(day_column.desc(), Donation.id.desc())
         .limit(limit)
     )
     result = [
@@ -460,14 +477,34 @@ def public_donations(
         )
         for day, name, amount, currency in rows
     ]
-    year, month = month_columns(Donation.received_on)
-    anonymous = session.execute(
-        select(year, month, Donation.currency, func.sum(Donation.amount_minor), func.count())
-        .outerjoin(Donor, Donor.id == Donation.donor_id)
-        .where(*counted, ~named | Donor.id.is_(None))
-        .group_by(year, month, Donation.currency)
-    )
-    for y, m, currency, total, count in anonymous:
+    if as_of.public:
+        account_id = fund_account_id(session, prisoner)
+        year, month = month_columns(ReleaseCell.counted_on)
+        cells = session.execute(
+            select(
+                year,
+                month,
+                ReleaseCell.currency,
+                func.sum(ReleaseCell.gifts_minor),
+                func.sum(ReleaseCell.gift_count),
+            )
+            .where(
+                ReleaseCell.account_id == account_id,
+                ReleaseCell.sequence <= as_of.sequence,
+            )
+            .group_by(year, month, ReleaseCell.currency)
+        )
+    else:
+        year, month = month_columns(Donation.received_on)
+        cells = session.execute(
+            select(year, month, Donation.currency, func.sum(Donation.amount_minor), func.count())
+            .outerjoin(Donor, Donor.id == Donation.donor_id)
+            .where(*counted, ~named | Donor.id.is_(None))
+            .group_by(year, month, Donation.currency)
+        )
+    for y, m, currency, total, count in cells:
+        if not total and not count:
+            continue
         result.append(
             PublicDonation(
                 date(int(y), int(m), 1), None, None, Money.from_minor(int(total), currency), int(count)

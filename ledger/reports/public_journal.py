@@ -1,12 +1,12 @@
-"""The open books: every entry up to the latest checkpoint, as the public may see it.
+"""The open books: every entry the releases published, as the public may see it.
 
 Spending, moves between funds, currency exchanges, cash movements and their reversals are
 listed one by one, with their categories, memos and receipts' SHA-256.  Everything a gift
 would show itself in — donations, processing fees, refunds, card-processor entries and
-their reversals — is given only as monthly totals per fund and currency, with reversals
-counted in the month of the gift they cancel (a reversed gift vanishes).  Nothing names a
-donor, a payer or a coordinator; a prisoner who is not public is "a prisoner not named
-publicly", and that entry's description and memos are left out.
+their reversals — is given only as the cells each release published per fund and currency
+(``ledger.checkpoints.release``), summed per month.  Nothing names a donor, a payer or a
+coordinator; a prisoner who is not public is "a prisoner not named publicly", and that
+entry's description and memos are left out.
 
 Accounts are named by plain keys (``ledger.reports.balance_sheet.public_group``); an
 entry's amounts are minor units signed from the point of view of the place on its line:
@@ -16,26 +16,24 @@ is negative on the fund's line and on the bank's).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
-from ledger.books.kinds import SourceType
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.checkpoints.as_of import AsOf, dated
+from ledger.checkpoints.models import PublishedEntry, ReleaseCell
 from ledger.funds.models import Prisoner
+from ledger.money import minor_text, minor_units
 from ledger.reports.balance_sheet import public_group
 from ledger.reports.periods import month_columns
 from ledger.reports.prisoner_report import SPENDING_CATEGORIES
 from ledger.spending.models import Receipt
-
-# Categories that give a gift away: never listed one by one.
-DONOR_SIDE = ("donation", "fee", "refund")
 
 
 @dataclass(frozen=True)
@@ -71,27 +69,19 @@ class PublicEntry:
     postings: list[PublicPosting]
     receipts: list[str] = field(default_factory=list)
     reverses: tuple[date, str | None] | None = None
+    counted_on: date | None = None  # the day it counts on in public figures, if not its own
 
 
 @dataclass(frozen=True)
 class DonationMonth:
-    """A fund's gifts in one month and currency: received (reversals netted), fees, refunds."""
+    """A fund's published gifts in one month and currency: net of card fees, refunds and
+    reversals (a fee alone would give its gift away), and how many anonymous gifts."""
 
     month: date
     place: Place
     currency: str
     received: int
-    fees: int
-    refunds: int
-
-
-def _hidden(entry_id, source_type):
-    """SQL: the entry (its id and source columns) is listed only as monthly totals.  A
-    correlated EXISTS, one index lookup per row: ``NOT IN`` a list of every gift's entry ran
-    as a subplan per row on PostgreSQL at a million postings."""
-    donor_side = aliased(Posting)
-    gift = exists().where(donor_side.entry_id == entry_id, donor_side.category.in_(DONOR_SIDE))
-    return gift | (source_type == SourceType.STRIPE)
+    count: int
 
 
 def _place(name: str, public: bool | None, slug: str | None, prisoner_name: str | None) -> Place:
@@ -116,7 +106,8 @@ def _kind(reverses: int | None, postings: list[PublicPosting], names: list[str])
 
 
 def months_with_activity(session: Session, as_of: AsOf) -> list[date]:
-    """First days of the months that have any public line, newest first."""
+    """First days of the months that have any public line or cell of gifts, newest first
+    (months of the days entries count on: ``PublishedEntry.counted_on``)."""
     if as_of.empty:
         return []
     statement, day = dated(select(JournalEntry.id), as_of)
@@ -130,19 +121,76 @@ def months_with_activity(session: Session, as_of: AsOf) -> list[date]:
 def public_entries(
     session: Session, as_of: AsOf, *, start: date | None = None, end: date | None = None, batch: int = 1000
 ) -> Iterator[PublicEntry]:
-    """The entries listed one by one, oldest first (between ``start`` and ``end``)."""
-    if as_of.empty:
+    """The entries published one by one, in the order they count (their day in public
+    figures, between ``start`` and ``end``), oldest first."""
+    if as_of.empty or as_of.live:
+        return
+    conditions = [PublishedEntry.role == "line", PublishedEntry.sequence <= as_of.sequence]
+    if start is not None:
+        conditions.append(PublishedEntry.counted_on >= start)
+    if end is not None:
+        conditions.append(PublishedEntry.counted_on <= end)
+    ids = session.scalars(
+        select(PublishedEntry.entry_id)
+        .where(*conditions)
+        .order_by(PublishedEntry.counted_on, PublishedEntry.entry_id)
+    ).all()
+    receipts_until = as_of.checkpoint.created_at if as_of.checkpoint is not None else None
+    counted = dict(
+        session.execute(select(PublishedEntry.entry_id, PublishedEntry.counted_on).where(*conditions)).all()
+    )
+    for start_at in range(0, len(ids), batch):
+        chunk = ids[start_at : start_at + batch]
+        built = dict(_entries(session, chunk, receipts_until))
+        for entry_id in chunk:
+            entry = built[entry_id]
+            entry.counted_on = counted[entry_id]
+            yield entry
+
+
+def release_entries(
+    session: Session, entry_ids: list[int], *, receipts_until: datetime | None
+) -> Iterator[tuple[int, dict]]:
+    """The public documents of these entries (a release's lines), in id order."""
+    for start_at in range(0, len(entry_ids), 500):
+        for entry_id, entry in _entries(session, entry_ids[start_at : start_at + 500], receipts_until):
+            yield entry_id, entry_document(entry)
+
+
+def _amount(minor: int, currency: str) -> dict:
+    return {"amount": minor_text(minor, minor_units(currency)), "currency": currency}
+
+
+def entry_document(entry: PublicEntry) -> dict:
+    """An entry as the open books publish it (JSON lines)."""
+    return {
+        "type": "entry",
+        "date": entry.entry_date.isoformat(),
+        "kind": entry.kind,
+        "description": entry.description,
+        "reverses": {"date": entry.reverses[0].isoformat(), "description": entry.reverses[1]}
+        if entry.reverses
+        else None,
+        "receipts": entry.receipts,
+        "postings": [
+            {
+                **posting.place.json(),
+                "money": _amount(posting.amount_minor, posting.currency),
+                "category": posting.category,
+                "memo": posting.memo,
+            }
+            for posting in entry.postings
+        ],
+    }
+
+
+def _entries(
+    session: Session, entry_ids: Sequence[int], receipts_until: datetime | None
+) -> Iterator[tuple[int, PublicEntry]]:
+    """The public form of a few entries (a batch), in id order."""
+    if not entry_ids:
         return
     original = aliased(JournalEntry, name="reversed_entry")
-    conditions = [
-        *as_of.covers(JournalEntry.id),
-        ~_hidden(JournalEntry.id, JournalEntry.source_type),
-        JournalEntry.reverses_id.is_(None) | ~_hidden(JournalEntry.reverses_id, original.source_type),
-    ]
-    if start is not None:
-        conditions.append(JournalEntry.entry_date >= start)
-    if end is not None:
-        conditions.append(JournalEntry.entry_date <= end)
     rows = session.execute(
         select(
             JournalEntry.id,
@@ -164,29 +212,15 @@ def public_entries(
         .join(Account, Account.id == Posting.account_id)
         .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
         .outerjoin(original, original.id == JournalEntry.reverses_id)
-        .where(*conditions)
-        .order_by(JournalEntry.entry_date, JournalEntry.id, Posting.line_no)
-        .execution_options(yield_per=batch)
+        .where(JournalEntry.id.in_(entry_ids))
+        .order_by(JournalEntry.id, Posting.line_no)
     )
-    receipts_until = as_of.checkpoint.created_at if as_of.checkpoint is not None else None
-    pending: list[PublicEntry] = []
-    ids: list[int] = []
-
-    def flush() -> Iterator[PublicEntry]:
-        if not pending:
-            return
-        statement = select(Receipt.entry_id, Receipt.sha256).where(Receipt.entry_id.in_(ids))
-        if receipts_until is not None:
-            statement = statement.where(Receipt.uploaded_at <= receipts_until)
-        by_entry: dict[int, list[str]] = {}
-        for entry_id, sha256 in session.execute(statement.order_by(Receipt.entry_id, Receipt.id)):
-            by_entry.setdefault(entry_id, []).append(sha256)
-        for entry_id, entry in zip(ids, pending, strict=True):
-            entry.receipts = by_entry.get(entry_id, [])
-            yield entry
-        pending.clear()
-        ids.clear()
-
+    statement = select(Receipt.entry_id, Receipt.sha256).where(Receipt.entry_id.in_(entry_ids))
+    if receipts_until is not None:
+        statement = statement.where(Receipt.uploaded_at <= receipts_until)
+    receipts: dict[int, list[str]] = {}
+    for entry_id, sha256 in session.execute(statement.order_by(Receipt.entry_id, Receipt.id)):
+        receipts.setdefault(entry_id, []).append(sha256)
     for entry_id, group in groupby(rows, key=lambda row: row[0]):
         lines = list(group)
         first = lines[0]
@@ -207,78 +241,66 @@ def public_entries(
         reverses = None
         if first[3] is not None:
             reverses = (first[4], first[5] if named_publicly else None)
-        pending.append(
+        yield (
+            entry_id,
             PublicEntry(
                 first[1],
                 _kind(first[3], postings, names),
                 first[2] if named_publicly else None,
                 postings,
-                [],
+                receipts.get(entry_id, []),
                 reverses,
-            )
+            ),
         )
-        ids.append(entry_id)
-        if len(pending) >= batch:
-            yield from flush()
-    yield from flush()
 
 
 def donation_months(
     session: Session, as_of: AsOf, *, start: date | None = None, end: date | None = None
 ) -> Iterator[DonationMonth]:
-    """Gifts per month, fund and currency, oldest month first; a reversal counts in the
-    month of the entry it reverses, so a reversed gift is netted out of its own month.
-
-    Read a month at a time: the whole journal has a line per month, fund and currency
-    (110,000 at a million postings), and holding them all grew a download by 146 MB."""
-    if as_of.empty:
+    """The published cells of gifts per month, fund and currency, oldest month first: each
+    release's cell counts on one day (``ReleaseCell.counted_on``), net of fees, refunds and
+    reversals, with the number of anonymous gifts in it.  Funds not named publicly are
+    one place."""
+    if as_of.empty or as_of.live:
         return
-    statement, day = dated(
-        select(Account.name).select_from(Posting).join(JournalEntry, JournalEntry.id == Posting.entry_id),
-        as_of,
-    )
-    year, month = month_columns(day)
-    category = Posting.category
-    conditions = [
-        *as_of.covers(Posting.entry_id),
-        category.in_(DONOR_SIDE),
-        Account.name.startswith(FUND_PREFIX),
-    ]
+    year, month = month_columns(ReleaseCell.counted_on)
+    conditions = [ReleaseCell.sequence <= as_of.sequence]
     if start is not None:
-        conditions.append(day >= start)
+        conditions.append(ReleaseCell.counted_on >= start)
     if end is not None:
-        conditions.append(day <= end)
+        conditions.append(ReleaseCell.counted_on <= end)
     rows = session.execute(
-        statement.join(Account, Account.id == Posting.account_id)
-        .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
-        .add_columns(Prisoner.public, Prisoner.slug, Prisoner.name, year, month, Posting.currency, category)
-        .add_columns(func.sum(Posting.amount_minor))
-        .where(*conditions)
-        .group_by(
+        select(
             Account.name,
             Prisoner.public,
             Prisoner.slug,
             Prisoner.name,
             year,
             month,
-            Posting.currency,
-            category,
+            ReleaseCell.currency,
+            func.sum(ReleaseCell.gifts_minor),
+            func.sum(ReleaseCell.gift_count),
+        )
+        .join(Account, Account.id == ReleaseCell.account_id)
+        .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
+        .where(*conditions)
+        .group_by(
+            Account.name, Prisoner.public, Prisoner.slug, Prisoner.name, year, month, ReleaseCell.currency
         )
         .order_by(year, month)
-        .execution_options(yield_per=1000)
     )
     order = {"general_fund": 0, "prisoner": 1, "hidden_prisoner": 2}
     for (y, m), group in groupby(rows, key=lambda row: (row[4], row[5])):
         month_day = date(int(y), int(m), 1)
-        totals: dict[tuple[Place, str], dict[str, int]] = {}
-        for name, public, slug, prisoner_name, _y, _m, currency, kind, amount in group:
-            key = (_place(name, public, slug, prisoner_name), currency)
-            sums = totals.setdefault(key, {"donation": 0, "fee": 0, "refund": 0})
-            sums[kind] += int(amount or 0)
+        totals: dict[tuple[Place, str], list[int]] = {}
+        for name, public, slug, prisoner_name, _y, _m, currency, amount, count in group:
+            sums = totals.setdefault((_place(name, public, slug, prisoner_name), currency), [0, 0])
+            sums[0] += int(amount or 0)
+            sums[1] += int(count or 0)
         lines = [
-            DonationMonth(month_day, place, currency, -sums["donation"], sums["fee"], sums["refund"])
-            for (place, currency), sums in totals.items()
-            if any(sums.values())
+            DonationMonth(month_day, place, currency, received, count)
+            for (place, currency), (received, count) in totals.items()
+            if received or count
         ]
         lines.sort(key=lambda d: (order.get(d.place.key, 3), d.place.name or "", d.currency))
         yield from lines

@@ -26,7 +26,9 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.roles import Role
+from ledger.checkpoints.disclosure import rules_from_config
 from ledger.checkpoints.models import SCHEDULES
+from ledger.checkpoints.release import published_releases
 from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
 from ledger.checkpoints.signing import load_signing_key
@@ -111,6 +113,7 @@ def open_books():
         month=month,
         entries=entries,
         donations=donations,
+        min_gifts=rules_from_config(current_app.config).min_gifts,
     )
 
 
@@ -150,8 +153,9 @@ def open_books_csv():
                 places(line.place),
                 line.currency,
                 _amount(line.received, line.currency),
-                _amount(line.fees, line.currency),
-                _amount(line.refunds, line.currency),
+                str(line.count),
+                "",
+                "",
                 "",
                 "",
                 "",
@@ -167,11 +171,11 @@ def open_books_csv():
                     posting.currency,
                     _amount(posting.amount_minor, posting.currency),
                     "",
-                    "",
                     categories(posting.category),
                     posting.memo or "",
                     " ".join(entry.receipts),
                     entry.reverses[0].isoformat() if entry.reverses else "",
+                    entry.counted_on.isoformat() if entry.counted_on else "",
                 ]
 
     return csv_response(
@@ -183,62 +187,35 @@ def open_books_csv():
             _("Where"),
             _("Currency"),
             _("Amount"),
-            _("Processor fees"),
-            _("Refunds"),
+            _("Gifts"),
             _("Category"),
             _("Memo"),
             _("Receipts (SHA-256)"),
             _("Cancels the entry of"),
+            _("Counted on"),
         ],
         rows(),
     )
 
 
-def _money(minor: int, currency: str) -> dict:
-    return {"amount": _amount(minor, currency), "currency": currency}
-
-
 @bp.get("/open-books.jsonl")
 def open_books_jsonl():
-    """The first line is the signed checkpoint the rest is as of (or null before the first)."""
+    """Every release in order: a ``release`` line with its signed checkpoint, then the lines
+    it published exactly as signed (their digest is the checkpoint's ``release.digest``).
+    ``scripts/verify_export.py`` checks them (docs/verifying.md)."""
     as_of = public_as_of_now()
 
     def lines():
-        head = checkpoint_json(as_of.checkpoint) if as_of.checkpoint is not None else None
-        yield (
-            json.dumps({"type": "checkpoint", "checkpoint": head}, ensure_ascii=False, sort_keys=True) + "\n"
-        )
-        for line in donation_months(db.session, as_of):
+        yield json.dumps({"type": "open_books", "format": 2}, sort_keys=True) + "\n"
+        for checkpoint, release_lines in published_releases(db.session, as_of):
             document = {
-                "type": "donations",
-                "month": line.month.strftime("%Y-%m"),
-                **line.place.json(),
-                "received": _money(line.received, line.currency),
-                "fees": _money(line.fees, line.currency),
-                "refunds": _money(line.refunds, line.currency),
+                "type": "release",
+                "sequence": checkpoint.sequence,
+                "checkpoint": checkpoint_json(checkpoint),
             }
             yield json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n"
-        for entry in public_entries(db.session, as_of):
-            document = {
-                "type": "entry",
-                "date": entry.entry_date.isoformat(),
-                "kind": entry.kind,
-                "description": entry.description,
-                "reverses": {"date": entry.reverses[0].isoformat(), "description": entry.reverses[1]}
-                if entry.reverses
-                else None,
-                "receipts": entry.receipts,
-                "postings": [
-                    {
-                        **posting.place.json(),
-                        "money": _money(posting.amount_minor, posting.currency),
-                        "category": posting.category,
-                        "memo": posting.memo,
-                    }
-                    for posting in entry.postings
-                ],
-            }
-            yield json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n"
+            for body in release_lines:
+                yield body + "\n"
 
     response = Response(stream_with_context(lines()), mimetype="application/x-ndjson; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(as_of, "jsonl")}"'
@@ -280,7 +257,7 @@ def make_checkpoint():
         abort(400)
     with attempt() as outcome:
         key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
-        checkpoint = create_checkpoint(db.session, key)
+        checkpoint = create_checkpoint(db.session, key, rules=rules_from_config(current_app.config))
     if outcome.ok:
         flash(
             _(

@@ -1,0 +1,560 @@
+"""Releases: what a checkpoint publishes, chosen so that no public figure gives a gift away.
+
+Every checkpoint is a release.  It publishes the entries recorded since the last one, fund
+by fund and currency by currency, under three rules (docs/privacy.md, "Releases"):
+
+1. **Gifts only in cells.**  A fund's new gifts (donations, card fees, refunds, disputes
+   and their reversals: everything a donor's payment shows itself in) are published
+   together, as one cell, and only when the cell passes the disclosure rules
+   (``ledger.checkpoints.disclosure``): enough gifts, none dominant.  Otherwise the fund
+   *waits*: its gifts stay unpublished until later gifts make a cell with them.
+2. **Each fund in entry order.**  What a fund publishes is always everything it recorded
+   up to some entry, so a published balance is a balance the fund really had, never below
+   zero, whatever the order of the entries' dates.  A fund that waits publishes nothing
+   recorded after its first waiting gift: spending listed while the gifts that paid for it
+   wait would tell how much at least they were.
+3. **Moves bind both funds.**  A move between funds (a transfer, a release's or a death's
+   fund policy, a conversion between a fund's currencies) is published only when both
+   sides publish it: the move of a waiting fund's whole balance would tell its gifts.
+
+Published periods never change: an entry counts in public figures on its own day, or, when
+that month was already published by an earlier release (a gift recorded late, a reversal
+of an old gift), on the first day of the open month.  A fund's cell of gifts counts on
+one day, the latest day among them, so no month holds part of a cell.
+
+The release stores what it published (entries with their day and role, the public
+balances over published entries, each fund's cell and state) and its public content as
+canonical JSON lines, whose digest the checkpoint signs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from ledger.books.accounts import FUND_PREFIX, GENERAL_FUND, PRISONER_FUND_PREFIX
+from ledger.books.kinds import SourceType
+from ledger.books.models import Account, JournalEntry, Posting
+from ledger.checkpoints.disclosure import DisclosureRules, Waiting
+from ledger.checkpoints.models import (
+    Checkpoint,
+    PublishedBalance,
+    PublishedEntry,
+    Release,
+    ReleaseCell,
+    ReleaseFund,
+    ReleaseLine,
+)
+from ledger.funds.models import Donation, Donor, Prisoner
+from ledger.money import minor_text, minor_units
+from ledger.spending.models import ParcelOutcome
+
+# Categories a donor's payment shows itself in.
+DONOR_SIDE = frozenset({"donation", "fee", "refund"})
+
+FundKey = tuple[int, str]  # (fund account id, currency)
+
+
+@dataclass
+class _Entry:
+    id: int
+    day: date
+    reverses: int | None
+    source: str
+    postings: list[tuple[int, str, int, str | None]] = field(default_factory=list)  # account, cur, minor, cat
+    funds: set[FundKey] = field(default_factory=set)
+    gift: bool = False
+    named: bool = False
+    reversed_source: str | None = None
+
+    def on(self, key: FundKey) -> int:
+        return sum(minor for account, currency, minor, _c in self.postings if (account, currency) == key)
+
+
+@dataclass
+class FundState:
+    """One fund and currency in this release."""
+
+    key: FundKey
+    gifts_minor: int = 0
+    gift_count: int = 0
+    gifts: list[_Entry] = field(default_factory=list)  # published now
+    cells: list[Cell] = field(default_factory=list)
+    waiting: Waiting | None = None
+    waiting_gifts: int = 0
+
+
+@dataclass
+class Cell:
+    """Published gifts of one fund and currency that count on one day."""
+
+    day: date
+    minor: int
+    count: int
+    entries: list[int]
+
+
+@dataclass
+class ReleasePlan:
+    published: dict[int, tuple[date, str]]  # entry id -> (counted on, role)
+    funds: dict[FundKey, FundState]
+    held_from: int
+
+
+def _load_pending(session: Session, held_from: int, entry_count: int) -> list[_Entry]:
+    in_range = (JournalEntry.id >= held_from, JournalEntry.id <= entry_count)
+    unpublished = ~exists().where(PublishedEntry.entry_id == JournalEntry.id)
+    original = aliased(JournalEntry)
+    entries = {
+        row[0]: _Entry(row[0], row[1], row[2], row[3], reversed_source=row[4])
+        for row in session.execute(
+            select(
+                JournalEntry.id,
+                JournalEntry.entry_date,
+                JournalEntry.reverses_id,
+                JournalEntry.source_type,
+                original.source_type,
+            )
+            .outerjoin(original, original.id == JournalEntry.reverses_id)
+            .where(*in_range, unpublished)
+            .order_by(JournalEntry.id)
+        )
+    }
+    if not entries:
+        return []
+    funds = {
+        account_id
+        for (account_id,) in session.execute(select(Account.id).where(Account.name.startswith(FUND_PREFIX)))
+    }
+    for entry_id, account_id, currency, minor, category in session.execute(
+        select(Posting.entry_id, Posting.account_id, Posting.currency, Posting.amount_minor, Posting.category)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(*in_range, unpublished)
+        .order_by(Posting.entry_id, Posting.line_no)
+    ):
+        entry = entries[entry_id]
+        entry.postings.append((account_id, currency, int(minor), category))
+        if account_id in funds:
+            entry.funds.add((account_id, currency))
+            if category in DONOR_SIDE:
+                entry.gift = True
+    parcel_refunds = set(
+        session.scalars(
+            select(ParcelOutcome.refund_entry_id).where(ParcelOutcome.refund_entry_id.is_not(None))
+        )
+    )
+    named_donor = Donor.public_name.is_not(None) & (Donor.public_name != "") & Donor.purged_at.is_(None)
+    named = set(
+        session.scalars(
+            select(Donation.entry_id).join(Donor, Donor.id == Donation.donor_id).where(named_donor)
+        )
+    )
+    for entry in entries.values():
+        reversed_id = entry.reverses
+        if entry.id in parcel_refunds or (reversed_id is not None and reversed_id in parcel_refunds):
+            entry.gift = False  # the post office's refund of a returned parcel: the organisation's
+        elif entry.funds and entry.source == SourceType.STRIPE:
+            entry.gift = True
+        entry.named = entry.gift and (entry.id in named or (reversed_id is not None and reversed_id in named))
+    return list(entries.values())
+
+
+def _cell(gifts: list[_Entry], key: FundKey) -> list[int]:
+    """The amounts that count toward a cell: anonymous gifts, less any gift cancelled by its
+    reversal in the same cell (together they publish nothing)."""
+    ids = {entry.id for entry in gifts}
+    cancelled = {entry.id for entry in gifts if entry.reverses in ids}
+    cancelled |= {entry.reverses for entry in gifts if entry.reverses in ids}
+    return [entry.on(key) for entry in gifts if not entry.named and entry.id not in cancelled]
+
+
+def plan_release(
+    session: Session, *, entry_count: int, held_from: int, rules: DisclosureRules
+) -> tuple[ReleasePlan, list[_Entry]]:
+    """Which pending entries this release publishes (rules 1–3 of the module docstring)."""
+    pending = _load_pending(session, held_from, entry_count)
+    by_fund: dict[FundKey, list[_Entry]] = defaultdict(list)
+    for entry in pending:
+        for key in sorted(entry.funds):
+            by_fund[key].append(entry)
+    position = {key: {entry.id: index for index, entry in enumerate(items)} for key, items in by_fund.items()}
+    verdicts: dict[FundKey, Waiting | None] = {}
+
+    def best_cut(key: FundKey, upper: int) -> int:
+        """The longest prefix (at most ``upper`` entries) whose gifts make a publishable cell."""
+        items = by_fund[key]
+        gift_at = [i for i in range(upper) if items[i].gift]
+        candidates = [upper] + [i for i in reversed(gift_at)]
+        for cut in candidates:
+            verdict = rules.verdict(_cell([e for e in items[:cut] if e.gift], key))
+            if cut == upper:
+                verdicts[key] = verdict
+            if verdict is None:
+                return cut
+        return gift_at[0] if gift_at else upper  # unreachable: an empty cell always passes
+
+    upper = {key: len(items) for key, items in by_fund.items()}
+    linked: set[FundKey] = set()
+    while True:
+        cut = {key: best_cut(key, upper[key]) for key in by_fund}
+        changed = False
+        for entry in pending:
+            if len(entry.funds) < 2:
+                continue
+            inside = {key: position[key][entry.id] < cut[key] for key in entry.funds}
+            if all(inside.values()):
+                continue
+            for key, is_in in inside.items():
+                if is_in:
+                    upper[key] = position[key][entry.id]
+                    linked.add(key)
+                    changed = True
+        if not changed:
+            break
+
+    published: set[int] = {entry.id for entry in pending if not entry.funds}
+    for key, items in by_fund.items():
+        published.update(entry.id for entry in items[: cut[key]])
+    # An entry on several funds is published only within every one's cut (the loop above).
+    published = {
+        entry.id
+        for entry in pending
+        if entry.id in published and all(position[key][entry.id] < cut[key] for key in entry.funds)
+    }
+    funds: dict[FundKey, FundState] = {}
+    for key, items in by_fund.items():
+        state = FundState(key)
+        shown = [entry for entry in items[: cut[key]] if entry.gift]
+        state.gifts = shown
+        state.gifts_minor = -sum(entry.on(key) for entry in shown)
+        state.gift_count = len(_cell(shown, key))
+        if cut[key] < len(items):
+            held = [entry for entry in items[cut[key] :] if entry.gift]
+            state.waiting_gifts = len(_cell(held, key))
+            if key in linked and upper[key] < len(items):
+                state.waiting = Waiting.LINKED
+            else:
+                state.waiting = verdicts.get(key) or rules.verdict(_cell(held, key)) or Waiting.LINKED
+        funds[key] = state
+    held_ids = [entry.id for entry in pending if entry.id not in published]
+    plan = ReleasePlan({}, funds, min(held_ids) if held_ids else entry_count + 1)
+    return plan, [entry for entry in pending if entry.id in published]
+
+
+def split_cells(gifts: list[_Entry], key: FundKey, floor: date | None, rules: DisclosureRules) -> list[Cell]:
+    """A publishable set of gifts cut into cells by month, oldest first: each month's
+    gifts make a cell if they pass the rules by themselves, else they join the next
+    month's; what is left at the end joins the last cell (the whole set passes, so the
+    last cell does).  A gift and its reversal count together, in the later one's month.
+    Each cell counts on its latest gift's day (never before ``floor``)."""
+    if not gifts:
+        return []
+    by_id = {entry.id: entry for entry in gifts}
+
+    def day_of(entry: _Entry) -> date:
+        day = entry.day
+        partner = by_id.get(entry.reverses) if entry.reverses is not None else None
+        if partner is None:
+            partner = next((other for other in gifts if other.reverses == entry.id), None)
+        if partner is not None and partner.day > day:
+            day = partner.day
+        return max(day, floor) if floor is not None else day
+
+    ordered = sorted(gifts, key=lambda entry: (day_of(entry), entry.id))
+    groups: list[list[_Entry]] = []
+    current: list[_Entry] = []
+    for index, entry in enumerate(ordered):
+        current.append(entry)
+        last_of_month = index + 1 == len(ordered) or (
+            day_of(ordered[index + 1]).replace(day=1) != day_of(entry).replace(day=1)
+        )
+        if last_of_month and rules.verdict(_cell(current, key)) is None:
+            groups.append(current)
+            current = []
+    if current:
+        while groups and rules.verdict(_cell(current, key)) is not None:
+            current = groups.pop() + current
+        groups.append(current)
+    return [
+        Cell(
+            max(day_of(entry) for entry in group),
+            -sum(entry.on(key) for entry in group),
+            len(_cell(group, key)),
+            [entry.id for entry in group],
+        )
+        for group in groups
+    ]
+
+
+def _role(entry: _Entry) -> str:
+    """``gift``, ``unlisted`` for the card processor's own entries (payouts: their amounts
+    are sums of a few card gifts), else ``line``."""
+    if entry.gift:
+        return "gift"
+    if SourceType.STRIPE in (entry.source, entry.reversed_source):
+        return "unlisted"
+    return "line"
+
+
+@dataclass
+class PreparedRelease:
+    """A release computed and not yet stored: the checkpoint signs ``digest`` first, then
+    ``store()`` writes the rows (they refer to the checkpoint)."""
+
+    sequence: int
+    released_on: date
+    rules: DisclosureRules
+    plan: ReleasePlan
+    balances: dict[tuple[int, str], int]
+    lines: list[str]
+    previous_as_of: dict[FundKey, int]
+
+    @property
+    def digest(self) -> str:
+        return release_digest(self.lines)
+
+    def signed_fields(self) -> dict:
+        """What the checkpoint's document says of its release."""
+        return {
+            "digest": self.digest,
+            "lines": len(self.lines),
+            "min_gifts": self.rules.min_gifts,
+            "dominance_percent": self.rules.dominance_percent,
+        }
+
+    def store(self, session: Session) -> Release:
+        sequence = self.sequence
+        release = Release(
+            sequence=sequence,
+            released_on=self.released_on,
+            min_gifts=self.rules.min_gifts,
+            dominance_percent=self.rules.dominance_percent,
+            held_from=self.plan.held_from,
+            digest=self.digest,
+        )
+        session.add(release)
+        session.flush()
+        if self.plan.published:
+            session.execute(
+                insert(PublishedEntry),
+                [
+                    {"entry_id": entry_id, "sequence": sequence, "counted_on": day, "role": role}
+                    for entry_id, (day, role) in sorted(self.plan.published.items())
+                ],
+            )
+        nonzero = [
+            {"sequence": sequence, "account_id": a, "currency": c, "balance_minor": m}
+            for (a, c), m in sorted(self.balances.items())
+            if m
+        ]
+        if nonzero:
+            session.execute(insert(PublishedBalance), nonzero)
+        if self.plan.funds:
+            session.execute(
+                insert(ReleaseFund),
+                [
+                    {
+                        "sequence": sequence,
+                        "account_id": key[0],
+                        "currency": key[1],
+                        "gifts_minor": state.gifts_minor,
+                        "gift_count": state.gift_count,
+                        "closing_minor": -self.balances.get(key, 0),
+                        "waiting": state.waiting,
+                        "waiting_gifts": state.waiting_gifts,
+                        "gifts_as_of": sequence if state.waiting is None else self.previous_as_of.get(key, 0),
+                    }
+                    for key, state in sorted(self.plan.funds.items())
+                ],
+            )
+        cells = [
+            {
+                "sequence": sequence,
+                "account_id": key[0],
+                "currency": key[1],
+                "counted_on": cell.day,
+                "gifts_minor": cell.minor,
+                "gift_count": cell.count,
+            }
+            for key, state in sorted(self.plan.funds.items())
+            for cell in state.cells
+        ]
+        if cells:
+            session.execute(insert(ReleaseCell), cells)
+        if self.lines:
+            session.execute(
+                insert(ReleaseLine),
+                [{"sequence": sequence, "position": i, "body": body} for i, body in enumerate(self.lines, 1)],
+            )
+        return release
+
+
+def release_digest(lines: list[str]) -> str:
+    """sha256 of the release's lines, each followed by a newline (as in the JSON lines)."""
+    return hashlib.sha256("".join(line + "\n" for line in lines).encode("utf-8")).hexdigest()
+
+
+def prepare_release(
+    session: Session,
+    *,
+    sequence: int,
+    entry_count: int,
+    released_on: date,
+    receipts_until: datetime,
+    rules: DisclosureRules,
+) -> PreparedRelease:
+    """What release ``sequence`` publishes of the entries up to ``entry_count``."""
+    from ledger.reports.public_journal import release_entries
+
+    previous = session.scalar(select(Release).order_by(Release.sequence.desc()).limit(1))
+    held_from = previous.held_from if previous is not None else 1
+    # Months before the previous release's month are published and closed.
+    floor = previous.released_on.replace(day=1) if previous is not None else None
+    plan, shown = plan_release(session, entry_count=entry_count, held_from=held_from, rules=rules)
+    cell_day: dict[int, date] = {}
+    for key, state in plan.funds.items():
+        state.cells = split_cells(state.gifts, key, floor, rules)
+        for cell in state.cells:
+            for entry_id in cell.entries:
+                cell_day[entry_id] = max(cell.day, cell_day.get(entry_id, cell.day))
+    for entry in shown:
+        day = cell_day.get(entry.id, entry.day)
+        if floor is not None and day < floor:
+            day = floor
+        plan.published[entry.id] = (day, _role(entry))
+
+    balances: dict[tuple[int, str], int] = defaultdict(int)
+    if previous is not None:
+        for account_id, currency, minor in session.execute(
+            select(
+                PublishedBalance.account_id, PublishedBalance.currency, PublishedBalance.balance_minor
+            ).where(PublishedBalance.sequence == previous.sequence)
+        ):
+            balances[(account_id, currency)] = int(minor)
+    opening = dict(balances)
+    for entry in shown:
+        for account_id, currency, minor, _category in entry.postings:
+            balances[(account_id, currency)] += minor
+
+    lines: list[str] = []
+    listed = [entry.id for entry in shown if plan.published[entry.id][1] == "line"]
+    for entry_id, document in release_entries(session, listed, receipts_until=receipts_until):
+        document.update(release=sequence, counted_on=plan.published[entry_id][0].isoformat())
+        lines.append(_canonical(document))
+    lines.extend(_canonical(figure) for figure in _figures(session, sequence, plan, opening, balances))
+    return PreparedRelease(
+        sequence, released_on, rules, plan, dict(balances), lines, _last_states(session, list(plan.funds))
+    )
+
+
+def _last_states(session: Session, keys: list[FundKey]) -> dict[FundKey, int]:
+    """For each fund and currency: the last release that published its gifts in full."""
+    if not keys:
+        return {}
+    accounts = {key[0] for key in keys}
+    rows = session.execute(
+        select(ReleaseFund.account_id, ReleaseFund.currency, func.max(ReleaseFund.sequence))
+        .where(ReleaseFund.account_id.in_(accounts), ReleaseFund.waiting.is_(None))
+        .group_by(ReleaseFund.account_id, ReleaseFund.currency)
+    )
+    return {(a, c): int(s) for a, c, s in rows}
+
+
+def _fund_places(session: Session) -> dict[int, str]:
+    """Every fund account's public place, as canonical JSON (funds not named publicly
+    share one place)."""
+    rows = session.execute(
+        select(Account.id, Account.name, Prisoner.public, Prisoner.slug, Prisoner.name)
+        .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
+        .where(Account.name.startswith(FUND_PREFIX))
+    )
+    places: dict[int, str] = {}
+    for account_id, name, public, slug, prisoner_name in rows:
+        place: dict[str, Any]
+        if name == GENERAL_FUND:
+            place = {"place": "general_fund"}
+        elif name.startswith(PRISONER_FUND_PREFIX) and public:
+            place = {"place": "prisoner", "prisoner": slug, "prisoner_name": prisoner_name}
+        else:
+            place = {"place": "hidden_prisoner"}
+        places[account_id] = json.dumps(place, sort_keys=True)
+    return places
+
+
+def _figures(
+    session: Session,
+    sequence: int,
+    plan: ReleasePlan,
+    opening: dict[tuple[int, str], int],
+    closing: dict[tuple[int, str], int],
+) -> list[dict]:
+    """Per public place and currency that this release moved or that waits: opening and
+    closing balance and the cell of gifts.  A place groups all its funds, not only those
+    that moved, so that its balance runs on from release to release."""
+    places = _fund_places(session)
+    figures: dict[tuple[str, str], dict[str, Any]] = {}
+    for (account_id, currency), state in plan.funds.items():
+        figure = figures.setdefault(
+            (places[account_id], currency),
+            {"opening": 0, "closing": 0, "gifts": 0, "count": 0, "waiting": False},
+        )
+        figure["gifts"] += state.gifts_minor
+        figure["count"] += state.gift_count
+        figure["waiting"] |= state.waiting is not None
+    for account_id, currency in set(opening) | set(closing):
+        moved = figures.get((places.get(account_id, ""), currency))
+        if moved is not None:
+            moved["opening"] -= opening.get((account_id, currency), 0)
+            moved["closing"] -= closing.get((account_id, currency), 0)
+    documents = []
+    for (place, currency), figure in sorted(figures.items()):
+        units = minor_units(currency)
+        documents.append(
+            {
+                "type": "figures",
+                "release": sequence,
+                **json.loads(place),
+                "currency": currency,
+                "opening": minor_text(figure["opening"], units),
+                "gifts": minor_text(figure["gifts"], units),
+                "gift_count": figure["count"],
+                "closing": minor_text(figure["closing"], units),
+                "gifts_waiting": figure["waiting"],
+            }
+        )
+    return documents
+
+
+def _canonical(document: dict) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def published_releases(session: Session, as_of) -> Iterator[tuple[Checkpoint, Iterator[str]]]:
+    """Each release up to the public one, oldest first, with its stored lines (streamed)."""
+    if as_of.empty or as_of.live:
+        return
+    checkpoints = session.scalars(
+        select(Checkpoint)
+        .join(Release, Release.sequence == Checkpoint.sequence)
+        .where(Checkpoint.sequence <= as_of.sequence)
+        .order_by(Checkpoint.sequence)
+    ).all()
+    for checkpoint in checkpoints:
+        yield checkpoint, _lines_of(session, checkpoint.sequence)
+
+
+def _lines_of(session: Session, sequence: int) -> Iterator[str]:
+    yield from session.scalars(
+        select(ReleaseLine.body)
+        .where(ReleaseLine.sequence == sequence)
+        .order_by(ReleaseLine.position)
+        .execution_options(yield_per=1000)
+    )
