@@ -211,6 +211,14 @@ def ledger_verify_export(path: str, entry: int | None) -> None:
         _fail(f"cannot load {script}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    checkpoints = [
+        checkpoint_json(c) for c in db.session.scalars(select(Checkpoint).order_by(Checkpoint.sequence))
+    ]
+    if module._is_open_books(path):  # the public open books: releases, not the chain
+        with tempfile.TemporaryDirectory() as folder:
+            listed = Path(folder) / "checkpoints.json"
+            listed.write_text(json.dumps({"checkpoints": checkpoints}), encoding="utf-8")
+            sys.exit(module.main([path, "--checkpoints", str(listed)]))
     with open(path, encoding="utf-8") as handle:
         count = sum(1 for line in handle if line.strip())
     head = db.session.get(LedgerHead, 1)
@@ -220,9 +228,6 @@ def ledger_verify_export(path: str, entry: int | None) -> None:
         expected_count = count
     else:
         expected, expected_count = (head.head_hash if head else GENESIS_HASH), known
-    checkpoints = [
-        checkpoint_json(c) for c in db.session.scalars(select(Checkpoint).order_by(Checkpoint.sequence))
-    ]
     with tempfile.TemporaryDirectory() as folder:
         listed = Path(folder) / "checkpoints.json"
         listed.write_text(json.dumps({"checkpoints": checkpoints}), encoding="utf-8")

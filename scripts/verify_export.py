@@ -10,6 +10,11 @@ Standalone: needs only Python 3.9+ and, to check signatures, the ``cryptography`
     python3 verify_export.py journal.jsonl --url https://ledger.example.org/
     python3 verify_export.py journal.jsonl --url https://ledger.example.org/ --entry 57
 
+The public open books (``GET /open-books.jsonl``) are checked too: every release's signature,
+that its lines are exactly the ones it signed (so no published line was changed or removed
+since), that no release is missing, and each fund's arithmetic (opening + gifts + listed
+entries = closing); see docs/verifying.md.
+
 ``--checkpoints`` takes the answer of ``GET /api/v1/checkpoints`` (or a list of
 checkpoints, or one); ``--url`` downloads every checkpoint from the ledger.  Every
 checkpoint the file covers is checked: its Ed25519 signature over its own canonical JSON,
@@ -266,6 +271,121 @@ def verify_lines(lines, journal: Journal | None = None) -> tuple[list[str], int,
     return problems, count, previous or ""
 
 
+# -- the public open books (GET /open-books.jsonl) ----------------------------------------
+
+
+def _minor(amount: str) -> int:
+    """``"-12.50"`` as signed minor units of its own precision (the line's currency)."""
+    sign = -1 if amount.startswith("-") else 1
+    whole, _, fraction = amount.lstrip("-").partition(".")
+    return sign * int(whole + fraction)
+
+
+def _place(document: dict) -> tuple:
+    return (document.get("place"), document.get("prisoner"))
+
+
+def verify_open_books(lines, checkpoints: list[dict], trusted: set[str]) -> tuple[list[str], str]:
+    """Check the open books release by release: each release's checkpoint signature, that
+    its lines are exactly those it signed (their sha256 is the checkpoint's
+    ``release.digest``, so no published line was changed or removed later), that releases
+    follow one another with none missing, and the arithmetic of every fund's figures
+    (opening + gifts + the listed entries = closing).  With ``checkpoints`` (the ledger's
+    own list), the file must hold every release they sign."""
+    problems: list[str] = []
+    releases: list[tuple[dict, list[str]]] = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.rstrip("\n")
+        if not text.strip():
+            continue
+        try:
+            document = json.loads(text)
+        except ValueError:
+            problems.append(f"line {number}: not JSON")
+            continue
+        kind = document.get("type")
+        if kind == "open_books":
+            continue
+        if kind == "release":
+            releases.append((document.get("checkpoint") or {}, []))
+        elif releases:
+            releases[-1][1].append(text)
+        else:
+            problems.append(f"line {number}: a {kind} line before any release")
+    general_closing: dict[str, int] = {}
+    previous_sequence = None
+    line_total = 0
+    for checkpoint, release_lines in releases:
+        name = describe(checkpoint)
+        signed = checkpoint.get("release") or {}
+        if not signature_valid(
+            str(checkpoint.get("public_key")), signed_bytes(checkpoint), str(checkpoint.get("signature"))
+        ):
+            problems.append(f"{name}: the signature does not verify")
+        elif trusted and checkpoint.get("public_key") not in trusted:
+            problems.append(f"{name}: signed by a key you do not trust")
+        sequence = checkpoint.get("sequence")
+        if previous_sequence is not None and sequence != previous_sequence + 1:
+            problems.append(f"{name}: follows release #{previous_sequence}; a release is missing")
+        previous_sequence = sequence
+        digest = hashlib.sha256("".join(line + "\n" for line in release_lines).encode("utf-8")).hexdigest()
+        if digest != signed.get("digest") or len(release_lines) != signed.get("lines"):
+            problems.append(
+                f"{name}: its lines are not those it signed ({len(release_lines)} lines, "
+                f"{signed.get('lines')} signed): a published line was changed, added or removed"
+            )
+            continue
+        line_total += len(release_lines)
+        moved: dict[tuple, int] = {}
+        figures = []
+        for text in release_lines:
+            document = json.loads(text)
+            if document.get("release") != sequence:
+                problems.append(f"{name}: a line says it belongs to release {document.get('release')}")
+            if document.get("type") == "entry":
+                for posting in document.get("postings", []):
+                    key = (*_place(posting), posting["money"]["currency"])
+                    moved[key] = moved.get(key, 0) + _minor(posting["money"]["amount"])
+            elif document.get("type") == "figures":
+                figures.append(document)
+        for figure in figures:
+            key = (*_place(figure), figure["currency"])
+            opening, gifts, closing = (_minor(figure[k]) for k in ("opening", "gifts", "closing"))
+            if opening + gifts + moved.get(key, 0) != closing:
+                problems.append(
+                    f"{name}: {figure.get('prisoner') or figure.get('place')} {figure['currency']}: "
+                    f"opening {figure['opening']} + gifts {figure['gifts']} + the listed entries "
+                    f"is not the closing {figure['closing']}"
+                )
+            if figure.get("place") == "general_fund":
+                before = general_closing.get(figure["currency"], 0)
+                if opening != before:
+                    problems.append(
+                        f"{name}: the general fund's {figure['currency']} opening {figure['opening']} "
+                        f"is not the closing of the release before"
+                    )
+                general_closing[figure["currency"]] = closing
+    in_file = {c.get("sequence") for c, _lines in releases}
+    for listed in checkpoints:
+        if "release" in listed and listed.get("sequence") not in in_file:
+            if not releases or listed.get("sequence", 0) <= max(in_file):
+                problems.append(f"{describe(listed)}: its release is not in the file")
+        for checkpoint, _lines in releases:
+            if checkpoint.get("sequence") == listed.get("sequence") and checkpoint != listed:
+                problems.append(f"{describe(listed)}: the file's copy differs from the ledger's")
+    summary = f"{len(releases)} release(s), {line_total} published lines, signatures, digests and arithmetic verified"
+    return problems, summary
+
+
+def _is_open_books(path: str) -> bool:
+    with open(path, encoding="utf-8") as handle:
+        first = handle.readline()
+    try:
+        return json.loads(first).get("type") == "open_books"
+    except (ValueError, AttributeError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", help="the downloaded journal, JSON lines")
@@ -283,6 +403,16 @@ def main(argv: list[str] | None = None) -> int:
             checkpoints = load_checkpoints(handle.read())
     if args.url:
         checkpoints = fetch_checkpoints(args.url)
+    if _is_open_books(args.file):
+        with open(args.file, encoding="utf-8") as handle:
+            problems, summary = verify_open_books(handle, checkpoints, set(args.public_key))
+        if problems:
+            print("FAILED:", file=sys.stderr)
+            for problem in problems:
+                print("  " + problem, file=sys.stderr)
+            return 1
+        print(f"OK: open books, {summary}")
+        return 0
     journal = Journal(int(c.get("entry_count", -1)) for c in checkpoints)
     with open(args.file, encoding="utf-8") as handle:
         problems, count, last = verify_lines(handle, journal)

@@ -15,6 +15,8 @@ from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request, page_args
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.books.accounts import find_account
+from ledger.checkpoints.as_of import public_as_of
+from ledger.checkpoints.release import without_unpublished_moves
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view, record_event, whereabouts
@@ -87,6 +89,8 @@ def lifecycle_json(prisoner: Prisoner, *, private: bool) -> dict | None:
     the status (with what happened to the fund), or the history of places too.
     """
     view = lifecycle_view(db.session, prisoner, private=private)
+    if not private:
+        view = without_unpublished_moves(db.session, view, public_as_of(db.session).sequence)
     if view is None:
         return None
     body: dict = {

@@ -33,7 +33,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -558,3 +558,56 @@ def _lines_of(session: Session, sequence: int) -> Iterator[str]:
         .order_by(ReleaseLine.position)
         .execution_options(yield_per=1000)
     )
+
+
+@dataclass(frozen=True)
+class FundWait:
+    """A fund and currency whose new gifts wait: its gift figures are as of ``as_of``."""
+
+    currency: str
+    reason: Waiting
+    as_of: date | None  # the release whose gifts the figures include (None: none yet)
+
+
+def fund_waits(session: Session, account_id: int | None, sequence: int) -> list[FundWait]:
+    """For one fund, in the public release ``sequence``: each currency whose gifts wait."""
+    if account_id is None or not sequence:
+        return []
+    latest = (
+        select(ReleaseFund.currency, func.max(ReleaseFund.sequence).label("sequence"))
+        .where(ReleaseFund.account_id == account_id, ReleaseFund.sequence <= sequence)
+        .group_by(ReleaseFund.currency)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ReleaseFund.currency, ReleaseFund.waiting, Release.released_on)
+        .join(
+            latest,
+            (latest.c.currency == ReleaseFund.currency) & (latest.c.sequence == ReleaseFund.sequence),
+        )
+        .outerjoin(Release, Release.sequence == ReleaseFund.gifts_as_of)
+        .where(ReleaseFund.account_id == account_id, ReleaseFund.waiting.is_not(None))
+        .order_by(ReleaseFund.currency)
+    )
+    return [FundWait(currency, Waiting(reason or Waiting.LINKED), day) for currency, reason, day in rows]
+
+
+def without_unpublished_moves(session: Session, view, sequence: int):
+    """A lifecycle view (``ledger.funds.lifecycle.lifecycle_view``) for the public: a
+    release's or a death's move to the general fund shows its amount only once a release
+    published it (the move of a fund whose gifts wait would tell them)."""
+    if view is None:
+        return None
+    entry_ids = [outcome.event.entry_id for outcome in view.fund if outcome.event.entry_id]
+    published = set(
+        session.scalars(
+            select(PublishedEntry.entry_id).where(
+                PublishedEntry.entry_id.in_(entry_ids), PublishedEntry.sequence <= sequence
+            )
+        )
+    )
+    fund = [
+        outcome if outcome.event.entry_id in published else replace(outcome, moved=[], reversed=False)
+        for outcome in view.fund
+    ]
+    return replace(view, fund=fund)

@@ -1,13 +1,16 @@
 """Public prisoner pages and per-prisoner reports (page and CSV).
 
-The public sees the state of the latest checkpoint, reports over whole calendar months;
+The public sees what the releases published (ledger/checkpoints/release.py), reports over
+whole calendar months;
 signed-in staff see the live books over any period (ledger/visibility.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from ledger.checkpoints.disclosure import rules_from_config
+from ledger.checkpoints.release import fund_waits, without_unpublished_moves
 from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
@@ -18,6 +21,7 @@ from ledger.reports.periods import Period, PeriodError, parse_period, whole_mont
 from ledger.reports.prisoner_report import (
     SPENDING_CATEGORIES,
     disbursements,
+    fund_account_id,
     fund_balances,
     monthly_flows,
     parcel_outcome_totals,
@@ -68,8 +72,16 @@ def prisoner_page(slug: str):
         spending=spending_by_category(report),
         disbursements=disbursements(db.session, prisoner, limit=50, as_of=as_of),
         donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),
-        lifecycle=lifecycle_view(db.session, prisoner, private=False),
+        lifecycle=lifecycle_view(db.session, prisoner, private=False)
+        if as_of.live
+        else without_unpublished_moves(
+            db.session, lifecycle_view(db.session, prisoner, private=False), as_of.sequence
+        ),
         parcel_totals=parcel_outcome_totals(report),
+        waits=fund_waits(db.session, fund_account_id(db.session, prisoner), as_of.sequence)
+        if as_of.public
+        else [],
+        min_gifts=rules_from_config(current_app.config).min_gifts,
     )
 
 
