@@ -165,4 +165,37 @@ def verify_everything(session: Session) -> VerifyResult:
             )
         problems.append(problem)
     problems += verify_checkpoints(session)
+    problems += verify_releases(session)
     return VerifyResult(result.entries, result.postings, result.head_hash, problems)
+
+
+def verify_releases(session: Session) -> list[Problem]:
+    """Every release's stored lines still have the digest its checkpoint signed (the open
+    books the public downloads are those lines), and the release row agrees."""
+    from ledger.checkpoints.models import Release, ReleaseLine
+    from ledger.checkpoints.release import release_digest
+
+    problems: list[Problem] = []
+    releases = {r.sequence: r for r in session.scalars(select(Release))}
+    for checkpoint in session.scalars(select(Checkpoint).order_by(Checkpoint.sequence)):
+        signed = json.loads(checkpoint.document).get("release")
+        release = releases.get(checkpoint.sequence)
+        if signed is None and release is None:
+            continue
+        if signed is None or release is None:
+            problems.append(_broken(checkpoint, "its release is missing or was not signed"))
+            continue
+        lines = list(
+            session.scalars(
+                select(ReleaseLine.body)
+                .where(ReleaseLine.sequence == checkpoint.sequence)
+                .order_by(ReleaseLine.position)
+            )
+        )
+        if release_digest(lines) != signed.get("digest") or release.digest != signed.get("digest"):
+            problems.append(
+                _broken(checkpoint, "the open books it published were changed since it signed them")
+            )
+        elif len(lines) != signed.get("lines"):
+            problems.append(_broken(checkpoint, "a line of the open books it published is missing"))
+    return problems

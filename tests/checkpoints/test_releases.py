@@ -309,3 +309,58 @@ def test_staff_still_see_the_live_books(app, client, org, auth, runner):
     page = client.get(f"/prisoners/{SLUG}").get_data(as_text=True)
     assert "12,345.67" in page
     assert "Live books" in page
+
+
+def _verify(app, tmp_path, runner, text: str, name: str):
+    """``scripts/verify_export.py`` (as the public runs it, with the ledger's checkpoints)
+    and ``ledger verify-export`` on the same file: (exit codes, outputs)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    listed = tmp_path / "checkpoints.json"
+    listed.write_text(app.test_client().get("/api/v1/checkpoints").get_data(as_text=True), encoding="utf-8")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_export.py"
+    public = subprocess.run(
+        [sys.executable, str(script), str(path), "--checkpoints", str(listed)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    cli = runner.invoke(args=["ledger", "verify-export", str(path)])
+    return (public.returncode, cli.exit_code), public.stdout + public.stderr + cli.output
+
+
+def test_the_public_can_verify_the_open_books_and_any_change_fails(app, session, client, runner, org, tmp_path):
+    for amount in ("51.00", "52.00", "53.00", "54.00", "55.00"):
+        give(client, org, amount)
+    spend(client, org, "30.00")
+    seal(session)
+    give(client, org, "56.00")
+    spend(client, org, "20.00")
+    seal(session)
+    for amount in ("57.00", "58.00", "59.00", "60.00"):
+        give(client, org, amount)
+    seal(session)
+    text = app.test_client().get("/open-books.jsonl").get_data(as_text=True)
+    codes, output = _verify(app, tmp_path, runner, text, "open-books.jsonl")
+    assert codes == (0, 0), output
+    assert "OK: open books, 3 release(s)" in output
+
+    lines = text.splitlines(keepends=True)
+    food = next(i for i, line in enumerate(lines) if '"kind":"spending"' in line)
+    edited = lines[:food] + [lines[food].replace("-30.00", "-3.00")] + lines[food + 1 :]
+    codes, output = _verify(app, tmp_path, runner, "".join(edited), "edited.jsonl")
+    assert codes == (1, 1), output
+    assert "a published line was changed, added or removed" in output
+    removed = lines[:food] + lines[food + 1 :]
+    codes, output = _verify(app, tmp_path, runner, "".join(removed), "removed.jsonl")
+    assert codes == (1, 1), output
+    second = [i for i, line in enumerate(lines) if line.startswith('{"checkpoint"')][1]
+    third = [i for i, line in enumerate(lines) if line.startswith('{"checkpoint"')][2]
+    without_release = lines[:second] + lines[third:]
+    codes, output = _verify(app, tmp_path, runner, "".join(without_release), "gap.jsonl")
+    assert codes == (1, 1), output
+    assert "a release is missing" in output

@@ -26,7 +26,7 @@ def restore_triggers(app):
     yield
     with app.app_context(), db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            for table in ("postings", "journal_entries", "checkpoint_balances", "checkpoints"):
+            for table in ("postings", "journal_entries", "checkpoint_balances", "checkpoints", "release_lines"):
                 connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
@@ -166,6 +166,26 @@ def test_edited_public_balances_or_a_forged_checkpoint_are_found(app, sealed):
     assert problems
     assert "checkpoint #2" in problems[0].message
     assert "entry_count" in problems[0].message
+
+
+def test_an_edited_or_deleted_line_of_the_published_open_books_is_found(app, sealed):
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.execute(text("DROP TRIGGER release_lines_no_update"))
+            connection.execute(text("DROP TRIGGER release_lines_no_delete"))
+        else:
+            connection.execute(text("ALTER TABLE release_lines DISABLE TRIGGER USER"))
+        connection.execute(
+            text("UPDATE release_lines SET body = replace(body, '\"EUR\"', '\"USD\"') WHERE sequence = 2")
+        )
+    db.session.expire_all()
+    problems = verify_everything(db.session).problems
+    assert [p.message for p in problems if "checkpoint #2" in p.message and "open books" in p.message]
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM release_lines WHERE sequence = 1"))
+    db.session.expire_all()
+    messages = [p.message for p in verify_everything(db.session).problems]
+    assert any("checkpoint #1" in m and "open books" in m for m in messages)
 
 
 # -- the export verifier ---------------------------------------------------------------
