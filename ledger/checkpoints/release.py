@@ -8,11 +8,10 @@ by fund and currency by currency, under three rules (docs/privacy.md, "Releases"
    together, as one cell, and only when the cell passes the disclosure rules
    (``ledger.checkpoints.disclosure``): enough gifts, none dominant.  Otherwise the fund
    *waits*: its gifts stay unpublished until later gifts make a cell with them.
-2. **Each fund in entry order.**  What a fund publishes is always everything it recorded
-   up to some entry, so a published balance is a balance the fund really had, never below
-   zero, whatever the order of the entries' dates.  A fund that waits publishes nothing
-   recorded after its first waiting gift: spending listed while the gifts that paid for it
-   wait would tell how much at least they were.
+2. **Never below zero.**  A fund's other entries are published in entry order as long as
+   its published balance (without the gifts that wait) stays at or above zero; spending
+   that only the waiting gifts could pay for waits with them, since listing it would tell
+   how much at least they were, and counting it would show the fund below zero.
 3. **Moves bind both funds.**  A move between funds (a transfer, a release's or a death's
    fund policy, a conversion between a fund's currencies) is published only when both
    sides publish it: the move of a waiting fund's whole balance would tell its gifts.
@@ -177,72 +176,108 @@ def _cell(gifts: list[_Entry], key: FundKey) -> list[int]:
 
 
 def plan_release(
-    session: Session, *, entry_count: int, held_from: int, rules: DisclosureRules
+    session: Session,
+    *,
+    entry_count: int,
+    held_from: int,
+    rules: DisclosureRules,
+    opening: dict[tuple[int, str], int],
 ) -> tuple[ReleasePlan, list[_Entry]]:
-    """Which pending entries this release publishes (rules 1–3 of the module docstring)."""
+    """Which pending entries this release publishes (rules 1–3 of the module docstring).
+
+    ``opening`` holds the published balances so far (signed minor units per account and
+    currency).  First each fund's gifts: the longest run of its pending gifts, oldest
+    first, that makes a publishable cell.  Then its other entries, in entry order: each is
+    published if the fund's published balance stays at or above zero with it (money coming
+    in always does); an entry on several funds only if every one of them publishes it, a
+    reversal only with the entry it reverses.  Repeated until every fund agrees."""
     pending = _load_pending(session, held_from, entry_count)
     by_fund: dict[FundKey, list[_Entry]] = defaultdict(list)
     for entry in pending:
         for key in sorted(entry.funds):
             by_fund[key].append(entry)
-    position = {key: {entry.id: index for index, entry in enumerate(items)} for key, items in by_fund.items()}
-    verdicts: dict[FundKey, Waiting | None] = {}
 
-    def best_cut(key: FundKey, upper: int) -> int:
-        """The longest prefix (at most ``upper`` entries) whose gifts make a publishable cell."""
-        items = by_fund[key]
-        gift_at = [i for i in range(upper) if items[i].gift]
-        candidates = [upper] + [i for i in reversed(gift_at)]
-        for cut in candidates:
-            verdict = rules.verdict(_cell([e for e in items[:cut] if e.gift], key))
-            if cut == upper:
+    shown_gifts: set[int] = set()
+    verdicts: dict[FundKey, Waiting | None] = {}
+    for key, items in by_fund.items():
+        gifts = [entry for entry in items if entry.gift]
+        for cut in range(len(gifts), -1, -1):
+            verdict = rules.verdict(_cell(gifts[:cut], key))
+            if cut == len(gifts):
                 verdicts[key] = verdict
             if verdict is None:
-                return cut
-        return gift_at[0] if gift_at else upper  # unreachable: an empty cell always passes
+                shown_gifts.update(entry.id for entry in gifts[:cut])
+                break
+    # A gift on several funds (none is recorded so today) only if every fund shows it.
+    shown_gifts = {
+        entry.id
+        for entry in pending
+        if entry.id in shown_gifts
+        and all(entry.id in {e.id for e in by_fund[key] if e.id in shown_gifts} for key in entry.funds)
+    }
 
-    upper = {key: len(items) for key, items in by_fund.items()}
-    linked: set[FundKey] = set()
+    pending_ids = {entry.id for entry in pending}
+    excluded: set[int] = set()
     while True:
-        cut = {key: best_cut(key, upper[key]) for key in by_fund}
-        changed = False
-        for entry in pending:
-            if len(entry.funds) < 2:
-                continue
-            inside = {key: position[key][entry.id] < cut[key] for key in entry.funds}
-            if all(inside.values()):
-                continue
-            for key, is_in in inside.items():
-                if is_in:
-                    upper[key] = position[key][entry.id]
-                    linked.add(key)
-                    changed = True
-        if not changed:
+        included: dict[FundKey, set[int]] = {}
+        for key, items in by_fund.items():
+            balance = -opening.get(key, 0)  # money the fund holds, as published
+            chosen: set[int] = set()
+            for entry in items:
+                money_in = -entry.on(key)
+                if entry.gift:
+                    if entry.id in shown_gifts:
+                        balance += money_in
+                    continue
+                if entry.id in excluded or (money_in < 0 and balance + money_in < 0):
+                    continue
+                chosen.add(entry.id)
+                balance += money_in
+            included[key] = chosen
+        refused = {
+            entry.id
+            for entry in pending
+            if not entry.gift
+            and entry.id not in excluded
+            and entry.funds
+            and (
+                not all(entry.id in included[key] for key in entry.funds)
+                or (
+                    entry.reverses in pending_ids
+                    and entry.reverses not in shown_gifts
+                    and not any(entry.reverses in chosen for chosen in included.values())
+                )
+            )
+        }
+        if not refused:
             break
+        excluded |= refused
 
-    published: set[int] = {entry.id for entry in pending if not entry.funds}
-    for key, items in by_fund.items():
-        published.update(entry.id for entry in items[: cut[key]])
-    # An entry on several funds is published only within every one's cut (the loop above).
     published = {
         entry.id
         for entry in pending
-        if entry.id in published and all(position[key][entry.id] < cut[key] for key in entry.funds)
+        if not entry.funds
+        or (entry.gift and entry.id in shown_gifts)
+        or (
+            not entry.gift
+            and entry.id not in excluded
+            and all(entry.id in included[key] for key in entry.funds)
+        )
     }
     funds: dict[FundKey, FundState] = {}
     for key, items in by_fund.items():
         state = FundState(key)
-        shown = [entry for entry in items[: cut[key]] if entry.gift]
+        shown = [entry for entry in items if entry.gift and entry.id in published]
         state.gifts = shown
         state.gifts_minor = -sum(entry.on(key) for entry in shown)
         state.gift_count = len(_cell(shown, key))
-        if cut[key] < len(items):
-            held = [entry for entry in items[cut[key] :] if entry.gift]
-            state.waiting_gifts = len(_cell(held, key))
-            if key in linked and upper[key] < len(items):
-                state.waiting = Waiting.LINKED
-            else:
-                state.waiting = verdicts.get(key) or rules.verdict(_cell(held, key)) or Waiting.LINKED
+        held = [entry for entry in items if entry.id not in published]
+        held_gifts = [entry for entry in held if entry.gift]
+        if held_gifts:
+            state.waiting_gifts = len(_cell(held_gifts, key))
+            state.waiting = verdicts.get(key) or rules.verdict(_cell(held_gifts, key)) or Waiting.LINKED
+        elif held:
+            state.waiting = Waiting.LINKED
         funds[key] = state
     held_ids = [entry.id for entry in pending if entry.id not in published]
     plan = ReleasePlan({}, funds, min(held_ids) if held_ids else entry_count + 1)
@@ -418,7 +453,18 @@ def prepare_release(
     held_from = previous.held_from if previous is not None else 1
     # Months before the previous release's month are published and closed.
     floor = previous.released_on.replace(day=1) if previous is not None else None
-    plan, shown = plan_release(session, entry_count=entry_count, held_from=held_from, rules=rules)
+    balances: dict[tuple[int, str], int] = defaultdict(int)
+    if previous is not None:
+        for account_id, currency, minor in session.execute(
+            select(
+                PublishedBalance.account_id, PublishedBalance.currency, PublishedBalance.balance_minor
+            ).where(PublishedBalance.sequence == previous.sequence)
+        ):
+            balances[(account_id, currency)] = int(minor)
+    opening = dict(balances)
+    plan, shown = plan_release(
+        session, entry_count=entry_count, held_from=held_from, rules=rules, opening=opening
+    )
     cell_day: dict[int, date] = {}
     for key, state in plan.funds.items():
         state.cells = split_cells(state.gifts, key, floor, rules)
@@ -430,16 +476,6 @@ def prepare_release(
         if floor is not None and day < floor:
             day = floor
         plan.published[entry.id] = (day, _role(entry))
-
-    balances: dict[tuple[int, str], int] = defaultdict(int)
-    if previous is not None:
-        for account_id, currency, minor in session.execute(
-            select(
-                PublishedBalance.account_id, PublishedBalance.currency, PublishedBalance.balance_minor
-            ).where(PublishedBalance.sequence == previous.sequence)
-        ):
-            balances[(account_id, currency)] = int(minor)
-    opening = dict(balances)
     for entry in shown:
         for account_id, currency, minor, _category in entry.postings:
             balances[(account_id, currency)] += minor
