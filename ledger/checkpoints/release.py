@@ -647,3 +647,58 @@ def without_unpublished_moves(session: Session, view, sequence: int):
         for outcome in view.fund
     ]
     return replace(view, fund=fund)
+
+
+@dataclass(frozen=True)
+class WaitingFund:
+    """For staff: a fund and currency that waits in the latest release, and why."""
+
+    account: str
+    prisoner_name: str | None
+    currency: str
+    reason: Waiting
+    waiting_gifts: int
+    held_entries: int
+
+
+def waiting_funds(session: Session) -> list[WaitingFund]:
+    """Every fund whose gifts or entries the latest release held back (staff only: it
+    names hidden prisoners and counts unpublished gifts)."""
+    latest = session.scalar(select(func.max(Release.sequence)))
+    if latest is None:
+        return []
+    release = session.get(Release, latest)
+    held_from = release.held_from if release is not None else 0
+    checkpoint = session.get(Checkpoint, latest)
+    limit = checkpoint.entry_count if checkpoint is not None else 0
+    held = dict(
+        session.execute(
+            select(Posting.account_id, func.count(func.distinct(Posting.entry_id)))
+            .where(
+                Posting.entry_id >= held_from,
+                Posting.entry_id <= limit,
+                ~exists().where(PublishedEntry.entry_id == Posting.entry_id),
+            )
+            .group_by(Posting.account_id)
+        ).all()
+    )
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.name,
+            Prisoner.name,
+            ReleaseFund.currency,
+            ReleaseFund.waiting,
+            ReleaseFund.waiting_gifts,
+        )
+        .join(Account, Account.id == ReleaseFund.account_id)
+        .outerjoin(Prisoner, Prisoner.id == Account.prisoner_id)
+        .where(ReleaseFund.sequence == latest, ReleaseFund.waiting.is_not(None))
+        .order_by(Account.name, ReleaseFund.currency)
+    )
+    return [
+        WaitingFund(
+            name, prisoner, currency, Waiting(reason or Waiting.LINKED), gifts, int(held.get(account_id, 0))
+        )
+        for account_id, name, prisoner, currency, reason, gifts in rows
+    ]

@@ -28,7 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from ledger.access.roles import Role
 from ledger.checkpoints.disclosure import rules_from_config
 from ledger.checkpoints.models import SCHEDULES
-from ledger.checkpoints.release import published_releases
+from ledger.checkpoints.release import published_releases, waiting_funds
 from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
 from ledger.checkpoints.signing import load_signing_key
@@ -231,7 +231,13 @@ def schedule():
     form = ScheduleForm(every=current_schedule(db.session))
     items, total = checkpoints_page(db.session, page=1, per_page=5)
     return render_template(
-        "transparency/schedule.html", form=form, action_form=EmptyForm(), checkpoints=items, total=total
+        "transparency/schedule.html",
+        form=form,
+        action_form=EmptyForm(),
+        checkpoints=items,
+        total=total,
+        waiting=waiting_funds(db.session),
+        rules=rules_from_config(current_app.config),
     )
 
 

@@ -370,3 +370,16 @@ def test_the_public_can_verify_the_open_books_and_any_change_fails(app, session,
     codes, output = _verify(app, tmp_path, runner, "".join(without_release), "gap.jsonl")
     assert codes == (1, 1), output
     assert "a release is missing" in output
+
+
+def test_admins_see_which_funds_wait_and_why(app, client, runner, org, auth):
+    give(client, org, "12345.67", "RUB")
+    for amount in ("30.00", "31.00", "32.00", "33.00", "34.00"):
+        give(client, org, amount, slug="boris-test")
+    assert runner.invoke(args=["ledger", "checkpoint"]).exit_code == 0
+    auth.login("admin")
+    for language, words in (("en", "too few gifts"), ("ru", "слишком мало пожертвований")):
+        page = client.get("/admin/checkpoints", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert "Анна Тестова" in page
+        assert words in page
+        assert "Борис Тестов" not in page  # published: nothing waits
