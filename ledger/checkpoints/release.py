@@ -598,9 +598,10 @@ def _lines_of(session: Session, sequence: int) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class FundWait:
-    """A fund and currency whose new gifts wait: its gift figures are as of ``as_of``."""
+    """A fund's currencies whose new gifts wait for one reason: their gift figures are as
+    of ``as_of``."""
 
-    currency: str
+    currency: str  # "EUR" or "EUR, RUB"
     reason: Waiting
     as_of: date | None  # the release whose gifts the figures include (None: none yet)
 
@@ -625,7 +626,10 @@ def fund_waits(session: Session, account_id: int | None, sequence: int) -> list[
         .where(ReleaseFund.account_id == account_id, ReleaseFund.waiting.is_not(None))
         .order_by(ReleaseFund.currency)
     )
-    return [FundWait(currency, Waiting(reason or Waiting.LINKED), day) for currency, reason, day in rows]
+    grouped: dict[tuple[Waiting, date | None], list[str]] = {}
+    for currency, reason, day in rows:
+        grouped.setdefault((Waiting(reason or Waiting.LINKED), day), []).append(currency)
+    return [FundWait(", ".join(currencies), reason, day) for (reason, day), currencies in grouped.items()]
 
 
 def without_unpublished_moves(session: Session, view, sequence: int):
