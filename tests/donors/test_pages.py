@@ -283,7 +283,8 @@ def test_the_admin_sees_a_failed_mail_and_sends_it_again(
     body = smtp.inbox.to(EMAIL)[0].get_body(("plain",)).get_content()
     # the request to confirm the address: no code, no bank details, no amount
     assert not re.search(r"SL-[A-HJKMNP-Z2-9]{10}", body)
-    assert "TESTDEFFXXX" not in body and "€" not in body and "EUR" not in body
+    for absent in ("TESTDEFFXXX", "€", "EUR"):
+        assert absent not in body
     confirm_from_mail(client, runner, smtp, EMAIL)
     assert runner.invoke(args=["mail", "send"]).exit_code == 0
     body = smtp.inbox.to(EMAIL)[-1].get_body(("plain",)).get_content()

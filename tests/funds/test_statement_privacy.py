@@ -155,7 +155,9 @@ def test_cancel_deletes_the_statement_and_post_deletes_it_too(app, client, sessi
     assert "0 donations" not in after.text
     # a preview that is posted is deleted with the post
     page = _upload(client)
-    posted = client.post("/imports/bank/post", data={**_hidden(page.text), "row-1": "general", "row-2": "general"})
+    posted = client.post(
+        "/imports/bank/post", data={**_hidden(page.text), "row-1": "general", "row-2": "general"}
+    )
     assert posted.status_code == 200
     assert "2 donations recorded" in posted.text
     assert _previews(session) == 0
