@@ -6,6 +6,7 @@ in the whole database."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import re
@@ -113,6 +114,11 @@ def test_upload_abandon_expire_leaves_nothing_readable(app, client, session, aut
     assert _readable_anywhere(app, session) == []
     token = _hidden(first.text)["statement"]
     assert token not in _database_dump(session)
+    # a backup taken meanwhile does not carry the preview at all
+    backup = Path(app.instance_path).parent / "while-previewing.backup.gz"
+    made = runner.invoke(args=["ledger", "backup", str(backup)])
+    assert made.exit_code == 0, made.output
+    assert b"statement_previews" not in gzip.decompress(backup.read_bytes())
     # abandoned; its hour passes; the next request that touches previews deletes it
     _expire_all(session)
     late = client.post("/imports/bank/post", data={**_hidden(first.text), "row-1": "general"})
