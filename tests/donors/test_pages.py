@@ -314,6 +314,7 @@ def test_end_to_end_pledge_page_statement_import_and_receipts(client, session, a
         headers={"Accept-Language": "ru"},
     )
     reference = re.search(r"SL-[A-HJKMNP-Z2-9]{10}", response.get_data(as_text=True)).group(0)
+    assert "Перейдите по ссылке в нём, чтобы подтвердить адрес" in response.get_data(as_text=True)
     confirm_from_mail(client, runner, smtp, EMAIL)
     smtp.inbox.received.clear()
     auth.login("coordinator")
