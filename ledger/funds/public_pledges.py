@@ -22,6 +22,7 @@ from ledger.funds.bank_details import bank_details_for
 from ledger.funds.donor_mail import queue_pledge_confirmation, unconfirmed_mails_since
 from ledger.funds.models import BankDetails, Pledge, PledgeAttempt, Prisoner
 from ledger.funds.pledges import PUBLIC_REFERENCE_LENGTH, PledgeError, create_pledge, make_donor
+from ledger.funds.schedules import lock_pledge_job
 from ledger.money import Money
 
 KEEP_ATTEMPTS_FOR = timedelta(days=1)
@@ -115,6 +116,9 @@ def make_public_pledge(
         raise PledgeError(
             "no bank details", field="currency", reason="no_bank_details", currency=money.currency
         )
+    # One public pledge at a time (the settings row's lock, as the pledge job takes it), so
+    # concurrent requests cannot all read a count just under a cap and pass it together.
+    lock_pledge_job(session)
     _check_throttle(session, client_key, throttle, now)
     if email:
         _check_mail_cap(session, throttle, now)
