@@ -204,3 +204,39 @@ def test_confirmation_link_refuses_forgery_and_a_forgotten_address(
     assert late.status_code in (400, 410)
     session.expire_all()
     assert session.scalar(select(Pledge)).donor.email is None
+
+
+def test_concurrent_pledges_do_not_pass_the_mail_cap_together(app, session, eur_details):
+    """Twelve clients pledge at the same moment with strangers' addresses: exactly the cap's
+    number of confirmation mails is queued, every other answer is a 429, none a 500."""
+    import threading
+
+    new_prisoner(session, "vera-k", name="Вера Кузнецова")
+    session.commit()
+    app.config["UNCONFIRMED_MAIL_MAX_PER_HOUR"] = 4
+    start = threading.Barrier(12)
+    statuses: list[int] = []
+
+    def pledge(number: int) -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(
+            "/api/v1/public-pledges",
+            json={
+                "money": {"amount": "10.00", "currency": "EUR"},
+                "frequency": "one_off",
+                "email": _victim(number),
+            },
+            environ_base={"REMOTE_ADDR": f"192.0.2.{number + 1}"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=pledge, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [201] * 4 + [429] * 8
+    session.expire_all()
+    kinds = session.scalars(select(MailMessage.kind)).all()
+    assert kinds == ["confirm_email"] * 4
