@@ -92,6 +92,14 @@ class Config:
     # Public bank-transfer pledges: at most this many per client in the window.
     PUBLIC_PLEDGE_MAX = 5
     PUBLIC_PLEDGE_WINDOW_SECONDS = 3600
+    # ... and at most this many public pledges an hour from all clients together, and at most
+    # this many confirmation mails an hour to addresses nobody has confirmed yet (docs/mail.md).
+    PUBLIC_PLEDGE_MAX_PER_HOUR = int(os.environ.get("LEDGER_PUBLIC_PLEDGE_MAX_PER_HOUR", "30"))
+    UNCONFIRMED_MAIL_MAX_PER_HOUR = int(os.environ.get("LEDGER_UNCONFIRMED_MAIL_MAX_PER_HOUR", "10"))
+    # A donor's address not confirmed within this many hours is deleted by `pledges update`.
+    UNCONFIRMED_EMAIL_HOURS = 24
+    # An uploaded bank statement is kept (encrypted) this long for its preview, then deleted.
+    IMPORT_PREVIEW_MINUTES = int(os.environ.get("LEDGER_IMPORT_PREVIEW_MINUTES", "60"))
 
     @staticmethod
     def database_url(instance_path: str) -> str:

@@ -42,6 +42,9 @@ def create_app(
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
+    from ledger.security.uploads import InMemoryUploadsRequest
+
+    app.request_class = InMemoryUploadsRequest  # no upload in a temporary file
     from ledger.routing import RowIdConverter
 
     app.url_map.converters["int"] = RowIdConverter

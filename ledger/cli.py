@@ -368,8 +368,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(ledger_cli)
-    from ledger.mail.cli import donors_cli, mail_cli, pledges_cli
+    from ledger.mail.cli import donors_cli, imports_cli, mail_cli, pledges_cli
 
     app.cli.add_command(donors_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(pledges_cli)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Text
@@ -46,6 +47,14 @@ def decrypt_text(token: str) -> str | None:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken:
         return None
+
+
+def keyed_fernet(key: bytes, purpose: str, secret: str) -> Fernet:
+    """A Fernet whose key is an HMAC of ``purpose`` and ``secret`` under the instance ``key``:
+    opening what it encrypted takes both the instance key and the secret (which the caller
+    keeps elsewhere, e.g. only in the page that will send it back)."""
+    material = hmac.new(key, f"{purpose}:{secret}".encode(), hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(material))
 
 
 class EncryptedText(TypeDecorator):

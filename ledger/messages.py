@@ -138,7 +138,18 @@ MESSAGES = {
     "pledge_throttled": _l(
         "Too many pledges were made from here in a short time. Please try again in %(minutes)s minutes."
     ),
+    "pledges_busy": _l(
+        "We are taking too many pledges at the moment. Please try again in an hour; nothing was recorded."
+    ),
+    "confirmation_mails_busy": _l(
+        "We can't send more mails to new addresses this hour. Pledge without an email, or try again "
+        "in an hour; nothing was recorded."
+    ),
     "link_invalid": _l("This link is not valid. Use the link from your latest mail as it is."),
+    "link_revoked": _l(
+        "This link was revoked and no longer opens anything. A newer mail from us has a link that works."
+    ),
+    "confirm_invalid": _l("This confirmation link is not valid or has expired; nothing was changed."),
     "link_expired": _l("This link has expired. The link in a newer mail from us will work."),
     "bad_setting": _l("Enter a whole number in the range shown."),
     # bank statements

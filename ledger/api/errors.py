@@ -48,7 +48,12 @@ CONFLICT_CODES = {
 # Refusals because of who asks (two-person sign-off: never one's own item).
 FORBIDDEN_CODES = {"own_approval", "not_author"}
 # Refusals with their own HTTP status.
-STATUS_FOR_CODE = {"pledge_throttled": 429, "not_found": 404}
+STATUS_FOR_CODE = {
+    "pledge_throttled": 429,
+    "pledges_busy": 429,
+    "confirmation_mails_busy": 429,
+    "not_found": 404,
+}
 
 
 def json_error(status: int, code: str, field: str | None = None, params: dict | None = None):

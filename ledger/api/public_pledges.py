@@ -22,6 +22,8 @@ def throttle_policy() -> PledgeThrottle:
     return PledgeThrottle(
         max_pledges=int(config.get("PUBLIC_PLEDGE_MAX") or 5),
         window_seconds=int(config.get("PUBLIC_PLEDGE_WINDOW_SECONDS") or 3600),
+        max_pledges_per_hour=int(config.get("PUBLIC_PLEDGE_MAX_PER_HOUR") or 30),
+        max_unconfirmed_mails_per_hour=int(config.get("UNCONFIRMED_MAIL_MAX_PER_HOUR") or 10),
     )
 
 

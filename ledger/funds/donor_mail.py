@@ -8,9 +8,9 @@ pledge's confirmation with its reference and bank details, reminders and lapse n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
@@ -18,7 +18,7 @@ from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
-from ledger.mail.outbox import queue_mail
+from ledger.mail.outbox import CONFIRM_KIND, queue_mail
 
 
 def queue_receipt(session: Session, donation: Donation) -> MailMessage | None:
@@ -28,15 +28,71 @@ def queue_receipt(session: Session, donation: Donation) -> MailMessage | None:
     return queue_mail(session, "receipt", donor=donor, params={"donation": donation.id})
 
 
+# An address nobody confirmed is deleted after this (``pledges update``).
+UNCONFIRMED_FOR = timedelta(days=1)
+
+
 def queue_pledge_confirmation(session: Session, pledge: Pledge) -> MailMessage | None:
-    return queue_mail(session, "pledge_created", donor=pledge.donor, params={"pledge": pledge.id})
+    """The pledge's mail (reference, bank details) to a confirmed address; to an address nobody
+    confirmed yet only the short request to confirm it, naming no prisoner and no amount."""
+    donor = pledge.donor
+    if donor is None or not donor.email:
+        return None
+    if not donor.email_confirmed:
+        return queue_mail(session, CONFIRM_KIND, donor=donor)
+    return queue_mail(session, "pledge_created", donor=donor, params={"pledge": pledge.id})
+
+
+def unconfirmed_mails_since(session: Session, since: datetime) -> int:
+    """Confirmation requests queued since ``since``: the mails that went to addresses nobody
+    had confirmed (their cap is ``UNCONFIRMED_MAIL_MAX_PER_HOUR``)."""
+    return int(
+        session.scalar(
+            select(func.count(MailMessage.id)).where(
+                MailMessage.kind == CONFIRM_KIND, MailMessage.created_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def confirm_email(session: Session, donor: Donor, *, now: datetime | None = None) -> bool:
+    """The donor followed the link in the confirmation mail: from now on their mails go out
+    (and may name the prisoner if they allowed it); their pledges' mails are queued now.
+    Returns False when it was confirmed already or there is no address any more."""
+    if not donor.email or donor.email_confirmed:
+        return False
+    donor.email_confirmed_at = now or utcnow()
+    session.flush()
+    for pledge in session.scalars(
+        select(Pledge).where(Pledge.donor_id == donor.id, Pledge.status != "cancelled").order_by(Pledge.id)
+    ):
+        queue_mail(session, "pledge_created", donor=donor, params={"pledge": pledge.id})
+    record_audit(session, "donor.email_confirmed", target=f"donor:{donor.id}")
+    return True
+
+
+def revoke_links(session: Session, donor: Donor, *, reason: str, actor=None) -> None:
+    """Every link already mailed to the donor stops working (it then answers "revoked")."""
+    donor.link_generation = (donor.link_generation or 0) + 1
+    session.flush()
+    record_audit(session, "donor.links_revoked", user=actor, target=f"donor:{donor.id}", reason=reason)
+
+
+def forget_unconfirmed(session: Session, added_before: datetime, *, now: datetime | None = None) -> int:
+    """Delete the addresses given before ``added_before`` that nobody confirmed; returns how many."""
+    donors = session.scalars(
+        select(Donor).where(Donor.email_added_at < added_before, Donor.email_confirmed_at.is_(None))
+    ).all()
+    return sum(forget_email(session, donor, reason="unconfirmed", now=now) for donor in donors)
 
 
 def forget_email(
     session: Session, donor: Donor, *, reason: str, actor=None, now: datetime | None = None
 ) -> bool:
-    """Delete the donor's email (their request, an admin's, or the retention period) and drop
-    the mails that waited for it.  The ledger is not touched.  Returns False if there was none."""
+    """Delete the donor's email (their request, an admin's, the retention period, or nobody
+    confirmed it) and drop the mails that waited for it; every link mailed to the donor is
+    revoked.  The ledger is not touched.  Returns False if there was none."""
     stored = session.execute(
         Donor.__table__.select()
         .with_only_columns(Donor.__table__.c.email_encrypted)
@@ -46,7 +102,9 @@ def forget_email(
         return False
     donor.email = None
     donor.email_added_at = None
+    donor.email_confirmed_at = None
     donor.purged_at = now or utcnow()
+    donor.link_generation = (donor.link_generation or 0) + 1  # every link mailed is revoked
     session.execute(
         update(MailMessage)
         .where(

@@ -179,8 +179,19 @@ class Donor(Base):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the donor followed the link in the confirmation mail (docs/mail.md): until then the
+    # address gets that one mail and nothing else, and ``may_name_prisoner`` has no effect.
+    # Addresses staff record, and those from before confirmations, count as confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Every link in a donor's mails carries this number (ledger/funds/donor_links.py);
+    # raising it revokes them all ("delete my email", or an admin).
+    link_generation: Mapped[int] = mapped_column(Integer, default=0)
 
     pledges: Mapped[list[Pledge]] = relationship(back_populates="donor")
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class Pledge(Base):
@@ -353,3 +364,22 @@ class ImportMapping(Base):
     decimal_comma: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class StatementPreview(Base):
+    """An uploaded bank statement while its preview lives (ledger/funds/statement_previews.py).
+
+    Only ciphertext is kept: Fernet under a key derived from the instance's ``IMPORT_KEY`` and
+    a random token that only the preview page holds (the table keeps the token's SHA-256), so
+    neither the database nor the instance folder alone opens it.  Deleted when the import is
+    posted, cancelled, or ``expires_at`` has passed.
+    """
+
+    __tablename__ = "statement_previews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

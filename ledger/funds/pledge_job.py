@@ -1,7 +1,8 @@
 """The pledge job (``flask --app wsgi pledges update``, from cron): store the instalments
 that fell due, store each pledge's status as the rules give it (with its history), queue
 reminders for missed instalments and a notice when a pledge lapses, the coordinators' daily
-digest of overdue pledges, and delete donors' emails older than the retention period.
+digest of overdue pledges, delete donors' emails older than the retention period and those
+nobody confirmed within a day, and delete bank statements whose preview has expired.
 
 Runs are serialised by a lock on the settings row, so two at once queue nothing twice.
 Nothing is sent here: ``mail send`` does that.  The caller commits.
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from ledger.access.models import User
 from ledger.database import utcnow
-from ledger.funds.donor_mail import forget_email
+from ledger.funds.donor_mail import UNCONFIRMED_FOR, forget_email, forget_unconfirmed
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donor, Pledge, PledgeInstalment
 from ledger.funds.schedules import (
@@ -26,6 +27,7 @@ from ledger.funds.schedules import (
     set_status,
     store_due_instalments,
 )
+from ledger.funds.statement_previews import expire_statement_previews
 from ledger.mail.outbox import queue_mail
 
 
@@ -37,9 +39,17 @@ class JobReport:
     lapse_notices: int = 0
     digests: int = 0
     emails_deleted: int = 0
+    unconfirmed_deleted: int = 0
+    previews_expired: int = 0
 
 
-def update_pledges(session, *, today: date | None = None, now: datetime | None = None) -> JobReport:
+def update_pledges(
+    session,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    unconfirmed_for: timedelta = UNCONFIRMED_FOR,
+) -> JobReport:
     now = now or utcnow()
     today = today or now.date()
     settings = lock_pledge_job(session)
@@ -102,6 +112,8 @@ def update_pledges(session, *, today: date | None = None, now: datetime | None =
     for donor in session.scalars(select(Donor).where(Donor.email_added_at < cutoff)):
         if forget_email(session, donor, reason="retention", now=now):
             report.emails_deleted += 1
+    report.unconfirmed_deleted = forget_unconfirmed(session, now - unconfirmed_for, now=now)
+    report.previews_expired = expire_statement_previews(session, now)
     if settings.digest_sent_on != today:
         settings.digest_sent_on = today
         if overdue:

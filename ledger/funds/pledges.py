@@ -67,9 +67,12 @@ def make_donor(
     email: object = None,
     locale: str | None = None,
     may_name_prisoner: bool = False,
+    confirmed: bool = True,
 ) -> Donor:
     """An anonymous donor unless a public name is given; the email is private (stored
-    encrypted), optional; ``locale`` is the language their mails will be in."""
+    encrypted), optional; ``locale`` is the language their mails will be in.  ``confirmed``:
+    False for an address someone typed on a public page, which gets only the confirmation
+    mail until its link is followed (staff record addresses donors gave them)."""
     try:
         name = clean_text(public_name, max_length=120) or None
     except TextError as error:
@@ -84,6 +87,7 @@ def make_donor(
         public_name=name,
         email=address,
         email_added_at=utcnow() if address else None,
+        email_confirmed_at=utcnow() if address and confirmed else None,
         locale=locale if locale in LOCALES else "en",
         may_name_prisoner=bool(may_name_prisoner),
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
@@ -103,8 +104,14 @@ def stored_donor_settings(session: Session) -> DonorSettings:
     if row is None:
         row = donor_settings(session)
         row.updated_at = utcnow()
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # another request created it first (public pledges at once)
+            row = session.get(DonorSettings, 1, populate_existing=True)
+            if row is None:
+                raise
     return row
 
 

@@ -1,9 +1,11 @@
 """``flask --app wsgi mail send`` and ``flask --app wsgi pledges update`` (cron-safe, thin), and
-``donors forget`` (a donor's request to delete their email, without the admin pages)."""
+``donors forget`` (a donor's request to delete their email, without the admin pages),
+``donors revoke-links`` and ``imports clean``."""
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -15,6 +17,7 @@ from ledger.extensions import db
 mail_cli = AppGroup("mail", help="Send the outbox.")
 pledges_cli = AppGroup("pledges", help="Pledge schedules and statuses.")
 donors_cli = AppGroup("donors", help="Donors' personal data: delete an email on request.")
+imports_cli = AppGroup("imports", help="Bank statement imports.")
 
 
 @mail_cli.command("send")
@@ -48,13 +51,30 @@ def pledges_update() -> None:
     """Store instalments that fell due and each pledge's status, queue reminders, lapse
     notices and the coordinators' daily digest, delete emails past the retention period."""
     from ledger.funds.pledge_job import update_pledges
+    from ledger.funds.statement_previews import remove_statement_files
 
-    report = update_pledges(db.session)
+    hours = int(current_app.config.get("UNCONFIRMED_EMAIL_HOURS") or 24)
+    report = update_pledges(db.session, unconfirmed_for=timedelta(hours=hours))
+    files = remove_statement_files(current_app.instance_path)
     click.echo(
         f"Pledges {report.pledges}: {report.changed} changed status; queued {report.reminders} reminders, "
         f"{report.lapse_notices} lapse notices, {report.digests} digests; "
-        f"{report.emails_deleted} emails deleted after the retention period."
+        f"{report.emails_deleted} emails deleted after the retention period, "
+        f"{report.unconfirmed_deleted} unconfirmed; "
+        f"{report.previews_expired + files} expired statement previews deleted."
     )
+
+
+@imports_cli.command("clean")
+@writes
+def imports_clean() -> None:
+    """Delete the bank statements whose preview has expired (and any plain statement file an
+    older version left in instance/imports); safe to run from cron."""
+    from ledger.funds.statement_previews import expire_statement_previews, remove_statement_files
+
+    expired = expire_statement_previews(db.session)
+    files = remove_statement_files(current_app.instance_path)
+    click.echo(f"Deleted {expired} expired statement preview(s) and {files} old statement file(s).")
 
 
 @donors_cli.command("forget")
@@ -74,3 +94,23 @@ def donors_forget(email: str | None, reference: str | None) -> None:
         _fail("no donor with that email or pledge reference")
     deleted = sum(forget_email(db.session, donor, reason="admin", actor=None) for donor in donors)
     click.echo(f"Deleted {deleted} email(s) of {len(donors)} donor(s); their gifts stay in the books.")
+
+
+@donors_cli.command("revoke-links")
+@click.option("--email", help="The address the donor wrote from.")
+@click.option("--pledge", "reference", help="A pledge reference the donor gave (SL-…).")
+@writes
+def donors_revoke_links(email: str | None, reference: str | None) -> None:
+    """Make every link already mailed to a donor worthless (a leaked or forwarded mail); their
+    next mail carries a new one."""
+    from ledger.cli import _fail
+    from ledger.funds.donor_mail import donors_with, revoke_links
+
+    if not email and not reference:
+        _fail("give --email or --pledge")
+    donors = donors_with(db.session, email=email, reference=reference)
+    if not donors:
+        _fail("no donor with that email or pledge reference")
+    for donor in donors:
+        revoke_links(db.session, donor, reason="admin", actor=None)
+    click.echo(f"Revoked the links of {len(donors)} donor(s).")

@@ -21,6 +21,7 @@ from ledger.database import utcnow
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 
+CONFIRM_KIND = "confirm_email"
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -35,7 +36,8 @@ def queue_mail(
 ) -> MailMessage | None:
     """Add one message for a donor or a user (exactly one of them).
 
-    A donor without an email (none given, or deleted) gets nothing: returns None.
+    A donor without an email (none given, or deleted) gets nothing: returns None; nor does one
+    whose address is not confirmed yet, except the request to confirm it (``confirm_email``).
     ``params`` hold ids and figures, never an address or a name (a value with "@" is refused).
     The language is the donor's (the one they gave in), the user's setting, or ``locale``.
     """
@@ -49,6 +51,8 @@ def queue_mail(
             raise ValueError("mail params must not hold an address")
     if donor is not None and not donor.email:
         return None
+    if donor is not None and donor.email_confirmed_at is None and kind != CONFIRM_KIND:
+        return None  # an address nobody confirmed gets the confirmation request and nothing else
     language = locale or (donor.locale if donor is not None else getattr(user, "locale", None)) or "en"
     message = MailMessage(
         kind=kind,

@@ -5,7 +5,9 @@ from a builder that reads the ids in ``params``.  Another area adds a kind with
 ``register_kind(kind, subject, builder)`` (docs/mail.md).
 
 Donors' mails name no prisoner unless the donor ticked "you may name the prisoner in
-mails", and carry a signed link to manage the gift and one to delete the email.  The only
+mails" and confirmed the address, and carry a signed link to manage the gift and one to delete
+the email (also as ``List-Unsubscribe`` with RFC 8058's one-click POST).  An address nobody
+confirmed gets only the request to confirm it, with no other link.  The only
 address in a message is the recipient's own, in the envelope and the To header.
 """
 
@@ -22,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from ledger.access.models import User
 from ledger.database import utc_today
-from ledger.funds.donor_links import donor_token
+from ledger.funds.donor_links import confirm_token, donor_token
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import pledge_states
 from ledger.mail.models import MailMessage
+from ledger.mail.outbox import CONFIRM_KIND
 from ledger.mail.sender import Outgoing
 from ledger.money import Money
 
@@ -49,16 +52,26 @@ def _base_url() -> str:
 
 
 def donor_links(donor: Donor) -> dict:
-    token = donor_token(current_app.config["SECRET_KEY"], donor.id)
+    token = donor_token(current_app.config["SECRET_KEY"], donor.id, donor.link_generation or 0)
     base = _base_url()
     return {"manage_url": f"{base}/my-gift/{token}", "forget_url": f"{base}/my-gift/{token}/forget"}
+
+
+def _confirm(session: Session, message: MailMessage, params: dict) -> dict | None:
+    """The request to confirm an address: a link and nothing else (no prisoner, no amount, no
+    reference, no link that opens the pledge)."""
+    donor = session.get(Donor, message.donor_id)
+    if donor is None or donor.email_confirmed:
+        return None
+    token = confirm_token(current_app.config["SECRET_KEY"], donor.id, donor.link_generation or 0)
+    return {"confirm_url": f"{_base_url()}/my-gift/confirm/{token}"}
 
 
 def _fund_words(donor: Donor, pledge_or_donation) -> str | None:
     """The prisoner's name only when the donor allowed it; otherwise None (the template says
     "the fund you chose")."""
     prisoner = pledge_or_donation.prisoner
-    if prisoner is None or not donor.may_name_prisoner:
+    if prisoner is None or not donor.may_name_prisoner or not donor.email_confirmed:
         return None
     return prisoner.name
 
@@ -151,6 +164,7 @@ def _digest(session: Session, message: MailMessage, params: dict) -> dict | None
     return {"rows": rows, "list_url": f"{_base_url()}/manage/pledges?status=overdue"}
 
 
+register_kind(CONFIRM_KIND, _l("Please confirm your email address"), _confirm)
 register_kind("receipt", _l("Thank you: your gift is recorded"), _receipt)
 register_kind("pledge_created", _l("Your pledge: the reference code and where to send it"), _pledge_context)
 register_kind("reminder", _l("A reminder about your pledge"), _reminder)
@@ -171,11 +185,18 @@ def render_message(session: Session, message: MailMessage) -> Outgoing | None:
             if donor is None or not donor.email:
                 return None
             address = donor.email
+            confirming = message.kind == CONFIRM_KIND
+            if not confirming and not donor.email_confirmed:
+                return None  # nothing but the confirmation request before the address is confirmed
             context = builder(session, message, params)
             if context is None:
                 return None
-            context.update(donor_links(donor))
-            headers["List-Unsubscribe"] = f"<{context['forget_url']}>"
+            if not confirming:
+                context.update(donor_links(donor))
+                # RFC 2369 and RFC 8058: a plain <URL> (never an encoded word) that a mail client
+                # may POST "List-Unsubscribe=One-Click" to; that deletes the address.
+                headers["List-Unsubscribe"] = f"<{context['forget_url']}>"
+                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         else:
             user = session.get(User, message.user_id)
             if user is None or not user.active:

@@ -25,6 +25,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -151,7 +152,9 @@ def _give_back(message: MailMessage, error: str, now: datetime) -> str:
 
 
 def build_message(settings: SmtpSettings, message: MailMessage, outgoing: Outgoing) -> EmailMessage:
-    mail = EmailMessage()
+    # Headers of ``outgoing`` are written as they are (set_raw, never refolded into RFC 2047
+    # encoded words): List-Unsubscribe must stay a plain <URL> for mail clients to offer it.
+    mail = EmailMessage(policy=policy.default.clone(refold_source="none"))
     mail["From"] = settings.sender
     mail["To"] = outgoing.to
     mail["Subject"] = outgoing.subject
@@ -160,7 +163,9 @@ def build_message(settings: SmtpSettings, message: MailMessage, outgoing: Outgoi
     mail["Message-ID"] = f"<outbox-{message.id}-{int(message.created_at.timestamp())}@{domain}>"
     mail["Auto-Submitted"] = "auto-generated"
     for name, value in outgoing.headers.items():
-        mail[name] = value
+        if not value.isascii() or "\r" in value or "\n" in value or len(value) > 900:
+            raise ValueError(f"header {name} must be one line of ASCII")
+        mail.set_raw(name, value)
     mail.set_content(outgoing.body)
     return mail
 

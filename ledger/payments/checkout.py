@@ -108,6 +108,9 @@ def start_checkout(
         public_name=gift.public_name or None,
         email=gift.email or None,
         email_added_at=utcnow() if gift.email else None,
+        # Nothing is mailed before Stripe reports a payment, so a card gift's address counts
+        # as confirmed (a public pledge's does not: ledger/funds/public_pledges.py).
+        email_confirmed_at=utcnow() if gift.email else None,
         locale=gift.locale if gift.locale in ("en", "ru") else "en",
         may_name_prisoner=gift.may_name_prisoner,
     )

@@ -65,6 +65,8 @@ ACTION_LABELS = {
     "disbursement.recorded": _l("Spending recorded"),
     "donation.recorded": _l("Gift recorded"),
     "donor.email_deleted": _l("Donor's email deleted"),
+    "donor.email_confirmed": _l("Donor confirmed their email"),
+    "donor.links_revoked": _l("Donor's links revoked"),
     "donor_settings.saved": _l("Pledge and email rules saved"),
     "entry.reversed": _l("Entry reversed"),
     "exchange.recorded": _l("Currency exchanged between accounts"),

@@ -4,7 +4,7 @@ failures; donors' emails (shown to admins only) and their deletion."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,10 +15,12 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
+from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds import bank_details
-from ledger.funds.donor_mail import forget_email
+from ledger.funds.donor_mail import forget_email, revoke_links, unconfirmed_mails_since
 from ledger.funds.models import Donor, Pledge
+from ledger.funds.public_pledges import HOUR, public_pledges_since
 from ledger.funds.schedules import RULE_LIMITS, donor_settings, save_donor_rules
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 from ledger.mail.models import MailMessage
@@ -138,6 +140,25 @@ def delete_bank_details(currency: str):
 # ---- the outbox ----------------------------------------------------------------------------
 
 
+def public_traffic() -> dict:
+    """The last hour's public pledges and mails to unconfirmed addresses against their caps,
+    and the addresses waiting for confirmation (shown on the outbox and donors pages)."""
+    since = utcnow() - HOUR
+    config = current_app.config
+    return {
+        "pledges": public_pledges_since(db.session, since),
+        "pledges_cap": int(config.get("PUBLIC_PLEDGE_MAX_PER_HOUR") or 30),
+        "mails": unconfirmed_mails_since(db.session, since),
+        "mails_cap": int(config.get("UNCONFIRMED_MAIL_MAX_PER_HOUR") or 10),
+        "unconfirmed": db.session.scalar(
+            select(func.count(Donor.id)).where(
+                Donor.email_added_at.is_not(None), Donor.email_confirmed_at.is_(None)
+            )
+        )
+        or 0,
+    }
+
+
 @bp.get("/mail")
 @role_required("admin")
 def outbox():
@@ -155,7 +176,12 @@ def outbox():
         db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all()
     )
     return render_template(
-        "donor_admin/outbox.html", messages=messages, counts=counts, status=status, action_form=EmptyForm()
+        "donor_admin/outbox.html",
+        messages=messages,
+        counts=counts,
+        status=status,
+        action_form=EmptyForm(),
+        traffic=public_traffic(),
     )
 
 
@@ -191,7 +217,12 @@ def donors():
     )
     settings = donor_settings(db.session)
     return render_template(
-        "donor_admin/donors.html", donors=rows, pledges=pledges, settings=settings, action_form=EmptyForm()
+        "donor_admin/donors.html",
+        donors=rows,
+        pledges=pledges,
+        settings=settings,
+        action_form=EmptyForm(),
+        traffic=public_traffic(),
     )
 
 
@@ -201,4 +232,15 @@ def forget_donor_email(donor_id: int):
     donor = db.session.get(Donor, donor_id) or abort(404)
     forget_email(db.session, donor, reason="admin", actor=current_user)
     flash(_("The email was deleted; the gifts stay in the books."), "success")
+    return redirect(url_for("donor_admin.donors"), code=303)
+
+
+@bp.post("/donors/<int:donor_id>/revoke-links")
+@role_required("admin")
+def revoke_donor_links(donor_id: int):
+    donor = db.session.get(Donor, donor_id) or abort(404)
+    revoke_links(db.session, donor, reason="admin", actor=current_user)
+    flash(
+        _("Every link already mailed to this donor is revoked; their next mail brings a new one."), "success"
+    )
     return redirect(url_for("donor_admin.donors"), code=303)

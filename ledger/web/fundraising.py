@@ -3,9 +3,8 @@ allocations between funds and bank statement import."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
+from datetime import timedelta
 
 import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -47,6 +46,7 @@ from ledger.funds.prisoners import (
     update_prisoner,
 )
 from ledger.funds.schedules import pledge_states, policy_of
+from ledger.funds.statement_previews import drop_statement, keep_statement, open_statement
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
@@ -390,12 +390,6 @@ def new_transfer():
 # --- bank statements -------------------------------------------------------------------
 
 
-def _statement_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _mapping_from(form: StatementUploadForm) -> ColumnMapping:
     return ColumnMapping(
         date=form.date_column.data.strip(),
@@ -408,6 +402,11 @@ def _mapping_from(form: StatementUploadForm) -> ColumnMapping:
     )
 
 
+def preview_lifetime() -> timedelta:
+    """How long an uploaded statement is kept for its preview (config ``IMPORT_PREVIEW_MINUTES``)."""
+    return timedelta(minutes=max(1, int(current_app.config.get("IMPORT_PREVIEW_MINUTES") or 60)))
+
+
 def import_key() -> bytes:
     """The instance's key for bank-import row keys (config ``IMPORT_KEY``)."""
     return current_app.config["IMPORT_KEY"].encode()
@@ -416,8 +415,8 @@ def import_key() -> bytes:
 @bp.route("/imports/bank", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def bank_import():
-    """Upload and preview; the file is kept under the instance folder, by its hash, for
-    the confirming request, and deleted once posted."""
+    """Upload and preview; the file is kept encrypted while the preview lives
+    (ledger/funds/statement_previews.py) and deleted on post, cancel or expiry."""
     form = StatementUploadForm()
     form.asset.choices = bank_choices()
     form.default_currency.choices = currency_choices(blank=True)
@@ -433,10 +432,14 @@ def bank_import():
             # The columns that read this file are the account's columns for its next import.
             save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
-            (_statement_dir() / f"{statement.sha256}.csv").write_bytes(data)
+            token = keep_statement(
+                db.session, data, key=import_key(), lifetime=preview_lifetime(), created_by=current_user
+            )
             return render_template(
                 "fundraising/import_preview.html",
                 statement=statement,
+                token=token,
+                kept_minutes=int(preview_lifetime().total_seconds() // 60),
                 asset=asset,
                 mapping=json.dumps(mapping.__dict__),
                 funds=fund_choices(),
@@ -444,7 +447,11 @@ def bank_import():
     saved = accounts_with_saved_mappings(db.session)
     saved_accounts = [(c.value, c.label) for c in form.asset.choices if c.value in saved]
     return render_template(
-        "fundraising/import_upload.html", form=form, prefilled=prefilled, saved_accounts=saved_accounts
+        "fundraising/import_upload.html",
+        form=form,
+        prefilled=prefilled,
+        saved_accounts=saved_accounts,
+        kept_minutes=int(preview_lifetime().total_seconds() // 60),
     )
 
 
@@ -474,14 +481,12 @@ def _prefill(form: StatementUploadForm):
 @bp.route("/imports/bank/post", methods=["POST"])
 @role_required(*WRITERS)
 def bank_import_post():
-    sha = request.form.get("statement", "")
-    path = _statement_dir() / f"{sha}.csv"
-    if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha) or not path.exists():
-        flash(message_for("import_expired"), "error")
+    token = request.form.get("statement", "")
+    try:
+        data = open_statement(db.session, token, key=import_key())
+    except StatementError as error:
+        flash(message_for(error.code), "error")
         return redirect(url_for("fundraising.bank_import"))
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha:
-        abort(400)
     try:
         mapping = ColumnMapping(**json.loads(request.form.get("mapping", "{}")))
     except (TypeError, ValueError):
@@ -498,5 +503,14 @@ def bank_import_post():
         result = post_statement(db.session, statement, asset, decisions, recorded_by=current_user)
     if not outcome.ok:
         return redirect(url_for("fundraising.bank_import"))
-    path.unlink(missing_ok=True)
+    drop_statement(db.session, token)
     return render_template("fundraising/import_result.html", result=result, asset=asset)
+
+
+@bp.route("/imports/bank/cancel", methods=["POST"])
+@role_required(*WRITERS)
+def bank_import_cancel():
+    """Forget the previewed statement now, without recording anything."""
+    drop_statement(db.session, request.form.get("statement", ""))
+    flash(_("The statement is deleted; nothing was recorded."), "success")
+    return redirect(url_for("fundraising.bank_import"), code=303)

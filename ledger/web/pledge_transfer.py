@@ -13,10 +13,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ledger.api.public_pledges import client_key, throttle_policy
 from ledger.database import utcnow
-from ledger.extensions import db
+from ledger.extensions import csrf, db
 from ledger.funds.bank_details import pledge_currencies
-from ledger.funds.donor_links import LinkRefused, donor_from_token
-from ledger.funds.donor_mail import forget_email
+from ledger.funds.donor_links import LinkRefused, check_generation, confirm_claim, link_claim
+from ledger.funds.donor_mail import confirm_email, forget_email
 from ledger.funds.kinds import GENERAL
 from ledger.funds.models import BankDetails, Donor, Pledge, Prisoner
 from ledger.funds.pledges import (
@@ -30,12 +30,14 @@ from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.money import MoneyError, parse_amount
+from ledger.web.access_forms import EmptyForm
 from ledger.web.boundary import attempt
 from ledger.web.choices import public_fund_choices
 from ledger.web.donate_forms import PledgeTransferForm
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("pledge_transfer", __name__)
+THROTTLED = {"pledge_throttled", "pledges_busy", "confirmation_mails_busy"}
 
 
 def _locale() -> str:
@@ -76,7 +78,7 @@ def form():
             throttle=throttle_policy(),
         )
     if not outcome.ok:
-        status = 429 if outcome.code == "pledge_throttled" else 400
+        status = 429 if outcome.code in THROTTLED else 400
         return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), status
     return render_template(
         "pledge/done.html",
@@ -114,22 +116,25 @@ def printable(reference: str):
 
 
 def _donor_of(token: str) -> Donor:
+    """The donor the link names, or a page that says why it does not work: invalid, expired
+    or revoked (that page shows nothing of the donor, their pledges or any prisoner)."""
     config = current_app.config
     try:
-        donor_id = donor_from_token(
-            config["SECRET_KEY"], token, max_age_days=int(config.get("DONOR_LINK_DAYS") or 60)
-        )
+        claim = link_claim(config["SECRET_KEY"], token, max_age_days=int(config.get("DONOR_LINK_DAYS") or 60))
+        donor = db.session.get(Donor, claim.donor_id)
+        if donor is None:
+            raise LinkRefused("link_invalid")
+        check_generation(claim, donor.link_generation)
     except LinkRefused as refused:
         abort(_refused_page(refused.code))
-    donor = db.session.get(Donor, donor_id)
-    if donor is None:
-        abort(_refused_page("link_invalid"))
     return donor
 
 
 def _refused_page(code: str):
+    # A revoked link is gone for good (410); an invalid or expired one is a bad request.
+    status = 410 if code == "link_revoked" else 400
     response = current_app.make_response(
-        (render_template("pledge/link_refused.html", message=message_for(code)), 400)
+        (render_template("pledge/link_refused.html", message=message_for(code), code=code), status)
     )
     return response
 
@@ -184,9 +189,34 @@ def change(token: str, reference: str, action: str):
 
 
 @bp.route("/my-gift/<token>/forget", methods=["GET", "POST"])
+@csrf.exempt  # the token in the path is the secret; RFC 8058's one-click POST carries no form token
 def forget(token: str):
+    """ "Delete my email": the page's button, or a mail client's one-click unsubscribe (RFC 8058:
+    a POST of ``List-Unsubscribe=One-Click`` to the ``List-Unsubscribe`` URL).  Deleting the
+    address also revokes every link mailed to the donor, this one included."""
     donor = _donor_of(token)
     if request.method == "GET":
         return render_template("pledge/forget.html", token=token, has_email=donor.email is not None)
     forget_email(db.session, donor, reason="donor")
     return render_template("pledge/forgotten.html")
+
+
+@bp.route("/my-gift/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """The link in the confirmation mail.  GET shows a button (a mail scanner that follows links
+    confirms nothing); POST confirms the address, and the pledge's mail is queued."""
+    try:
+        claim = confirm_claim(current_app.config["SECRET_KEY"], token)
+        donor = db.session.get(Donor, claim.donor_id)
+        if donor is None or not donor.email:
+            raise LinkRefused("confirm_invalid")
+        check_generation(claim, donor.link_generation)
+    except LinkRefused as refused:
+        code = "link_revoked" if refused.code == "link_revoked" else "confirm_invalid"
+        return _refused_page(code)
+    form = EmptyForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("pledge/confirm.html", form=form, done=donor.email_confirmed), status
+    confirm_email(db.session, donor)
+    return render_template("pledge/confirm.html", form=form, done=True, just_confirmed=True)

@@ -23,10 +23,13 @@ class Inbox:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, list[str], object]] = []
+        self.raw: list[bytes] = []  # the bytes as they came over the wire, in order
 
     async def handle_DATA(self, server, session, envelope):
-        parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        data = envelope.original_content or envelope.content
+        parsed = message_from_bytes(data, policy=policy.default)
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        self.raw.append(bytes(data))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:

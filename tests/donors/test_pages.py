@@ -14,6 +14,7 @@ from ledger.funds.donor_links import SALT, donor_token
 from ledger.funds.models import Donor, DonorSettings, Pledge, PledgeStatusChange
 from ledger.mail.models import MailMessage
 from tests.donors.conftest import EUR_DETAILS_EN, EUR_DETAILS_RU
+from tests.donors.helpers import confirm_from_mail
 from tests.factories import new_prisoner
 
 EMAIL = "irina.donor@example.net"
@@ -271,7 +272,7 @@ def test_the_admin_sees_a_failed_mail_and_sends_it_again(
     assert runner.invoke(args=["mail", "send"]).exit_code == 1
     auth.login("admin")
     page = client.get("/admin/mail", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "pledge_created" in page
+    assert "confirm_email" in page
     assert "server unreachable" in page
     assert EMAIL not in page
     message = session.scalar(select(MailMessage))
@@ -280,6 +281,13 @@ def test_the_admin_sees_a_failed_mail_and_sends_it_again(
     assert runner.invoke(args=["mail", "send"]).exit_code == 0
     assert len(smtp.inbox.to(EMAIL)) == 1
     body = smtp.inbox.to(EMAIL)[0].get_body(("plain",)).get_content()
+    # the request to confirm the address: no code, no bank details, no amount
+    assert not re.search(r"SL-[A-HJKMNP-Z2-9]{10}", body)
+    for absent in ("TESTDEFFXXX", "€", "EUR"):
+        assert absent not in body
+    confirm_from_mail(client, runner, smtp, EMAIL)
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    body = smtp.inbox.to(EMAIL)[-1].get_body(("plain",)).get_content()
     assert re.search(r"SL-[A-HJKMNP-Z2-9]{10}", body)
     assert "TESTDEFFXXX" in body
 
@@ -306,6 +314,9 @@ def test_end_to_end_pledge_page_statement_import_and_receipts(client, session, a
         headers={"Accept-Language": "ru"},
     )
     reference = re.search(r"SL-[A-HJKMNP-Z2-9]{10}", response.get_data(as_text=True)).group(0)
+    assert "Перейдите по ссылке в нём, чтобы подтвердить адрес" in response.get_data(as_text=True)
+    confirm_from_mail(client, runner, smtp, EMAIL)
+    smtp.inbox.received.clear()
     auth.login("coordinator")
     csv_text = (
         "date,amount,currency,reference,payer\n"

@@ -51,9 +51,10 @@ def test_thirty_euros_a_month_in_english_and_russian(client, session, eur_detail
     assert [p.donor.locale for p in pledges] == ["en", "ru"]
     assert pledges[0].donor.email == EMAIL
     assert pledges[1].donor.email is None
-    # the confirmation with the code is queued for the donor who gave an email, and only for them
+    # the request to confirm the address is queued for the donor who gave an email, and only
+    # for them (the code with the bank details follows the confirmation)
     queued = session.scalars(select(MailMessage)).all()
-    assert [(m.kind, m.donor_id) for m in queued] == [("pledge_created", pledges[0].donor_id)]
+    assert [(m.kind, m.donor_id) for m in queued] == [("confirm_email", pledges[0].donor_id)]
     # the database holds the email only encrypted
     raw = session.execute(
         text("SELECT email_encrypted FROM donors WHERE email_encrypted IS NOT NULL")

@@ -153,6 +153,7 @@ def test_statement_fulfils_two_instalments_then_a_missed_month_sends_one_reminde
             "Message-ID",
             "Auto-Submitted",
             "List-Unsubscribe",
+            "List-Unsubscribe-Post",
             "Content-Type",
             "Content-Transfer-Encoding",
             "MIME-Version",

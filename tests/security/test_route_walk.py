@@ -130,6 +130,7 @@ POLICY = {
     "pledge_transfer.manage": PUBLIC,  # the signed token in the path is the credential
     "pledge_transfer.change": PUBLIC,
     "pledge_transfer.forget": PUBLIC,
+    "pledge_transfer.confirm": PUBLIC,
     "donor_admin.settings": ADMIN_ONLY,
     "donor_admin.save_rules": ADMIN_ONLY,
     "donor_admin.save_bank_details": ADMIN_ONLY,
@@ -138,6 +139,7 @@ POLICY = {
     "donor_admin.retry_mail": ADMIN_ONLY,
     "donor_admin.donors": ADMIN_ONLY,
     "donor_admin.forget_donor_email": ADMIN_ONLY,
+    "donor_admin.revoke_donor_links": ADMIN_ONLY,
     # public transparency pages
     "prisoners.prisoner_page": PUBLIC,
     "prisoners.prisoner_report_page": PUBLIC,
@@ -182,6 +184,7 @@ POLICY = {
     "fundraising.new_transfer": COORDINATOR_WRITE,
     "fundraising.bank_import": COORDINATOR_WRITE,
     "fundraising.bank_import_post": COORDINATOR_WRITE,
+    "fundraising.bank_import_cancel": COORDINATOR_WRITE,
     "spending.funds": AUDITOR_READ,
     "spending.fund": AUDITOR_READ,
     "spending.entry": AUDITOR_READ,
@@ -205,6 +208,7 @@ POLICY = {
 # Writes an auditor may make: signing in and out, the language, their own account.
 AUDITOR_MAY_WRITE = {
     "pledge_transfer.forget",  # anyone holding a donor's signed link may delete that donor's email
+    "pledge_transfer.confirm",  # anyone holding the confirmation link may confirm that address
     "auth.login",
     "auth.second_factor",
     "auth.logout",

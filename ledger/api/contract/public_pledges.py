@@ -109,7 +109,7 @@ PATHS: dict[str, dict] = {
                     "too_many_decimals, amount_too_large, unknown_currency, float_amount, "
                     "unknown_frequency, invalid_email, invalid_boolean, no_bank_details"
                 ),
-                "429": _error("pledge_throttled"),
+                "429": _error("pledge_throttled, pledges_busy, confirmation_mails_busy"),
             },
         }
     }
