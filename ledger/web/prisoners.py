@@ -13,6 +13,9 @@ from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.letters.addresses import letter_address
+from ledger.letters.letters import public_letter_counts
+from ledger.letters.services import services_reaching
 from ledger.messages import message_for
 from ledger.reports.periods import Period, PeriodError, parse_period, whole_months
 from ledger.reports.prisoner_report import (
@@ -57,6 +60,7 @@ def prisoner_page(slug: str):
     else:
         flows = monthly_flows(db.session, prisoner, as_of=as_of)
     report = prisoner_report(db.session, prisoner, as_of=as_of)  # all time
+    address = letter_address(db.session, prisoner)
     return render_template(
         "prisoners/page.html",
         prisoner=prisoner,
@@ -70,6 +74,11 @@ def prisoner_page(slug: str):
         donations=public_donations(db.session, prisoner, limit=40, as_of=as_of),
         lifecycle=lifecycle_view(db.session, prisoner, private=False),
         parcel_totals=parcel_outcome_totals(report),
+        address=address,
+        letter_services=services_reaching(db.session, address.facility)
+        if address.state in ("ok", "fallback")
+        else [],
+        letter_counts=public_letter_counts(db.session, as_of=as_of, prisoner=prisoner, months=6),
     )
 
 
