@@ -16,6 +16,7 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import (
+    BirthDateField,
     DateField,
     MoneyField,
     Name,
@@ -88,7 +89,7 @@ def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
 PROFILE = Schema(
     slug=Raw(),
     **{name: Raw() for name in PROFILE_FIELDS if name not in ("facility", "monthly_need", "birth_date")},
-    birth_date=DateField(),
+    birth_date=BirthDateField(),
     facility=Name(),
     monthly_need=MoneyField(allow_zero=True),
 )
