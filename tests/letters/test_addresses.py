@@ -141,6 +141,7 @@ def test_a_channel_link_must_be_a_web_address(api, ilya):
     assert body["error"]["field"] == "channel_url"
     status, body = api.post("/prisoners", {"slug": "x", "name": "X", "channel_url": "ftp://x"}, language="ru")
     assert status == 422
-    assert "https://" in body["error"]["message"] and "Укажите" in body["error"]["message"]
+    assert "https://" in body["error"]["message"]
+    assert "Укажите" in body["error"]["message"]
     status, body = api.get("/prisoners/x")
     assert status == 404
