@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.errors import InvalidEntry
+from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.holds import Approval
 from ledger.books.kinds import Category
 from ledger.books.models import Account
@@ -34,6 +34,12 @@ from ledger.spending.disbursements import record_disbursement
 
 MAX_PAGES = 100
 MAX_IMAGES = 50
+
+
+class LetterAlreadyAnswered(LedgerError):
+    """A reply to the letter is already recorded (a conflict with the state, not bad input)."""
+
+    code = "letter_already_answered"
 
 
 def _count(value: object, field_name: str, *, minimum: int, maximum: int) -> int:
@@ -151,7 +157,7 @@ def record_reply(session: Session, letter: Letter, *, on: date, recorded_by=None
     if on < letter.sent_on:
         raise InvalidEntry("reply before letter", field="on", reason="reply_before_letter")
     if letter.replied_on is not None:
-        raise InvalidEntry("already answered", field="on", reason="letter_already_answered")
+        raise LetterAlreadyAnswered("already answered", field="on", replied_on=letter.replied_on)
     letter.replied_on = on
     session.flush()
     record_audit(
