@@ -67,9 +67,11 @@ def letters():
     """The month's letters per prisoner, which went unanswered, and (for writers) the form."""
     month = _month_arg()
     form = _letter_form()
+    refused = False
     if request.method == "POST":
         if current_user.role not in WRITERS:
             abort(403)
+        refused = True
         if form.validate_on_submit():
             prisoner = prisoner_by_slug(db.session, form.prisoner.data)
             service = service_by_key(db.session, form.service.data)
@@ -120,7 +122,7 @@ def letters():
         reply_form=ReplyForm(formdata=None, on=utc_today()),
         letter_status=letter_status,
         letter_entry_id=letter_entry_id,
-    ), (400 if form.errors and request.method == "POST" else 200)
+    ), (400 if refused else 200)
 
 
 @bp.route("/manage/letters/<int:letter_id>/reply", methods=["POST"])
