@@ -92,6 +92,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.letter_words import register_letter_words
     from ledger.web.letters import bp as letters_bp
     from ledger.web.lifecycle import bp as lifecycle_bp
+    from ledger.web.month_post import bp as month_post_bp
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -119,6 +120,7 @@ def register_web(app: Flask) -> None:
         transparency_bp,
         lifecycle_bp,
         letters_bp,
+        month_post_bp,
     ):
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label
