@@ -66,7 +66,7 @@ def render_post_png(title: str, body: str, footer: str, *, font_dir: str | None 
     ]
     height = MARGIN * 2
     for lines, font, _colour in blocks:
-        height += len(lines) * (font.size + LINE_GAP) + 28
+        height += len(lines) * (int(font.size) + LINE_GAP) + 28
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 12, height), fill=ACCENT)
@@ -74,7 +74,7 @@ def render_post_png(title: str, body: str, footer: str, *, font_dir: str | None 
     for lines, font, colour in blocks:
         for line in lines:
             draw.text((MARGIN, y), line, font=font, fill=colour)
-            y += font.size + LINE_GAP
+            y += int(font.size) + LINE_GAP
         y += 28
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
