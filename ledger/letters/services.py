@@ -123,8 +123,9 @@ def reaches(service: LetterService, facility: Facility | None) -> bool:
 
 
 def services_reaching(session: Session, facility: Facility | None) -> list[LetterService]:
-    """The active services that reach ``facility`` (seeded order)."""
-    return [s for s in list_services(session, active_only=True) if reaches(s, facility)]
+    """The active services with a link that reach ``facility`` (seeded order): what a writer can
+    use.  The post and "other" have no link; they are for recording letters, not for the page."""
+    return [s for s in list_services(session, active_only=True) if s.url and reaches(s, facility)]
 
 
 def price(minor: int | None) -> Money | None:

@@ -108,7 +108,7 @@ def test_services_and_the_channel_link_on_the_page(api, ilya_in_sizo, client):
     status, body = api.patch("/prisoners/ilya", {"channel_url": "https://t.me/fictional_support"})
     assert status == 200, body
     _status, body = api.get("/prisoners/ilya/letter-address")
-    assert [s["key"] for s in body["services"]] == ["rosuznik", "fsin_pismo", "zonatelecom", "post", "other"]
+    assert [s["key"] for s in body["services"]] == ["rosuznik", "fsin_pismo", "zonatelecom"]
     # An admin narrows Zonatelecom to one region: not Ilya's.
     status, body = api.as_("admin").patch(
         "/letter-services/zonatelecom", {"serves_all": False, "regions": "Другая область"}
