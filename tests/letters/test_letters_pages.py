@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import func, select
 
 from ledger.books.models import JournalEntry
@@ -150,3 +152,19 @@ def test_facility_and_profile_forms_carry_the_letter_fields(client, auth, api, i
     page = client.get("/prisoners/ilya").text
     assert "000000, г. Новый, ФКУ СИЗО-1 ФСИН России, Фиктивный Илья Петрович, 01.02.1990 г. р." in page
     assert "born on" not in page  # no Latin postal address any more: no Latin form
+
+
+def test_above_the_threshold_the_page_says_the_letter_waits_for_sign_off(
+    client, auth, api, ilya_in_sizo, session
+):
+    status, body = api.as_("admin").put("/settings/approval-thresholds", {"thresholds": {"RUB": "100.00"}})
+    assert status == 200, body
+    auth.login("coordinator")
+    entries = _count(session, JournalEntry)
+    response = client.post("/manage/letters", data=_form(), follow_redirects=True)
+    assert response.status_code == 200
+    assert "needs a second person's sign-off" in html.unescape(response.text)
+    assert _count(session, JournalEntry) == entries
+    assert _count(session, Letter) == 1
+    page = client.get("/manage/letters?month=2026-04")
+    assert "waiting for sign-off" in page.text
