@@ -28,9 +28,19 @@ class ContentVersion(Base):
 def _watched() -> tuple[type, ...]:
     from ledger.checkpoints.models import CheckpointSchedule
     from ledger.funds.models import Donor, Facility, Pledge, Prisoner, PrisonerEvent
+    from ledger.letters.models import LetterService
     from ledger.spending.models import ParcelOutcome
 
-    return (Prisoner, Facility, Donor, Pledge, CheckpointSchedule, PrisonerEvent, ParcelOutcome)
+    return (
+        Prisoner,
+        Facility,
+        Donor,
+        Pledge,
+        CheckpointSchedule,
+        PrisonerEvent,
+        ParcelOutcome,
+        LetterService,
+    )
 
 
 @event.listens_for(Session, "before_flush")

@@ -62,6 +62,13 @@ FACILITIES = [
         "none",
     ),
 ]
+# Where letters go, in Latin letters, for each facility above (fictional, like the rest).
+LATIN_POSTAL = {
+    "ИК-7, Северогорск": "169001, Severogorsk, ul. Lesnaya 1, FKU IK-7 FSIN of Russia",
+    "СИЗО-2, Ясногорье": "300099, Yasnogorye, ul. Tyuremnaya 5, FKU SIZO-2 FSIN of Russia",
+    "ИК-12, Краснобор": "423888, pos. Krasnobor, FKU IK-12 FSIN of Russia",
+    "СИЗО-1, Малая Верея": "600777, Malaya Vereya, pr. Rechnoy 14, FKU SIZO-1 FSIN of Russia",
+}
 PRISONERS = [
     ("Анна Зимородкова", "Anna Zimorodkova"),
     ("Борис Облепихин", "Boris Oblepikhin"),
@@ -159,6 +166,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             max_parcels_per_month=per_month,
             kind=kind,
             regime=regime,
+            postal_address_ru=f"{address}, {region}, ФКУ {name.split(',')[0]} ФСИН России",
+            postal_address_latin=LATIN_POSTAL.get(name),
         )
         session.add(facility)
         facilities.append(facility)
@@ -174,7 +183,10 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             name=name,
             name_latin=latin,
             facility=facility,
-            address=f"{facility.address}, {name}",
+            # Letters go to the facility's postal address; a few families agreed to the birth date.
+            birth_date=date(1975 + index % 25, 1 + index % 12, 1 + index % 27),
+            letter_birth_date_consent=index % 3 == 0,
+            channel_url=f"https://example.org/support/{slug}" if index % 4 == 0 else None,
             region=facility.region,
             charges=charge_ru,
             sentence=None if index % 5 == 0 else f"{3 + index % 7} лет",
@@ -373,6 +385,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
                 )
         month = (month + timedelta(days=32)).replace(day=1)
 
+    _demo_letters(session, rng, prisoners[:8], banks["RUB"], today, post)
+
     richest = max(
         prisoners,
         key=lambda p: (
@@ -394,3 +408,53 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         reverse_entry(session, mistake, reason="recorded for the wrong prisoner", entry_date=today)
         counts["entries"] += 1
     return {"prisoners": len(prisoners), "entries": counts["entries"], "first_donation": first_donation}
+
+
+def _demo_letters(session: Session, rng: random.Random, prisoners, bank, today: date, post) -> None:
+    """A few letters in the last two months: free ones through RosUznik, paid ones through
+    FSIN-pismo (a letter, two images, a reply form: 180 ₽ of letters spending), some answered."""
+    from ledger.letters.letters import service_cost
+    from ledger.letters.models import Letter
+    from ledger.letters.services import service_by_key
+
+    free, paid = service_by_key(session, "rosuznik"), service_by_key(session, "fsin_pismo")
+    if free is None or paid is None:  # a database the migrations did not seed
+        return
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    span = (today - first).days
+    for prisoner in prisoners:
+        for number in range(rng.randint(1, 4)):
+            sent_on = first + timedelta(days=rng.randint(0, span))
+            service = paid if number == 0 else free
+            cost = service_cost(service, images=2 if service is paid else 0, reply_form=service is paid)
+            entry = None
+            if cost is not None and cost.minor:
+                fund = fund_account_for(session, prisoner)
+                entry = post(
+                    EntryDraft(
+                        sent_on,
+                        describe("spending", category="letters"),
+                        [PostingDraft(fund, cost, "letters"), PostingDraft(bank, -cost, "letters")],
+                        source_type="demo",
+                    )
+                )
+                if entry is None:
+                    continue
+            replied = sent_on + timedelta(days=rng.randint(7, 20))
+            session.add(
+                Letter(
+                    prisoner_id=prisoner.id,
+                    service_id=service.id,
+                    facility_id=prisoner.facility_id,
+                    sent_on=sent_on,
+                    pages=rng.randint(1, 3),
+                    images=2 if service is paid else 0,
+                    reply_form=service is paid,
+                    cost_minor=cost.minor if cost is not None else 0,
+                    currency="RUB",
+                    paid_from_id=bank.id if entry is not None else None,
+                    entry_id=entry.id if entry is not None else None,
+                    replied_on=replied if replied <= today and rng.random() < 0.5 else None,
+                )
+            )
+    session.flush()

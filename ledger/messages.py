@@ -109,6 +109,18 @@ MESSAGES = {
         "This item has already been approved, refused or withdrawn; nothing was changed."
     ),
     "unknown_approval_status": _l("Choose a status: pending, approved, rejected, withdrawn or all."),
+    # letters
+    "unknown_letter_service": _l("Choose a letter service from the list."),
+    "letter_bad_count": _l("Give a whole number from the allowed range (at most %(max)s)."),
+    "letter_cost_required": _l("%(service)s has no price recorded here: give the letter's cost."),
+    "letter_paid_from_required": _l("A paid letter needs the account it was paid from."),
+    "reply_before_letter": _l("The reply cannot come before the letter was sent."),
+    "letter_already_answered": _l("A reply to this letter is already recorded."),
+    "letter_price_currency": _l("Letter prices are in roubles (RUB)."),
+    "bad_link": _l("Give a web address starting with https:// or http://."),
+    "bad_service_key": _l("The key uses lowercase Latin letters, digits and underscores, like fsin_pismo."),
+    "service_key_taken": _l("A letter service with this key already exists."),
+    "unknown_month": _l("Give the month as YYYY-MM, like 2026-11."),
     # donations
     "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),

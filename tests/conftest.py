@@ -79,6 +79,11 @@ def _reset_postgres(url: str) -> None:
             ParcelRule.__table__.insert(),
             [dict(zip(RULE_COLUMNS, row, strict=True)) for row in DEFAULT_RULES],
         )
+        # So are the letter services (migration 0023).
+        from ledger.letters.models import LetterService
+        from ledger.letters.services import SEEDED_SERVICES
+
+        connection.execute(LetterService.__table__.insert(), SEEDED_SERVICES)
     engine.dispose()
 
 

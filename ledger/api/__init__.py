@@ -12,6 +12,7 @@ from ledger.api import (  # noqa: E402,F401  (routes register on import)
     errors,
     fundraising,
     ledger_views,
+    letters,
     lifecycle,
     openapi,
     public_pledges,

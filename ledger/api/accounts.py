@@ -59,7 +59,8 @@ def list_accounts():
 
 
 # kind and regime choose the parcel rules (ledger/spending/parcel_rules.py).
-FACILITY_FIELDS = {"name", "address", "region", "kind", "regime"}
+# postal_address_ru and postal_address_latin are where letters go (ledger/letters/addresses.py).
+FACILITY_FIELDS = {"name", "address", "region", "kind", "regime", "postal_address_ru", "postal_address_latin"}
 FACILITY = Schema(**{name: Raw() for name in FACILITY_FIELDS})
 NEW_ACCOUNT = Schema(**{name: Raw() for name in ("name", "kind", "currency", "label", "label_ru")})
 ACCOUNT_CHANGE = Schema(label=Raw(), label_ru=Raw(), open=Raw())
@@ -118,6 +119,8 @@ def facility_json(facility: Facility) -> dict:
         "region": facility.region,
         "kind": facility.kind,
         "regime": facility.regime,
+        "postal_address_ru": facility.postal_address_ru,
+        "postal_address_latin": facility.postal_address_latin,
     }
 
 
@@ -153,6 +156,8 @@ def create_facility(body: dict):
         region=data.get("region"),
         kind=data.get("kind"),
         regime=data.get("regime"),
+        postal_address_ru=data.get("postal_address_ru"),
+        postal_address_latin=data.get("postal_address_latin"),
         actor=current_user,
     )
     return {"facility": facility_json(facility)}, 201
@@ -177,6 +182,8 @@ def update_facility(facility_id: int, body: dict):
         max_parcels_per_month=facility.max_parcels_per_month,
         kind=data.get("kind"),
         regime=data.get("regime"),
+        postal_address_ru=data.get("postal_address_ru", ...),
+        postal_address_latin=data.get("postal_address_latin", ...),
         actor=current_user,
     )
     return {"facility": facility_json(facility)}, 200

@@ -44,6 +44,7 @@ CONFLICT_CODES = {
     "parcel_not_returned",
     "parcel_no_outcome",
     "approval_not_pending",
+    "letter_already_answered",
 }
 # Refusals because of who asks (two-person sign-off: never one's own item).
 FORBIDDEN_CODES = {"own_approval", "not_author"}

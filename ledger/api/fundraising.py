@@ -16,6 +16,7 @@ from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.lifecycle import lifecycle_json
 from ledger.api.parsing import (
+    BirthDateField,
     DateField,
     MoneyField,
     Name,
@@ -57,7 +58,7 @@ from ledger.reports.overview import public_prisoners_page
 from ledger.reports.prisoner_report import fund_balances
 from ledger.visibility import as_of_json, request_as_of
 
-PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public")
+PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public", "letter_birth_date_consent")
 
 
 def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
@@ -75,9 +76,11 @@ def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
         public=prisoner.public,
         monthly_need=need,
         facility=prisoner.facility.name if prisoner.facility else None,
+        channel_url=prisoner.channel_url,
     )
     if private:
         body.update({name: getattr(prisoner, name) for name in PRIVATE_PROFILE_FIELDS})
+        body["birth_date"] = prisoner.birth_date.isoformat() if prisoner.birth_date else None
         body["died_on"] = prisoner.died_on.isoformat() if prisoner.died_on else None
     return body
 
@@ -85,7 +88,8 @@ def profile_json(prisoner: Prisoner, *, private: bool = False) -> dict:
 # Profile fields: the domain checks texts, status and public; facility by its name.
 PROFILE = Schema(
     slug=Raw(),
-    **{name: Raw() for name in PROFILE_FIELDS if name not in ("facility", "monthly_need")},
+    **{name: Raw() for name in PROFILE_FIELDS if name not in ("facility", "monthly_need", "birth_date")},
+    birth_date=BirthDateField(),
     facility=Name(),
     monthly_need=MoneyField(allow_zero=True),
 )

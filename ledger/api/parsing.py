@@ -220,6 +220,18 @@ class DateField(Field):
         return strict_date(value, path)
 
 
+class BirthDateField(Field):
+    """``YYYY-MM-DD`` of a person's birth: the domain checks the range (1900 to today)."""
+
+    def parse(self, value: Any, path: str) -> date:
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ApiError(422, "invalid_date", path)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ApiError(422, "invalid_date", path) from None
+
+
 class Bool(Field):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("default", False)

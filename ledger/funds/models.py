@@ -63,6 +63,11 @@ class Facility(Base):
     max_parcels_per_month: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
     regime: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    # Where letters go, as written on an envelope: index, region, town, street and house, and the
+    # facility's official name (Russian: «… ФКУ СИЗО-5 ФСИН России»; Latin: "…, FKU SIZO-5 FSIN of
+    # Russia").  The prisoner's name and birth date follow it (ledger/letters/addresses.py).
+    postal_address_ru: Mapped[str | None] = mapped_column(Text)
+    postal_address_latin: Mapped[str | None] = mapped_column(Text)
 
     prisoners: Mapped[list[Prisoner]] = relationship(back_populates="facility")
 
@@ -103,6 +108,12 @@ class Prisoner(Base):
     conditions: Mapped[str | None] = mapped_column(String(12))
     lifecycle_public: Mapped[str] = mapped_column(String(10), default="status", server_default="status")
     died_on: Mapped[date | None] = mapped_column(Date)
+    # Russian facilities want the date of birth on an envelope; it is shown with the letter
+    # address only when the prisoner or the family agreed (off by default), never otherwise.
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    letter_birth_date_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The support group's channel or page, shown as a link (never fetched).
+    channel_url: Mapped[str | None] = mapped_column(String(300))
 
     facility: Mapped[Facility | None] = relationship(back_populates="prisoners", lazy="joined")
     fund_account = relationship("Account", back_populates="prisoner", uselist=False)

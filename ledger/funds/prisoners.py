@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
+from ledger.database import utc_today
 from ledger.funds.kinds import (
     CONDITIONS,
     FACILITY_KINDS,
@@ -56,6 +58,9 @@ PROFILE_FIELDS = (
     "juvenile",
     "conditions",
     "lifecycle_public",
+    "birth_date",
+    "letter_birth_date_consent",
+    "channel_url",
 )
 
 
@@ -138,6 +143,19 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
         if values["lifecycle_public"] not in LIFECYCLE_PUBLICATION:
             raise ProfileError("unknown publication", field="lifecycle_public", reason="unknown_publication")
         put("lifecycle_public", values["lifecycle_public"])
+    if "birth_date" in values:
+        born = values["birth_date"]
+        if born is not None and (not isinstance(born, date) or not date(1900, 1, 1) <= born <= utc_today()):
+            raise ProfileError("bad birth date", field="birth_date", reason="invalid_date")
+        put("birth_date", born)
+    if "letter_birth_date_consent" in values:
+        if not isinstance(values["letter_birth_date_consent"], bool):
+            raise ProfileError("true or false", field="letter_birth_date_consent", reason="not_boolean")
+        put("letter_birth_date_consent", values["letter_birth_date_consent"])
+    if "channel_url" in values:
+        from ledger.letters.services import clean_link
+
+        put("channel_url", clean_link(values["channel_url"], "channel_url"))
     if "monthly_need" in values:
         need = values["monthly_need"]
         if need is not None and (not isinstance(need, Money) or need.minor < 0):
@@ -236,12 +254,15 @@ def save_facility(
     max_parcels_per_month: object = None,
     kind: object = None,
     regime: object = None,
+    postal_address_ru: object = ...,
+    postal_address_latin: object = ...,
     actor=None,
 ) -> Facility:
     """Create (``facility`` None) or update a facility; limits are positive whole numbers or None.
 
     ``kind`` and ``regime`` choose the parcel rules (None keeps the current ones; a new
-    facility is "other" with no regime until told).
+    facility is "other" with no regime until told).  ``postal_address_ru`` and
+    ``postal_address_latin`` are where letters go (``...`` keeps the current ones).
     """
     from ledger.text import TextError
 
@@ -251,6 +272,18 @@ def save_facility(
         clean_region = clean_text(region, max_length=120) or None
     except TextError as error:
         raise ProfileError(error.code, field="name", reason=error.code, **error.params) from None
+    postal = {}
+    for label, value in (
+        ("postal_address_ru", postal_address_ru),
+        ("postal_address_latin", postal_address_latin),
+    ):
+        if value is ...:
+            postal[label] = getattr(facility, label, None) if facility is not None else None
+            continue
+        try:
+            postal[label] = clean_text(value, max_length=500) or None
+        except TextError as error:
+            raise ProfileError(error.code, field=label, reason=error.code, **error.params) from None
     grams = _limit("max_parcel_grams", max_parcel_grams)
     parcels = _limit("max_parcels_per_month", max_parcels_per_month)
     if kind is not None and kind not in FACILITY_KINDS:
@@ -266,6 +299,8 @@ def save_facility(
     facility.max_parcel_grams, facility.max_parcels_per_month = grams, parcels
     facility.kind = str(kind or facility.kind or FacilityKind.OTHER)
     facility.regime = str(regime or facility.regime or Regime.NONE)
+    facility.postal_address_ru = postal["postal_address_ru"]
+    facility.postal_address_latin = postal["postal_address_latin"]
     session.add(facility)
     session.flush()
     record_audit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -94,3 +95,16 @@ def whole_months(period: Period) -> Period:
         month_start(period.start) if period.start is not None else None,
         month_end(period.end) if period.end is not None else None,
     )
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: object) -> date | None:
+    """The first day of the month written ``YYYY-MM`` (2000-01 to 2999-12), or None."""
+    if not isinstance(value, str):
+        return None
+    match = _MONTH.match(value)
+    if match is None or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2999:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)

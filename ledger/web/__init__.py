@@ -89,7 +89,10 @@ def register_web(app: Flask) -> None:
     from ledger.web.formatting import register_formatting
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
+    from ledger.web.letter_words import register_letter_words
+    from ledger.web.letters import bp as letters_bp
     from ledger.web.lifecycle import bp as lifecycle_bp
+    from ledger.web.month_post import bp as month_post_bp
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -101,6 +104,7 @@ def register_web(app: Flask) -> None:
     register_formatting(app)
     register_labels(app)
     register_descriptions(app)
+    register_letter_words(app)
     init_page_cache(app)
     for blueprint in (
         bp,
@@ -115,6 +119,8 @@ def register_web(app: Flask) -> None:
         donor_admin_bp,
         transparency_bp,
         lifecycle_bp,
+        letters_bp,
+        month_post_bp,
     ):
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label

@@ -97,6 +97,9 @@ def _profile_values(form: PrisonerForm) -> dict:
         gender=form.gender.data or None,
         juvenile=bool(form.juvenile.data),
         conditions=form.conditions.data or None,
+        birth_date=form.birth_date.data or None,
+        letter_birth_date_consent=bool(form.letter_birth_date_consent.data),
+        channel_url=(form.channel_url.data or "").strip() or None,
     )
     if current_user.role == "admin":
         values["lifecycle_public"] = form.lifecycle_public.data
@@ -181,6 +184,8 @@ def _saved_facility(form: FacilityForm, facility: Facility | None) -> bool:
             max_parcels_per_month=form.max_parcels_per_month.data,
             kind=form.kind.data,
             regime=form.regime.data,
+            postal_address_ru=form.postal_address_ru.data,
+            postal_address_latin=form.postal_address_latin.data,
             actor=current_user,
         )
     return outcome.ok

@@ -46,7 +46,21 @@ class PrisonerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_latin = StringField(_l("Name in Latin letters"), validators=[Optional(), Length(max=200)])
     facility = SelectField(_l("Facility"), validators=[Optional()])
-    address = TextAreaField(_l("Address for letters"), validators=[Optional(), Length(max=1000)])
+    address = TextAreaField(
+        _l("Address for letters (only while the facility has none)"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l(
+            "Letters go to the postal address of the facility the prisoner is in now; this typed "
+            "address is shown only while that facility has none and no transfer has been recorded."
+        ),
+    )
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    letter_birth_date_consent = BooleanField(
+        _l("Show the date of birth with the address for letters (the prisoner or the family agreed)")
+    )
+    channel_url = StringField(
+        _l("Support group's channel or page (link)"), validators=[Optional(), Length(max=300)]
+    )
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
     charges = StringField(_l("Charges (articles)"), validators=[Optional(), Length(max=500)])
     sentence = StringField(_l("Sentence"), validators=[Optional(), Length(max=200)])
@@ -86,6 +100,18 @@ class FacilityForm(FlaskForm):
     )
     kind = SelectField(_l("Kind of facility"), choices=choices_of(FACILITY_KIND_LABELS), default="other")
     regime = SelectField(_l("Regime"), choices=choices_of(REGIME_LABELS), default="none")
+    postal_address_ru = StringField(
+        _l("Postal address for letters, in Russian"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "Index, region, town, street and house, then the official name: «…, ФКУ СИЗО-1 ФСИН России»."
+        ),
+    )
+    postal_address_latin = StringField(
+        _l("Postal address for letters, in Latin letters"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For writers abroad: “…, FKU SIZO-1 FSIN of Russia”."),
+    )
 
 
 class PledgeForm(FlaskForm):

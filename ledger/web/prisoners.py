@@ -16,6 +16,9 @@ from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.letters.addresses import letter_address
+from ledger.letters.letters import public_letter_counts
+from ledger.letters.services import services_reaching
 from ledger.messages import message_for
 from ledger.reports.periods import Period, PeriodError, parse_period, whole_months
 from ledger.reports.prisoner_report import (
@@ -61,6 +64,7 @@ def prisoner_page(slug: str):
     else:
         flows = monthly_flows(db.session, prisoner, as_of=as_of)
     report = prisoner_report(db.session, prisoner, as_of=as_of)  # all time
+    address = letter_address(db.session, prisoner)
     return render_template(
         "prisoners/page.html",
         prisoner=prisoner,
@@ -82,6 +86,11 @@ def prisoner_page(slug: str):
         if as_of.public
         else [],
         min_gifts=rules_from_config(current_app.config).min_gifts,
+        address=address,
+        letter_services=services_reaching(db.session, address.facility)
+        if address.state in ("ok", "fallback")
+        else [],
+        letter_counts=public_letter_counts(db.session, as_of=as_of, prisoner=prisoner, months=6),
     )
 
 

@@ -49,6 +49,11 @@ def url_values(session) -> dict:
     values["parcel_id"] = session.scalar(select(Parcel.id).order_by(Parcel.id)) or 1
     values["rule_id"] = session.scalar(select(ParcelRule.id).order_by(ParcelRule.id)) or 1
     values["event_id"] = "evt_not_held"
+    from ledger.letters.models import Letter
+
+    values["letter_id"] = session.scalar(select(Letter.id).order_by(Letter.id)) or 1
+    values["key"] = "fsin_pismo"  # a letter service (seeded)
+    values["month_text"] = "2026-11"
     values["name"] = "assets:stripe"  # an asset account (admin accounts page, API)
     values["fmt"] = "hledger"
     facility_id = session.scalar(select(Facility.id).order_by(Facility.id))

@@ -203,6 +203,25 @@ POLICY = {
     "lifecycle.inventory": COORDINATOR_WRITE,
     "lifecycle.rules": AUDITOR_READ,
     "lifecycle.edit_rule": ADMIN_ONLY,
+    # letters (issue 29)
+    "api.create_letter": COORDINATOR_WRITE,
+    "api.list_letters": AUDITOR_READ,
+    "api.reply_to_letter": COORDINATOR_WRITE,
+    "api.list_letter_services": PUBLIC,
+    "api.create_letter_service": ADMIN_ONLY,
+    "api.update_letter_service": ADMIN_ONLY,
+    "api.prisoner_letter_address": PUBLIC,
+    "letters.letters": {"GET": AUDITOR_READ, "POST": COORDINATOR_WRITE},
+    "letters.reply": COORDINATOR_WRITE,
+    "letters.services": AUDITOR_READ,
+    "letters.edit_service": ADMIN_ONLY,
+    "letters.report": AUDITOR_READ,
+    "letters.report_csv": AUDITOR_READ,
+    "month_post.prisoner_month": PUBLIC,
+    "month_post.prisoner_month_png": PUBLIC,
+    "month_post.organisation_month": PUBLIC,
+    "month_post.organisation_month_png": PUBLIC,
+    "month_post.releases_feed": PUBLIC,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.

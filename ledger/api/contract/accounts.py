@@ -76,6 +76,8 @@ SCHEMAS = {
             "region": nullable(string()),
             "kind": string(enum=list(FACILITY_KINDS)),
             "regime": string(enum=list(REGIMES)),
+            "postal_address_ru": nullable(string()),
+            "postal_address_latin": nullable(string()),
         }
     ),
 }
@@ -88,6 +90,12 @@ _FACILITY_FIELDS = {
         enum=list(FACILITY_KINDS), description="Chooses the parcel rules; a new facility is other"
     ),
     "regime": string(enum=list(REGIMES), description="Chooses the parcel rules; a new facility has none"),
+    "postal_address_ru": nullable(
+        string(maxLength=500, description="Where letters go, in Russian, ending with the official name")
+    ),
+    "postal_address_latin": nullable(
+        string(maxLength=500, description="Where letters go, in Latin letters, for writers abroad")
+    ),
 }
 
 PATHS = {

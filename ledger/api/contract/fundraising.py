@@ -36,6 +36,9 @@ _PROFILE = {
     "public": {"type": "boolean"},
     "monthly_need": nullable(MONEY),
     "facility": nullable(string(description="The facility's name")),
+    "channel_url": nullable(
+        string(description="The support group's channel or page (a link, never fetched)")
+    ),
 }
 _PROFILE_INPUT = {
     **_TEXT,
@@ -44,6 +47,12 @@ _PROFILE_INPUT = {
     "public": {"type": "boolean", "description": "Shown on public pages and lists (default false)"},
     "monthly_need": nullable({**MONEY, "description": "What the prisoner needs per month; zero allowed"}),
     "facility": nullable(string(description="A facility's name (see /facilities)")),
+    "birth_date": nullable(string(format="date", description="Never public unless the consent below is on")),
+    "letter_birth_date_consent": {
+        "type": "boolean",
+        "description": "Show the date of birth with the address for letters (default false)",
+    },
+    "channel_url": nullable(string(maxLength=300, description="An http(s) link to the support channel")),
 }
 _DONOR = nullable(
     obj(
@@ -69,6 +78,8 @@ PROFILE_CODES = (
     "unknown_currency",
     "amount_too_large",
     "not_decimal",
+    "invalid_date",
+    "bad_link",
 )
 
 SCHEMAS = {
