@@ -360,3 +360,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(donors_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(pledges_cli)
+    from ledger.jobs.cli import worker_cli
+
+    app.cli.add_command(worker_cli)
