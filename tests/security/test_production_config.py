@@ -45,7 +45,8 @@ def test_production_starts_with_a_kept_key_file_and_mail_disabled(make_app, tmp_
         make_app(
             "production", instance=instance, PUBLIC_BASE_URL="https://ledger.example.org", MAIL_SERVER=None
         )
-    assert str(refusal.value.code).count("\n") == 0 and "MAIL_DISABLED=1" in str(refusal.value.code)
+    assert str(refusal.value.code).count("\n") == 0
+    assert "MAIL_DISABLED=1" in str(refusal.value.code)
 
 
 def test_the_production_command_line_prints_one_line_per_missing_setting(tmp_path):
