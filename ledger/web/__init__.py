@@ -119,8 +119,10 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label
     from ledger.visibility import as_of_text
+    from ledger.web.donate import cards_enabled
 
     app.jinja_env.globals.update(
+        cards_enabled=cards_enabled,
         as_of_text=as_of_text,
         place_label=place_label,
         kind_label=public_kind_label,
