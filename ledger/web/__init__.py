@@ -60,6 +60,25 @@ def home():
     )
 
 
+@bp.get("/healthz")
+def healthz():
+    """For monitoring: 200 when the database answers, 503 when it does not; ``worker`` says
+    whether the scheduled jobs run ("ok"), are late (a job overdue by more than LATE), or have
+    never run ("not running").  Names and times of jobs only: nothing about the books."""
+    from sqlalchemy import text
+
+    from ledger.jobs.health import worker_health
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        worker = worker_health(db.session)
+    except OperationalError:
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    response = {"status": "ok", "database": "ok", **worker}
+    return response, 200, {"Cache-Control": "no-store"}
+
+
 @bp.route("/language/<code>", methods=["GET", "POST"])
 def set_language(code: str):
     """The language switch: plain links, so public pages carry no per-visitor token and

@@ -29,6 +29,7 @@ POLICY = {
     "static": PUBLIC,
     "web.home": PUBLIC,
     "web.set_language": PUBLIC,
+    "web.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.second_factor": PUBLIC,
     "auth.logout": SIGNED_IN,
@@ -136,6 +137,8 @@ POLICY = {
     "donor_admin.delete_bank_details": ADMIN_ONLY,
     "donor_admin.outbox": ADMIN_ONLY,
     "donor_admin.retry_mail": ADMIN_ONLY,
+    "donor_admin.mail_file": ADMIN_ONLY,
+    "donor_admin.jobs": ADMIN_ONLY,
     "donor_admin.donors": ADMIN_ONLY,
     "donor_admin.forget_donor_email": ADMIN_ONLY,
     # public transparency pages
