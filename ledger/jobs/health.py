@@ -19,7 +19,5 @@ def worker_health(session: Session) -> dict:
     if not held:
         return {"worker": "not running", "late_jobs": []}
     now = utcnow()
-    late = sorted(
-        job.name for job in JOBS if job.name not in held or held[job.name].next_run_at < now - LATE
-    )
+    late = sorted(job.name for job in JOBS if job.name not in held or held[job.name].next_run_at < now - LATE)
     return {"worker": "late" if late else "ok", "late_jobs": late}

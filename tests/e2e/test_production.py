@@ -71,6 +71,7 @@ def test_production_path_sends_a_receipt_and_makes_the_checkpoint_without_cron(t
     server = ProductionServer(tmp_path)
     server.database_url, server.smtp_port = database, smtp.port
     worker = None
+    worker_output = (tmp_path / "worker.log").open("w")
     try:
         # Without its settings, production refuses to start, one line for each.
         refused = server.flask("db", "upgrade", check=False)
@@ -93,7 +94,7 @@ def test_production_path_sends_a_receipt_and_makes_the_checkpoint_without_cron(t
             cwd=ROOT,
             env=server.env,
             stdout=subprocess.DEVNULL,
-            stderr=(tmp_path / "worker.log").open("w"),
+            stderr=worker_output,
             start_new_session=True,
         )
         gift = requests.post(
@@ -128,4 +129,5 @@ def test_production_path_sends_a_receipt_and_makes_the_checkpoint_without_cron(t
             assert worker.wait(timeout=60) == 0
         server.stop()
         smtp.stop()
+        worker_output.close()
     assert "worker" in Path(tmp_path / "worker.log").read_text()
