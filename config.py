@@ -91,6 +91,10 @@ class Config:
     # the last BACKUP_KEEP kept; off when unset (docs/deploy.md).
     BACKUP_DIR = os.environ.get("LEDGER_BACKUP_DIR")
     BACKUP_KEEP = int(os.environ.get("LEDGER_BACKUP_KEEP", "14"))
+    # Read-only mode, for a server on a PostgreSQL streaming replica: public pages and the API
+    # are served, every write is refused with a 503 that links staff to LEDGER_PRIMARY_URL.
+    READ_ONLY = os.environ.get("LEDGER_READ_ONLY", "").lower() in ("1", "true", "yes")
+    PRIMARY_URL = os.environ.get("LEDGER_PRIMARY_URL")
     # Signed links in donors' mails (pause, resume, cancel, delete my email) expire after this.
     DONOR_LINK_DAYS = 60
     # Public bank-transfer pledges: at most this many per client in the window.

@@ -21,6 +21,9 @@ def worker_cli(context: click.Context, once: bool, tick: float) -> None:
     a time across all workers; SIGTERM stops it between jobs."""
     if context.invoked_subcommand is not None:
         return
+    if current_app.config.get("READ_ONLY"):
+        click.echo("Error: read-only mode (LEDGER_READ_ONLY): run the worker beside the primary.", err=True)
+        sys.exit(1)
     from ledger.jobs.worker import Worker
 
     logging.basicConfig(
