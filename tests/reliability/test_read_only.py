@@ -68,7 +68,7 @@ def test_writes_answer_503_with_the_primary_and_write_nothing(replica, session, 
     login = client.get("/login", headers={"Accept-Language": "ru"})
     assert login.status_code == 503
     page = login.get_data(as_text=True)
-    assert "Этот сервер только показывает книги" in page
+    assert "Этот сервер только показывает бухгалтерию" in page
     assert f'href="{PRIMARY}/login"' in page
 
 
