@@ -44,8 +44,11 @@ class Worker:
         for job in self.jobs:
             if self.stopping:
                 break
-            if self.run_job(job):
-                ran.append(job.name)
+            try:
+                if self.run_job(job):
+                    ran.append(job.name)
+            except Exception:  # noqa: BLE001  (the database is away: log it, try again next pass)
+                log.exception("job %s: could not take or release its lease", job.name)
         return ran
 
     def run_job(self, job: Job) -> bool:

@@ -21,6 +21,7 @@ from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.pledges import make_donor
 from ledger.jobs.leases import finish_run, take_lease
 from ledger.jobs.models import JobRun
+from ledger.jobs.worker import Worker
 from ledger.mail.models import MailMessage
 from ledger.money import parse_amount
 
@@ -154,3 +155,9 @@ def test_two_workers_started_together_send_each_mail_once_and_stop_on_sigterm(
     session.expire_all()
     assert set(session.scalars(select(MailMessage.status))) == {"sent"}
     assert session.scalar(select(func.count()).select_from(JobRun).where(JobRun.job == "mail-send")) == 1
+
+
+def test_a_worker_whose_database_is_away_logs_it_and_goes_on(make_app, tmp_path, caplog):
+    lost = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/none.sqlite3")
+    assert Worker(lost).run_due() == []
+    assert "could not take or release its lease" in caplog.text
