@@ -37,11 +37,17 @@ translations-update: $(VENV)/.installed
 	  --project "Solidarity ledger" -o ledger/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i ledger/translations/messages.pot -d ledger/translations
 
+# The demo lives in its own instance folder (its database, keys and mail files), so that a real
+# organisation started from this folder (instance/, or DATABASE_URL) never inherits its keys.
+# The worker runs beside the web server and stops with it; mail goes to instance-demo/mail-outbox/.
+DEMO := env -u DATABASE_URL -u MAIL_SERVER LEDGER_ENV=development LEDGER_INSTANCE_PATH=$(CURDIR)/instance-demo
 run: install translations
-	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
-	$(FLASK) ledger checkpoint --if-due
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEMO) $(FLASK) db upgrade
+	$(DEMO) $(FLASK) demo --if-empty
+	$(DEMO) $(FLASK) ledger checkpoint --if-due
+	@$(DEMO) $(FLASK) worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the tests need: PostgreSQL for the second run, hledger to check exports,
 # Chromium and its driver for the browser journeys.

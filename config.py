@@ -63,7 +63,8 @@ class Config:
             if "=" in item
         )
     }
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The address donors use: every link in a mail starts with it.  Required in production.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # The Ed25519 key that signs checkpoints (PEM or base64 seed); otherwise
     # instance/ledger_signing_key, created on first use (docs/privacy.md).
     LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
@@ -79,7 +80,10 @@ class Config:
     HSTS_SECONDS: int | None = None
     TRUSTED_PROXY_HOPS = int(os.environ.get("LEDGER_TRUSTED_PROXY_HOPS", "0"))
     # Mail (docs/mail.md): SMTP for receipts, reminders and the coordinators' digest.
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    # Without MAIL_SERVER, development writes each mail to instance/mail-outbox/ (MAIL_FILE_DIR)
+    # for the admins' outbox page; production refuses to start unless MAIL_DISABLED=1.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_DISABLED = os.environ.get("MAIL_DISABLED", "").lower() in ("1", "true", "yes")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
@@ -87,6 +91,14 @@ class Config:
     MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ledger@localhost")
     MAIL_TIMEOUT = 20
+    # The worker's backup job (flask --app wsgi worker): a backup file in this folder once a day,
+    # the last BACKUP_KEEP kept; off when unset (docs/deploy.md).
+    BACKUP_DIR = os.environ.get("LEDGER_BACKUP_DIR")
+    BACKUP_KEEP = int(os.environ.get("LEDGER_BACKUP_KEEP", "14"))
+    # Read-only mode, for a server on a PostgreSQL streaming replica: public pages and the API
+    # are served, every write is refused with a 503 that links staff to LEDGER_PRIMARY_URL.
+    READ_ONLY = os.environ.get("LEDGER_READ_ONLY", "").lower() in ("1", "true", "yes")
+    PRIMARY_URL = os.environ.get("LEDGER_PRIMARY_URL")
     # Signed links in donors' mails (pause, resume, cancel, delete my email) expire after this.
     DONOR_LINK_DAYS = 60
     # Public bank-transfer pledges: at most this many per client in the window.
@@ -108,6 +120,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_SECURE = False
 
 
@@ -116,6 +129,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "testing-only-not-secret"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     TWO_FACTOR_KEY = "testing-only-two-factor-key"
     IMPORT_KEY = "testing-only-import-key"
     DONOR_EMAIL_KEY = "testing-only-donor-email-key"
@@ -142,11 +156,49 @@ CONFIGS = {
 }
 
 
+class ConfigurationError(SystemExit):
+    """The production settings are incomplete: one line per missing setting.  A SystemExit, so
+    ``flask`` and gunicorn print the lines and stop, without a traceback."""
+
+
+def production_problems(app, overrides: dict | None) -> list[str]:
+    """What production needs and lacks, each as one line saying what to set."""
+    config, problems = app.config, []
+    if not config.get("PUBLIC_BASE_URL"):
+        problems.append(
+            "PUBLIC_BASE_URL is not set: set it to the address donors use, e.g. "
+            "PUBLIC_BASE_URL=https://ledger.example.org (every link in a mail starts with it)."
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not (os.environ.get("SECRET_KEY") or (overrides or {}).get("SECRET_KEY") or key_file.exists()):
+        problems.append(
+            f"SECRET_KEY is not set and {key_file} does not exist: set SECRET_KEY, or create the file "
+            "once (docs/deploy.md) so that sign-ins survive a restart."
+        )
+    if not (config.get("MAIL_SERVER") or config.get("MAIL_DISABLED")):
+        problems.append(
+            "MAIL_SERVER is not set: set it (with MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS), "
+            "or MAIL_DISABLED=1 to run without sending receipts and reminders."
+        )
+    return problems
+
+
 def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
-    """Fill ``app.config`` for the named environment (``LEDGER_ENV`` by default)."""
+    """Fill ``app.config`` for the named environment (``LEDGER_ENV`` by default).
+
+    Production refuses to start (``ConfigurationError``) without the settings a real
+    organisation cannot do without."""
     name = name or os.environ.get("LEDGER_ENV", "development")
     app.config.from_object(CONFIGS[name])
+    app.config["LEDGER_ENV"] = name
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", Config.database_url(app.instance_path))
+    if name == "production":
+        if overrides:
+            app.config.update(overrides)
+        problems = production_problems(app, overrides)
+        if problems:
+            raise ConfigurationError("\n".join(f"Refusing to start: {line}" for line in problems))
+    app.config.setdefault("MAIL_FILE_DIR", str(Path(app.instance_path) / "mail-outbox"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
             app.instance_path, "secret_key"

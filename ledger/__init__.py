@@ -80,6 +80,9 @@ def create_app(
     init_log_hygiene()
     init_proxy(app)
     init_boundary(app)
+    from ledger.web.read_only import init_read_only
+
+    init_read_only(app)
     init_login(app)
     app.register_blueprint(api_bp)
     register_web(app)

@@ -374,3 +374,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(imports_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(pledges_cli)
+    from ledger.jobs.cli import worker_cli
+
+    app.cli.add_command(worker_cli)

@@ -219,6 +219,11 @@ MESSAGES = {
         "The card payment page could not be opened. Nothing was charged; please try again later."
     ),
     "stripe_unreachable": _l("Stripe could not be reached; nothing was recorded. Try again shortly."),
+    # read-only mode (a replica serving the public pages)
+    "read_only": _l(
+        "This server only shows the books and takes no changes; nothing was recorded. "
+        "Staff sign in and record on the main server."
+    ),
     "stripe_data": _l("Stripe sent data that can't be recorded as it is; an admin has to look at it."),
     "charge_not_recorded": _l("The card payment has not been recorded yet."),
     "refund_exceeds_fund": _l(

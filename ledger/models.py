@@ -48,6 +48,7 @@ from ledger.funds.models import (  # noqa: F401
     Prisoner,
     PrisonerEvent,
 )
+from ledger.jobs.models import JobLease, JobRun  # noqa: F401
 from ledger.letters.models import Letter, LetterService, letter_service_facilities  # noqa: F401
 from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401

@@ -29,6 +29,9 @@ def mail_send(limit: int) -> None:
     from ledger.mail.render import render_message
     from ledger.mail.sender import SmtpSettings, send_outbox
 
+    if current_app.config.get("MAIL_DISABLED"):
+        click.echo("Mail is disabled (MAIL_DISABLED): nothing sent; the messages wait in the outbox.")
+        return
     report = send_outbox(
         db.session, SmtpSettings.from_config(current_app.config), render_message, limit=limit
     )

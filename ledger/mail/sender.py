@@ -19,6 +19,7 @@ message, and nowhere else.
 
 from __future__ import annotations
 
+import os
 import secrets
 import smtplib
 import ssl
@@ -28,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from pathlib import Path
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -53,10 +55,13 @@ class SmtpSettings:
     use_tls: bool = False  # STARTTLS after connecting
     use_ssl: bool = False  # TLS from the first byte (port 465)
     timeout: float = 20.0
+    # Development without MAIL_SERVER: each message is written to this folder as a .eml file.
+    directory: str | None = None
 
     @classmethod
     def from_config(cls, config) -> SmtpSettings:
         return cls(
+            directory=None if config.get("MAIL_SERVER") else config.get("MAIL_FILE_DIR"),
             server=config.get("MAIL_SERVER") or "localhost",
             port=int(config.get("MAIL_PORT") or 25),
             sender=config.get("MAIL_DEFAULT_SENDER") or "ledger@localhost",
@@ -205,6 +210,34 @@ class SmtpConnection:
             self.smtp = None
 
 
+class FileConnection:
+    """Development's mail server: each message becomes ``<directory>/<id>-<kind>.eml``, for the
+    admins' outbox page to show (``ledger/web/donor_admin.py``)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+
+    def send(self, mail: EmailMessage, to: str) -> None:
+        from ledger.file_modes import private_dir
+
+        private_dir(self.directory)
+        number = str(mail["Message-ID"]).removeprefix("<outbox-").split("-", 1)[0]
+        path = self.directory / f"{int(number):06d}.eml"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(mail.as_bytes())
+
+    def close(self) -> None:
+        pass
+
+
+def mail_files(directory: str | None) -> list[Path]:
+    """The messages development wrote to files, newest first."""
+    if not directory or not Path(directory).is_dir():
+        return []
+    return sorted(Path(directory).glob("*.eml"), reverse=True)
+
+
 Renderer = Callable[[Session, MailMessage], Outgoing | None]
 SERVER_ERRORS = (
     OSError,
@@ -227,7 +260,9 @@ def send_outbox(
     now = now or utcnow()
     report = SendReport()
     token, ids = claim(session, now=now, limit=limit)
-    connection = SmtpConnection(settings)
+    connection: SmtpConnection | FileConnection = (
+        FileConnection(settings.directory) if settings.directory else SmtpConnection(settings)
+    )
     try:
         for position, message_id in enumerate(ids):
             message = _mine(session, message_id, token)

@@ -13,9 +13,6 @@ import json
 import os
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,7 +24,8 @@ from ledger.file_modes import private_dir, write_private
 from ledger.spending.models import ApprovalReceipt, Receipt
 from ledger.text import TextError, clean_text
 
-Image.MAX_IMAGE_PIXELS = 40_000_000  # larger is a decompression bomb, not a receipt
+# Pillow and pypdf are imported when a receipt is stored, not when the app starts (issue #30).
+MAX_IMAGE_PIXELS = 40_000_000  # larger is a decompression bomb, not a receipt
 _IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
@@ -52,6 +50,9 @@ def sniff_content_type(data: bytes) -> str | None:
 
 
 def _sanitised_image(data: bytes, content_type: str) -> bytes:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
@@ -97,9 +98,11 @@ def is_disbursement(session: Session, entry: JournalEntry) -> bool:
 _PDF_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/LastModified", "/Thumb")
 
 
-def _drop_traces(page: DictionaryObject) -> None:
+def _drop_traces(page) -> None:
     """Remove the dropped keys from a page and everything it refers to (its resources:
     fonts, image XObjects with their own XMP), without climbing to its /Parent."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     seen: set[int] = set()
     todo: list[object] = [page]
     while todo:
@@ -121,6 +124,8 @@ def _sanitised_pdf(data: bytes) -> bytes:
     """The pages only, written anew by pypdf: no document information (/Author, /Creator,
     /Producer, dates), no XMP metadata streams anywhere, no annotations (their /T is an
     author's name), no JavaScript, forms, attachments or open actions."""
+    from pypdf import PdfReader, PdfWriter
+
     if b"%%EOF" not in data[-2048:]:
         raise ReceiptError("receipt_corrupt")
     try:

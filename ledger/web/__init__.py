@@ -60,6 +60,25 @@ def home():
     )
 
 
+@bp.get("/healthz")
+def healthz():
+    """For monitoring: 200 when the database answers, 503 when it does not; ``worker`` says
+    whether the scheduled jobs run ("ok"), are late (a job overdue by more than LATE), or have
+    never run ("not running").  Names and times of jobs only: nothing about the books."""
+    from sqlalchemy import text
+
+    from ledger.jobs.health import worker_health
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        worker = worker_health(db.session)
+    except OperationalError:
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    response = {"status": "ok", "database": "ok", **worker}
+    return response, 200, {"Cache-Control": "no-store"}
+
+
 @bp.route("/language/<code>", methods=["GET", "POST"])
 def set_language(code: str):
     """The language switch: plain links, so public pages carry no per-visitor token and
@@ -125,8 +144,10 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label
     from ledger.visibility import as_of_text
+    from ledger.web.donate import cards_enabled
 
     app.jinja_env.globals.update(
+        cards_enabled=cards_enabled,
         as_of_text=as_of_text,
         place_label=place_label,
         kind_label=public_kind_label,

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ledger.access.users import AccessError, normalise_email
 from ledger.extensions import db
+from ledger.funds.bank_details import pledge_currencies
 from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Prisoner
 from ledger.messages import message_for
@@ -23,6 +24,14 @@ from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("donate", __name__)
+
+
+def cards_enabled() -> bool:
+    """Card gifts need both Stripe keys: the secret key opens Checkout, the webhook secret
+    records the gift.  Without them no card form is offered (README: card gifts on and off)."""
+    return bool(
+        current_app.config.get("STRIPE_SECRET_KEY") and current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    )
 
 
 def _takes_cards_in(currency: str) -> bool:
@@ -82,6 +91,13 @@ def _gift_from(form: DonateForm) -> GiftRequest | None:
 
 @bp.route("/donate", methods=["GET", "POST"])
 def donate():
+    if not cards_enabled():
+        slug = request.args.get("prisoner")
+        prisoner = slug if slug in {choice.value for choice in public_fund_choices()} else None
+        page = render_template(
+            "donate/no_cards.html", prisoner=prisoner, currencies=pledge_currencies(db.session)
+        )
+        return page, (200 if request.method == "GET" else 503)
     form = DonateForm()
     form.currency.choices = [SelectChoice(code, code) for code in donation_currencies()]
     form.prisoner.choices = public_fund_choices()
@@ -96,10 +112,6 @@ def donate():
     gift = _gift_from(form)
     if gift is None:
         return _form_page(form, 400)
-    if not current_app.config.get("STRIPE_SECRET_KEY"):
-        current_app.logger.error("STRIPE_SECRET_KEY is not set: card gifts are off")
-        flash(message_for("checkout_failed"), "error")
-        return _form_page(form, 503)
     try:
         started = start_checkout(
             db.session,

@@ -4,7 +4,10 @@ failures; donors' emails (shown to admins only) and their deletion."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from email import message_from_bytes, policy
+from email.parser import BytesHeaderParser
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,7 +27,7 @@ from ledger.funds.public_pledges import HOUR, public_pledges_since
 from ledger.funds.schedules import RULE_LIMITS, donor_settings, save_donor_rules
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 from ledger.mail.models import MailMessage
-from ledger.mail.sender import retry_now
+from ledger.mail.sender import mail_files, retry_now
 from ledger.messages import message_for
 from ledger.refusals import error_parts
 from ledger.web.access_control import role_required
@@ -175,6 +178,9 @@ def outbox():
     counts = dict(
         db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all()
     )
+    files = (
+        [] if current_app.config.get("MAIL_SERVER") else mail_files(current_app.config.get("MAIL_FILE_DIR"))
+    )
     return render_template(
         "donor_admin/outbox.html",
         messages=messages,
@@ -182,7 +188,31 @@ def outbox():
         status=status,
         action_form=EmptyForm(),
         traffic=public_traffic(),
+        files=[(path.name, _subject(path)) for path in files[:100]],
     )
+
+
+def _subject(path) -> str:
+    with path.open("rb") as handle:
+        return str(BytesHeaderParser(policy=policy.default).parse(handle).get("Subject", ""))
+
+
+@bp.get("/mail/files/<name>")
+@role_required("admin")
+def mail_file(name: str):
+    """A mail that development wrote to a file instead of sending it, as plain text."""
+    if current_app.config.get("MAIL_SERVER"):
+        abort(404)
+    path = next(
+        (path for path in mail_files(current_app.config.get("MAIL_FILE_DIR")) if path.name == name), None
+    )
+    if path is None:
+        abort(404)
+    parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+    headers = "".join(f"{key}: {parsed[key]}\n" for key in ("From", "To", "Subject", "Date") if parsed[key])
+    body = parsed.get_body(("plain",))
+    text = headers + "\n" + (body.get_content() if body is not None else "")
+    return Response(text, mimetype="text/plain")
 
 
 @bp.post("/mail/<int:message_id>/retry")
@@ -193,6 +223,25 @@ def retry_mail(message_id: int):
     record_audit(db.session, "mail.retry", user=current_user, target=f"mail:{message.id}")
     flash(_("The message goes out with the next run of “mail send”."), "success")
     return redirect(url_for("donor_admin.outbox"), code=303)
+
+
+# ---- the worker's jobs ---------------------------------------------------------------------
+
+
+@bp.get("/jobs")
+@role_required("admin")
+def jobs():
+    """Each scheduled job: how often, when next, who runs it now, and its last runs."""
+    from ledger.jobs.leases import last_runs, leases
+    from ledger.jobs.registry import JOBS
+
+    return render_template(
+        "donor_admin/jobs.html",
+        jobs=JOBS,
+        leases=leases(db.session),
+        runs=last_runs(db.session, limit=5),
+        now=utcnow(),
+    )
 
 
 # ---- donors' emails (admins only) ----------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import (
     Blueprint,
     Response,
@@ -125,6 +124,8 @@ def two_factor_qr():
         abort(404)
     uri = provisioning_uri(secret, current_user.email, current_app.config["TWO_FACTOR_ISSUER"])
     buffer = io.BytesIO()
+    import segno  # imported when a QR code is drawn, not when the app starts
+
     segno.make(uri, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
     return _no_store(Response(buffer.getvalue(), mimetype="image/svg+xml"))
 

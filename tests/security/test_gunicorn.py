@@ -37,7 +37,13 @@ def served(migrated_database, tmp_path):
         for key, value in os.environ.items()
         if key not in ("LEDGER_ENV", "DATABASE_URL", "TEST_DATABASE_URL")
     }
-    env.update(DATABASE_URL=f"sqlite:///{database}", LEDGER_INSTANCE_PATH=str(tmp_path / "instance"))
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        LEDGER_INSTANCE_PATH=str(tmp_path / "instance"),
+        PUBLIC_BASE_URL="https://ledger.example.org",
+        SECRET_KEY="gunicorn-test-secret",
+        MAIL_DISABLED="1",
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(

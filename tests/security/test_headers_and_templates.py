@@ -62,7 +62,13 @@ def test_signed_in_pages_are_not_cached(client, auth):
 
 def test_hsts_and_secure_cookies_in_production(make_app, tmp_path, users):
     instance = tmp_path / "prod-instance"
-    app = make_app("production", instance=instance)
+    app = make_app(
+        "production",
+        instance=instance,
+        PUBLIC_BASE_URL="https://ledger.example.org",
+        SECRET_KEY="production-test-secret",
+        MAIL_DISABLED=True,
+    )
     app.config["WTF_CSRF_ENABLED"] = False  # the cookie flags are under test here, not CSRF
     client = app.test_client()
     assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
