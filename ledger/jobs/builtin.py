@@ -45,6 +45,7 @@ def update_pledges() -> str:
 
 
 def checkpoint_if_due() -> str:
+    from ledger.checkpoints.disclosure import rules_from_config
     from ledger.checkpoints.schedule import checkpoint_due, current_schedule
     from ledger.checkpoints.seal import create_checkpoint
     from ledger.checkpoints.signing import load_signing_key
@@ -53,7 +54,7 @@ def checkpoint_if_due() -> str:
         if not checkpoint_due(db.session):
             return f"not due (schedule: {current_schedule(db.session)})"
         key = load_signing_key(current_app.instance_path, current_app.config.get("LEDGER_SIGNING_KEY"))
-        checkpoint = create_checkpoint(db.session, key)
+        checkpoint = create_checkpoint(db.session, key, rules=rules_from_config(current_app.config))
     return f"checkpoint #{checkpoint.sequence}: {checkpoint.entry_count} entries"
 
 
