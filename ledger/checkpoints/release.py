@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from ledger.books.accounts import FUND_PREFIX, GENERAL_FUND, PRISONER_FUND_PREFIX
+from ledger.books.accounts import FUND_PREFIX, GENERAL_FUND, PRISONER_FUND_PREFIX, STRIPE
 from ledger.books.kinds import SourceType
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.checkpoints.disclosure import DisclosureRules, Waiting
@@ -175,6 +175,15 @@ def _cell(gifts: list[_Entry], key: FundKey) -> list[int]:
     return [entry.on(key) for entry in gifts if not entry.named and entry.id not in cancelled]
 
 
+def _shown_count(gifts: list[_Entry]) -> int:
+    """How many gifts a cell is said to hold: every gift in it, named ones too (their
+    amounts are public), less a gift and its reversal that cancel out."""
+    ids = {entry.id for entry in gifts}
+    return sum(
+        1 for entry in gifts if entry.reverses not in ids and not any(e.reverses == entry.id for e in gifts)
+    )
+
+
 def plan_release(
     session: Session,
     *,
@@ -270,7 +279,7 @@ def plan_release(
         shown = [entry for entry in items if entry.gift and entry.id in published]
         state.gifts = shown
         state.gifts_minor = -sum(entry.on(key) for entry in shown)
-        state.gift_count = len(_cell(shown, key))
+        state.gift_count = _shown_count(shown)
         held = [entry for entry in items if entry.id not in published]
         held_gifts = [entry for entry in held if entry.gift]
         if held_gifts:
@@ -322,19 +331,21 @@ def split_cells(gifts: list[_Entry], key: FundKey, floor: date | None, rules: Di
         Cell(
             max(day_of(entry) for entry in group),
             -sum(entry.on(key) for entry in group),
-            len(_cell(group, key)),
+            _shown_count(group),
             [entry.id for entry in group],
         )
         for group in groups
     ]
 
 
-def _role(entry: _Entry) -> str:
+def _role(entry: _Entry, card_processor: int | None) -> str:
     """``gift``, ``unlisted`` for the card processor's own entries (payouts: their amounts
-    are sums of a few card gifts), else ``line``."""
+    are sums of a few card gifts, however they were recorded), else ``line``."""
     if entry.gift:
         return "gift"
-    if SourceType.STRIPE in (entry.source, entry.reversed_source):
+    if SourceType.STRIPE in (entry.source, entry.reversed_source) or any(
+        account == card_processor for account, _c, _m, _k in entry.postings
+    ):
         return "unlisted"
     return "line"
 
@@ -465,6 +476,7 @@ def prepare_release(
     plan, shown = plan_release(
         session, entry_count=entry_count, held_from=held_from, rules=rules, opening=opening
     )
+    card_processor = session.scalar(select(Account.id).where(Account.name == STRIPE))
     cell_day: dict[int, date] = {}
     for key, state in plan.funds.items():
         state.cells = split_cells(state.gifts, key, floor, rules)
@@ -475,7 +487,7 @@ def prepare_release(
         day = cell_day.get(entry.id, entry.day)
         if floor is not None and day < floor:
             day = floor
-        plan.published[entry.id] = (day, _role(entry))
+        plan.published[entry.id] = (day, _role(entry, card_processor))
     for entry in shown:
         for account_id, currency, minor, _category in entry.postings:
             balances[(account_id, currency)] += minor
