@@ -30,7 +30,7 @@ def test_a_month_with_eur_in_and_rub_spent_shows_the_exchange_linking_them(clien
     assert "RUB\xa05,000.00" in re.findall(r'class="num">([^<]*)<', march_rub)[1]  # converted into RUB
 
 
-def test_the_year_by_year_view_goes_back_to_the_funds_first_year(client, session, books):
+def test_the_year_by_year_view_goes_back_to_the_funds_first_year(app, client, session, books, auth):
     fund = fund_account_for(session, books.vera)
     bank = get_or_create_account(session, "assets:bank:eur-main")
     post(
@@ -41,6 +41,10 @@ def test_the_year_by_year_view_goes_back_to_the_funds_first_year(client, session
     )
     session.commit()
     seal(session)
+    # A gift recorded late never changes a published year: the public sees it in the open one.
+    public = app.test_client().get("/prisoners/vera?chart=years").get_data(as_text=True)
+    assert "<tr><td>2024</td>" not in _figures(public, "EUR")
+    auth.login("auditor")  # staff see the live books, the gift on its own day
     html = client.get("/prisoners/vera?chart=years", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Money in and out, year by year" in html
     assert "Money in and out per year, EUR" in html
