@@ -282,7 +282,15 @@ DATE_FORMAT_NAMES = {
 }
 
 
-def _display(value: object) -> object:
+# Parameters that name an account: shown in words, not as its code.
+_ACCOUNT_PARAMS = {"account", "fund", "from_fund", "to_fund", "asset", "source", "target"}
+
+
+def _display(value: object, key: str = "") -> object:
+    if key in _ACCOUNT_PARAMS and isinstance(value, str) and ":" in value:
+        from ledger.account_words import account_words
+
+        return account_words(value)
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
     if isinstance(value, date):
@@ -302,7 +310,7 @@ def message_for(code: str, params: dict | None = None) -> str:
         template = detailed[1]
     if template is None:
         return str(MESSAGES["invalid_entry"])
-    values = {key: _display(value) for key, value in (params or {}).items()}
+    values = {key: _display(value, key) for key, value in (params or {}).items()}
     try:
         return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):

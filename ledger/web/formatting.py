@@ -10,6 +10,7 @@ from babel import Locale, numbers
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 
+from ledger.account_words import account_words
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
 
@@ -93,6 +94,7 @@ def account_label(account) -> str:
     return account.label_for(str(get_locale())) or ""
 
 
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
@@ -102,5 +104,6 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio
     app.jinja_env.filters["account_label"] = account_label
+    app.jinja_env.filters["account_name"] = account_words
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["minor_money"] = minor_money
