@@ -173,6 +173,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             slug=slug,
             name=name,
             name_latin=latin,
+            # The demo's names alternate: women (Анна, Вера …) at even places, men at odd ones.
+            gender="female" if index % 2 == 0 else "male",
             facility=facility,
             address=f"{facility.address}, {name}",
             region=facility.region,

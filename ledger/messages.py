@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_currency, format_date, format_decimal
+from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 
+from ledger.dates import format_day
 from ledger.money import Money
 
 MESSAGES = {
@@ -294,7 +295,7 @@ def _display(value: object, key: str = "") -> object:
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
     if isinstance(value, date):
-        return format_date(value)
+        return format_day(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return format_decimal(value)  # grams: 20,000 / 20 000
     if isinstance(value, tuple) and all(isinstance(item, str) and item.startswith("%") for item in value):

@@ -30,8 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.descriptions import describe
+from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.database import utcnow
@@ -48,7 +48,15 @@ ENCODINGS = ("utf-8-sig", "cp1251")
 # The headers banks commonly give each column (compared in lower case), tried when the named
 # column is not in the file.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "date": ("date", "booking date", "value date", "transaction date", "дата", "дата операции", "дата платежа"),
+    "date": (
+        "date",
+        "booking date",
+        "value date",
+        "transaction date",
+        "дата",
+        "дата операции",
+        "дата платежа",
+    ),
     "amount": ("amount", "sum", "сумма", "сумма операции", "сумма платежа"),
     "reference": (
         "reference",
@@ -237,7 +245,9 @@ def resolve_mapping(
     file doesn't have is left out, and without a currency column the rows are in the
     statement's currency, or else the account's.  Amounts written with a decimal comma
     (and none with a decimal point) are read as such."""
-    found = {role: _find_column(getattr(mapping, role), role, headers) for role in ("date", "amount", "reference")}
+    found = {
+        role: _find_column(getattr(mapping, role), role, headers) for role in ("date", "amount", "reference")
+    }
     missing = [getattr(mapping, role) or role for role, header in found.items() if header is None]
     if missing:
         raise StatementError("import_missing_columns", columns=", ".join(missing), found=", ".join(headers))
@@ -369,6 +379,16 @@ def _read_row(
     return result
 
 
+@dataclass(frozen=True)
+class _Fee:
+    """An outgoing row the coordinator marked as the bank's fee, and the fund it is charged to."""
+
+    row: StatementRow
+    fund: Account
+    money: Money
+    on: date
+
+
 def post_statement(
     session: Session,
     statement: Statement,
@@ -388,14 +408,14 @@ def post_statement(
     if asset.kind != "bank" or asset.closed_at is not None:
         raise StatementError("import_bad_asset")
     result = ImportResult()
-    fees: list[tuple[StatementRow, Account]] = []
+    fees: list[_Fee] = []
     for row in statement.rows:
         if row.status == "duplicate":
             result.duplicates += 1
             continue
         fund = decisions.get(row.number)
-        if row.chargeable and fund is not None:
-            fees.append((row, fund))
+        if row.chargeable and fund is not None and row.money is not None and row.received_on is not None:
+            fees.append(_Fee(row, fund, row.money, row.received_on))
             continue
         if not row.importable or fund is None or row.received_on is None or row.money is None:
             result.skipped += 1
@@ -431,16 +451,16 @@ def post_statement(
             result.failed.append((row.number, code, params))
         else:
             result.posted.append(donation.entry)
-    for row, fund in fees:
+    for fee in fees:
         try:
             with session.begin_nested():
-                result.fees.append(_record_fee(session, statement, row, asset, fund, recorded_by))
+                result.fees.append(_record_fee(session, statement, fee, asset, recorded_by))
         except DuplicateEntry:
             result.duplicates += 1
         except LedgerError as error:
             params = dict(error.params)
             code = str(params.pop("reason", error.code))
-            result.failed.append((row.number, code, params))
+            result.failed.append((fee.row.number, code, params))
     record_audit(
         session,
         "import.posted",
@@ -457,20 +477,19 @@ def post_statement(
 
 
 def _record_fee(
-    session: Session, statement: Statement, row: StatementRow, asset: Account, fund: Account, recorded_by
+    session: Session, statement: Statement, fee: _Fee, asset: Account, recorded_by
 ) -> JournalEntry:
     """The bank's fee: debit the fund it is charged to, credit the bank account (category
     ``fee``, as a processor's fee on a gift).  The fund must cover it, as any spending."""
-    assert row.money is not None and row.received_on is not None
     return post_entry(
         session,
         EntryDraft(
-            entry_date=row.received_on,
+            entry_date=fee.on,
             description=describe("bank_fee"),
-            postings=[PostingDraft(fund, row.money, "fee"), PostingDraft(asset, -row.money, "fee")],
+            postings=[PostingDraft(fee.fund, fee.money, "fee"), PostingDraft(asset, -fee.money, "fee")],
             source_type="import",
-            source_ref=f"statement:{statement.sha256[:16]}:{row.number}",
-            idempotency_key=row.idempotency_key,
+            source_ref=f"statement:{statement.sha256[:16]}:{fee.row.number}",
+            idempotency_key=fee.row.idempotency_key,
         ),
         recorded_by=recorded_by,
     )

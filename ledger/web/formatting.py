@@ -8,9 +8,10 @@ from functools import lru_cache
 
 from babel import Locale, numbers
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import format_datetime, get_locale, to_user_timezone
 
 from ledger.account_words import account_words
+from ledger.dates import format_day
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
 
@@ -94,10 +95,9 @@ def account_label(account) -> str:
     return account.label_for(str(get_locale())) or ""
 
 
-
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = datetime_with_zone
     app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["error_message"] = error_message

@@ -31,10 +31,10 @@ from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.money import Money, MoneyError, parse_amount
 from ledger.web.boundary import attempt
-from ledger.web.confirmation import confirmation_page, confirmed
-from ledger.web.labels import LABEL_FILTERS
 from ledger.web.choices import public_fund_choices
+from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.donate_forms import PledgeTransferForm
+from ledger.web.labels import LABEL_FILTERS
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("pledge_transfer", __name__)
@@ -165,7 +165,9 @@ def change(token: str, reference: str, action: str):
     if request.method == "GET" and action != "cancel":
         return redirect(url_for("pledge_transfer.manage", token=token), code=303)
     if action == "cancel" and not confirmed():
-        amount = format_currency(Money.from_minor(pledge.amount_minor, pledge.currency).amount, pledge.currency)
+        amount = format_currency(
+            Money.from_minor(pledge.amount_minor, pledge.currency).amount, pledge.currency
+        )
         return confirmation_page(
             title=_("Cancel this gift?"),
             explanation=[
@@ -175,8 +177,10 @@ def change(token: str, reference: str, action: str):
                     amount=amount,
                     frequency=LABEL_FILTERS["pledge_frequency"](pledge.frequency),
                 ),
-                _("Once cancelled, it can't be resumed: nothing more falls due and no reminders are sent. "
-                  "To stop for a while instead, pause it."),
+                _(
+                    "Once cancelled, it can't be resumed: nothing more falls due and no reminders are sent. "
+                    "To stop for a while instead, pause it."
+                ),
             ],
             button=_("Yes, cancel the gift"),
             back=url_for("pledge_transfer.manage", token=token),
