@@ -18,6 +18,7 @@ MESSAGES = {
     # money
     "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
     "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
+    "invalid_written_amount": _l("Enter the amount in digits, like %(example)s."),
     "missing_amount": _l("Enter an amount."),
     "ambiguous_amount": _l(
         "“%(text)s” could be read two ways: write it without the comma, or with a decimal point."

@@ -29,12 +29,13 @@ from ledger.funds.pledges import (
 from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
-from ledger.money import Money, MoneyError, parse_amount
+from ledger.money import Money, MoneyError
 from ledger.web.boundary import attempt
 from ledger.web.choices import public_fund_choices
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.donate_forms import PledgeTransferForm
 from ledger.web.labels import LABEL_FILTERS
+from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("pledge_transfer", __name__)
@@ -61,7 +62,7 @@ def form():
     if form.prisoner.data != GENERAL:
         prisoner = db.session.scalar(select(Prisoner).where(Prisoner.slug == form.prisoner.data))
     try:
-        money = parse_amount(form.amount.data, form.currency.data)
+        money = amount_from_form(form.amount.data, form.currency.data)
     except MoneyError as error:
         form.amount.errors = [message_for(error.code, error.params)]
         return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), 400
