@@ -12,6 +12,7 @@ from flask_babel import format_datetime, get_locale, to_user_timezone
 
 from ledger.account_words import account_words
 from ledger.dates import format_day
+from ledger.web.legal_words import legal_basis
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
 
@@ -106,4 +107,5 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["account_label"] = account_label
     app.jinja_env.filters["account_name"] = account_words
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["legal_basis"] = legal_basis
     app.jinja_env.globals["minor_money"] = minor_money

@@ -163,10 +163,10 @@ def test_coordinator_journey_cash_parcel_conversion_receipt_reversal(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount": "1e3"}, "at most one decimal point"),
-        ({"amount": "-5"}, "at most one decimal point"),
-        ({"amount": "nan"}, "at most one decimal point"),
-        ({"amount": "12,50"}, "at most one decimal point"),
+        ({"amount": "1e3"}, "in digits, like 1250.50"),
+        ({"amount": "-5"}, "in digits, like 1250.50"),
+        ({"amount": "nan"}, "in digits, like 1250.50"),
+        ({"amount": "12,50"}, "in digits, like 1250.50"),
         ({"amount": "1.005"}, "at most 2 decimal places"),
         ({"amount": "0"}, "greater than zero"),
         ({"amount": "99999999999999999999"}, "too large"),
