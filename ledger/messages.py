@@ -74,8 +74,8 @@ MESSAGES = {
         "conclusion), write why."
     ),
     "parcel_quota_facility_month": _l(
-        "The facility accepts %(allowed)s parcels a month, and %(used)s went this month. The next "
-        "one may go on %(next_on)s. If it is allowed anyway (a decision of the facility), write why."
+        "The facility's limit for this month is reached: %(used)s of %(allowed)s parcels sent. The "
+        "next one may go on %(next_on)s. If it is allowed anyway (a decision of the facility), write why."
     ),
     "parcel_items_exceed_weight": _l(
         "The items weigh %(items_grams)s g, more than the parcel's total weight of %(grams)s g. "
