@@ -12,9 +12,9 @@ from flask_babel import format_datetime, get_locale, to_user_timezone
 
 from ledger.account_words import account_words
 from ledger.dates import format_day
-from ledger.web.legal_words import legal_basis
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
+from ledger.web.legal_words import legal_basis
 
 
 def money(value: Money | None) -> str:

@@ -60,7 +60,10 @@ def test_the_months_weight_would_be_passed_then_is_used_up(api, ilya, session):
     assert status == 409
     assert "This month's weight limit is used up: 30,000 g of 30,000 g sent." in body["error"]["message"]
     status, body = _parcel(api, "2026-03-09", 1000, language="ru")
-    assert f"Месячный лимит веса исчерпан: отправлено 30{NBSP}000 г из 30{NBSP}000 г." in body["error"]["message"]
+    assert (
+        f"Месячный лимит веса исчерпан: отправлено 30{NBSP}000 г из 30{NBSP}000 г."
+        in body["error"]["message"]
+    )
 
 
 @pytest.mark.parametrize(
