@@ -14,6 +14,7 @@ from ledger.account_words import account_words
 from ledger.dates import format_day
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
+from ledger.web.csv_export import sheet_decimal_comma
 from ledger.web.legal_words import legal_basis
 
 
@@ -108,4 +109,5 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["account_name"] = account_words
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["legal_basis"] = legal_basis
+    app.jinja_env.globals["sheet_decimal_comma"] = sheet_decimal_comma
     app.jinja_env.globals["minor_money"] = minor_money
