@@ -8,12 +8,14 @@ from functools import lru_cache
 
 from babel import Locale, numbers
 from flask import Flask
+from flask_login import current_user
 from flask_babel import format_datetime, get_locale, to_user_timezone
 
 from ledger.account_words import account_words
 from ledger.dates import format_day
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
+from ledger.web.choices import all_currencies_asked, all_currencies_url
 from ledger.web.csv_export import sheet_decimal_comma
 from ledger.web.legal_words import legal_basis
 
@@ -97,6 +99,12 @@ def account_label(account) -> str:
     return account.label_for(str(get_locale())) or ""
 
 
+def staff_page() -> bool:
+    """A page for signed-in staff (their forms offer every currency); public forms list only
+    the currencies the organisation takes."""
+    return current_user.is_authenticated
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_day
@@ -110,4 +118,7 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["legal_basis"] = legal_basis
     app.jinja_env.globals["sheet_decimal_comma"] = sheet_decimal_comma
+    app.jinja_env.globals["all_currencies_asked"] = all_currencies_asked
+    app.jinja_env.globals["all_currencies_url"] = all_currencies_url
+    app.jinja_env.globals["staff_page"] = staff_page
     app.jinja_env.globals["minor_money"] = minor_money
