@@ -14,6 +14,7 @@ from ledger.books.models import Account
 
 GENERAL_FUND_WORDS = _l("General fund")
 FUND_OF = _l("Fund of %(name)s")
+CASH_OF = _l("Cash held by %(person)s (%(currency)s)")
 
 
 def _locale() -> str:
@@ -47,4 +48,9 @@ def account_words(account: Account | str | None) -> str:
         return str(GENERAL_FUND_WORDS)
     if account.name.startswith(PRISONER_FUND_PREFIX) and account.prisoner is not None:
         return str(FUND_OF % {"name": _prisoner_name(account.prisoner)})
-    return account.label_for(_locale()) or account.name
+    label = account.label_for(_locale())
+    if label:
+        return label
+    if account.holder is not None:
+        return str(CASH_OF % {"person": account.holder.email, "currency": account.currency or ""})
+    return account.name

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from babel import Locale, numbers
 from flask import Flask
-from flask_login import current_user
 from flask_babel import format_datetime, get_locale, to_user_timezone
+from flask_login import current_user
 
 from ledger.account_words import account_words
 from ledger.dates import format_day

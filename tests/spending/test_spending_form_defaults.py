@@ -71,3 +71,37 @@ def test_the_form_proposes_the_needs_currency_and_names_accounts_by_label(
         r'<option[^>]*value="RUB"[^>]*selected|<option selected[^>]*value="RUB"',
         _select(everything, "currency"),
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [("en", "Not enough money in Fund of Oleg S."), ("ru", "Не хватает денег (Фонд: Олег С.)")],
+)
+def test_refusals_and_entries_name_accounts_in_words(client, accounts, language, refusal):
+    headers = {"Accept-Language": language}
+    spending = {
+        "prisoner": "oleg-s",
+        "amount": "100",
+        "currency": "RUB",
+        "category": "food",
+        "paid_from": "assets:cash:office-rub",
+        "spent_on": "2026-03-02",
+    }
+    page = client.post("/disbursements/new", data=spending, headers=headers).text
+    assert refusal in page
+    assert "liabilities:funds" not in page
+    # A gift in cash, then the spending: the entry page names the accounts in words.
+    gift = {
+        "fund": "oleg-s",
+        "amount": "500",
+        "currency": "RUB",
+        "asset": "assets:cash:office-rub",
+        "received_on": "2026-03-01",
+        "method": "cash",
+    }
+    assert client.post("/donations/new", data=gift).status_code == 302
+    recorded = client.post("/disbursements/new", data=spending, headers=headers)
+    assert recorded.status_code == 302
+    entry = client.get(recorded.headers["Location"], headers=headers).text
+    assert ("Office cash" if language == "en" else "Касса офиса") in entry
+    assert ("Fund of Oleg S." if language == "en" else "Олег С.") in entry
