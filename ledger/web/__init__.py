@@ -90,6 +90,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
     from ledger.web.lifecycle import bp as lifecycle_bp
+    from ledger.web.navigation import register_navigation
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -100,6 +101,7 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     register_labels(app)
+    register_navigation(app)
     register_descriptions(app)
     init_page_cache(app)
     for blueprint in (
