@@ -195,7 +195,7 @@ def test_messages_are_in_russian(client, auth, parcel_setup, session):
     auth.login("coordinator")
     client.post("/language/ru", data={"next": "/"})
     page = client.post("/disbursements/new", data=_form(amount="20000.01"))
-    assert "Недостаточно" in page.text
+    assert "Не хватает денег" in page.text
     assert "Записать" in page.text
 
 
