@@ -185,6 +185,7 @@ def change(token: str, reference: str, action: str):
             ],
             button=_("Yes, cancel the gift"),
             back=url_for("pledge_transfer.manage", token=token),
+            back_label=_("No, keep it"),
         )
     subscriptions = gateway() if pledge.stripe_subscription_id else None
     try:
