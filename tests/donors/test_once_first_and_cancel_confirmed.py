@@ -67,3 +67,13 @@ def test_cancelling_a_gift_asks_once_more(
     assert done in answered.get_data(as_text=True)
     session.expire_all()
     assert session.get(Pledge, pledge.id).status == "cancelled"
+
+
+def test_a_russian_donor_writes_the_amount_with_a_comma(client, session, eur_details):
+    data = {"amount": "1250,50", "currency": "EUR", "prisoner": "general", "frequency": "one_off"}
+    page = client.post("/pledge", data=data, headers={"Accept-Language": "ru"})
+    assert page.status_code == 200, page.get_data(as_text=True)
+    assert session.scalar(select(Pledge.amount_minor)) == 125050
+    refused = client.post("/pledge", data={**data, "amount": "12,3,4"}, headers={"Accept-Language": "ru"})
+    assert refused.status_code == 400
+    assert "например, 1250,50" in refused.get_data(as_text=True)
