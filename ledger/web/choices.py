@@ -30,11 +30,11 @@ ALL_CURRENCIES_ARG = "currencies"
 def currencies_in_use() -> list[str]:
     """The currencies the books use, the accounts' own first: those an open account holds,
     then any other ever posted, each group the most posted first."""
-    held = set(
-        db.session.scalars(
-            select(Account.currency).where(Account.currency.isnot(None), Account.closed_at.is_(None))
-        )
-    )
+    held: set[str] = {
+        code
+        for code in db.session.scalars(select(Account.currency).where(Account.closed_at.is_(None)))
+        if code is not None
+    }
     postings: Counter[str] = Counter()
     for currency, count in db.session.execute(
         select(AccountBalance.currency, AccountBalance.posting_count).where(AccountBalance.posting_count > 0)

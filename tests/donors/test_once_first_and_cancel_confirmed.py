@@ -57,7 +57,9 @@ def test_cancelling_a_gift_asks_once_more(
     assert button in text
     assert reference in text
     assert "30" in text
-    assert f'href="{link}">{"No, keep it" if language == "en" else "Нет, оставить"}</a>' in text  # the way back
+    assert (
+        f'href="{link}">{"No, keep it" if language == "en" else "Нет, оставить"}</a>' in text
+    )  # the way back
     # Asking changes nothing, nor does a POST that skipped the question.
     client.post(cancel_link, headers=headers)
     session.expire_all()
