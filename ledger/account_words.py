@@ -49,8 +49,8 @@ def account_words(account: Account | str | None) -> str:
     if account.name.startswith(PRISONER_FUND_PREFIX) and account.prisoner is not None:
         return str(FUND_OF % {"name": _prisoner_name(account.prisoner)})
     label = account.label_for(_locale())
-    if label:
-        return label
     if account.holder is not None:
-        return str(CASH_OF % {"person": account.holder.email, "currency": account.currency or ""})
-    return account.name
+        # A coordinator's cash box is labelled with the person: say whose cash, in which currency.
+        person = label or account.holder.email
+        return str(CASH_OF % {"person": person, "currency": account.currency or ""})
+    return label or account.name
