@@ -29,6 +29,7 @@ VALUES = {
     "filename": "style.css",
     "reference": "SL-NOSUCHPLEDGE",
     "token": "not-a-token",
+    "action": "cancel",
 }
 
 
