@@ -65,7 +65,10 @@ def test_coordinator_records_a_transfer_and_lost_whereabouts_on_the_pages(client
     assert "strict regime" in profile
     # 4 parcels a year in a strict-regime colony, the law cited in the reader's language
     assert "Penal Enforcement Code, Art. 123(1)(c)" in profile
-    assert "УИК РФ ст. 123 ч. 1" in client.get("/manage/prisoners/ilya/fund", headers={"Accept-Language": "ru"}).text
+    assert (
+        "УИК РФ ст. 123 ч. 1"
+        in client.get("/manage/prisoners/ilya/fund", headers={"Accept-Language": "ru"}).text
+    )
 
     client.post("/manage/prisoners/ilya/lifecycle", data={"type": "whereabouts_unknown", "on": "2026-03-01"})
     before = _entries(session)
