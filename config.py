@@ -70,7 +70,8 @@ class Config:
     LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
     # Security (ledger/access, ledger/security): roles that must use TOTP two-factor,
     # login throttling, and HSTS (production only: it needs HTTPS).
-    REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin", "coordinator")
+    # Auditors too: they read every donor record that staff read.
+    REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin", "coordinator", "auditor")
     TWO_FACTOR_ISSUER = "Solidarity ledger"
     LOGIN_WINDOW_SECONDS = 15 * 60
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5

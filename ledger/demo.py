@@ -182,6 +182,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
             slug=slug,
             name=name,
             name_latin=latin,
+            # The demo's names alternate: women (Анна, Вера …) at even places, men at odd ones.
+            gender="female" if index % 2 == 0 else "male",
             facility=facility,
             # Letters go to the facility's postal address; a few families agreed to the birth date.
             birth_date=date(1975 + index % 25, 1 + index % 12, 1 + index % 27),

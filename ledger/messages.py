@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_currency, format_date, format_decimal
+from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 
+from ledger.dates import format_day
 from ledger.money import Money
 
 MESSAGES = {
     # money
     "float_amount": _l("Amounts must be written as text like 12.50, not as a floating-point number."),
     "invalid_amount": _l("Enter the amount with digits and at most one decimal point, like 1250.50."),
+    "invalid_written_amount": _l("Enter the amount in digits, like %(example)s."),
     "missing_amount": _l("Enter an amount."),
     "ambiguous_amount": _l(
         "“%(text)s” could be read two ways: write it without the comma, or with a decimal point."
@@ -57,9 +59,27 @@ MESSAGES = {
     "parcel_items_exceed_amount": _l("The items cost %(items)s, more than the amount of %(amount)s."),
     "parcel_needs_category": _l("Parcel details belong to the “parcels” category."),
     "parcel_quota": _l(
-        "The parcel quota is used up: %(used)s of %(allowed)s. The next one may go on %(next_on)s. "
-        "If it is allowed anyway (improved conditions, a decision of the facility, a medical "
+        "This year's parcels are used up: %(used)s of %(allowed)s sent. The next one may go on "
+        "%(next_on)s. If it is allowed anyway (improved conditions, a decision of the facility, a "
+        "medical conclusion), write why."
+    ),
+    "parcel_quota_month_weight": _l(
+        "This parcel (%(grams)s g) would pass the monthly weight limit: %(used)s g of %(allowed)s g "
+        "already sent this month. A parcel of this weight may go on %(next_on)s. If it is allowed "
+        "anyway (a decision of the facility, a medical conclusion), write why."
+    ),
+    "parcel_quota_month_weight_used": _l(
+        "This month's weight limit is used up: %(used)s g of %(allowed)s g sent. The next parcel "
+        "may go on %(next_on)s. If it is allowed anyway (a decision of the facility, a medical "
         "conclusion), write why."
+    ),
+    "parcel_quota_facility_month": _l(
+        "The facility's limit for this month is reached: %(used)s of %(allowed)s parcels sent. The "
+        "next one may go on %(next_on)s. If it is allowed anyway (a decision of the facility), write why."
+    ),
+    "parcel_items_exceed_weight": _l(
+        "The items weigh %(items_grams)s g, more than the parcel's total weight of %(grams)s g. "
+        "Check the weights: an item's weight is for one piece."
     ),
     "parcel_weight": _l(
         "This parcel weighs %(grams)s g; at most %(max)s g are allowed. If it is allowed anyway "
@@ -310,13 +330,23 @@ DATE_FORMAT_NAMES = {
 }
 
 
-def _display(value: object) -> object:
+# Parameters that are counts or weights: always written with the reader's digit grouping.
+_COUNTS = {"used", "allowed", "grams", "max", "items_grams"}
+# Parameters that name an account: shown in words, not as its code.
+_ACCOUNT_PARAMS = {"account", "fund", "from_fund", "to_fund", "asset", "source", "target"}
+
+
+def _display(value: object, key: str = "") -> object:
+    if key in _ACCOUNT_PARAMS and isinstance(value, str) and ":" in value:
+        from ledger.account_words import account_words
+
+        return account_words(value)
     if isinstance(value, Money):
         return format_currency(value.amount, value.currency)
     if isinstance(value, date):
-        return format_date(value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
-        return format_decimal(value)  # grams: 20,000 / 20 000
+        return format_day(value)
+    if isinstance(value, int) and not isinstance(value, bool) and (abs(value) >= 10_000 or key in _COUNTS):
+        return format_decimal(value)  # grams and counts: 5,000 of 30,000 / 5 000 из 30 000
     if isinstance(value, tuple) and all(isinstance(item, str) and item.startswith("%") for item in value):
         return ", ".join(str(DATE_FORMAT_NAMES.get(item, item)) for item in value)
     return value
@@ -328,9 +358,13 @@ def message_for(code: str, params: dict | None = None) -> str:
     detailed = DETAILED.get(code)
     if detailed is not None and params and all(name in params for name in detailed[0]):
         template = detailed[1]
+    # A refusal with several causes names which one (``limit``): its own message when it has one.
+    limit = (params or {}).get("limit")
+    if isinstance(limit, str) and f"{code}_{limit}" in MESSAGES:
+        template = MESSAGES[f"{code}_{limit}"]
     if template is None:
         return str(MESSAGES["invalid_entry"])
-    values = {key: _display(value) for key, value in (params or {}).items()}
+    values = {key: _display(value, key) for key, value in (params or {}).items()}
     try:
         return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):

@@ -3,12 +3,12 @@ books; everyone else the state of the latest signed checkpoint (docs/privacy.md)
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ledger.access.models import READERS
 from ledger.checkpoints.as_of import LIVE, AsOf, public_as_of
+from ledger.dates import format_day
 from ledger.extensions import db
 
 
@@ -46,7 +46,7 @@ def as_of_text(as_of: AsOf) -> str:
         return _("No checkpoint has been made yet: public figures appear with the first one.")
     return _(
         "As of %(date)s (checkpoint no. %(number)s, %(entries)s entries).",
-        date=format_date(as_of.checkpoint.created_at.date(), format="long"),
+        date=format_day(as_of.checkpoint.created_at.date(), format="long"),
         number=as_of.checkpoint.sequence,
         entries=as_of.checkpoint.entry_count,
     )

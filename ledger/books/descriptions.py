@@ -26,6 +26,7 @@ TEMPLATES: dict[str, str] = {
     "card_dispute": "Card dispute",
     "card_dispute_won": "Card dispute won",
     "stripe_payout": "Stripe payout",
+    "bank_fee": "Bank fee",
     "stripe_payout_returned": "Stripe payout returned",
     "cash_advance": "Cash advance",
     "cash_return": "Cash returned to the bank",

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_currency, format_date
+from flask_babel import force_locale, format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
 from ledger.database import utc_today
+from ledger.dates import format_day
 from ledger.funds.donor_links import confirm_token, donor_token
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import pledge_states
@@ -90,7 +91,7 @@ def _receipt(session: Session, message: MailMessage, params: dict) -> dict | Non
     pledge = donation.pledge
     return {
         "amount": _money(donation.amount_minor, donation.currency),
-        "received_on": format_date(donation.received_on, "long"),
+        "received_on": format_day(donation.received_on, "long"),
         "reference": pledge.reference if pledge is not None else f"R-{donation.id:06d}",
         "method": donation.method,
         "prisoner_name": _fund_words(donation.donor, donation),
@@ -124,7 +125,7 @@ def _reminder(session: Session, message: MailMessage, params: dict) -> dict | No
         return None  # paid in the meantime: no reminder
     due_on = date.fromisoformat(params["due_on"]) if params.get("due_on") else None
     context.update(
-        due_on=format_date(due_on, "long") if due_on else "",
+        due_on=format_day(due_on, "long") if due_on else "",
         open_amount=_money(open_minor, context["pledge"].currency),
     )
     return context
@@ -156,7 +157,7 @@ def _digest(session: Session, message: MailMessage, params: dict) -> dict | None
                 "status": state.status,
                 "missed": len(missed),
                 "open": _money(sum(i.open_minor for i in missed), pledge.currency),
-                "oldest": format_date(missed[0].due_on, "medium") if missed else "",
+                "oldest": format_day(missed[0].due_on, "medium") if missed else "",
             }
         )
     if not rows:

@@ -45,7 +45,9 @@ def _search(statement, query: str):
                     Prisoner.name_latin,
                     Prisoner.slug,
                     Prisoner.region,
+                    # The current facility: its name and its region ("Mordovia" finds who is there).
                     Facility.name,
+                    Facility.region,
                 )
             )
         )

@@ -107,7 +107,17 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
             items=Money.from_minor(total_cost, money.currency),
             amount=money,
         )
-    grams = parcel.total_grams if parcel.total_grams else sum(item.grams * item.quantity for _, item in items)
+    items_grams = sum(item.grams * item.quantity for _, item in items)
+    if parcel.total_grams and isinstance(parcel.total_grams, int) and items_grams > parcel.total_grams:
+        # The items can't weigh more than the parcel that holds them: one of the weights is a typo.
+        raise InvalidEntry(
+            "items weigh more than the parcel",
+            field="parcel",
+            reason="parcel_items_exceed_weight",
+            items_grams=items_grams,
+            grams=parcel.total_grams,
+        )
+    grams = parcel.total_grams if parcel.total_grams else items_grams
     if not isinstance(grams, int) or not 0 < grams <= 1_000_000:
         raise InvalidEntry("bad total weight", field="parcel", reason="parcel_bad_weight")
     return grams, items

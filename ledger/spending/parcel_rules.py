@@ -403,17 +403,26 @@ def check_parcel(
             allowed=this.allowed,
             next_on=this.next_on,
             kind=kind,
+            limit="year",
         )
     if allowance.max_grams_per_month is not None and (
         allowance.grams_this_month + grams > allowance.max_grams_per_month
     ):
+        # "used up" when nothing more may go this month, "would pass" when this parcel is too
+        # heavy for what is left.
         raise ParcelQuotaExceeded(
             "monthly weight used",
             field="parcel",
             used=allowance.grams_this_month,
             allowed=allowance.max_grams_per_month,
+            grams=grams,
             next_on=_next_month(sent_on),
             kind=kind,
+            limit=(
+                "month_weight_used"
+                if allowance.grams_this_month >= allowance.max_grams_per_month
+                else "month_weight"
+            ),
         )
     if (
         facility is not None
@@ -427,6 +436,7 @@ def check_parcel(
             allowed=facility.max_parcels_per_month,
             next_on=_next_month(sent_on),
             kind=kind,
+            limit="facility_month",
         )
 
 

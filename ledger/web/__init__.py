@@ -112,6 +112,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.letters import bp as letters_bp
     from ledger.web.lifecycle import bp as lifecycle_bp
     from ledger.web.month_post import bp as month_post_bp
+    from ledger.web.navigation import register_navigation
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -122,6 +123,7 @@ def register_web(app: Flask) -> None:
 
     register_formatting(app)
     register_labels(app)
+    register_navigation(app)
     register_descriptions(app)
     register_letter_words(app)
     init_page_cache(app)

@@ -1,5 +1,5 @@
 """Who may see a page: sign-in for people (session) and scripts (bearer token), role checks,
-and the rule that admins and coordinators enrol in two-factor before doing anything else."""
+and the rule that admins, coordinators and auditors enrol in two-factor before doing anything else."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def two_factor_required_for(user: User) -> bool:
 
 
 def _require_two_factor_enrolment():
-    """An admin or coordinator signed in with a password alone may only enrol."""
+    """Staff (admins, coordinators and auditors, who read donors' records too) signed in
+    with a password alone may only enrol."""
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
     if g.get("token_auth") or not two_factor_required_for(current_user):

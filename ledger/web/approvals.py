@@ -10,7 +10,6 @@ from ledger.access.models import READERS, WRITERS
 from ledger.books.holds import Approval, held_per_account
 from ledger.books.kinds import ApprovalStatus
 from ledger.extensions import db
-from ledger.money import parse_amount
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
 from ledger.spending.receipts import attach_approval_receipt
 from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
@@ -26,6 +25,7 @@ from ledger.web.approvals_forms import (
 from ledger.web.boundary import attempt
 from ledger.web.choices import currency_choices
 from ledger.web.formatting import money
+from ledger.web.numbers import amount_from_form
 from ledger.web.spending_forms import ReceiptForm
 
 bp = Blueprint("approvals", __name__)
@@ -148,7 +148,7 @@ def thresholds():
     if form.validate_on_submit():
         with attempt(form) as outcome:
             current = approval_thresholds(db.session)
-            current[form.currency.data] = parse_amount(form.amount.data, form.currency.data)
+            current[form.currency.data] = amount_from_form(form.amount.data, form.currency.data)
             set_approval_thresholds(db.session, current, user=current_user)
         if outcome.ok:
             flash(_("Thresholds saved."), "success")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlencode
 
+from flask import has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,20 +23,52 @@ from ledger.web.fields import SelectField
 COMMON_CURRENCIES = ["RUB", "EUR", "USD", "GBP", "CHF", "GEL", "KZT", "AMD", "TRY"]
 
 
+# ``?currencies=all`` on a form's page: every ISO 4217 code in its currency selects.
+ALL_CURRENCIES_ARG = "currencies"
+
+
 def currencies_in_use() -> list[str]:
-    """The currencies the books use: held by an account, or ever posted (running balances)."""
-    held = select(Account.currency).where(Account.currency.isnot(None))
-    posted = select(AccountBalance.currency).where(AccountBalance.posting_count > 0)
-    codes = set(db.session.scalars(held)) | set(db.session.scalars(posted))
-    return sorted(code for code in codes if code is not None)
+    """The currencies the books use, the accounts' own first: those an open account holds,
+    then any other ever posted, each group the most posted first."""
+    held: set[str] = {
+        code
+        for code in db.session.scalars(select(Account.currency).where(Account.closed_at.is_(None)))
+        if code is not None
+    }
+    postings: Counter[str] = Counter()
+    for currency, count in db.session.execute(
+        select(AccountBalance.currency, AccountBalance.posting_count).where(AccountBalance.posting_count > 0)
+    ):
+        postings[currency] += count or 0
+    codes = held | set(postings)
+    return sorted(codes, key=lambda code: (code not in held, -postings[code], code))
+
+
+def all_currencies_asked() -> bool:
+    return has_request_context() and request.args.get(ALL_CURRENCIES_ARG) == "all"
+
+
+def all_currencies_url() -> str:
+    """This page with every currency in its selects (a plain link: no script)."""
+    args = request.args.to_dict()
+    args[ALL_CURRENCIES_ARG] = "all"
+    return request.path + "?" + urlencode(args)
 
 
 def currency_choices(*, blank: bool = False) -> list[SelectChoice]:
-    """Currency select options: those in use first (their own group), then the rest, the
-    common ones before the others.  ``blank`` starts with an empty "—" choice."""
+    """Currency select options: those in use first (their own group, the accounts' currencies
+    first), then the common ones; every other ISO code only when the page was asked for all
+    (``?currencies=all``) or a submitted form chose one."""
     in_use = currencies_in_use()
     others = [code for code in COMMON_CURRENCIES if code not in in_use]
-    others += sorted(set(CURRENCIES) - set(COMMON_CURRENCIES) - set(in_use))
+    rest = sorted(set(CURRENCIES) - set(COMMON_CURRENCIES) - set(in_use))
+    if all_currencies_asked():
+        others += rest
+    elif has_request_context() and request.method == "POST":
+        # A currency chosen from the full list stays valid when its form is sent.
+        others += sorted(
+            {value for key, value in request.form.items() if key.endswith("currency") and value in rest}
+        )
     choices = [SelectChoice("", "—")] if blank else []
     if in_use:
         choices += [SelectChoice(code, code, optgroup=_("In use")) for code in in_use]
@@ -99,14 +133,27 @@ def facility_choices() -> list[SelectChoice]:
 
 
 def _label(account: Account) -> str:
-    """``name (label, CUR)``: the label in the reader's language, the one currency it holds."""
-    details = [part for part in (account.label_for(str(get_locale())), account.currency) if part]
-    return f"{account.name} ({', '.join(details)})" if details else account.name
+    """``Label (CUR)``: the label in the reader's language (the code when it has none) and the
+    one currency it holds; the code stays the option's value."""
+    words = account.label_for(str(get_locale())) or account.name
+    if account.currency and account.currency not in words:
+        return f"{words} ({account.currency})"
+    return words
+
+
+def _labelled(accounts) -> list[SelectChoice]:
+    """Options for accounts by their labels; two accounts with one label also show their codes."""
+    accounts = list(accounts)
+    labels = Counter(_label(a) for a in accounts)
+    return [
+        SelectChoice(a.name, _label(a) if labels[_label(a)] == 1 else f"{_label(a)} · {a.name}")
+        for a in accounts
+    ]
 
 
 def asset_choices() -> list[SelectChoice]:
     """Bank and cash accounts money can be paid from."""
-    return [SelectChoice(a.name, _label(a)) for a in spending_assets(db.session)]
+    return _labelled(spending_assets(db.session))
 
 
 def receiving_asset_choices() -> list[SelectChoice]:
@@ -118,7 +165,7 @@ def receiving_asset_choices() -> list[SelectChoice]:
         .where(Account.kind.in_(RECEIVING_KINDS), Account.closed_at.is_(None))
         .order_by(Account.name)
     )
-    return [SelectChoice(a.name, _label(a)) for a in accounts]
+    return _labelled(accounts)
 
 
 def bank_choices() -> list[SelectChoice]:
@@ -127,4 +174,4 @@ def bank_choices() -> list[SelectChoice]:
         .where(Account.kind == AssetKind.BANK, Account.closed_at.is_(None))
         .order_by(Account.name)
     )
-    return [SelectChoice(a.name, _label(a)) for a in accounts]
+    return _labelled(accounts)

@@ -18,6 +18,7 @@ def confirmation_page(
     button: str,
     back: str,
     carried: dict[str, str] | None = None,
+    back_label: str | None = None,
 ):
     """The page that asks once more; its button posts the same request with ``confirm=yes``."""
     return render_template(
@@ -28,5 +29,6 @@ def confirmation_page(
         back=back,
         action=request.path,
         carried=carried or {},
+        back_label=back_label,
         form=FlaskForm(),
     )

@@ -25,6 +25,7 @@ TRANSLATED = {
     "card_dispute": _l("Card dispute"),
     "card_dispute_won": _l("Card dispute won"),
     "stripe_payout": _l("Stripe payout"),
+    "bank_fee": _l("Bank fee"),
     "stripe_payout_returned": _l("Stripe payout returned"),
     "cash_advance": _l("Cash advance"),
     "cash_return": _l("Cash returned to the bank"),

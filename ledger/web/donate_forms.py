@@ -48,11 +48,12 @@ class PledgeTransferForm(FlaskForm):
     prisoner = SelectField(_l("Who it is for"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"),
+        # Once first and chosen, as on the card form: a monthly commitment is asked for, never assumed.
         choices=[
-            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
             SelectChoice(PledgeFrequency.ONE_OFF, _l("Once")),
+            SelectChoice(PledgeFrequency.MONTHLY, _l("Every month")),
         ],
-        default=PledgeFrequency.MONTHLY,
+        default=PledgeFrequency.ONE_OFF,
         validators=[InputRequired()],
     )
     email = StringField(

@@ -8,10 +8,16 @@ from functools import lru_cache
 
 from babel import Locale, numbers
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import format_datetime, get_locale, to_user_timezone
+from flask_login import current_user
 
+from ledger.account_words import account_words
+from ledger.dates import format_day
 from ledger.messages import message_for
 from ledger.money import Money, minor_units
+from ledger.web.choices import all_currencies_asked, all_currencies_url
+from ledger.web.csv_export import sheet_decimal_comma
+from ledger.web.legal_words import legal_basis
 
 
 def money(value: Money | None) -> str:
@@ -93,14 +99,26 @@ def account_label(account) -> str:
     return account.label_for(str(get_locale())) or ""
 
 
+def staff_page() -> bool:
+    """A page for signed-in staff (their forms offer every currency); public forms list only
+    the currencies the organisation takes."""
+    return current_user.is_authenticated
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = datetime_with_zone
     app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.filters["display_name"] = display_name
     app.jinja_env.filters["display_bio"] = display_bio
     app.jinja_env.filters["account_label"] = account_label
+    app.jinja_env.filters["account_name"] = account_words
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["legal_basis"] = legal_basis
+    app.jinja_env.globals["sheet_decimal_comma"] = sheet_decimal_comma
+    app.jinja_env.globals["all_currencies_asked"] = all_currencies_asked
+    app.jinja_env.globals["all_currencies_url"] = all_currencies_url
+    app.jinja_env.globals["staff_page"] = staff_page
     app.jinja_env.globals["minor_money"] = minor_money

@@ -435,6 +435,7 @@ def bank_import():
         with attempt(form) as outcome:
             statement = read_statement(db.session, data, mapping, asset, key=import_key())
             # The columns that read this file are the account's columns for its next import.
+            mapping = statement.mapping
             save_mapping(db.session, asset, mapping, actor=current_user)
         if outcome.ok:
             token = keep_statement(

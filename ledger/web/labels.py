@@ -95,28 +95,150 @@ OUTCOME_LABELS = {"delivered": _l("delivered"), "returned": _l("returned"), "con
 EXEMPTION_LABELS = {"women": _l("women"), "juveniles": _l("juveniles"), "medical": _l("medical parcels")}
 
 
-# Russian says what happened to a woman in the feminine ("Осуждена", "Освобождена"): the labels
-# that describe a prisoner have a "female" form (message context), chosen from the prisoner's
-# recorded gender; English reads the same either way.
+# Russian says what happened to a person in their grammatical gender ("Осуждён", "Осуждена"):
+# the labels and sentences that describe a prisoner have a "female" form and a form for an
+# unknown gender (message contexts), chosen from the prisoner's recorded gender.  The unknown
+# form is neutral ("Приговор вынесен"), never the masculine; English reads the same in all three.
+
+
 FEMALE_STATUS_LABELS = {
     "sentenced": lazy_pgettext("female", "Sentenced"),
     "released": lazy_pgettext("female", "Released"),
+}
+NEUTRAL_STATUS_LABELS = {
+    "sentenced": lazy_pgettext("gender unknown", "Sentenced"),
+    "released": lazy_pgettext("gender unknown", "Released"),
 }
 FEMALE_EVENT_LABELS = {
     "transferred": lazy_pgettext("female", "Transferred"),
     "released": lazy_pgettext("female", "Released"),
     "died": lazy_pgettext("female", "Died"),
 }
+NEUTRAL_EVENT_LABELS = {
+    "transferred": lazy_pgettext("gender unknown", "Transferred"),
+    "released": lazy_pgettext("gender unknown", "Released"),
+    "died": lazy_pgettext("gender unknown", "Died"),
+}
+# Sentences about a prisoner, in the three forms: (male, female, gender unknown).
+GENDERED_TEXTS = {
+    "died": (_l("Died"), lazy_pgettext("female", "Died"), lazy_pgettext("gender unknown", "Died")),
+    "died_on": (
+        _l("Died on %(date)s"),
+        lazy_pgettext("female", "Died on %(date)s"),
+        lazy_pgettext("gender unknown", "Died on %(date)s"),
+    ),
+    "died_on.": (
+        _l("Died on %(date)s."),
+        lazy_pgettext("female", "Died on %(date)s."),
+        lazy_pgettext("gender unknown", "Died on %(date)s."),
+    ),
+    "released.": (
+        _l("Released."),
+        lazy_pgettext("female", "Released."),
+        lazy_pgettext("gender unknown", "Released."),
+    ),
+    "released_moved": (
+        _l(
+            "Released on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners."
+        ),
+        lazy_pgettext(
+            "female",
+            "Released on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners.",
+        ),
+        lazy_pgettext(
+            "gender unknown",
+            "Released on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners.",
+        ),
+    ),
+    "died_moved": (
+        _l(
+            "Died on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners."
+        ),
+        lazy_pgettext(
+            "female",
+            "Died on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners.",
+        ),
+        lazy_pgettext(
+            "gender unknown",
+            "Died on %(date)s. The fund's balance (%(amounts)s) was moved to the general fund, "
+            "which supports other prisoners.",
+        ),
+    ),
+    "released_pending": (
+        _l(
+            "Released on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures."
+        ),
+        lazy_pgettext(
+            "female",
+            "Released on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures.",
+        ),
+        lazy_pgettext(
+            "gender unknown",
+            "Released on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures.",
+        ),
+    ),
+    "died_pending": (
+        _l(
+            "Died on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures."
+        ),
+        lazy_pgettext(
+            "female",
+            "Died on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures.",
+        ),
+        lazy_pgettext(
+            "gender unknown",
+            "Died on %(date)s. The fund's balance goes to the general fund, which supports other "
+            "prisoners; the amount is published with the fund's next figures.",
+        ),
+    ),
+    "released_kept": (
+        _l("Released on %(date)s. The fund is kept: it pays for support after release."),
+        lazy_pgettext("female", "Released on %(date)s. The fund is kept: it pays for support after release."),
+        lazy_pgettext(
+            "gender unknown", "Released on %(date)s. The fund is kept: it pays for support after release."
+        ),
+    ),
+    "died_kept": (
+        _l("Died on %(date)s. The fund is kept for what the family and the lawyers still need."),
+        lazy_pgettext(
+            "female", "Died on %(date)s. The fund is kept for what the family and the lawyers still need."
+        ),
+        lazy_pgettext(
+            "gender unknown",
+            "Died on %(date)s. The fund is kept for what the family and the lawyers still need.",
+        ),
+    ),
+}
 
 
-def _labeller(labels: dict, female: dict | None = None):
-    """``label(code)``; with ``female``, ``label(code, gender)`` uses the feminine form for women."""
+def gendered(key: str, gender: str | None, **params: object) -> str:
+    """The sentence ``key`` about a prisoner of ``gender`` (male, female, or unknown)."""
+    male, female, neutral = GENDERED_TEXTS[key]
+    text = str(female if gender == "female" else male if gender == "male" else neutral)
+    return text % params if params else text
+
+
+def _labeller(labels: dict, female: dict | None = None, neutral: dict | None = None):
+    """``label(code)``; with ``female`` and ``neutral``, ``label(code, gender)`` uses the
+    feminine form for women and the neutral one when the gender isn't recorded."""
 
     def label(code: str | None, gender: str | None = None) -> str:
         if not code:
             return ""
         if female is not None and gender == "female" and code in female:
             return str(female[code])
+        if neutral is not None and gender != "male" and code in neutral:
+            return str(neutral[code])
         return str(labels.get(code, code))
 
     return label
@@ -135,7 +257,7 @@ FLOW_LABELS = {
 LABEL_FILTERS = {
     "category": category_label,
     "role": role_label,
-    "prisoner_status": _labeller(STATUS_LABELS, FEMALE_STATUS_LABELS),
+    "prisoner_status": _labeller(STATUS_LABELS, FEMALE_STATUS_LABELS, NEUTRAL_STATUS_LABELS),
     "pledge_status": _labeller(PLEDGE_STATUS_LABELS),
     "pledge_frequency": _labeller(FREQUENCY_LABELS),
     "donation_method": _labeller(METHOD_LABELS),
@@ -143,7 +265,7 @@ LABEL_FILTERS = {
     "regime": _labeller(REGIME_LABELS),
     "conditions": _labeller(CONDITIONS_LABELS),
     "gender": _labeller(GENDER_LABELS),
-    "event_type": _labeller(EVENT_LABELS, FEMALE_EVENT_LABELS),
+    "event_type": _labeller(EVENT_LABELS, FEMALE_EVENT_LABELS, NEUTRAL_EVENT_LABELS),
     "fund_policy": _labeller(FUND_POLICY_LABELS),
     "publication": _labeller(PUBLICATION_LABELS),
     "parcel_kind": _labeller(PARCEL_KIND_LABELS),
@@ -169,4 +291,5 @@ def register_labels(app) -> None:
         status_label=LABEL_FILTERS["prisoner_status"],
         section_label=_labeller(SECTION_LABELS),
         frequency_label=LABEL_FILTERS["pledge_frequency"],
+        gendered=gendered,
     )

@@ -15,7 +15,6 @@ from ledger.extensions import db
 from ledger.funds.lifecycle import events_of, record_event, whereabouts
 from ledger.funds.models import Facility, Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
-from ledger.money import parse_amount
 from ledger.spending.models import Parcel, ParcelRule
 from ledger.spending.parcel_outcomes import (
     assign_next_parcel,
@@ -37,6 +36,7 @@ from ledger.web.lifecycle_forms import (
     ParcelRuleForm,
     RefundForm,
 )
+from ledger.web.numbers import amount_from_form
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -198,7 +198,7 @@ def refund(parcel_id: int):
             entry = record_parcel_refund(
                 db.session,
                 record,
-                money=parse_amount(form.amount.data, parcel_amount(record).currency),
+                money=amount_from_form(form.amount.data, parcel_amount(record).currency),
                 received_into=received_into,
                 on=form.on.data,
                 recorded_by=current_user,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -29,11 +29,14 @@ from ledger.funds.pledges import (
 from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import pledge_states
 from ledger.messages import BANK_VISIBILITY_WARNING, message_for
-from ledger.money import MoneyError, parse_amount
+from ledger.money import Money, MoneyError
 from ledger.web.access_forms import EmptyForm
 from ledger.web.boundary import attempt
 from ledger.web.choices import public_fund_choices
+from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.donate_forms import PledgeTransferForm
+from ledger.web.labels import LABEL_FILTERS
+from ledger.web.numbers import amount_from_form
 from ledger.web.stripe_events import gateway
 
 bp = Blueprint("pledge_transfer", __name__)
@@ -61,7 +64,7 @@ def form():
     if form.prisoner.data != GENERAL:
         prisoner = db.session.scalar(select(Prisoner).where(Prisoner.slug == form.prisoner.data))
     try:
-        money = parse_amount(form.amount.data, form.currency.data)
+        money = amount_from_form(form.amount.data, form.currency.data)
     except MoneyError as error:
         form.amount.errors = [message_for(error.code, error.params)]
         return render_template("pledge/form.html", form=form, warning=warning, currencies=currencies), 400
@@ -155,14 +158,40 @@ def manage(token: str):
 ACTIONS = {"pause": pause_pledge, "resume": resume_pledge}
 
 
-@bp.route("/my-gift/<token>/<reference>/<action>", methods=["POST"])
+@bp.route("/my-gift/<token>/<reference>/<action>", methods=["GET", "POST"])
 def change(token: str, reference: str, action: str):
+    """Pause and resume at once; cancel (which can't be undone) after a confirmation page,
+    opened by the gift page's link (GET) or by a POST without ``confirm=yes``."""
     donor = _donor_of(token)
     pledge = db.session.scalar(
         select(Pledge).where(Pledge.reference == reference, Pledge.donor_id == donor.id)
     )
     if pledge is None or action not in ("pause", "resume", "cancel"):
         abort(404)
+    if request.method == "GET" and action != "cancel":
+        return redirect(url_for("pledge_transfer.manage", token=token), code=303)
+    if action == "cancel" and not confirmed():
+        amount = format_currency(
+            Money.from_minor(pledge.amount_minor, pledge.currency).amount, pledge.currency
+        )
+        return confirmation_page(
+            title=_("Cancel this gift?"),
+            explanation=[
+                _(
+                    "Gift %(reference)s: %(amount)s (%(frequency)s).",
+                    reference=pledge.reference,
+                    amount=amount,
+                    frequency=LABEL_FILTERS["pledge_frequency"](pledge.frequency),
+                ),
+                _(
+                    "Once cancelled, it can't be resumed: nothing more falls due and no reminders are sent. "
+                    "To stop for a while instead, pause it."
+                ),
+            ],
+            button=_("Yes, cancel the gift"),
+            back=url_for("pledge_transfer.manage", token=token),
+            back_label=_("No, keep it"),
+        )
     subscriptions = gateway() if pledge.stripe_subscription_id else None
     try:
         with attempt() as outcome:

@@ -156,9 +156,17 @@ def new_disbursement():
     if request.method == "GET":
         form.prisoner.data = request.args.get("prisoner")
         form.spent_on.data = utcnow().date()
-        # The currency starts as the one the account paid from holds (the first, unless named).
-        form.paid_from.data = _default_choice(form.paid_from, request.args.get("paid_from"))
-        form.currency.data = request.args.get("currency") or currency_of(form.paid_from.data)
+        # The currency starts as the prisoner's need's (what their money is mostly spent in),
+        # paid from the first account that holds it; otherwise as the account paid from holds.
+        prisoner = prisoner_by_slug(db.session, form.prisoner.data) if form.prisoner.data else None
+        wanted = request.args.get("currency") or (prisoner.monthly_need_currency if prisoner else None)
+        paid_from = request.args.get("paid_from")
+        if paid_from is None and wanted:
+            paid_from = next(
+                (c.value for c in form.paid_from.choices if currency_of(c.value) == wanted), None
+            )
+        form.paid_from.data = _default_choice(form.paid_from, paid_from)
+        form.currency.data = wanted or currency_of(form.paid_from.data)
     balances = None
     warnings = None
     if form.validate_on_submit():

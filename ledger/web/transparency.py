@@ -13,16 +13,19 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.roles import Role
@@ -33,6 +36,7 @@ from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
 from ledger.checkpoints.signing import load_signing_key
 from ledger.extensions import db
+from ledger.funds.models import Prisoner
 from ledger.money import minor_text, minor_units
 from ledger.public_words import public_kind_label
 from ledger.reports.periods import add_months
@@ -117,11 +121,28 @@ def open_books():
     )
 
 
+def _latin_names() -> dict[str, str]:
+    """Public prisoners' names in Latin letters, by slug (looked up once per request)."""
+    if "latin_names" not in g:
+        g.latin_names = dict(
+            db.session.execute(
+                select(Prisoner.slug, Prisoner.name_latin).where(
+                    Prisoner.public.is_(True), Prisoner.name_latin.isnot(None), Prisoner.name_latin != ""
+                )
+            ).all()
+        )
+    return g.latin_names
+
+
 def place_label(place: Place) -> str:
     from ledger.public_words import public_group_label
 
     if place.key == "prisoner":
-        return _("Fund of %(name)s", name=place.name)
+        # The name in the reader's script: the Latin one for everyone but Russian readers.
+        name = place.name
+        if str(get_locale() or "en") != "ru" and place.slug:
+            name = _latin_names().get(place.slug) or name
+        return _("Fund of %(name)s", name=name)
     if place.key == "hidden_prisoner":
         return _("Fund of a prisoner not named publicly")
     return public_group_label(place.key)

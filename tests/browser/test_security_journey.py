@@ -17,7 +17,7 @@ def click_to(browser, element, selector: str):
 
 
 def test_admin_enrols_in_two_factor_and_manages_tokens(app, session, users, live_server, browser, screenshot):
-    app.config["REQUIRE_2FA_ROLES"] = ("admin", "coordinator")
+    app.config["REQUIRE_2FA_ROLES"] = ("admin", "coordinator", "auditor")
     session.remove()
 
     browser.get(live_server + "/login")

@@ -30,6 +30,7 @@ VALUES = {
     "filename": "style.css",
     "reference": "SL-NOSUCHPLEDGE",
     "token": "not-a-token",
+    "action": "cancel",
 }
 
 

@@ -339,7 +339,9 @@ def _verify(app, tmp_path, runner, text: str, name: str):
     return (public.returncode, cli.exit_code), public.stdout + public.stderr + cli.output
 
 
-def test_the_public_can_verify_the_open_books_and_any_change_fails(app, session, client, runner, org, tmp_path):
+def test_the_public_can_verify_the_open_books_and_any_change_fails(
+    app, session, client, runner, org, tmp_path
+):
     for amount in ("51.00", "52.00", "53.00", "54.00", "55.00"):
         give(client, org, amount)
     spend(client, org, "30.00")

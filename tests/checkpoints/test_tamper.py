@@ -26,7 +26,13 @@ def restore_triggers(app):
     yield
     with app.app_context(), db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            for table in ("postings", "journal_entries", "checkpoint_balances", "checkpoints", "release_lines"):
+            for table in (
+                "postings",
+                "journal_entries",
+                "checkpoint_balances",
+                "checkpoints",
+                "release_lines",
+            ):
                 connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 

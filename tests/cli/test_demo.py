@@ -23,6 +23,12 @@ def test_demo_loads_a_verified_year_into_an_empty_database_only(runner, session)
     methods = set(session.scalars(select(Donation.method).distinct()))
     assert {"bank", "card", "cash"} <= methods
     entries = session.scalar(select(func.count()).select_from(JournalEntry))
+    # The demo's women are recorded as women, so Russian pages say «Осуждена», not «Осуждён».
+    genders = dict(session.execute(select(Prisoner.name, Prisoner.gender)).all())
+    assert genders["Анна Зимородкова"] == "female"
+    assert genders["Вера Черничкина"] == "female"
+    assert genders["Борис Облепихин"] == "male"
+    assert None not in genders.values()
 
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0

@@ -125,7 +125,7 @@ def test_signed_link_pauses_resumes_and_cancels_a_bank_pledge(app, client, sessi
     assert client.post(f"{link}/{pledge.reference}/resume").status_code == 303
     session.expire_all()
     assert session.get(Pledge, pledge.id).status == "active"
-    assert client.post(f"{link}/{pledge.reference}/cancel").status_code == 303
+    assert client.post(f"{link}/{pledge.reference}/cancel", data={"confirm": "yes"}).status_code == 303
     session.expire_all()
     assert session.get(Pledge, pledge.id).status == "cancelled"
     history = session.scalars(
@@ -231,7 +231,7 @@ def test_signed_link_pauses_and_cancels_a_card_subscription_through_stripe(
     assert session.get(Pledge, pledge.id).status == "paused"
     assert client.post(f"{link}/{pledge.reference}/resume").status_code == 303
     assert fake_stripe.objects[subscription["id"]]["pause_collection"] is None
-    assert client.post(f"{link}/{pledge.reference}/cancel").status_code == 303
+    assert client.post(f"{link}/{pledge.reference}/cancel", data={"confirm": "yes"}).status_code == 303
     assert len(fake_stripe.requests_to("DELETE", path)) == 1
     assert fake_stripe.objects[subscription["id"]]["status"] == "canceled"
     session.expire_all()

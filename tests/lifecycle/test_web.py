@@ -63,7 +63,12 @@ def test_coordinator_records_a_transfer_and_lost_whereabouts_on_the_pages(client
     profile = client.get("/manage/prisoners/ilya/fund").text
     assert "Now at ИК-9 (fictional)" in profile
     assert "strict regime" in profile
-    assert "УИК РФ ст. 123 ч. 1" in profile  # 4 parcels a year in a strict-regime colony
+    # 4 parcels a year in a strict-regime colony, the law cited in the reader's language
+    assert "Penal Enforcement Code, Art. 123(1)(c)" in profile
+    assert (
+        "УИК РФ ст. 123 ч. 1"
+        in client.get("/manage/prisoners/ilya/fund", headers={"Accept-Language": "ru"}).text
+    )
 
     client.post("/manage/prisoners/ilya/lifecycle", data={"type": "whereabouts_unknown", "on": "2026-03-01"})
     before = _entries(session)
@@ -165,7 +170,7 @@ def test_admins_edit_parcel_rules_coordinators_read_them(client, auth, api, sess
     auth.login("coordinator")
     listing = client.get("/manage/parcel-rules")
     assert listing.status_code == 200
-    assert "УИК РФ ст. 121 ч. 1 п. «в»" in listing.text
+    assert "Penal Enforcement Code, Art. 121(1)(c); weight: Art. 90(1)" in listing.text
     assert client.get(f"/manage/parcel-rules/{rule.id}").status_code == 403
     auth.logout()
     auth.login("admin")

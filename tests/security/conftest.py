@@ -16,15 +16,15 @@ from tests.security.helpers import ROLES, WALK_TARGET_EMAIL
 
 @pytest.fixture
 def two_factor_required(app):
-    """The production rule: admins and coordinators must use two-factor."""
-    app.config["REQUIRE_2FA_ROLES"] = ("admin", "coordinator")
+    """The production rule: admins, coordinators and auditors must use two-factor."""
+    app.config["REQUIRE_2FA_ROLES"] = ("admin", "coordinator", "auditor")
     return app
 
 
 @pytest.fixture
 def enrolled_users(app, users, two_factor_required):
-    """Every role's user, admins and coordinators enrolled in two-factor."""
-    for role in ("admin", "coordinator"):
+    """Every role's user, admins, coordinators and auditors enrolled in two-factor."""
+    for role in ("admin", "coordinator", "auditor"):
         enrol_two_factor(app, users[role])
     return users
 

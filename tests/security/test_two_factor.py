@@ -164,3 +164,23 @@ def test_api_tokens_are_not_asked_for_a_second_factor(client, tokens, two_factor
 
     response = client.get("/api/v1/entries/1", headers=bearer(tokens["coordinator"]))
     assert response.status_code == 404  # through the role check, to a missing entry
+
+
+def test_an_auditor_is_asked_to_set_up_two_factor_before_reading_anything(app, client, users, session):
+    """Auditors read every donor record staff read: production requires their second factor too."""
+    from config import Config
+
+    assert "auditor" in Config.REQUIRE_2FA_ROLES
+    app.config["REQUIRE_2FA_ROLES"] = Config.REQUIRE_2FA_ROLES
+    response = AuthActions(client).login("auditor")
+    assert response.headers["Location"] == "/settings/two-factor"
+    for page in ("/reports/journal", "/manage/prisoners", "/donors"):
+        answer = client.get(page, headers={"Accept-Language": "ru"})
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == "/settings/two-factor"
+    asked = client.get("/settings/two-factor", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "настройте двухфакторный вход" in asked
+    secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', asked).group(1)
+    done = client.post("/settings/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200
+    assert client.get("/reports/journal").status_code == 200
