@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
@@ -91,11 +92,21 @@ def set_language(code: str):
 
 def _error_page(status: int):
     def handler(error):
+        # A 405 says which methods the address takes (RFC 9110, 15.5.6): werkzeug's own
+        # answer carries ``Allow``, and so must ours.
+        headers = {}
+        if isinstance(error, HTTPException):
+            headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
         if request.path.startswith("/api/"):
             from ledger.api.errors import json_error
 
-            return json_error(status, _API_CODES.get(status, "server_error"))
-        return render_template("errors/error.html", status=status), status
+            response = json_error(status, _API_CODES.get(status, "server_error"))
+            if isinstance(response, tuple):
+                body, code = response[0], response[1]
+                return body, code, headers
+            response.headers.update(headers)
+            return response
+        return render_template("errors/error.html", status=status), status, headers
 
     return handler
 
