@@ -12,7 +12,16 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import DateField, MoneyField, Raw, Schema, Text, json_request, page_args
+from ledger.api.parsing import (
+    DateField,
+    MoneyField,
+    NameOrObject,
+    Raw,
+    Schema,
+    Text,
+    json_request,
+    page_args,
+)
 from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_json
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
@@ -121,9 +130,6 @@ def _facility_from(value) -> Facility | None:
         return facility
     if not isinstance(value, dict):
         raise ApiError(422, "unknown_facility", "facility")
-    unknown = set(value) - {"name", "kind", "regime", "address", "region"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"facility.{sorted(unknown)[0]}")
     existing = facility_by_name(db.session, value.get("name"))
     if existing is not None and not ({"kind", "regime", "address", "region"} & set(value)):
         return existing
@@ -146,11 +152,12 @@ def today():
 
 
 # The event's type and fund policy are checked by the domain; the facility is a name or an
-# object (``_facility_from`` checks its fields).
+# object of these fields (``_facility_from`` finds or creates it).
+EVENT_FACILITY = Schema(name=Raw(), kind=Raw(), regime=Raw(), address=Raw(), region=Raw())
 EVENT = Schema(
     type=Raw(required=True),
     on=DateField(default=today),
-    facility=Raw(),
+    facility=NameOrObject(EVENT_FACILITY, invalid="unknown_facility"),
     fund_policy=Raw(),
     note=Text(max_length=2000),
 )

@@ -196,6 +196,16 @@ SCHEMAS: dict[str, dict] = {
     },
 }
 
+# A rule's facility kind, regime and conditions say which rule it is: a change keeps them.
+SCHEMAS["ParcelRuleChange"] = {
+    **SCHEMAS["ParcelRuleRequest"],
+    "properties": {
+        name: schema
+        for name, schema in SCHEMAS["ParcelRuleRequest"]["properties"].items()
+        if name not in ("facility_kind", "regime", "conditions")
+    },
+}
+
 REF = "#/components/schemas/"
 LIFECYCLE = {"$ref": REF + "Lifecycle"}
 PARCEL = {"$ref": REF + "LifecycleParcel"}
@@ -493,7 +503,7 @@ PATHS: dict[str, dict] = {
         "patch": {
             "summary": "Change a rule's numbers, exemptions or legal basis",
             "parameters": [RULE_ID, IDEMPOTENCY],
-            "requestBody": {"required": True, "content": _json({"$ref": REF + "ParcelRuleRequest"})},
+            "requestBody": {"required": True, "content": _json({"$ref": REF + "ParcelRuleChange"})},
             "responses": {
                 "200": _ok("Changed", {"type": "object", "properties": {"rule": RULE}}),
                 **_errors(
