@@ -26,7 +26,7 @@ from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_js
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.lifecycle import lifecycle_view, record_event, whereabouts
+from ledger.funds.lifecycle import lifecycle_of, lifecycle_view, record_event
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.funds.prisoners import facility_by_name, prisoner_by_slug, save_facility
 from ledger.spending.models import Parcel, ParcelRule
@@ -236,7 +236,7 @@ def full_parcel_json(parcel: Parcel) -> dict:
 @api_role_required(*READERS)
 def prisoner_parcels(slug: str):
     prisoner = _prisoner_or_404(slug)
-    reachable = whereabouts(db.session, prisoner).known and prisoner.status != "released"
+    reachable = lifecycle_of(db.session, prisoner).parcels_allowed
     assignment = assignments(db.session).get(prisoner.id)
     return {
         "allowance": allowance_json(parcel_allowance(db.session, prisoner, reachable=reachable)),

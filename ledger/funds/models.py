@@ -108,8 +108,15 @@ class Prisoner(Base):
     fund_account = relationship("Account", back_populates="prisoner", uselist=False)
 
 
+FACILITY_RULE = (
+    "(type = 'transferred' AND facility_id IS NOT NULL) OR type = 'found' "
+    "OR (type NOT IN ('transferred', 'found') AND facility_id IS NULL)"
+)
+
+
 class PrisonerEvent(Base):
-    """One step of a prisoner's life in the system: a transfer, lost whereabouts, release, death.
+    """One step of a prisoner's life in the system: a transfer, lost whereabouts, found again,
+    release, death.
 
     Release and death carry the fund policy chosen with them; when the balance moved to
     the general fund, ``entry_id`` is the (reversible) journal entry that moved it.
@@ -121,7 +128,8 @@ class PrisonerEvent(Base):
         CheckConstraint(
             "fund_policy IS NULL OR " + one_of("fund_policy", FUND_POLICIES), name="policy_known"
         ),
-        CheckConstraint("(type = 'transferred') = (facility_id IS NOT NULL)", name="facility_for_transfer"),
+        # a transfer names its facility, a found may, nothing else does
+        CheckConstraint(FACILITY_RULE, name="facility_for_transfer"),
         CheckConstraint(
             "(type IN ('released', 'died')) = (fund_policy IS NOT NULL)", name="policy_for_release_or_death"
         ),
