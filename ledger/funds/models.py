@@ -338,6 +338,10 @@ class Donation(Base):
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
     received_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The donor link, bound to the entry under the instance's key (ledger/bindings.py): a donor
+    # may be forgotten (donor_id NULL), never swapped for another without ``ledger verify``
+    # noticing.
+    donor_binding: Mapped[str | None] = mapped_column(String(64))
 
     entry = relationship("JournalEntry")
     donor: Mapped[Donor | None] = relationship(lazy="joined")
