@@ -25,8 +25,8 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from ledger.access import users as access_users
-from ledger.access.models import User
 from ledger.access.audit import record_audit
+from ledger.access.models import User
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account, trading_account
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
