@@ -137,21 +137,28 @@ def tokens_create(email: str, name: str) -> None:
 
 @ledger_cli.command("verify")
 def ledger_verify() -> None:
-    """Check every invariant, the hash chain, every signed checkpoint, the append-only triggers
-    and every stored receipt file; exit 1 on a problem, naming the checkpoint that seals what was
+    """Check every invariant, the hash chain, every signed checkpoint, the facts beside the
+    journal (donations, receipts, guarded flags, public flags, the audit log's chain, the latest
+    checkpoint), the append-only triggers and every stored receipt file; exit 1 on a problem, naming the checkpoint that seals what was
     changed. Warn about files at rest that others than the owner can read."""
     from pathlib import Path
 
     from flask import current_app
 
     from ledger.books.verify import verify_guards
+    from ledger.checkpoints.beside import verify_beside_journal
     from ledger.checkpoints.verify import verify_everything
     from ledger.file_modes import loose_modes
     from ledger.spending.receipts import verify_receipts
 
     result = verify_everything(db.session)
     receipts_root = Path(current_app.instance_path) / "receipts"
-    problems = [*result.problems, *verify_guards(db.session), *verify_receipts(db.session, receipts_root)]
+    problems = [
+        *result.problems,
+        *verify_beside_journal(db.session),
+        *verify_guards(db.session),
+        *verify_receipts(db.session, receipts_root),
+    ]
     for path, mode in loose_modes(current_app.instance_path, current_app.config["SQLALCHEMY_DATABASE_URI"]):
         wanted = "700" if path.is_dir() else "600"
         click.echo(f"Warning: {path} can be read by others (mode {mode:o}); chmod {wanted} {path}", err=True)

@@ -37,6 +37,19 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode("utf-8")).digest()))
 
 
+def binding(kind: str, *facts: object) -> str:
+    """A keyed digest (HMAC-SHA256 under a key derived from the instance's donor email key) of
+    facts stored beside the journal that nothing else in the database can vouch for: a
+    donation's donor, a receipt's entry, the audit log's chain.  Whoever edits the database
+    without the instance's key cannot write a binding that ``ledger verify`` accepts."""
+    key = _keys.get("donor_email")
+    if not key:
+        raise MissingKey("DONOR_EMAIL_KEY is not registered")
+    derived = hashlib.sha256(b"ledger-binding\x00" + key.encode("utf-8")).digest()
+    message = "\x1f".join([kind, *("" if fact is None else str(fact) for fact in facts)])
+    return hmac.new(derived, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def encrypt_text(value: str) -> str:
     return _fernet().encrypt(value.encode("utf-8")).decode("ascii")
 

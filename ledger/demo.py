@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.access.audit import record_audit
 from ledger.books.accounts import (
     ensure_standard_accounts,
     fund_account_for,
@@ -202,6 +203,8 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
         session.add(prisoner)
         session.flush()
         fund_account_for(session, prisoner)
+        # as ledger.funds.prisoners.create_prisoner does: the public flag is an audited fact
+        record_audit(session, "prisoner.created", target=f"prisoner:{prisoner.slug}", public=prisoner.public)
         prisoners.append(prisoner)
 
     donors = [Donor(public_name=name) for name in PUBLIC_DONOR_NAMES] + [Donor() for _ in range(25)]

@@ -88,7 +88,7 @@ MESSAGES = {
     "unknown_parcel_kind": _l("Choose a parcel or a small parcel."),
     "prisoner_unreachable": _l(
         "Nobody knows where this prisoner is (since %(since)s): spending for them is refused "
-        "until a transfer says where they are. Donations are still accepted."
+        "until a transfer, a release or news that they were found is recorded. Donations are still accepted."
     ),
     "same_currency": _l("Choose a different currency to convert to."),
     "not_a_fund": _l("Choose a prisoner's fund or the general fund."),
@@ -99,7 +99,13 @@ MESSAGES = {
     "unknown_prisoner_filter": _l("No prisoner is recorded as “%(value)s”: choose one from the list."),
     # lifecycle and parcels
     "prisoner_deceased": _l("This prisoner died on %(died_on)s; no further events can be recorded."),
-    "unknown_event_type": _l("Choose what happened: transferred, whereabouts unknown, released or died."),
+    "unknown_event_type": _l(
+        "Choose what happened: transferred, whereabouts unknown, found, released or died."
+    ),
+    "whereabouts_known": _l(
+        "Their whereabouts are known: “found” ends a time when nobody knew where they were. "
+        "Record a transfer to say they were moved."
+    ),
     "facility_required": _l("Name the facility the prisoner was transferred to."),
     "unknown_fund_policy": _l(
         "Choose what happens to the fund: keep it (release support) or move it to the general fund."

@@ -1,6 +1,8 @@
 """Every table of the application, imported once so the metadata is complete
 (for Alembic, the schema test and ``create_all`` in benchmarks)."""
 
+# Keyed bindings of donations and receipts, written on insert (mapper events).
+import ledger.bindings  # noqa: E402, F401
 from ledger.access.models import (  # noqa: F401
     ApiToken,
     AuditEvent,

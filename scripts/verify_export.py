@@ -17,9 +17,10 @@ entries = closing); see docs/verifying.md.
 
 ``--checkpoints`` takes the answer of ``GET /api/v1/checkpoints`` (or a list of
 checkpoints, or one); ``--url`` downloads every checkpoint from the ledger.  Every
-checkpoint the file covers is checked: its Ed25519 signature over its own canonical JSON,
-that entry number ``entry_count`` has the signed ``head_hash``, and that the balances
-recomputed from the file up to it give the signed ``balances_digest``.  A failure names
+checkpoint is checked: its Ed25519 signature over its own canonical JSON, that entry
+number ``entry_count`` has the signed ``head_hash``, and that the balances recomputed
+from the file up to it give the signed ``balances_digest``.  A file that ends before a
+checkpoint's last entry misses entries that checkpoint covers: it fails.  A failure names
 the checkpoint it breaks; ``--entry N`` says which checkpoint seals entry N.  With
 ``--public-key`` (the key you trust, repeatable) a checkpoint must be signed by a trusted
 key or by one the previous key endorsed on rotation.
@@ -145,6 +146,15 @@ def sealing(checkpoints: list[dict], entry_id: int) -> dict | None:
     return None
 
 
+def cut_short(covered: int, ends_at: int) -> str:
+    """Why a full journal that ends before a signed checkpoint's last entry fails: the
+    checkpoint is the ledger's signed word that those entries exist, so a journal without
+    them is missing something (cut off, or downloaded before the checkpoint: download it
+    again, or check it against the checkpoints of its own time)."""
+    missing = f"entry {covered}" if covered == ends_at + 1 else f"entries {ends_at + 1}–{covered}"
+    return f"it signs entries 1–{covered}, the file ends at entry {ends_at}: {missing} it covers are missing"
+
+
 def check_checkpoints(
     checkpoints: list[dict], journal: Journal, trusted: set[str]
 ) -> tuple[list[str], list[str]]:
@@ -183,7 +193,7 @@ def check_checkpoints(
             broken.append("it covers fewer entries than the checkpoint before it")
         stored = journal.hash_at(count)
         if stored is None:
-            notes.append(f"{describe(checkpoint)}: not covered, the file ends at entry {len(journal.hashes)}")
+            broken.append(cut_short(count, len(journal.hashes)))
         elif stored != head:
             broken.append(
                 f"entry {count} in the file has hash {stored[:12]}…, the checkpoint signed {head[:12]}…: "

@@ -25,6 +25,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from ledger.access import users as access_users
+from ledger.access.audit import record_audit
 from ledger.access.models import User
 from ledger.books.accounts import fund_account_for, general_fund, get_or_create_account, trading_account
 from ledger.books.models import JournalEntry
@@ -64,6 +65,8 @@ def new_prisoner(
     session.add(prisoner)
     session.flush()
     fund_account_for(session, prisoner)
+    # as create_prisoner does: ``ledger verify`` holds the public flag against the audit log
+    record_audit(session, "prisoner.created", target=f"prisoner:{slug}", public=public)
     return prisoner
 
 

@@ -82,6 +82,11 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[str | None] = mapped_column(Text)
+    # The chain (ledger/access/audit.py): the previous event's hash and this one's, a keyed
+    # digest of the previous hash and this event's facts.  Append-only: ``ledger verify``
+    # notices an event changed, removed or inserted.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship(lazy="joined")
 

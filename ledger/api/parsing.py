@@ -19,7 +19,10 @@ Every JSON write declares its body as a ``Schema`` and reads it with ``@json_req
 
 First the whole body is checked for fields the schema doesn't know, nested objects and
 list items too (422 ``unknown_field``, ``field`` naming it: ``donor.emial``,
-``parcel.items.0.nmae``); only then are values read, in the order declared. The result is a
+``parcel.items.0.nmae``, ``money.amuont``); only then are values read, in the order declared.
+Every nested object is read through a schema of its own (``Object``, ``MoneyField``,
+``NameOrObject``; a field's ``nested`` names it); a ``Raw`` field takes a JSON scalar (or a list
+of them), so an object sent there has no field it knows. The result is a
 dict of the fields present in the body (null included) plus those with a default; read
 optional ones with ``body.get(name)``, and ``name in body`` tells a PATCH what was sent.
 
@@ -123,13 +126,27 @@ class Field:
     def parse(self, value: Any, path: str) -> Any:
         return value
 
+    # The schema of the object this field holds, if it holds one (the walk in the tests).
+    nested: Schema | None = None
+
     def unknown_in(self, value: Any, path: str) -> str | None:
         """The first field inside ``value`` that this field doesn't know (nested objects)."""
         return None
 
 
 class Raw(Field):
-    """Any JSON value, checked by the domain (profile fields, choices)."""
+    """A JSON scalar (or a list of scalars), checked by the domain (profile fields, choices).
+    An object here knows no fields: its first key is refused as ``unknown_field``."""
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        if isinstance(value, dict) and value:
+            return f"{path}.{next(iter(value))}"
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                found = self.unknown_in(item, f"{path}.{index}")
+                if found:
+                    return found
+        return None
 
 
 class Text(Field):
@@ -169,11 +186,7 @@ class MoneyField(Field):
         return strict_amount(value.get("amount"), value.get("currency"), path, allow_zero=self.allow_zero)
 
     def unknown_in(self, value: Any, path: str) -> str | None:
-        if isinstance(value, dict):
-            for key in value:
-                if key not in ("amount", "currency"):
-                    return f"{path}.{key}"
-        return None
+        return MONEY.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
 
 
 class CurrencyField(Field):
@@ -262,12 +275,35 @@ class Object(Field):
     def __init__(self, schema: Schema, *, invalid: str = "invalid_object", **kwargs) -> None:
         super().__init__(**kwargs)
         self.schema = schema
+        self.nested = schema
         self.invalid = invalid
 
     def parse(self, value: Any, path: str) -> dict:
         if not isinstance(value, dict):
             raise ApiError(422, self.invalid, path)
         return self.schema.read(value, prefix=f"{path}.")
+
+    def unknown_in(self, value: Any, path: str) -> str | None:
+        return self.schema.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
+
+
+class NameOrObject(Field):
+    """A name (a string, checked by the domain), or an object read through ``schema``; anything
+    else is ``invalid``. The lifecycle's facility: a name, or ``{name, kind, regime, …}``."""
+
+    def __init__(self, schema: Schema, *, invalid: str = "invalid_object", max_length: int = 200, **kwargs):
+        super().__init__(**kwargs)
+        self.schema = schema
+        self.nested = schema
+        self.invalid = invalid
+        self.max_length = max_length
+
+    def parse(self, value: Any, path: str) -> str | dict:
+        if isinstance(value, dict):
+            return self.schema.read(value, prefix=f"{path}.")
+        if not isinstance(value, str):
+            raise ApiError(422, self.invalid, path)
+        return Name(max_length=self.max_length).parse(value, path) or ""
 
     def unknown_in(self, value: Any, path: str) -> str | None:
         return self.schema.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
@@ -320,6 +356,11 @@ class Schema:
             if name in data or field.required or field.default is not _MISSING:
                 parsed[name] = field.read(data, name, f"{prefix}{name}")
         return parsed
+
+
+# A money object's fields (``MoneyField`` parses them together; this names what it knows).
+MONEY = Schema(amount=Raw(), currency=Raw())
+MoneyField.nested = MONEY
 
 
 def json_request(schema: Schema, *, body_optional: bool = False) -> Callable:

@@ -190,7 +190,8 @@ class AccountBalance(Base):
 
 
 class LedgerHead(Base):
-    """The single row holding the chain's head.  Writers lock it to serialise posting."""
+    """The single row holding the chain's head, the audit log's head and the latest
+    checkpoint's.  Writers lock it to serialise posting (and recording audit events)."""
 
     __tablename__ = "ledger_head"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
@@ -198,3 +199,10 @@ class LedgerHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64))
+    # The audit log's chain (ledger/access/audit.py): how many events, the last one's hash.
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_hash: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)
+    # The latest signed checkpoint (ledger/checkpoints/seal.py): its sequence and the SHA-256
+    # of its signed document, so that deleting it is noticed (0: none yet).
+    checkpoint_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checkpoint_digest: Mapped[str | None] = mapped_column(String(64))

@@ -315,7 +315,8 @@ def verify_ledger(session: Session) -> VerifyResult:
     return VerifyResult(stats.entries, stats.postings, stats.head_hash, problems)
 
 
-# The triggers that keep the journal and the rows beside it append-only (migrations 0001, 0014).
+# The triggers that keep the journal and the rows beside it append-only (migrations 0001, 0014,
+# 0021).
 GUARD_TRIGGERS = {
     "sqlite": (
         "journal_entries_no_update",
@@ -328,6 +329,8 @@ GUARD_TRIGGERS = {
         "donations_guard_delete",
         "accounts_guard_update",
         "accounts_guard_delete",
+        "audit_events_no_update",
+        "audit_events_no_delete",
     ),
     "postgresql": (
         "journal_entries_append_only",
@@ -340,6 +343,8 @@ GUARD_TRIGGERS = {
         "donations_guard_truncate",
         "accounts_guard",
         "accounts_guard_truncate",
+        "audit_events_append_only",
+        "audit_events_no_truncate",
     ),
 }
 

@@ -119,6 +119,12 @@ def create_checkpoint(
     )
     session.add(checkpoint)
     session.flush()
+    # The head row remembers the latest checkpoint: deleting it is noticed (``ledger verify``).
+    session.execute(
+        update(_head)
+        .where(_head.c.id == 1)
+        .values(checkpoint_sequence=sequence, checkpoint_digest=document_digest(checkpoint.document))
+    )
     if rows:
         session.execute(
             insert(CheckpointBalance),
@@ -129,6 +135,11 @@ def create_checkpoint(
         )
     release.store(session)
     return checkpoint
+
+
+def document_digest(document: str) -> str:
+    """The SHA-256 of a checkpoint's signed document, as the ledger's head row keeps it."""
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
 def endorsement_bytes(document: dict) -> bytes:

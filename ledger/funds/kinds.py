@@ -100,6 +100,16 @@ class LifecyclePublication(StrEnum):
 class EventType(StrEnum):
     TRANSFERRED = "transferred"
     WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
+    FOUND = "found"  # whereabouts known again (at the last facility, or at one named with it)
+    RELEASED = "released"
+    DIED = "died"
+
+
+class LifeState(StrEnum):
+    """Where a prisoner's timeline leaves them (ledger/funds/lifecycle.py derives it)."""
+
+    IN_DETENTION = "in_detention"
+    WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
     RELEASED = "released"
     DIED = "died"
 

@@ -1,18 +1,28 @@
 """A prisoner's location timeline and status history, and what release or death does to
 the fund.
 
-Events are transferred (to a facility), whereabouts_unknown, released and died, each with
-a date, who recorded it and a note.  The latest event (by date, then by order recorded)
-says where the prisoner is: while it is whereabouts_unknown, spending for them is refused
-(money spent for someone nobody can find is money lost); donations still come in.  A
-release or a death carries the fund policy chosen with it: keep the fund (release support,
-spending goes on) or move the whole balance to the general fund in one ordinary, reversible
-journal entry.
+Events are transferred (to a facility), whereabouts_unknown, found, released and died, each
+with a date, who recorded it and a note.  The prisoner's state is derived here, and only here
+(``lifecycle_of``, ``lifecycles_of``), by walking the timeline in order (by date, then by order
+recorded) through a small state machine (``step``):
+
+- transferred: in detention at the facility named;
+- whereabouts_unknown: nobody knows where they are; spending for them is refused (money spent
+  for someone nobody can find is money lost) and no parcel may go; donations still come in;
+- found: whereabouts known again, back to where they were before (in detention, at the last
+  facility or at the one named with it; or released);
+- released: free; the fund is kept (release support, spending goes on) or moved to the
+  general fund in one ordinary, reversible journal entry;
+- died: nothing more happens; the fund is kept or moved as on a release.
+
+Whereabouts unknown ends with a transfer, a found, a release or a death.  The pages, the API,
+the spending rule and the parcel plan all read the derived state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -26,17 +36,18 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
 from ledger.database import utcnow
-from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES, PrisonerStatus
+from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES, EventType, LifeState, PrisonerStatus
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.money import Money
 from ledger.text import TextError, clean_text
 
-LOCATION_EVENTS = ("transferred", "whereabouts_unknown")
+# Events that may name a facility: a transfer must, a found may (where they turned up).
+FACILITY_EVENTS = (EventType.TRANSFERRED, EventType.FOUND)
 
 
 class PrisonerUnreachable(LedgerError):
-    """Nobody knows where the prisoner is: spending for them is refused until a transfer
-    event says where they are."""
+    """Nobody knows where the prisoner is: spending for them is refused until a transfer, a
+    found, a release or a death ends it."""
 
     code = "prisoner_unreachable"
 
@@ -49,12 +60,93 @@ class PrisonerDeceased(LedgerError):
 
 
 @dataclass(frozen=True)
-class Whereabouts:
-    """Where the prisoner is, as the latest location event says."""
+class Fold:
+    """The state machine's state: where the timeline so far leaves the prisoner.
 
-    known: bool
+    ``located`` is where they are when their whereabouts are known (in detention or
+    released): a found returns to it.  ``since`` is the day the state began, ``placed_on``
+    the day of the latest transfer or found (None: nothing recorded)."""
+
+    state: LifeState
+    located: LifeState
+    since: date | None = None
+    placed_on: date | None = None
+
+    @property
+    def spending_allowed(self) -> bool:
+        """Spending for the prisoner (their fund) is refused only while nobody knows where
+        they are; after a release or a death the fund kept pays for what is still needed."""
+        return self.state != LifeState.WHEREABOUTS_UNKNOWN
+
+    @property
+    def parcels_allowed(self) -> bool:
+        """Parcels go to someone in detention whose facility is known."""
+        return self.state == LifeState.IN_DETENTION
+
+
+def start(status: str | None = None) -> Fold:
+    """Before any event: in detention, or released when the profile says so."""
+    located = LifeState.RELEASED if status == PrisonerStatus.RELEASED else LifeState.IN_DETENTION
+    return Fold(located, located)
+
+
+def step(fold: Fold, kind: str, on: date) -> Fold:
+    """The state after one more event of type ``kind`` on ``on`` (``record_event`` refuses
+    the events that make no sense: anything after a death, a found while nobody was lost)."""
+    if fold.state == LifeState.DIED:
+        return fold
+    if kind == EventType.TRANSFERRED:
+        return Fold(LifeState.IN_DETENTION, LifeState.IN_DETENTION, on, on)
+    if kind == EventType.WHEREABOUTS_UNKNOWN:
+        return replace(fold, state=LifeState.WHEREABOUTS_UNKNOWN, since=on)
+    if kind == EventType.FOUND:
+        return replace(fold, state=fold.located, since=on, placed_on=on)
+    if kind == EventType.RELEASED:
+        return replace(fold, state=LifeState.RELEASED, located=LifeState.RELEASED, since=on)
+    if kind == EventType.DIED:
+        return replace(fold, state=LifeState.DIED, since=on)
+    raise ValueError(f"unknown event type {kind!r}")
+
+
+def derive(status: str | None, events: Iterable[tuple[str, date]]) -> Fold:
+    """Walk ``events`` (type, day), oldest first, from the profile's ``status``."""
+    fold = start(status)
+    for kind, on in events:
+        fold = step(fold, kind, on)
+    return fold
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A prisoner's derived state and their facility (the current or last known one)."""
+
+    fold: Fold
     facility: Facility | None
-    since: date | None
+
+    @property
+    def state(self) -> LifeState:
+        return self.fold.state
+
+    @property
+    def since(self) -> date | None:
+        return self.fold.since
+
+    @property
+    def placed_on(self) -> date | None:
+        return self.fold.placed_on
+
+    @property
+    def known(self) -> bool:
+        """Whether anyone knows where the prisoner is."""
+        return self.fold.state != LifeState.WHEREABOUTS_UNKNOWN
+
+    @property
+    def spending_allowed(self) -> bool:
+        return self.fold.spending_allowed
+
+    @property
+    def parcels_allowed(self) -> bool:
+        return self.fold.parcels_allowed
 
 
 def events_of(session: Session, prisoner: Prisoner) -> list[PrisonerEvent]:
@@ -68,37 +160,36 @@ def events_of(session: Session, prisoner: Prisoner) -> list[PrisonerEvent]:
     )
 
 
-def whereabouts(session: Session, prisoner: Prisoner) -> Whereabouts:
-    latest = session.scalar(
-        select(PrisonerEvent)
-        .where(PrisonerEvent.prisoner_id == prisoner.id, PrisonerEvent.type.in_(LOCATION_EVENTS))
-        .order_by(PrisonerEvent.occurred_on.desc(), PrisonerEvent.id.desc())
-        .limit(1)
+def lifecycle_of(session: Session, prisoner: Prisoner) -> Lifecycle:
+    """The prisoner's state, derived from their timeline."""
+    rows = session.execute(
+        select(PrisonerEvent.type, PrisonerEvent.occurred_on)
+        .where(PrisonerEvent.prisoner_id == prisoner.id)
+        .order_by(PrisonerEvent.occurred_on, PrisonerEvent.id)
     )
-    if latest is None:
-        return Whereabouts(True, prisoner.facility, None)
-    return Whereabouts(latest.type == "transferred", prisoner.facility, latest.occurred_on)
+    return Lifecycle(derive(prisoner.status, ((kind, on) for kind, on in rows)), prisoner.facility)
 
 
-def unreachable_ids(session: Session, prisoner_ids: list[int] | None = None) -> set[int]:
-    """Prisoners whose latest location event is whereabouts_unknown (for lists)."""
-    query = select(
-        PrisonerEvent.prisoner_id, PrisonerEvent.type, PrisonerEvent.occurred_on, PrisonerEvent.id
-    ).where(PrisonerEvent.type.in_(LOCATION_EVENTS))
-    if prisoner_ids is not None:
-        query = query.where(PrisonerEvent.prisoner_id.in_(prisoner_ids))
-    latest: dict[int, tuple] = {}
-    for prisoner_id, kind, on, event_id in session.execute(query):
-        if prisoner_id not in latest or (on, event_id) > latest[prisoner_id][1:]:
-            latest[prisoner_id] = (kind, on, event_id)
-    return {pid for pid, (kind, _on, _id) in latest.items() if kind == "whereabouts_unknown"}
+def states_of(session: Session, profiles: dict[int, str | None]) -> dict[int, Fold]:
+    """The derived state of many prisoners at once (``profiles``: id → profile status), for
+    lists: one query whatever their number."""
+    folds = {pid: start(status) for pid, status in profiles.items()}
+    rows = session.execute(
+        select(PrisonerEvent.prisoner_id, PrisonerEvent.type, PrisonerEvent.occurred_on).order_by(
+            PrisonerEvent.prisoner_id, PrisonerEvent.occurred_on, PrisonerEvent.id
+        )
+    )
+    for prisoner_id, kind, on in rows:
+        if prisoner_id in folds:
+            folds[prisoner_id] = step(folds[prisoner_id], kind, on)
+    return folds
 
 
 def ensure_reachable(session: Session, prisoner: Prisoner) -> None:
-    """Raise PrisonerUnreachable while the prisoner's whereabouts are unknown."""
-    place = whereabouts(session, prisoner)
-    if not place.known:
-        raise PrisonerUnreachable("whereabouts unknown", field="prisoner", since=place.since)
+    """Raise PrisonerUnreachable while the prisoner's state refuses spending."""
+    current = lifecycle_of(session, prisoner)
+    if not current.spending_allowed:
+        raise PrisonerUnreachable("whereabouts unknown", field="prisoner", since=current.since)
 
 
 def _note(value: object) -> str | None:
@@ -149,7 +240,9 @@ def record_event(
 ) -> PrisonerEvent:
     """Record one lifecycle event and what follows from it; the caller commits.
 
-    A transfer sets the prisoner's facility (and lifts unknown whereabouts); a release
+    A transfer sets the prisoner's facility (and ends unknown whereabouts, as a found does,
+    with the facility where they turned up when it is given; a found is refused while their
+    whereabouts are known); a release
     sets the status to released; a death records the day.  Release and death need a
     ``fund_policy``: ``keep`` or ``general`` (the balance moves in one entry).
     """
@@ -161,11 +254,18 @@ def record_event(
         raise InvalidEntry("date in the future", field="on", reason="date_in_future")
     if prisoner.died_on is not None:
         raise PrisonerDeceased("prisoner died", field="type", died_on=prisoner.died_on)
-    if type == "transferred":
-        if not isinstance(facility, Facility):
-            raise InvalidEntry("facility needed", field="facility", reason="facility_required")
-    elif facility is not None:
+    if type == EventType.TRANSFERRED and not isinstance(facility, Facility):
+        raise InvalidEntry("facility needed", field="facility", reason="facility_required")
+    if facility is not None and (type not in FACILITY_EVENTS or not isinstance(facility, Facility)):
         raise InvalidEntry("facility only for transfers", field="facility", reason="unknown_field")
+    if type == EventType.FOUND:
+        before = lifecycle_of(session, prisoner).fold
+        if before.state != LifeState.WHEREABOUTS_UNKNOWN:
+            raise InvalidEntry("nobody was lost", field="type", reason="whereabouts_known")
+        if facility is not None and before.located != LifeState.IN_DETENTION:
+            raise InvalidEntry(
+                "a released prisoner has no facility", field="facility", reason="unknown_field"
+            )
     if type in ("released", "died"):
         if fund_policy not in FUND_POLICIES:
             raise InvalidEntry("fund policy needed", field="fund_policy", reason="unknown_fund_policy")
@@ -184,9 +284,9 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    if type == "transferred":
+    if type in FACILITY_EVENTS and facility is not None:
         prisoner.facility = facility
-    elif type == "released":
+    if type == "released":
         prisoner.status = PrisonerStatus.RELEASED
     elif type == "died":
         prisoner.died_on = on
@@ -241,9 +341,9 @@ class LifecycleView:
     """What a reader may see of a prisoner's lifecycle: ``events`` and ``facility`` only when
     the history is shown (always to signed-in readers; to the public when admins chose it)."""
 
-    state: str  # in_detention, whereabouts_unknown, released, died
+    state: LifeState
     since: date | None
-    place: Whereabouts
+    place: Lifecycle
     fund: list[FundOutcome]
     history: bool
     events: list[PrisonerEvent]
@@ -254,20 +354,11 @@ def lifecycle_view(session: Session, prisoner: Prisoner, *, private: bool) -> Li
     choice = "history" if private else prisoner.lifecycle_public
     if choice == "nothing":
         return None
-    place = whereabouts(session, prisoner)
-    since: date | None
-    if prisoner.died_on is not None:
-        state, since = "died", prisoner.died_on
-    elif not place.known:
-        state, since = "whereabouts_unknown", place.since
-    elif prisoner.status == PrisonerStatus.RELEASED:
-        state, since = "released", place.since
-    else:
-        state, since = "in_detention", place.since
+    place = lifecycle_of(session, prisoner)
     history = choice == "history"
     return LifecycleView(
-        state=state,
-        since=since,
+        state=place.state,
+        since=place.since,
         place=place,
         fund=fund_outcomes(session, prisoner),
         history=history,

@@ -119,8 +119,15 @@ class Prisoner(Base):
     fund_account = relationship("Account", back_populates="prisoner", uselist=False)
 
 
+FACILITY_RULE = (
+    "(type = 'transferred' AND facility_id IS NOT NULL) OR type = 'found' "
+    "OR (type NOT IN ('transferred', 'found') AND facility_id IS NULL)"
+)
+
+
 class PrisonerEvent(Base):
-    """One step of a prisoner's life in the system: a transfer, lost whereabouts, release, death.
+    """One step of a prisoner's life in the system: a transfer, lost whereabouts, found again,
+    release, death.
 
     Release and death carry the fund policy chosen with them; when the balance moved to
     the general fund, ``entry_id`` is the (reversible) journal entry that moved it.
@@ -132,7 +139,8 @@ class PrisonerEvent(Base):
         CheckConstraint(
             "fund_policy IS NULL OR " + one_of("fund_policy", FUND_POLICIES), name="policy_known"
         ),
-        CheckConstraint("(type = 'transferred') = (facility_id IS NOT NULL)", name="facility_for_transfer"),
+        # a transfer names its facility, a found may, nothing else does
+        CheckConstraint(FACILITY_RULE, name="facility_for_transfer"),
         CheckConstraint(
             "(type IN ('released', 'died')) = (fund_policy IS NOT NULL)", name="policy_for_release_or_death"
         ),
@@ -352,6 +360,10 @@ class Donation(Base):
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
     received_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The donor link, bound to the entry under the instance's key (ledger/bindings.py): a donor
+    # may be forgotten (donor_id NULL), never swapped for another without ``ledger verify``
+    # noticing.
+    donor_binding: Mapped[str | None] = mapped_column(String(64))
 
     entry = relationship("JournalEntry")
     donor: Mapped[Donor | None] = relationship(lazy="joined")

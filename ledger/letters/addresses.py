@@ -20,8 +20,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.funds.kinds import PrisonerStatus
-from ledger.funds.lifecycle import whereabouts
+from ledger.funds.kinds import LifeState
+from ledger.funds.lifecycle import lifecycle_of
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 
 
@@ -79,17 +79,17 @@ def letter_address(session: Session, prisoner: Prisoner) -> LetterAddress:
     """The address for letters to ``prisoner`` today, in both forms, or why there is none."""
     if prisoner.died_on is not None:
         return LetterAddress("died", since=prisoner.died_on)
-    place = whereabouts(session, prisoner)
+    place = lifecycle_of(session, prisoner)  # the one state machine (ledger/funds/lifecycle.py)
     if not place.known:
         return LetterAddress("unknown", facility=place.facility, since=place.since)
-    if prisoner.status == PrisonerStatus.RELEASED:
+    if place.state == LifeState.RELEASED:
         return LetterAddress("released", since=place.since)
     facility = place.facility
     if facility is not None and facility.postal_address_ru:
         return LetterAddress(
             "ok",
             facility=facility,
-            since=place.since,
+            since=place.placed_on,
             russian=russian_form(facility, prisoner),
             latin=latin_form(facility, prisoner),
         )
@@ -97,4 +97,4 @@ def letter_address(session: Session, prisoner: Prisoner) -> LetterAddress:
         return LetterAddress("fallback", facility=facility, russian=prisoner.address)
     if facility is None:
         return LetterAddress("no_facility")
-    return LetterAddress("no_address", facility=facility, since=place.since)
+    return LetterAddress("no_address", facility=facility, since=place.placed_on)

@@ -56,7 +56,7 @@ def checkout_metadata(*, prisoner: Prisoner | None, pledge: Pledge | None, donor
 
 def attribution_from_metadata(session: Session, metadata: dict | None) -> Attribution | None:
     """The fund, pledge and donor named by our metadata; None when it is not ours."""
-    metadata = metadata or {}
+    metadata = metadata if isinstance(metadata, dict) else {}
     if "fund" not in metadata and "pledge" not in metadata:
         return None
     pledge = None

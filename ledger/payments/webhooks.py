@@ -92,15 +92,34 @@ def verify_event(
         stripe.WebhookSignature.verify_header(payload.decode("utf-8"), header, secret, tolerance=tolerance)
     except stripe.SignatureVerificationError:
         raise WebhookRejected("stale_timestamp") from None
-    if (
-        not isinstance(event, dict)
-        or event.get("object") != "event"
-        or not isinstance(event.get("id"), str)
-        or not isinstance(event.get("type"), str)
-        or not isinstance((event.get("data") or {}).get("object"), dict)
-    ):
+    if not is_event_shaped(event):
         raise WebhookRejected("bad_event")
     return event
+
+
+def is_event_shaped(event: object) -> bool:
+    """Whether ``event`` has the shape of a Stripe event: an object ``event`` with a string id
+    and type, and ``data`` an object holding the event's ``object`` (itself an object whose id,
+    when present, is a string) and, when present, ``previous_attributes`` (an object).
+    Anything else, however correctly signed, is not an event (400 ``bad_event``)."""
+    if not isinstance(event, dict) or event.get("object") != "event":
+        return False
+    event_id, kind, data = event.get("id"), event.get("type"), event.get("data")
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255):
+        return False
+    if not (isinstance(kind, str) and 0 < len(kind) <= 100):
+        return False
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return False
+    if not isinstance(data.get("previous_attributes", {}), dict):
+        return False
+    obj = data["object"]
+    return all(isinstance(obj.get(key, ""), str) for key in ("id", "object"))
+
+
+def _mapping(value: object) -> dict:
+    """A nested object of the event's data, or {} when it is anything else."""
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass
@@ -127,9 +146,9 @@ def _id_of(value: object) -> str | None:
 
 
 def _subscription_details(invoice: dict) -> tuple[str | None, dict]:
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    details = _mapping(_mapping(invoice.get("parent")).get("subscription_details"))
     subscription = _id_of(details.get("subscription")) or _id_of(invoice.get("subscription"))
-    return subscription, details.get("metadata") or {}
+    return subscription, _mapping(details.get("metadata"))
 
 
 def attribution_for_invoice(ctx: WebhookContext, invoice: dict) -> Attribution:
@@ -357,9 +376,14 @@ def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
         raise StripeDataError("dispute without charge", field="charge")
     donation = ensure_charge_recorded(ctx, charge_id)
     amount = from_stripe_amount(dispute.get("amount"), dispute.get("currency") or "")
-    for transaction in dispute.get("balance_transactions") or []:
+    transactions = dispute.get("balance_transactions") or []
+    if not isinstance(transactions, list):
+        raise StripeDataError("dispute transactions not a list", field="balance_transactions")
+    for transaction in transactions:
         if isinstance(transaction, str):
             transaction = ctx.gateway.balance_transaction(transaction)
+        if not isinstance(transaction, dict):
+            raise StripeDataError("dispute transaction not an object", field="balance_transactions")
         withdrawn = transaction.get("amount", 0) < 0
         record_outflow(
             ctx.session,

@@ -98,6 +98,9 @@ class Receipt(Base):
     original_name: Mapped[str | None] = mapped_column(String(200))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The receipt's entry and file bound under the instance's key (ledger/bindings.py): a
+    # receipt moved to another entry fails ``ledger verify``.
+    binding: Mapped[str | None] = mapped_column(String(64))
 
     entry = relationship("JournalEntry")
     uploaded_by = relationship("User")

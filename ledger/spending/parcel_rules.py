@@ -571,7 +571,7 @@ def parcel_plan(
     none (whereabouts unknown, released, died) last.  ``offset`` and ``limit`` choose a page
     of that order; only its prisoners are loaded whole.  A handful of queries whatever the
     number of prisoners."""
-    from ledger.funds.lifecycle import unreachable_ids
+    from ledger.funds.lifecycle import states_of
     from ledger.spending.parcel_outcomes import assignments
 
     on = on or utcnow().date()
@@ -600,7 +600,7 @@ def parcel_plan(
             )
         )
     ]
-    lost = unreachable_ids(session)
+    states = states_of(session, {profile.id: profile.status for profile in profiles})
     assigned = assignments(session)
     rules: dict[tuple[str, str], dict[str, ParcelRule]] = {}
     for stored in session.scalars(select(ParcelRule)):
@@ -611,7 +611,7 @@ def parcel_plan(
     pending = _pending_parcels(session, on, None)
     rows = []
     for profile in profiles:
-        reachable = profile.id not in lost and profile.status != "released"
+        reachable = states[profile.id].parcels_allowed
         facility = profile.facility
         rule: ParcelRule | None = (
             _pick(rules.get((facility.kind, facility.regime), {}), profile.conditions) if facility else None

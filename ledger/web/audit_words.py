@@ -92,6 +92,7 @@ ACTION_LABELS = {
     # prisoner.<event type> (ledger/funds/lifecycle.py)
     "prisoner.transferred": _l("Transfer to another facility recorded"),
     "prisoner.whereabouts_unknown": _l("Whereabouts unknown recorded"),
+    "prisoner.found": _l("Found recorded (whereabouts known again)"),
     "prisoner.released": _l("Release recorded"),
     "prisoner.died": _l("Death recorded"),
     "receipt.attached": _l("Receipt attached"),

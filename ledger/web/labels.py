@@ -78,6 +78,7 @@ GENDER_LABELS = {"male": _l("male"), "female": _l("female")}
 EVENT_LABELS = {
     "transferred": _l("Transferred"),
     "whereabouts_unknown": _l("Whereabouts unknown"),
+    "found": _l("Found (whereabouts known again)"),
     "released": _l("Released"),
     "died": _l("Died"),
 }
@@ -111,6 +112,7 @@ NEUTRAL_STATUS_LABELS = {
 }
 FEMALE_EVENT_LABELS = {
     "transferred": lazy_pgettext("female", "Transferred"),
+    "found": lazy_pgettext("female", "Found (whereabouts known again)"),
     "released": lazy_pgettext("female", "Released"),
     "died": lazy_pgettext("female", "Died"),
 }

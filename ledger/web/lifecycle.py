@@ -12,7 +12,7 @@ from ledger.access.models import READERS, WRITERS, User
 from ledger.books.accounts import find_account
 from ledger.database import utcnow
 from ledger.extensions import db
-from ledger.funds.lifecycle import events_of, record_event, whereabouts
+from ledger.funds.lifecycle import events_of, lifecycle_of, record_event
 from ledger.funds.models import Facility, Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.spending.models import Parcel, ParcelRule
@@ -59,7 +59,7 @@ def _timeline_page(prisoner: Prisoner, form: EventForm, status: int = 200):
         prisoner=prisoner,
         form=form,
         events=events_of(db.session, prisoner),
-        place=whereabouts(db.session, prisoner),
+        place=lifecycle_of(db.session, prisoner),
     ), status
 
 
@@ -256,7 +256,7 @@ def profile_context(prisoner: Prisoner) -> dict:
     from ledger.spending.parcel_outcomes import assignments, parcels_of
     from ledger.spending.parcel_rules import parcel_allowance
 
-    place = whereabouts(db.session, prisoner)
+    place = lifecycle_of(db.session, prisoner)
     assignment = assignments(db.session).get(prisoner.id)
     form = AssignForm()
     form.coordinator.choices = coordinator_choices()
@@ -264,9 +264,7 @@ def profile_context(prisoner: Prisoner) -> dict:
     return {
         "place": place,
         "events": events_of(db.session, prisoner)[:5],
-        "allowance": parcel_allowance(
-            db.session, prisoner, reachable=place.known and prisoner.status != "released"
-        ),
+        "allowance": parcel_allowance(db.session, prisoner, reachable=place.parcels_allowed),
         "assignee": assignment.user if assignment else None,
         "assign_form": form,
         "parcels": parcels_of(db.session, prisoner, limit=20),

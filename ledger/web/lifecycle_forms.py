@@ -21,7 +21,11 @@ from ledger.web.labels import (
 class EventForm(FlaskForm):
     type = SelectField(_l("What happened"), choices=choices_of(EVENT_LABELS), validators=[DataRequired()])
     on = DateField(_l("On"), validators=[InputRequired()])
-    facility = SelectField(_l("Transferred to (facility)"), validators=[Optional()], default="")
+    facility = SelectField(
+        _l("Facility (for a transfer; for a found, where they turned up if not the last one)"),
+        validators=[Optional()],
+        default="",
+    )
     fund_policy = SelectField(
         _l("The fund, on release or death"),
         choices=choices_of(FUND_POLICY_LABELS, blank=True),

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ledger.api.parsing import ListOf, Object, Schema
+from ledger.api.parsing import ListOf, Schema
 from ledger.books.accounts import get_or_create_account
 from ledger.database import Base
 from ledger.extensions import db
@@ -244,10 +244,10 @@ def _nested_places(schema: Schema, prefix: tuple = ()) -> list[tuple]:
     """Paths to every object the schema nests: ("donor",), ("parcel", "items", 0)."""
     places = [prefix]
     for name, field in schema.fields.items():
-        if isinstance(field, Object):
-            places += _nested_places(field.schema, (*prefix, name))
-        elif isinstance(field, ListOf) and isinstance(field.item, Object):
-            places += _nested_places(field.item.schema, (*prefix, name, 0))
+        if field.nested is not None:
+            places += _nested_places(field.nested, (*prefix, name))
+        elif isinstance(field, ListOf) and field.item.nested is not None:
+            places += _nested_places(field.item.nested, (*prefix, name, 0))
     return places
 
 
@@ -256,7 +256,9 @@ def _schema_at(schema: Schema, place: tuple) -> Schema:
         if step == 0:
             continue
         field = schema.fields[step]
-        schema = field.schema if isinstance(field, Object) else field.item.schema
+        nested = field.item.nested if isinstance(field, ListOf) else field.nested
+        assert nested is not None
+        schema = nested
     return schema
 
 

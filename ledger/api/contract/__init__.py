@@ -11,6 +11,7 @@ them with pkgutil, so a new area only adds a module.  The helpers below keep mod
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
 from functools import lru_cache
@@ -243,6 +244,40 @@ class ContractError(ValueError):
     """Two modules describe the same operation or schema."""
 
 
+def _close(schema: dict, schemas: dict[str, dict], seen: set[str]) -> None:
+    """Mark every object in a request body's ``schema`` (refs, alternatives, items and
+    properties followed) as refusing properties it doesn't name, unless it says what its
+    other properties are (amounts per currency)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            _close(schemas[name], schemas, seen)
+        return
+    for key in ("oneOf", "anyOf", "allOf"):
+        for alternative in schema.get(key, []):
+            _close(alternative, schemas, seen)
+    if isinstance(schema.get("items"), dict):
+        _close(schema["items"], schemas, seen)
+    if schema.get("type") == "object" or "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+        for value in schema.get("properties", {}).values():
+            _close(value, schemas, seen)
+
+
+def _close_request_bodies(paths: dict[str, dict], schemas: dict[str, dict]) -> None:
+    """Every JSON write reads its body through a Schema that refuses unknown fields at every
+    level (ledger/api/parsing.py), so every object of a JSON request body is closed here."""
+    seen: set[str] = set()
+    for item in paths.values():
+        for described in item.values():
+            content = (
+                described.get("requestBody", {}).get("content", {}) if isinstance(described, dict) else {}
+            )
+            if isinstance(content.get(JSON, {}).get("schema"), dict):
+                _close(content[JSON]["schema"], schemas, seen)
+
+
 @lru_cache(maxsize=1)
 def build_document() -> dict:
     """The whole OpenAPI 3.1 document (cached: it only changes with the code)."""
@@ -259,6 +294,8 @@ def build_document() -> dict:
             if name in schemas:
                 raise ContractError(f"schema {name} defined twice ({module.__name__})")
             schemas[name] = schema
+    paths, schemas = copy.deepcopy(paths), copy.deepcopy(schemas)
+    _close_request_bodies(paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

@@ -59,6 +59,12 @@ SCHEMAS: dict[str, dict] = {
         "additionalProperties": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
         "examples": [{"RUB": "10000.00", "EUR": "100.00"}],
     },
+    "ApprovalThresholdsRequest": {
+        "type": "object",
+        "required": ["thresholds"],
+        "properties": {"thresholds": {"$ref": "#/components/schemas/ApprovalThresholds"}},
+        "additionalProperties": False,
+    },
     "ApprovalThresholdsAnswer": {
         "type": "object",
         "required": ["thresholds"],
@@ -145,7 +151,7 @@ PATHS: dict[str, dict] = {
             "security": _BEARER,
             "x-roles": ["admin"],
             "parameters": [_IDEMPOTENCY],
-            "requestBody": {"required": True, "content": _json("ApprovalThresholds")},
+            "requestBody": {"required": True, "content": _json("ApprovalThresholdsRequest")},
             "responses": {
                 "200": {"description": "the thresholds now", "content": _json("ApprovalThresholdsAnswer")},
                 "400": _error("`bad_json`: the body is not a JSON object; `bad_idempotency_key`"),

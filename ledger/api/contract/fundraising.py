@@ -24,7 +24,14 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES, PRISONER_STATUSES
+from ledger.funds.kinds import (
+    CONDITIONS,
+    GENDERS,
+    LIFECYCLE_PUBLICATION,
+    PLEDGE_FREQUENCIES,
+    PLEDGE_STATUSES,
+    PRISONER_STATUSES,
+)
 from ledger.funds.prisoners import TEXT_FIELDS
 
 _TEXT = {name: nullable(string(maxLength=length)) for name, length in TEXT_FIELDS.items()}
@@ -53,6 +60,11 @@ _PROFILE_INPUT = {
         "description": "Show the date of birth with the address for letters (default false)",
     },
     "channel_url": nullable(string(maxLength=300, description="An http(s) link to the support channel")),
+    # private: what the parcel rules depend on, and what the public page shows of the lifecycle
+    "gender": nullable(string(enum=list(GENDERS))),
+    "juvenile": {"type": "boolean"},
+    "conditions": nullable(string(enum=list(CONDITIONS))),
+    "lifecycle_public": string(enum=list(LIFECYCLE_PUBLICATION)),
 }
 _DONOR = nullable(
     obj(
@@ -72,6 +84,9 @@ PROFILE_CODES = (
     "unknown_facility",
     "unknown_field",
     "not_boolean",
+    "unknown_gender",
+    "unknown_conditions",
+    "unknown_publication",
     "invalid_amount",
     "float_amount",
     "too_many_decimals",
@@ -93,7 +108,10 @@ SCHEMAS = {
     ),
     "PrisonerWithBalances": obj({**_PROFILE, "balances": array(MONEY)}),
     "PrisonerCreate": obj({"slug": _PROFILE["slug"], **_PROFILE_INPUT}, required=["slug", "name"]),
-    "PrisonerUpdate": obj(_PROFILE_INPUT, required=[]),
+    "PrisonerUpdate": obj(
+        {"slug": string(description="Only the prisoner's own slug: it never changes"), **_PROFILE_INPUT},
+        required=[],
+    ),
     "FundraisingPledge": obj(
         {
             "reference": string(description="The code donors put in their transfer's reference"),

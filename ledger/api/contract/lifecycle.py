@@ -63,7 +63,7 @@ SCHEMAS: dict[str, dict] = {
         "required": ["id", "type", "on"],
         "properties": {
             "id": {"type": "integer"},
-            "type": {"enum": ["transferred", "whereabouts_unknown", "released", "died"]},
+            "type": {"enum": ["transferred", "whereabouts_unknown", "found", "released", "died"]},
             "on": DATE,
             "facility": {"$ref": "#/components/schemas/LifecycleFacility"},
             "fund_policy": {"enum": ["keep", "general", None]},
@@ -101,10 +101,11 @@ SCHEMAS: dict[str, dict] = {
         "required": ["type"],
         "additionalProperties": False,
         "properties": {
-            "type": {"enum": ["transferred", "whereabouts_unknown", "released", "died"]},
+            "type": {"enum": ["transferred", "whereabouts_unknown", "found", "released", "died"]},
             "on": DATE,
             "facility": {
-                "description": "For transferred: a facility's name, or an object that finds it by name "
+                "description": "For transferred (required) and found (optional: where they turned up, "
+                "when not at the last facility): a facility's name, or an object that finds it by name "
                 "(updating kind and regime when given) or creates it.",
                 "oneOf": [
                     {"type": "string"},
@@ -196,6 +197,16 @@ SCHEMAS: dict[str, dict] = {
     },
 }
 
+# A rule's facility kind, regime and conditions say which rule it is: a change keeps them.
+SCHEMAS["ParcelRuleChange"] = {
+    **SCHEMAS["ParcelRuleRequest"],
+    "properties": {
+        name: schema
+        for name, schema in SCHEMAS["ParcelRuleRequest"]["properties"].items()
+        if name not in ("facility_kind", "regime", "conditions")
+    },
+}
+
 REF = "#/components/schemas/"
 LIFECYCLE = {"$ref": REF + "Lifecycle"}
 PARCEL = {"$ref": REF + "LifecycleParcel"}
@@ -204,7 +215,7 @@ RULE = {"$ref": REF + "ParcelRule"}
 PATHS: dict[str, dict] = {
     "/prisoners/{slug}/events": {
         "post": {
-            "summary": "Record a lifecycle event (transfer, unknown whereabouts, release, death)",
+            "summary": "Record a lifecycle event (transfer, unknown whereabouts, found, release, death)",
             "description": "Release and death apply fund_policy: keep, or move the whole balance to "
             "the general fund in one reversible entry (returned as entry).",
             "parameters": [SLUG, IDEMPOTENCY],
@@ -227,7 +238,7 @@ PATHS: dict[str, dict] = {
                     _409="prisoner_deceased, insufficient_funds, idempotency_conflict",
                     _415="unsupported_media_type",
                     _413="too_large",
-                    _422="missing_field, unknown_field, unknown_event_type, facility_required, "
+                    _422="missing_field, unknown_field, unknown_event_type, facility_required, whereabouts_known, "
                     "unknown_facility, unknown_facility_kind, unknown_regime, unknown_fund_policy, "
                     "invalid_date, date_out_of_range, date_in_future, invalid_text, too_long, "
                     "control_character, required, facility_taken",
@@ -493,7 +504,7 @@ PATHS: dict[str, dict] = {
         "patch": {
             "summary": "Change a rule's numbers, exemptions or legal basis",
             "parameters": [RULE_ID, IDEMPOTENCY],
-            "requestBody": {"required": True, "content": _json({"$ref": REF + "ParcelRuleRequest"})},
+            "requestBody": {"required": True, "content": _json({"$ref": REF + "ParcelRuleChange"})},
             "responses": {
                 "200": _ok("Changed", {"type": "object", "properties": {"rule": RULE}}),
                 **_errors(
