@@ -65,6 +65,8 @@ VALUES: dict[tuple[str, str] | str, object] = {
     ("prisoners", "lifecycle_public"): "status",
     ("parcels", "kind"): "parcel",
     ("prisoner_events", "type"): "released",
+    ("published_entries", "role"): "line",
+    ("release_funds", "waiting"): "too_few",
     ("prisoner_events", "fund_policy"): "keep",
     ("parcel_outcomes", "outcome"): "delivered",
     ("approvals", "status"): "rejected",  # decided (decided_at is set), by nobody in particular
