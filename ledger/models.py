@@ -21,6 +21,14 @@ from ledger.books.models import (  # noqa: F401
     Posting,
 )
 from ledger.checkpoints.models import Checkpoint, CheckpointBalance, CheckpointSchedule  # noqa: F401
+from ledger.commissary.models import (  # noqa: F401
+    CommissaryLimit,
+    CommissaryRun,
+    CommissaryRunLine,
+    CommissaryRunLog,
+    CommissaryTopUp,
+    CommissaryTransfer,
+)
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401

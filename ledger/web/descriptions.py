@@ -35,6 +35,9 @@ TRANSLATED = {
     "fund_closed_on_release": _l("Fund moved to the general fund on release"),
     "fund_closed_on_death": _l("Fund moved to the general fund on death"),
     "parcel_refund": _l("Returned parcel refunded by the post office (entry #%(entry)s)"),
+    "commissary_sent": _l("Sent to the personal account (%(channel)s), in transit"),
+    "commissary_credited": _l("Credited to the personal account (sent in entry #%(entry)s)"),
+    "commissary_returned": _l("Returned from the personal account (sent in entry #%(entry)s)"),
     "reversal": _l("Reversal of #%(entry)s: %(reason)s"),
 }
 
