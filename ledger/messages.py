@@ -110,7 +110,9 @@ MESSAGES = {
     "over_limit_reason_required": _l("Write why a transfer over the monthly limit is allowed."),
     "unknown_channel": _l("Choose how the money is sent: Zonatelecom, FSIN transfer, post or other."),
     "transfer_not_in_transit": _l("This transfer was already credited or returned; nothing was changed."),
-    "prisoner_released": _l("This person has been released or has died: nothing is sent to a personal account."),
+    "prisoner_released": _l(
+        "This person has been released or has died: nothing is sent to a personal account."
+    ),
     "settled_before_sent": _l("The date cannot come before the transfer was sent (%(sent_on)s)."),
     "run_already_approved": _l("This run has already been approved; nothing more was sent."),
     "invalid_month": _l("Enter the month as YYYY-MM, like 2026-12."),

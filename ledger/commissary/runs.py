@@ -93,9 +93,8 @@ def set_top_up(
         raise InvalidEntry("positive amount", field="money", reason="zero_amount")
     if channel not in CHANNELS:
         raise InvalidEntry("channel", field="channel", reason="unknown_channel")
-    if not can_pay_from(paid_from):
+    if paid_from is None or not can_pay_from(paid_from):
         raise InvalidEntry("paid from", field="paid_from", reason="bad_paid_from")
-    assert paid_from is not None
     if paid_from.currency is not None and paid_from.currency != money.currency:
         raise InvalidEntry("currency", field="paid_from", reason="currency_mismatch")
     fee_minor = fee.minor if fee is not None else 0

@@ -244,8 +244,7 @@ def credit_transfer(
     transfer.status = TransferStatus.CREDITED
     transfer.settled_on = on
     session.flush()
-    fund = session.get(Account, transfer.fund_account_id)
-    assert fund is not None
+    fund = session.get_one(Account, transfer.fund_account_id)
     entry = post_entry(
         session,
         EntryDraft(
@@ -282,8 +281,7 @@ def return_transfer(
     on = _check_day(on, "on", not_before=transfer.sent_on)
     reason = _text(reason, "reason")
     transfer = _locked(session, transfer)
-    paid_from = session.get(Account, transfer.paid_from_id)
-    assert paid_from is not None
+    paid_from = session.get_one(Account, transfer.paid_from_id)
     entry = post_entry(
         session,
         EntryDraft(

@@ -47,7 +47,8 @@ def test_in_transit_then_credited_and_another_returned_after_a_move(org, session
         "paid_from": BANK,
     }
     refused = org.call("POST", "/disbursements", **spend)
-    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "insufficient_funds"
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "insufficient_funds"
 
     listed = ok(org.call("GET", "/commissary/transfers?status=in_transit", "auditor"), 200)["transfers"]
     assert [(t["id"], t["days_in_transit"], t["overdue"]) for t in listed] == [(sent["id"], 6, False)]
@@ -62,7 +63,8 @@ def test_in_transit_then_credited_and_another_returned_after_a_move(org, session
     assert report["spent"]["commissary"] == {"amount": "5000.00", "currency": "RUB"}
     assert report["fees"] == {"amount": "150.00", "currency": "RUB"}
     again = org.call("POST", f"/commissary/transfers/{sent['id']}/credited")
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "transfer_not_in_transit"
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "transfer_not_in_transit"
 
     second = ok(org.send("vera", "3000.00", fee="100.00", sent_on=days_ago(5)))["transfer"]
     ok(
@@ -129,7 +131,8 @@ def test_over_the_monthly_limit_is_refused_unless_allowed_with_a_reason(org, ses
     assert error["code"] == "over_monthly_limit"
     assert error["details"]["limit"] == {"amount": "9000.00", "currency": "RUB"}
     assert error["details"]["left"] == {"amount": "3000.00", "currency": "RUB"}
-    assert "9,000.00" in error["message"] and "3,000.00" in error["message"]
+    assert "9,000.00" in error["message"]
+    assert "3,000.00" in error["message"]
     russian = org.client.post(
         "/api/v1/commissary/transfers",
         json={
@@ -187,7 +190,8 @@ def test_a_run_sends_one_line_skips_two_and_never_twice(org, session, client, to
     own = org.call("POST", f"/commissary/runs/{run['id']}/approve")
     assert (own.status_code, own.get_json()["error"]["code"]) == (403, "own_approval")
     approved = ok(org.call("POST", f"/commissary/runs/{run['id']}/approve", "admin"), 200)["run"]
-    assert approved["status"] == "approved" and approved["sent"] == 1
+    assert approved["status"] == "approved"
+    assert approved["sent"] == 1
     assert [event["event"] for event in approved["log"]] == ["prepared", "sent", "approved"]
     assert _count(session, CommissaryTransfer) == 1
     again = org.call("POST", f"/commissary/runs/{run['id']}/approve", "admin")
