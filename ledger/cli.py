@@ -360,3 +360,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(donors_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(pledges_cli)
+    from ledger.cli_commissary import commissary_cli
+
+    app.cli.add_command(commissary_cli)
