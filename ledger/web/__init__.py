@@ -90,6 +90,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
     from ledger.web.lifecycle import bp as lifecycle_bp
+    from ledger.web.commissary import bp as commissary_bp
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
@@ -115,6 +116,7 @@ def register_web(app: Flask) -> None:
         donor_admin_bp,
         transparency_bp,
         lifecycle_bp,
+        commissary_bp,
     ):
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label

@@ -51,6 +51,10 @@ def description_in_language(description: str | None) -> str:
     params = dict(described.params)
     if "category" in params:
         params["category"] = category_label(params["category"])
+    if "channel" in params:
+        from ledger.web.labels import LABEL_FILTERS
+
+        params["channel"] = LABEL_FILTERS["channel"](params["channel"])
     if "rate" in params:
         params["rate"] = format_decimal(
             Decimal(params["rate"]), locale=str(get_locale() or "en"), decimal_quantization=False
