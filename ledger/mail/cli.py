@@ -49,7 +49,7 @@ def pledges_update() -> None:
     notices and the coordinators' daily digest, delete emails past the retention period."""
     from ledger.funds.pledge_job import update_pledges
 
-    report = update_pledges(db.session)
+    report = update_pledges(db.session, transit_days=int(current_app.config.get("COMMISSARY_WATCH_DAYS", 7)))
     click.echo(
         f"Pledges {report.pledges}: {report.changed} changed status; queued {report.reminders} reminders, "
         f"{report.lapse_notices} lapse notices, {report.digests} digests; "

@@ -57,7 +57,26 @@ def home():
         per_page=HOME_PAGE_SIZE,
         total=total,
         totals=totals_as_of(db.session, as_of),
+        transit_watch=_transit_watch() if as_of.live else [],
     )
+
+
+def _transit_watch():
+    """For signed-in staff: commissary transfers in transit past the watch's days, or moved."""
+    from flask import current_app
+    from flask_login import current_user
+
+    from ledger.access.roles import READERS
+    from ledger.commissary.transfers import transfer_rows
+
+    if not current_user.is_authenticated or current_user.role not in READERS:
+        return []
+    days = int(current_app.config.get("COMMISSARY_WATCH_DAYS", 7))
+    return [
+        row
+        for row in transfer_rows(db.session, status="in_transit", watch_days=days)
+        if row.overdue or row.moved_on
+    ]
 
 
 @bp.route("/language/<code>", methods=["GET", "POST"])
