@@ -3,7 +3,9 @@ prisoner's personal account and monthly top-up, the monthly run, the auditors' C
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -81,7 +83,7 @@ def transfers_csv():
         [
             _("Transfer"),
             _("Prisoner"),
-            _("Sent on"),
+            _("Date sent"),
             _("Sent through"),
             _("Amount"),
             _("Service fee"),
@@ -215,14 +217,19 @@ def prisoner(slug: str):
     form = TopUpForm(formdata=None)
     _top_up_choices(form)
     if top_up is not None and top_up.active:
-        form.amount.data = str(top_up.money.amount)
+        form.amount.data = _written(top_up.money)
         form.currency.data = top_up.currency
-        form.fee.data = str(top_up.fee.amount) if top_up.fee_minor else ""
+        form.fee.data = _written(top_up.fee) if top_up.fee_minor else ""
         form.channel.data = top_up.channel
         form.paid_from.data = top_up.paid_from.name
     else:
         form.currency.data = "RUB"
     return _prisoner_page(person, form, top_up)
+
+
+def _written(amount) -> str:
+    """An amount as the reader writes it in a form (decimal comma in Russian), no grouping."""
+    return format_decimal(amount.amount, format="0.00####", locale=str(get_locale() or "en"))
 
 
 def _top_up_choices(form: TopUpForm) -> None:

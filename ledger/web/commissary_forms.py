@@ -18,7 +18,7 @@ class TransferForm(FlaskForm):
     fee = StringField(_l("Service fee"), validators=[Optional(), Length(max=20)])
     channel = SelectField(_l("Sent through"), choices=choices_of(CHANNEL_LABELS), validators=[DataRequired()])
     paid_from = SelectField(_l("Paid from"), validators=[DataRequired()])
-    sent_on = DateField(_l("Sent on"), validators=[InputRequired()])
+    sent_on = DateField(_l("Date sent"), validators=[InputRequired()])
     memo = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     allow_over_limit = BooleanField(_l("Allow over the monthly limit"))
     over_limit_reason = StringField(

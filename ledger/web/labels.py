@@ -141,7 +141,7 @@ CHANNEL_LABELS = {
 TRANSFER_STATUS_LABELS = {
     "in_transit": _l("in transit"),
     "credited": _l("credited"),
-    "returned": _l("returned"),
+    "returned": _l("came back"),
 }
 SKIP_REASON_LABELS = {
     "fund_short": _l("fund short"),
