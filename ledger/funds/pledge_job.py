@@ -123,7 +123,12 @@ def update_pledges(
                     session,
                     "digest",
                     user=user,
-                    params={"pledges": overdue, "transfers": late, "days": transit_days, "on": today.isoformat()},
+                    params={
+                        "pledges": overdue,
+                        "transfers": late,
+                        "days": transit_days,
+                        "on": today.isoformat(),
+                    },
                 )
                 report.digests += 1
     session.flush()

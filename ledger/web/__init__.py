@@ -102,6 +102,7 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.approvals import bp as approvals_bp
+    from ledger.web.commissary import bp as commissary_bp
     from ledger.web.descriptions import register_descriptions
     from ledger.web.donate import bp as donate_bp
     from ledger.web.donor_admin import bp as donor_admin_bp
@@ -109,7 +110,6 @@ def register_web(app: Flask) -> None:
     from ledger.web.fundraising import bp as fundraising_bp
     from ledger.web.labels import register_labels
     from ledger.web.lifecycle import bp as lifecycle_bp
-    from ledger.web.commissary import bp as commissary_bp
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp

@@ -139,7 +139,11 @@ def send():
         prisoner = prisoner_by_slug(db.session, form.prisoner.data)
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data)
-            fee = amount_from_form(form.fee.data, form.currency.data, allow_zero=True) if form.fee.data else None
+            fee = (
+                amount_from_form(form.fee.data, form.currency.data, allow_zero=True)
+                if form.fee.data
+                else None
+            )
             transfer = send_transfer(
                 db.session,
                 prisoner=prisoner,  # type: ignore[arg-type]
@@ -262,7 +266,11 @@ def top_up(slug: str):
     if form.validate_on_submit():
         with attempt(form) as outcome:
             money = amount_from_form(form.amount.data, form.currency.data) if form.amount.data else None
-            fee = amount_from_form(form.fee.data, form.currency.data, allow_zero=True) if form.fee.data else None
+            fee = (
+                amount_from_form(form.fee.data, form.currency.data, allow_zero=True)
+                if form.fee.data
+                else None
+            )
             set_top_up(
                 db.session,
                 person,

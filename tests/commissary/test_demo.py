@@ -28,4 +28,6 @@ def test_demo_has_transfers_in_every_state_and_two_runs(session):
     runs = session.scalars(select(CommissaryRun).order_by(CommissaryRun.id)).all()
     assert [run.status for run in runs] == ["approved", "prepared"]
     assert runs[0].prepared_by_id != runs[0].approved_by_id
-    assert session.scalars(select(CommissaryTransfer.run_month).where(CommissaryTransfer.run_month.is_not(None))).all()
+    assert session.scalars(
+        select(CommissaryTransfer.run_month).where(CommissaryTransfer.run_month.is_not(None))
+    ).all()

@@ -63,7 +63,9 @@ def test_send_credit_and_return_through_the_pages(client, auth, session, setup):
 
     _send(client, amount="3000", fee="")
     second = _transfers(session)[1]
-    back = client.post(f"/manage/commissary/transfers/{second.id}/returned", data={"on": on, "reason": "этап"})
+    back = client.post(
+        f"/manage/commissary/transfers/{second.id}/returned", data={"on": on, "reason": "этап"}
+    )
     assert back.status_code == 302
     assert _transfers(session)[1].status == "returned"
     assert available_in(session, fund_account_for(session, setup))["RUB"].minor == 1485000
@@ -94,7 +96,13 @@ def test_run_prepared_by_one_approved_by_another(client, session, setup, users):
     coordinator.login("coordinator")
     saved = client.post(
         "/manage/commissary/prisoners/vera/top-up",
-        data={"amount": "2000", "currency": "RUB", "fee": "60", "channel": "post", "paid_from": "assets:bank:rub-main"},
+        data={
+            "amount": "2000",
+            "currency": "RUB",
+            "fee": "60",
+            "channel": "post",
+            "paid_from": "assets:bank:rub-main",
+        },
     )
     assert saved.status_code == 302
     prepared = client.post("/manage/commissary/runs", data={"month": "2026-12"})

@@ -60,7 +60,9 @@ def test_the_daily_digest_lists_late_transfers(
     assert "9 days" in outgoing.body
 
 
-def test_no_digest_for_a_fresh_transfer(app, runner, session, users, create_prisoner, create_donation, create_facility):
+def test_no_digest_for_a_fresh_transfer(
+    app, runner, session, users, create_prisoner, create_donation, create_facility
+):
     _transfer(session, create_prisoner, create_donation, create_facility, 3)
     result = runner.invoke(args=["pledges", "update"])
     assert "0 digests" in result.output
