@@ -79,6 +79,24 @@ def _reset_postgres(url: str) -> None:
             ParcelRule.__table__.insert(),
             [dict(zip(RULE_COLUMNS, row, strict=True)) for row in DEFAULT_RULES],
         )
+        # So are the commissary limits (migration 0022).
+        from ledger.commissary.limits import DEFAULT_LIMITS
+        from ledger.commissary.models import CommissaryLimit
+
+        connection.execute(
+            CommissaryLimit.__table__.insert(),
+            [
+                {
+                    "facility_kind": kind,
+                    "regime": regime,
+                    "conditions": conditions,
+                    "currency": "RUB",
+                    "amount_minor": None if rubles is None else rubles * 100,
+                    "legal_basis": basis,
+                }
+                for kind, regime, conditions, rubles, basis in DEFAULT_LIMITS
+            ],
+        )
     engine.dispose()
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.models import Account
 from ledger.commissary.kinds import TRANSFER_STATUSES
-from ledger.commissary.limits import personal_account
-from ledger.commissary.models import CommissaryRun, CommissaryTopUp
+from ledger.commissary.limits import all_limits, personal_account, save_limit
+from ledger.commissary.models import CommissaryLimit, CommissaryRun, CommissaryTopUp
 from ledger.commissary.runs import approve_run, list_runs, prepare_run, set_top_up, summary
 from ledger.commissary.transfers import (
     credit_transfer,
@@ -32,6 +32,7 @@ from ledger.web.choices import asset_choices, currency_choices, prisoner_select_
 from ledger.web.commissary_forms import (
     ApproveRunForm,
     CreditedForm,
+    LimitForm,
     ReturnedForm,
     RunForm,
     TopUpForm,
@@ -328,3 +329,38 @@ def approve(run_id: int):
         if outcome.ok:
             flash(_("Approved: %(count)s transfers sent.", count=summary(approved).sent), "success")
     return redirect(url_for("commissary.run", run_id=run_id))
+
+
+@bp.route("/manage/commissary/limits")
+@role_required(*READERS)
+def limits():
+    return render_template("commissary/limits.html", limits=all_limits(db.session))
+
+
+@bp.route("/manage/commissary/limits/<int:limit_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_limit(limit_id: int):
+    limit = db.session.get(CommissaryLimit, limit_id)
+    if limit is None:
+        abort(404)
+    form = LimitForm()
+    if request.method == "GET":
+        form.amount.data = _written(limit.limit) if limit.limit is not None else ""
+        form.legal_basis.data = limit.legal_basis
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            amount = (
+                amount_from_form(form.amount.data, limit.currency, allow_zero=True)
+                if form.amount.data
+                else None
+            )
+            save_limit(
+                db.session,
+                limit,
+                {"amount": amount, "legal_basis": form.legal_basis.data},
+                actor=current_user,
+            )
+        if outcome.ok:
+            flash(_("Saved."), "success")
+            return redirect(url_for("commissary.limits"))
+    return render_template("commissary/limit_form.html", form=form, limit=limit)

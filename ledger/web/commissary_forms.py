@@ -49,3 +49,8 @@ class RunForm(FlaskForm):
 
 class ApproveRunForm(FlaskForm):
     """Approving needs nothing but the click (and the CSRF token)."""
+
+
+class LimitForm(FlaskForm):
+    amount = StringField(_l("A month, in roubles (empty: no limit)"), validators=[Optional(), Length(max=20)])
+    legal_basis = StringField(_l("Legal basis"), validators=[Optional(), Length(max=500)])

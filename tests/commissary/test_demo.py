@@ -31,3 +31,16 @@ def test_demo_has_transfers_in_every_state_and_two_runs(session):
     assert session.scalars(
         select(CommissaryTransfer.run_month).where(CommissaryTransfer.run_month.is_not(None))
     ).all()
+
+
+def test_the_migration_seeds_the_limits_the_code_names(session):
+    from ledger.commissary.limits import DEFAULT_LIMITS, all_limits
+
+    seeded = {
+        (limit.facility_kind, limit.regime, limit.conditions, limit.amount_minor, limit.legal_basis)
+        for limit in all_limits(session)
+    }
+    assert seeded == {
+        (kind, regime, conditions, None if rubles is None else rubles * 100, basis)
+        for kind, regime, conditions, rubles, basis in DEFAULT_LIMITS
+    }

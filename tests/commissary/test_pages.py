@@ -130,3 +130,35 @@ def test_auditors_read_but_cannot_write(client, auth, session, setup):
     assert client.get("/manage/commissary/prisoners/vera").status_code == 200
     assert _send(client).status_code == 403
     assert client.post("/manage/commissary/runs", data={"month": "2026-12"}).status_code == 403
+
+
+def test_admins_edit_a_limit_and_the_next_transfer_follows_it(client, auth, session, setup):
+    from ledger.access.models import AuditEvent
+    from ledger.commissary.models import CommissaryLimit
+
+    limit = session.scalar(
+        select(CommissaryLimit).where(
+            CommissaryLimit.facility_kind == "colony",
+            CommissaryLimit.regime == "general",
+            CommissaryLimit.conditions == "ordinary",
+        )
+    )
+    auth.login("coordinator")
+    assert client.get(f"/manage/commissary/limits/{limit.id}").status_code == 403
+    auth.logout()
+    auth.login("admin")
+    page = client.get("/manage/commissary/limits", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "ст. 121" in page
+    saved = client.post(
+        f"/manage/commissary/limits/{limit.id}",
+        data={"amount": "12 000,00", "legal_basis": "УИК РФ ст. 121 ч. 1 п. «а» (новая ред.)"},
+        headers={"Accept-Language": "ru"},
+    )
+    assert saved.status_code == 302
+    session.expire_all()
+    assert session.get(CommissaryLimit, limit.id).amount_minor == 1_200_000
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "commissary_limit.updated"))
+    today = utc_today().isoformat()
+    assert _send(client, amount="11000", fee="", sent_on=today).status_code == 302
+    assert _send(client, amount="1001", fee="", sent_on=today).status_code == 200
+    assert len(_transfers(session)) == 1

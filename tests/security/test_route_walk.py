@@ -220,6 +220,8 @@ POLICY = {
     "commissary.runs": {"GET": AUDITOR_READ, "POST": COORDINATOR_WRITE},
     "commissary.run": AUDITOR_READ,
     "commissary.approve": COORDINATOR_WRITE,
+    "commissary.limits": AUDITOR_READ,
+    "commissary.edit_limit": ADMIN_ONLY,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.
