@@ -147,11 +147,11 @@ def send():
             )
             transfer = send_transfer(
                 db.session,
-                prisoner=prisoner,  # type: ignore[arg-type]
+                prisoner=prisoner,
                 money=money,
                 fee=fee,
                 channel=form.channel.data,
-                paid_from=_account(form.paid_from.data),  # type: ignore[arg-type]
+                paid_from=_account(form.paid_from.data),
                 sent_on=form.sent_on.data,
                 memo=form.memo.data,
                 allow_over_limit=form.allow_over_limit.data,
