@@ -393,7 +393,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     if mistake is not None:
         reverse_entry(session, mistake, reason="recorded for the wrong prisoner", entry_date=today)
         counts["entries"] += 1
-    counts["entries"] += _demo_commissary(session, prisoners, facilities, banks["RUB"], today, donation)
+    # Called first: its gifts count themselves through post().
+    added = _demo_commissary(session, prisoners, facilities, banks["RUB"], today, donation)
+    counts["entries"] += added
     return {"prisoners": len(prisoners), "entries": counts["entries"], "first_donation": first_donation}
 
 
