@@ -422,7 +422,7 @@ def _demo_commissary(session: Session, prisoners: list, facilities: list, bank, 
     a transfer to another colony, monthly top-ups, an approved run last month and a prepared
     one this month.  Returns the number of entries posted."""
     from ledger.commissary.runs import approve_run, prepare_run, set_top_up
-    from ledger.commissary.transfers import credit_transfer, return_transfer, send_transfer
+    from ledger.commissary.transfers import credit_transfer, return_transfer, send_now
     from ledger.funds.lifecycle import record_event
 
     preparer, approver = _demo_users(session)
@@ -434,7 +434,7 @@ def _demo_commissary(session: Session, prisoners: list, facilities: list, bank, 
         )  # counted by post()
     for number, prisoner in enumerate(able[:3]):
         sent_on = today - timedelta(days=40 - number * 3)
-        transfer = send_transfer(
+        transfer = send_now(
             session,
             prisoner=prisoner,
             money=_money(3000 + 500 * number, "RUB"),
@@ -445,7 +445,7 @@ def _demo_commissary(session: Session, prisoners: list, facilities: list, bank, 
         )
         credit_transfer(session, transfer, on=sent_on + timedelta(days=4 + number))
         entries += 2
-    send_transfer(
+    send_now(
         session,
         prisoner=able[3],
         money=_money(2500, "RUB"),
@@ -457,7 +457,7 @@ def _demo_commissary(session: Session, prisoners: list, facilities: list, bank, 
     )
     entries += 1
     moved = able[4]
-    returned = send_transfer(
+    returned = send_now(
         session,
         prisoner=moved,
         money=_money(4000, "RUB"),

@@ -12,8 +12,9 @@ from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import Bool, DateField, MoneyField, Name, Schema, Text, json_request
-from ledger.api.serialise import money_json
+from ledger.api.serialise import money_json, pending_payload
 from ledger.books.accounts import find_account
+from ledger.books.holds import Approval
 from ledger.commissary.kinds import TRANSFER_STATUSES
 from ledger.commissary.limits import personal_account
 from ledger.commissary.models import CommissaryRun, CommissaryTransfer
@@ -106,6 +107,8 @@ def create_commissary_transfer(body: dict):
         over_limit_reason=body.get("over_limit_reason"),
         recorded_by=current_user,
     )
+    if isinstance(transfer, Approval):
+        return pending_payload(transfer), 202
     return {"transfer": transfer_json(transfer)}, 201
 
 

@@ -43,7 +43,7 @@ from ledger.commissary.transfers import (
     can_pay_from,
     ensure_sendable,
     fund_can_cover,
-    send_transfer,
+    send_now,
 )
 from ledger.database import utcnow
 from ledger.funds.lifecycle import PrisonerUnreachable
@@ -230,12 +230,12 @@ def approve_run(session: Session, run_id: int, *, approver, on: date | None = No
             continue
         paid_from = session.get(Account, line.paid_from_id)
         try:
-            transfer = send_transfer(
+            transfer = send_now(
                 session,
                 prisoner=line.prisoner,
                 money=line.money,
                 channel=line.channel,
-                paid_from=paid_from,  # type: ignore[arg-type]
+                paid_from=paid_from,
                 sent_on=on,
                 fee=line.fee,
                 recorded_by=approver,

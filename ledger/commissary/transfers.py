@@ -32,8 +32,8 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import check_currency, fund_account_for, get_or_create_account
 from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds, InvalidEntry, LedgerError
-from ledger.books.holds import spendable_in
-from ledger.books.kinds import AssetKind, Category
+from ledger.books.holds import Approval, spendable_in
+from ledger.books.kinds import ApprovalKind, AssetKind, Category
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
 from ledger.commissary.kinds import CHANNELS, TransferStatus
@@ -44,6 +44,7 @@ from ledger.funds.kinds import PrisonerStatus
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner, PrisonerEvent
 from ledger.money import Money
+from ledger.spending.approvals import needs_approval, request_approval
 from ledger.text import TextError, clean_text
 
 IN_TRANSIT_PREFIX = "assets:in-transit:"
@@ -138,14 +139,18 @@ def send_transfer(
     recorded_by=None,
     idempotency_key: str | None = None,
     run_month: str | None = None,
-) -> CommissaryTransfer:
+    approved_by=None,
+) -> CommissaryTransfer | Approval:
     """Record money sent to the prisoner's personal account: in transit until credited.
 
     Refused, with nothing written: an unknown channel, an account money can't be paid from,
     a fee in another currency or not below the amount, a date in the future; while the
     whereabouts are unknown or after release (PrisonerUnreachable, PrisonerReleased); when the
     fund can't cover the amount and fee (InsufficientFunds); beyond the month's limit
-    (OverMonthlyLimit) unless ``allow_over_limit`` with a reason.
+    (OverMonthlyLimit) unless ``allow_over_limit`` with a reason.  At or above the currency's
+    approval threshold (amount and fee together) it is not sent but returned as a pending
+    ``Approval`` holding them back in the fund, unless ``approved_by`` (the second person, at
+    sign-off) is given; a line of a monthly run was approved with its run (``run_month``).
     """
     if channel not in CHANNELS:
         raise InvalidEntry("channel", field="channel", reason="unknown_channel")
@@ -172,6 +177,29 @@ def send_transfer(
     fund_can_cover(session, prisoner, total)
 
     fund = fund_account_for(session, prisoner)
+    if approved_by is None and run_month is None and needs_approval(session, total):
+        return request_approval(
+            session,
+            kind=ApprovalKind.COMMISSARY,
+            money=total,
+            # What it would take out: the amount and the fee from the fund, all from the asset.
+            postings=[PostingDraft(fund, total), PostingDraft(paid_from, -total)],
+            description=describe("commissary_sent", channel=channel),
+            payload={
+                "prisoner_id": prisoner.id,
+                "amount_minor": money.minor,
+                "fee_minor": fee.minor if fee is not None else 0,
+                "channel": channel,
+                "paid_from_id": paid_from.id,
+                "sent_on": sent_on.isoformat(),
+                "memo": memo,
+                "allow_over_limit": allow_over_limit,
+                "over_limit_reason": reason,
+                "idempotency_key": idempotency_key,
+            },
+            author=recorded_by,
+            prisoner=prisoner,
+        )
     transit = in_transit_account(session, money.currency)
     postings = [
         PostingDraft(transit, money, Category.COMMISSARY),
@@ -188,6 +216,7 @@ def send_transfer(
             idempotency_key=idempotency_key,
         ),
         recorded_by=recorded_by,
+        approved_by=approved_by,
     )
     transfer = CommissaryTransfer(
         prisoner_id=prisoner.id,
@@ -221,8 +250,46 @@ def send_transfer(
         entry=entry.id,
         **({"over_limit_reason": reason} if allow_over_limit else {}),
         **({"run_month": run_month} if run_month else {}),
+        **({"approved_by": approved_by.id} if approved_by is not None else {}),
     )
     return transfer
+
+
+def send_now(session: Session, **kwargs) -> CommissaryTransfer:
+    """``send_transfer`` where no sign-off can be asked for (a monthly run's line, the demo)."""
+    result = send_transfer(session, **kwargs)
+    if not isinstance(result, CommissaryTransfer):
+        raise RuntimeError("a transfer that cannot wait for sign-off was not sent")
+    return result
+
+
+def transfer_from_approval(session: Session, approval: Approval, approver) -> CommissaryTransfer:
+    """Send a pending transfer that ``approver`` signed off (ledger/spending/sign_off.py)."""
+    import json
+
+    from ledger.access.models import User
+
+    data = json.loads(approval.payload)
+    currency = approval.currency
+    fee_minor = int(data.get("fee_minor") or 0)
+    result = send_transfer(
+        session,
+        prisoner=session.get_one(Prisoner, data["prisoner_id"]),
+        money=Money.from_minor(int(data["amount_minor"]), currency),
+        fee=Money.from_minor(fee_minor, currency) if fee_minor else None,
+        channel=data["channel"],
+        paid_from=session.get_one(Account, data["paid_from_id"]),
+        sent_on=date.fromisoformat(data["sent_on"]),
+        memo=data.get("memo"),
+        allow_over_limit=bool(data.get("allow_over_limit")),
+        over_limit_reason=data.get("over_limit_reason"),
+        recorded_by=session.get(User, approval.author_id),
+        idempotency_key=data.get("idempotency_key"),
+        approved_by=approver,
+    )
+    if not isinstance(result, CommissaryTransfer):
+        raise RuntimeError(f"approval #{approval.id} was not sent")
+    return result
 
 
 def _locked(session: Session, transfer: CommissaryTransfer) -> CommissaryTransfer:

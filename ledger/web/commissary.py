@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ledger.access.models import READERS, WRITERS
+from ledger.books.holds import Approval
 from ledger.books.models import Account
 from ledger.commissary.kinds import TRANSFER_STATUSES
 from ledger.commissary.limits import all_limits, personal_account, save_limit
@@ -27,6 +28,7 @@ from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.web.access_control import role_required
+from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, currency_choices, prisoner_select_choices
 from ledger.web.commissary_forms import (
@@ -158,6 +160,8 @@ def send():
                 over_limit_reason=form.over_limit_reason.data,
                 recorded_by=current_user,
             )
+        if outcome.ok and isinstance(transfer, Approval):
+            return pending_redirect(transfer)
         if outcome.ok:
             flash(_("Recorded: %(amount)s in transit.", amount=money_text(money)), "success")
             return redirect(url_for("commissary.prisoner", slug=transfer.prisoner.slug))

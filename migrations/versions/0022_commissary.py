@@ -68,6 +68,24 @@ def _seed_limits() -> None:
     )
 
 
+# Sign-off of a single transfer to a personal account: a new kind of pending item.
+APPROVAL_KINDS = ("disbursement", "cash", "transfer")
+APPROVAL_KINDS_NOW = (*APPROVAL_KINDS, "commissary")
+
+
+def _approval_kinds(kinds: tuple[str, ...]) -> None:
+    """The approvals' kind CHECK allowing ``kinds``; SQLite rebuilds the table (foreign keys are
+    off while migrating, migrations/env.py; the table has no triggers)."""
+    check = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in kinds))
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("approvals", recreate="always") as batch:
+            batch.drop_constraint(op.f("ck_approvals_kind_known"), type_="check")
+            batch.create_check_constraint(op.f("ck_approvals_kind_known"), check)
+    else:
+        op.drop_constraint(op.f("ck_approvals_kind_known"), "approvals", type_="check")
+        op.create_check_constraint(op.f("ck_approvals_kind_known"), "approvals", check)
+
+
 def upgrade() -> None:
     op.create_table(
         "commissary_limits",
@@ -309,9 +327,16 @@ def upgrade() -> None:
     op.create_index("ix_commissary_run_log_run_id", "commissary_run_log", ["run_id"])
 
     _seed_limits()
+    _approval_kinds(APPROVAL_KINDS_NOW)
 
 
 def downgrade() -> None:
+    # Items of the new kind go with it: their holds and receipts first.
+    commissary = "SELECT id FROM approvals WHERE kind = 'commissary'"
+    op.execute(f"DELETE FROM approval_holds WHERE approval_id IN ({commissary})")
+    op.execute(f"DELETE FROM approval_receipts WHERE approval_id IN ({commissary})")
+    op.execute("DELETE FROM approvals WHERE kind = 'commissary'")
+    _approval_kinds(APPROVAL_KINDS)
     op.drop_index("ix_commissary_run_log_run_id", table_name="commissary_run_log")
 
     op.drop_table("commissary_run_log")

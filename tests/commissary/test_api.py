@@ -205,3 +205,26 @@ def test_a_run_sends_one_line_skips_two_and_never_twice(org, session, client, to
     assert (transfer.prisoner.slug, transfer.run_month, transfer.amount_minor) == ("anna", "2026-12", 300000)
     bad = org.call("POST", "/commissary/runs", month="2026-13")
     assert (bad.status_code, bad.get_json()["error"]["code"]) == (422, "invalid_month")
+
+
+def test_above_the_threshold_a_transfer_waits_for_a_second_person(org, session, runner, tmp_path):
+    org.prisoner("vera", "20000.00")
+    ok(org.call("PUT", "/settings/approval-thresholds", "admin", thresholds={"RUB": "5000.00"}), 200)
+    small = ok(org.send("vera", "3000.00", fee="100.00"))
+    assert small["transfer"]["status"] == "in_transit"
+    pending = org.send("vera", "4950.00", fee="100.00")  # 5,050 with the fee
+    assert pending.status_code == 202, pending.get_json()
+    approval = pending.get_json()["approval"]
+    assert _count(session, CommissaryTransfer) == 1
+    # Held back meanwhile: 20,000 − 3,100 sent − 5,050 waiting = 11,850 left to spend.
+    spend = {"prisoner": "vera", "category": "food", "paid_from": BANK}
+    refused = org.call("POST", "/disbursements", **spend, money={"amount": "11850.01", "currency": "RUB"})
+    assert refused.status_code == 409, (refused.status_code, refused.get_json())
+    own = org.call("POST", f"/approvals/{approval}/approve")
+    assert own.status_code == 403
+    assert org.call("POST", f"/approvals/{approval}/approve", "admin").status_code in (200, 201)
+    transfers = ok(org.call("GET", "/commissary/transfers?status=in_transit", "auditor"), 200)["transfers"]
+    assert sorted(t["money"]["amount"] for t in transfers) == ["3000.00", "4950.00"]
+    trial = books_agree(session, runner, tmp_path, org)
+    assert trial[TRANSIT] == "7950.00"
+    assert trial["liabilities:funds:prisoner:vera"] == "-19800.00"

@@ -127,6 +127,11 @@ PATHS = {
             ),
             responses={
                 "201": answer("The transfer, in transit", TRANSFER_ANSWER),
+                "202": answer(
+                    "At or above the approval threshold (amount and fee): waiting for a second "
+                    "person's sign-off (`/approvals/{id}/approve`); the money is held back meanwhile",
+                    ref("ApprovalPending"),
+                ),
                 **write_errors(
                     (
                         *MONEY_CODES,
