@@ -332,9 +332,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Items of the new kind go with it: their holds and receipts first.
-    commissary = "SELECT id FROM approvals WHERE kind = 'commissary'"
-    op.execute(f"DELETE FROM approval_holds WHERE approval_id IN ({commissary})")
-    op.execute(f"DELETE FROM approval_receipts WHERE approval_id IN ({commissary})")
+    op.execute(
+        "DELETE FROM approval_holds WHERE approval_id IN (SELECT id FROM approvals WHERE kind = 'commissary')"
+    )
+    op.execute(
+        "DELETE FROM approval_receipts WHERE approval_id IN (SELECT id FROM approvals WHERE kind = 'commissary')"
+    )
     op.execute("DELETE FROM approvals WHERE kind = 'commissary'")
     _approval_kinds(APPROVAL_KINDS)
     op.drop_index("ix_commissary_run_log_run_id", table_name="commissary_run_log")
