@@ -66,3 +66,18 @@ def test_no_digest_for_a_fresh_transfer(
     _transfer(session, create_prisoner, create_donation, create_facility, 3)
     result = runner.invoke(args=["pledges", "update"])
     assert "0 digests" in result.output
+
+
+def test_the_public_balance_sheet_names_money_in_transit_in_plain_words(
+    client, session, create_prisoner, create_donation, create_facility
+):
+    from tests.helpers import seal
+
+    _transfer(session, create_prisoner, create_donation, create_facility, 2)
+    seal(session)
+    sheet = client.get("/api/v1/reports/balance-sheet").get_json()
+    assert not sheet["detailed"]
+    [line] = [line for line in sheet["lines"] if line["account"] == "in_transit"]
+    assert line["label"] == "Money on its way to prisoners' personal accounts"
+    assert line["amount"] == {"amount": "4000.00", "currency": "RUB"}
+    assert sheet["balanced"]
