@@ -30,7 +30,7 @@ from ledger.funds.prisoners import prisoner_by_slug
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
-from ledger.web.choices import asset_choices, currency_choices, prisoner_select_choices
+from ledger.web.choices import asset_choices, currency_choices, currency_of, prisoner_select_choices
 from ledger.web.commissary_forms import (
     ApproveRunForm,
     CreditedForm,
@@ -137,6 +137,10 @@ def send():
         form.prisoner.data = request.args.get("prisoner")
         form.sent_on.data = utcnow().date()
         form.currency.data = "RUB"
+        # Personal accounts take roubles: start from the first account that holds them.
+        form.paid_from.data = next(
+            (choice.value for choice in form.paid_from.choices if currency_of(choice.value) == "RUB"), None
+        )
     over_limit = None
     if form.validate_on_submit():
         prisoner = prisoner_by_slug(db.session, form.prisoner.data)
