@@ -102,6 +102,8 @@ class Config:
     PRIMARY_URL = os.environ.get("LEDGER_PRIMARY_URL")
     # Signed links in donors' mails (pause, resume, cancel, delete my email) expire after this.
     DONOR_LINK_DAYS = 60
+    # Commissary transfers in transit for longer are flagged on the dashboard and in the digest.
+    COMMISSARY_WATCH_DAYS = int(os.environ.get("LEDGER_COMMISSARY_WATCH_DAYS", "7"))
     # Public bank-transfer pledges: at most this many per client in the window.
     PUBLIC_PLEDGE_MAX = 5
     PUBLIC_PLEDGE_WINDOW_SECONDS = 3600

@@ -384,3 +384,6 @@ def register_cli(app: Flask) -> None:
     from ledger.jobs.cli import worker_cli
 
     app.cli.add_command(worker_cli)
+    from ledger.cli_commissary import commissary_cli
+
+    app.cli.add_command(commissary_cli)

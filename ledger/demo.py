@@ -412,6 +412,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 2026) 
     if mistake is not None:
         reverse_entry(session, mistake, reason="recorded for the wrong prisoner", entry_date=today)
         counts["entries"] += 1
+    # Called first: its gifts count themselves through post().
+    added = _demo_commissary(session, prisoners, facilities, banks["RUB"], today, donation)
+    counts["entries"] += added
     return {"prisoners": len(prisoners), "entries": counts["entries"], "first_donation": first_donation}
 
 
@@ -463,3 +466,95 @@ def _demo_letters(session: Session, rng: random.Random, prisoners, bank, today: 
                 )
             )
     session.flush()
+
+
+def _demo_users(session: Session):
+    """Two fictional coordinators who prepared and approved the demo's runs; they cannot sign in."""
+    import secrets
+
+    from ledger.access.models import User
+    from ledger.access.users import create_user
+
+    users = []
+    for email in ("anna.demo@example.org", "boris.demo@example.org"):
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(session, email, secrets.token_urlsafe(24), "coordinator")
+            user.active = False
+        users.append(user)
+    session.flush()
+    return users
+
+
+def _demo_commissary(session: Session, prisoners: list, facilities: list, bank, today: date, donation) -> int:
+    """Commissary support: transfers credited, one in transit for 12 days, one returned after
+    a transfer to another colony, monthly top-ups, an approved run last month and a prepared
+    one this month.  Returns the number of entries posted."""
+    from ledger.commissary.runs import approve_run, prepare_run, set_top_up
+    from ledger.commissary.transfers import credit_transfer, return_transfer, send_now
+    from ledger.funds.lifecycle import record_event
+
+    preparer, approver = _demo_users(session)
+    able = [p for p in prisoners if p.public and p.status == "sentenced"][:6]
+    entries = 0
+    for prisoner in able:  # gifts for commissary, two months ago
+        donation(
+            today - timedelta(days=60), prisoner, _money(20000, "RUB"), "bank", bank
+        )  # counted by post()
+    for number, prisoner in enumerate(able[:3]):
+        sent_on = today - timedelta(days=40 - number * 3)
+        transfer = send_now(
+            session,
+            prisoner=prisoner,
+            money=_money(3000 + 500 * number, "RUB"),
+            fee=_money(90, "RUB"),
+            channel=("zonatelecom", "fsin_transfer", "post")[number],
+            paid_from=bank,
+            sent_on=sent_on,
+        )
+        credit_transfer(session, transfer, on=sent_on + timedelta(days=4 + number))
+        entries += 2
+    send_now(
+        session,
+        prisoner=able[3],
+        money=_money(2500, "RUB"),
+        fee=_money(75, "RUB"),
+        channel="zonatelecom",
+        paid_from=bank,
+        sent_on=today - timedelta(days=12),
+        memo="Перевод на лицевой счёт",
+    )
+    entries += 1
+    moved = able[4]
+    returned = send_now(
+        session,
+        prisoner=moved,
+        money=_money(4000, "RUB"),
+        fee=_money(120, "RUB"),
+        channel="zonatelecom",
+        paid_from=bank,
+        sent_on=today - timedelta(days=20),
+    )
+    elsewhere = next(f for f in facilities if f.id != moved.facility_id and f.kind == "colony")
+    record_event(session, moved, type="transferred", on=today - timedelta(days=18), facility=elsewhere)
+    return_transfer(session, returned, on=today - timedelta(days=10), reason="Этап: адресат выбыл")
+    entries += 2
+    for prisoner in able[:5]:
+        set_top_up(
+            session,
+            prisoner,
+            money=_money(2000, "RUB"),
+            fee=_money(60, "RUB"),
+            channel="zonatelecom",
+            paid_from=bank,
+        )
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    run = prepare_run(session, last_month.isoformat()[:7], prepared_by=preparer, on=last_month)
+    approved = approve_run(session, run.id, approver=approver, on=last_month + timedelta(days=2))
+    entries += sum(1 for line in approved.lines if line.transfer_id is not None)
+    for line in approved.lines:
+        if line.transfer_id is not None:
+            credit_transfer(session, line.transfer, on=last_month + timedelta(days=6))
+            entries += 1
+    prepare_run(session, today.isoformat()[:7], prepared_by=preparer, on=today)
+    return entries

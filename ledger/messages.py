@@ -128,6 +128,22 @@ MESSAGES = {
     "parcel_no_outcome": _l("Record what became of the parcel first."),
     "refund_exceeds_parcel": _l("The refund is more than the parcel cost (%(cost)s)."),
     "not_a_coordinator": _l("Choose an active coordinator or admin."),
+    # commissary
+    "over_monthly_limit": _l(
+        "This would pass the month's limit for the personal account: the limit is %(limit)s and "
+        "%(left)s is left. If it is allowed anyway, tick “allow over the limit” and write why."
+    ),
+    "over_limit_reason_required": _l("Write why a transfer over the monthly limit is allowed."),
+    "unknown_channel": _l("Choose how the money is sent: Zonatelecom, FSIN transfer, post or other."),
+    "transfer_not_in_transit": _l("This transfer was already credited or returned; nothing was changed."),
+    "prisoner_released": _l(
+        "This person has been released or has died: nothing is sent to a personal account."
+    ),
+    "settled_before_sent": _l("The date cannot come before the transfer was sent (%(sent_on)s)."),
+    "run_already_approved": _l("This run has already been approved; nothing more was sent."),
+    "invalid_month": _l("Enter the month as YYYY-MM, like 2026-12."),
+    "unknown_transfer_status": _l("Choose a status: in transit, credited or returned."),
+    "commissary_limit_exists": _l("A limit for this kind, regime and conditions already exists."),
     # two-person sign-off
     "own_approval": _l("A second person must sign this off: you cannot approve or refuse what you recorded."),
     "not_author": _l("Only the person who recorded this item can withdraw it."),

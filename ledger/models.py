@@ -33,6 +33,14 @@ from ledger.checkpoints.models import (  # noqa: F401
     ReleaseFund,
     ReleaseLine,
 )
+from ledger.commissary.models import (  # noqa: F401
+    CommissaryLimit,
+    CommissaryRun,
+    CommissaryRunLine,
+    CommissaryRunLog,
+    CommissaryTopUp,
+    CommissaryTransfer,
+)
 from ledger.content_version import ContentVersion  # noqa: F401
 from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401

@@ -11,6 +11,7 @@ PUBLIC_GROUP_LABELS = {
     "card_processor": _l("Card gifts not yet paid out by the card processor"),
     "other_assets": _l("Other money held"),
     "all_assets": _l("Money held in bank accounts, in cash and by the card processor"),
+    "in_transit": _l("Money on its way to prisoners' personal accounts"),
     "general_fund": _l("General fund (for whoever needs it most)"),
     "prisoner_funds": _l("Money held for prisoners"),
     "conversion": _l("Currency exchange differences"),

@@ -84,6 +84,24 @@ def _reset_postgres(url: str) -> None:
         from ledger.letters.services import SEEDED_SERVICES
 
         connection.execute(LetterService.__table__.insert(), SEEDED_SERVICES)
+        # So are the commissary limits (migration 0022).
+        from ledger.commissary.limits import DEFAULT_LIMITS
+        from ledger.commissary.models import CommissaryLimit
+
+        connection.execute(
+            CommissaryLimit.__table__.insert(),
+            [
+                {
+                    "facility_kind": kind,
+                    "regime": regime,
+                    "conditions": conditions,
+                    "currency": "RUB",
+                    "amount_minor": None if rubles is None else rubles * 100,
+                    "legal_basis": basis,
+                }
+                for kind, regime, conditions, rubles, basis in DEFAULT_LIMITS
+            ],
+        )
     engine.dispose()
 
 

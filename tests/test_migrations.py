@@ -70,6 +70,11 @@ VALUES: dict[tuple[str, str] | str, object] = {
     ("prisoner_events", "fund_policy"): "keep",
     ("parcel_outcomes", "outcome"): "delivered",
     ("approvals", "status"): "rejected",  # decided (decided_at is set), by nobody in particular
+    ("commissary_runs", "status"): "prepared",
+    ("commissary_transfers", "status"): "credited",  # settled (settled_on is set)
+    ("commissary_run_lines", "skip_reason"): "fund_short",
+    ("commissary_limits", "conditions"): "ordinary",
+    "channel": "post",
     ("mail_outbox", "user_id"): 1,  # one recipient: a user (a donor id would need no user)
     ("donors", "email_encrypted"): None,  # a token only the app can write; downgrades decrypt it
     "role": "coordinator",

@@ -8,6 +8,7 @@ from ledger.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
     approvals,
     checkpoints,
+    commissary,
     donor_settings,
     errors,
     fundraising,

@@ -45,6 +45,10 @@ CONFLICT_CODES = {
     "parcel_no_outcome",
     "approval_not_pending",
     "letter_already_answered",
+    "over_monthly_limit",
+    "transfer_not_in_transit",
+    "prisoner_released",
+    "run_already_approved",
 }
 # Refusals because of who asks (two-person sign-off: never one's own item).
 FORBIDDEN_CODES = {"own_approval", "not_author"}
@@ -62,6 +66,12 @@ def json_error(status: int, code: str, field: str | None = None, params: dict | 
     if params and code in ("parcel_quota", "parcel_weight"):
         body["error"]["details"] = {
             key: value.isoformat() if isinstance(value, date) else value for key, value in params.items()
+        }
+    if params and code == "over_monthly_limit":
+        body["error"]["details"] = {
+            key: {"amount": str(value.amount), "currency": value.currency}
+            for key, value in params.items()
+            if key in ("limit", "left", "amount") and hasattr(value, "currency")
         }
     return jsonify(body), status
 

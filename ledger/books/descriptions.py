@@ -37,6 +37,9 @@ TEMPLATES: dict[str, str] = {
     "fund_closed_on_release": "Fund moved to the general fund on release",
     "fund_closed_on_death": "Fund moved to the general fund on death",
     "parcel_refund": "Returned parcel refunded by the post office (entry #{entry})",
+    "commissary_sent": "Sent to the personal account ({channel}), in transit",
+    "commissary_credited": "Credited to the personal account (sent in entry #{entry})",
+    "commissary_returned": "Returned from the personal account (sent in entry #{entry})",
     "reversal": "Reversal of #{entry}: {reason}",
 }
 
@@ -48,6 +51,7 @@ _SHAPES = {
     "rate": r"[0-9]+(?:\.[0-9]+)?",
     "entry": r"[0-9]+",
     "category": r"[a-z_]+",
+    "channel": r"[a-z_]+",
     "reason": r".+",
 }
 

@@ -111,8 +111,30 @@ class ApprovalHold(Base):
     account: Mapped[Account] = relationship(lazy="joined")
 
 
+def in_transit(session: Session, account_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """Money of commissary transfers in transit per (fund account id, currency): sent to the
+    prisoner's personal account but not yet credited, so still the fund's in the books and held
+    back from any other spending (ledger/commissary/transfers.py, docs/accounts.md)."""
+    from ledger.commissary.models import CommissaryTransfer
+
+    ids = set(account_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            CommissaryTransfer.fund_account_id,
+            CommissaryTransfer.currency,
+            func.sum(CommissaryTransfer.amount_minor),
+        )
+        .where(CommissaryTransfer.status == "in_transit", CommissaryTransfer.fund_account_id.in_(ids))
+        .group_by(CommissaryTransfer.fund_account_id, CommissaryTransfer.currency)
+    )
+    return {(a, c): int(total) for a, c, total in rows if total}
+
+
 def pending_holds(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    """Held amounts (natural sign, minor units) of pending items per (account id, currency) in ``keys``."""
+    """Held amounts (natural sign, minor units) per (account id, currency) in ``keys``: what
+    pending items hold back and what commissary transfers in transit hold in a fund."""
     keys = list(keys)
     if not keys:
         return {}
@@ -123,7 +145,14 @@ def pending_holds(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tup
         .group_by(ApprovalHold.account_id, ApprovalHold.currency)
     )
     wanted = set(keys)
-    return {(a, c): int(total) for a, c, total in rows if (a, c) in wanted}
+    held: dict[tuple[int, str], int] = defaultdict(int)
+    for a, c, total in rows:
+        if (a, c) in wanted:
+            held[(a, c)] += int(total)
+    for key, total in in_transit(session, {a for a, _ in keys}).items():
+        if key in wanted:
+            held[key] += total
+    return dict(held)
 
 
 def held_in(session: Session, account: Account) -> dict[str, Money]:
@@ -150,6 +179,8 @@ def spendable_in(session: Session, account: Account) -> dict[str, Money]:
         balances[currency] += minor * account.normal_sign
     for currency, held in held_in(session, account).items():
         balances[currency] -= held.minor
+    for (_account_id, currency), minor in in_transit(session, [account.id]).items():
+        balances[currency] -= minor
     return {
         currency: Money.from_minor(minor, currency) for currency, minor in sorted(balances.items()) if minor
     }
@@ -173,11 +204,15 @@ def spendable_by_account(
         for account_id, currency, total in rows:
             if total:
                 held[account_id][currency] = Money.from_minor(int(total), currency)
+    transit = in_transit(session, [account.id for account in accounts])
     found = {}
     for account in accounts:
         minors = {currency: money.minor for currency, money in available[account.id].items()}
         for currency, money in held[account.id].items():
             minors[currency] = minors.get(currency, 0) - money.minor
+        for (account_id, currency), minor in transit.items():
+            if account_id == account.id:
+                minors[currency] = minors.get(currency, 0) - minor
         spendable = {c: Money.from_minor(m, c) for c, m in sorted(minors.items()) if m}
         found[account.id] = (spendable, held[account.id])
     return found

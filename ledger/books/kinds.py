@@ -57,6 +57,7 @@ class ApprovalKind(StrEnum):
     DISBURSEMENT = "disbursement"
     CASH = "cash"
     TRANSFER = "transfer"
+    COMMISSARY = "commissary"  # money to a personal account (ledger/commissary/transfers.py)
 
 
 class ApprovalStatus(StrEnum):

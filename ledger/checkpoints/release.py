@@ -56,8 +56,9 @@ from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import minor_text, minor_units
 from ledger.spending.models import ParcelOutcome
 
-# Categories a donor's payment shows itself in.
-DONOR_SIDE = frozenset({"donation", "fee", "refund"})
+# Categories that make an entry a donor's: a gift or its refund (a card fee is part of the gift's
+# own entry; a fee on its own — a bank's charge, a transfer service's — is the organisation's).
+DONOR_SIDE = frozenset({"donation", "refund"})
 
 FundKey = tuple[int, str]  # (fund account id, currency)
 

@@ -1,8 +1,9 @@
 """The pledge job (``flask --app wsgi pledges update``, from cron): store the instalments
 that fell due, store each pledge's status as the rules give it (with its history), queue
 reminders for missed instalments and a notice when a pledge lapses, the coordinators' daily
-digest of overdue pledges, delete donors' emails older than the retention period and those
-nobody confirmed within a day, and delete bank statements whose preview has expired.
+digest of overdue pledges and of commissary transfers in transit past the watch's days, delete
+donors' emails older than the retention period and those nobody confirmed within a day, and
+delete bank statements whose preview has expired.
 
 Runs are serialised by a lock on the settings row, so two at once queue nothing twice.
 Nothing is sent here: ``mail send`` does that.  The caller commits.
@@ -49,6 +50,7 @@ def update_pledges(
     today: date | None = None,
     now: datetime | None = None,
     unconfirmed_for: timedelta = UNCONFIRMED_FOR,
+    transit_days: int = 7,
 ) -> JobReport:
     now = now or utcnow()
     today = today or now.date()
@@ -114,14 +116,32 @@ def update_pledges(
             report.emails_deleted += 1
     report.unconfirmed_deleted = forget_unconfirmed(session, now - unconfirmed_for, now=now)
     report.previews_expired = expire_statement_previews(session, now)
+    # Commissary transfers in transit for longer than the watch's days (ledger/commissary/).
+    from ledger.commissary.transfers import transfer_rows
+
+    late = [
+        row.transfer.id
+        for row in transfer_rows(session, status="in_transit", today=today, watch_days=transit_days)
+        if row.overdue
+    ]
     if settings.digest_sent_on != today:
         settings.digest_sent_on = today
-        if overdue:
+        if overdue or late:
             coordinators = session.scalars(
                 select(User).where(User.role == "coordinator", User.active.is_(True)).order_by(User.id)
             ).all()
             for user in coordinators:
-                queue_mail(session, "digest", user=user, params={"pledges": overdue, "on": today.isoformat()})
+                queue_mail(
+                    session,
+                    "digest",
+                    user=user,
+                    params={
+                        "pledges": overdue,
+                        "transfers": late,
+                        "days": transit_days,
+                        "on": today.isoformat(),
+                    },
+                )
                 report.digests += 1
     session.flush()
     return report

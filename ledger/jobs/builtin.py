@@ -33,10 +33,19 @@ def send_mail() -> str:
 
 
 def update_pledges() -> str:
-    from ledger.funds.pledge_job import update_pledges as update
+    from datetime import timedelta
 
+    from ledger.funds.pledge_job import update_pledges as update
+    from ledger.funds.statement_previews import remove_statement_files
+
+    config = current_app.config
     with unit_of_work(db.session):
-        report = update(db.session)
+        report = update(
+            db.session,
+            unconfirmed_for=timedelta(hours=int(config.get("UNCONFIRMED_EMAIL_HOURS") or 24)),
+            transit_days=int(config.get("COMMISSARY_WATCH_DAYS", 7)),
+        )
+    remove_statement_files(current_app.instance_path)
     return (
         f"pledges {report.pledges}: {report.changed} changed status; queued {report.reminders} reminders, "
         f"{report.lapse_notices} lapse notices, {report.digests} digests; "

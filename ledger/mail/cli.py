@@ -57,7 +57,11 @@ def pledges_update() -> None:
     from ledger.funds.statement_previews import remove_statement_files
 
     hours = int(current_app.config.get("UNCONFIRMED_EMAIL_HOURS") or 24)
-    report = update_pledges(db.session, unconfirmed_for=timedelta(hours=hours))
+    report = update_pledges(
+        db.session,
+        unconfirmed_for=timedelta(hours=hours),
+        transit_days=int(current_app.config.get("COMMISSARY_WATCH_DAYS", 7)),
+    )
     files = remove_statement_files(current_app.instance_path)
     click.echo(
         f"Pledges {report.pledges}: {report.changed} changed status; queued {report.reminders} reminders, "

@@ -160,9 +160,38 @@ def _digest(session: Session, message: MailMessage, params: dict) -> dict | None
                 "oldest": format_day(missed[0].due_on, "medium") if missed else "",
             }
         )
-    if not rows:
+    transit = _late_transfers(session, params)
+    if not rows and not transit:
         return None
-    return {"rows": rows, "list_url": f"{_base_url()}/manage/pledges?status=overdue"}
+    return {
+        "rows": rows,
+        "list_url": f"{_base_url()}/manage/pledges?status=overdue",
+        "transit": transit,
+        "transit_days": int(params.get("days") or 7),
+        "transit_url": f"{_base_url()}/manage/commissary?status=in_transit",
+    }
+
+
+def _late_transfers(session: Session, params: dict) -> list[dict]:
+    """Commissary transfers still in transit past the watch's days (the fund's slug, never a name)."""
+    from ledger.commissary.models import CommissaryTransfer
+
+    ids = [i for i in params.get("transfers") or [] if isinstance(i, int)]
+    today = utc_today()
+    found = []
+    for transfer in (session.get(CommissaryTransfer, i) for i in ids):
+        if transfer is None or transfer.status != "in_transit":
+            continue
+        found.append(
+            {
+                "id": transfer.id,
+                "fund": transfer.prisoner.slug,
+                "amount": _money(transfer.amount_minor, transfer.currency),
+                "sent_on": format_day(transfer.sent_on, "medium"),
+                "days": (today - transfer.sent_on).days,
+            }
+        )
+    return found
 
 
 register_kind(CONFIRM_KIND, _l("Please confirm your email address"), _confirm)

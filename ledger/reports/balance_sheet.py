@@ -70,6 +70,8 @@ def public_group(name: str) -> str:
         return "prisoner_funds"
     if name == TRADING:
         return "conversion"
+    if name.startswith("assets:in-transit:"):
+        return "in_transit"  # commissary money on its way to personal accounts (docs/accounts.md)
     if name.startswith("assets:"):
         return "other_assets"
     return "other"

@@ -57,7 +57,12 @@ def spending_assets(session: Session) -> list[Account]:
     return list(
         session.scalars(
             select(Account)
-            .where(Account.kind.in_(PAYING_KINDS), Account.closed_at.is_(None))
+            .where(
+                Account.kind.in_(PAYING_KINDS),
+                Account.closed_at.is_(None),
+                # Commissary money on its way to personal accounts (ledger/commissary/) pays nothing.
+                ~Account.name.startswith("assets:in-transit:"),
+            )
             .order_by(Account.name)
         )
     )

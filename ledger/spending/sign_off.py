@@ -116,6 +116,11 @@ def _post(session: Session, approval: Approval, approver) -> JournalEntry:
             memo=data.get("memo"),
             **common,
         )
+    elif approval.kind == ApprovalKind.COMMISSARY:
+        from ledger.commissary.transfers import transfer_from_approval
+
+        transfer = transfer_from_approval(session, approval, approver)
+        result = session.get_one(JournalEntry, transfer.sent_entry_id)
     else:
         result = transfer_between_funds(
             session,

@@ -58,6 +58,7 @@ def home():
         per_page=HOME_PAGE_SIZE,
         total=total,
         totals=totals_as_of(db.session, as_of),
+        transit_watch=_transit_watch() if as_of.live else [],
     )
 
 
@@ -78,6 +79,24 @@ def healthz():
         return {"status": "error", "database": "unreachable"}, 503
     response = {"status": "ok", "database": "ok", **worker}
     return response, 200, {"Cache-Control": "no-store"}
+
+
+def _transit_watch():
+    """For signed-in staff: commissary transfers in transit past the watch's days, or moved."""
+    from flask import current_app
+    from flask_login import current_user
+
+    from ledger.access.roles import READERS
+    from ledger.commissary.transfers import transfer_rows
+
+    if not current_user.is_authenticated or current_user.role not in READERS:
+        return []
+    days = int(current_app.config.get("COMMISSARY_WATCH_DAYS", 7))
+    return [
+        row
+        for row in transfer_rows(db.session, status="in_transit", watch_days=days)
+        if row.overdue or row.moved_on
+    ]
 
 
 @bp.route("/language/<code>", methods=["GET", "POST"])
@@ -113,6 +132,7 @@ def _error_page(status: int):
 
 def register_web(app: Flask) -> None:
     from ledger.web.approvals import bp as approvals_bp
+    from ledger.web.commissary import bp as commissary_bp
     from ledger.web.descriptions import register_descriptions
     from ledger.web.donate import bp as donate_bp
     from ledger.web.donor_admin import bp as donor_admin_bp
@@ -153,6 +173,7 @@ def register_web(app: Flask) -> None:
         lifecycle_bp,
         letters_bp,
         month_post_bp,
+        commissary_bp,
     ):
         app.register_blueprint(blueprint)
     from ledger.public_words import public_group_label, public_kind_label

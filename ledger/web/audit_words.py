@@ -61,6 +61,15 @@ ACTION_LABELS = {
     "cash.advance": _l("Cash handed to a coordinator"),
     "cash.returned": _l("Cash returned to the bank"),
     "checkout.started": _l("Card payment started"),
+    "commissary.credited": _l("Commissary transfer credited to the personal account"),
+    "commissary.returned": _l("Commissary transfer came back"),
+    "commissary.sent": _l("Money sent to a personal account"),
+    "commissary_limit.created": _l("Commissary limit added"),
+    "commissary_limit.updated": _l("Commissary limit changed"),
+    "commissary_run.approved": _l("Monthly top-up run approved"),
+    "commissary_run.prepared": _l("Monthly top-up run prepared"),
+    "commissary_topup.set": _l("Monthly top-up set"),
+    "commissary_topup.stopped": _l("Monthly top-up stopped"),
     "conversion.recorded": _l("Currency converted within a fund"),
     "disbursement.recorded": _l("Spending recorded"),
     "donation.recorded": _l("Gift recorded"),
@@ -125,6 +134,12 @@ DETAIL_LABELS = {
     "before": _l("Before"),
     "by": _l("By"),
     "category": _l("Category"),
+    "channel": _l("Sent through"),
+    "fee": _l("Service fee"),
+    "month": _l("Month"),
+    "on": _l("Date"),
+    "over_limit_reason": _l("Allowed over the monthly limit because"),
+    "run_month": _l("Monthly run"),
     "content_type": _l("File type"),
     "currency": _l("Currency"),
     "description": _l("Description"),
@@ -336,6 +351,10 @@ def _target(names: _Names, target: str | None) -> Link | None:
         return Link(_("sign-off #%(id)s", id=value), url_for("approvals.show", approval_id=int(value)))
     if kind == "parcel" and value.isdigit():
         return Link(_("parcel #%(id)s", id=value), url_for("lifecycle.parcel", parcel_id=int(value)))
+    if kind == "commissary_transfer" and value.isdigit():
+        return Link(_("commissary transfer #%(id)s", id=value))
+    if kind == "commissary_run" and value.isdigit():
+        return Link(_("top-up run #%(id)s", id=value), url_for("commissary.run", run_id=int(value)))
     if kind == "parcel_rule":
         return Link(_("parcel rule #%(id)s", id=value))
     if kind == "facility" and value.isdigit() and int(value) in names.facilities:

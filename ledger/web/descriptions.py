@@ -36,6 +36,9 @@ TRANSLATED = {
     "fund_closed_on_release": _l("Fund moved to the general fund on release"),
     "fund_closed_on_death": _l("Fund moved to the general fund on death"),
     "parcel_refund": _l("Returned parcel refunded by the post office (entry #%(entry)s)"),
+    "commissary_sent": _l("Sent to the personal account (%(channel)s), in transit"),
+    "commissary_credited": _l("Credited to the personal account (sent in entry #%(entry)s)"),
+    "commissary_returned": _l("Returned from the personal account (sent in entry #%(entry)s)"),
     "reversal": _l("Reversal of #%(entry)s: %(reason)s"),
 }
 
@@ -49,6 +52,10 @@ def description_in_language(description: str | None) -> str:
     params = dict(described.params)
     if "category" in params:
         params["category"] = category_label(params["category"])
+    if "channel" in params:
+        from ledger.web.labels import LABEL_FILTERS
+
+        params["channel"] = LABEL_FILTERS["channel"](params["channel"])
     if "rate" in params:
         params["rate"] = format_decimal(
             Decimal(params["rate"]), locale=str(get_locale() or "en"), decimal_quantization=False

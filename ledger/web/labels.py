@@ -256,6 +256,32 @@ FLOW_LABELS = {
     "converted_out": _l("converted out"),
 }
 
+CHANNEL_LABELS = {
+    "zonatelecom": _l("Zonatelecom"),
+    "fsin_transfer": _l("FSIN transfer"),
+    "post": _l("Post office order"),
+    "other": _l("Other"),
+}
+TRANSFER_STATUS_LABELS = {
+    "in_transit": _l("in transit"),
+    "credited": _l("credited"),
+    "returned": _l("came back"),
+}
+SKIP_REASON_LABELS = {
+    "fund_short": _l("fund short"),
+    "limit_reached": _l("monthly limit reached"),
+    "whereabouts_unknown": _l("whereabouts unknown"),
+    "released": _l("released"),
+}
+RUN_STATUS_LABELS = {"prepared": _l("prepared, waiting for approval"), "approved": _l("approved")}
+RUN_EVENT_LABELS = {
+    "prepared": _l("prepared"),
+    "sent": _l("sent"),
+    "skipped": _l("skipped"),
+    "already_sent": _l("already sent this month"),
+    "approved": _l("approved"),
+}
+
 LABEL_FILTERS = {
     "category": category_label,
     "role": role_label,
@@ -274,6 +300,11 @@ LABEL_FILTERS = {
     "parcel_outcome": _labeller(OUTCOME_LABELS),
     "exemption": _labeller(EXEMPTION_LABELS),
     "account_kind": _labeller(ACCOUNT_KIND_LABELS),
+    "channel": _labeller(CHANNEL_LABELS),
+    "transfer_status": _labeller(TRANSFER_STATUS_LABELS),
+    "skip_reason": _labeller(SKIP_REASON_LABELS),
+    "run_status": _labeller(RUN_STATUS_LABELS),
+    "run_event": _labeller(RUN_EVENT_LABELS),
 }
 
 

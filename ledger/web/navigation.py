@@ -47,6 +47,7 @@ MENU: tuple[Group, ...] = (
             Item("fundraising.pledges", _l("Pledges")),
             Item("lifecycle.rules", _l("Parcel rules")),
             Item("letters.letters", _l("Letters")),
+            Item("commissary.transfers", _l("Commissary")),
         ),
     ),
     Group(

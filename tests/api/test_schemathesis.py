@@ -120,6 +120,17 @@ def _seed(server: LiveServer, tokens: dict) -> None:
     _post(
         server,
         coordinator,
+        "/commissary/transfers",
+        {
+            "prisoner": "ivan-petrov",
+            "money": {"amount": "1000.00", "currency": "RUB"},
+            "channel": "zonatelecom",
+            "paid_from": "assets:bank:rub-main",
+        },
+    )
+    _post(
+        server,
+        coordinator,
         "/pledges",
         {"fund": "ivan-petrov", "money": {"amount": "20.00", "currency": "EUR"}, "frequency": "monthly"},
     )

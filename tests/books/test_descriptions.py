@@ -14,6 +14,7 @@ _PARAMS = {
     "rate": st.decimals(min_value="0.0001", max_value="100000", places=4).map(str),
     "entry": st.integers(1, 10**9).map(str),
     "category": st.sampled_from(["food", "clothing", "parcels", "commissary", "letters", "other"]),
+    "channel": st.sampled_from(["zonatelecom", "fsin_transfer", "post", "other"]),
     "reason": st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80),
 }
 

@@ -70,6 +70,13 @@ def url_values(session) -> dict:
     values["donor_id"] = donor_id
     values["message_id"] = 1
     values["currency"] = "EUR"
+    from ledger.commissary.models import CommissaryRun, CommissaryTransfer
+
+    values["transfer_id"] = session.scalar(select(CommissaryTransfer.id).order_by(CommissaryTransfer.id)) or 1
+    from ledger.commissary.models import CommissaryLimit
+
+    values["limit_id"] = session.scalar(select(CommissaryLimit.id).order_by(CommissaryLimit.id)) or 1
+    values["run_id"] = session.scalar(select(CommissaryRun.id).order_by(CommissaryRun.id)) or 1
     return values
 
 

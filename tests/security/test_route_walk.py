@@ -225,6 +225,28 @@ POLICY = {
     "month_post.organisation_month": PUBLIC,
     "month_post.organisation_month_png": PUBLIC,
     "month_post.releases_feed": PUBLIC,
+    # commissary support
+    "api.create_commissary_transfer": COORDINATOR_WRITE,
+    "api.list_commissary_transfers": AUDITOR_READ,
+    "api.commissary_transfer_credited": COORDINATOR_WRITE,
+    "api.commissary_transfer_returned": COORDINATOR_WRITE,
+    "api.personal_account_view": AUDITOR_READ,
+    "api.put_top_up": COORDINATOR_WRITE,
+    "api.create_commissary_run": COORDINATOR_WRITE,
+    "api.show_commissary_run": AUDITOR_READ,
+    "api.approve_commissary_run": COORDINATOR_WRITE,
+    "commissary.transfers": AUDITOR_READ,
+    "commissary.transfers_csv": AUDITOR_READ,
+    "commissary.send": COORDINATOR_WRITE,
+    "commissary.credited": COORDINATOR_WRITE,
+    "commissary.returned": COORDINATOR_WRITE,
+    "commissary.prisoner": AUDITOR_READ,
+    "commissary.top_up": COORDINATOR_WRITE,
+    "commissary.runs": {"GET": AUDITOR_READ, "POST": COORDINATOR_WRITE},
+    "commissary.run": AUDITOR_READ,
+    "commissary.approve": COORDINATOR_WRITE,
+    "commissary.limits": AUDITOR_READ,
+    "commissary.edit_limit": ADMIN_ONLY,
 }
 
 # Writes an auditor may make: signing in and out, the language, their own account.
