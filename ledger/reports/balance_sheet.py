@@ -91,7 +91,7 @@ def balance_sheet(session: Session, *, detailed: bool, as_of: AsOf = LIVE) -> Ba
         # Liabilities and equity hold money as credits: show them positive.
         amount = minor if section == "assets" else -minor
         label = name if detailed else public_group(name)
-        if section == "assets" and as_of.public:
+        if section == "assets" and as_of.public and label != "in_transit":
             # Over published entries a single group could show below zero (a cash purchase
             # published, the cash gift that paid for it waiting), so the public sees one.
             label = "all_assets"

@@ -16,18 +16,27 @@ def test_report_json_follows_the_contract(client, books):
     assert body["to"] is None
     line = body["currencies"]["EUR"]
     assert line["opening"] == eur("0.00")
-    assert line["received"] == eur("350.00")
-    assert line["fees"] == eur("3.15")
+    # The public sees gifts net of their card fees and refunds (docs/privacy.md: a fee shown
+    # apart would tell a card gift): 350.00 received, less a 3.15 fee and a 20.00 refund.
+    assert line["received"] == eur("326.85")
+    assert line["fees"] == eur("0.00")
     assert line["transfers_in"] == eur("40.00")
     assert line["transfers_out"] == eur("0.00")
     assert line["conversions_in"] == eur("0.00")
     assert line["conversions_out"] == eur("50.00")
     assert line["spent"] == {"parcels": eur("30.00")}
     assert line["spent_total"] == eur("30.00")
-    assert line["refunds"] == eur("20.00")
+    assert line["refunds"] == eur("0.00")
     assert line["closing"] == eur("286.85")
     assert body["currencies"]["RUB"]["spent"] == {"food": {"amount": "1000.00", "currency": "RUB"}}
     assert body["runway"] == {"months": "2.8", "monthly_need": eur("100.00"), "balance": eur("286.85")}
+
+
+def test_staff_see_gross_gifts_fees_and_refunds_apart(client, books, tokens):
+    line = client.get(
+        "/api/v1/prisoners/vera/report", headers={"Authorization": f"Bearer {tokens['auditor']}"}
+    ).get_json()["currencies"]["EUR"]
+    assert (line["received"], line["fees"], line["refunds"]) == (eur("350.00"), eur("3.15"), eur("20.00"))
 
 
 def test_report_json_for_a_period(client, books):
@@ -35,7 +44,8 @@ def test_report_json_for_a_period(client, books):
     assert body["from"] == "2026-03-01"
     assert body["to"] == "2026-03-31"
     assert body["currencies"]["EUR"]["opening"] == eur("386.85")
-    assert body["currencies"]["EUR"]["received"] == eur("0.00")
+    # A refund of a card gift counts among the month's gifts, net (public view).
+    assert body["currencies"]["EUR"]["received"] == eur("-20.00")
 
 
 def test_report_json_refuses_bad_dates_with_a_field(client, books):
