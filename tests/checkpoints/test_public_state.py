@@ -31,6 +31,7 @@ VALUES = {
     "reference": "SL-NOSUCHPLEDGE",
     "token": "not-a-token",
     "action": "cancel",
+    "month_text": "2026-03",
 }
 
 
@@ -212,7 +213,7 @@ def test_the_open_books_list_spending_one_by_one_and_gifts_by_month_without_dono
     assert lines[1]["type"] == "release"
     assert signature_valid(head["public_key"], canonical_bytes(head), head["signature"])
     csv_lines = anonymous.get("/open-books.csv").get_data(as_text=True).splitlines()
-    february_vera = [line for line in csv_lines if line.startswith("2026-02,") and "Книжкина" in line]
+    february_vera = [line for line in csv_lines if line.startswith("2026-02,") and "Knizhkina" in line]
     assert len(february_vera) == 1
     assert ",250.00,2," in february_vera[0]
     entries = [line for line in lines if line["type"] == "entry"]
@@ -240,7 +241,10 @@ def test_no_account_codes_on_any_public_page(app, session, books, language):
     seal(session)
     anonymous = app.test_client()
     for url in public_get_urls(app):
-        body = anonymous.get(url, headers={"Accept-Language": language}).get_data(as_text=True)
+        answer = anonymous.get(url, headers={"Accept-Language": language})
+        if answer.mimetype.startswith("image/"):
+            continue  # the month's report as a picture: drawn from the same public figures
+        body = answer.get_data(as_text=True)
         if url.startswith("/api/v1/openapi"):
             continue  # the contract describes the auditors' endpoints too
         for code in ("liabilities:", "assets:", "equity:"):
