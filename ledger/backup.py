@@ -30,7 +30,7 @@ VERSION = 1
 # Filled by the migrations themselves; a restore keeps the target's rows.
 SEEDED = {"currencies", "ledger_head", "content_version"}
 # Seeded by a migration but edited by admins: the backup's rows replace the seeded ones.
-REPLACED = {"parcel_rules", "letter_services"}
+REPLACED = {"parcel_rules", "letter_services", "commissary_limits"}
 
 
 class BackupError(Exception):
