@@ -3,15 +3,24 @@ when TEST_DATABASE_URL is set), clients, users and funded prisoners."""
 
 from __future__ import annotations
 
+import copy
+import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from ledger import create_app
+from ledger.access import passwords
 from ledger.access import users as access_users
 from ledger.books.accounts import ensure_standard_accounts
+from ledger.crypto import register_donor_email_key
 from ledger.extensions import db
+from ledger.file_modes import sqlite_path
+from ledger.web.page_cache import init_page_cache
 from tests.helpers import PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient
 
 # The create_* fixtures (tests/factories.py) are available to every test.
@@ -30,6 +39,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Argon2id at its production cost (64 MiB, three passes: about 0.1 s a hash on an idle core,
+# far more on a busy one) was most of the suite's time: every user made and every sign-in pays
+# it.  The tests hash with the same algorithm at its lowest cost; the hashes still carry their
+# parameters, so verification is the real one.  tests/security/test_password_hashing.py checks the
+# production parameters.
+SHIPPED_PASSWORD_HASHER = passwords._hasher
+FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", FAST_PASSWORD_HASHER)
+        yield
+
+
 def _migrate(url: str, instance_path: str) -> None:
     from flask_migrate import upgrade
 
@@ -40,7 +65,21 @@ def _migrate(url: str, instance_path: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory):
+def _database_folder(tmp_path_factory):
+    """Where the SQLite files live: in memory (tmpfs) where the machine has one.  On a shared
+    disk, every commit's fsync, every close's checkpoint and every reset's unlink waited on the
+    other processes' writes (a third of the time of tests/books under load)."""
+    shared_memory = Path("/dev/shm")  # noqa: S108  (a private folder is made in it by mkdtemp)
+    if not (shared_memory.is_dir() and os.access(shared_memory, os.W_OK)):
+        yield tmp_path_factory.mktemp("databases")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ledger-tests-", dir=shared_memory))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory, _database_folder):
     """Run the real migrations once; each test then starts from a copy of the result."""
     instance = str(tmp_path_factory.mktemp("instance-template"))
     if POSTGRES_URL:
@@ -50,7 +89,7 @@ def migrated_database(tmp_path_factory):
         engine.dispose()
         _migrate(POSTGRES_URL, instance)
         return POSTGRES_URL
-    path = tmp_path_factory.mktemp("db-template") / "template.sqlite3"
+    path = _database_folder / "template.sqlite3"
     _migrate(f"sqlite:///{path}", instance)
     return path
 
@@ -82,29 +121,72 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _engines(app):
+    with app.app_context():
+        return list(db.engines.values())
+
+
+@pytest.fixture(scope="session")
+def _shared_app(migrated_database, tmp_path_factory, _database_folder):
+    """The one app of the session (per database; building one costs more than most tests):
+    each test gets it back as it was built, on a database reset to the migrated state and with
+    a fresh instance folder (see ``app``)."""
+    if POSTGRES_URL:
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{_database_folder / 'ledger.sqlite3'}"
+    instance = tmp_path_factory.mktemp("instance-shared")
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(instance))
+    app.test_client_class = IsolatedClient
+    app.extensions["tests.pristine_config"] = copy.deepcopy(dict(app.config))
+    yield app
+    for engine in _engines(app):
+        engine.dispose()
+
+
 @pytest.fixture
-def database_url(migrated_database, tmp_path):
+def database_url(_shared_app, migrated_database):
+    """The test's database, as the migrations left it: the session app's, reset."""
+    url = _shared_app.config["SQLALCHEMY_DATABASE_URI"]
+    for engine in _engines(_shared_app):
+        engine.dispose()  # no pooled connection may outlive the reset
     if POSTGRES_URL:
         _reset_postgres(POSTGRES_URL)
         return POSTGRES_URL
-    path = tmp_path / "ledger.sqlite3"
+    path = Path(sqlite_path(url))
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
     shutil.copy(migrated_database, path)
-    return f"sqlite:///{path}"
+    return url
+
+
+def _restore(app, tmp_path) -> None:
+    """Undo what a test may have changed in the session app: its settings, its instance
+    folder (keys created on first use), the page cache, the donor email key."""
+    app.config.clear()
+    app.config.update(copy.deepcopy(app.extensions["tests.pristine_config"]))
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app.instance_path = str(instance)
+    if "page_cache" in app.extensions:
+        init_page_cache(app)
+    register_donor_email_key(app.config["DONOR_EMAIL_KEY"])
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(instance))
-    app.test_client_class = IsolatedClient
+def app(_shared_app, database_url, tmp_path):
+    app = _shared_app
+    _restore(app, tmp_path)
     with app.app_context():
         ensure_standard_accounts(db.session)
         db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+    for engine in _engines(app):
+        engine.dispose()
+    # Another app of the test (make_app) may have registered its own key in the meantime.
+    register_donor_email_key(app.extensions["tests.pristine_config"]["DONOR_EMAIL_KEY"])
 
 
 @pytest.fixture
