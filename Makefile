@@ -68,11 +68,15 @@ lint: install-test
 test: install-test system-packages $(AXE) translations lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+# Bytecode is written even where the environment says not to: without it, the suite and each
+# of the processes it starts (workers, gunicorn, `flask mail send`) compile the package again.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
+
 test-sqlite: install-test translations
-	$(BIN)/pytest -q
+	$(PYTEST) -q
 
 test-postgres: install-test translations
-	scripts/throwaway-postgres.sh $(BIN)/pytest -q
+	scripts/throwaway-postgres.sh $(PYTEST) -q
 
 # Mutation testing of the ledger's rules (issue #19), by hand only (not part of make test): mutmut
 # mutates ledger/books/posting.py, ledger/books/hashchain.py and ledger/money.py and runs
