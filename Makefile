@@ -57,12 +57,14 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# The same checks as .pre-commit-config.yaml; mypy reads its settings from pyproject.toml.
+# The same checks as .pre-commit-config.yaml; mypy and lint-imports (the import contracts) read
+# their settings from pyproject.toml.
 LINTED := ledger tests bench config.py wsgi.py migrations
 lint: install-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # The two suites run side by side (two cores); each one's output is printed when it ends.
 test: install-test system-packages $(AXE) translations lint
