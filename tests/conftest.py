@@ -94,18 +94,47 @@ def migrated_database(tmp_path_factory, _database_folder):
     return path
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-            if row[0] not in SEEDED_TABLES
+_POSTGRES_RESET: dict[str, tuple] = {}  # url: (engine, script), kept for the session
+
+
+def _postgres_reset_sql(connection) -> str:
+    """One script that empties every table the tests write and restarts their sequences.
+
+    DELETE, not TRUNCATE: a TRUNCATE gives each of some fifty tables new files, about half a
+    second per test on a busy machine, where deleting a test's few rows costs milliseconds.
+    The append-only triggers and the foreign keys (triggers too) are off for the script only
+    (we are the superuser), so the order of the tables does not matter."""
+    tables = [
+        row[0]
+        for row in connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        if row[0] not in SEEDED_TABLES
+    ]
+    sequences = connection.execute(
+        text(
+            "SELECT seq FROM (SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) AS seq"
+            " FROM information_schema.columns WHERE table_schema = 'public'"
+            " AND table_name = ANY(:tables)) AS owned WHERE seq IS NOT NULL"
+        ),
+        {"tables": tables},
+    ).scalars()
+    return "; ".join(
+        [
+            "SET LOCAL session_replication_role = replica",
+            *(f'DELETE FROM "{table}"' for table in sorted(tables)),
+            *(f"SELECT setval('{sequence}', 1, false)" for sequence in sorted(sequences)),
+            "SET LOCAL session_replication_role = DEFAULT",
         ]
-        # Disables the append-only triggers for this cleanup only (we are the superuser).
-        connection.execute(text("SET session_replication_role = replica"))
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        connection.execute(text("SET session_replication_role = DEFAULT"))
+    )
+
+
+def _reset_postgres(url: str) -> None:
+    if url not in _POSTGRES_RESET:
+        engine = create_engine(url, pool_size=1, pool_pre_ping=True)
+        with engine.connect() as connection:
+            _POSTGRES_RESET[url] = (engine, _postgres_reset_sql(connection))
+    engine, script = _POSTGRES_RESET[url]
+    with engine.begin() as connection:
+        connection.exec_driver_sql(script)
         connection.execute(
             text("INSERT INTO ledger_head (id, entry_count, head_hash) VALUES (1, 0, :h)"),
             {"h": "0" * 64},
@@ -118,7 +147,12 @@ def _reset_postgres(url: str) -> None:
             ParcelRule.__table__.insert(),
             [dict(zip(RULE_COLUMNS, row, strict=True)) for row in DEFAULT_RULES],
         )
-    engine.dispose()
+
+
+def _dispose_reset_engines() -> None:
+    for engine, _script in _POSTGRES_RESET.values():
+        engine.dispose()
+    _POSTGRES_RESET.clear()
 
 
 def _engines(app):
@@ -142,6 +176,7 @@ def _shared_app(migrated_database, tmp_path_factory, _database_folder):
     yield app
     for engine in _engines(app):
         engine.dispose()
+    _dispose_reset_engines()
 
 
 @pytest.fixture
