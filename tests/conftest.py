@@ -1,5 +1,8 @@
 """Fixtures: an app on a fresh, migrated database (SQLite by default, PostgreSQL
-when TEST_DATABASE_URL is set), clients, users and funded prisoners."""
+when TEST_DATABASE_URL is set), clients, users and funded prisoners.
+
+The app is built once per session and reset for each test (``app``: database, settings,
+instance folder, page cache); ``make_app`` builds another for a test that needs its own."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from ledger import create_app
@@ -21,7 +23,7 @@ from ledger.crypto import register_donor_email_key
 from ledger.extensions import db
 from ledger.file_modes import sqlite_path
 from ledger.web.page_cache import init_page_cache
-from tests.helpers import PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient
+from tests.helpers import FAST_PASSWORD_HASHER, PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient
 
 # The create_* fixtures (tests/factories.py) are available to every test.
 pytest_plugins = ["tests.factories"]
@@ -39,15 +41,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-# Argon2id at its production cost (64 MiB, three passes: about 0.1 s a hash on an idle core,
-# far more on a busy one) was most of the suite's time: every user made and every sign-in pays
-# it.  The tests hash with the same algorithm at its lowest cost; the hashes still carry their
-# parameters, so verification is the real one.  tests/security/test_password_hashing.py checks the
-# production parameters.
-SHIPPED_PASSWORD_HASHER = passwords._hasher
-FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
+# Argon2id at its lowest cost in the tests (tests/helpers.py, FAST_PASSWORD_HASHER).
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     with pytest.MonkeyPatch.context() as patch:

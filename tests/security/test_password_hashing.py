@@ -1,6 +1,6 @@
 """Passwords are stored as Argon2id hashes at RFC 9106's low-memory cost.
 
-The suite hashes at the lowest cost (tests/conftest.py, ``_fast_password_hashing``); these
+The suite hashes at the lowest cost (tests/conftest.py, ``_fast_password_hashing``, with tests/helpers.py's hasher); these
 tests check the hasher the app itself ships with, and that the hashes the app stores carry
 their parameters, so a hash made at either cost verifies."""
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 from argon2 import Type, extract_parameters
 
 from ledger.access import passwords
-from tests.conftest import FAST_PASSWORD_HASHER, SHIPPED_PASSWORD_HASHER
-from tests.helpers import PASSWORD
+from tests.helpers import FAST_PASSWORD_HASHER, PASSWORD, SHIPPED_PASSWORD_HASHER
 
 
 def test_the_app_hashes_with_argon2id_at_the_rfc_9106_low_memory_cost():
