@@ -35,6 +35,10 @@ PASSWORD = "correct horse battery staple"
 SHIPPED_PASSWORD_HASHER = passwords._hasher  # before tests/conftest.py swaps it
 FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
+# How often a test's HTTP server thread looks for shutdown(): at socketserver's default (0.5 s)
+# every test that stops one waited half a second for nothing.
+SHUTDOWN_POLL = 0.01
+
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, with its own database session, as in
