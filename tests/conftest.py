@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from ledger import create_app
 from ledger.access import passwords
@@ -79,74 +79,87 @@ def migrated_database(tmp_path_factory, _database_folder):
     if POSTGRES_URL:
         engine = create_engine(POSTGRES_URL)
         with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            connection.execute(
+                text(
+                    f"DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS {SEED_SCHEMA} CASCADE"
+                )
+            )
         engine.dispose()
         _migrate(POSTGRES_URL, instance)
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            _POSTGRES_RESET[POSTGRES_URL] = _postgres_reset_sql(connection)
+        engine.dispose()
         return POSTGRES_URL
     path = _database_folder / "template.sqlite3"
     _migrate(f"sqlite:///{path}", instance)
     return path
 
 
-_POSTGRES_RESET: dict[str, tuple] = {}  # url: (engine, script), kept for the session
+SEED_SCHEMA = "tests_seed"
+_POSTGRES_RESET: dict[str, str] = {}  # url: the reset script, written once the migrations ran
+_RESET_ENGINES: dict[str, Engine] = {}  # url: an engine kept for the session
 
 
 def _postgres_reset_sql(connection) -> str:
-    """One script that empties every table the tests write and restarts their sequences.
+    """Keep what the migrations wrote (parcel rules, letter services, limits, the ledger head…)
+    in a schema of its own, and return one script that puts every table the tests write back to
+    it: rows deleted, the migrations' rows copied back, the sequences where they were.
 
     DELETE, not TRUNCATE: a TRUNCATE gives each of some fifty tables new files, about half a
     second per test on a busy machine, where deleting a test's few rows costs milliseconds.
     The append-only triggers and the foreign keys (triggers too) are off for the script only
-    (we are the superuser), so the order of the tables does not matter."""
-    tables = [
+    (we are the superuser), so the order of the tables does not matter.  A table a new migration
+    seeds needs nothing here."""
+    tables = sorted(
         row[0]
         for row in connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         if row[0] not in SEEDED_TABLES
-    ]
+    )
+    connection.execute(text(f"CREATE SCHEMA {SEED_SCHEMA}"))
+    seeded = []
+    for table in tables:
+        if connection.execute(text(f'SELECT EXISTS (SELECT FROM "{table}")')).scalar():
+            connection.execute(text(f'CREATE TABLE {SEED_SCHEMA}."{table}" AS SELECT * FROM "{table}"'))
+            seeded.append(table)
     sequences = connection.execute(
         text(
             "SELECT seq FROM (SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) AS seq"
             " FROM information_schema.columns WHERE table_schema = 'public'"
-            " AND table_name = ANY(:tables)) AS owned WHERE seq IS NOT NULL"
+            " AND table_name = ANY(:tables)) AS owned WHERE seq IS NOT NULL ORDER BY seq"
         ),
         {"tables": tables},
     ).scalars()
+    positions = [
+        (sequence, *connection.execute(text(f"SELECT last_value, is_called FROM {sequence}")).one())
+        for sequence in sequences
+    ]
     return "; ".join(
         [
             "SET LOCAL session_replication_role = replica",
-            *(f'DELETE FROM "{table}"' for table in sorted(tables)),
-            *(f"SELECT setval('{sequence}', 1, false)" for sequence in sorted(sequences)),
+            *(f'DELETE FROM "{table}"' for table in tables),
+            *(
+                f'INSERT INTO "{table}" OVERRIDING SYSTEM VALUE SELECT * FROM {SEED_SCHEMA}."{table}"'
+                for table in seeded
+            ),
+            *(f"SELECT setval('{sequence}', {value}, {called})" for sequence, value, called in positions),
             "SET LOCAL session_replication_role = DEFAULT",
         ]
     )
 
 
 def _reset_postgres(url: str) -> None:
-    if url not in _POSTGRES_RESET:
-        engine = create_engine(url, pool_size=1, pool_pre_ping=True)
-        with engine.connect() as connection:
-            _POSTGRES_RESET[url] = (engine, _postgres_reset_sql(connection))
-    engine, script = _POSTGRES_RESET[url]
+    engine = _RESET_ENGINES.get(url)
+    if engine is None:
+        engine = _RESET_ENGINES[url] = create_engine(url, pool_size=1, pool_pre_ping=True)
     with engine.begin() as connection:
-        connection.exec_driver_sql(script)
-        connection.execute(
-            text("INSERT INTO ledger_head (id, entry_count, head_hash) VALUES (1, 0, :h)"),
-            {"h": "0" * 64},
-        )
-        # The parcel rules are seeded by migration 0012 and edited by tests: seed them again.
-        from ledger.spending.models import ParcelRule
-        from ledger.spending.parcel_rules import DEFAULT_RULES, RULE_COLUMNS
-
-        connection.execute(
-            ParcelRule.__table__.insert(),
-            [dict(zip(RULE_COLUMNS, row, strict=True)) for row in DEFAULT_RULES],
-        )
+        connection.exec_driver_sql(_POSTGRES_RESET[url])
 
 
 def _dispose_reset_engines() -> None:
-    for engine, _script in _POSTGRES_RESET.values():
+    for engine in _RESET_ENGINES.values():
         engine.dispose()
-    _POSTGRES_RESET.clear()
+    _RESET_ENGINES.clear()
 
 
 def _engines(app):
