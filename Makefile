@@ -64,22 +64,28 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# The same checks as .pre-commit-config.yaml; mypy reads its settings from pyproject.toml.
+# The same checks as .pre-commit-config.yaml; mypy and lint-imports (the import contracts) read
+# their settings from pyproject.toml.
 LINTED := ledger tests bench config.py wsgi.py migrations
 lint: install-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # The two suites run side by side (two cores); each one's output is printed when it ends.
 test: install-test system-packages $(AXE) translations lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+# Bytecode is written even where the environment says not to: without it, the suite and each
+# of the processes it starts (workers, gunicorn, `flask mail send`) compile the package again.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
+
 test-sqlite: install-test translations
-	$(BIN)/pytest -q
+	$(PYTEST) -q
 
 test-postgres: install-test translations
-	scripts/throwaway-postgres.sh $(BIN)/pytest -q
+	scripts/throwaway-postgres.sh $(PYTEST) -q
 
 # Mutation testing of the ledger's rules (issue #19), by hand only (not part of make test): mutmut
 # mutates ledger/books/posting.py, ledger/books/hashchain.py and ledger/money.py and runs

@@ -8,9 +8,11 @@ import os
 import time
 
 import pyotp
+from argon2 import PasswordHasher
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+from ledger.access import passwords
 from ledger.access.two_factor import (
     begin_enrolment,
     confirm_enrolment,
@@ -24,6 +26,18 @@ from ledger.extensions import db
 # Set by scripts/throwaway-postgres.sh: the suite then runs on PostgreSQL.
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+
+# Argon2id at its production cost (64 MiB, three passes: about 0.1 s a hash on an idle core,
+# far more on a busy one) was most of the suite's time: every user made and every sign-in pays
+# it.  The tests hash with the same algorithm at its lowest cost; the hashes still carry their
+# parameters, so verification is the real one.  tests/security/test_password_hashing.py checks the
+# production parameters.
+SHIPPED_PASSWORD_HASHER = passwords._hasher  # before tests/conftest.py swaps it
+FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+# How often a test's HTTP server thread looks for shutdown(): at socketserver's default (0.5 s)
+# every test that stops one waited half a second for nothing.
+SHUTDOWN_POLL = 0.01
 
 
 class IsolatedClient(FlaskClient):

@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
+from tests.helpers import SHUTDOWN_POLL
+
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "stripe-fixtures" / "fixtures3.json"
 API_KEY = "sk_test_fake"
 _RESOURCES = {
@@ -89,7 +91,9 @@ class FakeStripe:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL}, daemon=True
+        )
 
     # ---- server ----------------------------------------------------------------------------
 

@@ -4,9 +4,7 @@ other and direct spending never together overdraw a fund."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 from sqlalchemy import func, select
@@ -22,14 +20,14 @@ from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.disbursements import record_disbursement
 from tests.factories import bank_donation, new_prisoner
 from tests.helpers import PASSWORD
-from tests.reliability.workers import decide, request_repeatedly, spend_repeatedly
+from tests.reliability.workers import decide, process_pool, request_repeatedly, spend_repeatedly
 
 PROCESSES = 4
 TRIES = 15
 
 
 def _pool(workers: int):
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return process_pool(workers)
 
 
 def _setup(session, eur: str = "1000.00"):

@@ -1,22 +1,19 @@
 """Several processes write at once: no fund goes below zero, nothing is lost or doubled."""
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 from sqlalchemy import func, select
 
 from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from tests.reliability.workers import post_with_key, record_parcels, spend_repeatedly
+from tests.reliability.workers import post_with_key, process_pool, record_parcels, spend_repeatedly
 
 PROCESSES = 4
 TRIES = 60
 
 
 def _pool():
-    return ProcessPoolExecutor(max_workers=PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+    return process_pool(PROCESSES)
 
 
 def test_racing_spenders_never_overdraw_a_fund(

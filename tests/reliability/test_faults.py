@@ -88,6 +88,8 @@ def test_a_killed_process_leaves_only_whole_entries(
         committed.append(int(line))
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    # What it printed before the kill landed but was not read yet: committed too.
+    committed += [int(line) for line in worker.stdout.read().split()]
     errors = worker.stderr.read()
     worker.stdout.close()  # a pipe left open is a ResourceWarning, an error in this suite
     worker.stderr.close()

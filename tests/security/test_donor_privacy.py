@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ledger.funds.models import Donor
 from ledger.security.logs import RequestLogScrubber
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, SHUTDOWN_POLL
 from tests.security.helpers import build_url, url_values, walkable_rules
 
 PRIVATE_MARK = "Zlatoyarskaya"  # an invented surname, only ever in private donor data
@@ -54,7 +54,9 @@ def test_request_logs_keep_no_email_and_no_client_address(app, users, caplog):
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL}, daemon=True
+    )
     thread.start()
     werkzeug_logger = logging.getLogger("werkzeug")
     # Alembic's fileConfig (the migrations ran earlier in this process) disables existing loggers.
