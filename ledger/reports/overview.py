@@ -45,9 +45,12 @@ def _search(statement, query: str):
                     Prisoner.name_latin,
                     Prisoner.slug,
                     Prisoner.region,
-                    # The current facility: its name and its region ("Mordovia" finds who is there).
+                    # The current facility: its name, its region and its postal addresses, the
+                    # Latin one too ("Mordovia" finds who is held in Мордовия).
                     Facility.name,
                     Facility.region,
+                    Facility.postal_address_ru,
+                    Facility.postal_address_latin,
                 )
             )
         )

@@ -232,7 +232,13 @@ def test_an_audit_event_edited(app, runner, books):
 def test_the_latest_checkpoint_deleted(app, runner, books):
     with triggers_dropped(app) as connection:
         connection.execute(text("DELETE FROM checkpoint_balances WHERE sequence = 2"))
-        for table in ("published_entries", "published_balances", "release_funds", "release_cells", "release_lines"):
+        for table in (
+            "published_entries",
+            "published_balances",
+            "release_funds",
+            "release_cells",
+            "release_lines",
+        ):
             connection.execute(text(f"DELETE FROM {table} WHERE sequence = 2"))  # its release, too
         connection.execute(text("DELETE FROM releases WHERE sequence = 2"))
         connection.execute(text("DELETE FROM checkpoints WHERE sequence = 2"))

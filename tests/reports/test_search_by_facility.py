@@ -44,3 +44,18 @@ def test_search_by_the_current_facilitys_region_and_name(
     hidden = names[not_found][0] if language == "en" else names[not_found][1]
     assert shown in page
     assert hidden not in page
+
+
+def test_a_latin_query_finds_a_facility_by_its_latin_postal_address(client, session):
+    """A region entered in Cyrillic is found from English through the facility's Latin address,
+    the one writers abroad use (issue #33: "Mordovia" found nobody)."""
+    facility = save_facility(session, None, name="ИК-5 (вымышленная)", address="", region="Мордовия")
+    facility.postal_address_latin = "1 Lesnaya St, Yavas, Republic of Mordovia, 431000"
+    anna = create_prisoner(
+        session, "anna", {"name": "Анна Вымышленная", "name_latin": "Anna Vymyshlennaya", "public": True}
+    )
+    anna.facility = facility
+    session.commit()
+    page = client.get("/?q=Mordovia").get_data(as_text=True)
+    assert 'href="/prisoners/anna"' in page
+    assert 'href="/prisoners/anna"' not in client.get("/?q=Karelia").get_data(as_text=True)
