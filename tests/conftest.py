@@ -210,6 +210,8 @@ def _restore(app, tmp_path) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
     app.instance_path = str(instance)
+    # Settings the app derives from its instance folder follow it (config.py).
+    app.config["MAIL_FILE_DIR"] = str(instance / "mail-outbox")
     if "page_cache" in app.extensions:
         init_page_cache(app)
     register_donor_email_key(app.config["DONOR_EMAIL_KEY"])

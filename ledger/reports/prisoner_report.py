@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
@@ -175,7 +175,10 @@ def _public_category(as_of: AsOf):
     refund shown apart would tell one card gift's amount (docs/privacy.md)."""
     if as_of.live:
         return Posting.category
-    return case((PublishedEntry.role == "gift", literal("donation")), else_=Posting.category)
+    # Literal SQL, not bound values: PostgreSQL must see the same expression in GROUP BY.
+    return case(
+        (PublishedEntry.role == literal_column("'gift'"), literal_column("'donation'")), else_=Posting.category
+    )
 
 
 def _confiscated(session: Session, account_id: int, period: Period) -> list[tuple[str, int]]:

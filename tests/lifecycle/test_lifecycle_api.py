@@ -12,6 +12,7 @@ from ledger.books.verify import verify_ledger
 from ledger.database import utc_today
 from ledger.funds.models import PrisonerEvent
 from ledger.funds.prisoners import prisoner_by_slug
+from tests.helpers import seal
 from tests.lifecycle.conftest import COLONY
 
 
@@ -160,7 +161,11 @@ def test_release_with_policy_general_moves_every_currency_in_one_entry(api, ilya
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
 
-    # The public sees the status and what happened to the money (the default publication).
+    # The public sees the status and what happened to the money (the default publication),
+    # the amounts once a release publishes the move (docs/privacy.md).
+    unpublished = api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"]
+    assert unpublished["fund"][0]["moved_to_general"] == []
+    seal(session)
     public = api.client.get("/api/v1/prisoners/ilya").get_json()["prisoner"]["lifecycle"]
     assert public["state"] == "released"
     assert "events" not in public

@@ -91,8 +91,8 @@ def test_stripe_amount_follows_stripe_decimals(client, fake_stripe, currency, am
     ("change", "message"),
     [
         ({"amount": "12.345"}, "EUR has at most 2 decimal places."),
-        ({"amount": "-5"}, "Enter the amount with digits"),
-        ({"amount": "1e3"}, "Enter the amount with digits"),
+        ({"amount": "-5"}, "Enter the amount in digits"),
+        ({"amount": "1e3"}, "Enter the amount in digits"),
         ({"amount": "0"}, "The amount must be greater than zero."),
         ({"amount": "5.5", "currency": "JPY"}, "JPY has at most 0 decimal places."),
         (
