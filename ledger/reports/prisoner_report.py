@@ -177,7 +177,8 @@ def _public_category(as_of: AsOf):
         return Posting.category
     # Literal SQL, not bound values: PostgreSQL must see the same expression in GROUP BY.
     return case(
-        (PublishedEntry.role == literal_column("'gift'"), literal_column("'donation'")), else_=Posting.category
+        (PublishedEntry.role == literal_column("'gift'"), literal_column("'donation'")),
+        else_=Posting.category,
     )
 
 
