@@ -68,7 +68,7 @@ def test_a_refused_letter_is_shown_on_the_form_in_russian_and_nothing_is_written
     assert "Для сервиса «Zonatelecom» у нас не указана цена" in response.text
     response = client.post("/manage/letters", data=_form(cost="99999,00"))
     assert response.status_code == 400
-    assert "Недостаточно денег" in response.text
+    assert "Не хватает денег" in response.text
     assert _count(session, Letter) == 0
 
 
