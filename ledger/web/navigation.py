@@ -107,8 +107,15 @@ def staff_menu() -> list[tuple[Group, list[Item]]]:
     """The groups the signed-in person may use, each with the items their role may open."""
     if not current_user.is_authenticated:
         return []
+    from ledger.web.donate import cards_enabled
+
     role = current_user.role
-    menu = [(group, [item for item in group.items if role in item.roles]) for group in MENU]
+    # The card form only when card gifts are on (without Stripe keys /donate leads to /pledge).
+    hidden = set() if cards_enabled() else {"donate.donate"}
+    menu = [
+        (group, [item for item in group.items if role in item.roles and item.endpoint not in hidden])
+        for group in MENU
+    ]
     return [(group, items) for group, items in menu if items]
 
 

@@ -51,3 +51,12 @@ def test_with_stripe_keys_pledge_links_to_the_card_form_and_donate_shows_it(clie
     donate = client.get("/donate?prisoner=vera").get_data(as_text=True)
     assert "Continue to payment" in donate
     assert 'href="/donate?prisoner=vera"' in client.get("/prisoners/vera").get_data(as_text=True)
+
+
+def test_the_staff_menu_offers_the_card_form_only_when_cards_work(app, client, auth):
+    auth.login("coordinator")
+    assert 'href="/donate"' in client.get("/manage/prisoners").get_data(as_text=True)
+    app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
+    page = client.get("/manage/prisoners").get_data(as_text=True)
+    assert 'href="/donate"' not in page
+    assert 'href="/pledge"' in page
