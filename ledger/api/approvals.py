@@ -10,7 +10,7 @@ from ledger.api import bp
 from ledger.api.auth import api_role_required
 from ledger.api.errors import ApiError
 from ledger.api.idempotency import idempotent_write
-from ledger.api.parsing import CurrencyAmounts, Schema, Text, json_request, page_args
+from ledger.api.parsing import Schema, Text, ThresholdsBody, json_request, page_args
 from ledger.api.serialise import approval_json, entry_json, money_json, receipt_json
 from ledger.books.holds import Approval, held_per_account
 from ledger.books.kinds import APPROVAL_STATUSES, ApprovalStatus
@@ -36,7 +36,7 @@ def get_approval_thresholds():
     return _thresholds_payload()
 
 
-THRESHOLDS = Schema(thresholds=CurrencyAmounts(required=True))
+THRESHOLDS = ThresholdsBody()
 DECISION = Schema(reason=Text(max_length=300))
 REJECTION = Schema(reason=Text(max_length=300, required=True))
 
@@ -46,8 +46,9 @@ REJECTION = Schema(reason=Text(max_length=300, required=True))
 @idempotent_write
 @json_request(THRESHOLDS)
 def put_approval_thresholds(body):
-    """The whole set: ``{"thresholds": {"RUB": "10000.00", "EUR": "100.00"}}``; a currency
-    left out needs no sign-off, ``{"thresholds": {}}`` clears them all."""
+    """The whole set, the body being the map itself (API.md): ``{"RUB": "10000.00", "EUR":
+    "100.00"}``; a currency left out needs no sign-off, ``{}`` clears them all.  The shape
+    this endpoint took before, ``{"thresholds": {…}}``, is read too."""
     set_approval_thresholds(db.session, body["thresholds"], user=current_user)
     return _thresholds_payload(), 200
 

@@ -358,6 +358,39 @@ class Schema:
         return parsed
 
 
+class ThresholdsBody(Schema):
+    """A body that is a map of currency code to amount (``{"RUB": "10000.00"}``), or that map
+    as ``{"thresholds": {…}}``: its keys are data, so only a key that cannot be a currency
+    code is an unknown field."""
+
+    def __init__(self) -> None:
+        super().__init__(thresholds=CurrencyAmounts(required=True))
+
+    @staticmethod
+    def _wrapped(data: dict) -> bool:
+        return set(data) == {"thresholds"} and isinstance(data["thresholds"], dict)
+
+    def unknown_in(self, data: dict, prefix: str = "") -> str | None:
+        if self._wrapped(data):
+            return super().unknown_in(data, prefix)
+        return next((f"{prefix}{key}" for key in data if not (len(key) == 3 and key.isalpha())), None)
+
+    def read(self, data: dict, prefix: str = "") -> dict:
+        if self._wrapped(data):
+            return super().read(data, prefix)
+        unknown = self.unknown_in(data, prefix)
+        if unknown:
+            raise ApiError(422, "unknown_field", unknown)
+        amounts = {}
+        for raw_currency, raw_amount in data.items():
+            try:
+                currency = parse_currency(raw_currency)
+            except MoneyError as error:
+                raise ApiError(422, error.code, f"{prefix}{raw_currency}", **error.params) from None
+            amounts[currency] = strict_amount(raw_amount, currency, f"{prefix}{currency}")
+        return {"thresholds": amounts}
+
+
 # A money object's fields (``MoneyField`` parses them together; this names what it knows).
 MONEY = Schema(amount=Raw(), currency=Raw())
 MoneyField.nested = MONEY

@@ -65,6 +65,14 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"thresholds": {"$ref": "#/components/schemas/ApprovalThresholds"}},
         "additionalProperties": False,
     },
+    "ApprovalThresholdsMap": {
+        "type": "object",
+        "description": "The body is the map itself: an amount per ISO 4217 currency code.",
+        "propertyNames": {"pattern": "^[A-Z]{3}$"},
+        "not": {"required": ["thresholds"]},
+        "additionalProperties": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
+        "examples": [{"RUB": "10000.00", "EUR": "100.00"}],
+    },
     "ApprovalThresholdsAnswer": {
         "type": "object",
         "required": ["thresholds"],
@@ -151,7 +159,21 @@ PATHS: dict[str, dict] = {
             "security": _BEARER,
             "x-roles": ["admin"],
             "parameters": [_IDEMPOTENCY],
-            "requestBody": {"required": True, "content": _json("ApprovalThresholdsRequest")},
+            "requestBody": {
+                "required": True,
+                "description": 'The map itself (`{"RUB": "10000.00", "EUR": "100.00"}`; `{}` clears '
+                'them all), or the same map as `{"thresholds": {…}}`.',
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/ApprovalThresholdsRequest"},
+                                {"$ref": "#/components/schemas/ApprovalThresholdsMap"},
+                            ]
+                        }
+                    }
+                },
+            },
             "responses": {
                 "200": {"description": "the thresholds now", "content": _json("ApprovalThresholdsAnswer")},
                 "400": _error("`bad_json`: the body is not a JSON object; `bad_idempotency_key`"),
