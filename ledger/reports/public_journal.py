@@ -130,21 +130,18 @@ def public_entries(
         conditions.append(PublishedEntry.counted_on >= start)
     if end is not None:
         conditions.append(PublishedEntry.counted_on <= end)
-    ids = session.scalars(
-        select(PublishedEntry.entry_id)
+    listed = session.execute(
+        select(PublishedEntry.entry_id, PublishedEntry.counted_on)
         .where(*conditions)
         .order_by(PublishedEntry.counted_on, PublishedEntry.entry_id)
     ).all()
     receipts_until = as_of.checkpoint.created_at if as_of.checkpoint is not None else None
-    counted = dict(
-        session.execute(select(PublishedEntry.entry_id, PublishedEntry.counted_on).where(*conditions)).all()
-    )
-    for start_at in range(0, len(ids), batch):
-        chunk = ids[start_at : start_at + batch]
-        built = dict(_entries(session, chunk, receipts_until))
-        for entry_id in chunk:
+    for start_at in range(0, len(listed), batch):
+        chunk = listed[start_at : start_at + batch]
+        built = dict(_entries(session, [entry_id for entry_id, _day in chunk], receipts_until))
+        for entry_id, counted_on in chunk:
             entry = built[entry_id]
-            entry.counted_on = counted[entry_id]
+            entry.counted_on = counted_on
             yield entry
 
 
