@@ -44,7 +44,7 @@ from flask import request
 
 from ledger.api.errors import ApiError
 from ledger.json_input import JsonInputError, loads_limited
-from ledger.money import Money, MoneyError, parse_amount, parse_currency, parse_rate
+from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_currency, parse_rate
 from ledger.text import TextError, clean_text
 
 _MISSING: Any = object()
@@ -360,8 +360,8 @@ class Schema:
 
 class ThresholdsBody(Schema):
     """A body that is a map of currency code to amount (``{"RUB": "10000.00"}``), or that map
-    as ``{"thresholds": {…}}``: its keys are data, so only a key that cannot be a currency
-    code is an unknown field."""
+    as ``{"thresholds": {…}}``: its keys are data, so a key that is no ISO 4217 code is an
+    unknown field."""
 
     def __init__(self) -> None:
         super().__init__(thresholds=CurrencyAmounts(required=True))
@@ -373,7 +373,7 @@ class ThresholdsBody(Schema):
     def unknown_in(self, data: dict, prefix: str = "") -> str | None:
         if self._wrapped(data):
             return super().unknown_in(data, prefix)
-        return next((f"{prefix}{key}" for key in data if not (len(key) == 3 and key.isalpha())), None)
+        return next((f"{prefix}{key}" for key in data if key not in CURRENCIES), None)
 
     def read(self, data: dict, prefix: str = "") -> dict:
         if self._wrapped(data):
