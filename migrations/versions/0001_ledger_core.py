@@ -9,6 +9,8 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.ddl import triggers_v1
+
 revision = "0001_ledger_core"
 down_revision = None
 branch_labels = None
@@ -49,31 +51,15 @@ def _append_only_triggers() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for table in APPEND_ONLY_TABLES:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only: record a reversal'); END"
-                )
+            for statement in triggers_v1.sqlite_append_only(
+                table, f"{table} are append-only: record a reversal"
+            ):
+                op.execute(statement)
     elif dialect == "postgresql":
-        op.execute(
-            """
-            CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '% are append-only: record a reversal', TG_TABLE_NAME
-                    USING ERRCODE = 'restrict_violation';
-            END
-            $$
-            """
-        )
+        op.execute(triggers_v1.postgresql_append_only_function("ledger_append_only", "record a reversal"))
         for table in APPEND_ONLY_TABLES:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
-            )
+            for statement in triggers_v1.postgresql_append_only(table, "ledger_append_only"):
+                op.execute(statement)
     else:  # pragma: no cover - we support SQLite and PostgreSQL only
         raise RuntimeError(f"unsupported database: {dialect}")
 
@@ -82,11 +68,11 @@ def _drop_append_only_triggers() -> None:
     dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY_TABLES:
         if dialect == "sqlite":
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            statements = triggers_v1.sqlite_drop_append_only(table)
         else:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            statements = triggers_v1.postgresql_drop_append_only(table)
+        for statement in statements:
+            op.execute(statement)
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS ledger_append_only()")
 

@@ -9,6 +9,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.ddl import triggers_v1
+
 revision = "0010_checkpoints"
 down_revision = "0007_content_version"
 branch_labels = None
@@ -21,42 +23,29 @@ def _triggers() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for table in APPEND_ONLY:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only: make a new checkpoint'); END"
-                )
+            message = f"{table} are append-only: make a new checkpoint"
+            for statement in triggers_v1.sqlite_append_only(table, message):
+                op.execute(statement)
     else:
         op.execute(
-            """
-            CREATE FUNCTION ledger_checkpoints_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '% are append-only: make a new checkpoint', TG_TABLE_NAME
-                    USING ERRCODE = 'restrict_violation';
-            END
-            $$
-            """
+            triggers_v1.postgresql_append_only_function(
+                "ledger_checkpoints_append_only", "make a new checkpoint"
+            )
         )
         for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION ledger_checkpoints_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION ledger_checkpoints_append_only()"
-            )
+            for statement in triggers_v1.postgresql_append_only(table, "ledger_checkpoints_append_only"):
+                op.execute(statement)
 
 
 def _drop_triggers() -> None:
     dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY:
         if dialect == "sqlite":
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            statements = triggers_v1.sqlite_drop_append_only(table)
         else:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            statements = triggers_v1.postgresql_drop_append_only(table)
+        for statement in statements:
+            op.execute(statement)
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS ledger_checkpoints_append_only()")
 

@@ -14,6 +14,8 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.ddl import triggers_v1
+
 revision = "0019_releases"
 down_revision = "0018_check_names"
 branch_labels = None
@@ -32,33 +34,25 @@ APPEND_ONLY = (
 def _triggers() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in APPEND_ONLY:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only: make a new checkpoint'); END"
-                )
+            message = f"{table} are append-only: make a new checkpoint"
+            for statement in triggers_v1.sqlite_append_only(table, message):
+                op.execute(statement)
         return
     # ledger_checkpoints_append_only() is migration 0010's.
     for table in APPEND_ONLY:
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION ledger_checkpoints_append_only()"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION ledger_checkpoints_append_only()"
-        )
+        for statement in triggers_v1.postgresql_append_only(table, "ledger_checkpoints_append_only"):
+            op.execute(statement)
 
 
 def _drop_triggers() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in APPEND_ONLY:
         if sqlite:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            statements = triggers_v1.sqlite_drop_append_only(table)
         else:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            statements = triggers_v1.postgresql_drop_append_only(table)
+        for statement in statements:
+            op.execute(statement)
 
 
 def _money_key(table: str) -> list:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ledger.crypto import binding
+from migrations.ddl import triggers_v1
 
 revision = "0021_verify_coverage"
 down_revision = "0024_jobs"
@@ -135,29 +136,20 @@ def _chain_audit_events(connection) -> None:
 
 def _audit_triggers() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER audit_events_no_{action.lower()} BEFORE {action} ON audit_events "
-                f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END"
-            )
+        statements = triggers_v1.sqlite_append_only("audit_events", AUDIT_MESSAGE)
     else:  # ledger_append_only() of 0001
-        op.execute(
-            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-            "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
-        )
-        op.execute(
-            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
-        )
+        statements = triggers_v1.postgresql_append_only("audit_events", "ledger_append_only")
+    for statement in statements:
+        op.execute(statement)
 
 
 def _drop_audit_triggers() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        statements = triggers_v1.sqlite_drop_append_only("audit_events")
     else:
-        op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
-        op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
+        statements = triggers_v1.postgresql_drop_append_only("audit_events")
+    for statement in statements:
+        op.execute(statement)
 
 
 def _bind_rows(connection) -> None:
