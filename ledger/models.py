@@ -18,9 +18,11 @@ from ledger.books.models import (  # noqa: F401
     Account,
     AccountBalance,
     Currency,
+    EntrySource,
     JournalEntry,
     LedgerHead,
     Posting,
+    PostingCategory,
 )
 from ledger.checkpoints.models import (  # noqa: F401
     Checkpoint,

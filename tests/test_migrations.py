@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -35,11 +36,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     select,
+    text,
 )
+from sqlalchemy.exc import DatabaseError
 
 from ledger import create_app
+from ledger.books import posting
+from ledger.books.accounts import ensure_standard_accounts
+from ledger.books.posting import reverse_entry
+from ledger.books.verify import verify_ledger
 from ledger.extensions import db
+from tests.factories import bank_donation, new_prisoner, spending
 from tests.helpers import POSTGRES_URL
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -207,3 +216,72 @@ def test_a_migration_imports_nothing_from_the_app(path):
     # tokens must be the ones the app reads (the key is the instance's, not the migration's).
     allowed = {"ledger.crypto"}  # 0021 binds rows with its keyed digest (ledger.crypto.binding)
     assert not [name for name in imported if name and name.split(".")[0] == "ledger" and name not in allowed]
+
+
+def _journal(connection) -> tuple[list, list]:
+    entries = connection.execute(
+        text("SELECT id, prev_hash, hash, source_type FROM journal_entries ORDER BY id")
+    )
+    postings = connection.execute(
+        text("SELECT id, entry_id, line_no, amount_minor, currency, category FROM postings ORDER BY id")
+    )
+    return [tuple(row) for row in entries], [tuple(row) for row in postings]
+
+
+def _refuses_changes(connection) -> bool:
+    for statement in ("UPDATE postings SET memo = 'changed'", "DELETE FROM journal_entries"):
+        try:
+            with connection.begin_nested():
+                connection.execute(text(statement))
+        except DatabaseError:
+            continue
+        return False
+    return True
+
+
+def test_the_vocabulary_tables_keep_the_chain_down_to_0022_and_up_again(empty_app):
+    """0025_vocabularies rebuilds the journal's tables on SQLite: every row, hash and trigger
+    stays, and ``ledger verify`` passes after the way down and up."""
+    upgrade(revision="heads")
+    ensure_standard_accounts(db.session)
+    prisoner = new_prisoner(db.session)
+    bank_donation(db.session, prisoner, "100.00")
+    spent = spending(db.session, prisoner, "30.00", category="food")
+    reverse_entry(db.session, spent, reason="Entered twice")
+    db.session.commit()
+    db.session.remove()
+    with db.engine.connect() as connection:
+        journal = _journal(connection)
+    assert [len(rows) for rows in journal] == [3, 6]
+
+    downgrade(revision="0022_commissary")
+    with db.engine.connect() as connection:
+        assert _journal(connection) == journal
+        assert _refuses_changes(connection)
+        assert "categories" not in inspect(connection).get_table_names()
+    upgrade(revision="heads")
+    with db.engine.connect() as connection:
+        assert _journal(connection) == journal
+        assert _refuses_changes(connection)
+    assert verify_ledger(db.session).ok
+    _schema_matches_the_models()
+
+
+def test_0025_goes_down_only_when_0001_knows_every_category(empty_app, monkeypatch):
+    upgrade(revision="heads")
+    ensure_standard_accounts(db.session)
+    prisoner = new_prisoner(db.session)
+    bank_donation(db.session, prisoner, "100.00")
+    db.session.execute(text("INSERT INTO categories (code) VALUES ('medicine')"))
+    monkeypatch.setattr(posting, "CATEGORIES", (*posting.CATEGORIES, "medicine"))
+    spending(db.session, prisoner, "10.00", category="medicine")
+    db.session.commit()
+    db.session.remove()
+
+    # Alembic's own command: Flask-Migrate's would turn the error into an exit.
+    config = empty_app.extensions["migrate"].migrate.get_config()
+    with pytest.raises(RuntimeError, match=r"postings.category holds \['medicine'\]"):
+        command.downgrade(config, "0022_commissary")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISIONS[-1]
+        assert "categories" in inspect(connection).get_table_names()

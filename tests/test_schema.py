@@ -6,8 +6,10 @@ import re
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, inspect, text
+from sqlalchemy import CheckConstraint, inspect, select, text
 
+from ledger.books.kinds import Category, SourceType
+from ledger.books.models import EntrySource, PostingCategory
 from ledger.extensions import db
 
 
@@ -37,6 +39,32 @@ def test_append_only_triggers_exist(app):
                 for row in connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
             }
             assert {"journal_entries_append_only", "postings_append_only"} <= names
+
+
+def test_the_vocabulary_tables_hold_exactly_the_enums_members(app):
+    """The journal's vocabularies are rows (0025_vocabularies), one per StrEnum member: a member
+    added to an enum without its migration's INSERT, or an INSERT without the member, fails here."""
+    with app.app_context():
+        assert sorted(db.session.scalars(select(PostingCategory.code))) == sorted(Category)
+        assert sorted(db.session.scalars(select(EntrySource.code))) == sorted(SourceType)
+
+
+def test_the_journal_refers_to_its_vocabularies_by_foreign_key(app):
+    with app.app_context():
+        inspector = inspect(db.engine)
+        keys = {
+            (table, tuple(key["constrained_columns"]), key["referred_table"])
+            for table in ("postings", "journal_entries")
+            for key in inspector.get_foreign_keys(table)
+        }
+        checks = [
+            check["name"]
+            for table in ("postings", "journal_entries")
+            for check in inspector.get_check_constraints(table)
+        ]
+    assert ("postings", ("category",), "categories") in keys
+    assert ("journal_entries", ("source_type",), "source_types") in keys
+    assert not [name for name in checks if name.endswith(("category_known", "source_type_known"))]
 
 
 def _quoted(sql: str) -> set[str]:

@@ -2,7 +2,9 @@
 
 Amounts are integers of the currency's minor units.  Entries and postings are
 append-only: the migrations install triggers that refuse UPDATE and DELETE on
-both SQLite and PostgreSQL.
+both SQLite and PostgreSQL.  Their closed vocabularies (categories, sources) are
+reference tables with a row per StrEnum member, so a new member is an INSERT in a
+migration, never a rebuild of the journal (migration 0025_vocabularies).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.books.kinds import ACCOUNT_TYPES, ASSET_KINDS, CATEGORIES, SOURCE_TYPES
+from ledger.books.kinds import ACCOUNT_TYPES, ASSET_KINDS
 from ledger.database import Base, one_of, utcnow
 
 
@@ -39,6 +41,23 @@ class Currency(Base):
 
     code: Mapped[str] = mapped_column(String(3), primary_key=True)
     minor_units: Mapped[int] = mapped_column(Integer)
+
+
+class PostingCategory(Base):
+    """A posting category (``ledger.books.kinds.Category``): one row per member, each added by
+    a migration; ``postings.category`` refers to it."""
+
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class EntrySource(Base):
+    """Where an entry came from (``ledger.books.kinds.SourceType``), as ``PostingCategory``."""
+
+    __tablename__ = "source_types"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class Account(Base):
@@ -99,7 +118,6 @@ class JournalEntry(Base):
         CheckConstraint("id > 0", name="id_positive"),
         CheckConstraint("length(hash) = 64", name="hash_length"),
         CheckConstraint("length(prev_hash) = 64", name="prev_hash_length"),
-        CheckConstraint(one_of("source_type", SOURCE_TYPES), name="source_type_known"),
         CheckConstraint("reverses_id IS NULL OR reverses_id < id", name="reverses_earlier"),
     )
 
@@ -111,7 +129,7 @@ class JournalEntry(Base):
     # The second person who signed the entry off (two-person sign-off, migration 0011);
     # hashed only when present, so entries recorded before it keep their hashes.
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    source_type: Mapped[str] = mapped_column(String(16))
+    source_type: Mapped[str] = mapped_column(ForeignKey("source_types.code"))
     source_ref: Mapped[str | None] = mapped_column(String(200), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
@@ -140,7 +158,6 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         CheckConstraint("amount_minor <> 0", name="amount_nonzero"),
-        CheckConstraint("category IS NULL OR " + one_of("category", CATEGORIES), name="category_known"),
         UniqueConstraint("entry_id", "line_no", name="uq_postings_entry_line"),
         Index("ix_postings_account_currency_entry", "account_id", "currency", "entry_id"),
         # The general journal filters by category (reports; migration 0005_reports).
@@ -157,7 +174,7 @@ class Posting(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
-    category: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
     memo: Mapped[str | None] = mapped_column(String(500))
 
     entry: Mapped[JournalEntry] = relationship(back_populates="postings")
