@@ -28,7 +28,9 @@ from ledger.file_modes import open_private, private_dir, write_private
 FORMAT = "solidarity-ledger-backup"
 VERSION = 1
 # Filled by the migrations themselves; a restore keeps the target's rows.
-SEEDED = {"currencies", "ledger_head", "content_version"}
+# (The backup's schema is the target's: the vocabularies, categories and source_types, are
+# the same rows.)
+SEEDED = {"currencies", "categories", "source_types", "ledger_head", "content_version"}
 # Seeded by a migration but edited by admins: the backup's rows replace the seeded ones.
 REPLACED = {"parcel_rules", "letter_services", "commissary_limits"}
 
@@ -172,8 +174,8 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
             if table.name in REPLACED:
                 connection.execute(table.delete())
         row = {name: _decode(table.columns[name], value) for name, value in record["r"].items()}
-        if table.name in ("currencies", "content_version"):
-            continue  # the migration seeded them (the content version only invalidates caches)
+        if table.name in SEEDED and table.name != "ledger_head":
+            continue  # the migrations seeded them (the content version only invalidates caches)
         if table.name == "ledger_head":
             connection.execute(
                 table.update()

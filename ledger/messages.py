@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_currency, format_decimal
+from babel.lists import format_list
+from flask_babel import format_currency, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from ledger.access.roles import ROLES
+from ledger.books.kinds import ASSET_KINDS, SPENDING_CATEGORIES
 from ledger.dates import format_day
+from ledger.funds.kinds import DONATION_METHODS
 from ledger.money import Money
 
 MESSAGES = {
@@ -44,7 +48,7 @@ MESSAGES = {
     "already_reversed": _l("This entry has already been reversed."),
     "not_permitted": _l("You are not allowed to do this."),
     # spending
-    "unknown_category": _l("Choose a category: food, clothing, parcels, commissary, letters or other."),
+    "unknown_category": _l("Choose a category: %(choices)s."),
     "bad_paid_from": _l("Choose the bank or cash account the money was paid from."),
     "date_in_future": _l("The date cannot be in the future."),
     "date_out_of_range": _l("Enter a date between 2000 and 2100."),
@@ -164,7 +168,7 @@ MESSAGES = {
     "service_key_taken": _l("A letter service with this key already exists."),
     "unknown_month": _l("Give the month as YYYY-MM, like 2026-11."),
     # donations
-    "unknown_method": _l("Choose how the money came: bank, cash, card or other."),
+    "unknown_method": _l("Choose how the money came: %(choices)s."),
     "bad_asset": _l("Choose the bank, cash or Stripe account the money came into."),
     "bad_fee": _l("The fee must be zero or more and less than the amount."),
     "pledge_mismatch": _l("This pledge belongs to another fund or donor."),
@@ -238,7 +242,7 @@ MESSAGES = {
     "account_exists": _l("An account with this name already exists."),
     "currency_required": _l("A bank or cash account holds one currency: choose it."),
     "account_kind_mismatch": _l("The name makes this a %(kind)s account."),
-    "unknown_account_kind": _l("Choose a kind: bank, cash, stripe or intermediary."),
+    "unknown_account_kind": _l("Choose a kind: %(choices)s."),
     "account_closed": _l("The account %(account)s is closed."),
     "account_not_empty": _l("%(account)s still holds %(held)s; an account is closed only at zero."),
     "rate_mismatch": _l(
@@ -297,7 +301,7 @@ MESSAGES = {
     ),
     # access
     "invalid_email": _l("Enter a valid email address."),
-    "unknown_role": _l("Unknown role: choose admin, coordinator or auditor."),
+    "unknown_role": _l("Unknown role: choose %(choices)s."),
     "password_too_short": _l("The password must have at least %(min)s characters."),
     "email_taken": _l("A user with this email already exists."),
     "wrong_password": _l("The current password is not right."),
@@ -339,6 +343,16 @@ DETAILED = {
         ("account", "expected", "currency"),
         _l("%(account)s holds %(expected)s only; this money is in %(currency)s."),
     ),
+}
+
+
+# Refusals that name the values to choose from (``%(choices)s``): the codes that the API, the
+# CLI and the forms accept, listed from the StrEnum, so that a new member needs no new message.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "unknown_category": SPENDING_CATEGORIES,
+    "unknown_method": DONATION_METHODS,
+    "unknown_account_kind": ASSET_KINDS,
+    "unknown_role": ROLES,
 }
 
 
@@ -387,6 +401,11 @@ def message_for(code: str, params: dict | None = None) -> str:
     if template is None:
         return str(MESSAGES["invalid_entry"])
     values = {key: _display(value, key) for key, value in (params or {}).items()}
+    if code in CHOICES:
+        # "a, b or c" as the reader's language joins a list.
+        values["choices"] = format_list(
+            [str(v) for v in CHOICES[code]], style="or", locale=str(get_locale() or "en")
+        )
     try:
         return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):

@@ -3,6 +3,7 @@ sections) for pages and CSV headers."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,27 +11,49 @@ from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.roles import Role
-from ledger.spending.disbursements import SPENDING_CATEGORIES
+from ledger.books.kinds import SPENDING_CATEGORIES, AssetKind, Category
+from ledger.commissary.kinds import Channel, RunStatus, SkipReason, TransferStatus
+from ledger.funds.kinds import (
+    DonationMethod,
+    EventType,
+    FacilityKind,
+    FundPolicy,
+    Gender,
+    LifecyclePublication,
+    PledgeFrequency,
+    PledgeStatus,
+    PrisonerStatus,
+    Regime,
+)
+from ledger.spending.kinds import Exemption, ParcelKind, ParcelOutcomeKind, RuleConditions
 
-CATEGORY_LABELS = {
-    "donation": _l("Donation"),
-    "fee": _l("Processing fee"),
-    "food": _l("Food"),
-    "clothing": _l("Clothing"),
-    "parcels": _l("Parcels and postage"),
-    "commissary": _l("Commissary"),
-    "letters": _l("Letters"),
-    "transfer": _l("Transfer"),
-    "conversion": _l("Currency conversion"),
-    "refund": _l("Refund"),
-    "other": _l("Other"),
+# Labels keyed by a StrEnum's members (a member is its value, so a code read from the database
+# finds its label too).
+Labels = dict[str, Any]
+
+CATEGORY_LABELS: Labels = {
+    Category.DONATION: _l("Donation"),
+    Category.FEE: _l("Processing fee"),
+    Category.FOOD: _l("Food"),
+    Category.CLOTHING: _l("Clothing"),
+    Category.PARCELS: _l("Parcels and postage"),
+    Category.COMMISSARY: _l("Commissary"),
+    Category.LETTERS: _l("Letters"),
+    Category.TRANSFER: _l("Transfer"),
+    Category.CONVERSION: _l("Currency conversion"),
+    Category.REFUND: _l("Refund"),
+    Category.OTHER: _l("Other"),
 }
 SPENDING_CATEGORY_CHOICES = [SelectChoice(code, CATEGORY_LABELS[code]) for code in SPENDING_CATEGORIES]
-ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.COORDINATOR: _l("coordinator"), Role.AUDITOR: _l("auditor")}
-STATUS_LABELS = {
-    "awaiting_trial": _l("Awaiting trial"),
-    "sentenced": _l("Sentenced"),
-    "released": _l("Released"),
+ROLE_LABELS: Labels = {
+    Role.ADMIN: _l("admin"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.AUDITOR: _l("auditor"),
+}
+STATUS_LABELS: Labels = {
+    PrisonerStatus.AWAITING_TRIAL: _l("Awaiting trial"),
+    PrisonerStatus.SENTENCED: _l("Sentenced"),
+    PrisonerStatus.RELEASED: _l("Released"),
 }
 SECTION_LABELS = {
     "assets": _l("Assets"),
@@ -38,62 +61,75 @@ SECTION_LABELS = {
     "equity": _l("Equity"),
     "other": _l("Other"),
 }
-PLEDGE_STATUS_LABELS = {
-    "active": _l("active"),
-    "overdue": _l("overdue"),
-    "lapsed": _l("lapsed"),
-    "fulfilled": _l("fulfilled"),
-    "paused": _l("paused"),
-    "cancelled": _l("cancelled"),
+PLEDGE_STATUS_LABELS: Labels = {
+    PledgeStatus.ACTIVE: _l("active"),
+    PledgeStatus.OVERDUE: _l("overdue"),
+    PledgeStatus.LAPSED: _l("lapsed"),
+    PledgeStatus.FULFILLED: _l("fulfilled"),
+    PledgeStatus.PAUSED: _l("paused"),
+    PledgeStatus.CANCELLED: _l("cancelled"),
 }
-FREQUENCY_LABELS = {"monthly": _l("Monthly"), "one_off": _l("One-off")}
-ACCOUNT_KIND_LABELS = {
-    "bank": _l("bank"),
-    "cash": _l("cash"),
-    "stripe": _l("Stripe"),
-    "intermediary": _l("intermediary"),
+FREQUENCY_LABELS: Labels = {PledgeFrequency.MONTHLY: _l("Monthly"), PledgeFrequency.ONE_OFF: _l("One-off")}
+ACCOUNT_KIND_LABELS: Labels = {
+    AssetKind.BANK: _l("bank"),
+    AssetKind.CASH: _l("cash"),
+    AssetKind.STRIPE: _l("Stripe"),
+    AssetKind.INTERMEDIARY: _l("intermediary"),
 }
-METHOD_LABELS = {"bank": _l("bank transfer"), "cash": _l("cash"), "card": _l("card"), "other": _l("other")}
-FACILITY_KIND_LABELS = {
-    "pre_trial": _l("Pre-trial detention centre"),
-    "colony": _l("Correctional colony"),
-    "settlement": _l("Colony-settlement"),
-    "prison": _l("Prison"),
-    "other": _l("Other facility"),
+METHOD_LABELS: Labels = {
+    DonationMethod.BANK: _l("bank transfer"),
+    DonationMethod.CASH: _l("cash"),
+    DonationMethod.CARD: _l("card"),
+    DonationMethod.OTHER: _l("other"),
 }
-REGIME_LABELS = {
-    "none": _l("no regime"),
-    "general": _l("general regime"),
-    "strict": _l("strict regime"),
-    "special": _l("special regime"),
-    "educational": _l("educational colony"),
+FACILITY_KIND_LABELS: Labels = {
+    FacilityKind.PRE_TRIAL: _l("Pre-trial detention centre"),
+    FacilityKind.COLONY: _l("Correctional colony"),
+    FacilityKind.SETTLEMENT: _l("Colony-settlement"),
+    FacilityKind.PRISON: _l("Prison"),
+    FacilityKind.OTHER: _l("Other facility"),
 }
-CONDITIONS_LABELS = {
-    "any": _l("any conditions"),
-    "ordinary": _l("ordinary conditions"),
-    "lightened": _l("lightened conditions"),
-    "strict": _l("strict conditions"),
+REGIME_LABELS: Labels = {
+    Regime.NONE: _l("no regime"),
+    Regime.GENERAL: _l("general regime"),
+    Regime.STRICT: _l("strict regime"),
+    Regime.SPECIAL: _l("special regime"),
+    Regime.EDUCATIONAL: _l("educational colony"),
 }
-GENDER_LABELS = {"male": _l("male"), "female": _l("female")}
-EVENT_LABELS = {
-    "transferred": _l("Transferred"),
-    "whereabouts_unknown": _l("Whereabouts unknown"),
-    "found": _l("Found (whereabouts known again)"),
-    "released": _l("Released"),
-    "died": _l("Died"),
+CONDITIONS_LABELS: Labels = {
+    RuleConditions.ANY: _l("any conditions"),
+    RuleConditions.ORDINARY: _l("ordinary conditions"),
+    RuleConditions.LIGHTENED: _l("lightened conditions"),
+    RuleConditions.STRICT: _l("strict conditions"),
 }
-FUND_POLICY_LABELS = {
-    "keep": _l("fund kept for release support"),
-    "general": _l("fund moved to the general fund"),
+GENDER_LABELS: Labels = {Gender.MALE: _l("male"), Gender.FEMALE: _l("female")}
+EVENT_LABELS: Labels = {
+    EventType.TRANSFERRED: _l("Transferred"),
+    EventType.WHEREABOUTS_UNKNOWN: _l("Whereabouts unknown"),
+    EventType.FOUND: _l("Found (whereabouts known again)"),
+    EventType.RELEASED: _l("Released"),
+    EventType.DIED: _l("Died"),
 }
-PUBLICATION_LABELS = {
-    "nothing": _l("nothing"),
-    "status": _l("the status and what happened to the fund"),
-    "history": _l("the status, the fund and the places of detention"),
+FUND_POLICY_LABELS: Labels = {
+    FundPolicy.KEEP: _l("fund kept for release support"),
+    FundPolicy.GENERAL: _l("fund moved to the general fund"),
 }
-PARCEL_KIND_LABELS = {"parcel": _l("parcel"), "small_parcel": _l("small parcel")}
-OUTCOME_LABELS = {"delivered": _l("delivered"), "returned": _l("returned"), "confiscated": _l("confiscated")}
-EXEMPTION_LABELS = {"women": _l("women"), "juveniles": _l("juveniles"), "medical": _l("medical parcels")}
+PUBLICATION_LABELS: Labels = {
+    LifecyclePublication.NOTHING: _l("nothing"),
+    LifecyclePublication.STATUS: _l("the status and what happened to the fund"),
+    LifecyclePublication.HISTORY: _l("the status, the fund and the places of detention"),
+}
+PARCEL_KIND_LABELS: Labels = {ParcelKind.PARCEL: _l("parcel"), ParcelKind.SMALL_PARCEL: _l("small parcel")}
+OUTCOME_LABELS: Labels = {
+    ParcelOutcomeKind.DELIVERED: _l("delivered"),
+    ParcelOutcomeKind.RETURNED: _l("returned"),
+    ParcelOutcomeKind.CONFISCATED: _l("confiscated"),
+}
+EXEMPTION_LABELS: Labels = {
+    Exemption.WOMEN: _l("women"),
+    Exemption.JUVENILES: _l("juveniles"),
+    Exemption.MEDICAL: _l("medical parcels"),
+}
 
 
 # Russian says what happened to a person in their grammatical gender ("Осуждён", "Осуждена"):
@@ -102,24 +138,24 @@ EXEMPTION_LABELS = {"women": _l("women"), "juveniles": _l("juveniles"), "medical
 # form is neutral ("Приговор вынесен"), never the masculine; English reads the same in all three.
 
 
-FEMALE_STATUS_LABELS = {
-    "sentenced": lazy_pgettext("female", "Sentenced"),
-    "released": lazy_pgettext("female", "Released"),
+FEMALE_STATUS_LABELS: Labels = {
+    PrisonerStatus.SENTENCED: lazy_pgettext("female", "Sentenced"),
+    PrisonerStatus.RELEASED: lazy_pgettext("female", "Released"),
 }
-NEUTRAL_STATUS_LABELS = {
-    "sentenced": lazy_pgettext("gender unknown", "Sentenced"),
-    "released": lazy_pgettext("gender unknown", "Released"),
+NEUTRAL_STATUS_LABELS: Labels = {
+    PrisonerStatus.SENTENCED: lazy_pgettext("gender unknown", "Sentenced"),
+    PrisonerStatus.RELEASED: lazy_pgettext("gender unknown", "Released"),
 }
-FEMALE_EVENT_LABELS = {
-    "transferred": lazy_pgettext("female", "Transferred"),
-    "found": lazy_pgettext("female", "Found (whereabouts known again)"),
-    "released": lazy_pgettext("female", "Released"),
-    "died": lazy_pgettext("female", "Died"),
+FEMALE_EVENT_LABELS: Labels = {
+    EventType.TRANSFERRED: lazy_pgettext("female", "Transferred"),
+    EventType.FOUND: lazy_pgettext("female", "Found (whereabouts known again)"),
+    EventType.RELEASED: lazy_pgettext("female", "Released"),
+    EventType.DIED: lazy_pgettext("female", "Died"),
 }
-NEUTRAL_EVENT_LABELS = {
-    "transferred": lazy_pgettext("gender unknown", "Transferred"),
-    "released": lazy_pgettext("gender unknown", "Released"),
-    "died": lazy_pgettext("gender unknown", "Died"),
+NEUTRAL_EVENT_LABELS: Labels = {
+    EventType.TRANSFERRED: lazy_pgettext("gender unknown", "Transferred"),
+    EventType.RELEASED: lazy_pgettext("gender unknown", "Released"),
+    EventType.DIED: lazy_pgettext("gender unknown", "Died"),
 }
 # Sentences about a prisoner, in the three forms: (male, female, gender unknown).
 GENDERED_TEXTS = {
@@ -256,30 +292,59 @@ FLOW_LABELS = {
     "converted_out": _l("converted out"),
 }
 
-CHANNEL_LABELS = {
-    "zonatelecom": _l("Zonatelecom"),
-    "fsin_transfer": _l("FSIN transfer"),
-    "post": _l("Post office order"),
-    "other": _l("Other"),
+CHANNEL_LABELS: Labels = {
+    Channel.ZONATELECOM: _l("Zonatelecom"),
+    Channel.FSIN_TRANSFER: _l("FSIN transfer"),
+    Channel.POST: _l("Post office order"),
+    Channel.OTHER: _l("Other"),
 }
-TRANSFER_STATUS_LABELS = {
-    "in_transit": _l("in transit"),
-    "credited": _l("credited"),
-    "returned": _l("came back"),
+TRANSFER_STATUS_LABELS: Labels = {
+    TransferStatus.IN_TRANSIT: _l("in transit"),
+    TransferStatus.CREDITED: _l("credited"),
+    TransferStatus.RETURNED: _l("came back"),
 }
-SKIP_REASON_LABELS = {
-    "fund_short": _l("fund short"),
-    "limit_reached": _l("monthly limit reached"),
-    "whereabouts_unknown": _l("whereabouts unknown"),
-    "released": _l("released"),
+SKIP_REASON_LABELS: Labels = {
+    SkipReason.FUND_SHORT: _l("fund short"),
+    SkipReason.LIMIT_REACHED: _l("monthly limit reached"),
+    SkipReason.WHEREABOUTS_UNKNOWN: _l("whereabouts unknown"),
+    SkipReason.RELEASED: _l("released"),
 }
-RUN_STATUS_LABELS = {"prepared": _l("prepared, waiting for approval"), "approved": _l("approved")}
+RUN_STATUS_LABELS: Labels = {
+    RunStatus.PREPARED: _l("prepared, waiting for approval"),
+    RunStatus.APPROVED: _l("approved"),
+}
 RUN_EVENT_LABELS = {
     "prepared": _l("prepared"),
     "sent": _l("sent"),
     "skipped": _l("skipped"),
     "already_sent": _l("already sent this month"),
     "approved": _l("approved"),
+}
+
+# Every vocabulary shown by its labels, with them: a test checks that each member has a label
+# and its Russian, so that a member added to the enum cannot be forgotten here.
+LABELLED_VOCABULARIES: dict[type[StrEnum], Labels] = {
+    Category: CATEGORY_LABELS,
+    Role: ROLE_LABELS,
+    PrisonerStatus: STATUS_LABELS,
+    PledgeStatus: PLEDGE_STATUS_LABELS,
+    PledgeFrequency: FREQUENCY_LABELS,
+    AssetKind: ACCOUNT_KIND_LABELS,
+    DonationMethod: METHOD_LABELS,
+    FacilityKind: FACILITY_KIND_LABELS,
+    Regime: REGIME_LABELS,
+    RuleConditions: CONDITIONS_LABELS,
+    Gender: GENDER_LABELS,
+    EventType: EVENT_LABELS,
+    FundPolicy: FUND_POLICY_LABELS,
+    LifecyclePublication: PUBLICATION_LABELS,
+    ParcelKind: PARCEL_KIND_LABELS,
+    ParcelOutcomeKind: OUTCOME_LABELS,
+    Exemption: EXEMPTION_LABELS,
+    Channel: CHANNEL_LABELS,
+    TransferStatus: TRANSFER_STATUS_LABELS,
+    SkipReason: SKIP_REASON_LABELS,
+    RunStatus: RUN_STATUS_LABELS,
 }
 
 LABEL_FILTERS = {
