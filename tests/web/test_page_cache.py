@@ -130,3 +130,18 @@ def test_the_version_check_leaves_pooled_connections_in_transactions(app, client
     create_prisoner("lev")
     session.rollback()
     assert prisoner_by_slug(session, "lev") is None
+
+
+def test_every_model_is_watched_by_the_page_cache_or_left_out_with_a_reason():
+    """A new table is decided on: its changes bump the content version (``_watched``), or
+    ``NOT_WATCHED`` says why no cached public page can show them stale."""
+    import ledger.models  # noqa: F401  (every model mapped)
+    from ledger.content_version import NOT_WATCHED, _watched
+    from ledger.database import Base
+
+    tables = {mapper.local_table.name for mapper in Base.registry.mappers}
+    watched = {model.__tablename__ for model in _watched()}
+    assert not watched & set(NOT_WATCHED), "watched and left out at once"
+    assert sorted(tables - watched - set(NOT_WATCHED)) == [], "neither watched nor left out"
+    assert sorted(set(NOT_WATCHED) - tables) == [], "left out, but no such table"
+    assert all(reason.strip() for reason in NOT_WATCHED.values())
