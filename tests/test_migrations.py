@@ -285,3 +285,39 @@ def test_0025_goes_down_only_when_0001_knows_every_category(empty_app, monkeypat
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISIONS[-1]
         assert "categories" in inspect(connection).get_table_names()
+
+
+def test_the_frozen_trigger_ddl_emits_what_the_migrations_first_wrote():
+    """migrations/ddl/triggers_v1.py is frozen: 0001, 0010, 0019, 0021 and 0025 import it, and
+    each must keep writing what it wrote when it was made (a change goes into triggers_v2)."""
+    from migrations.ddl import triggers_v1
+
+    assert triggers_v1.sqlite_append_only("postings", "postings are append-only: record a reversal") == [
+        "CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings "
+        "BEGIN SELECT RAISE(ABORT, 'postings are append-only: record a reversal'); END",
+        "CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings "
+        "BEGIN SELECT RAISE(ABORT, 'postings are append-only: record a reversal'); END",
+    ]
+    assert triggers_v1.sqlite_drop_append_only("postings") == [
+        "DROP TRIGGER IF EXISTS postings_no_update",
+        "DROP TRIGGER IF EXISTS postings_no_delete",
+    ]
+    assert triggers_v1.postgresql_append_only_function("ledger_append_only", "record a reversal") == (
+        "\n            CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "            BEGIN\n"
+        "                RAISE EXCEPTION '% are append-only: record a reversal', TG_TABLE_NAME\n"
+        "                    USING ERRCODE = 'restrict_violation';\n"
+        "            END\n"
+        "            $$\n"
+        "            "
+    )
+    assert triggers_v1.postgresql_append_only("postings", "ledger_append_only") == [
+        "CREATE TRIGGER postings_append_only BEFORE UPDATE OR DELETE ON postings "
+        "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()",
+        "CREATE TRIGGER postings_no_truncate BEFORE TRUNCATE ON postings "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()",
+    ]
+    assert triggers_v1.postgresql_drop_append_only("postings") == [
+        "DROP TRIGGER IF EXISTS postings_append_only ON postings",
+        "DROP TRIGGER IF EXISTS postings_no_truncate ON postings",
+    ]
