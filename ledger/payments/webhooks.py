@@ -477,6 +477,7 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: StripeJson) -> S
             record_audit(
                 ctx.session,
                 "stripe.needs_attention",
+                user=ctx.recorded_by,
                 target=f"stripe_event:{row.id}",
                 reason="refund_exceeds_fund",
                 type=row.type,
