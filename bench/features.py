@@ -38,13 +38,14 @@ from ledger.books.accounts import get_or_create_account
 from ledger.books.holds import ApprovalHold
 from ledger.books.models import Account, AccountBalance, JournalEntry
 from ledger.database import utcnow
+from ledger.funds.bank_details import bank_details_for
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.lifecycle import record_event
 from ledger.funds.models import BankDetails, Facility, Pledge, Prisoner
 from ledger.funds.pledge_job import update_pledges
 from ledger.funds.pledges import cancel_pledge, create_pledge, make_donor, pause_pledge
 from ledger.funds.prisoners import save_facility, update_prisoner
-from ledger.funds.public_pledges import bank_details_for, make_public_pledge
+from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import due_date
 from ledger.money import Money
 from ledger.spending.approvals import set_approval_thresholds

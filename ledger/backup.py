@@ -16,8 +16,9 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Date, DateTime, LargeBinary, MetaData, Table, func, inspect, select, text
+from sqlalchemy import Column, Date, DateTime, LargeBinary, MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -47,11 +48,15 @@ class BackupError(Exception):
 TRANSIENT = {"statement_previews"}
 
 
-def _tables(metadata: MetaData = Base.metadata):
+# A line of a backup, as JSON gives it back: its values are read by the table's columns.
+BackupRecord = dict[str, Any]
+
+
+def _tables(metadata: MetaData = Base.metadata) -> list[Table]:
     return [table for table in metadata.sorted_tables if table.name not in TRANSIENT]
 
 
-def _encode(value):
+def _encode(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
@@ -59,7 +64,7 @@ def _encode(value):
     return value
 
 
-def _decode(column, value):
+def _decode(column: Column[Any], value: Any) -> object:
     if value is None:
         return None
     if isinstance(column.type, DateTime):
@@ -95,7 +100,7 @@ def _file_lines(files_root: Path | None) -> Iterator[bytes]:
         yield json.dumps(record).encode() + b"\n"
 
 
-def write_backup(engine: Engine, path: str | Path, files_root: Path | None = None) -> dict:
+def write_backup(engine: Engine, path: str | Path, files_root: Path | None = None) -> dict[str, int]:
     """Write a consistent snapshot of every table (and the files under ``files_root``)
     to ``path`` as gzip JSON lines."""
     counts: dict[str, int] = {}
@@ -121,7 +126,7 @@ def write_backup(engine: Engine, path: str | Path, files_root: Path | None = Non
     return counts
 
 
-def _read(path: str | Path) -> Iterator[dict]:
+def _read(path: str | Path) -> Iterator[BackupRecord]:
     try:
         with gzip.open(path, "rb") as handle:
             for line in handle:
@@ -130,7 +135,7 @@ def _read(path: str | Path) -> Iterator[dict]:
         raise BackupError("backup_unreadable", reason=str(error)) from None
 
 
-def restore_backup(session: Session, path: str | Path, files_root: Path | None = None) -> dict:
+def restore_backup(session: Session, path: str | Path, files_root: Path | None = None) -> dict[str, int]:
     """Load a snapshot into this empty, migrated database, verify it, and flush.
 
     The caller commits; on any error it rolls back and nothing stays (files are
@@ -145,6 +150,7 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
     if sorted(header.get("alembic") or []) != ours:
         raise BackupError("backup_schema_mismatch", backup=header.get("alembic"), database=ours)
     tables = {table.name: table for table in _tables()}
+    table: Table | None
     for table in tables.values():
         if table.name in SEEDED or table.name in REPLACED:
             continue
@@ -152,7 +158,7 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
             raise BackupError("restore_target_not_empty", table=table.name)
 
     counts: dict[str, int] = {}
-    batch: list[dict] = []
+    batch: list[dict[str, object]] = []
     current: Table | None = None
 
     def flush_batch() -> None:
@@ -165,7 +171,7 @@ def restore_backup(session: Session, path: str | Path, files_root: Path | None =
         if "f" in record:
             files.append((record["f"], base64.b64decode(record["d"])))
             continue
-        table = tables.get(record.get("t"))
+        table = tables.get(record.get("t", ""))
         if table is None:
             raise BackupError("backup_unreadable", reason=f"unknown table {record.get('t')}")
         if table is not current:

@@ -23,10 +23,10 @@ def receipt_binding(entry_id: int | None, sha256: str) -> str:
 
 
 @event.listens_for(Donation, "before_insert")
-def _bind_donation(_mapper, _connection, donation: Donation) -> None:
+def _bind_donation(_mapper: object, _connection: object, donation: Donation) -> None:
     donation.donor_binding = donation_binding(donation.entry_id, donation.donor_id)
 
 
 @event.listens_for(Receipt, "before_insert")
-def _bind_receipt(_mapper, _connection, receipt: Receipt) -> None:
+def _bind_receipt(_mapper: object, _connection: object, receipt: Receipt) -> None:
     receipt.binding = receipt_binding(receipt.entry_id, receipt.sha256)

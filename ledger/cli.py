@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import wraps
-from typing import NoReturn
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 from flask import Flask
@@ -20,6 +21,9 @@ from ledger.messages import message_for
 from ledger.refusals import DOMAIN_ERRORS, error_parts
 from ledger.transaction import unit_of_work
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 ledger_cli = AppGroup("ledger", help="Check and export the journal.")
@@ -30,12 +34,12 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def writes(command):
+def writes(command: Callable[P, R]) -> Callable[P, R]:
     """The commands' transaction boundary: what the command wrote commits when it returns and
     rolls back when it fails; a domain refusal is printed in the user's language, exit code 1."""
 
     @wraps(command)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             with unit_of_work(db.session):
                 return command(*args, **kwargs)

@@ -107,7 +107,7 @@ NOT_WATCHED: dict[str, str] = {
 
 
 @event.listens_for(Session, "before_flush")
-def _bump_on_public_data_change(session: Session, _context, _instances) -> None:
+def _bump_on_public_data_change(session: Session, _context: object, _instances: object) -> None:
     watched = _watched()
     changed = any(
         isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted) for obj in group

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Text
+from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 _keys: dict[str, str] = {}
@@ -70,14 +70,14 @@ def keyed_fernet(key: bytes, purpose: str, secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(material))
 
 
-class EncryptedText(TypeDecorator):
+class EncryptedText(TypeDecorator[str]):
     """A text column stored as a Fernet token."""
 
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else encrypt_text(str(value))
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else decrypt_text(value)

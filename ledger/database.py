@@ -10,11 +10,13 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from ledger.text import fold_for_search
@@ -47,8 +49,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+# The driver's own connection (sqlite3 or psycopg, each with its own methods): typed Any.
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     """Foreign keys on, WAL for concurrent readers, and wait instead of failing on locks."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -65,7 +68,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _postgresql_custom_plans(dbapi_connection, connection_record) -> None:
+def _postgresql_custom_plans(dbapi_connection: Any, connection_record: object) -> None:
     """Plan every statement for the values it runs with.
 
     psycopg prepares a statement once it has run five times, and PostgreSQL then may keep a
@@ -82,7 +85,7 @@ def _postgresql_custom_plans(dbapi_connection, connection_record) -> None:
     dbapi_connection.autocommit = autocommit
 
 
-class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it renders)
+class search_fold(GenericFunction[str]):  # noqa: N801 (named as the SQL function it renders)
     """A column folded for searching, as :func:`ledger.text.fold_for_search` folds the query."""
 
     type = String()
@@ -90,5 +93,5 @@ class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it 
 
 
 @compiles(search_fold, "postgresql")
-def _search_fold_postgresql(element, compiler, **kw) -> str:
+def _search_fold_postgresql(element: search_fold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"lower(translate({compiler.process(element.clauses, **kw)}, 'Ёё', 'Ее'))"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from io import BufferedWriter
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -32,7 +33,7 @@ def private_dir(path: str | Path) -> Path:
     return path
 
 
-def open_private(path: str | Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC):
+def open_private(path: str | Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC) -> BufferedWriter:
     """A binary file opened for writing, created 0600 (an existing file becomes 0600 too)."""
     fd = os.open(path, flags, PRIVATE_FILE)
     os.fchmod(fd, PRIVATE_FILE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import NoReturn
 
 # No request this app takes nests deeper than a few levels (a parcel's items' costs: 4).
 MAX_DEPTH = 32
@@ -38,11 +39,11 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def loads_limited(data: bytes | str, *, max_depth: int = MAX_DEPTH):
+def loads_limited(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> object:
     """``json.loads`` for untrusted input: JsonInputError instead of any other exception."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data

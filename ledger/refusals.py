@@ -24,7 +24,7 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def error_parts(error: Exception) -> tuple[str, str | None, dict]:
+def error_parts(error: Exception) -> tuple[str, str | None, dict[str, object]]:
     """(code, field, params) of a domain refusal."""
     params = dict(getattr(error, "params", {}) or {})
     code = getattr(error, "code", "invalid_entry")

@@ -44,7 +44,7 @@ def _table_of(obj: object) -> str | None:
 
 
 @event.listens_for(Session, "after_flush")
-def _remember_writes(session: Session, _flush_context) -> None:
+def _remember_writes(session: Session, _flush_context: object) -> None:
     names = session.info.setdefault("written_tables", set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         name = _table_of(obj)
@@ -54,5 +54,5 @@ def _remember_writes(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_writes(session: Session, *_args) -> None:
+def _forget_writes(session: Session, *_args: object) -> None:
     session.info.pop("written_tables", None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from ledger.books.hashchain import GENESIS_HASH
 from ledger.books.models import LedgerHead
 from ledger.crypto import binding
 from ledger.database import utcnow
+
+if TYPE_CHECKING:  # books.posting imports access: the protocol is needed only for checking
+    from ledger.books.posting import Recorder
 
 _head = cast(Table, LedgerHead.__table__)
 
@@ -51,7 +54,12 @@ def _lock_audit_head(session: Session) -> tuple[int, str]:
 
 
 def record_audit(
-    session: Session, action: str, *, user=None, target: str | None = None, **details
+    session: Session,
+    action: str,
+    *,
+    user: Recorder | None = None,
+    target: str | None = None,
+    **details: object,
 ) -> AuditEvent:
     """Add an audit event in the caller's transaction, chained to the one before.
 

@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.access.roles import READERS, ROLES, WRITERS
+# READERS and WRITERS are re-exported: pages and the API import the role groups from here.
+from ledger.access.roles import READERS as READERS
+from ledger.access.roles import ROLES
+from ledger.access.roles import WRITERS as WRITERS
 from ledger.database import Base, one_of, utcnow
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledger.access.models import LoginAttempt
 from ledger.database import utcnow
@@ -42,7 +42,9 @@ def client_key(secret: str, address: str | None) -> str:
     return keyed_hash(secret, "client", address or "unknown")
 
 
-def _failures_since(session: Session, column, key: str, since: datetime) -> tuple[int, datetime | None]:
+def _failures_since(
+    session: Session, column: InstrumentedAttribute[str], key: str, since: datetime
+) -> tuple[int, datetime | None]:
     count, latest = session.execute(
         select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
             column == key, LoginAttempt.at >= since

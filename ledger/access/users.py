@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -17,6 +18,9 @@ from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_pa
 from ledger.access.roles import ROLES, Role
 from ledger.access.sessions import end_other_sessions
 from ledger.database import utcnow
+
+if TYPE_CHECKING:  # books.posting imports access: the protocol is needed only for checking
+    from ledger.books.posting import Recorder
 
 TOKEN_PREFIX = "sl_"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -42,7 +46,9 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def create_user(session: Session, email: str, password: str, role: str, *, actor=None) -> User:
+def create_user(
+    session: Session, email: str, password: str, role: str, *, actor: Recorder | None = None
+) -> User:
     """Add a user with an Argon2 password hash; the caller commits."""
     email = normalise_email(email)
     if role not in ROLES:
@@ -78,7 +84,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str = "cli", *, actor=None) -> str:
+def create_token(session: Session, user: User, name: str = "cli", *, actor: Recorder | None = None) -> str:
     """Create an API token for ``user``; return the clear token (shown once, never stored)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, name=name[:120], prefix=token[:10], token_hash=_token_digest(token)))
@@ -107,7 +113,7 @@ def note_token_used(session: Session, api_token: ApiToken, *, every_seconds: int
     return False
 
 
-def revoke_token(session: Session, api_token: ApiToken, *, actor=None) -> None:
+def revoke_token(session: Session, api_token: ApiToken, *, actor: Recorder | None = None) -> None:
     api_token.revoked_at = utcnow()
     record_audit(session, "token.revoked", user=actor, target=f"token:{api_token.id}")
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import g, request
 from flask_login import current_user
 
 from ledger.api.errors import ApiError
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def api_role_required(*roles: str):
-    def decorator(view):
+
+def api_role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.is_authenticated:
                 raise ApiError(401, "unauthorized")
             # Writes need a bearer token: the API is exempt from CSRF, so a session cookie

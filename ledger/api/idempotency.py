@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec
 
 from flask import Response, request
 from flask_login import current_user
@@ -23,6 +25,8 @@ from ledger.api.models import IdempotentRequest
 from ledger.extensions import db
 from ledger.json_input import JsonInputError, canonical_json, loads_limited
 from ledger.text import TextError, clean_text
+
+P = ParamSpec("P")
 
 
 def _request_hash() -> str:
@@ -55,9 +59,9 @@ def _find(key: str) -> IdempotentRequest | None:
     )
 
 
-def idempotent_write(view):
+def idempotent_write(view: Callable[P, tuple[object, int]]) -> Callable[P, Response]:
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
         raw_key = request.headers.get("Idempotency-Key")
         key = None
         if raw_key is not None:

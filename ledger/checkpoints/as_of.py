@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import false, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, Subquery, false, select
 from sqlalchemy.orm import Session
 
 from ledger.books.models import AccountBalance, JournalEntry
@@ -52,7 +53,7 @@ class AsOf:
         # The signature tells apart checkpoints of the same number in different databases.
         return f"checkpoint:{self.checkpoint.sequence}:{self.checkpoint.signature}"
 
-    def covers(self, entry_id_column) -> list:
+    def covers(self, entry_id_column: SQLColumnExpression[int]) -> list[ColumnElement[bool]]:
         """SQL conditions: the entry is part of this state (published, in the public view)."""
         if self.live:
             return []
@@ -67,6 +68,9 @@ class AsOf:
 
 
 LIVE = AsOf()
+
+# A select of any columns, given back joined (still the same columns).
+Statement = TypeVar("Statement", bound=Select[*tuple[Any, ...]])
 
 
 def latest_release(session: Session) -> Checkpoint | None:
@@ -84,7 +88,7 @@ def public_as_of(session: Session) -> AsOf:
     return AsOf(latest_release(session), live=False)
 
 
-def balance_rows(as_of: AsOf):
+def balance_rows(as_of: AsOf) -> Subquery:
     """A subquery of ``(account_id, currency, balance_minor)`` as of ``as_of``."""
     if as_of.live:
         return select(
@@ -97,7 +101,7 @@ def balance_rows(as_of: AsOf):
     )
 
 
-def dated(statement, as_of: AsOf):
+def dated(statement: Statement, as_of: AsOf) -> tuple[Statement, SQLColumnExpression[date]]:
     """``(statement, date expression)`` for a statement that selects from JournalEntry: the
     entry's date, or in the public view the day it counts on, published entries only."""
     if as_of.live:

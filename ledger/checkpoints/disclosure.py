@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Waiting(StrEnum):
@@ -48,7 +49,7 @@ class RulesTooLoose(ValueError):
     pass
 
 
-def rules_from_config(config: Mapping) -> DisclosureRules:
+def rules_from_config(config: Mapping[str, Any]) -> DisclosureRules:
     """``DISCLOSURE_MIN_GIFTS`` and ``DISCLOSURE_DOMINANCE_PERCENT`` (config.py); anything
     looser than the floor is refused, except in the test configuration."""
     rules = DisclosureRules(

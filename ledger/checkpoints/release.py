@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -55,6 +55,10 @@ from ledger.checkpoints.models import (
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import minor_text, minor_units
 from ledger.spending.models import ParcelOutcome
+
+if TYPE_CHECKING:  # funds.lifecycle reads much of the domain; only its view type is needed here
+    from ledger.checkpoints.as_of import AsOf
+    from ledger.funds.lifecycle import LifecycleView
 
 # Categories that make an entry a donor's: a gift or its refund (a card fee is part of the gift's
 # own entry; a fee on its own — a bank's charge, a transfer service's — is the organisation's).
@@ -368,7 +372,7 @@ class PreparedRelease:
     def digest(self) -> str:
         return release_digest(self.lines)
 
-    def signed_fields(self) -> dict:
+    def signed_fields(self) -> dict[str, object]:
         """What the checkpoint's document says of its release."""
         return {
             "digest": self.digest,
@@ -544,7 +548,7 @@ def _figures(
     plan: ReleasePlan,
     opening: dict[tuple[int, str], int],
     closing: dict[tuple[int, str], int],
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """Per public place and currency that this release moved or that waits: opening and
     closing balance and the cell of gifts.  A place groups all its funds, not only those
     that moved, so that its balance runs on from release to release."""
@@ -582,11 +586,11 @@ def _figures(
     return documents
 
 
-def _canonical(document: dict) -> str:
+def _canonical(document: dict[str, object]) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def published_releases(session: Session, as_of) -> Iterator[tuple[Checkpoint, Iterator[str]]]:
+def published_releases(session: Session, as_of: AsOf) -> Iterator[tuple[Checkpoint, Iterator[str]]]:
     """Each release up to the public one, oldest first, with its stored lines (streamed)."""
     if as_of.empty or as_of.live:
         return
@@ -645,7 +649,9 @@ def fund_waits(session: Session, account_id: int | None, sequence: int) -> list[
     return [FundWait(", ".join(currencies), reason, day) for (reason, day), currencies in grouped.items()]
 
 
-def without_unpublished_moves(session: Session, view, sequence: int):
+def without_unpublished_moves(
+    session: Session, view: LifecycleView | None, sequence: int
+) -> LifecycleView | None:
     """A lifecycle view (``ledger.funds.lifecycle.lifecycle_view``) for the public: a
     release's or a death's move to the general fund shows its amount only once a release
     published it (the move of a fund whose gifts wait would tell them)."""

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import InvalidEntry
+from ledger.books.posting import Recorder
 from ledger.checkpoints.models import DEFAULT_SCHEDULE, SCHEDULES, Checkpoint, CheckpointSchedule
 from ledger.database import utcnow
 
@@ -22,7 +23,7 @@ def current_schedule(session: Session) -> str:
     )
 
 
-def set_schedule(session: Session, every: str, *, user=None) -> str:
+def set_schedule(session: Session, every: str, *, user: Recorder | None = None) -> str:
     if every not in SCHEDULES:
         raise InvalidEntry("unknown schedule", field="every", reason="unknown_schedule")
     row = session.get(CheckpointSchedule, 1)
@@ -36,7 +37,7 @@ def set_schedule(session: Session, every: str, *, user=None) -> str:
     return every
 
 
-def _period(moment: datetime, every: str) -> tuple:
+def _period(moment: datetime, every: str) -> tuple[int, ...]:
     if every == "monthly":
         return (moment.year, moment.month)
     if every == "weekly":

@@ -91,7 +91,7 @@ def create_checkpoint(
     for _account_id, name, currency, minor in rows:
         by_name.setdefault(name, {})[currency] = int(minor)
     public = public_key_b64(key)
-    document: dict = {
+    document: dict[str, object] = {
         "version": FORMAT_VERSION,
         "sequence": sequence,
         "entry_count": entry_count,
@@ -142,14 +142,14 @@ def document_digest(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-def endorsement_bytes(document: dict) -> bytes:
+def endorsement_bytes(document: dict[str, object]) -> bytes:
     """What the previous key signs on a rotation: the document without either signature."""
     return canonical_bytes({k: v for k, v in document.items() if k != "previous_key_signature"})
 
 
-def checkpoint_json(checkpoint: Checkpoint) -> dict:
+def checkpoint_json(checkpoint: Checkpoint) -> dict[str, object]:
     """The checkpoint as published: the signed document plus its ``signature``."""
-    document = json.loads(checkpoint.document)
+    document: dict[str, object] = json.loads(checkpoint.document)
     document["signature"] = checkpoint.signature
     return document
 

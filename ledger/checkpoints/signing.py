@@ -25,13 +25,13 @@ KEY_FILE = "ledger_signing_key"
 class SigningKeyError(Exception):
     """The configured key cannot be used; ``code`` is a message code."""
 
-    def __init__(self, code: str, **params) -> None:
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
 
 
-def canonical_bytes(document: dict) -> bytes:
+def canonical_bytes(document: dict[str, object]) -> bytes:
     """What a signature covers: the document without ``signature``, as API.md defines."""
     body = {key: value for key, value in document.items() if key != "signature"}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

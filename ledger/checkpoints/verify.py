@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
 from ledger.books.hashchain import GENESIS_HASH
@@ -118,7 +118,9 @@ def _check_balances(session: Session, checkpoints: list[Checkpoint]) -> list[Pro
         rows.close()
 
 
-def _compare_balances(session: Session, checkpoints: list[Checkpoint], names: dict, rows) -> list[Problem]:
+def _compare_balances(
+    session: Session, checkpoints: list[Checkpoint], names: dict[int, str], rows: Result[int, int, str, int]
+) -> list[Problem]:
     running: dict[tuple[int, str], int] = defaultdict(int)
     pending = next(rows, None)
     for checkpoint in checkpoints:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.posting import Recorder
 from ledger.commissary.kinds import LIMIT_CONDITIONS, TransferStatus
 from ledger.commissary.models import CommissaryLimit, CommissaryTransfer
 from ledger.database import utcnow
@@ -40,7 +41,7 @@ from ledger.text import TextError, clean_text
 
 # (facility kind, regime, conditions, RUB a month or None, legal basis)
 # fmt: off
-DEFAULT_LIMITS: tuple[tuple, ...] = (
+DEFAULT_LIMITS: tuple[tuple[str, str, str, int | None, str], ...] = (
     ("colony", "general", "ordinary", 9_000, "УИК РФ ст. 121 ч. 1 п. «а» (ред. 260-ФЗ от 13.07.2015; "
      "сверить с ред. 211-ФЗ от 13.06.2023)"),
     ("colony", "general", "lightened", None, "УИК РФ ст. 121 ч. 2 п. «а»"),
@@ -165,17 +166,21 @@ def all_limits(session: Session) -> list[CommissaryLimit]:
 
 
 def save_limit(
-    session: Session, limit: CommissaryLimit | None, values: dict, *, actor=None
+    session: Session,
+    limit: CommissaryLimit | None,
+    values: dict[str, object],
+    *,
+    actor: Recorder | None = None,
 ) -> CommissaryLimit:
     """Create (``limit`` None) or change a monthly limit; every change is in the audit log."""
     kind = values.get("facility_kind", limit.facility_kind if limit else None)
     regime = values.get("regime", limit.regime if limit else None)
     conditions = values.get("conditions", limit.conditions if limit else None)
-    if kind not in FACILITY_KINDS:
+    if not isinstance(kind, str) or kind not in FACILITY_KINDS:
         raise CommissaryLimitError("kind", field="facility_kind", reason="unknown_facility_kind")
-    if regime not in REGIMES:
+    if not isinstance(regime, str) or regime not in REGIMES:
         raise CommissaryLimitError("regime", field="regime", reason="unknown_regime")
-    if conditions not in LIMIT_CONDITIONS:
+    if not isinstance(conditions, str) or conditions not in LIMIT_CONDITIONS:
         raise CommissaryLimitError("conditions", field="conditions", reason="unknown_conditions")
     amount = values.get("amount", limit.limit if limit else None)
     if amount is not None and (not isinstance(amount, Money) or amount.minor < 0):

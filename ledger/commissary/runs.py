@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import InsufficientFunds, InvalidEntry, LedgerError, OwnApproval
 from ledger.books.models import Account
-from ledger.books.posting import lock_ledger
+from ledger.books.posting import Recorder, lock_ledger
 from ledger.commissary.kinds import CHANNELS, RunStatus, SkipReason
 from ledger.commissary.limits import OverMonthlyLimit, check_limit
 from ledger.commissary.models import (
@@ -77,7 +77,7 @@ def set_top_up(
     channel: str = "zonatelecom",
     paid_from: Account | None = None,
     fee: Money | None = None,
-    actor=None,
+    actor: Recorder | None = None,
 ) -> CommissaryTopUp | None:
     """Set (or, with ``money`` None, stop) the prisoner's monthly top-up."""
     top_up = session.get(CommissaryTopUp, prisoner.id)
@@ -143,11 +143,15 @@ def _skip_reason(session: Session, top_up: CommissaryTopUp, on: date) -> str | N
     return None
 
 
-def _log(session: Session, run: CommissaryRun, event: str, user=None, **facts) -> None:
+def _log(
+    session: Session, run: CommissaryRun, event: str, user: Recorder | None = None, **facts: int | str | None
+) -> None:
     session.add(CommissaryRunLog(run_id=run.id, user_id=getattr(user, "id", None), event=event, **facts))
 
 
-def prepare_run(session: Session, month: object, *, prepared_by, on: date | None = None) -> CommissaryRun:
+def prepare_run(
+    session: Session, month: object, *, prepared_by: Recorder, on: date | None = None
+) -> CommissaryRun:
     """A dry run of ``month``: one line per prisoner with an active top-up, sent or skipped."""
     month = parse_month(month)
     on = on or utcnow().date()
@@ -198,7 +202,9 @@ def _after_line_hook() -> None:
         time.sleep(float(pause))
 
 
-def approve_run(session: Session, run_id: int, *, approver, on: date | None = None) -> CommissaryRun:
+def approve_run(
+    session: Session, run_id: int, *, approver: Recorder, on: date | None = None
+) -> CommissaryRun:
     """Post every line of the run once as a transfer in transit; never by who prepared it.
 
     A line whose prisoner-month was already sent (by this run before, or another) is not sent

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ from ledger.books.errors import InsufficientFunds, InvalidEntry, LedgerError
 from ledger.books.holds import Approval, spendable_in
 from ledger.books.kinds import ApprovalKind, AssetKind, Category
 from ledger.books.models import Account
-from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
 from ledger.commissary.kinds import CHANNELS, TransferStatus
 from ledger.commissary.limits import check_limit
 from ledger.commissary.models import CommissaryTransfer
@@ -73,7 +74,7 @@ def in_transit_account(session: Session, currency: str) -> Account:
     )
 
 
-def _text(value, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
+def _text(value: object, field_name: str, *, required: bool = False, max_length: int = 500) -> str | None:
     try:
         return clean_text(value, max_length=max_length, required=required) or None
     except TextError as error:
@@ -136,10 +137,10 @@ def send_transfer(
     memo: str | None = None,
     allow_over_limit: bool = False,
     over_limit_reason: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
     run_month: str | None = None,
-    approved_by=None,
+    approved_by: Recorder | None = None,
 ) -> CommissaryTransfer | Approval:
     """Record money sent to the prisoner's personal account: in transit until credited.
 
@@ -255,7 +256,7 @@ def send_transfer(
     return transfer
 
 
-def send_now(session: Session, **kwargs) -> CommissaryTransfer:
+def send_now(session: Session, **kwargs: Any) -> CommissaryTransfer:  # send_transfer's keywords
     """``send_transfer`` where no sign-off can be asked for (a monthly run's line, the demo)."""
     result = send_transfer(session, **kwargs)
     if not isinstance(result, CommissaryTransfer):
@@ -263,7 +264,7 @@ def send_now(session: Session, **kwargs) -> CommissaryTransfer:
     return result
 
 
-def transfer_from_approval(session: Session, approval: Approval, approver) -> CommissaryTransfer:
+def transfer_from_approval(session: Session, approval: Approval, approver: Recorder) -> CommissaryTransfer:
     """Send a pending transfer that ``approver`` signed off (ledger/spending/sign_off.py)."""
     import json
 
@@ -302,7 +303,7 @@ def _locked(session: Session, transfer: CommissaryTransfer) -> CommissaryTransfe
 
 
 def credit_transfer(
-    session: Session, transfer: CommissaryTransfer, *, on: date, recorded_by=None
+    session: Session, transfer: CommissaryTransfer, *, on: date, recorded_by: Recorder | None = None
 ) -> CommissaryTransfer:
     """The money reached the personal account on ``on``: spent from the fund as commissary."""
     on = _check_day(on, "on", not_before=transfer.sent_on)
@@ -341,7 +342,12 @@ def credit_transfer(
 
 
 def return_transfer(
-    session: Session, transfer: CommissaryTransfer, *, on: date, reason: str | None = None, recorded_by=None
+    session: Session,
+    transfer: CommissaryTransfer,
+    *,
+    on: date,
+    reason: str | None = None,
+    recorded_by: Recorder | None = None,
 ) -> CommissaryTransfer:
     """The money came back on ``on`` (the prisoner was moved, the facility refused it): back
     into the account it was paid from, the fund's to spend again; the fee stays spent."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.models import BankDetails
 from ledger.money import MoneyError, parse_currency
@@ -62,7 +63,7 @@ def _currency(value: object) -> str:
 
 
 def save_bank_details(
-    session: Session, currency: object, *, details_en: object, details_ru: object, actor
+    session: Session, currency: object, *, details_en: object, details_ru: object, actor: Recorder | None
 ) -> BankDetails:
     """Set the details for ``currency`` in both languages (new, or replacing what was there).
 
@@ -86,7 +87,7 @@ def save_bank_details(
     return row
 
 
-def delete_bank_details(session: Session, currency: str, *, actor) -> None:
+def delete_bank_details(session: Session, currency: str, *, actor: Recorder | None) -> None:
     """Stop transfer pledges in ``currency``; pledges made before keep their reference."""
     row = session.get(BankDetails, currency)
     if row is None:

@@ -33,7 +33,7 @@ from ledger.access.audit import record_audit
 from ledger.books.descriptions import describe
 from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.models import ImportMapping, Pledge
@@ -114,7 +114,7 @@ class StatementRow:
     payer: str = ""
     pledge: Pledge | None = None
     idempotency_key: str | None = None
-    error: tuple[str, dict] | None = None
+    error: tuple[str, dict[str, object]] | None = None
     # The cells as they were written in the file, shown when a row can't be read.
     date_text: str = ""
     amount_text: str = ""
@@ -161,7 +161,7 @@ def _decode(data: bytes) -> str:
     raise StatementError("import_encoding")
 
 
-def _reader(text: str) -> csv.DictReader:
+def _reader(text: str) -> csv.DictReader[str]:
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -196,7 +196,7 @@ def _amount_text(text: str, decimal_comma: bool) -> str:
 
 
 def _row_content(
-    asset: Account, received_on: date, money, reference: str, payer: str, *, outgoing: bool = False
+    asset: Account, received_on: date, money: Money, reference: str, payer: str, *, outgoing: bool = False
 ) -> bytes:
     return "|".join(
         [
@@ -303,10 +303,10 @@ def read_statement(
 def _read_row(
     session: Session,
     number: int,
-    row: dict,
+    row: dict[str, str],
     mapping: ColumnMapping,
     asset: Account,
-    seen: Counter,
+    seen: Counter[bytes],
     key: bytes,
 ) -> StatementRow:
     reference = row.get(mapping.reference, "")[:500]
@@ -395,7 +395,7 @@ def post_statement(
     asset: Account,
     decisions: dict[int, Account | None],
     *,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
 ) -> ImportResult:
     """Record the rows the coordinator accepted.
 
@@ -477,7 +477,7 @@ def post_statement(
 
 
 def _record_fee(
-    session: Session, statement: Statement, fee: _Fee, asset: Account, recorded_by
+    session: Session, statement: Statement, fee: _Fee, asset: Account, recorded_by: Recorder | None
 ) -> JournalEntry:
     """The bank's fee: debit the fund it is charged to, credit the bank account (category
     ``fee``, as a processor's fee on a gift).  The fund must cover it, as any spending."""
@@ -521,7 +521,9 @@ def accounts_with_saved_mappings(session: Session) -> set[str]:
     )
 
 
-def save_mapping(session: Session, asset: Account, mapping: ColumnMapping, *, actor=None) -> ImportMapping:
+def save_mapping(
+    session: Session, asset: Account, mapping: ColumnMapping, *, actor: Recorder | None = None
+) -> ImportMapping:
     """Keep ``mapping`` as ``asset``'s columns for the next import (replacing the last ones)."""
     if asset.kind != "bank":
         raise StatementError("import_bad_asset")

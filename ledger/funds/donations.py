@@ -14,7 +14,7 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.kinds import AssetKind
 from ledger.books.models import Account
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.database import utcnow
 from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.kinds import DONATION_METHODS
@@ -83,7 +83,9 @@ def _check(draft: DonationDraft) -> None:
             raise InvalidEntry("pledge of another donor", field="pledge", reason="pledge_mismatch")
 
 
-def record_donation(session: Session, draft: DonationDraft, *, recorded_by=None) -> Donation:
+def record_donation(
+    session: Session, draft: DonationDraft, *, recorded_by: Recorder | None = None
+) -> Donation:
     """Debit the asset, credit the prisoner's fund (or the general fund), take the fee
     from the fund; refused with nothing written on bad input or a repeated idempotency key,
     or money in another currency than the asset account holds (``currency_mismatch``)."""

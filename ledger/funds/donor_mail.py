@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.mail.kinds import MailStatus
@@ -72,7 +73,7 @@ def confirm_email(session: Session, donor: Donor, *, now: datetime | None = None
     return True
 
 
-def revoke_links(session: Session, donor: Donor, *, reason: str, actor=None) -> None:
+def revoke_links(session: Session, donor: Donor, *, reason: str, actor: Recorder | None = None) -> None:
     """Every link already mailed to the donor stops working (it then answers "revoked")."""
     donor.link_generation = (donor.link_generation or 0) + 1
     session.flush()
@@ -88,7 +89,7 @@ def forget_unconfirmed(session: Session, added_before: datetime, *, now: datetim
 
 
 def forget_email(
-    session: Session, donor: Donor, *, reason: str, actor=None, now: datetime | None = None
+    session: Session, donor: Donor, *, reason: str, actor: Recorder | None = None, now: datetime | None = None
 ) -> bool:
     """Delete the donor's email (their request, an admin's, the retention period, or nobody
     confirmed it) and drop the mails that waited for it; every link mailed to the donor is

@@ -34,7 +34,7 @@ from ledger.books.balances import available_in
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
 from ledger.database import utcnow
 from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES, EventType, LifeState, PrisonerStatus
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
@@ -200,7 +200,7 @@ def _note(value: object) -> str | None:
 
 
 def _move_to_general(
-    session: Session, prisoner: Prisoner, event: PrisonerEvent, recorded_by
+    session: Session, prisoner: Prisoner, event: PrisonerEvent, recorded_by: Recorder | None
 ) -> JournalEntry | None:
     """One entry moving every currency the fund holds to the general fund (None if empty)."""
     lock_ledger(session)
@@ -236,7 +236,7 @@ def record_event(
     facility: Facility | None = None,
     fund_policy: str | None = None,
     note: object = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
 ) -> PrisonerEvent:
     """Record one lifecycle event and what follows from it; the caller commits.
 

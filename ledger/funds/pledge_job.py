@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ledger.access.models import User
 from ledger.database import utcnow
@@ -45,7 +46,7 @@ class JobReport:
 
 
 def update_pledges(
-    session,
+    session: Session,
     *,
     today: date | None = None,
     now: datetime | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from ledger.access.audit import record_audit
 from ledger.access.users import AccessError, normalise_email
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import JournalEntry
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.kinds import GENERAL, LOCALES, PLEDGE_FREQUENCIES, PledgeStatus
 from ledger.funds.models import (
@@ -105,7 +107,7 @@ def create_pledge(
     starts_on: date,
     ends_on: date | None = None,
     donor: Donor | None = None,
-    actor=None,
+    actor: Recorder | None = None,
     created_by: str = "staff",
     reference_length: int = 6,
 ) -> Pledge:
@@ -155,8 +157,23 @@ def create_pledge(
 RUNNING = ("active", "overdue", "lapsed")
 
 
+class Subscriptions(Protocol):
+    """What pledges need of the Stripe gateway (``ledger.payments.stripe_api.StripeGateway``)."""
+
+    def cancel_subscription(self, subscription_id: str) -> object: ...
+
+    def pause_subscription(self, subscription_id: str) -> object: ...
+
+    def resume_subscription(self, subscription_id: str) -> object: ...
+
+
 def cancel_pledge(
-    session: Session, pledge: Pledge, *, actor=None, changed_by: str = "staff", subscriptions=None
+    session: Session,
+    pledge: Pledge,
+    *,
+    actor: Recorder | None = None,
+    changed_by: str = "staff",
+    subscriptions: Subscriptions | None = None,
 ) -> None:
     """End a pledge for good.  A card pledge's Stripe subscription is cancelled first
     (``subscriptions``: the Stripe gateway); if Stripe refuses, nothing changes here."""
@@ -175,9 +192,9 @@ def pause_pledge(
     pledge: Pledge,
     *,
     today: date,
-    actor=None,
+    actor: Recorder | None = None,
     changed_by: str = "staff",
-    subscriptions=None,
+    subscriptions: Subscriptions | None = None,
 ) -> None:
     """Stop a monthly gift for a while: no instalment falls due until it resumes (what was
     already due stays due).  A card pledge's Stripe subscription stops collecting."""
@@ -201,9 +218,9 @@ def resume_pledge(
     pledge: Pledge,
     *,
     today: date,
-    actor=None,
+    actor: Recorder | None = None,
     changed_by: str = "staff",
-    subscriptions=None,
+    subscriptions: Subscriptions | None = None,
 ) -> None:
     """Start a paused monthly gift again; the instalments that fell while it was paused are waived."""
     from ledger.funds.schedules import pledge_state, store_due_instalments

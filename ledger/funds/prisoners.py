@@ -18,6 +18,7 @@ from ledger.access.audit import record_audit
 from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
+from ledger.books.posting import Recorder
 from ledger.database import utc_today
 from ledger.funds.kinds import (
     CONDITIONS,
@@ -72,7 +73,7 @@ class ProfileError(InvalidEntry):
 class ProfileChanges:
     """The fields to set; anything not in ``values`` stays as it is."""
 
-    values: dict = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
 
 
 def _text(name: str, value: object) -> str | None:
@@ -93,14 +94,16 @@ def validate_slug(session: Session, slug: object) -> str:
     return slug
 
 
-def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
+def _apply(
+    session: Session, prisoner: Prisoner, values: dict[str, object]
+) -> dict[str, tuple[object, object]]:
     """Validate and set ``values`` on ``prisoner``; return {field: (old, new)} of changes."""
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
         raise ProfileError("unknown field", field=sorted(unknown)[0], reason="unknown_field")
-    changes = {}
+    changes: dict[str, tuple[object, object]] = {}
 
-    def put(name: str, new) -> None:
+    def put(name: str, new: object) -> None:
         old = getattr(prisoner, name)
         if old != new:
             changes[name] = (old, new)
@@ -165,7 +168,9 @@ def _apply(session: Session, prisoner: Prisoner, values: dict) -> dict:
     return changes
 
 
-def create_prisoner(session: Session, slug: object, values: dict, *, actor=None) -> Prisoner:
+def create_prisoner(
+    session: Session, slug: object, values: dict[str, object], *, actor: Recorder | None = None
+) -> Prisoner:
     """A new prisoner (hidden unless ``public`` is given) with a fund account."""
     prisoner = Prisoner(
         slug=validate_slug(session, slug),
@@ -186,14 +191,16 @@ def create_prisoner(session: Session, slug: object, values: dict, *, actor=None)
     return prisoner
 
 
-def _check_publication_choice(prisoner: Prisoner, values: dict, actor) -> None:
+def _check_publication_choice(prisoner: Prisoner, values: dict[str, object], actor: Recorder | None) -> None:
     """Only admins choose what the public page shows of a prisoner's lifecycle."""
     if "lifecycle_public" in values and values["lifecycle_public"] != prisoner.lifecycle_public:
         if getattr(actor, "role", None) != "admin":
             raise ProfileError("admins only", field="lifecycle_public", reason="admins_only")
 
 
-def update_prisoner(session: Session, prisoner: Prisoner, values: dict, *, actor=None) -> dict:
+def update_prisoner(
+    session: Session, prisoner: Prisoner, values: dict[str, object], *, actor: Recorder | None = None
+) -> dict[str, tuple[object, object]]:
     """Change profile fields; the audit log keeps which fields changed (not their text)."""
     _check_publication_choice(prisoner, values, actor)
     changes = _apply(session, prisoner, values)
@@ -256,7 +263,7 @@ def save_facility(
     regime: object = None,
     postal_address_ru: object = ...,
     postal_address_latin: object = ...,
-    actor=None,
+    actor: Recorder | None = None,
 ) -> Facility:
     """Create (``facility`` None) or update a facility; limits are positive whole numbers or None.
 

@@ -22,15 +22,17 @@ transfer reopens its instalment.  Nothing here commits; GET views only read.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
+from ledger.books.posting import Recorder
 from ledger.books.reversals import has_reversal
 from ledger.database import utcnow
 from ledger.funds.kinds import PledgeStatus
@@ -67,7 +69,7 @@ def donor_settings(session: Session) -> DonorSettings:
 RULE_LIMITS = {"overdue_days": (0, 365), "lapse_missed": (1, 60), "email_retention_days": (1, 3650)}
 
 
-def save_donor_rules(session: Session, *, actor, **values: object) -> DonorSettings:
+def save_donor_rules(session: Session, *, actor: Recorder | None, **values: object) -> DonorSettings:
     """Set the pledge rules (N days, M instalments) and the email retention period; the pledge
     job applies them at its next run.  Refused with InvalidEntry (nothing changed) for a value
     that is not a whole number within ``RULE_LIMITS``."""
@@ -181,7 +183,7 @@ class PledgeState:
         return sum(1 for i in self.instalments if not i.waived and i.is_paid)
 
 
-def _not_reversed():
+def _not_reversed() -> ColumnElement[bool]:
     return ~has_reversal(Donation.entry_id)
 
 
@@ -260,7 +262,7 @@ def evaluate(
 
 
 def pledge_states(
-    session: Session, pledges: list[Pledge], today: date | None = None, policy: Policy | None = None
+    session: Session, pledges: Sequence[Pledge], today: date | None = None, policy: Policy | None = None
 ) -> dict[int, PledgeState]:
     """The state of each pledge, with two queries for all of them."""
     today = today or utcnow().date()
@@ -284,7 +286,7 @@ def set_status(
     new_status: str,
     *,
     changed_by: str,
-    user=None,
+    user: Recorder | None = None,
     reason: str | None = None,
 ) -> PledgeStatusChange | None:
     """Change the stored status and write its history; nothing when it is unchanged."""
@@ -305,7 +307,9 @@ def set_status(
     return change
 
 
-def store_due_instalments(session: Session, pledge: Pledge, today: date, *, waived: bool = False) -> list:
+def store_due_instalments(
+    session: Session, pledge: Pledge, today: date, *, waived: bool = False
+) -> list[PledgeInstalment]:
     """Store the instalments that have fallen due by ``today`` and are not stored yet
     (``waived`` when they fell while the pledge was paused).  Returns the new rows."""
     rows = session.scalars(

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, Executable, delete, func, select
 from sqlalchemy.orm import Session
 
+from ledger.books.posting import Recorder
 from ledger.crypto import keyed_fernet
 from ledger.database import utcnow
 from ledger.funds.bank_import import StatementError
@@ -30,7 +31,7 @@ PURPOSE = "statement-preview"
 DEFAULT_LIFETIME = timedelta(hours=1)
 
 
-def _run(session: Session, statement) -> CursorResult[Any]:
+def _run(session: Session, statement: Executable) -> CursorResult[Any]:
     return cast(CursorResult[Any], session.execute(statement))
 
 
@@ -44,7 +45,7 @@ def keep_statement(
     *,
     key: bytes,
     lifetime: timedelta = DEFAULT_LIFETIME,
-    created_by=None,
+    created_by: Recorder | None = None,
     now: datetime | None = None,
 ) -> str:
     """Keep ``data`` encrypted until ``now + lifetime``; returns the token the preview page

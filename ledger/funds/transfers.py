@@ -13,7 +13,7 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.database import utcnow
 from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
@@ -28,9 +28,9 @@ def transfer_between_funds(
     money: Money,
     on: date,
     memo: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
-    approved_by=None,
+    approved_by: Recorder | None = None,
 ) -> JournalEntry | Approval:
     """Debit one fund and credit another in one currency; the source must cover it.
 

@@ -14,7 +14,7 @@ from ledger.jobs.registry import JOBS
 LATE = timedelta(minutes=10)
 
 
-def worker_health(session: Session) -> dict:
+def worker_health(session: Session) -> dict[str, str | list[str]]:
     held = leases(session)
     if not held:
         return {"worker": "not running", "late_jobs": []}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, Executable, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ RUNS_KEPT = 20
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC).replace(tzinfo=None)  # naive UTC, as stored
 
 
-def _changed(session: Session, statement) -> bool:
+def _changed(session: Session, statement: Executable) -> bool:
     return cast(CursorResult[Any], session.execute(statement)).rowcount == 1
 
 

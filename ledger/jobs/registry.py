@@ -26,7 +26,8 @@ class Job:
 
     def function(self) -> Callable[[], str]:
         module, _, attribute = self.target.partition(":")
-        return getattr(importlib.import_module(module), attribute)
+        function: Callable[[], str] = getattr(importlib.import_module(module), attribute)  # by its path
+        return function
 
 
 def minutes(n: float) -> timedelta:

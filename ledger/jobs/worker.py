@@ -33,7 +33,7 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = False
 
-    def stop(self, *_signal) -> None:
+    def stop(self, *_signal: object) -> None:
         if not self.stopping:
             log.info("worker %s: stopping after the job under way", self.name)
         self.stopping = True

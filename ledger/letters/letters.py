@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.holds import Approval
 from ledger.books.kinds import Category
 from ledger.books.models import Account
+from ledger.books.posting import Recorder
 from ledger.checkpoints.as_of import AsOf
 from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
@@ -72,7 +74,7 @@ def record_letter(
     reply_form: object = False,
     cost: Money | None = None,
     paid_from: Account | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
 ) -> Letter:
     """Record a letter; a paid one also posts (or holds for sign-off) its ``letters`` spending.
 
@@ -148,7 +150,9 @@ def record_letter(
     return letter
 
 
-def record_reply(session: Session, letter: Letter, *, on: date, recorded_by=None) -> Letter:
+def record_reply(
+    session: Session, letter: Letter, *, on: date, recorded_by: Recorder | None = None
+) -> Letter:
     """The prisoner answered ``letter`` on ``on`` (once)."""
     if not isinstance(on, date):
         raise InvalidEntry("bad date", field="on", reason="invalid_date")
@@ -227,9 +231,15 @@ class MonthLetters:
         return self.sent - self.answered
 
 
+class _Tally(TypedDict):
+    sent: int
+    answered: int
+    cost: dict[str, int]
+
+
 def letters_by_month(session: Session, *, start: date, end: date) -> list[MonthLetters]:
     """Per prisoner and month between ``start`` and ``end``: letters sent, answered, and paid."""
-    rows: dict[tuple[int, date], dict] = {}
+    rows: dict[tuple[int, date], _Tally] = {}
     prisoners: dict[int, Prisoner] = {}
     for letter in letters_for(session, start=start, end=end):
         key = (letter.prisoner_id, month_start(letter.sent_on))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.models import Facility
 from ledger.letters.models import LetterService
@@ -146,8 +147,8 @@ def save_service(
     session: Session,
     service: LetterService | None,
     *,
-    values: dict,
-    actor=None,
+    values: dict[str, object],
+    actor: Recorder | None = None,
 ) -> LetterService:
     """Create (``service`` None, ``key`` required) or update a service from ``values``: name,
     name_ru, url, letter_price, reply_form_price, image_price (Money in RUB or None),
@@ -182,7 +183,7 @@ def save_service(
         service.regions = ", ".join(r.strip() for r in (regions or "").split(",") if r.strip()) or None
     if "facilities" in values:
         facilities = values["facilities"] or []
-        if not all(isinstance(f, Facility) for f in facilities):
+        if not isinstance(facilities, list) or not all(isinstance(f, Facility) for f in facilities):
             raise InvalidEntry("unknown facility", field="facilities", reason="unknown_facility")
         service.facilities = list(facilities)
     if "note" in values:

@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from ledger.database import utcnow
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
+
+if TYPE_CHECKING:  # funds imports mail: the recipients' types are needed only for checking
+    from ledger.access.models import User
+    from ledger.funds.models import Donor
 
 CONFIRM_KIND = "confirm_email"
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -29,9 +35,9 @@ def queue_mail(
     session: Session,
     kind: str,
     *,
-    donor=None,
-    user=None,
-    params: dict | None = None,
+    donor: Donor | None = None,
+    user: User | None = None,
+    params: Mapping[str, object] | None = None,
     locale: str | None = None,
 ) -> MailMessage | None:
     """Add one message for a donor or a user (exactly one of them).

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_currency
@@ -33,11 +34,15 @@ from ledger.mail.outbox import CONFIRM_KIND
 from ledger.mail.sender import Outgoing
 from ledger.money import Money
 
-Builder = Callable[[Session, MailMessage, dict], dict | None]
+# A message's params as stored (JSON: ids and figures), and a template's context: both hold
+# values of many types, read by the builder or the template that knows them.
+MailParams = dict[str, Any]
+MailContext = dict[str, Any]
+Builder = Callable[[Session, MailMessage, MailParams], MailContext | None]
 KINDS: dict[str, tuple[object, Builder]] = {}
 
 
-def register_kind(kind: str, subject, builder: Builder) -> None:
+def register_kind(kind: str, subject: object, builder: Builder) -> None:
     """``subject``: a lazy string; ``builder(session, message, params)`` returns the template's
     context, or None when there is nothing to say any more (the message is then dropped)."""
     KINDS[kind] = (subject, builder)
@@ -45,20 +50,21 @@ def register_kind(kind: str, subject, builder: Builder) -> None:
 
 def _money(minor: int, currency: str) -> str:
     value = Money.from_minor(minor, currency)
-    return format_currency(value.amount, value.currency)
+    text: str = format_currency(value.amount, value.currency)  # flask_babel's result is untyped
+    return text
 
 
 def _base_url() -> str:
     return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
 
 
-def donor_links(donor: Donor) -> dict:
+def donor_links(donor: Donor) -> dict[str, str]:
     token = donor_token(current_app.config["SECRET_KEY"], donor.id, donor.link_generation or 0)
     base = _base_url()
     return {"manage_url": f"{base}/my-gift/{token}", "forget_url": f"{base}/my-gift/{token}/forget"}
 
 
-def _confirm(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _confirm(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     """The request to confirm an address: a link and nothing else (no prisoner, no amount, no
     reference, no link that opens the pledge)."""
     donor = session.get(Donor, message.donor_id)
@@ -68,7 +74,7 @@ def _confirm(session: Session, message: MailMessage, params: dict) -> dict | Non
     return {"confirm_url": f"{_base_url()}/my-gift/confirm/{token}"}
 
 
-def _fund_words(donor: Donor, pledge_or_donation) -> str | None:
+def _fund_words(donor: Donor, pledge_or_donation: Pledge | Donation) -> str | None:
     """The prisoner's name only when the donor allowed it; otherwise None (the template says
     "the fund you chose")."""
     prisoner = pledge_or_donation.prisoner
@@ -84,7 +90,7 @@ def _bank_text(session: Session, currency: str, locale: str) -> str:
     return details.text_for(locale) if details is not None else ""
 
 
-def _receipt(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _receipt(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     donation = session.get(Donation, params.get("donation"))
     if donation is None or donation.donor is None:
         return None
@@ -100,7 +106,7 @@ def _receipt(session: Session, message: MailMessage, params: dict) -> dict | Non
     }
 
 
-def _pledge_context(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _pledge_context(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     pledge = session.get(Pledge, params.get("pledge"))
     if pledge is None:
         return None
@@ -115,7 +121,7 @@ def _pledge_context(session: Session, message: MailMessage, params: dict) -> dic
     }
 
 
-def _reminder(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _reminder(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     context = _pledge_context(session, message, params)
     if context is None or context["pledge"].status in ("cancelled", "paused", "fulfilled"):
         return None
@@ -131,7 +137,7 @@ def _reminder(session: Session, message: MailMessage, params: dict) -> dict | No
     return context
 
 
-def _lapsed(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _lapsed(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     context = _pledge_context(session, message, params)
     if context is None or context["pledge"].status != "lapsed":
         return None
@@ -139,7 +145,7 @@ def _lapsed(session: Session, message: MailMessage, params: dict) -> dict | None
     return context
 
 
-def _digest(session: Session, message: MailMessage, params: dict) -> dict | None:
+def _digest(session: Session, message: MailMessage, params: MailParams) -> MailContext | None:
     ids = [i for i in params.get("pledges") or [] if isinstance(i, int)]
     pledges = [p for p in (session.get(Pledge, i) for i in ids) if p is not None]
     states = pledge_states(session, pledges)
@@ -172,7 +178,7 @@ def _digest(session: Session, message: MailMessage, params: dict) -> dict | None
     }
 
 
-def _late_transfers(session: Session, params: dict) -> list[dict]:
+def _late_transfers(session: Session, params: MailParams) -> list[dict[str, object]]:
     """Commissary transfers still in transit past the watch's days (the fund's slug, never a name)."""
     from ledger.commissary.models import CommissaryTransfer
 

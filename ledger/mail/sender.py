@@ -23,15 +23,16 @@ import os
 import secrets
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.database import utcnow
@@ -59,7 +60,7 @@ class SmtpSettings:
     directory: str | None = None
 
     @classmethod
-    def from_config(cls, config) -> SmtpSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
         return cls(
             directory=None if config.get("MAIL_SERVER") else config.get("MAIL_FILE_DIR"),
             server=config.get("MAIL_SERVER") or "localhost",
@@ -100,7 +101,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         (MailMessage.status == MailStatus.QUEUED) & (MailMessage.next_attempt_at <= now),
         (MailMessage.status == MailStatus.SENDING) & (MailMessage.claimed_at < now - CLAIM_TIMEOUT),

@@ -22,13 +22,13 @@ from ledger.books.accounts import STRIPE, get_or_create_account, trading_account
 from ledger.books.descriptions import describe
 from ledger.books.errors import DuplicateEntry, InvalidEntry
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money, minor_units
-from ledger.payments.stripe_api import from_stripe_amount
+from ledger.payments.stripe_api import StripeJson, from_stripe_amount
 
 
 class StripeDataError(InvalidEntry):
@@ -54,7 +54,7 @@ def checkout_metadata(*, prisoner: Prisoner | None, pledge: Pledge | None, donor
     return metadata
 
 
-def attribution_from_metadata(session: Session, metadata: dict | None) -> Attribution | None:
+def attribution_from_metadata(session: Session, metadata: StripeJson | None) -> Attribution | None:
     """The fund, pledge and donor named by our metadata; None when it is not ours."""
     metadata = metadata if isinstance(metadata, dict) else {}
     if "fund" not in metadata and "pledge" not in metadata:
@@ -91,7 +91,7 @@ def _date_of(timestamp: object) -> date:
     return datetime.fromtimestamp(timestamp, UTC).date()
 
 
-def _transaction(charge_or_refund: dict) -> dict | None:
+def _transaction(charge_or_refund: StripeJson) -> StripeJson | None:
     transaction = charge_or_refund.get("balance_transaction")
     if transaction is None:
         return None
@@ -112,7 +112,7 @@ class Settlement:
     on: date
 
     @classmethod
-    def of(cls, transaction: dict) -> Settlement:
+    def of(cls, transaction: StripeJson) -> Settlement:
         currency = transaction.get("currency") or ""
         settlement = cls(
             transaction_id=str(transaction.get("id") or ""),
@@ -174,7 +174,7 @@ def settlement_postings(
 
 
 def record_charge(
-    session: Session, charge: dict, attribution: Attribution, *, source_ref: str | None = None
+    session: Session, charge: StripeJson, attribution: Attribution, *, source_ref: str | None = None
 ) -> Donation | None:
     """Record a succeeded charge (balance transaction expanded) as a card donation, once.
 
@@ -220,7 +220,15 @@ def record_charge(
         return session.scalar(select(Donation).where(Donation.entry_id == duplicate.entry.id))
 
 
-def _record_converted_charge(session, gross, settlement, attribution, pledge, key, source_ref) -> Donation:
+def _record_converted_charge(
+    session: Session,
+    gross: Money,
+    settlement: Settlement,
+    attribution: Attribution,
+    pledge: Pledge | None,
+    key: str,
+    source_ref: str | None,
+) -> Donation:
     fund = donation_fund(session, attribution.prisoner)
     postings, rate = settlement_postings(
         session, fund=fund, original=-gross, settlement=settlement, category="donation"
@@ -268,12 +276,12 @@ def record_outflow(
     session: Session,
     *,
     donation: Donation,
-    transaction: dict,
+    transaction: StripeJson,
     original: Money,
     description: str,
     category: str = "refund",
     source_ref: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     as_advance: bool = False,
 ) -> JournalEntry | None:
     """Record a refund or dispute movement of a recorded card donation, once.
@@ -329,7 +337,7 @@ def record_outflow(
 
 
 def record_payout(
-    session: Session, payout: dict, *, bank_account: str, source_ref: str | None = None
+    session: Session, payout: StripeJson, *, bank_account: str, source_ref: str | None = None
 ) -> JournalEntry | None:
     """A paid payout moves its amount from ``assets:stripe`` to the bank account, once."""
     transaction_id = payout.get("balance_transaction")
@@ -374,7 +382,7 @@ def record_payout(
 
 
 def record_payout_return(
-    session: Session, payout: dict, *, bank_account: str, source_ref: str | None = None
+    session: Session, payout: StripeJson, *, bank_account: str, source_ref: str | None = None
 ) -> JournalEntry | None:
     """A payout that failed after it was recorded as paid: the money is back in Stripe.
 

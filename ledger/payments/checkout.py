@@ -21,7 +21,13 @@ from ledger.funds.models import Donor, Pledge, Prisoner
 from ledger.funds.pledges import new_reference
 from ledger.money import Money
 from ledger.payments.card_entries import checkout_metadata
-from ledger.payments.stripe_api import StripeCurrencyError, StripeGateway, stripe_decimals, to_stripe_amount
+from ledger.payments.stripe_api import (
+    StripeCurrencyError,
+    StripeGateway,
+    StripeJson,
+    stripe_decimals,
+    to_stripe_amount,
+)
 
 
 class CheckoutFailed(LedgerError):
@@ -59,15 +65,15 @@ def checkout_params(
     success_url: str,
     cancel_url: str,
     locale: str | None = None,
-) -> dict:
+) -> StripeJson:
     """The Checkout Session request: price inline, our ids in metadata on the session and on
     the payment intent or subscription (so refunds and invoices can find the fund)."""
-    price_data: dict = {
+    price_data: StripeJson = {
         "currency": gift.money.currency.lower(),
         "unit_amount": to_stripe_amount(gift.money),
         "product_data": {"name": product_name},
     }
-    params: dict = {
+    params: StripeJson = {
         "mode": "subscription" if gift.monthly else "payment",
         "line_items": [{"price_data": price_data, "quantity": 1}],
         "success_url": success_url,

@@ -27,6 +27,11 @@ UNSUPPORTED_CURRENCIES = frozenset(
 )
 
 
+# An object of Stripe's JSON, as the library's ``to_dict()`` gives it (or a request we send):
+# its values are whatever Stripe sent, so each one is checked where it is read.
+StripeJson = dict[str, Any]
+
+
 class StripeCurrencyError(MoneyError):
     """A currency we do not take through Stripe, or an amount that does not fit it."""
 
@@ -54,16 +59,15 @@ def from_stripe_amount(amount: object, currency: object) -> Money:
 
 
 def _exact_divide(amount: int, places: int, currency: str) -> int:
-    quotient, remainder = divmod(amount, 10**places)
+    divisor: int = 10**places
+    quotient, remainder = divmod(amount, divisor)
     if remainder:
         raise StripeCurrencyError("stripe_amount_not_whole", currency=currency)
     return quotient
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, stripe.StripeObject):
-        return value.to_dict()
-    return value
+def _plain(value: stripe.StripeObject) -> StripeJson:
+    return value.to_dict()
 
 
 class StripeGateway:
@@ -81,7 +85,7 @@ class StripeGateway:
             options["base_addresses"] = {"api": api_base}
         self.client = stripe.StripeClient(api_key, **options)
 
-    def create_checkout_session(self, params: Mapping[str, Any], *, idempotency_key: str) -> dict:
+    def create_checkout_session(self, params: Mapping[str, Any], *, idempotency_key: str) -> StripeJson:
         request: Any = dict(params)  # built and checked by ledger.payments.checkout
         return _plain(
             self.client.v1.checkout.sessions.create(
@@ -89,24 +93,24 @@ class StripeGateway:
             )
         )
 
-    def checkout_session(self, session_id: str) -> dict:
+    def checkout_session(self, session_id: str) -> StripeJson:
         return _plain(self.client.v1.checkout.sessions.retrieve(session_id))
 
-    def payment_intent(self, intent_id: str) -> dict:
+    def payment_intent(self, intent_id: str) -> StripeJson:
         return _plain(
             self.client.v1.payment_intents.retrieve(
                 intent_id, params={"expand": ["latest_charge.balance_transaction"]}
             )
         )
 
-    def charge(self, charge_id: str) -> dict:
+    def charge(self, charge_id: str) -> StripeJson:
         """The charge with its balance transaction expanded."""
         return _plain(self.client.v1.charges.retrieve(charge_id, params={"expand": ["balance_transaction"]}))
 
-    def balance_transaction(self, transaction_id: str) -> dict:
+    def balance_transaction(self, transaction_id: str) -> StripeJson:
         return _plain(self.client.v1.balance_transactions.retrieve(transaction_id))
 
-    def refunds_of(self, charge_id: str) -> list[dict]:
+    def refunds_of(self, charge_id: str) -> list[StripeJson]:
         listing = _plain(
             self.client.v1.refunds.list(
                 params={"charge": charge_id, "limit": 100, "expand": ["data.balance_transaction"]}
@@ -114,17 +118,17 @@ class StripeGateway:
         )
         return list(listing.get("data") or [])
 
-    def dispute(self, dispute_id: str) -> dict:
+    def dispute(self, dispute_id: str) -> StripeJson:
         return _plain(self.client.v1.disputes.retrieve(dispute_id))
 
-    def invoice(self, invoice_id: str) -> dict:
+    def invoice(self, invoice_id: str) -> StripeJson:
         return _plain(self.client.v1.invoices.retrieve(invoice_id))
 
-    def invoice_payments(self, invoice_id: str) -> list[dict]:
+    def invoice_payments(self, invoice_id: str) -> list[StripeJson]:
         listing = _plain(self.client.v1.invoice_payments.list(params={"invoice": invoice_id, "limit": 100}))
         return list(listing.get("data") or [])
 
-    def invoice_payments_for_intent(self, intent_id: str) -> list[dict]:
+    def invoice_payments_for_intent(self, intent_id: str) -> list[StripeJson]:
         listing = _plain(
             self.client.v1.invoice_payments.list(
                 params={"payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 10}
@@ -132,10 +136,10 @@ class StripeGateway:
         )
         return list(listing.get("data") or [])
 
-    def subscription(self, subscription_id: str) -> dict:
+    def subscription(self, subscription_id: str) -> StripeJson:
         return _plain(self.client.v1.subscriptions.retrieve(subscription_id))
 
-    def pause_subscription(self, subscription_id: str) -> dict:
+    def pause_subscription(self, subscription_id: str) -> StripeJson:
         """Stop collecting (invoices are voided) until resumed: the donor's pause."""
         return _plain(
             self.client.v1.subscriptions.update(
@@ -143,12 +147,12 @@ class StripeGateway:
             )
         )
 
-    def resume_subscription(self, subscription_id: str) -> dict:
+    def resume_subscription(self, subscription_id: str) -> StripeJson:
         request: Any = {"pause_collection": ""}  # an empty value unsets the pause
         return _plain(self.client.v1.subscriptions.update(subscription_id, params=request))
 
-    def cancel_subscription(self, subscription_id: str) -> dict:
+    def cancel_subscription(self, subscription_id: str) -> StripeJson:
         return _plain(self.client.v1.subscriptions.cancel(subscription_id))
 
-    def event(self, event_id: str) -> dict:
+    def event(self, event_id: str) -> StripeJson:
         return _plain(self.client.v1.events.retrieve(event_id))

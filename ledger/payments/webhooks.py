@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import stripe
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds, LedgerError
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import set_status
@@ -36,7 +36,7 @@ from ledger.payments.card_entries import (
 )
 from ledger.payments.kinds import EventStatus
 from ledger.payments.models import StripeEvent
-from ledger.payments.stripe_api import StripeGateway, from_stripe_amount
+from ledger.payments.stripe_api import StripeGateway, StripeJson, from_stripe_amount
 
 # Stripe signs the moment it sends; a clock a little ahead of ours is not an attack.
 FUTURE_SKEW_SECONDS = 60
@@ -59,7 +59,7 @@ def _signature_timestamp(header: str) -> int:
 
 def verify_event(
     payload: bytes, header: str | None, secret: str | None, *, tolerance: int, now: float | None = None
-) -> dict:
+) -> StripeJson:
     """Return the event as a dict when ``header`` is Stripe's valid signature of
     ``payload`` made within ``tolerance`` seconds; raise WebhookRejected otherwise.
 
@@ -117,7 +117,7 @@ def is_event_shaped(event: object) -> bool:
     return all(isinstance(obj.get(key, ""), str) for key in ("id", "object"))
 
 
-def _mapping(value: object) -> dict:
+def _mapping(value: object) -> StripeJson:
     """A nested object of the event's data, or {} when it is anything else."""
     return value if isinstance(value, dict) else {}
 
@@ -131,7 +131,7 @@ class WebhookContext:
     gateway: StripeGateway
     payout_account: Callable[[str], str]
     event_id: str | None = None
-    recorded_by: Any = None
+    recorded_by: Recorder | None = None
     as_advance: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -145,13 +145,13 @@ def _id_of(value: object) -> str | None:
 # ---- attribution ---------------------------------------------------------------------------
 
 
-def _subscription_details(invoice: dict) -> tuple[str | None, dict]:
+def _subscription_details(invoice: StripeJson) -> tuple[str | None, StripeJson]:
     details = _mapping(_mapping(invoice.get("parent")).get("subscription_details"))
     subscription = _id_of(details.get("subscription")) or _id_of(invoice.get("subscription"))
     return subscription, _mapping(details.get("metadata"))
 
 
-def attribution_for_invoice(ctx: WebhookContext, invoice: dict) -> Attribution:
+def attribution_for_invoice(ctx: WebhookContext, invoice: StripeJson) -> Attribution:
     subscription_id, metadata = _subscription_details(invoice)
     if subscription_id:
         pledge = ctx.session.scalar(select(Pledge).where(Pledge.stripe_subscription_id == subscription_id))
@@ -167,7 +167,7 @@ def attribution_for_invoice(ctx: WebhookContext, invoice: dict) -> Attribution:
     return attribution or _unattributed(ctx, invoice.get("id"))
 
 
-def attribution_for_charge(ctx: WebhookContext, charge: dict) -> Attribution:
+def attribution_for_charge(ctx: WebhookContext, charge: StripeJson) -> Attribution:
     attribution = attribution_from_metadata(ctx.session, charge.get("metadata"))
     if attribution is not None:
         return attribution
@@ -211,7 +211,7 @@ def _link_customer(ctx: WebhookContext, donor: Donor | None, customer_id: str | 
 
 
 def _record_charge_object(
-    ctx: WebhookContext, charge: dict, attribution: Attribution | None = None
+    ctx: WebhookContext, charge: StripeJson, attribution: Attribution | None = None
 ) -> Donation | None:
     transaction = charge.get("balance_transaction")
     if isinstance(transaction, dict):
@@ -223,7 +223,7 @@ def _record_charge_object(
     return record_charge(ctx.session, charge, attribution, source_ref=ctx.event_id)
 
 
-def _charge_of_intent(ctx: WebhookContext, intent_id: str) -> dict | None:
+def _charge_of_intent(ctx: WebhookContext, intent_id: str) -> StripeJson | None:
     intent = ctx.gateway.payment_intent(intent_id)
     charge = intent.get("latest_charge")
     if isinstance(charge, str):
@@ -243,7 +243,7 @@ def ensure_charge_recorded(ctx: WebhookContext, charge_id: str) -> Donation:
     return donation
 
 
-def handle_checkout_completed(ctx: WebhookContext, checkout: dict) -> None:
+def handle_checkout_completed(ctx: WebhookContext, checkout: StripeJson) -> None:
     attribution = attribution_from_metadata(ctx.session, checkout.get("metadata"))
     if attribution is not None:
         _link_customer(ctx, attribution.donor, _id_of(checkout.get("customer")))
@@ -266,7 +266,7 @@ def handle_checkout_completed(ctx: WebhookContext, checkout: dict) -> None:
         ctx.notes.append("charge_not_settled")
 
 
-def handle_invoice_paid(ctx: WebhookContext, invoice: dict) -> None:
+def handle_invoice_paid(ctx: WebhookContext, invoice: StripeJson) -> None:
     invoice_id = _id_of(invoice)
     if not invoice_id:
         raise StripeDataError("invoice without id", field="invoice")
@@ -287,7 +287,7 @@ def handle_invoice_paid(ctx: WebhookContext, invoice: dict) -> None:
             continue
         details = payment.get("payment") or {}
         charge_id, intent_id = _id_of(details.get("charge")), _id_of(details.get("payment_intent"))
-        charge: dict | None = None
+        charge: StripeJson | None = None
         if details.get("type") == "charge" and charge_id:
             charge = ctx.gateway.charge(charge_id)
         elif intent_id:
@@ -296,7 +296,7 @@ def handle_invoice_paid(ctx: WebhookContext, invoice: dict) -> None:
             _record_charge_object(ctx, charge, attribution)
 
 
-def handle_charge_succeeded(ctx: WebhookContext, charge: dict) -> None:
+def handle_charge_succeeded(ctx: WebhookContext, charge: StripeJson) -> None:
     charge_id = _id_of(charge)
     if not charge_id:
         raise StripeDataError("charge without id", field="charge")
@@ -304,13 +304,13 @@ def handle_charge_succeeded(ctx: WebhookContext, charge: dict) -> None:
         ctx.notes.append("charge_not_settled")
 
 
-def handle_payment_intent_succeeded(ctx: WebhookContext, intent: dict) -> None:
+def handle_payment_intent_succeeded(ctx: WebhookContext, intent: StripeJson) -> None:
     charge = _charge_of_intent(ctx, _id_of(intent) or "")
     if charge is None or _record_charge_object(ctx, charge) is None:
         ctx.notes.append("charge_not_settled")
 
 
-def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
+def handle_subscription_ended(ctx: WebhookContext, subscription: StripeJson) -> None:
     """customer.subscription.deleted: the monthly pledge it fulfilled is cancelled."""
     subscription_id = _id_of(subscription)
     pledge = ctx.session.scalar(select(Pledge).where(Pledge.stripe_subscription_id == subscription_id))
@@ -326,7 +326,7 @@ def handle_subscription_ended(ctx: WebhookContext, subscription: dict) -> None:
 # ---- money out -----------------------------------------------------------------------------
 
 
-def handle_refund(ctx: WebhookContext, obj: dict) -> None:
+def handle_refund(ctx: WebhookContext, obj: StripeJson) -> None:
     """charge.refunded, charge.refund.updated, refund.created, refund.updated, refund.failed:
     record every refund of the charge that has a balance transaction, and the money back
     of every refund that failed or was cancelled after it (its ``refund_failure``
@@ -368,7 +368,7 @@ def handle_refund(ctx: WebhookContext, obj: dict) -> None:
         )
 
 
-def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
+def handle_dispute(ctx: WebhookContext, dispute: StripeJson) -> None:
     """charge.dispute.*: money withdrawn (with Stripe's dispute fee) and, when won, reinstated.
     Each of the dispute's balance transactions is recorded once, in whatever order."""
     charge_id = _id_of(dispute.get("charge"))
@@ -397,12 +397,12 @@ def handle_dispute(ctx: WebhookContext, dispute: dict) -> None:
         )
 
 
-def handle_payout_paid(ctx: WebhookContext, payout: dict) -> None:
+def handle_payout_paid(ctx: WebhookContext, payout: StripeJson) -> None:
     currency = str(payout.get("currency") or "").upper()
     record_payout(ctx.session, payout, bank_account=ctx.payout_account(currency), source_ref=ctx.event_id)
 
 
-def handle_payout_failed(ctx: WebhookContext, payout: dict) -> None:
+def handle_payout_failed(ctx: WebhookContext, payout: StripeJson) -> None:
     """payout.failed: when the payout had been recorded as paid, its money returns to Stripe."""
     currency = str(payout.get("currency") or "").upper()
     if (
@@ -414,7 +414,7 @@ def handle_payout_failed(ctx: WebhookContext, payout: dict) -> None:
         ctx.notes.append("nothing_to_return")
 
 
-HANDLERS: dict[str, Callable[[WebhookContext, dict], None]] = {
+HANDLERS: dict[str, Callable[[WebhookContext, StripeJson], None]] = {
     "checkout.session.completed": handle_checkout_completed,
     "checkout.session.async_payment_succeeded": handle_checkout_completed,
     "invoice.paid": handle_invoice_paid,
@@ -444,7 +444,7 @@ def is_known_event(session: Session, event_id: str) -> bool:
     return session.get(StripeEvent, event_id) is not None
 
 
-def store_event(session: Session, event: dict) -> StripeEvent:
+def store_event(session: Session, event: StripeJson) -> StripeEvent:
     """Add the event's row (flushed): the primary key makes a second delivery fail here."""
     row = StripeEvent(
         id=event["id"],
@@ -457,7 +457,7 @@ def store_event(session: Session, event: dict) -> StripeEvent:
     return row
 
 
-def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeEvent:
+def process_event(ctx: WebhookContext, row: StripeEvent, event: StripeJson) -> StripeEvent:
     """Run the event's handler and set the row's status.
 
     A fund that can't cover a refund or dispute is not overdrawn: the event waits as
@@ -477,6 +477,7 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
             record_audit(
                 ctx.session,
                 "stripe.needs_attention",
+                user=ctx.recorded_by,
                 target=f"stripe_event:{row.id}",
                 reason="refund_exceeds_fund",
                 type=row.type,
@@ -489,7 +490,7 @@ def process_event(ctx: WebhookContext, row: StripeEvent, event: dict) -> StripeE
     return row
 
 
-def mark_unprocessable(session: Session, event: dict, error: LedgerError | MoneyError) -> StripeEvent:
+def mark_unprocessable(session: Session, event: StripeJson, error: LedgerError | MoneyError) -> StripeEvent:
     """Keep an event whose data we can't record (in a fresh transaction), for an admin."""
     row = session.get(StripeEvent, event["id"]) or store_event(session, event)
     row.status = EventStatus.NEEDS_ATTENTION

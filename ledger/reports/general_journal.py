@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, select, true, tuple_
+from sqlalchemy import ScalarSelect, Select, and_, func, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,7 +45,7 @@ class JournalFilter:
         return conditions
 
 
-def _account_id(name: str):
+def _account_id(name: str) -> ScalarSelect[int]:
     return select(Account.id).where(Account.name == name).scalar_subquery()
 
 
@@ -77,7 +77,7 @@ class JournalLine:
     postings: list[JournalPosting]
 
 
-def _matching_entry_ids(filters: JournalFilter, *, after: int = 0):
+def _matching_entry_ids(filters: JournalFilter, *, after: int = 0) -> Select[int]:
     """The ids of the matching entries after ``after``, in chain order, as a statement to page.
 
     With an account, category or prisoner filter it reads the matching postings first (an
@@ -328,13 +328,13 @@ def account_ledger_lines(
         rows.close()
 
 
-def utc_text(moment) -> str:
+def utc_text(moment: datetime) -> str:
     """A stored (naive UTC) time as ISO 8601 with its offset, so a spreadsheet or script
     reading a download knows the zone: ``2026-12-01T13:05:00+00:00``."""
     return moment.replace(tzinfo=UTC).isoformat()
 
 
-def whole_journal_rows(session: Session) -> Iterator[list]:
+def whole_journal_rows(session: Session) -> Iterator[list[object]]:
     """Every posting of the journal as a row of the journal CSV, in chain order, streamed in
     flat memory (``journal_batches``): entry, date, description, recorded at, recorded by,
     source, reverses, line, account, currency, amount, category, memo, hash, previous hash,

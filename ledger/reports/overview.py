@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
@@ -32,7 +32,7 @@ def _like_escaped(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _search(statement, query: str):
+def _search(statement: Select[int], query: str) -> Select[int]:
     """Narrow ``statement`` (over Prisoner outer-joined to Facility) to a search that folds
     case and ё/е in every script, on SQLite and PostgreSQL alike."""
     pattern = _like_escaped(fold_for_search(query) or "")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import extract
+from sqlalchemy import ColumnElement, Extract, SQLColumnExpression, extract
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Period:
     start: date | None = None
     end: date | None = None
 
-    def includes(self, column):
+    def includes(self, column: SQLColumnExpression[date]) -> list[ColumnElement[bool]]:
         """SQL condition: ``column`` (a date) lies in the period."""
         conditions = []
         if self.start is not None:
@@ -46,7 +47,7 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
-def month_columns(column):
+def month_columns(column: SQLColumnExpression[date]) -> tuple[Extract, Extract]:
     """``(year, month)`` SQL expressions of a date column (portable: SQLite and PostgreSQL)."""
     return extract("year", column), extract("month", column)
 
@@ -75,7 +76,7 @@ def parse_report_date(value: str | None, field: str) -> date | None:
     return parsed
 
 
-def parse_period(args, start_field: str = "from", end_field: str = "to") -> Period:
+def parse_period(args: Mapping[str, str], start_field: str = "from", end_field: str = "to") -> Period:
     """The period of ``?from=&to=`` in ``args`` (any mapping); raises PeriodError."""
     start = parse_report_date(args.get(start_field), start_field)
     end = parse_report_date(args.get(end_field), end_field)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.reversals import has_reversal
@@ -64,7 +64,7 @@ def _expected(pledge: Pledge, month: date) -> int:
     return pledge.amount_minor
 
 
-def _not_reversed():
+def _not_reversed() -> ColumnElement[bool]:
     """Donations whose entry has not been reversed (a bounced transfer is not a gift)."""
     return ~has_reversal(Donation.entry_id)
 
@@ -79,7 +79,7 @@ def pledge_fulfilment(
     start = month_start(start or add_months(end, -11))
     calendar = months_between(start, end)
     year, month = month_columns(Donation.received_on)
-    received: dict[tuple[int, date], int] = {}
+    received: dict[tuple[int | None, date], int] = {}  # the join leaves no gift without a pledge
     for pledge_id, y, m, total in session.execute(
         select(Donation.pledge_id, year, month, func.sum(Donation.amount_minor))
         .join(Pledge, Pledge.id == Donation.pledge_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books.accounts import fund_account_name
@@ -110,14 +110,14 @@ def prisoner_report(
     reports: dict[str, CurrencyReport] = {}
     if account_id is not None:
         if period.start is not None:
-            statement, day = dated(
+            opening_statement, day = dated(
                 select(Posting.currency, func.sum(Posting.amount_minor)).join(
                     JournalEntry, JournalEntry.id == Posting.entry_id
                 ),
                 as_of,
             )
             opening = session.execute(
-                statement.where(
+                opening_statement.where(
                     Posting.account_id == account_id, day < period.start, *as_of.covers(Posting.entry_id)
                 ).group_by(Posting.currency)
             )
@@ -169,7 +169,7 @@ def prisoner_report(
     return PrisonerReport(prisoner, period, currencies, runway_for(session, prisoner, as_of=as_of))
 
 
-def _public_category(as_of: AsOf):
+def _public_category(as_of: AsOf) -> SQLColumnExpression[str | None]:
     """The category a posting is reported under.  In the public view every posting of a
     published gift (its fee, a refund, a reversal) counts as received, net: a fee or a
     refund shown apart would tell one card gift's amount (docs/privacy.md)."""
@@ -251,7 +251,7 @@ class MonthFlow:
         return bool(self.received or self.spent or self.converted_in or self.converted_out)
 
 
-def _flow_columns(as_of: AsOf):
+def _flow_columns(as_of: AsOf) -> list[ColumnElement[int]]:
     category = _public_category(as_of)
     received = case(
         (category == "donation", -Posting.amount_minor),

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.books.accounts import FUND_PREFIX, PRISONER_FUND_PREFIX
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.checkpoints.as_of import AsOf, dated
 from ledger.checkpoints.models import PublishedEntry, ReleaseCell
@@ -32,7 +33,6 @@ from ledger.funds.models import Prisoner
 from ledger.money import minor_text, minor_units
 from ledger.reports.balance_sheet import public_group
 from ledger.reports.periods import month_columns
-from ledger.reports.prisoner_report import SPENDING_CATEGORIES
 from ledger.spending.models import Receipt
 
 
@@ -45,8 +45,8 @@ class Place:
     slug: str | None = None
     name: str | None = None
 
-    def json(self) -> dict:
-        body: dict = {"place": self.key}
+    def json(self) -> dict[str, str | None]:
+        body: dict[str, str | None] = {"place": self.key}
         if self.slug is not None:
             body.update(prisoner=self.slug, prisoner_name=self.name)
         return body
@@ -147,18 +147,18 @@ def public_entries(
 
 def release_entries(
     session: Session, entry_ids: list[int], *, receipts_until: datetime | None
-) -> Iterator[tuple[int, dict]]:
+) -> Iterator[tuple[int, dict[str, object]]]:
     """The public documents of these entries (a release's lines), in id order."""
     for start_at in range(0, len(entry_ids), 500):
         for entry_id, entry in _entries(session, entry_ids[start_at : start_at + 500], receipts_until):
             yield entry_id, entry_document(entry)
 
 
-def _amount(minor: int, currency: str) -> dict:
+def _amount(minor: int, currency: str) -> dict[str, str]:
     return {"amount": minor_text(minor, minor_units(currency)), "currency": currency}
 
 
-def entry_document(entry: PublicEntry) -> dict:
+def entry_document(entry: PublicEntry) -> dict[str, object]:
     """An entry as the open books publish it (JSON lines)."""
     return {
         "type": "entry",

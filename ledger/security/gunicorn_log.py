@@ -38,10 +38,10 @@ class ErrorLogScrubber(logging.Filter):
         return True
 
 
-class PrivateLogger(Logger):
+class PrivateLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type information
     """gunicorn's own logger, with the error log scrubbed of addresses and emails."""
 
-    def setup(self, cfg) -> None:
+    def setup(self, cfg: object) -> None:
         super().setup(cfg)
         if not any(isinstance(f, ErrorLogScrubber) for f in self.error_log.filters):
             self.error_log.addFilter(ErrorLogScrubber())

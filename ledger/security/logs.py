@@ -20,7 +20,7 @@ def scrub_emails(text: str) -> str:
     return _EMAIL.sub("[email]", text)
 
 
-def _scrub(value):
+def _scrub(value: object) -> object:
     return scrub_emails(value) if isinstance(value, str) else value
 
 

@@ -8,24 +8,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
+from ledger.access.models import User
 from ledger.books.accounts import CASH_PREFIX, check_currency, find_account, get_or_create_account
 from ledger.books.descriptions import describe
 from ledger.books.errors import AccountClosed, InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry, Posting
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
 from ledger.text import TextError, clean_text
 
 
-def cash_account_name(user, currency: str) -> str:
+def cash_account_name(user: User, currency: str) -> str:
     # The id, not the name: exports are public and coordinators may be at risk too.
     return f"{CASH_PREFIX}coordinator-{user.id}-{currency.lower()}"
 
 
-def cash_account_for(session: Session, user, currency: str) -> Account:
+def cash_account_for(session: Session, user: User, currency: str) -> Account:
     """The coordinator's cash box in ``currency``: one per coordinator and currency, opened
     when first needed (their first cash advance in that currency).  An older box (named
     ``assets:cash:coordinator-<id>``) holding that currency is theirs too."""
@@ -46,7 +47,7 @@ def cash_account_for(session: Session, user, currency: str) -> Account:
     )
 
 
-def cash_accounts_of(session: Session, user) -> list[Account]:
+def cash_accounts_of(session: Session, user: User) -> list[Account]:
     """The coordinator's open cash boxes, by currency."""
     return list(
         session.scalars(
@@ -75,9 +76,9 @@ def move_cash(
     money: Money,
     on: date,
     memo: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
-    approved_by=None,
+    approved_by: Recorder | None = None,
 ) -> JournalEntry | Approval:
     """A cash advance (bank → cash) or a return (cash → bank); nothing else.
 

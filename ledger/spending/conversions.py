@@ -17,7 +17,7 @@ from ledger.books.accounts import FUND_PREFIX, check_currency, trading_account
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.money import Money, MoneyError, minor_units
 from ledger.text import TextError, clean_text
 
@@ -87,7 +87,7 @@ def convert_within_fund(
     rate: Decimal | None = None,
     on: date,
     memo: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
     """Move a fund's money from one currency to another (e.g. EUR → RUB at 98.40).
@@ -145,7 +145,7 @@ def convert_assets(
     rate: Decimal | None = None,
     on: date,
     memo: str | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
     """The bank exchanged pooled money (e.g. bank EUR → bank RUB)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,9 +14,12 @@ from ledger.books.accounts import check_currency, fund_account_for
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
-from ledger.books.kinds import SPENDING_CATEGORIES, ApprovalKind, AssetKind
+
+# SPENDING_CATEGORIES is re-exported: the labels and the API contract import it from here.
+from ledger.books.kinds import SPENDING_CATEGORIES as SPENDING_CATEGORIES
+from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, lock_ledger, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
 from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
@@ -68,7 +72,7 @@ def spending_assets(session: Session) -> list[Account]:
     )
 
 
-def _text(value, field_name: str, max_length: int = 500, required: bool = False) -> str | None:
+def _text(value: object, field_name: str, max_length: int = 500, required: bool = False) -> str | None:
     try:
         return clean_text(value, max_length=max_length, required=required) or None
     except TextError as error:
@@ -128,7 +132,7 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
     return grams, items
 
 
-def _parcel_payload(parcel: ParcelDraft) -> dict:
+def _parcel_payload(parcel: ParcelDraft) -> dict[str, object]:
     return {
         "sent_on": parcel.sent_on.isoformat(),
         "tracking_number": parcel.tracking_number,
@@ -143,7 +147,7 @@ def _parcel_payload(parcel: ParcelDraft) -> dict:
     }
 
 
-def parcel_from_payload(data: dict | None, currency: str) -> ParcelDraft | None:
+def parcel_from_payload(data: dict[str, Any] | None, currency: str) -> ParcelDraft | None:
     """The parcel of a pending disbursement, as it was submitted."""
     if data is None:
         return None
@@ -176,9 +180,9 @@ def record_disbursement(
     spent_on: date,
     memo: str | None = None,
     parcel: ParcelDraft | None = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
-    approved_by=None,
+    approved_by: Recorder | None = None,
 ) -> JournalEntry | Approval:
     """Debit the prisoner's fund with ``category`` and credit the asset paid from.
 

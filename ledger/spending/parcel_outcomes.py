@@ -22,7 +22,7 @@ from ledger.books.accounts import BANK_PREFIX, CASH_PREFIX, fund_account_for
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
-from ledger.books.posting import EntryDraft, PostingDraft, post_entry
+from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.database import utcnow
 from ledger.funds.models import ParcelAssignment, Prisoner
 from ledger.money import Money
@@ -73,7 +73,7 @@ def record_outcome(
     on: date,
     tracking_number: object = None,
     note: object = None,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
 ) -> ParcelOutcome:
     """Record (or correct, until a refund is booked) what became of ``parcel``."""
     if outcome not in PARCEL_OUTCOMES:
@@ -119,7 +119,7 @@ def attach_inventory(
     original_name: str | None,
     storage_root: Path,
     max_bytes: int,
-    uploaded_by=None,
+    uploaded_by: Recorder | None = None,
 ) -> Receipt:
     """Store the scan of the inventory form as a receipt of the parcel's entry and link it
     to the parcel's outcome (which must be recorded first)."""
@@ -146,7 +146,7 @@ def record_parcel_refund(
     money: Money,
     received_into: Account,
     on: date,
-    recorded_by=None,
+    recorded_by: Recorder | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
     """The post office refunded a returned parcel: debit the asset, credit the fund (refund)."""
@@ -208,7 +208,7 @@ def parcels_of(session: Session, prisoner: Prisoner, *, limit: int = 100) -> lis
     )
 
 
-def assign_next_parcel(session: Session, prisoner: Prisoner, user: User | None, *, actor=None) -> None:
+def assign_next_parcel(session: Session, prisoner: Prisoner, user: User | None, *, actor: Recorder) -> None:
     """Name the coordinator who sends the prisoner's next parcel (None: nobody yet)."""
     if user is not None and (user.role not in WRITERS or not user.active):
         raise InvalidEntry("not a coordinator", field="coordinator", reason="not_a_coordinator")

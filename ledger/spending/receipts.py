@@ -12,6 +12,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,9 +21,15 @@ from ledger.access.audit import record_audit
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import JournalEntry
+from ledger.books.posting import Recorder
 from ledger.file_modes import private_dir, write_private
 from ledger.spending.models import ApprovalReceipt, Receipt
 from ledger.text import TextError, clean_text
+
+if TYPE_CHECKING:  # imported where used: pypdf only when a PDF comes in
+    from pypdf import PageObject
+
+    from ledger.books.verify import Problem
 
 # Pillow and pypdf are imported when a receipt is stored, not when the app starts (issue #30).
 MAX_IMAGE_PIXELS = 40_000_000  # larger is a decompression bomb, not a receipt
@@ -75,8 +82,8 @@ def is_disbursement(session: Session, entry: JournalEntry) -> bool:
     """Receipts prove spending: the entry debits a fund with a spending category and is
     not a reversal (a donation, transfer, conversion or refund has no receipt)."""
     from ledger.books.accounts import FUND_PREFIX
+    from ledger.books.kinds import SPENDING_CATEGORIES
     from ledger.books.models import Account, Posting
-    from ledger.spending.disbursements import SPENDING_CATEGORIES
 
     if entry.reverses_id is not None:
         return False
@@ -98,7 +105,7 @@ def is_disbursement(session: Session, entry: JournalEntry) -> bool:
 _PDF_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/LastModified", "/Thumb")
 
 
-def _drop_traces(page) -> None:
+def _drop_traces(page: PageObject) -> None:
     """Remove the dropped keys from a page and everything it refers to (its resources:
     fonts, image XObjects with their own XMP), without climbing to its /Parent."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -156,7 +163,7 @@ def attach_receipt(
     original_name: str | None,
     storage_root: Path,
     max_bytes: int,
-    uploaded_by=None,
+    uploaded_by: Recorder | None = None,
 ) -> Receipt:
     """Check, sanitise and store a receipt for ``entry``; the caller commits.
 
@@ -246,7 +253,7 @@ def attach_approval_receipt(
     original_name: str | None,
     storage_root: Path,
     max_bytes: int,
-    uploaded_by=None,
+    uploaded_by: Recorder | None = None,
 ) -> ApprovalReceipt:
     """A receipt for an item still waiting for sign-off (same checks as ``attach_receipt``).
 
@@ -284,7 +291,7 @@ def attach_approval_receipt(
     return receipt
 
 
-def verify_receipts(session: Session, storage_root: Path) -> list:
+def verify_receipts(session: Session, storage_root: Path) -> list[Problem]:
     """``ledger verify``'s check of the stored files: every receipt's file exists, is as long
     as recorded, hashes to the SHA-256 in its row, and that SHA-256 is the one the audit log
     recorded when it was attached. Returns ``ledger.books.verify.Problem`` items."""

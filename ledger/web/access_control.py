@@ -3,8 +3,10 @@ and the rule that admins, coordinators and auditors enrol in two-factor before d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -18,6 +20,9 @@ from ledger.access.users import live_token, note_token_used
 from ledger.extensions import db, login_manager
 
 # What a signed-in admin or coordinator without two-factor may still reach.
+P = ParamSpec("P")
+R = TypeVar("R")
+
 ENROLMENT_ENDPOINTS = frozenset(
     {
         "settings.two_factor",
@@ -94,13 +99,13 @@ def _require_two_factor_enrolment():
     return redirect(url_for("settings.two_factor"))
 
 
-def role_required(*roles: str):
+def role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Allow the view only to signed-in users whose role is in ``roles``."""
 
-    def decorator(view):
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

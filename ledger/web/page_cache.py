@@ -11,10 +11,12 @@ session (a flash message, a new cookie) and anything but a 200 are never stored.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, ParamSpec
 
 from flask import Response, current_app, make_response, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Dialect, exc, select
@@ -22,6 +24,8 @@ from sqlalchemy import Dialect, exc, select
 from ledger.checkpoints.models import Checkpoint
 from ledger.content_version import ContentVersion
 from ledger.extensions import db
+
+P = ParamSpec("P")
 
 MAX_PAGES = 512
 
@@ -103,11 +107,11 @@ def _read_versions(engine, sql: str) -> tuple:
     return tuple(row)
 
 
-def cached_public_page(view):
+def cached_public_page(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """Serve ``view`` from the cache for anonymous GET requests when nothing changed."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         cache: PageCache | None = current_app.extensions.get("page_cache")
         if cache is None or request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
             return view(*args, **kwargs)

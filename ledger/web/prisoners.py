@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.checkpoints.disclosure import rules_from_config
 from ledger.checkpoints.release import fund_waits, without_unpublished_moves
 from ledger.database import utc_today
@@ -22,7 +23,6 @@ from ledger.letters.services import services_reaching
 from ledger.messages import message_for
 from ledger.reports.periods import Period, PeriodError, parse_period, whole_months
 from ledger.reports.prisoner_report import (
-    SPENDING_CATEGORIES,
     disbursements,
     fund_account_id,
     fund_balances,
