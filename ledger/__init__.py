@@ -145,12 +145,14 @@ def create_app(
     from ledger.security.headers import init_security_headers
     from ledger.security.logs import init_log_hygiene
     from ledger.security.proxy import init_proxy
-    from ledger.web.read_only import init_read_only
 
     init_security_headers(app)
     init_log_hygiene()
     init_proxy(app)  # wraps wsgi_app: before the first request, not in it
-    init_read_only(app)  # a command on a replica is read-only too
+    if app.config.get("READ_ONLY"):  # a command on a replica is read-only too
+        from ledger.web.read_only import init_read_only
+
+        init_read_only(app)
     register_cli(app)
     app.defer_routes()
     return app
