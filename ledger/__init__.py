@@ -63,9 +63,9 @@ class LedgerFlask(Flask):
         self._routes_state = "pending"
 
     def load_routes(self) -> None:
-        if self._routes_state != "pending":
+        if self._routes_state in ("none", "loaded"):
             return
-        with self._routes_lock:
+        with self._routes_lock:  # another thread waits here while one loads; the loader re-enters
             if self._routes_state == "pending":
                 self._routes_state = "loading"  # the registration below reads url_map itself
                 _register_routes(self)

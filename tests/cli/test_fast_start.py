@@ -9,6 +9,7 @@ import importlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -145,3 +146,29 @@ def test_a_template_loads_them_for_their_filters_which_mails_use_too(tmp_path):
         assert app._routes_state == "loaded"
         assert "money" in app.jinja_env.filters
         assert app.jinja_env.from_string("{{ 'x' | display_name }}")
+
+
+def test_a_request_arriving_while_another_loads_the_routes_waits_for_all_of_them(tmp_path, monkeypatch):
+    """Two first requests at once (gunicorn's threads): the second must not route against a
+    half-registered map."""
+    import threading
+
+    import ledger
+
+    app = _fresh(tmp_path)
+    registering, seen = threading.Event(), []
+    real_register = ledger._register_routes
+
+    def slow_register(app_):
+        registering.set()
+        real_register(app_)
+        time.sleep(0.2)  # the other thread is at the lock by now
+
+    monkeypatch.setattr(ledger, "_register_routes", slow_register)
+    first = threading.Thread(target=app.load_routes)
+    first.start()
+    registering.wait(5)
+    app.load_routes()  # the second caller
+    seen.append(app._routes_state)
+    first.join()
+    assert seen == ["loaded"]
