@@ -202,6 +202,7 @@ def main(url: str, workdir: str, count: int = 20, instance_path: str | None = No
             values = _real_values(db.session, url_values(db.session))
             end_session()
         clients = _clients(app, tokens)
+        app.load_routes()  # as gunicorn.conf.py does in post_worker_init
         tune_for_serving()  # as each gunicorn worker does once it has built the app
         downloads = {
             name: {"role": who, **_download(clients[who], path, out / filename)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,12 +15,7 @@ from sqlalchemy import select
 
 from ledger.access.models import User
 from ledger.access.roles import ROLES
-from ledger.access.users import change_role, create_token, create_user, normalise_email, set_active
-from ledger.books.verify import verify_ledger
 from ledger.extensions import db
-from ledger.messages import message_for
-from ledger.refusals import DOMAIN_ERRORS, error_parts
-from ledger.transaction import unit_of_work
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,6 +36,10 @@ def writes(command: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(command)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        from ledger.messages import message_for
+        from ledger.refusals import DOMAIN_ERRORS, error_parts
+        from ledger.transaction import unit_of_work
+
         try:
             with unit_of_work(db.session):
                 return command(*args, **kwargs)
@@ -57,6 +57,8 @@ def writes(command: Callable[P, R]) -> Callable[P, R]:
 @writes
 def users_create(email: str, role: str) -> None:
     """Create a user.  Asks for the password twice, or reads one line from standard input."""
+    from ledger.access.users import create_user
+
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
@@ -87,6 +89,8 @@ def users_list() -> None:
 def users_deactivate(email: str) -> None:
     """Stop EMAIL's sign-in, open sessions and API tokens at once (a lost phone, someone who left
     or was detained); their entries stay in the journal.  The last active admin stays."""
+    from ledger.access.users import set_active
+
     user = _user(email)
     set_active(db.session, user, False, actor=None)
     click.echo(f"Deactivated {user.email}: their sign-in, sessions and API tokens no longer work.")
@@ -97,6 +101,8 @@ def users_deactivate(email: str) -> None:
 @writes
 def users_activate(email: str) -> None:
     """Let EMAIL sign in again (their old sessions stay ended)."""
+    from ledger.access.users import set_active
+
     user = _user(email)
     set_active(db.session, user, True, actor=None)
     click.echo(f"Activated {user.email}.")
@@ -108,6 +114,8 @@ def users_activate(email: str) -> None:
 @writes
 def users_set_role(email: str, role: str) -> None:
     """Give EMAIL another role; the last active admin keeps theirs."""
+    from ledger.access.users import change_role
+
     user = _user(email)
     change_role(db.session, user, role, actor=None)
     click.echo(f"{user.email} is now {user.role}.")
@@ -131,6 +139,8 @@ def users_reset_two_factor(email: str) -> None:
 @writes
 def tokens_create(email: str, name: str) -> None:
     """Create an API token for EMAIL and print it once."""
+    from ledger.access.users import create_token, normalise_email
+
     email = normalise_email(email)
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None:
@@ -359,6 +369,9 @@ def ledger_restore(path: str) -> None:
     from flask import current_app
 
     from ledger.backup import BackupError, restore_backup
+    from ledger.books.verify import verify_ledger
+    from ledger.messages import message_for
+    from ledger.transaction import unit_of_work
 
     try:
         with unit_of_work(db.session):
@@ -369,25 +382,76 @@ def ledger_restore(path: str) -> None:
     click.echo(f"Restored {counts.get('journal_entries', 0)} entries; head {result.head_hash}")
 
 
+class LazyCommand(click.Group):
+    """A command (or group) whose module is imported only when it runs or shows its own help:
+    ``flask --app wsgi --help`` lists it by the short help kept here, and a command imports
+    only its own module (issue #30).  tests/cli/test_lazy_commands.py checks that the kept help
+    is the real command's."""
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name, help=short_help)
+        self.target = target
+
+    def real(self) -> click.Command:
+        module, _colon, attribute = self.target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def list_commands(self, ctx):
+        real = self.real()
+        return real.list_commands(ctx) if isinstance(real, click.Group) else []
+
+    def get_command(self, ctx, name):
+        real = self.real()
+        return real.get_command(ctx, name) if isinstance(real, click.Group) else None
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return self.real().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        return self.real().invoke(ctx)
+
+    def get_help(self, ctx):
+        return self.real().get_help(ctx)
+
+
+# name, module:attribute, and the short help ``--help`` lists (the real command's first line).
+LAZY_COMMANDS = (
+    (
+        "setup",
+        "ledger.cli_accounts:setup",
+        "First run of a real organisation on an empty database: the first admin (password from a "
+        "prompt, or one line on standard input), the standard accounts and the asset accounts given.",
+    ),
+    (
+        "accounts",
+        "ledger.cli_accounts:accounts_cli",
+        "Manage asset accounts: bank, cash, Stripe, intermediaries.",
+    ),
+    (
+        "bank-details",
+        "ledger.cli_accounts:bank_details_cli",
+        "The bank details donors pay to, per currency: a currency without them takes no transfer pledges.",
+    ),
+    ("donors", "ledger.mail.cli:donors_cli", "Donors' personal data: delete an email on request."),
+    ("imports", "ledger.mail.cli:imports_cli", "Bank statement imports."),
+    ("mail", "ledger.mail.cli:mail_cli", "Send the outbox."),
+    ("pledges", "ledger.mail.cli:pledges_cli", "Pledge schedules and statuses."),
+    (
+        "worker",
+        "ledger.jobs.cli:worker_cli",
+        "Run every scheduled job when it is due (mail, pledges, checkpoints, backups), each once at "
+        "a time across all workers; SIGTERM stops it between jobs.",
+    ),
+    (
+        "commissary",
+        "ledger.cli_commissary:commissary_cli",
+        "Commissary support: the monthly top-up run, transfers.",
+    ),
+)
+
+
 def register_cli(app: Flask) -> None:
-    from ledger.cli_accounts import accounts_cli, bank_details_cli, setup
-
-    app.cli.add_command(setup)
-    app.cli.add_command(accounts_cli)
-    app.cli.add_command(bank_details_cli)
-    app.cli.add_command(demo)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(tokens_cli)
-    app.cli.add_command(ledger_cli)
-    from ledger.mail.cli import donors_cli, imports_cli, mail_cli, pledges_cli
-
-    app.cli.add_command(donors_cli)
-    app.cli.add_command(imports_cli)
-    app.cli.add_command(mail_cli)
-    app.cli.add_command(pledges_cli)
-    from ledger.jobs.cli import worker_cli
-
-    app.cli.add_command(worker_cli)
-    from ledger.cli_commissary import commissary_cli
-
-    app.cli.add_command(commissary_cli)
+    for command in (demo, users_cli, tokens_cli, ledger_cli):
+        app.cli.add_command(command)
+    for name, target, short_help in LAZY_COMMANDS:
+        app.cli.add_command(LazyCommand(name, target, short_help))
