@@ -72,7 +72,7 @@ from ledger.web.fundraising_forms import (
     TransferForm,
 )
 from ledger.web.numbers import amount_from_form
-from ledger.web.reports import page_args
+from ledger.web.paging import page_args, redirect_past_end
 
 bp = Blueprint("fundraising", __name__)
 
@@ -132,6 +132,7 @@ def prisoners():
     (a thousand do not fit on one page)."""
     page, per_page = page_args(PRISONERS_PER_PAGE)
     plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
+    redirect_past_end((page, per_page), plan.total)
     return render_template(
         "fundraising/prisoners.html", plan=plan.rows, page=page, per_page=per_page, total=plan.total
     )
