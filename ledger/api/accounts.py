@@ -58,7 +58,7 @@ def list_accounts():
     }
 
 
-# kind and regime choose the parcel rules (ledger/spending/parcel_rules.py).
+# kind and regime choose the parcel rules (ledger/spending/parcel_law.py).
 # postal_address_ru and postal_address_latin are where letters go (ledger/letters/addresses.py).
 FACILITY_FIELDS = {"name", "address", "region", "kind", "regime", "postal_address_ru", "postal_address_latin"}
 FACILITY = Schema(**{name: Raw() for name in FACILITY_FIELDS})

@@ -32,6 +32,7 @@ from ledger.funds.lifecycle import lifecycle_of, lifecycle_view, record_event
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.funds.prisoners import facility_by_name, prisoner_by_slug, save_facility
 from ledger.spending.models import Parcel, ParcelRule
+from ledger.spending.parcel_law import LIMIT_FIELDS, RULE_COLUMNS
 from ledger.spending.parcel_outcomes import (
     assign_next_parcel,
     assignments,
@@ -40,15 +41,9 @@ from ledger.spending.parcel_outcomes import (
     record_outcome,
     record_parcel_refund,
 )
-from ledger.spending.parcel_rules import (
-    LIMIT_FIELDS,
-    RULE_COLUMNS,
-    KindAllowance,
-    all_rules,
-    parcel_allowance,
-    parcel_plan,
-    save_parcel_rule,
-)
+from ledger.spending.parcel_plan import parcel_plan
+from ledger.spending.parcel_quota import KindAllowance, parcel_allowance
+from ledger.spending.parcel_rule_editing import all_rules, save_parcel_rule
 from ledger.spending.receipts import ReceiptError
 from ledger.uploads import attach_upload
 
@@ -385,7 +380,7 @@ def _rule_values(data: dict) -> dict:
     return values
 
 
-# Limits, exemptions and the legal basis are checked by the domain (ledger/spending/parcel_rules.py);
+# Limits, exemptions and the legal basis are checked by the domain (ledger/spending/parcel_rule_editing.py);
 # a rule's kind, regime and conditions are given when it is created and never changed.
 RULE_CHANGE = Schema(**{name: Raw() for name in RULE_COLUMNS[3:]})
 NEW_RULE = Schema(**{name: Raw() for name in RULE_COLUMNS})

@@ -45,6 +45,7 @@ from flask import request
 from ledger.api.errors import ApiError
 from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_currency, parse_rate
+from ledger.reports.filters import DEFAULT_PER_PAGE, FilterError, Page, parse_page
 from ledger.text import TextError, clean_text
 
 _MISSING: Any = object()
@@ -453,15 +454,10 @@ def bool_field(data: dict, name: str) -> bool:
     return Bool().read(data, name, name)
 
 
-def page_args(default: int = 50) -> tuple[int, int]:
-    """``?page=`` and ``?per_page=`` (at most 500); anything else is a 422 naming the field."""
-    values = []
-    for name, fallback, largest in (("page", 1, 10**6), ("per_page", default, 500)):
-        raw = request.args.get(name)
-        if raw is None:
-            values.append(fallback)
-            continue
-        if not raw.isdigit() or not 1 <= int(raw) <= largest:
-            raise ApiError(422, "invalid_page", name)
-        values.append(int(raw))
-    return values[0], values[1]
+def page_args(default: int = DEFAULT_PER_PAGE) -> Page:
+    """``?page=`` and ``?per_page=`` within the limits of ledger/reports/filters.py; anything
+    else is a 422 ``invalid_page`` naming the parameter."""
+    try:
+        return parse_page(request.args, default)
+    except FilterError as error:
+        raise ApiError(422, error.code, error.field) from None

@@ -13,15 +13,22 @@ from ledger.api.errors import ApiError
 from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
-from ledger.books.kinds import CATEGORIES
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.public_words import public_group_label
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
 from ledger.reports.balance_sheet import SECTIONS, balance_sheet
+from ledger.reports.filters import parse_prisoner, read_journal_filter
 from ledger.reports.general_journal import JournalFilter
-from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date, whole_months
+from ledger.reports.periods import (
+    FilterError,
+    Period,
+    PeriodError,
+    parse_period,
+    parse_report_date,
+    whole_months,
+)
 from ledger.visibility import as_of_json, request_as_of
 
 
@@ -151,23 +158,18 @@ def balance_sheet_view():
 
 
 def _journal_filter() -> JournalFilter:
-    category = request.args.get("category") or None
-    if category is not None and category not in CATEGORIES:
-        raise ApiError(422, "unknown_category", "category")
-    return JournalFilter(
-        period=_period(),
-        account=(request.args.get("account") or "").strip()[:200] or None,
-        category=category,
-        prisoner_slug=_prisoner_arg(),
-    )
+    filters, errors = read_journal_filter(db.session, request.args)
+    if errors:
+        raise ApiError(422, errors[0].code, errors[0].field, **errors[0].params)
+    return filters
 
 
 def _prisoner_arg() -> str | None:
     """``?prisoner=``: a prisoner's slug; one no prisoner has is a 422, not an empty answer."""
-    slug = (request.args.get("prisoner") or "").strip()[:80] or None
-    if slug is not None and prisoner_by_slug(db.session, slug) is None:
-        raise ApiError(422, "unknown_prisoner_filter", "prisoner", value=slug)
-    return slug
+    try:
+        return parse_prisoner(db.session, request.args)
+    except FilterError as error:
+        raise ApiError(422, error.code, error.field, **error.params) from None
 
 
 @bp.get("/journal", endpoint="journal")

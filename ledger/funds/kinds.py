@@ -59,7 +59,7 @@ class Locale(StrEnum):
     RU = "ru"
 
 
-# What the parcel rules depend on (ledger/spending/parcel_rules.py cites the law for each).
+# What the parcel rules depend on (ledger/spending/parcel_law.py cites the law for each).
 class FacilityKind(StrEnum):
     PRE_TRIAL = "pre_trial"
     COLONY = "colony"

@@ -52,13 +52,23 @@ def month_columns(column: SQLColumnExpression[date]) -> tuple[Extract, Extract]:
     return extract("year", column), extract("month", column)
 
 
-class PeriodError(ValueError):
-    """A bad date in a report's query; ``code`` is a message code, ``field`` the parameter."""
+EARLIEST_REPORT_DATE = date(2000, 1, 1)
+LATEST_REPORT_DATE = date(2100, 12, 31)
 
-    def __init__(self, code: str, field: str) -> None:
+
+class FilterError(ValueError):
+    """A bad value in a report's query (ledger/reports/filters.py): ``code`` is a message
+    code, ``field`` the parameter, ``params`` the message's parameters."""
+
+    def __init__(self, code: str, field: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.field = field
+        self.params = params
+
+
+class PeriodError(FilterError):
+    """A bad date or period in a report's query."""
 
 
 def parse_report_date(value: str | None, field: str) -> date | None:
@@ -71,7 +81,7 @@ def parse_report_date(value: str | None, field: str) -> date | None:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise PeriodError("invalid_date", field) from None
-    if not date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+    if not EARLIEST_REPORT_DATE <= parsed <= LATEST_REPORT_DATE:
         raise PeriodError("date_out_of_range", field)
     return parsed
 

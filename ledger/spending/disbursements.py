@@ -27,7 +27,7 @@ from ledger.money import Money
 from ledger.spending.approvals import needs_approval, request_approval
 from ledger.spending.kinds import PARCEL_KINDS
 from ledger.spending.models import Parcel, ParcelItem, Receipt
-from ledger.spending.parcel_rules import check_parcel
+from ledger.spending.parcel_quota import check_parcel
 from ledger.text import TextError, clean_text
 
 # Money is paid out of a bank account, someone's cash, or through an intermediary.

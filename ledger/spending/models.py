@@ -140,7 +140,7 @@ class ParcelRule(Base):
     facility and the prisoner's conditions of detention.  NULL means no limit.
 
     Seeded by migration 0012 with the Penal Enforcement Code's numbers (the sources are in
-    ledger/spending/parcel_rules.py and in ``legal_basis``); admins edit them.
+    ledger/spending/parcel_law.py and in ``legal_basis``); admins edit them.
     """
 
     __tablename__ = "parcel_rules"

@@ -50,7 +50,7 @@ from ledger.funds.statement_previews import drop_statement, keep_statement, open
 from ledger.funds.transfers import transfer_between_funds
 from ledger.messages import message_for
 from ledger.money import Money
-from ledger.spending.parcel_rules import parcel_plan
+from ledger.spending.parcel_plan import parcel_plan
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt
@@ -72,7 +72,7 @@ from ledger.web.fundraising_forms import (
     TransferForm,
 )
 from ledger.web.numbers import amount_from_form
-from ledger.web.reports import page_args
+from ledger.web.paging import page_args, redirect_past_end
 
 bp = Blueprint("fundraising", __name__)
 
@@ -128,10 +128,11 @@ PRISONERS_PER_PAGE = 100
 @role_required(*READERS)
 def prisoners():
     """Prisoners in the order their next parcel should be prepared: nobody assigned and
-    allowed soonest first (ledger/spending/parcel_rules.py, parcel_plan), a page at a time
+    allowed soonest first (ledger/spending/parcel_plan.py), a page at a time
     (a thousand do not fit on one page)."""
     page, per_page = page_args(PRISONERS_PER_PAGE)
     plan = parcel_plan(db.session, offset=(page - 1) * per_page, limit=per_page)
+    redirect_past_end((page, per_page), plan.total)
     return render_template(
         "fundraising/prisoners.html", plan=plan.rows, page=page, per_page=per_page, total=plan.total
     )

@@ -1,6 +1,6 @@
 """The legal basis of a parcel rule in the reader's language.
 
-The seeded rules cite Russian law in Russian (ledger/spending/parcel_rules.py), and admins may
+The seeded rules cite Russian law in Russian (ledger/spending/parcel_law.py), and admins may
 write their own.  English readers get a citation in English when the text is made only of the
 parts the seeds use (code, article, part, point, the weight's article, the notes in brackets);
 anything else is shown as written, marked as Russian."""

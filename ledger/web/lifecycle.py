@@ -16,6 +16,7 @@ from ledger.funds.lifecycle import events_of, lifecycle_of, record_event
 from ledger.funds.models import Facility, Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.spending.models import Parcel, ParcelRule
+from ledger.spending.parcel_law import LIMIT_FIELDS
 from ledger.spending.parcel_outcomes import (
     assign_next_parcel,
     attach_inventory,
@@ -23,7 +24,7 @@ from ledger.spending.parcel_outcomes import (
     record_outcome,
     record_parcel_refund,
 )
-from ledger.spending.parcel_rules import LIMIT_FIELDS, all_rules, save_parcel_rule
+from ledger.spending.parcel_rule_editing import all_rules, save_parcel_rule
 from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
@@ -254,7 +255,7 @@ def edit_rule(rule_id: int):
 def profile_context(prisoner: Prisoner) -> dict:
     """What the coordinators' profile page shows of the lifecycle and the parcels."""
     from ledger.spending.parcel_outcomes import assignments, parcels_of
-    from ledger.spending.parcel_rules import parcel_allowance
+    from ledger.spending.parcel_quota import parcel_allowance
 
     place = lifecycle_of(db.session, prisoner)
     assignment = assignments(db.session).get(prisoner.id)

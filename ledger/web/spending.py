@@ -49,7 +49,7 @@ from ledger.web.choices import (
 from ledger.web.confirmation import confirmation_page, confirmed
 from ledger.web.descriptions import description_in_language
 from ledger.web.numbers import amount_from_form
-from ledger.web.reports import page_args
+from ledger.web.paging import page_args, redirect_past_end
 from ledger.web.spending_forms import (
     AssetConversionForm,
     CashMovementForm,
@@ -71,6 +71,7 @@ def funds():
     holds back: three queries a page."""
     page, per_page = page_args(FUNDS_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(Prisoner)) or 0
+    redirect_past_end((page, per_page), total)
     listed = db.session.execute(
         select(Prisoner, Account)
         .outerjoin(Account, Account.prisoner_id == Prisoner.id)

@@ -55,7 +55,7 @@ from ledger.web.boundary import attempt
 from ledger.web.csv_export import csv_response
 from ledger.web.fields import SelectField
 from ledger.web.page_cache import cached_public_page
-from ledger.web.reports import page_args
+from ledger.web.paging import page_args, redirect_past_end
 
 bp = Blueprint("transparency", __name__)
 
@@ -73,6 +73,7 @@ class ScheduleForm(FlaskForm):
 def checkpoints():
     page, per_page = page_args(50)
     items, total = checkpoints_page(db.session, page=page, per_page=per_page)
+    redirect_past_end((page, per_page), total)
     return render_template(
         "transparency/checkpoints.html",
         checkpoints=items,

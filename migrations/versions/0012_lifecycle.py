@@ -20,7 +20,7 @@ down_revision = "0011_approvals"
 branch_labels = None
 depends_on = None
 
-# The parcel rules as seeded (ledger/spending/parcel_rules.py cites the law for each number):
+# The parcel rules as seeded (ledger/spending/parcel_law.py cites the law for each number):
 # written out here, so that this migration seeds the same rows whatever the code says later.
 RULE_COLUMNS = (
     "facility_kind",

@@ -106,7 +106,7 @@ def test_returned_parcel_refund_and_confiscated_parcel(api, two_parcels, session
 
     # A returned parcel does not use up the quota; the confiscated one does (counted in the
     # year they were sent: the page and the API count the current one).
-    from ledger.spending.parcel_rules import parcel_allowance
+    from ledger.spending.parcel_quota import parcel_allowance
 
     assert parcel_allowance(session, prisoner, on=date(2026, 12, 31)).parcel.used == 1
 
@@ -190,7 +190,8 @@ def test_the_plan_counts_as_one_prisoners_allowance_does_and_pages_in_its_order(
     """The plan (one set of queries for every prisoner) says what each prisoner's own
     allowance says; /manage/prisoners shows it a page at a time in the plan's order."""
     from ledger.database import utcnow
-    from ledger.spending.parcel_rules import parcel_allowance, parcel_plan
+    from ledger.spending.parcel_plan import parcel_plan
+    from ledger.spending.parcel_quota import parcel_allowance
 
     today = utcnow().date().isoformat()
     sizo = {"name": "СИЗО-1 (fictional)", "kind": "pre_trial", "regime": "none"}

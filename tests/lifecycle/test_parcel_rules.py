@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from ledger.spending.parcel_rules import DEFAULT_RULES
+from ledger.spending.parcel_law import DEFAULT_RULES
 
 
 def test_the_migration_seeds_the_codes_numbers_with_their_sources(api):

@@ -175,7 +175,7 @@ def record_parcels(url: str, instance: str, slug: str, months: list[str]) -> lis
     """Record one parcel for ``slug`` in each month (``"2025-03"``); the months it was taken."""
     from ledger.funds.models import Prisoner
     from ledger.spending.disbursements import ParcelDraft, record_disbursement
-    from ledger.spending.parcel_rules import ParcelQuotaExceeded
+    from ledger.spending.parcel_quota import ParcelQuotaExceeded
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
     taken = []
