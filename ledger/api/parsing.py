@@ -45,7 +45,8 @@ from flask import request
 from ledger.api.errors import ApiError
 from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_currency, parse_rate
-from ledger.reports.filters import DEFAULT_PER_PAGE, FilterError, Page, parse_page
+from ledger.reports.filters import DEFAULT_PER_PAGE, Page, parse_page
+from ledger.reports.periods import FilterError
 from ledger.text import TextError, clean_text
 
 _MISSING: Any = object()

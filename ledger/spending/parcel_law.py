@@ -12,6 +12,8 @@ prisoner.  Counting against it is ledger/spending/parcel_quota.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +34,7 @@ CODE_EXEMPTIONS = "women,juveniles,medical"  # УИК ст. 90 ч. 1 п. «а»,
 # (kind, regime, conditions, parcels a year, small parcels a year, grams per parcel,
 #  grams per small parcel, grams per month, exemptions, legal basis)
 # fmt: off
-DEFAULT_RULES: tuple[tuple, ...] = (
+DEFAULT_RULES: tuple[tuple[Any, ...], ...] = (
     # Correctional colonies of general regime (исправительные колонии общего режима).
     ("colony", "general", "ordinary", 6, 6, PARCEL_GRAMS, SMALL_PARCEL_GRAMS, None, CODE_EXEMPTIONS,
      "УИК РФ ст. 121 ч. 1 п. «в»; вес — ст. 90 ч. 1"),  # 6 parcels and 6 small parcels a year

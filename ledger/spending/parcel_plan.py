@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,9 +80,9 @@ def parcel_plan(
     rules: dict[tuple[str, str], dict[str, ParcelRule]] = {}
     for stored in session.scalars(select(ParcelRule)):
         rules.setdefault((stored.facility_kind, stored.regime), {})[stored.conditions] = stored
-    rows_of: dict[int, list] = {}
-    for row in counted_rows(session, on, None):
-        rows_of.setdefault(row[0], []).append(row)
+    rows_of: dict[int, list[Any]] = {}
+    for parcel_row in counted_rows(session, on, None):
+        rows_of.setdefault(parcel_row[0], []).append(parcel_row)
     pending = pending_parcels(session, on, None)
     rows = []
     for profile in profiles:

@@ -12,11 +12,12 @@ cannot both pass a quota that has room for one.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Result, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import LedgerError
@@ -156,7 +157,7 @@ def pending_parcels(
     return found
 
 
-def counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
+def counted_rows(session: Session, on: date, prisoner_ids: list[int] | None) -> Result[Any]:
     """Counted parcels of ``on``'s year (not reversed, not returned), grouped by prisoner,
     the facility's kind, regime and id, the parcel's kind, medical, and whether in ``on``'s
     month: one query for one prisoner or for all."""
@@ -199,7 +200,7 @@ def counted_rows(session: Session, on: date, prisoner_ids: list[int] | None):
 
 
 def count_parcels(
-    rows,
+    rows: Iterable[Any],
     prisoner: Prisoner | PrisonerProfile,
     rule: ParcelRule | None,
     pending: list[PendingParcel],

@@ -3,11 +3,14 @@ the rules in the order the admin page lists them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
+from ledger.books.posting import Recorder
 from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 from ledger.spending.kinds import EXEMPTIONS, RULE_CONDITIONS
@@ -41,7 +44,9 @@ def _exemption_list(value: object) -> str:
     return ",".join(name for name in EXEMPTIONS if name in value)
 
 
-def save_parcel_rule(session: Session, rule: ParcelRule | None, values: dict, *, actor=None) -> ParcelRule:
+def save_parcel_rule(
+    session: Session, rule: ParcelRule | None, values: dict[str, Any], *, actor: Recorder | None = None
+) -> ParcelRule:
     """Create (``rule`` None: needs facility_kind, regime, conditions) or change a rule."""
     allowed = set(RULE_COLUMNS) if rule is None else set(RULE_COLUMNS[3:])
     unknown = set(values) - allowed

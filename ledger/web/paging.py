@@ -15,7 +15,8 @@ from flask import abort, flash, redirect, request
 from werkzeug.datastructures import MultiDict
 
 from ledger.messages import message_for
-from ledger.reports.filters import DEFAULT_PER_PAGE, FilterError, Page, last_page, parse_page
+from ledger.reports.filters import DEFAULT_PER_PAGE, Page, last_page, parse_page
+from ledger.reports.periods import FilterError
 
 
 def _redirect_to(args: MultiDict[str, str]) -> NoReturn:
