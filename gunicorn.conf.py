@@ -6,7 +6,7 @@
 - No client addresses in gunicorn's error log (``ledger/security/gunicorn_log.py``); the
   access log, when switched on, is scrubbed by ``ledger/security/logs.py``.
 - Each worker, once it has built the app, freezes it out of the garbage collector's sight
-  and collects less often (``ledger/gc_tuning.py``): full collections were the slowest
+  and collects less often (``ledger/platform/gc_tuning.py``): full collections were the slowest
   requests of the staff pages.
 """
 
@@ -18,6 +18,6 @@ logger_class = "ledger.security.gunicorn_log.PrivateLogger"
 
 
 def post_worker_init(worker):
-    from ledger.gc_tuning import tune_for_serving
+    from ledger.platform.gc_tuning import tune_for_serving
 
     tune_for_serving()

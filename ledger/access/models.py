@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.access.roles import READERS, ROLES, WRITERS
-from ledger.database import Base, one_of, utcnow
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class User(Base):

@@ -16,7 +16,7 @@ from ledger.access.models import ApiToken, User
 from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from ledger.access.roles import ROLES, Role
 from ledger.access.sessions import end_other_sessions
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 TOKEN_PREFIX = "sl_"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -14,15 +14,15 @@ from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
 from ledger.books.kinds import CATEGORIES
+from ledger.edge.public_words import public_group_label
+from ledger.edge.visibility import as_of_json, request_as_of
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
-from ledger.public_words import public_group_label
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
 from ledger.reports.balance_sheet import SECTIONS, balance_sheet
 from ledger.reports.general_journal import JournalFilter
 from ledger.reports.periods import Period, PeriodError, parse_period, parse_report_date, whole_months
-from ledger.visibility import as_of_json, request_as_of
 
 
 def _period() -> Period:

@@ -14,11 +14,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.outbox import CONFIRM_KIND, queue_mail
+from ledger.platform.database import utcnow
 
 
 def queue_receipt(session: Session, donation: Donation) -> MailMessage | None:

@@ -21,10 +21,10 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
-from ledger.crypto import keyed_fernet
-from ledger.database import utcnow
 from ledger.funds.bank_import import StatementError
 from ledger.funds.models import StatementPreview
+from ledger.platform.crypto import keyed_fernet
+from ledger.platform.database import utcnow
 
 PURPOSE = "statement-preview"
 DEFAULT_LIFETIME = timedelta(hours=1)

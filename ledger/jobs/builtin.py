@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from ledger.extensions import db
-from ledger.transaction import unit_of_work
+from ledger.platform.transaction import unit_of_work
 
 
 class JobFailed(Exception):
@@ -72,8 +72,8 @@ def backup() -> str:
     folder = current_app.config.get("BACKUP_DIR")
     if not folder:
         return "not configured (LEDGER_BACKUP_DIR)"
-    from ledger.backup import write_backup
-    from ledger.file_modes import private_dir
+    from ledger.operations.backup import write_backup
+    from ledger.platform.file_modes import private_dir
 
     root = Path(folder)
     private_dir(root)

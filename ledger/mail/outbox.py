@@ -17,9 +17,9 @@ import re
 
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
+from ledger.platform.database import utcnow
 
 CONFIRM_KIND = "confirm_email"
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -29,12 +29,12 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind, ApprovalStatus
 from ledger.books.reversals import has_reversal
-from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 from ledger.funds.models import Facility, Prisoner
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.kinds import EXEMPTIONS, RULE_CONDITIONS, ParcelOutcomeKind
 from ledger.spending.models import Parcel, ParcelOutcome, ParcelRule
-from ledger.text import TextError, clean_text
 
 # Weight limits of УИК ст. 90 ч. 1 (last paragraph, in force since January 2021): one parcel
 # or hand delivery at most 20 kg, one small parcel (бандероль) at most 5 kg.

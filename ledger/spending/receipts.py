@@ -20,9 +20,9 @@ from ledger.access.audit import record_audit
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import JournalEntry
-from ledger.file_modes import private_dir, write_private
+from ledger.platform.file_modes import private_dir, write_private
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.models import ApprovalReceipt, Receipt
-from ledger.text import TextError, clean_text
 
 # Pillow and pypdf are imported when a receipt is stored, not when the app starts (issue #30).
 MAX_IMAGE_PIXELS = 40_000_000  # larger is a decompression bomb, not a receipt

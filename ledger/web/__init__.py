@@ -6,10 +6,10 @@ from flask import Blueprint, Flask, redirect, render_template, request, session,
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ledger.edge.visibility import request_as_of
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
 from ledger.security.redirects import local_redirect_target
-from ledger.visibility import request_as_of
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
 bp = Blueprint("web", __name__)
@@ -176,8 +176,8 @@ def register_web(app: Flask) -> None:
         commissary_bp,
     ):
         app.register_blueprint(blueprint)
-    from ledger.public_words import public_group_label, public_kind_label
-    from ledger.visibility import as_of_text
+    from ledger.edge.public_words import public_group_label, public_kind_label
+    from ledger.edge.visibility import as_of_text
     from ledger.web.donate import cards_enabled
 
     app.jinja_env.globals.update(

@@ -12,12 +12,12 @@ from ledger.access.models import READERS
 from ledger.books.accounts import PRISONER_FUND_PREFIX, find_account
 from ledger.books.kinds import CATEGORIES
 from ledger.books.models import LedgerHead
-from ledger.database import utc_today
+from ledger.edge.messages import message_for
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
-from ledger.messages import message_for
 from ledger.money import Money
+from ledger.platform.database import utc_today
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.general_journal import (
     JournalFilter,
@@ -181,7 +181,7 @@ def trial_balance_csv():
 @cached_public_page
 def balance_sheet_page():
     """Public: grouped, in plain words, as of the latest checkpoint; readers: live, every account."""
-    from ledger.visibility import request_as_of
+    from ledger.edge.visibility import request_as_of
 
     as_of = request_as_of()
     return render_template(
@@ -193,8 +193,8 @@ def balance_sheet_page():
 
 @bp.route("/balance-sheet.csv")
 def balance_sheet_csv():
-    from ledger.public_words import public_group_label
-    from ledger.visibility import request_as_of
+    from ledger.edge.public_words import public_group_label
+    from ledger.edge.visibility import request_as_of
 
     as_of = request_as_of()
     sheet = balance_sheet(db.session, detailed=is_reader(), as_of=as_of)

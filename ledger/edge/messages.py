@@ -11,7 +11,7 @@ from datetime import date
 from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 
-from ledger.dates import format_day
+from ledger.edge.dates import format_day
 from ledger.money import Money
 
 MESSAGES = {
@@ -360,7 +360,7 @@ _ACCOUNT_PARAMS = {"account", "fund", "from_fund", "to_fund", "asset", "source",
 
 def _display(value: object, key: str = "") -> object:
     if key in _ACCOUNT_PARAMS and isinstance(value, str) and ":" in value:
-        from ledger.account_words import account_words
+        from ledger.edge.account_words import account_words
 
         return account_words(value)
     if isinstance(value, Money):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.functions import GenericFunction
 
-from ledger.text import fold_for_search
+from ledger.platform.text import fold_for_search
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,7 +83,7 @@ def _postgresql_custom_plans(dbapi_connection, connection_record) -> None:
 
 
 class search_fold(GenericFunction):  # noqa: N801 (named as the SQL function it renders)
-    """A column folded for searching, as :func:`ledger.text.fold_for_search` folds the query."""
+    """A column folded for searching, as :func:`ledger.platform.text.fold_for_search` folds the query."""
 
     type = String()
     inherit_cache = True
