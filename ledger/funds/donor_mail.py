@@ -3,7 +3,7 @@
 Receipts for every gift recorded with a donor who gave an email (card, bank, cash …), the
 pledge's confirmation with its reference and bank details, reminders and lapse notices
 (queued by ``ledger/funds/pledge_job.py``).  The texts are made when sending
-(``ledger/mail/render.py``); here only ids go into the outbox.
+(``ledger/edge/mail_texts.py``); here only ids go into the outbox.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class JobFailed(Exception):
 def send_mail() -> str:
     if current_app.config.get("MAIL_DISABLED"):
         return "mail is disabled (MAIL_DISABLED)"
-    from ledger.mail.render import render_message
+    from ledger.edge.mail_texts import render_message
     from ledger.mail.sender import SmtpSettings, send_outbox
 
     report = send_outbox(db.session, SmtpSettings.from_config(current_app.config), render_message)

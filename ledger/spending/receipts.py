@@ -75,8 +75,8 @@ def is_disbursement(session: Session, entry: JournalEntry) -> bool:
     """Receipts prove spending: the entry debits a fund with a spending category and is
     not a reversal (a donation, transfer, conversion or refund has no receipt)."""
     from ledger.books.accounts import FUND_PREFIX
+    from ledger.books.kinds import SPENDING_CATEGORIES
     from ledger.books.models import Account, Posting
-    from ledger.spending.disbursements import SPENDING_CATEGORIES
 
     if entry.reverses_id is not None:
         return False
