@@ -15,7 +15,7 @@ def _instance_secret(instance_path: str, name: str) -> str:
     """Return a secret stored in the instance folder, creating it once."""
     path = Path(instance_path) / name
     if not path.exists():
-        from ledger.file_modes import private_dir
+        from ledger.platform.file_modes import private_dir
 
         private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -213,7 +213,7 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
             app.instance_path, "two_factor_key"
         )
     if not app.config.get("DONOR_EMAIL_KEY"):
-        # Encrypts donors' emails at rest (ledger/crypto.py); apart from the other keys.
+        # Encrypts donors' emails at rest (ledger/platform/crypto.py); apart from the other keys.
         app.config["DONOR_EMAIL_KEY"] = os.environ.get("LEDGER_DONOR_EMAIL_KEY") or _instance_secret(
             app.instance_path, "donor_email_key"
         )

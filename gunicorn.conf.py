@@ -7,7 +7,7 @@
   access log, when switched on, is scrubbed by ``ledger/security/logs.py``.
 - Each worker, once it has built the app and loaded its pages and API (which ``create_app``
   leaves to first use, for fast commands: issue #30), freezes it out of the garbage collector's sight
-  and collects less often (``ledger/gc_tuning.py``): full collections were the slowest
+  and collects less often (``ledger/platform/gc_tuning.py``): full collections were the slowest
   requests of the staff pages.
 """
 
@@ -19,7 +19,7 @@ logger_class = "ledger.security.gunicorn_log.PrivateLogger"
 
 
 def post_worker_init(worker):
-    from ledger.gc_tuning import tune_for_serving
+    from ledger.platform.gc_tuning import tune_for_serving
 
     worker.wsgi.load_routes()  # the pages and API, which commands leave out: before the first request
     tune_for_serving()

@@ -37,7 +37,6 @@ from ledger.access.users import create_user
 from ledger.books.accounts import get_or_create_account
 from ledger.books.holds import ApprovalHold
 from ledger.books.models import Account, AccountBalance, JournalEntry
-from ledger.database import utcnow
 from ledger.funds.bank_details import bank_details_for
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.lifecycle import record_event
@@ -48,6 +47,7 @@ from ledger.funds.prisoners import save_facility, update_prisoner
 from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import due_date
 from ledger.money import Money
+from ledger.platform.database import utcnow
 from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement
 from ledger.spending.parcel_outcomes import record_outcome, record_parcel_refund

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from bench.db import end_session
 from ledger import create_app
 from ledger.extensions import db
-from ledger.gc_tuning import tune_for_serving
+from ledger.platform.gc_tuning import tune_for_serving
 
 PASSWORD = "bench-password-1234"
 # The route walk's classes of user -> who uses the page.

@@ -119,14 +119,14 @@ def create_app(
     from ledger.security.uploads import InMemoryUploadsRequest
 
     app.request_class = InMemoryUploadsRequest  # no upload in a temporary file
-    from ledger.routing import RowIdConverter
+    from ledger.edge.routing import RowIdConverter
 
     app.url_map.converters["int"] = RowIdConverter
-    from ledger.file_modes import ensure_private_database, private_dir
+    from ledger.platform.file_modes import ensure_private_database, private_dir
 
     private_dir(app.instance_path)  # secrets, receipts and the SQLite file live here: owner-only
     load_config(app, config_name, overrides)
-    from ledger.crypto import register_donor_email_key
+    from ledger.platform.crypto import register_donor_email_key
 
     register_donor_email_key(app.config["DONOR_EMAIL_KEY"])
     ensure_private_database(app.config["SQLALCHEMY_DATABASE_URI"])

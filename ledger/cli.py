@@ -36,9 +36,9 @@ def writes(command: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(command)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        from ledger.messages import message_for
-        from ledger.refusals import DOMAIN_ERRORS, error_parts
-        from ledger.transaction import unit_of_work
+        from ledger.edge.messages import message_for
+        from ledger.edge.refusals import DOMAIN_ERRORS, error_parts
+        from ledger.platform.transaction import unit_of_work
 
         try:
             with unit_of_work(db.session):
@@ -162,7 +162,7 @@ def ledger_verify() -> None:
     from ledger.books.verify import verify_guards
     from ledger.checkpoints.beside import verify_beside_journal
     from ledger.checkpoints.verify import verify_everything
-    from ledger.file_modes import loose_modes
+    from ledger.platform.file_modes import loose_modes
     from ledger.spending.receipts import verify_receipts
 
     result = verify_everything(db.session)
@@ -335,7 +335,7 @@ def ledger_checkpoint_schedule(every: str | None) -> None:
 @writes
 def demo(if_empty: bool) -> None:
     """Load fictional demo data (a year of a small organisation's books)."""
-    from ledger.demo import database_is_empty, load_demo
+    from ledger.operations.demo import database_is_empty, load_demo
 
     if not database_is_empty(db.session):
         if if_empty:
@@ -354,7 +354,7 @@ def ledger_backup(path: str) -> None:
 
     from flask import current_app
 
-    from ledger.backup import write_backup
+    from ledger.operations.backup import write_backup
 
     counts = write_backup(db.engine, path, Path(current_app.instance_path) / "receipts")
     click.echo(f"Backup written to {path}: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
@@ -368,10 +368,10 @@ def ledger_restore(path: str) -> None:
 
     from flask import current_app
 
-    from ledger.backup import BackupError, restore_backup
     from ledger.books.verify import verify_ledger
-    from ledger.messages import message_for
-    from ledger.transaction import unit_of_work
+    from ledger.edge.messages import message_for
+    from ledger.operations.backup import BackupError, restore_backup
+    from ledger.platform.transaction import unit_of_work
 
     try:
         with unit_of_work(db.session):

@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from ledger.database import Base
+from ledger.platform.database import Base
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -2,7 +2,7 @@
 (for Alembic, the schema test and ``create_all`` in benchmarks)."""
 
 # Keyed bindings of donations and receipts, written on insert (mapper events).
-import ledger.bindings  # noqa: E402, F401
+import ledger.checkpoints.bindings  # noqa: E402, F401
 from ledger.access.models import (  # noqa: F401
     ApiToken,
     AuditEvent,
@@ -43,8 +43,6 @@ from ledger.commissary.models import (  # noqa: F401
     CommissaryTopUp,
     CommissaryTransfer,
 )
-from ledger.content_version import ContentVersion  # noqa: F401
-from ledger.database import Base  # noqa: F401
 from ledger.funds.models import (  # noqa: F401
     BankDetails,
     Donation,
@@ -64,6 +62,8 @@ from ledger.jobs.models import JobLease, JobRun  # noqa: F401
 from ledger.letters.models import Letter, LetterService, letter_service_facilities  # noqa: F401
 from ledger.mail.models import MailMessage  # noqa: F401
 from ledger.payments.models import StripeEvent  # noqa: F401
+from ledger.platform.database import Base  # noqa: F401
+from ledger.reports.content_version import ContentVersion  # noqa: F401
 from ledger.spending.models import (  # noqa: F401
     ApprovalReceipt,
     Parcel,

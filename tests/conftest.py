@@ -19,9 +19,9 @@ from ledger import create_app
 from ledger.access import passwords
 from ledger.access import users as access_users
 from ledger.books.accounts import ensure_standard_accounts
-from ledger.crypto import register_donor_email_key
 from ledger.extensions import db
-from ledger.file_modes import sqlite_path
+from ledger.platform.crypto import register_donor_email_key
+from ledger.platform.file_modes import sqlite_path
 from ledger.web.page_cache import init_page_cache
 from tests.helpers import FAST_PASSWORD_HASHER, PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient
 

@@ -1,4 +1,4 @@
-"""Refusals that name the values to choose from list them from the StrEnums (ledger/messages.py,
+"""Refusals that name the values to choose from list them from the StrEnums (ledger/edge/messages.py,
 CHOICES): a new member shows up in the message without a new message or translation."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from ledger.messages import CHOICES, message_for
+from ledger.edge.messages import CHOICES, message_for
 
 
 def test_the_category_refusal_lists_the_spending_categories(app):

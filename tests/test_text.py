@@ -1,6 +1,6 @@
 import pytest
 
-from ledger.text import TextError, clean_text
+from ledger.platform.text import TextError, clean_text
 
 
 @pytest.mark.parametrize("char", ["\n", "\t", "\r", "\x00", "\u202e", "\u2028", "\u2029", "\x7f", "\x85"])

@@ -1,7 +1,7 @@
 """The audit log: who did what, when.  Callers commit with the action itself.
 
 The log is a chain, as the journal is: each event stores the previous event's hash and its
-own, a keyed digest (``ledger.crypto.binding``) of the previous hash and its facts, and the
+own, a keyed digest (``ledger.platform.crypto.binding``) of the previous hash and its facts, and the
 ledger's head row keeps the number of events and the last hash.  Recording an event takes the
 ledger's write lock (the head row), so events chain in the order they are written; the table
 is append-only (migration 0021), and ``ledger verify`` recomputes the chain
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from ledger.access.models import AuditEvent
 from ledger.books.hashchain import GENESIS_HASH
 from ledger.books.models import LedgerHead
-from ledger.crypto import binding
-from ledger.database import utcnow
+from ledger.platform.crypto import binding
+from ledger.platform.database import utcnow
 
 if TYPE_CHECKING:  # books.posting imports access: the protocol is needed only for checking
     from ledger.books.posting import Recorder

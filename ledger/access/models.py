@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ledger.access.roles import READERS as READERS
 from ledger.access.roles import ROLES
 from ledger.access.roles import WRITERS as WRITERS
-from ledger.database import Base, one_of, utcnow
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class User(Base):

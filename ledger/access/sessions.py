@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User, UserSession
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 
 def _digest(token: str) -> str:

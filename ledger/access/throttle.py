@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledger.access.models import LoginAttempt
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 KEEP_FOR = timedelta(days=1)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.access.models import RecoveryCode, TwoFactorCredential, User
 from ledger.access.sessions import end_other_sessions
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread

@@ -17,7 +17,7 @@ from ledger.access.models import ApiToken, User
 from ledger.access.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from ledger.access.roles import ROLES, Role
 from ledger.access.sessions import end_other_sessions
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 if TYPE_CHECKING:  # books.posting imports access: the protocol is needed only for checking
     from ledger.books.posting import Recorder

@@ -14,12 +14,12 @@ from ledger.api.parsing import Schema, Text, ThresholdsBody, json_request, page_
 from ledger.api.serialise import approval_json, entry_json, money_json, receipt_json
 from ledger.books.holds import Approval, held_per_account
 from ledger.books.kinds import APPROVAL_STATUSES, ApprovalStatus
+from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
 from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
 from ledger.spending.disbursements import entry_attachments
 from ledger.spending.receipts import ReceiptError, attach_approval_receipt
 from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
-from ledger.uploads import attach_upload
 
 
 def _thresholds_payload() -> dict:

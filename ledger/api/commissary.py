@@ -27,9 +27,9 @@ from ledger.commissary.transfers import (
     send_transfer,
     transfer_rows,
 )
-from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.platform.database import utcnow
 
 
 def today():

@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 from ledger.access.users import AccessError
 from ledger.api import bp
 from ledger.books.errors import LedgerError
+from ledger.edge.messages import message_for
 from ledger.extensions import csrf, db
-from ledger.messages import message_for
 from ledger.money import MoneyError
-from ledger.text import TextError
+from ledger.platform.text import TextError
 
 csrf.exempt(bp)
 

@@ -30,7 +30,7 @@ from ledger.api.parsing import (
 from ledger.api.serialise import entry_json, minor_json, money_json, pending_payload
 from ledger.books.accounts import find_account
 from ledger.books.holds import Approval
-from ledger.database import utcnow
+from ledger.edge.visibility import as_of_json, request_as_of
 from ledger.extensions import db
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.kinds import DONATION_METHODS, GENERAL
@@ -54,9 +54,9 @@ from ledger.funds.prisoners import (
 from ledger.funds.schedules import PledgeState, Policy, pledge_state, pledge_states, policy_of
 from ledger.funds.transfers import transfer_between_funds
 from ledger.money import Money
+from ledger.platform.database import utcnow
 from ledger.reports.overview import public_prisoners_page
 from ledger.reports.prisoner_report import fund_balances
-from ledger.visibility import as_of_json, request_as_of
 
 PRIVATE_PROFILE_FIELDS = ("gender", "juvenile", "conditions", "lifecycle_public", "letter_birth_date_consent")
 

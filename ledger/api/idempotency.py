@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from ledger.api.errors import ApiError
 from ledger.api.models import IdempotentRequest
 from ledger.extensions import db
-from ledger.json_input import JsonInputError, canonical_json, loads_limited
-from ledger.text import TextError, clean_text
+from ledger.platform.json_input import JsonInputError, canonical_json, loads_limited
+from ledger.platform.text import TextError, clean_text
 
 P = ParamSpec("P")
 

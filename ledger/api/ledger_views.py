@@ -9,8 +9,8 @@ from flask import jsonify
 from ledger.api import bp
 from ledger.books.hashchain import GENESIS_HASH
 from ledger.books.models import LedgerHead
+from ledger.edge.visibility import as_of_json, request_as_of
 from ledger.extensions import db
-from ledger.visibility import as_of_json, request_as_of
 
 
 @bp.get("/ledger/head")

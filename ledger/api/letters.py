@@ -14,7 +14,6 @@ from ledger.api.idempotency import idempotent_write
 from ledger.api.parsing import Bool, DateField, Integer, ListOf, MoneyField, Name, Raw, Schema, json_request
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
-from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.prisoners import facility_by_name, prisoner_by_slug
 from ledger.letters.addresses import letter_address
@@ -29,6 +28,7 @@ from ledger.letters.letters import (
 )
 from ledger.letters.models import Letter, LetterService
 from ledger.letters.services import list_services, price, save_service, service_by_key, services_reaching
+from ledger.platform.database import utcnow
 from ledger.reports.periods import month_end, parse_month
 
 

@@ -26,11 +26,12 @@ from ledger.api.serialise import entry_json, money_json, parcel_json, receipt_js
 from ledger.books.accounts import find_account
 from ledger.checkpoints.as_of import public_as_of
 from ledger.checkpoints.release import without_unpublished_moves
-from ledger.database import utcnow
+from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_of, lifecycle_view, record_event
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.funds.prisoners import facility_by_name, prisoner_by_slug, save_facility
+from ledger.platform.database import utcnow
 from ledger.spending.models import Parcel, ParcelRule
 from ledger.spending.parcel_law import LIMIT_FIELDS, RULE_COLUMNS
 from ledger.spending.parcel_outcomes import (
@@ -45,7 +46,6 @@ from ledger.spending.parcel_plan import parcel_plan
 from ledger.spending.parcel_quota import KindAllowance, parcel_allowance
 from ledger.spending.parcel_rule_editing import all_rules, save_parcel_rule
 from ledger.spending.receipts import ReceiptError
-from ledger.uploads import attach_upload
 
 
 def _prisoner_or_404(slug: str) -> Prisoner:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import Base, utcnow
+from ledger.platform.database import Base, utcnow
 
 
 class IdempotentRequest(Base):

@@ -27,7 +27,7 @@ dict of the fields present in the body (null included) plus those with a default
 optional ones with ``body.get(name)``, and ``name in body`` tells a PATCH what was sent.
 
 Amounts are decimal strings only (no JSON numbers, no spaces around them); dates are
-``YYYY-MM-DD`` only; bodies nest at most ``ledger.json_input.MAX_DEPTH`` levels (400
+``YYYY-MM-DD`` only; bodies nest at most ``ledger.platform.json_input.MAX_DEPTH`` levels (400
 ``json_too_deep``).
 """
 
@@ -43,11 +43,11 @@ from typing import Any
 from flask import request
 
 from ledger.api.errors import ApiError
-from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_currency, parse_rate
+from ledger.platform.json_input import JsonInputError, loads_limited
+from ledger.platform.text import TextError, clean_text
 from ledger.reports.filters import DEFAULT_PER_PAGE, Page, parse_page
 from ledger.reports.periods import FilterError
-from ledger.text import TextError, clean_text
 
 _MISSING: Any = object()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -152,7 +152,7 @@ class Raw(Field):
 
 
 class Text(Field):
-    """Free text (``ledger.text.clean_text``): stripped, no control characters."""
+    """Free text (``ledger.platform.text.clean_text``): stripped, no control characters."""
 
     empty_is_missing = False
 

@@ -9,10 +9,10 @@ from ledger.api import bp
 from ledger.api.errors import ApiError
 from ledger.api.parsing import MoneyField, Raw, Schema, json_request, required
 from ledger.api.serialise import minor_json
+from ledger.edge.messages import BANK_VISIBILITY_WARNING
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.funds.public_pledges import PledgeThrottle, make_public_pledge, pledge_client_key
-from ledger.messages import BANK_VISIBILITY_WARNING
 
 # Scalars checked below; the money is read through its own schema (unknown fields refused).
 PUBLIC_PLEDGE = Schema(

@@ -13,10 +13,11 @@ from ledger.api.errors import ApiError
 from ledger.api.parsing import page_args
 from ledger.api.serialise import minor_json, money_json
 from ledger.books.accounts import find_account
+from ledger.edge.public_words import public_group_label
+from ledger.edge.visibility import as_of_json, request_as_of
 from ledger.extensions import db
 from ledger.funds.kinds import GENERAL
 from ledger.funds.prisoners import prisoner_by_slug
-from ledger.public_words import public_group_label
 from ledger.reports import general_journal, pledge_fulfilment, prisoner_report, receipts_list, trial_balance
 from ledger.reports.balance_sheet import SECTIONS, balance_sheet
 from ledger.reports.filters import parse_prisoner, read_journal_filter
@@ -29,7 +30,6 @@ from ledger.reports.periods import (
     parse_report_date,
     whole_months,
 )
-from ledger.visibility import as_of_json, request_as_of
 
 
 def _period() -> Period:

@@ -30,15 +30,15 @@ from ledger.api.serialise import entry_json, pending_payload, receipt_json
 from ledger.books.accounts import find_account
 from ledger.books.holds import Approval
 from ledger.books.models import JournalEntry
-from ledger.database import utcnow
+from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import Money
+from ledger.platform.database import utcnow
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
-from ledger.uploads import attach_upload
 
 
 def _entry_payload(entry: JournalEntry) -> dict:

@@ -6,22 +6,37 @@ Funds are liabilities (money held on behalf of someone); assets are pooled.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books.errors import CurrencyMismatch, InvalidEntry
 from ledger.books.models import Account, Currency
-from ledger.funds.kinds import GENERAL
 from ledger.money import CURRENCIES
 
-if TYPE_CHECKING:
-    from ledger.access.models import User
-    from ledger.funds.models import Prisoner
+
+class FundOwner(Protocol):
+    """A prisoner as the chart of accounts sees one (``ledger.funds.models.Prisoner``)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class Holder(Protocol):
+    """The user who holds a cash account (``ledger.access.models.User``), seen here by id."""
+
+    @property
+    def id(self) -> int: ...
+
 
 FUND_PREFIX = "liabilities:funds:"
-GENERAL_FUND = FUND_PREFIX + GENERAL
+# The general fund's key is ``ledger.funds.kinds.GENERAL`` (tests/test_architecture.py pins
+# that they agree): the core names its accounts without importing the areas above it.
+GENERAL_FUND = FUND_PREFIX + "general"
 PRISONER_FUND_PREFIX = FUND_PREFIX + "prisoner:"
 TRADING = "equity:conversion"
 STRIPE = "assets:stripe"
@@ -106,9 +121,9 @@ def get_or_create_account(
     name: str,
     *,
     label: str | None = None,
-    prisoner: Prisoner | None = None,
+    prisoner: FundOwner | None = None,
     currency: str | None = None,
-    holder: User | None = None,
+    holder: Holder | None = None,
 ) -> Account:
     """Return the account called ``name``, creating it (flushed) when missing.
 
@@ -143,7 +158,7 @@ def fund_account_name(slug: str) -> str:
     return PRISONER_FUND_PREFIX + slug
 
 
-def fund_account_for(session: Session, prisoner: Prisoner) -> Account:
+def fund_account_for(session: Session, prisoner: FundOwner) -> Account:
     """The prisoner's fund, created with the prisoner."""
     return get_or_create_account(
         session, fund_account_name(prisoner.slug), label=prisoner.name, prisoner=prisoner

@@ -30,9 +30,9 @@ from ledger.books.errors import AccountClosed, InvalidEntry, LedgerError
 from ledger.books.kinds import ASSET_KINDS
 from ledger.books.models import Account, AccountBalance
 from ledger.books.posting import _lock_head
-from ledger.database import utcnow
 from ledger.money import Money, MoneyError, parse_currency
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 if TYPE_CHECKING:
     from ledger.access.models import User

@@ -23,7 +23,6 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ledger.access.roles import Role
 from ledger.books.errors import (
     AccountClosed,
     AlreadyReversed,
@@ -37,6 +36,7 @@ from ledger.books.hashchain import EntryFacts, PostingFacts, entry_hash
 from ledger.books.holds import pending_holds
 from ledger.books.models import Account, AccountBalance, JournalEntry, Posting
 from ledger.books.posting import (
+    ADVANCE_ROLE,
     ENTRY_COLUMNS,
     POSTING_COLUMNS,
     EntryDraft,
@@ -46,8 +46,8 @@ from ledger.books.posting import (
     _text,
     _validate,
 )
-from ledger.database import utcnow
 from ledger.money import Money
+from ledger.platform.database import utcnow
 
 # Keeps IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
@@ -163,7 +163,7 @@ def post_entries(
     if not drafts:
         return range(0)
     checked = [_validate(draft) for draft in drafts]
-    is_admin = getattr(recorded_by, "role", None) == Role.ADMIN
+    is_admin = getattr(recorded_by, "role", None) == ADVANCE_ROLE
     if any(draft.is_advance for draft in drafts) and not is_admin:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     head = _lock_head(session)

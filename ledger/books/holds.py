@@ -28,8 +28,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ledger.books.kinds import APPROVAL_KINDS, APPROVAL_STATUSES, ApprovalStatus
 from ledger.books.models import Account, AccountBalance
-from ledger.database import Base, one_of, utcnow
 from ledger.money import Money
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class ApprovalThreshold(Base):

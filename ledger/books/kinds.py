@@ -1,7 +1,7 @@
 """The closed vocabularies of the journal: account types, asset kinds, posting categories,
 entry sources, and the kinds and statuses of items waiting for sign-off.
 
-The tables' CHECK constraints are built from these (``ledger.database.one_of``); the
+The tables' CHECK constraints are built from these (``ledger.platform.database.one_of``); the
 migrations keep their own literal lists, so an old migration never changes with the code.
 Categories and sources are rows instead (``categories``, ``source_types``): a new member is
 an INSERT in a migration (docs/architecture.md, "Adding a spending category").

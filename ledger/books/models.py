@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.books.kinds import ACCOUNT_TYPES, ASSET_KINDS
-from ledger.database import Base, one_of, utcnow
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class Currency(Base):

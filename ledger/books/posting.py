@@ -18,7 +18,6 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Date, DateTime, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ledger.access.roles import Role
 from ledger.books.descriptions import describe
 from ledger.books.errors import (
     AccountClosed,
@@ -39,15 +38,21 @@ from ledger.books.models import (
     JournalEntry,
     LedgerHead,
 )
-from ledger.database import utcnow
 from ledger.money import Money
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 # The columns post_entry writes, in EntryFacts order (the hashed facts), then the links.
 ENTRY_COLUMNS = (*HASHED_ENTRY_COLUMNS, "prev_hash", "hash")
 POSTING_COLUMNS = ("entry_id", "line_no", "account_id", "currency", "amount_minor", "category", "memo")
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)
+
+
+# The role that may record a flagged advance: ``ledger.access.roles.Role.ADMIN`` (a StrEnum, so
+# equal to this string; tests/test_architecture.py pins that they agree).  The core knows users
+# only as a Recorder, by id and role, and imports no other area.
+ADVANCE_ROLE = "admin"
 
 
 class Recorder(Protocol):
@@ -298,7 +303,7 @@ def post_entry(
     back by pending items (``books/holds.py``) is not available to the entry.
     """
     description, key, source_ref = _validate(draft)
-    if draft.is_advance and getattr(recorded_by, "role", None) != Role.ADMIN:
+    if draft.is_advance and getattr(recorded_by, "role", None) != ADVANCE_ROLE:
         raise NotPermitted("only an admin may record an advance", field="is_advance")
     approved_by_id = getattr(approved_by, "id", None)
     recorded_by_id = getattr(recorded_by, "id", None)
@@ -438,7 +443,7 @@ def reverse_entry(
         source_ref=str(entry.id),
         idempotency_key=idempotency_key,
         conversion_rate=entry.conversion_rate,
-        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == Role.ADMIN,
+        is_advance=entry.is_advance and getattr(recorded_by, "role", None) == ADVANCE_ROLE,
         reverses_id=entry.id,
     )
     return post_entry(session, draft, recorded_by=recorded_by)

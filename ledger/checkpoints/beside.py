@@ -2,7 +2,7 @@
 money depend on (issue #27):
 
 - a donation row against its entry: the fund, the amount and currency, the day its entry
-  credits, and its donor link against the keyed binding written with it (``ledger/bindings.py``);
+  credits, and its donor link against the keyed binding written with it (``ledger/checkpoints/bindings.py``);
 - a receipt against the keyed binding of its entry and file;
 - an account's ``guarded`` flag against its kind (every fund, every cash box);
 - a prisoner's ``public`` flag against the latest audited change of it;
@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import audit_problems
 from ledger.access.models import AuditEvent
-from ledger.bindings import donation_binding, receipt_binding
 from ledger.books.accounts import is_guarded
 from ledger.books.models import Account, JournalEntry, LedgerHead, Posting
 from ledger.books.verify import Problem
+from ledger.checkpoints.bindings import donation_binding, receipt_binding
 from ledger.checkpoints.models import Checkpoint
 from ledger.checkpoints.seal import document_digest
 from ledger.funds.models import Donation, Prisoner

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import Base, utcnow
+from ledger.platform.database import Base, utcnow
 
 SCHEDULES = ("daily", "weekly", "monthly")
 DEFAULT_SCHEDULE = "daily"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ledger.books.errors import InvalidEntry
 from ledger.books.posting import Recorder
 from ledger.checkpoints.models import DEFAULT_SCHEDULE, SCHEDULES, Checkpoint, CheckpointSchedule
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 
 def current_schedule(session: Session) -> str:

@@ -23,7 +23,7 @@ from ledger.checkpoints.disclosure import FLOOR, DisclosureRules
 from ledger.checkpoints.models import Checkpoint, CheckpointBalance
 from ledger.checkpoints.release import prepare_release
 from ledger.checkpoints.signing import canonical_bytes, key_id, public_key_b64, sign
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 
 FORMAT_VERSION = 1
 _head = cast(Table, LedgerHead.__table__)

@@ -33,11 +33,11 @@ from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.posting import Recorder
 from ledger.commissary.kinds import LIMIT_CONDITIONS, TransferStatus
 from ledger.commissary.models import CommissaryLimit, CommissaryTransfer
-from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 # (facility kind, regime, conditions, RUB a month or None, legal basis)
 # fmt: off

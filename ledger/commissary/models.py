@@ -30,8 +30,8 @@ from ledger.commissary.kinds import (
     TRANSFER_STATUSES,
     TransferStatus,
 )
-from ledger.database import Base, one_of, utcnow
 from ledger.money import Money
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class CommissaryTransfer(Base):

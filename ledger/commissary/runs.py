@@ -45,10 +45,10 @@ from ledger.commissary.transfers import (
     fund_can_cover,
     send_now,
 )
-from ledger.database import utcnow
 from ledger.funds.lifecycle import PrisonerUnreachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
+from ledger.platform.database import utcnow
 
 _MONTH = re.compile(r"(20[0-9]{2}|2100)-(0[1-9]|1[0-2])")
 

@@ -40,13 +40,13 @@ from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger
 from ledger.commissary.kinds import CHANNELS, TransferStatus
 from ledger.commissary.limits import check_limit
 from ledger.commissary.models import CommissaryTransfer
-from ledger.database import utcnow
 from ledger.funds.kinds import PrisonerStatus
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner, PrisonerEvent
 from ledger.money import Money
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.text import TextError, clean_text
 
 IN_TRANSIT_PREFIX = "assets:in-transit:"
 PAYING_KINDS = (AssetKind.BANK, AssetKind.CASH, AssetKind.INTERMEDIARY)

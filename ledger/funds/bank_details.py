@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.models import BankDetails
 from ledger.money import MoneyError, parse_currency
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 MAX_LINE = 200
 MAX_TEXT = 2000

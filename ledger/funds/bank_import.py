@@ -34,15 +34,15 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import DuplicateEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
-from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, donation_fund, record_donation
 from ledger.funds.models import ImportMapping, Pledge
 from ledger.funds.pledges import find_reference, pledge_by_reference
 from ledger.money import Money, MoneyError, parse_amount, parse_currency
+from ledger.platform.database import utcnow
 
 MAX_ROWS = 5000
 # Every date format the import reads; an unreadable date's message lists them all (by these
-# patterns, named in the reader's language in ledger/messages.py).
+# patterns, named in the reader's language in ledger/edge/messages.py).
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y")
 ENCODINGS = ("utf-8-sig", "cp1251")
 # The headers banks commonly give each column (compared in lower case), tried when the named

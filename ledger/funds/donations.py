@@ -15,11 +15,11 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.kinds import AssetKind
 from ledger.books.models import Account
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
-from ledger.database import utcnow
 from ledger.funds.donor_mail import queue_receipt
 from ledger.funds.kinds import DONATION_METHODS
 from ledger.funds.models import Donation, Donor, Pledge, Prisoner
 from ledger.money import Money
+from ledger.platform.database import utcnow
 
 DESCRIPTIONS = {method: describe(f"{method}_donation") for method in ("bank", "cash", "card", "other")}
 

@@ -3,7 +3,7 @@
 Receipts for every gift recorded with a donor who gave an email (card, bank, cash …), the
 pledge's confirmation with its reference and bank details, reminders and lapse notices
 (queued by ``ledger/funds/pledge_job.py``).  The texts are made when sending
-(``ledger/mail/render.py``); here only ids go into the outbox.
+(``ledger/edge/mail_texts.py``); here only ids go into the outbox.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.outbox import CONFIRM_KIND, queue_mail
+from ledger.platform.database import utcnow
 
 
 def queue_receipt(session: Session, donation: Donation) -> MailMessage | None:

@@ -35,11 +35,11 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
-from ledger.database import utcnow
 from ledger.funds.kinds import EVENT_TYPES, FUND_POLICIES, EventType, LifeState, PrisonerStatus
 from ledger.funds.models import Facility, Prisoner, PrisonerEvent
 from ledger.money import Money
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 # Events that may name a facility: a transfer must, a found may (where they turned up).
 FACILITY_EVENTS = (EventType.TRANSFERRED, EventType.FOUND)

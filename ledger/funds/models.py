@@ -18,8 +18,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.crypto import EncryptedText
-from ledger.database import Base, one_of, utcnow
 from ledger.funds.kinds import (
     CONDITIONS,
     DONATION_METHODS,
@@ -37,6 +35,8 @@ from ledger.funds.kinds import (
     PledgeChannel,
     PledgeStatus,
 )
+from ledger.platform.crypto import EncryptedText
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class Facility(Base):
@@ -180,7 +180,7 @@ class Donor(Base):
     """Someone who gives.  Anonymous by default; we keep as little as possible.
 
     ``email`` is kept only when the donor gives it (for receipts), stored encrypted
-    (column ``email_encrypted``, see ``ledger/crypto.py``), and purged on request or after
+    (column ``email_encrypted``, see ``ledger/platform/crypto.py``), and purged on request or after
     the retention period without touching the ledger; it never goes into anything hashed
     or exported.  ``public_name`` is what public pages may show, if the donor chose one.
     ``locale`` is the language the donor used when giving: their mails are in it.
@@ -360,7 +360,7 @@ class Donation(Base):
     currency: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
     received_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # The donor link, bound to the entry under the instance's key (ledger/bindings.py): a donor
+    # The donor link, bound to the entry under the instance's key (ledger/checkpoints/bindings.py): a donor
     # may be forgotten (donor_id NULL), never swapped for another without ``ledger verify``
     # noticing.
     donor_binding: Mapped[str | None] = mapped_column(String(64))

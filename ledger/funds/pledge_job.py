@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
-from ledger.database import utcnow
 from ledger.funds.donor_mail import UNCONFIRMED_FOR, forget_email, forget_unconfirmed
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donor, Pledge, PledgeInstalment
@@ -31,6 +30,7 @@ from ledger.funds.schedules import (
 )
 from ledger.funds.statement_previews import expire_statement_previews
 from ledger.mail.outbox import queue_mail
+from ledger.platform.database import utcnow
 
 
 @dataclass

@@ -16,7 +16,6 @@ from ledger.access.users import AccessError, normalise_email
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import JournalEntry
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.kinds import GENERAL, LOCALES, PLEDGE_FREQUENCIES, PledgeStatus
 from ledger.funds.models import (
     Donation,
@@ -27,7 +26,8 @@ from ledger.funds.models import (
 )
 from ledger.funds.schedules import set_status
 from ledger.money import Money
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 # No 0/O, 1/I/L: people copy these codes by hand into a bank's payment purpose field.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -19,7 +19,6 @@ from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account
 from ledger.books.posting import Recorder
-from ledger.database import utc_today
 from ledger.funds.kinds import (
     CONDITIONS,
     FACILITY_KINDS,
@@ -35,7 +34,8 @@ from ledger.funds.kinds import (
 )
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
-from ledger.text import clean_text
+from ledger.platform.database import utc_today
+from ledger.platform.text import clean_text
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 # Field -> maximum length, for the free-text profile fields.
@@ -77,7 +77,7 @@ class ProfileChanges:
 
 
 def _text(name: str, value: object) -> str | None:
-    from ledger.text import TextError
+    from ledger.platform.text import TextError
 
     try:
         cleaned = clean_text(value, max_length=TEXT_FIELDS[name], required=name == "name")
@@ -271,7 +271,7 @@ def save_facility(
     facility is "other" with no regime until told).  ``postal_address_ru`` and
     ``postal_address_latin`` are where letters go (``...`` keeps the current ones).
     """
-    from ledger.text import TextError
+    from ledger.platform.text import TextError
 
     try:
         clean_name = clean_text(name, max_length=200, required=True)

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from ledger.access.throttle import keyed_hash
 from ledger.books.errors import LedgerError
-from ledger.database import utcnow
 from ledger.funds.bank_details import bank_details_for
 from ledger.funds.donor_mail import queue_pledge_confirmation, unconfirmed_mails_since
 from ledger.funds.models import BankDetails, Pledge, PledgeAttempt, Prisoner
 from ledger.funds.pledges import PUBLIC_REFERENCE_LENGTH, PledgeError, create_pledge, make_donor
 from ledger.funds.schedules import lock_pledge_job
 from ledger.money import Money
+from ledger.platform.database import utcnow
 
 KEEP_ATTEMPTS_FOR = timedelta(days=1)
 

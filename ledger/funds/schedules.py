@@ -34,9 +34,9 @@ from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
 from ledger.books.posting import Recorder
 from ledger.books.reversals import has_reversal
-from ledger.database import utcnow
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, DonorSettings, Pledge, PledgeInstalment, PledgeStatusChange
+from ledger.platform.database import utcnow
 
 # Ahead-of-time instalments shown for money paid in advance stop here (twenty years).
 MAX_AHEAD = 240

@@ -22,10 +22,10 @@ from sqlalchemy import CursorResult, Executable, delete, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.posting import Recorder
-from ledger.crypto import keyed_fernet
-from ledger.database import utcnow
 from ledger.funds.bank_import import StatementError
 from ledger.funds.models import StatementPreview
+from ledger.platform.crypto import keyed_fernet
+from ledger.platform.database import utcnow
 
 PURPOSE = "statement-preview"
 DEFAULT_LIFETIME = timedelta(hours=1)

@@ -14,10 +14,10 @@ from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
-from ledger.database import utcnow
 from ledger.money import Money
+from ledger.platform.database import utcnow
+from ledger.platform.text import clean_text
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.text import clean_text
 
 
 def transfer_between_funds(

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from ledger.extensions import db
-from ledger.transaction import unit_of_work
+from ledger.platform.transaction import unit_of_work
 
 
 class JobFailed(Exception):
@@ -20,7 +20,7 @@ class JobFailed(Exception):
 def send_mail() -> str:
     if current_app.config.get("MAIL_DISABLED"):
         return "mail is disabled (MAIL_DISABLED)"
-    from ledger.mail.render import render_message
+    from ledger.edge.mail_texts import render_message
     from ledger.mail.sender import SmtpSettings, send_outbox
 
     report = send_outbox(db.session, SmtpSettings.from_config(current_app.config), render_message)
@@ -72,8 +72,8 @@ def backup() -> str:
     folder = current_app.config.get("BACKUP_DIR")
     if not folder:
         return "not configured (LEDGER_BACKUP_DIR)"
-    from ledger.backup import write_backup
-    from ledger.file_modes import private_dir
+    from ledger.operations.backup import write_backup
+    from ledger.platform.file_modes import private_dir
 
     root = Path(folder)
     private_dir(root)

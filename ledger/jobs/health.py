@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.jobs.leases import leases
 from ledger.jobs.registry import JOBS
+from ledger.platform.database import utcnow
 
 # A job whose next run is this much overdue means no worker is taking it.
 LATE = timedelta(minutes=10)

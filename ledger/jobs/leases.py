@@ -15,8 +15,8 @@ from sqlalchemy import CursorResult, Executable, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.jobs.models import JobLease, JobRun
+from ledger.platform.database import utcnow
 
 # Runs kept per job in the log (older ones are deleted as new ones are written).
 RUNS_KEPT = 20

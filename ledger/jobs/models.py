@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import Base
+from ledger.platform.database import Base
 
 
 class JobLease(Base):

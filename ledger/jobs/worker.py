@@ -16,10 +16,10 @@ from collections.abc import Iterable
 
 from flask import Flask
 
-from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.jobs import leases
 from ledger.jobs.registry import JOBS, Job
+from ledger.platform.database import utcnow
 
 log = logging.getLogger("ledger.worker")
 TICK_SECONDS = 5.0

@@ -25,12 +25,12 @@ from ledger.books.kinds import Category
 from ledger.books.models import Account
 from ledger.books.posting import Recorder
 from ledger.checkpoints.as_of import AsOf
-from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.letters.models import Letter, LetterService
 from ledger.letters.services import PRICE_CURRENCY
 from ledger.money import Money
+from ledger.platform.database import utcnow
 from ledger.reports.periods import add_months, month_start
 from ledger.spending.disbursements import record_disbursement
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
+from ledger.platform.database import Base, utcnow
 
 # Which facilities a service says it reaches, besides whole regions (only when not serves_all).
 letter_service_facilities = Table(

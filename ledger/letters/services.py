@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.models import Facility
 from ledger.letters.models import LetterService
 from ledger.money import Money
-from ledger.text import TextError, clean_text
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 
 PRICE_CURRENCY = "RUB"
 KEY = re.compile(r"^[a-z0-9](?:[a-z0-9_]{0,38}[a-z0-9])?$")

@@ -26,7 +26,7 @@ def mail_send(limit: int) -> None:
     """Send every queued message that is due, each once; safe to run from cron every minute,
     and two runs at once never send one message twice.  Exit code 1 when the mail server
     could not be reached or a message was refused (they wait for a later run)."""
-    from ledger.mail.render import render_message
+    from ledger.edge.mail_texts import render_message
     from ledger.mail.sender import SmtpSettings, send_outbox
 
     if current_app.config.get("MAIL_DISABLED"):

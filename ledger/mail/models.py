@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, one_of, utcnow
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class MailMessage(Base):

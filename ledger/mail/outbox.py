@@ -6,7 +6,7 @@
 The row is added and flushed, never committed: it is kept if and only if the caller's
 transaction (the event the mail reports) is.  ``flask --app wsgi mail send`` later makes the
 text from ``kind`` (a template ``templates/mail/<kind>.txt`` and a subject registered in
-``ledger/mail/render.py``), ``params`` and ``locale``, looks up the address and sends it.
+``ledger/edge/mail_texts.py``), ``params`` and ``locale``, looks up the address and sends it.
 See docs/mail.md.
 """
 
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
+from ledger.platform.database import utcnow
 
 if TYPE_CHECKING:  # funds imports mail: the recipients' types are needed only for checking
     from ledger.access.models import User

@@ -35,9 +35,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.mail.kinds import MailStatus
 from ledger.mail.models import MailMessage
+from ledger.platform.database import utcnow
 
 # Seconds to wait after the n-th failed attempt (the last value repeats).
 BACKOFF_SECONDS = (60, 5 * 60, 15 * 60, 60 * 60, 4 * 3600, 12 * 3600, 24 * 3600)
@@ -219,7 +219,7 @@ class FileConnection:
         self.directory = Path(directory)
 
     def send(self, mail: EmailMessage, to: str) -> None:
-        from ledger.file_modes import private_dir
+        from ledger.platform.file_modes import private_dir
 
         private_dir(self.directory)
         number = str(mail["Message-ID"]).removeprefix("<outbox-").split("-", 1)[0]

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import LedgerError
-from ledger.database import utcnow
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donor, Pledge, Prisoner
 from ledger.funds.pledges import new_reference
@@ -28,6 +27,7 @@ from ledger.payments.stripe_api import (
     stripe_decimals,
     to_stripe_amount,
 )
+from ledger.platform.database import utcnow
 
 
 class CheckoutFailed(LedgerError):

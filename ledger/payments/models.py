@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import Base, one_of, utcnow
 from ledger.payments.kinds import EVENT_STATUSES, EventStatus
+from ledger.platform.database import Base, one_of, utcnow
 
 
 class StripeEvent(Base):

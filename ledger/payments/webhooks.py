@@ -19,10 +19,8 @@ from ledger.access.audit import record_audit
 from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds, LedgerError
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import set_status
-from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import MoneyError
 from ledger.payments.card_entries import (
     Attribution,
@@ -37,6 +35,8 @@ from ledger.payments.card_entries import (
 from ledger.payments.kinds import EventStatus
 from ledger.payments.models import StripeEvent
 from ledger.payments.stripe_api import StripeGateway, StripeJson, from_stripe_amount
+from ledger.platform.database import utcnow
+from ledger.platform.json_input import JsonInputError, loads_limited
 
 # Stripe signs the moment it sends; a clock a little ahead of ours is not an attack.
 FUTURE_SKEW_SECONDS = 60

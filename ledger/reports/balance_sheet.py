@@ -2,7 +2,7 @@
 
 The detailed sheet names every account; the public one groups accounts so that it
 names no coordinator (``assets:cash:<name>``) and no prisoner, hidden or not, and names
-the groups by plain keys (``bank``, ``prisoner_funds`` …; ledger/public_words.py says
+the groups by plain keys (``bank``, ``prisoner_funds`` …; ledger/edge/public_words.py says
 them in words) rather than account codes.  The public sheet is that of the latest
 release (``as_of``): balances over published entries, assets as one group.
 """

@@ -13,11 +13,11 @@ from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.books.models import Account, LedgerHead, Posting
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows
 from ledger.checkpoints.models import PublishedEntry
-from ledger.database import search_fold
 from ledger.funds.models import Facility, Prisoner
 from ledger.money import Money
+from ledger.platform.database import search_fold
+from ledger.platform.text import fold_for_search
 from ledger.reports.prisoner_report import _public_category, runway_months
-from ledger.text import fold_for_search
 
 
 @dataclass

@@ -11,11 +11,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books.reversals import has_reversal
-from ledger.database import utc_today
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import Donation, Pledge
 from ledger.funds.schedules import PledgeState, pledge_states
 from ledger.money import Money
+from ledger.platform.database import utc_today
 from ledger.reports.periods import add_months, month_columns, month_start, months_between
 
 

@@ -26,9 +26,9 @@ from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.reversals import has_reversal
 from ledger.checkpoints.as_of import LIVE, AsOf, balance_rows, dated
 from ledger.checkpoints.models import PublishedEntry, ReleaseCell
-from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Prisoner
 from ledger.money import Money
+from ledger.platform.database import utc_today
 from ledger.reports.periods import Period, add_months, month_columns, month_start, months_between
 from ledger.spending.kinds import ParcelOutcomeKind
 from ledger.spending.models import Parcel, ParcelOutcome

@@ -22,8 +22,8 @@ from ledger.books.holds import Approval, ApprovalHold, ApprovalThreshold, pendin
 from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import Account, AccountBalance, Currency
 from ledger.books.posting import PostingDraft, lock_ledger
-from ledger.database import utcnow
 from ledger.money import Money
+from ledger.platform.database import utcnow
 
 SIGNERS = (Role.ADMIN, Role.COORDINATOR)  # who may sign off (never their own item)
 

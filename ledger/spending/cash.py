@@ -17,8 +17,8 @@ from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.money import Money
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.approvals import needs_approval, request_approval
-from ledger.text import TextError, clean_text
 
 
 def cash_account_name(user: User, currency: str) -> str:

@@ -19,7 +19,7 @@ from ledger.books.errors import InvalidEntry
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.money import Money, MoneyError, minor_units
-from ledger.text import TextError, clean_text
+from ledger.platform.text import TextError, clean_text
 
 RATE_PLACES = Decimal("0.0000000001")
 

@@ -20,15 +20,15 @@ from ledger.books.kinds import SPENDING_CATEGORIES as SPENDING_CATEGORIES
 from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
-from ledger.database import utcnow
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
 from ledger.money import Money
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.approvals import needs_approval, request_approval
 from ledger.spending.kinds import PARCEL_KINDS
 from ledger.spending.models import Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_quota import check_parcel
-from ledger.text import TextError, clean_text
 
 # Money is paid out of a bank account, someone's cash, or through an intermediary.
 PAYING_KINDS = (AssetKind.BANK, AssetKind.CASH, AssetKind.INTERMEDIARY)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import Base, utcnow
+from ledger.platform.database import Base, utcnow
 from ledger.spending.kinds import PARCEL_KINDS, PARCEL_OUTCOMES, RULE_CONDITIONS
 
 
@@ -98,7 +98,7 @@ class Receipt(Base):
     original_name: Mapped[str | None] = mapped_column(String(200))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # The receipt's entry and file bound under the instance's key (ledger/bindings.py): a
+    # The receipt's entry and file bound under the instance's key (ledger/checkpoints/bindings.py): a
     # receipt moved to another entry fails ``ledger verify``.
     binding: Mapped[str | None] = mapped_column(String(64))
 

@@ -23,13 +23,13 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry, LedgerError
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
-from ledger.database import utcnow
 from ledger.funds.models import ParcelAssignment, Prisoner
 from ledger.money import Money
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.kinds import PARCEL_OUTCOMES, ParcelOutcomeKind
 from ledger.spending.models import Parcel, ParcelOutcome, Receipt
 from ledger.spending.receipts import attach_receipt
-from ledger.text import TextError, clean_text
 
 
 class ParcelOutcomeConflict(LedgerError):

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.database import utcnow
 from ledger.funds.lifecycle import states_of
 from ledger.funds.models import Facility, Prisoner
+from ledger.platform.database import utcnow
 from ledger.spending.models import ParcelRule
 from ledger.spending.parcel_law import pick_rule
 from ledger.spending.parcel_outcomes import assignments

@@ -24,8 +24,8 @@ from ledger.books.errors import LedgerError
 from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalKind, ApprovalStatus
 from ledger.books.reversals import has_reversal
-from ledger.database import utcnow
 from ledger.funds.models import Facility, Prisoner
+from ledger.platform.database import utcnow
 from ledger.spending.kinds import ParcelOutcomeKind
 from ledger.spending.models import Parcel, ParcelOutcome, ParcelRule
 from ledger.spending.parcel_law import rule_for

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
 from ledger.books.posting import Recorder
-from ledger.database import utcnow
 from ledger.funds.kinds import FACILITY_KINDS, REGIMES
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.kinds import EXEMPTIONS, RULE_CONDITIONS
 from ledger.spending.models import ParcelRule
 from ledger.spending.parcel_law import LIMIT_FIELDS, RULE_COLUMNS
-from ledger.text import TextError, clean_text
 
 
 class ParcelRuleError(InvalidEntry):

@@ -22,9 +22,9 @@ from ledger.books.holds import Approval
 from ledger.books.kinds import ApprovalStatus
 from ledger.books.models import JournalEntry
 from ledger.books.posting import Recorder
-from ledger.file_modes import private_dir, write_private
+from ledger.platform.file_modes import private_dir, write_private
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.models import ApprovalReceipt, Receipt
-from ledger.text import TextError, clean_text
 
 if TYPE_CHECKING:  # imported where used: pypdf only when a PDF comes in
     from pypdf import PageObject

@@ -23,14 +23,14 @@ from ledger.books.holds import Approval
 from ledger.books.kinds import APPROVAL_STATUSES, ApprovalKind, ApprovalStatus
 from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import lock_ledger
-from ledger.database import utcnow
 from ledger.funds.models import Prisoner
 from ledger.funds.transfers import transfer_between_funds
+from ledger.platform.database import utcnow
+from ledger.platform.text import TextError, clean_text
 from ledger.spending.approvals import SIGNERS
 from ledger.spending.cash import move_cash
 from ledger.spending.disbursements import parcel_from_payload, record_disbursement
 from ledger.spending.models import ApprovalReceipt, Receipt
-from ledger.text import TextError, clean_text
 
 
 class ApprovalNotPending(LedgerError):

@@ -6,10 +6,10 @@ from flask import Blueprint, Flask, redirect, render_template, request, session,
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ledger.edge.visibility import request_as_of
 from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
 from ledger.security.redirects import local_redirect_target
-from ledger.visibility import request_as_of
 from ledger.web.page_cache import cached_public_page, init_page_cache
 
 bp = Blueprint("web", __name__)
@@ -131,7 +131,10 @@ def _error_page(status: int):
 
 
 def register_web(app: Flask) -> None:
+    from ledger.web.admin import bp as admin_bp
     from ledger.web.approvals import bp as approvals_bp
+    from ledger.web.audit import bp as audit_bp
+    from ledger.web.auth import bp as auth_bp
     from ledger.web.commissary import bp as commissary_bp
     from ledger.web.descriptions import register_descriptions
     from ledger.web.donate import bp as donate_bp
@@ -147,6 +150,7 @@ def register_web(app: Flask) -> None:
     from ledger.web.pledge_transfer import bp as pledge_transfer_bp
     from ledger.web.prisoners import bp as prisoners_bp
     from ledger.web.reports import bp as reports_bp
+    from ledger.web.settings import bp as settings_bp
     from ledger.web.spending import bp as spending_bp
     from ledger.web.stripe_events import bp as stripe_bp
     from ledger.web.transparency import bp as transparency_bp
@@ -159,6 +163,10 @@ def register_web(app: Flask) -> None:
     register_letter_words(app)
     init_page_cache(app)
     for blueprint in (
+        auth_bp,
+        settings_bp,
+        admin_bp,
+        audit_bp,
         bp,
         prisoners_bp,
         reports_bp,
@@ -176,8 +184,8 @@ def register_web(app: Flask) -> None:
         commissary_bp,
     ):
         app.register_blueprint(blueprint)
-    from ledger.public_words import public_group_label, public_kind_label
-    from ledger.visibility import as_of_text
+    from ledger.edge.public_words import public_group_label, public_kind_label
+    from ledger.edge.visibility import as_of_text
     from ledger.web.donate import cards_enabled
 
     app.jinja_env.globals.update(

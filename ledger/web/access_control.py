@@ -35,18 +35,11 @@ ENROLMENT_ENDPOINTS = frozenset(
 
 
 def init_login(app: Flask) -> None:
-    from ledger.web.admin import bp as admin_bp
-    from ledger.web.audit import bp as audit_bp
-    from ledger.web.auth import bp as auth_bp
-    from ledger.web.settings import bp as settings_bp
-
+    """Flask-Login's settings and the two-factor enrolment rule; the sign-in, settings, admin
+    and audit pages are registered with the others (``ledger.web.register_web``)."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(settings_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(audit_bp)
     app.before_request(_require_two_factor_enrolment)
 
 

@@ -20,8 +20,8 @@ from ledger.books.asset_accounts import (
     open_account,
     relabel_account,
 )
+from ledger.edge.messages import message_for
 from ledger.extensions import db
-from ledger.messages import message_for
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm, NewUserForm, RoleForm
 from ledger.web.account_forms import LabelsForm, OpenAccountForm

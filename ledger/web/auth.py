@@ -15,8 +15,8 @@ from ledger.access.models import User
 from ledger.access.sessions import end_session, start_session
 from ledger.access.two_factor import begin_enrolment, is_enrolled, pending_secret, verify_second_factor
 from ledger.access.users import authenticate, find_user
-from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.platform.database import utcnow
 from ledger.security.redirects import local_redirect_target
 from ledger.web.access_control import session_max_age, two_factor_required_for
 from ledger.web.access_forms import LoginForm, SecondFactorForm

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, current_app, flash, request
 from flask_wtf import FlaskForm
 
+from ledger.edge.messages import message_for
+from ledger.edge.refusals import DOMAIN_ERRORS, error_parts
 from ledger.extensions import db
-from ledger.messages import message_for
-from ledger.refusals import DOMAIN_ERRORS, error_parts
-from ledger.transaction import BOOKKEEPING_TABLES, finish, written_tables
+from ledger.platform.transaction import BOOKKEEPING_TABLES, finish, written_tables
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Domain field names that differ from the forms' field names.

@@ -24,9 +24,9 @@ from ledger.commissary.transfers import (
     send_transfer,
     transfer_rows,
 )
-from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.platform.database import utcnow
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt

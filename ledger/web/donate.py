@@ -9,15 +9,15 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ledger.access.users import AccessError, normalise_email
+from ledger.edge.messages import message_for
 from ledger.extensions import db
 from ledger.funds.bank_details import pledge_currencies
 from ledger.funds.kinds import GENERAL
 from ledger.funds.models import Prisoner
-from ledger.messages import message_for
 from ledger.money import MoneyError
 from ledger.payments.checkout import CheckoutFailed, GiftRequest, start_checkout
 from ledger.payments.stripe_api import StripeCurrencyError, stripe_decimals
-from ledger.text import TextError, clean_text
+from ledger.platform.text import TextError, clean_text
 from ledger.web.choices import public_fund_choices
 from ledger.web.donate_forms import DonateForm
 from ledger.web.numbers import amount_from_form

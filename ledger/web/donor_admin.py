@@ -18,7 +18,8 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from ledger.access.audit import record_audit
 from ledger.books.errors import InvalidEntry
-from ledger.database import utcnow
+from ledger.edge.messages import message_for
+from ledger.edge.refusals import error_parts
 from ledger.extensions import db
 from ledger.funds import bank_details
 from ledger.funds.donor_mail import forget_email, revoke_links, unconfirmed_mails_since
@@ -28,8 +29,7 @@ from ledger.funds.schedules import RULE_LIMITS, donor_settings, save_donor_rules
 from ledger.mail.kinds import MAIL_STATUSES, MailStatus
 from ledger.mail.models import MailMessage
 from ledger.mail.sender import mail_files, retry_now
-from ledger.messages import message_for
-from ledger.refusals import error_parts
+from ledger.platform.database import utcnow
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm
 from ledger.web.choices import currency_choices

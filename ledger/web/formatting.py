@@ -11,9 +11,9 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
-from ledger.account_words import account_words
-from ledger.dates import format_day
-from ledger.messages import message_for
+from ledger.edge.account_words import account_words
+from ledger.edge.dates import format_day
+from ledger.edge.messages import message_for
 from ledger.money import Money, minor_units
 from ledger.web.choices import all_currencies_asked, all_currencies_url
 from ledger.web.csv_export import sheet_decimal_comma

@@ -17,7 +17,7 @@ from ledger.books.accounts import find_account
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
 from ledger.books.models import Account
-from ledger.database import utcnow
+from ledger.edge.messages import message_for
 from ledger.extensions import db
 from ledger.funds.bank_import import (
     ColumnMapping,
@@ -48,8 +48,8 @@ from ledger.funds.prisoners import (
 from ledger.funds.schedules import pledge_states, policy_of
 from ledger.funds.statement_previews import drop_statement, keep_statement, open_statement
 from ledger.funds.transfers import transfer_between_funds
-from ledger.messages import message_for
 from ledger.money import Money
+from ledger.platform.database import utcnow
 from ledger.spending.parcel_plan import parcel_plan
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect

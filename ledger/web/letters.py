@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 
 from ledger.access.models import READERS, WRITERS
 from ledger.books.models import Account
-from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.letters.letters import (
@@ -25,6 +24,7 @@ from ledger.letters.letters import (
 from ledger.letters.models import Letter
 from ledger.letters.services import PRICE_CURRENCY, list_services, save_service, service_by_key
 from ledger.money import Money
+from ledger.platform.database import utc_today
 from ledger.reports.periods import add_months, month_end, month_start, parse_month
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from ledger.access.models import READERS, WRITERS, User
 from ledger.books.accounts import find_account
-from ledger.database import utcnow
+from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
 from ledger.funds.lifecycle import events_of, lifecycle_of, record_event
 from ledger.funds.models import Facility, Prisoner
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.platform.database import utcnow
 from ledger.spending.models import Parcel, ParcelRule
 from ledger.spending.parcel_law import LIMIT_FIELDS
 from ledger.spending.parcel_outcomes import (
@@ -25,7 +26,6 @@ from ledger.spending.parcel_outcomes import (
     record_parcel_refund,
 )
 from ledger.spending.parcel_rule_editing import all_rules, save_parcel_rule
-from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.boundary import attempt
 from ledger.web.choices import asset_choices, facility_choices

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import force_locale, get_locale
 
 from ledger.checkpoints.seal import checkpoints_page
-from ledger.database import utcnow
 from ledger.extensions import db
+from ledger.platform.database import utcnow
 from ledger.reports.month_image import FontMissing, render_post_png
 from ledger.reports.month_post import MonthPost, organisation_month_post, prisoner_month_post
 from ledger.reports.periods import add_months, parse_month

@@ -2,7 +2,7 @@
 
 A page is stored under its path and query, the reader's language, the latest signed
 checkpoint (anonymous readers see the books as of it, not the live head: docs/privacy.md)
-and the content version (ledger/content_version.py): a new checkpoint or a changed profile
+and the content version (ledger/reports/content_version.py): a new checkpoint or a changed profile
 makes new keys, so a stale page is never served, and a new entry changes nothing a visitor
 could notice.  Signed-in readers, pages that touch the
 session (a flash message, a new cookie) and anything but a 200 are never stored.
@@ -22,8 +22,8 @@ from flask_login import current_user
 from sqlalchemy import Dialect, exc, select
 
 from ledger.checkpoints.models import Checkpoint
-from ledger.content_version import ContentVersion
 from ledger.extensions import db
+from ledger.reports.content_version import ContentVersion
 
 P = ParamSpec("P")
 

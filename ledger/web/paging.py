@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import abort, flash, redirect, request
 from werkzeug.datastructures import MultiDict
 
-from ledger.messages import message_for
+from ledger.edge.messages import message_for
 from ledger.reports.filters import DEFAULT_PER_PAGE, Page, last_page, parse_page
 from ledger.reports.periods import FilterError
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ledger.api.public_pledges import client_key, throttle_policy
-from ledger.database import utcnow
+from ledger.edge.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.extensions import csrf, db
 from ledger.funds.bank_details import pledge_currencies
 from ledger.funds.donor_links import LinkRefused, check_generation, confirm_claim, link_claim
@@ -28,8 +28,8 @@ from ledger.funds.pledges import (
 )
 from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import pledge_states
-from ledger.messages import BANK_VISIBILITY_WARNING, message_for
 from ledger.money import Money, MoneyError
+from ledger.platform.database import utcnow
 from ledger.web.access_forms import EmptyForm
 from ledger.web.boundary import attempt
 from ledger.web.choices import public_fund_choices

@@ -2,7 +2,7 @@
 
 The public sees what the releases published (ledger/checkpoints/release.py), reports over
 whole calendar months;
-signed-in staff see the live books over any period (ledger/visibility.py)."""
+signed-in staff see the live books over any period (ledger/edge/visibility.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from ledger.books.kinds import SPENDING_CATEGORIES
 from ledger.checkpoints.disclosure import rules_from_config
 from ledger.checkpoints.release import fund_waits, without_unpublished_moves
-from ledger.database import utc_today
+from ledger.edge.messages import message_for
+from ledger.edge.visibility import request_as_of
 from ledger.extensions import db
 from ledger.funds.lifecycle import lifecycle_view
 from ledger.funds.models import Prisoner
@@ -20,7 +21,7 @@ from ledger.funds.prisoners import prisoner_by_slug
 from ledger.letters.addresses import letter_address
 from ledger.letters.letters import public_letter_counts
 from ledger.letters.services import services_reaching
-from ledger.messages import message_for
+from ledger.platform.database import utc_today
 from ledger.reports.periods import Period, PeriodError, parse_period, whole_months
 from ledger.reports.prisoner_report import (
     disbursements,
@@ -33,7 +34,6 @@ from ledger.reports.prisoner_report import (
     spending_by_category,
     yearly_flows,
 )
-from ledger.visibility import request_as_of
 from ledger.web.charts import month_chart
 from ledger.web.csv_export import csv_response
 from ledger.web.page_cache import cached_public_page

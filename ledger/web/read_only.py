@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import event
 
+from ledger.edge.messages import message_for
 from ledger.extensions import db
-from ledger.messages import message_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages that write even when read (signing in records the session and the attempt).

@@ -34,9 +34,9 @@ from ledger.access.two_factor import (
     verify_second_factor,
 )
 from ledger.access.users import AccessError, change_password, create_token, live_tokens, revoke_token
+from ledger.edge.messages import message_for
 from ledger.extensions import db
-from ledger.messages import message_for
-from ledger.text import clean_text
+from ledger.platform.text import clean_text
 from ledger.web.access_forms import ConfirmEnrolmentForm, EmptyForm, PasswordForm, TokenForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")

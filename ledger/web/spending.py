@@ -14,11 +14,12 @@ from ledger.books.accounts import find_account, fund_account_for, general_fund
 from ledger.books.balances import available_in
 from ledger.books.holds import Approval, held_in, spendable_by_account, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
-from ledger.database import utcnow
+from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_rate
+from ledger.platform.database import utcnow
 from ledger.spending.cash import cash_account_for, cash_accounts, cash_accounts_of, move_cash, spent_from
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
@@ -31,7 +32,6 @@ from ledger.spending.disbursements import (
 from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
-from ledger.uploads import attach_upload
 from ledger.web.access_control import role_required
 from ledger.web.approvals import pending_redirect
 from ledger.web.boundary import attempt

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger.access.roles import WRITERS, Role
 from ledger.books.errors import LedgerError
+from ledger.edge.messages import message_for
 from ledger.extensions import csrf, db
-from ledger.messages import message_for
 from ledger.money import MoneyError
 from ledger.payments.kinds import EventStatus
 from ledger.payments.models import StripeEvent

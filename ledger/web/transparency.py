@@ -35,10 +35,11 @@ from ledger.checkpoints.release import published_releases, waiting_funds
 from ledger.checkpoints.schedule import current_schedule, set_schedule
 from ledger.checkpoints.seal import checkpoint_json, checkpoints_page, create_checkpoint, public_keys
 from ledger.checkpoints.signing import load_signing_key
+from ledger.edge.public_words import public_kind_label
+from ledger.edge.visibility import public_as_of_now
 from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.money import minor_text, minor_units
-from ledger.public_words import public_kind_label
 from ledger.reports.periods import add_months
 from ledger.reports.public_journal import (
     DonationMonth,
@@ -48,7 +49,6 @@ from ledger.reports.public_journal import (
     months_with_activity,
     public_entries,
 )
-from ledger.visibility import public_as_of_now
 from ledger.web.access_control import role_required
 from ledger.web.access_forms import EmptyForm
 from ledger.web.boundary import attempt
@@ -136,7 +136,7 @@ def _latin_names() -> dict[str, str]:
 
 
 def place_label(place: Place) -> str:
-    from ledger.public_words import public_group_label
+    from ledger.edge.public_words import public_group_label
 
     if place.key == "prisoner":
         # The name in the reader's script: the Latin one for everyone but Russian readers.

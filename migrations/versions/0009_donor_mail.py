@@ -76,9 +76,9 @@ def _recheck_statuses(old: str, new: str, renames: dict[str, str]) -> None:
 
 
 def upgrade() -> None:
-    from ledger.crypto import encrypt_text
+    from ledger.platform.crypto import encrypt_text
 
-    # Donors: the email only encrypted (ledger/crypto.py), its date (for the retention period),
+    # Donors: the email only encrypted (ledger/platform/crypto.py), its date (for the retention period),
     # the donor's language and whether mails may name the prisoner.
     with op.batch_alter_table("donors") as batch:
         batch.add_column(sa.Column("email_encrypted", sa.Text(), nullable=True))
@@ -218,7 +218,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from ledger.crypto import decrypt_text
+    from ledger.platform.crypto import decrypt_text
 
     op.drop_index("ix_mail_outbox_status", table_name="mail_outbox")
     op.drop_index("ix_mail_outbox_user_id", table_name="mail_outbox")

@@ -6,9 +6,9 @@
   events are chained in id order.
 - ledger_head: the latest checkpoint's sequence and the SHA-256 of its signed document.
 - donations.donor_binding and receipts.binding: keyed bindings of a donation's donor and a
-  receipt's entry (ledger/bindings.py), filled for the rows there are.
+  receipt's entry (ledger/checkpoints/bindings.py), filled for the rows there are.
 
-The keyed digests use ``ledger.crypto.binding`` (the instance's key), as 0009 uses its
+The keyed digests use ``ledger.platform.crypto.binding`` (the instance's key), as 0009 uses its
 encryption: they must be the ones the app computes.
 
 Revision ID: 0021_verify_coverage
@@ -21,7 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-from ledger.crypto import binding
+from ledger.platform.crypto import binding
 from migrations.ddl import triggers_v1
 
 revision = "0021_verify_coverage"
@@ -154,7 +154,7 @@ def _drop_audit_triggers() -> None:
 
 def _bind_rows(connection) -> None:
     """The keyed bindings of the donations with a donor and of every receipt (as
-    ledger/bindings.py writes them)."""
+    ledger/checkpoints/bindings.py writes them)."""
     for donation_id, entry_id, donor_id in connection.execute(
         sa.text("SELECT id, entry_id, donor_id FROM donations WHERE donor_id IS NOT NULL")
     ).all():

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from ledger.api.contract import build_document
 from ledger.api.parsing import Field, ListOf, Schema
-from ledger.database import Base
 from ledger.extensions import db
+from ledger.platform.database import Base
 from tests.factories import new_prisoner
 from tests.helpers import bearer
 

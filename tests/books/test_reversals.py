@@ -11,8 +11,8 @@ import pytest
 from ledger.books.accounts import fund_account_for, get_or_create_account, trading_account
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
 from ledger.money import parse_amount
+from ledger.platform.database import utc_today
 
 
 def _lines(entry):

@@ -28,7 +28,7 @@ WHO = ("anonymous", "auditor", "coordinator", "admin")
 @pytest.fixture
 def walk_books(app, session, users):
     from ledger.access.users import create_token, create_user
-    from ledger.demo import load_demo
+    from ledger.operations.demo import load_demo
     from tests.security.helpers import WALK_TARGET_EMAIL
 
     load_demo(session)

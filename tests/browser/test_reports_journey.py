@@ -5,7 +5,7 @@ from datetime import date
 
 from selenium.webdriver.common.by import By
 
-from ledger.demo import load_demo
+from ledger.operations.demo import load_demo
 from tests.browser.helpers import click_and_wait
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.books.posting import reverse_entry
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.factories import ANONYMOUS_EMAIL, HIDDEN_NAME, PUBLIC_DONOR_EMAIL
 from tests.helpers import bearer, seal
 from tests.security.test_route_walk import POLICY, PUBLIC

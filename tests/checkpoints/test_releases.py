@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.helpers import bearer, seal
 
 SLUG = "anna-test"

@@ -6,8 +6,8 @@ import json
 from ledger import create_app
 from ledger.books.balances import all_balances
 from ledger.books.verify import verify_ledger
-from ledger.demo import load_demo
 from ledger.extensions import db
+from ledger.operations.demo import load_demo
 from tests.helpers import POSTGRES_URL
 
 
@@ -55,7 +55,7 @@ def test_backup_restores_to_the_same_balances_and_head(app, runner, tmp_path, mi
     receipts = tmp_path / "instance" / "receipts" / "ab"
     receipts.mkdir(parents=True)
     (receipts / "abc.pdf").write_bytes(b"%PDF-1.4 receipt")
-    path = tmp_path / "ledger.backup.gz"
+    path = tmp_path / "ledger.operations.backup.gz"
     result = runner.invoke(args=["ledger", "backup", str(path)])
     assert result.exit_code == 0, result.output
     assert "journal_entries" in result.output
@@ -78,7 +78,7 @@ def test_backup_restores_to_the_same_balances_and_head(app, runner, tmp_path, mi
 
 def test_a_tampered_backup_is_refused_and_nothing_is_restored(app, runner, tmp_path, migrated_database):
     _load_demo(app)
-    path = tmp_path / "ledger.backup.gz"
+    path = tmp_path / "ledger.operations.backup.gz"
     assert runner.invoke(args=["ledger", "backup", str(path)]).exit_code == 0
     lines = gzip.open(path, "rb").read().splitlines()
     for index, line in enumerate(lines):

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from ledger.demo import load_demo
 from ledger.funds.models import Donation, Prisoner
+from ledger.operations.demo import load_demo
 
 
 def test_demo_loads_a_verified_year_into_an_empty_database_only(runner, session):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.helpers import bearer
 
 BIN = Path(sys.executable).parent

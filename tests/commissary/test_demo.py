@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ledger.books.verify import verify_ledger
 from ledger.commissary.models import CommissaryRun, CommissaryTransfer
 from ledger.commissary.transfers import transfer_rows
-from ledger.demo import load_demo
+from ledger.operations.demo import load_demo
 
 
 def test_demo_has_transfers_in_every_state_and_two_runs(session):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ledger.books.accounts import fund_account_for, get_or_create_account
 from ledger.books.balances import available_in
 from ledger.commissary.models import CommissaryRun, CommissaryTransfer
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.helpers import AuthActions
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from ledger.books.accounts import get_or_create_account
 from ledger.commissary.transfers import send_transfer
-from ledger.database import utc_today
+from ledger.edge.mail_texts import render_message
 from ledger.mail.models import MailMessage
-from ledger.mail.render import render_message
+from ledger.platform.database import utc_today
 from tests.factories import money
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ledger.books.accounts import get_or_create_account
-from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.pledges import make_donor
 from ledger.mail.models import MailMessage
 from ledger.money import parse_amount
+from ledger.platform.database import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 24

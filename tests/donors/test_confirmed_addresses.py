@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ledger.database import utcnow
 from ledger.funds.models import Donor, Pledge
 from ledger.funds.pledges import create_pledge, make_donor
 from ledger.mail.models import MailMessage
 from ledger.mail.outbox import queue_mail
 from ledger.money import parse_amount
+from ledger.platform.database import utcnow
 from tests.donors.helpers import confirm_link
 from tests.factories import new_prisoner
 

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from ledger.books.accounts import get_or_create_account
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from ledger.database import utcnow
 from ledger.funds.bank_import import ColumnMapping, post_statement, read_statement
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.models import Donation, Pledge, PledgeStatusChange
@@ -18,6 +17,7 @@ from ledger.funds.pledges import create_pledge, make_donor
 from ledger.funds.schedules import Policy, due_date, evaluate, pledge_state
 from ledger.mail.models import MailMessage
 from ledger.money import parse_amount
+from ledger.platform.database import utcnow
 from tests.factories import new_prisoner
 
 EMAIL = "pavel.donor@example.net"

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import MetaData, select, text, update
 
 from ledger.books.accounts import get_or_create_account
-from ledger.database import utcnow
 from ledger.funds.models import StatementPreview
 from ledger.funds.statement_previews import expire_statement_previews, keep_statement, open_statement
+from ledger.platform.database import utcnow
 
 PAYER = "Zinaida Payerova-Tajnaya"
 PAYER_RU = "Зинаида Плательщикова"

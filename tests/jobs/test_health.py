@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from ledger.database import utcnow
 from ledger.jobs.models import JobLease
+from ledger.platform.database import utcnow
 
 
 def test_healthz_says_whether_the_worker_runs_and_which_jobs_are_late(client, runner, session):

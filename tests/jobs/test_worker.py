@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from ledger.books.accounts import get_or_create_account
 from ledger.checkpoints.models import Checkpoint
-from ledger.database import utcnow
 from ledger.funds.donations import DonationDraft, record_donation
 from ledger.funds.pledges import make_donor
 from ledger.jobs.leases import finish_run, take_lease
@@ -24,6 +23,7 @@ from ledger.jobs.models import JobRun
 from ledger.jobs.worker import Worker
 from ledger.mail.models import MailMessage
 from ledger.money import parse_amount
+from ledger.platform.database import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 12

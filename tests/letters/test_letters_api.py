@@ -12,9 +12,9 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry, Posting
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
 from ledger.funds.prisoners import prisoner_by_slug
 from ledger.letters.models import Letter
+from ledger.platform.database import utc_today
 from tests.helpers import seal
 
 RUB_BANK = "assets:bank:rub-main"

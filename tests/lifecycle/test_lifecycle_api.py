@@ -9,9 +9,9 @@ from ledger.books.accounts import fund_account_for, general_fund
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
 from ledger.funds.models import PrisonerEvent
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.platform.database import utc_today
 from tests.helpers import seal
 from tests.lifecycle.conftest import COLONY
 

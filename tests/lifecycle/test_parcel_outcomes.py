@@ -16,8 +16,8 @@ from ledger.books.accounts import fund_account_for
 from ledger.books.balances import available_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
 from ledger.funds.prisoners import prisoner_by_slug
+from ledger.platform.database import utc_today
 from ledger.spending.models import ParcelOutcome
 from tests.factories import minimal_pdf
 from tests.lifecycle.conftest import COLONY
@@ -189,7 +189,7 @@ def test_the_plan_counts_as_one_prisoners_allowance_does_and_pages_in_its_order(
 ):
     """The plan (one set of queries for every prisoner) says what each prisoner's own
     allowance says; /manage/prisoners shows it a page at a time in the plan's order."""
-    from ledger.database import utcnow
+    from ledger.platform.database import utcnow
     from ledger.spending.parcel_plan import parcel_plan
     from ledger.spending.parcel_quota import parcel_allowance
 

@@ -11,9 +11,9 @@ from ledger.access.models import AuditEvent
 from ledger.books.accounts import STRIPE, find_account, general_fund
 from ledger.books.balances import available_in, balances_of
 from ledger.books.models import AccountBalance, JournalEntry, Posting
-from ledger.database import utc_today
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.payments.models import StripeEvent
+from ledger.platform.database import utc_today
 from tests.payments.helpers import WEBHOOK_SECRET, assert_ledger_verifies
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.gc_tuning import THRESHOLDS
+from ledger.platform.gc_tuning import THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.books.models import JournalEntry
-from ledger.database import utc_today
 from ledger.extensions import db
 from ledger.funds.models import Pledge
+from ledger.platform.database import utc_today
 from tests.checkpoints.test_public_state import public_get_urls, snapshot
 from tests.donors.conftest import eur_details  # noqa: F401
 from tests.helpers import bearer, seal

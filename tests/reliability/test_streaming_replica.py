@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from ledger.books.models import JournalEntry
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.checkpoints.test_public_state import public_get_urls, snapshot
 from tests.helpers import POSTGRES_URL, bearer, seal
 from tests.reliability.test_read_only import PRIMARY

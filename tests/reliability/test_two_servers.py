@@ -4,7 +4,7 @@ cache keys come from the database (the checkpoint and content_version), not from
 
 from __future__ import annotations
 
-from ledger.database import utc_today
+from ledger.platform.database import utc_today
 from tests.helpers import bearer, seal
 
 

@@ -46,8 +46,8 @@ def test_no_public_page_json_or_csv_shows_an_email_or_a_hidden_prisoner(client, 
 
 
 def test_a_purged_donor_is_anonymous_again(client, session, books):
-    from ledger.database import utcnow
     from ledger.funds.models import Donor
+    from ledger.platform.database import utcnow
     from tests.factories import PUBLIC_DONOR
 
     donor = session.scalar(session.query(Donor).filter_by(public_name=PUBLIC_DONOR).statement)

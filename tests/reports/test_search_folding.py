@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ledger.funds.prisoners import create_prisoner, save_facility
+from ledger.platform.text import fold_for_search
 from ledger.reports.overview import public_prisoners_page
-from ledger.text import fold_for_search
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def enrolled_users(app, users, two_factor_required):
 @pytest.fixture
 def demo(app, session, enrolled_users):
     """Fictional demo books plus objects for URL parameters: a spare user and a token."""
-    from ledger.demo import load_demo
+    from ledger.operations.demo import load_demo
 
     load_demo(session)
     target = create_user(session, WALK_TARGET_EMAIL, PASSWORD, "auditor")

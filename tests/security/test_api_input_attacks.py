@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from ledger.api.parsing import ListOf, Schema
 from ledger.books.accounts import get_or_create_account
-from ledger.database import Base
 from ledger.extensions import db
+from ledger.platform.database import Base
 from tests.factories import bank_donation, new_prisoner
 from tests.helpers import bearer
 

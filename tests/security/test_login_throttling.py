@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from ledger.access import throttle
 from ledger.access.models import AuditEvent, LoginAttempt
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 from tests.helpers import PASSWORD, enrol_two_factor, next_totp_code
 
 

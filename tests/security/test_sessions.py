@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from ledger.access.models import UserSession
 from ledger.access.users import find_user
-from ledger.database import utcnow
+from ledger.platform.database import utcnow
 from tests.helpers import PASSWORD, AuthActions
 
 

@@ -182,7 +182,7 @@ def _mode(path: Path) -> int:
 def test_backups_are_written_owner_only(app, runner, tmp_path, receipt):
     old = os.umask(0o022)
     try:
-        path = tmp_path / "ledger.backup.gz"
+        path = tmp_path / "ledger.operations.backup.gz"
         result = runner.invoke(args=["ledger", "backup", str(path)])
     finally:
         os.umask(old)

@@ -19,8 +19,8 @@ from ledger.books.holds import Approval, held_in, spendable_in
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.books.verify import verify_ledger
-from ledger.database import utc_today
 from ledger.money import Money, parse_amount
+from ledger.platform.database import utc_today
 from ledger.spending.approvals import set_approval_thresholds
 from ledger.spending.cash import cash_account_for, move_cash
 from ledger.spending.models import Receipt

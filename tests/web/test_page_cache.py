@@ -136,8 +136,8 @@ def test_every_model_is_watched_by_the_page_cache_or_left_out_with_a_reason():
     """A new table is decided on: its changes bump the content version (``_watched``), or
     ``NOT_WATCHED`` says why no cached public page can show them stale."""
     import ledger.models  # noqa: F401  (every model mapped)
-    from ledger.content_version import NOT_WATCHED, _watched
-    from ledger.database import Base
+    from ledger.platform.database import Base
+    from ledger.reports.content_version import NOT_WATCHED, _watched
 
     tables = {mapper.local_table.name for mapper in Base.registry.mappers}
     watched = {model.__tablename__ for model in _watched()}

@@ -6,8 +6,8 @@ from flask import Response, abort, render_template, stream_with_context
 
 from ledger.access.models import READERS
 from ledger.books.models import LedgerHead
-from ledger.database import utc_today
 from ledger.extensions import db
+from ledger.platform.database import utc_today
 from ledger.web.access_control import role_required
 from ledger.web.reports.blueprint import bp
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from ledger.access.models import READERS
 from ledger.books.accounts import find_account
 from ledger.books.kinds import CATEGORIES
-from ledger.database import utc_today
 from ledger.extensions import db
+from ledger.platform.database import utc_today
 from ledger.reports.csv_rows import account_ledger_rows, journal_rows
 from ledger.reports.filters import MAX_ACCOUNT_LENGTH
 from ledger.reports.general_journal import account_ledger, account_names, count_entries, journal_page

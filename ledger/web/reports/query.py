@@ -8,8 +8,8 @@ from datetime import date
 
 from flask import request
 
+from ledger.edge.messages import message_for
 from ledger.extensions import db
-from ledger.messages import message_for
 from ledger.reports.filters import parse_prisoner, read_journal_filter
 from ledger.reports.general_journal import JournalFilter
 from ledger.reports.periods import FilterError, Period, PeriodError, parse_period, parse_report_date

@@ -6,8 +6,8 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 
 from ledger.access.models import READERS
-from ledger.database import utc_today
 from ledger.extensions import db
+from ledger.platform.database import utc_today
 from ledger.reports.csv_rows import receipt_rows
 from ledger.reports.receipts_list import receipts_list
 from ledger.web.access_control import role_required

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from ledger.access.models import READERS
 from ledger.books.accounts import PRISONER_FUND_PREFIX
-from ledger.database import utc_today
 from ledger.extensions import db
+from ledger.platform.database import utc_today
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.csv_rows import balance_sheet_rows, trial_balance_rows
 from ledger.reports.trial_balance import TrialBalanceLine, trial_balance
@@ -80,7 +80,7 @@ def trial_balance_csv():
 @cached_public_page
 def balance_sheet_page():
     """Public: grouped, in plain words, as of the latest checkpoint; readers: live, every account."""
-    from ledger.visibility import request_as_of
+    from ledger.edge.visibility import request_as_of
 
     as_of = request_as_of()
     return render_template(
@@ -92,8 +92,8 @@ def balance_sheet_page():
 
 @bp.route("/balance-sheet.csv")
 def balance_sheet_csv():
-    from ledger.public_words import public_group_label
-    from ledger.visibility import request_as_of
+    from ledger.edge.public_words import public_group_label
+    from ledger.edge.visibility import request_as_of
 
     as_of = request_as_of()
     sheet = balance_sheet(db.session, detailed=is_reader(), as_of=as_of)

@@ -14,7 +14,7 @@ from typing import Any, cast
 from sqlalchemy import CheckConstraint, CursorResult, Integer, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ledger.database import Base
+from ledger.platform.database import Base
 
 
 class ContentVersion(Base):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ledger.access.models import READERS
 from ledger.checkpoints.as_of import LIVE, AsOf, public_as_of
-from ledger.dates import format_day
+from ledger.edge.dates import format_day
 from ledger.extensions import db
 
 

@@ -1,6 +1,6 @@
 """What a domain operation may refuse with, and the parts every edge shows of a refusal.
 
-Each of these errors carries a ``code`` (a key of ``ledger/messages.py``), ``params`` and
+Each of these errors carries a ``code`` (a key of ``ledger/edge/messages.py``), ``params`` and
 perhaps the ``field`` it concerns; pages, the API and the CLI translate them at their edge."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from ledger.books.errors import LedgerError
 from ledger.checkpoints.signing import SigningKeyError
 from ledger.funds.bank_import import StatementError
 from ledger.money import MoneyError
+from ledger.platform.text import TextError
 from ledger.spending.receipts import ReceiptError
-from ledger.text import TextError
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     LedgerError,

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ledger.books.verify import verify_ledger
-from ledger.database import Base
-from ledger.file_modes import open_private, private_dir, write_private
+from ledger.platform.database import Base
+from ledger.platform.file_modes import open_private, private_dir, write_private
 
 FORMAT = "solidarity-ledger-backup"
 VERSION = 1

@@ -26,11 +26,11 @@ from ledger.books.descriptions import describe
 from ledger.books.errors import InsufficientFunds
 from ledger.books.models import JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry, reverse_entry
-from ledger.database import utc_today
 from ledger.funds.kinds import PledgeStatus
 from ledger.funds.models import BankDetails, Donation, Donor, Facility, Pledge, Prisoner
 from ledger.funds.pledges import REFERENCE_ALPHABET, REFERENCE_PREFIX
 from ledger.money import Money
+from ledger.platform.database import utc_today
 
 FACILITIES = [
     # name, address, region, the facility's own weight and monthly limits, kind, regime

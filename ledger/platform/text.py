@@ -51,7 +51,7 @@ def clean_text(value: object, *, max_length: int = 500, required: bool = False) 
 
 def fold_for_search(text: str | None) -> str | None:
     """Case-folded, with ё read as е, as Russian readers write it: "ик-7" finds "ИК-7" and
-    "Чечеткин" finds "Чечёткин".  The database applies the same folding (ledger/database.py)."""
+    "Чечеткин" finds "Чечёткин".  The database applies the same folding (ledger/platform/database.py)."""
     if text is None:
         return None
     return text.casefold().replace("ё", "е")

@@ -24,8 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
-from ledger.database import utc_today
-from ledger.dates import format_day
+from ledger.edge.dates import format_day
 from ledger.funds.donor_links import confirm_token, donor_token
 from ledger.funds.models import Donation, Donor, Pledge
 from ledger.funds.schedules import pledge_states
@@ -33,6 +32,7 @@ from ledger.mail.models import MailMessage
 from ledger.mail.outbox import CONFIRM_KIND
 from ledger.mail.sender import Outgoing
 from ledger.money import Money
+from ledger.platform.database import utc_today
 
 # A message's params as stored (JSON: ids and figures), and a template's context: both hold
 # values of many types, read by the builder or the template that knows them.

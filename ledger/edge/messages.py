@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ledger.access.roles import ROLES
 from ledger.books.kinds import ASSET_KINDS, SPENDING_CATEGORIES
-from ledger.dates import format_day
+from ledger.edge.dates import format_day
 from ledger.funds.kinds import DONATION_METHODS
 from ledger.money import Money
 
@@ -374,7 +374,7 @@ _ACCOUNT_PARAMS = {"account", "fund", "from_fund", "to_fund", "asset", "source",
 
 def _display(value: object, key: str = "") -> object:
     if key in _ACCOUNT_PARAMS and isinstance(value, str) and ":" in value:
-        from ledger.account_words import account_words
+        from ledger.edge.account_words import account_words
 
         return account_words(value)
     if isinstance(value, Money):

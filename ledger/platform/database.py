@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from ledger.text import fold_for_search
+from ledger.platform.text import fold_for_search
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,7 +86,7 @@ def _postgresql_custom_plans(dbapi_connection: Any, connection_record: object) -
 
 
 class search_fold(GenericFunction[str]):  # noqa: N801 (named as the SQL function it renders)
-    """A column folded for searching, as :func:`ledger.text.fold_for_search` folds the query."""
+    """A column folded for searching, as :func:`ledger.platform.text.fold_for_search` folds the query."""
 
     type = String()
     inherit_cache = True

@@ -1,5 +1,5 @@
 """Keyed bindings of the facts beside the journal that the journal itself cannot vouch for
-(``ledger.crypto.binding``): a donation's donor and a receipt's entry are bound when the row
+(``ledger.platform.crypto.binding``): a donation's donor and a receipt's entry are bound when the row
 is written, whatever code path writes it; ``ledger verify`` recomputes them
 (``ledger/checkpoints/beside.py``)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from ledger.crypto import binding
 from ledger.funds.models import Donation
+from ledger.platform.crypto import binding
 from ledger.spending.models import Receipt
 
 

@@ -1,0 +1,1 @@
+"""Whole-database tasks above every area: backup and restore, the demo organisation."""
