@@ -44,7 +44,8 @@ from ledger.funds.kinds import PrisonerStatus
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner, PrisonerEvent
 from ledger.money import Money
-from ledger.spending.approvals import needs_approval, request_approval
+from ledger.signoff.requests import request_approval
+from ledger.signoff.thresholds import needs_approval
 from ledger.text import TextError, clean_text
 
 IN_TRANSIT_PREFIX = "assets:in-transit:"
@@ -264,7 +265,7 @@ def send_now(session: Session, **kwargs) -> CommissaryTransfer:
 
 
 def transfer_from_approval(session: Session, approval: Approval, approver) -> CommissaryTransfer:
-    """Send a pending transfer that ``approver`` signed off (ledger/spending/sign_off.py)."""
+    """Send a pending transfer that ``approver`` signed off (ledger/signoff/commissary.py)."""
     import json
 
     from ledger.access.models import User

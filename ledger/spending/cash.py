@@ -16,7 +16,8 @@ from ledger.books.kinds import ApprovalKind, AssetKind
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.money import Money
-from ledger.spending.approvals import needs_approval, request_approval
+from ledger.signoff.requests import request_approval
+from ledger.signoff.thresholds import needs_approval
 from ledger.text import TextError, clean_text
 
 

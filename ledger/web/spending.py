@@ -24,10 +24,12 @@ from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
     ParcelDraft,
     ParcelItemDraft,
+    RecordSpending,
     entry_attachments,
-    record_disbursement,
+    record_spending,
     spending_assets,
 )
+from ledger.spending.kinds import ParcelKind
 from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
@@ -116,6 +118,22 @@ def fund(slug: str):
     )
 
 
+def spending_from_form(form: DisbursementForm) -> RecordSpending:
+    """The form's parser: the command the page records (blank item rows skipped, a parcel
+    only for the parcels category with items, a weight or a tracking number)."""
+    money = amount_from_form(form.amount.data, form.currency.data)
+    return RecordSpending.named(
+        db.session,
+        prisoner=form.prisoner.data,
+        paid_from=form.paid_from.data,
+        money=money,
+        category=form.category.data,
+        spent_on=form.spent_on.data,
+        memo=form.memo.data,
+        parcel=_parcel_from(form, money.currency),
+    )
+
+
 def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
     items = []
     for item in form.items.entries:
@@ -140,7 +158,7 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
         items=items,
         tracking_number=form.parcel_tracking.data or None,
         total_grams=form.parcel_total_grams.data,
-        kind=form.parcel_kind.data or "parcel",
+        kind=form.parcel_kind.data or ParcelKind.PARCEL,
         medical=bool(form.parcel_medical.data),
         override_reason=form.parcel_override_reason.data or None,
     )
@@ -170,21 +188,10 @@ def new_disbursement():
     balances = None
     warnings = None
     if form.validate_on_submit():
-        prisoner = prisoner_by_slug(db.session, form.prisoner.data)
-        paid_from = db.session.scalar(select(Account).where(Account.name == form.paid_from.data))
+        command = None
         with attempt(form) as outcome:
-            money = amount_from_form(form.amount.data, form.currency.data)
-            entry = record_disbursement(
-                db.session,
-                prisoner=prisoner,
-                money=money,
-                category=form.category.data,
-                paid_from=paid_from,
-                spent_on=form.spent_on.data,
-                memo=form.memo.data,
-                parcel=_parcel_from(form, money.currency),
-                recorded_by=current_user,
-            )
+            command = spending_from_form(form)
+            entry = record_spending(db.session, command, recorded_by=current_user)
         if outcome.ok and isinstance(entry, Approval):
             return pending_redirect(entry)
         if outcome.ok:
@@ -192,8 +199,8 @@ def new_disbursement():
             return redirect(url_for("spending.entry", entry_id=entry.id))
         if outcome.code in ("parcel_quota", "parcel_weight"):
             warnings = {"code": outcome.code, **outcome.params}
-        if outcome.code == "insufficient_funds" and prisoner is not None:
-            balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
+        if outcome.code == "insufficient_funds" and command is not None:
+            balances = spendable_in(db.session, fund_account_for(db.session, command.prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
