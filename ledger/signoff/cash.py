@@ -1,30 +1,19 @@
-"""Sign-off of a cash advance or return: the stored movement, recorded by ``move_cash()``."""
+"""Sign-off of a cash advance or return: the stored ``MoveCash``, recorded."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from sqlalchemy.orm import Session
 
 from ledger.access.models import User
 from ledger.books.holds import Approval
-from ledger.books.models import Account, JournalEntry
-from ledger.spending.cash import move_cash
+from ledger.books.models import JournalEntry
+from ledger.spending.cash import MoveCash, record_cash_movement
 
 
 def post(
     session: Session, approval: Approval, *, author: User | None, approver: User
 ) -> JournalEntry | Approval:
-    data = json.loads(approval.payload)
-    return move_cash(
-        session,
-        from_account=session.get_one(Account, data["from_account_id"]),
-        to_account=session.get_one(Account, data["to_account_id"]),
-        money=approval.money,
-        on=date.fromisoformat(data["on"]),
-        memo=data.get("memo"),
-        recorded_by=author,
-        approved_by=approver,
-        idempotency_key=data.get("idempotency_key"),
-    )
+    command = MoveCash.from_payload(session, json.loads(approval.payload), approval.money)
+    return record_cash_movement(session, command, recorded_by=author, approved_by=approver)

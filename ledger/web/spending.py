@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
 from ledger.books.balances import available_in
+from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval, held_in, spendable_by_account, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.database import utcnow
@@ -19,7 +20,14 @@ from ledger.extensions import db
 from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_rate
-from ledger.spending.cash import cash_account_for, cash_accounts, cash_accounts_of, move_cash, spent_from
+from ledger.spending.cash import (
+    MoveCash,
+    cash_account_for,
+    cash_accounts,
+    cash_accounts_of,
+    record_cash_movement,
+    spent_from,
+)
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
     ParcelDraft,
@@ -353,6 +361,18 @@ def new_conversion():
     return render_template("spending/conversion_form.html", fund_form=fund_form, asset_form=asset_form)
 
 
+def cash_from_form(form: CashMovementForm) -> MoveCash:
+    """The form's parser: an advance from the bank into the signed-in coordinator's box in the
+    currency (one box per coordinator and currency, opened by the first handover), or a return."""
+    bank = find_account(db.session, form.bank.data)
+    if bank is None:
+        raise InvalidEntry("no such bank account", field="bank", reason="unknown_account")
+    money = amount_from_form(form.amount.data, form.currency.data)
+    box = cash_account_for(db.session, current_user, money.currency)
+    source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
+    return MoveCash(from_account=source, to_account=target, money=money, on=form.on.data, memo=form.memo.data)
+
+
 @bp.route("/cash", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def cash():
@@ -364,21 +384,8 @@ def cash():
         form.bank.data = _default_choice(form.bank, request.args.get("bank"))
         form.currency.data = currency_of(form.bank.data)
     if form.validate_on_submit():
-        bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:
-            money = amount_from_form(form.amount.data, form.currency.data)
-            # One box per coordinator and currency, opened by the first handover in it.
-            box = cash_account_for(db.session, current_user, money.currency)
-            source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
-            moved = move_cash(
-                db.session,
-                from_account=source,
-                to_account=target,
-                money=money,
-                on=form.on.data,
-                memo=form.memo.data,
-                recorded_by=current_user,
-            )
+            moved = record_cash_movement(db.session, cash_from_form(form), recorded_by=current_user)
         if outcome.ok and isinstance(moved, Approval):
             return pending_redirect(moved)
         if outcome.ok:

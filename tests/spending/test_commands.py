@@ -274,3 +274,26 @@ def test_a_transfer_names_an_unknown_fund_on_each_edges_own_field(client, tokens
     assert answer.status_code == 422
     assert answer.get_json()["error"]["code"] == "not_a_fund"
     assert answer.get_json()["error"]["field"] == "to"
+
+
+def test_a_cash_advance_from_the_page_and_from_sign_off_is_one_entry(client, auth, session, parcel_setup):
+    from ledger.signoff.decisions import approve
+
+    auth.login("coordinator")
+    form = {"bank": "assets:bank:rub-main", "direction": "advance", "amount": "1500.00", "currency": "RUB"}
+    form |= {"on": "2026-03-02", "memo": "For parcels"}
+    assert client.post("/cash", data=form).status_code == 302
+    from_page = session.scalar(select(JournalEntry.id).order_by(JournalEntry.id.desc()).limit(1))
+
+    admin = session.scalar(select(User).where(User.email == "admin@example.org"))
+    set_approval_thresholds(session, {"RUB": Money.from_minor(100_000, "RUB")}, user=admin)
+    session.commit()
+    assert client.post("/cash", data=form).status_code == 302
+    approval = session.scalar(select(Approval).order_by(Approval.id.desc()).limit(1))
+    assert approval is not None
+    assert approval.kind == "cash"
+    from_sign_off = approve(session, approval.id, approver=admin).id
+    session.commit()
+
+    assert from_sign_off != from_page
+    assert _entry_facts(session, from_sign_off) == _entry_facts(session, from_page)
