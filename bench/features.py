@@ -48,11 +48,11 @@ from ledger.funds.public_pledges import make_public_pledge
 from ledger.funds.schedules import due_date
 from ledger.money import Money
 from ledger.platform.database import utcnow
-from ledger.spending.approvals import set_approval_thresholds
+from ledger.signoff.decisions import approve, reject
+from ledger.signoff.thresholds import set_approval_thresholds
 from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, record_disbursement
 from ledger.spending.parcel_outcomes import record_outcome, record_parcel_refund
 from ledger.spending.receipts import attach_receipt
-from ledger.spending.sign_off import approve, reject
 
 PASSWORD = "bench-signer-password-1234"
 # (kind, regime) cycled over the facilities, so every family of parcel rules is used.

@@ -16,10 +16,10 @@ from ledger.books.holds import Approval, held_per_account
 from ledger.books.kinds import APPROVAL_STATUSES, ApprovalStatus
 from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
-from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
+from ledger.signoff.decisions import approval_receipts, approve, list_approvals, reject, withdraw
+from ledger.signoff.thresholds import approval_thresholds, set_approval_thresholds
 from ledger.spending.disbursements import entry_attachments
 from ledger.spending.receipts import ReceiptError, attach_approval_receipt
-from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
 
 
 def _thresholds_payload() -> dict:

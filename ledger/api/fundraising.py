@@ -47,12 +47,11 @@ from ledger.funds.prisoners import (
     TEXT_FIELDS,
     create_prisoner,
     facility_by_name,
-    fund_by_name,
     prisoner_by_slug,
     update_prisoner,
 )
 from ledger.funds.schedules import PledgeState, Policy, pledge_state, pledge_states, policy_of
-from ledger.funds.transfers import transfer_between_funds
+from ledger.funds.transfers import TransferBetweenFunds, record_transfer
 from ledger.money import Money
 from ledger.platform.database import utcnow
 from ledger.reports.overview import public_prisoners_page
@@ -240,26 +239,25 @@ TRANSFER = Schema(
 )
 
 
+def transfer_from_json(body: dict) -> TransferBetweenFunds:
+    """The JSON body's parser: the command POST /transfers records."""
+    return TransferBetweenFunds.named(
+        db.session,
+        from_fund=body["from"],
+        to_fund=body["to"],
+        money=body["money"],
+        on=body["on"],
+        memo=body.get("memo"),
+        fields=("from", "to"),
+    )
+
+
 @bp.post("/transfers")
 @api_role_required(*WRITERS)
 @idempotent_write
 @json_request(TRANSFER)
 def create_transfer(body: dict):
-    source = fund_by_name(db.session, body["from"])
-    target = fund_by_name(db.session, body["to"])
-    if source is None:
-        raise ApiError(422, "not_a_fund", "from")
-    if target is None:
-        raise ApiError(422, "not_a_fund", "to")
-    entry = transfer_between_funds(
-        db.session,
-        from_fund=source,
-        to_fund=target,
-        money=body["money"],
-        on=body["on"],
-        memo=body.get("memo"),
-        recorded_by=current_user,
-    )
+    entry = record_transfer(db.session, transfer_from_json(body), recorded_by=current_user)
     if isinstance(entry, Approval):
         return pending_payload(entry), 202
     return {"entry": entry_json(entry)}, 201

@@ -32,11 +32,18 @@ from ledger.books.holds import Approval
 from ledger.books.models import JournalEntry
 from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
-from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
+from ledger.funds.prisoners import fund_by_name
 from ledger.money import Money
 from ledger.platform.database import utcnow
 from ledger.spending.conversions import convert_assets, convert_within_fund
-from ledger.spending.disbursements import ParcelDraft, ParcelItemDraft, entry_attachments, record_disbursement
+from ledger.spending.disbursements import (
+    ParcelDraft,
+    ParcelItemDraft,
+    RecordSpending,
+    entry_attachments,
+    record_spending,
+)
+from ledger.spending.kinds import ParcelKind
 from ledger.spending.receipts import ReceiptError, attach_receipt
 from ledger.spending.reversals import reverse_with_reason
 
@@ -59,7 +66,7 @@ PARCEL = Schema(
     items=ListOf(Object(PARCEL_ITEM, invalid="parcel_empty"), invalid="parcel_empty", max_items=1000),
     tracking_number=Raw(),
     total_grams=Integer(minimum=-(10**9), code="parcel_bad_weight"),
-    kind=Raw(default="parcel"),
+    kind=Raw(default=ParcelKind.PARCEL),
     medical=Bool(),
     override_reason=Raw(),
 )
@@ -74,26 +81,38 @@ DISBURSEMENT = Schema(
 )
 
 
-def _parcel(raw: dict | None, currency: str) -> ParcelDraft | None:
-    if raw is None:
-        return None
-    items = [
-        ParcelItemDraft(
-            name=item.get("name"),
-            quantity=item["quantity"],
-            grams=item["grams"],
-            cost=item.get("cost") or Money.from_minor(0, currency),
+def spending_from_json(body: dict) -> RecordSpending:
+    """The JSON body's parser: the command POST /disbursements records."""
+    money = body["money"]
+    raw = body.get("parcel")
+    parcel = None
+    if raw is not None:
+        parcel = ParcelDraft(
+            sent_on=raw["sent_on"],
+            items=[
+                ParcelItemDraft(
+                    name=item.get("name"),
+                    quantity=item["quantity"],
+                    grams=item["grams"],
+                    cost=item.get("cost") or Money.from_minor(0, money.currency),
+                )
+                for item in raw.get("items") or []
+            ],
+            tracking_number=raw.get("tracking_number"),
+            total_grams=raw.get("total_grams"),
+            kind=raw["kind"],
+            medical=raw["medical"],
+            override_reason=raw.get("override_reason"),
         )
-        for item in raw.get("items") or []
-    ]
-    return ParcelDraft(
-        sent_on=raw["sent_on"],
-        items=items,
-        tracking_number=raw.get("tracking_number"),
-        total_grams=raw.get("total_grams"),
-        kind=raw["kind"],
-        medical=raw["medical"],
-        override_reason=raw.get("override_reason"),
+    return RecordSpending.named(
+        db.session,
+        prisoner=body["prisoner"],
+        paid_from=body["paid_from"],
+        money=money,
+        category=body["category"],
+        spent_on=body["spent_on"],
+        memo=body.get("memo"),
+        parcel=parcel,
     )
 
 
@@ -102,24 +121,7 @@ def _parcel(raw: dict | None, currency: str) -> ParcelDraft | None:
 @idempotent_write
 @json_request(DISBURSEMENT)
 def create_disbursement(body: dict):
-    prisoner = prisoner_by_slug(db.session, body["prisoner"])
-    if prisoner is None:
-        raise ApiError(422, "unknown_prisoner", "prisoner")
-    money = body["money"]
-    paid_from = find_account(db.session, body["paid_from"])
-    if paid_from is None:
-        raise ApiError(422, "bad_paid_from", "paid_from")
-    entry = record_disbursement(
-        db.session,
-        prisoner=prisoner,
-        money=money,
-        category=body["category"],
-        paid_from=paid_from,
-        spent_on=body["spent_on"],
-        memo=body.get("memo"),
-        parcel=_parcel(body.get("parcel"), money.currency),
-        recorded_by=current_user,
-    )
+    entry = record_spending(db.session, spending_from_json(body), recorded_by=current_user)
     if isinstance(entry, Approval):
         return pending_payload(entry), 202
     return _entry_payload(entry), 201

@@ -46,7 +46,8 @@ from ledger.funds.models import Prisoner, PrisonerEvent
 from ledger.money import Money
 from ledger.platform.database import utcnow
 from ledger.platform.text import TextError, clean_text
-from ledger.spending.approvals import needs_approval, request_approval
+from ledger.signoff.requests import request_approval
+from ledger.signoff.thresholds import needs_approval
 
 IN_TRANSIT_PREFIX = "assets:in-transit:"
 PAYING_KINDS = (AssetKind.BANK, AssetKind.CASH, AssetKind.INTERMEDIARY)
@@ -265,7 +266,7 @@ def send_now(session: Session, **kwargs: Any) -> CommissaryTransfer:  # send_tra
 
 
 def transfer_from_approval(session: Session, approval: Approval, approver: Recorder) -> CommissaryTransfer:
-    """Send a pending transfer that ``approver`` signed off (ledger/spending/sign_off.py)."""
+    """Send a pending transfer that ``approver`` signed off (ledger/signoff/commissary.py)."""
     import json
 
     from ledger.access.models import User

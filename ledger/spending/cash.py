@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +21,8 @@ from ledger.books.models import Account, JournalEntry, Posting
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, post_entry
 from ledger.money import Money
 from ledger.platform.text import TextError, clean_text
-from ledger.spending.approvals import needs_approval, request_approval
+from ledger.signoff.requests import request_approval
+from ledger.signoff.thresholds import needs_approval
 
 
 def cash_account_name(user: User, currency: str) -> str:
@@ -68,6 +72,44 @@ def cash_accounts(session: Session) -> list[Account]:
     )
 
 
+@dataclass(frozen=True)
+class MoveCash:
+    """The command to hand cash out of a bank account (an advance) or back into it (a return).
+
+    Built by the page's form (ledger/web/spending.py) and a stored approval
+    (``from_payload``); carried out by ``record_cash_movement()`` alone.
+    """
+
+    from_account: Account
+    to_account: Account
+    money: Money
+    on: date
+    memo: str | None = None
+    idempotency_key: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """What a pending item stores to record it once signed off (ids, ISO dates)."""
+        return {
+            "from_account_id": self.from_account.id,
+            "to_account_id": self.to_account.id,
+            "on": self.on.isoformat(),
+            "memo": self.memo,
+            "idempotency_key": self.idempotency_key,
+        }
+
+    @classmethod
+    def from_payload(cls, session: Session, data: Mapping[str, Any], money: Money) -> MoveCash:
+        """The command a pending item stored (``to_payload``); its amount is the item's."""
+        return cls(
+            from_account=session.get_one(Account, data["from_account_id"]),
+            to_account=session.get_one(Account, data["to_account_id"]),
+            money=money,
+            on=date.fromisoformat(data["on"]),
+            memo=data.get("memo"),
+            idempotency_key=data.get("idempotency_key"),
+        )
+
+
 def move_cash(
     session: Session,
     *,
@@ -80,11 +122,31 @@ def move_cash(
     idempotency_key: str | None = None,
     approved_by: Recorder | None = None,
 ) -> JournalEntry | Approval:
+    """``record_cash_movement()`` with the command's fields as arguments (scripts, tests)."""
+    command = MoveCash(
+        from_account=from_account,
+        to_account=to_account,
+        money=money,
+        on=on,
+        memo=memo,
+        idempotency_key=idempotency_key,
+    )
+    return record_cash_movement(session, command, recorded_by=recorded_by, approved_by=approved_by)
+
+
+def record_cash_movement(
+    session: Session,
+    command: MoveCash,
+    *,
+    recorded_by: Recorder | None = None,
+    approved_by: Recorder | None = None,
+) -> JournalEntry | Approval:
     """A cash advance (bank → cash) or a return (cash → bank); nothing else.
 
     At or above the currency's approval threshold it waits for a second person
     (a pending ``Approval`` is returned) unless ``approved_by`` signs it off.
     """
+    from_account, to_account, money, on = command.from_account, command.to_account, command.money, command.on
     kinds = (from_account.kind, to_account.kind)
     is_advance = kinds == ("bank", "cash")
     is_return = kinds == ("cash", "bank")
@@ -96,7 +158,7 @@ def move_cash(
     check_currency(bank, money.currency, "bank")
     check_currency(box, money.currency, "currency")
     try:
-        memo = clean_text(memo) or None
+        memo = clean_text(command.memo) or None
     except TextError as error:
         raise InvalidEntry(error.code, field="memo", reason=error.code, **error.params) from None
     description = memo or describe("cash_advance" if is_advance else "cash_return")
@@ -111,13 +173,7 @@ def move_cash(
             money=money,
             postings=postings,
             description=description,
-            payload={
-                "from_account_id": from_account.id,
-                "to_account_id": to_account.id,
-                "on": on.isoformat(),
-                "memo": memo,
-                "idempotency_key": idempotency_key,
-            },
+            payload=replace(command, memo=memo).to_payload(),
             author=recorded_by,
         )
     entry = post_entry(
@@ -126,7 +182,7 @@ def move_cash(
             entry_date=on,
             description=description,
             postings=postings,
-            idempotency_key=idempotency_key,
+            idempotency_key=command.idempotency_key,
         ),
         recorded_by=recorded_by,
         approved_by=approved_by,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.books.accounts import check_currency, fund_account_for
+from ledger.books.accounts import check_currency, find_account, fund_account_for
 from ledger.books.descriptions import describe
 from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval
@@ -22,11 +23,13 @@ from ledger.books.models import Account, JournalEntry
 from ledger.books.posting import EntryDraft, PostingDraft, Recorder, lock_ledger, post_entry
 from ledger.funds.lifecycle import ensure_reachable
 from ledger.funds.models import Prisoner
+from ledger.funds.prisoners import prisoner_by_slug
 from ledger.money import Money
 from ledger.platform.database import utcnow
 from ledger.platform.text import TextError, clean_text
-from ledger.spending.approvals import needs_approval, request_approval
-from ledger.spending.kinds import PARCEL_KINDS
+from ledger.signoff.requests import request_approval
+from ledger.signoff.thresholds import needs_approval
+from ledger.spending.kinds import PARCEL_KINDS, ParcelKind
 from ledger.spending.models import Parcel, ParcelItem, Receipt
 from ledger.spending.parcel_quota import check_parcel
 
@@ -49,11 +52,130 @@ class ParcelDraft:
     items: list[ParcelItemDraft] = field(default_factory=list)
     tracking_number: str | None = None
     total_grams: int | None = None
-    kind: str = "parcel"  # or "small_parcel" (бандероль)
+    kind: str = ParcelKind.PARCEL  # or "small_parcel" (бандероль)
     medical: bool = False  # sent on a medical conclusion (УИК ст. 90 ч. 3)
     # Why a parcel beyond the quota or the weight limit is allowed (improved conditions,
     # a decision of the facility, a medical conclusion); without it such a parcel is refused.
     override_reason: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The parcel as a pending disbursement stores it (JSON, costs in minor units)."""
+        return {
+            "sent_on": self.sent_on.isoformat(),
+            "tracking_number": self.tracking_number,
+            "total_grams": self.total_grams,
+            "kind": self.kind,
+            "medical": self.medical,
+            "override_reason": self.override_reason,
+            "items": [
+                {
+                    "name": item.name,
+                    "quantity": item.quantity,
+                    "grams": item.grams,
+                    "cost_minor": item.cost.minor,
+                }
+                for item in self.items
+            ],
+        }
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any], currency: str) -> ParcelDraft:
+        """The parcel of a pending disbursement, as it was submitted (payloads stored before
+        parcel kinds existed have no ``kind``: a parcel)."""
+        return cls(
+            sent_on=date.fromisoformat(data["sent_on"]),
+            tracking_number=data.get("tracking_number"),
+            total_grams=data.get("total_grams"),
+            kind=data.get("kind", ParcelKind.PARCEL),
+            medical=bool(data.get("medical")),
+            override_reason=data.get("override_reason"),
+            items=[
+                ParcelItemDraft(
+                    name=item["name"],
+                    quantity=item["quantity"],
+                    grams=item["grams"],
+                    cost=Money.from_minor(item["cost_minor"], currency),
+                )
+                for item in data.get("items") or []
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class RecordSpending:
+    """The command to record money spent for a prisoner (with a parcel's details when it paid for one).
+
+    Built by one parser per input form: the page's form (ledger/web/spending.py), the JSON
+    body (ledger/api/spending.py), a stored approval (``from_payload``); carried out by
+    ``record_spending()`` alone.
+    """
+
+    prisoner: Prisoner
+    money: Money
+    category: str
+    paid_from: Account
+    spent_on: date
+    memo: str | None = None
+    parcel: ParcelDraft | None = None
+    idempotency_key: str | None = None
+
+    @classmethod
+    def named(
+        cls,
+        session: Session,
+        *,
+        prisoner: object,
+        paid_from: object,
+        money: Money,
+        category: str,
+        spent_on: date,
+        memo: str | None = None,
+        parcel: ParcelDraft | None = None,
+    ) -> RecordSpending:
+        """The command with the prisoner by slug and the account paid from by name, found the
+        same way for every edge; InvalidEntry (``unknown_prisoner``, ``bad_paid_from``) when not."""
+        found = prisoner_by_slug(session, prisoner) if isinstance(prisoner, str) else None
+        if found is None:
+            raise InvalidEntry("no such prisoner", field="prisoner", reason="unknown_prisoner")
+        account = find_account(session, paid_from)
+        if account is None:
+            raise InvalidEntry("pay from a bank or cash account", field="paid_from", reason="bad_paid_from")
+        return cls(
+            prisoner=found,
+            money=money,
+            category=category,
+            paid_from=account,
+            spent_on=spent_on,
+            memo=memo,
+            parcel=parcel,
+        )
+
+    def to_payload(self) -> dict[str, Any]:
+        """What a pending item stores to record it once signed off (ids, ISO dates)."""
+        return {
+            "prisoner_id": self.prisoner.id,
+            "category": self.category,
+            "paid_from_id": self.paid_from.id,
+            "spent_on": self.spent_on.isoformat(),
+            "memo": self.memo,
+            "idempotency_key": self.idempotency_key,
+            "parcel": self.parcel.to_payload() if self.parcel is not None else None,
+        }
+
+    @classmethod
+    def from_payload(cls, session: Session, data: Mapping[str, Any], money: Money) -> RecordSpending:
+        """The command a pending item stored (``to_payload``); its amount is the item's."""
+        parcel = data.get("parcel")
+        return cls(
+            prisoner=session.get_one(Prisoner, data["prisoner_id"]),
+            money=money,
+            category=data["category"],
+            paid_from=session.get_one(Account, data["paid_from_id"]),
+            spent_on=date.fromisoformat(data["spent_on"]),
+            memo=data.get("memo"),
+            parcel=ParcelDraft.from_payload(parcel, money.currency) if parcel is not None else None,
+            idempotency_key=data.get("idempotency_key"),
+        )
 
 
 def spending_assets(session: Session) -> list[Account]:
@@ -132,44 +254,6 @@ def _validate_parcel(parcel: ParcelDraft, money: Money) -> tuple[int, list[tuple
     return grams, items
 
 
-def _parcel_payload(parcel: ParcelDraft) -> dict[str, object]:
-    return {
-        "sent_on": parcel.sent_on.isoformat(),
-        "tracking_number": parcel.tracking_number,
-        "total_grams": parcel.total_grams,
-        "kind": parcel.kind,
-        "medical": parcel.medical,
-        "override_reason": parcel.override_reason,
-        "items": [
-            {"name": item.name, "quantity": item.quantity, "grams": item.grams, "cost_minor": item.cost.minor}
-            for item in parcel.items
-        ],
-    }
-
-
-def parcel_from_payload(data: dict[str, Any] | None, currency: str) -> ParcelDraft | None:
-    """The parcel of a pending disbursement, as it was submitted."""
-    if data is None:
-        return None
-    return ParcelDraft(
-        sent_on=date.fromisoformat(data["sent_on"]),
-        tracking_number=data.get("tracking_number"),
-        total_grams=data.get("total_grams"),
-        kind=data.get("kind", "parcel"),
-        medical=bool(data.get("medical")),
-        override_reason=data.get("override_reason"),
-        items=[
-            ParcelItemDraft(
-                name=item["name"],
-                quantity=item["quantity"],
-                grams=item["grams"],
-                cost=Money.from_minor(item["cost_minor"], currency),
-            )
-            for item in data.get("items") or []
-        ],
-    )
-
-
 def record_disbursement(
     session: Session,
     *,
@@ -184,6 +268,27 @@ def record_disbursement(
     idempotency_key: str | None = None,
     approved_by: Recorder | None = None,
 ) -> JournalEntry | Approval:
+    """``record_spending()`` with the command's fields as arguments (letters, scripts, tests)."""
+    command = RecordSpending(
+        prisoner=prisoner,
+        money=money,
+        category=category,
+        paid_from=paid_from,
+        spent_on=spent_on,
+        memo=memo,
+        parcel=parcel,
+        idempotency_key=idempotency_key,
+    )
+    return record_spending(session, command, recorded_by=recorded_by, approved_by=approved_by)
+
+
+def record_spending(
+    session: Session,
+    command: RecordSpending,
+    *,
+    recorded_by: Recorder | None = None,
+    approved_by: Recorder | None = None,
+) -> JournalEntry | Approval:
     """Debit the prisoner's fund with ``category`` and credit the asset paid from.
 
     Refused (nothing written) when the fund can't cover it in that currency, when the
@@ -194,6 +299,13 @@ def record_disbursement(
     pending ``Approval`` that holds the money back, unless ``approved_by`` (the second
     person, when the item is signed off) is given; the checks run again then.
     """
+    prisoner, money, category, paid_from = (
+        command.prisoner,
+        command.money,
+        command.category,
+        command.paid_from,
+    )
+    spent_on, parcel, idempotency_key = command.spent_on, command.parcel, command.idempotency_key
     if category not in SPENDING_CATEGORIES:
         raise InvalidEntry("unknown category", field="category", reason="unknown_category", category=category)
     if not isinstance(paid_from, Account) or paid_from.kind not in PAYING_KINDS or paid_from.closed_at:
@@ -203,7 +315,7 @@ def record_disbursement(
     check_currency(paid_from, money.currency, "paid_from")
     if spent_on > utcnow().date():
         raise InvalidEntry("date in the future", field="spent_on", reason="date_in_future")
-    memo = _text(memo, "memo")
+    memo = _text(command.memo, "memo")
     if parcel is not None and category != "parcels":
         raise InvalidEntry(
             "parcel details need the parcels category", field="category", reason="parcel_needs_category"
@@ -232,15 +344,7 @@ def record_disbursement(
             money=money,
             postings=postings,
             description=description,
-            payload={
-                "prisoner_id": prisoner.id,
-                "category": category,
-                "paid_from_id": paid_from.id,
-                "spent_on": spent_on.isoformat(),
-                "memo": memo,
-                "idempotency_key": idempotency_key,
-                "parcel": _parcel_payload(parcel) if parcel is not None else None,
-            },
+            payload=replace(command, memo=memo).to_payload(),
             author=recorded_by,
             prisoner=prisoner,
         )

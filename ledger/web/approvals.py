@@ -11,9 +11,9 @@ from ledger.books.holds import Approval, held_per_account
 from ledger.books.kinds import ApprovalStatus
 from ledger.edge.uploads import attach_upload
 from ledger.extensions import db
-from ledger.spending.approvals import approval_thresholds, set_approval_thresholds
+from ledger.signoff.decisions import approval_receipts, approve, list_approvals, reject, withdraw
+from ledger.signoff.thresholds import approval_thresholds, set_approval_thresholds
 from ledger.spending.receipts import attach_approval_receipt
-from ledger.spending.sign_off import approval_receipts, approve, list_approvals, reject, withdraw
 from ledger.web.access_control import role_required
 from ledger.web.approvals_forms import (
     ApproveForm,

@@ -47,7 +47,7 @@ from ledger.funds.prisoners import (
 )
 from ledger.funds.schedules import pledge_states, policy_of
 from ledger.funds.statement_previews import drop_statement, keep_statement, open_statement
-from ledger.funds.transfers import transfer_between_funds
+from ledger.funds.transfers import TransferBetweenFunds, record_transfer
 from ledger.money import Money
 from ledger.platform.database import utcnow
 from ledger.spending.parcel_plan import parcel_plan
@@ -364,6 +364,18 @@ def new_donation():
     return render_template("fundraising/donation_form.html", form=form)
 
 
+def transfer_from_form(form: TransferForm) -> TransferBetweenFunds:
+    """The form's parser: the command the page records."""
+    return TransferBetweenFunds.named(
+        db.session,
+        from_fund=form.from_fund.data,
+        to_fund=form.to_fund.data,
+        money=amount_from_form(form.amount.data, form.currency.data),
+        on=form.on.data,
+        memo=form.memo.data,
+    )
+
+
 @bp.route("/transfers/new", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def new_transfer():
@@ -376,15 +388,7 @@ def new_transfer():
         form.to_fund.data = request.args.get("to")
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            entry = transfer_between_funds(
-                db.session,
-                from_fund=fund_by_name(db.session, form.from_fund.data),
-                to_fund=fund_by_name(db.session, form.to_fund.data),
-                money=amount_from_form(form.amount.data, form.currency.data),
-                on=form.on.data,
-                memo=form.memo.data,
-                recorded_by=current_user,
-            )
+            entry = record_transfer(db.session, transfer_from_form(form), recorded_by=current_user)
         if outcome.ok and isinstance(entry, Approval):
             return pending_redirect(entry)
         if outcome.ok:

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from ledger.access.models import READERS, WRITERS
 from ledger.books.accounts import find_account, fund_account_for, general_fund
 from ledger.books.balances import available_in
+from ledger.books.errors import InvalidEntry
 from ledger.books.holds import Approval, held_in, spendable_by_account, spendable_in
 from ledger.books.models import Account, JournalEntry, Posting
 from ledger.edge.uploads import attach_upload
@@ -20,15 +21,24 @@ from ledger.funds.models import Prisoner
 from ledger.funds.prisoners import fund_by_name, prisoner_by_slug
 from ledger.money import MoneyError, parse_rate
 from ledger.platform.database import utcnow
-from ledger.spending.cash import cash_account_for, cash_accounts, cash_accounts_of, move_cash, spent_from
+from ledger.spending.cash import (
+    MoveCash,
+    cash_account_for,
+    cash_accounts,
+    cash_accounts_of,
+    record_cash_movement,
+    spent_from,
+)
 from ledger.spending.conversions import convert_assets, convert_within_fund
 from ledger.spending.disbursements import (
     ParcelDraft,
     ParcelItemDraft,
+    RecordSpending,
     entry_attachments,
-    record_disbursement,
+    record_spending,
     spending_assets,
 )
+from ledger.spending.kinds import ParcelKind
 from ledger.spending.models import Receipt
 from ledger.spending.receipts import attach_receipt, is_disbursement, receipt_path
 from ledger.spending.reversals import reverse_with_reason
@@ -117,6 +127,22 @@ def fund(slug: str):
     )
 
 
+def spending_from_form(form: DisbursementForm) -> RecordSpending:
+    """The form's parser: the command the page records (blank item rows skipped, a parcel
+    only for the parcels category with items, a weight or a tracking number)."""
+    money = amount_from_form(form.amount.data, form.currency.data)
+    return RecordSpending.named(
+        db.session,
+        prisoner=form.prisoner.data,
+        paid_from=form.paid_from.data,
+        money=money,
+        category=form.category.data,
+        spent_on=form.spent_on.data,
+        memo=form.memo.data,
+        parcel=_parcel_from(form, money.currency),
+    )
+
+
 def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
     items = []
     for item in form.items.entries:
@@ -141,7 +167,7 @@ def _parcel_from(form: DisbursementForm, currency: str) -> ParcelDraft | None:
         items=items,
         tracking_number=form.parcel_tracking.data or None,
         total_grams=form.parcel_total_grams.data,
-        kind=form.parcel_kind.data or "parcel",
+        kind=form.parcel_kind.data or ParcelKind.PARCEL,
         medical=bool(form.parcel_medical.data),
         override_reason=form.parcel_override_reason.data or None,
     )
@@ -171,21 +197,10 @@ def new_disbursement():
     balances = None
     warnings = None
     if form.validate_on_submit():
-        prisoner = prisoner_by_slug(db.session, form.prisoner.data)
-        paid_from = db.session.scalar(select(Account).where(Account.name == form.paid_from.data))
+        command = None
         with attempt(form) as outcome:
-            money = amount_from_form(form.amount.data, form.currency.data)
-            entry = record_disbursement(
-                db.session,
-                prisoner=prisoner,
-                money=money,
-                category=form.category.data,
-                paid_from=paid_from,
-                spent_on=form.spent_on.data,
-                memo=form.memo.data,
-                parcel=_parcel_from(form, money.currency),
-                recorded_by=current_user,
-            )
+            command = spending_from_form(form)
+            entry = record_spending(db.session, command, recorded_by=current_user)
         if outcome.ok and isinstance(entry, Approval):
             return pending_redirect(entry)
         if outcome.ok:
@@ -193,8 +208,8 @@ def new_disbursement():
             return redirect(url_for("spending.entry", entry_id=entry.id))
         if outcome.code in ("parcel_quota", "parcel_weight"):
             warnings = {"code": outcome.code, **outcome.params}
-        if outcome.code == "insufficient_funds" and prisoner is not None:
-            balances = spendable_in(db.session, fund_account_for(db.session, prisoner))
+        if outcome.code == "insufficient_funds" and command is not None:
+            balances = spendable_in(db.session, fund_account_for(db.session, command.prisoner))
     return render_template("spending/disbursement_form.html", form=form, balances=balances, warnings=warnings)
 
 
@@ -347,6 +362,18 @@ def new_conversion():
     return render_template("spending/conversion_form.html", fund_form=fund_form, asset_form=asset_form)
 
 
+def cash_from_form(form: CashMovementForm) -> MoveCash:
+    """The form's parser: an advance from the bank into the signed-in coordinator's box in the
+    currency (one box per coordinator and currency, opened by the first handover), or a return."""
+    bank = find_account(db.session, form.bank.data)
+    if bank is None:
+        raise InvalidEntry("no such bank account", field="bank", reason="unknown_account")
+    money = amount_from_form(form.amount.data, form.currency.data)
+    box = cash_account_for(db.session, current_user, money.currency)
+    source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
+    return MoveCash(from_account=source, to_account=target, money=money, on=form.on.data, memo=form.memo.data)
+
+
 @bp.route("/cash", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def cash():
@@ -358,21 +385,8 @@ def cash():
         form.bank.data = _default_choice(form.bank, request.args.get("bank"))
         form.currency.data = currency_of(form.bank.data)
     if form.validate_on_submit():
-        bank = find_account(db.session, form.bank.data)
         with attempt(form) as outcome:
-            money = amount_from_form(form.amount.data, form.currency.data)
-            # One box per coordinator and currency, opened by the first handover in it.
-            box = cash_account_for(db.session, current_user, money.currency)
-            source, target = (bank, box) if form.direction.data == "advance" else (box, bank)
-            moved = move_cash(
-                db.session,
-                from_account=source,
-                to_account=target,
-                money=money,
-                on=form.on.data,
-                memo=form.memo.data,
-                recorded_by=current_user,
-            )
+            moved = record_cash_movement(db.session, cash_from_form(form), recorded_by=current_user)
         if outcome.ok and isinstance(moved, Approval):
             return pending_redirect(moved)
         if outcome.ok:

@@ -16,7 +16,7 @@ from ledger.books.holds import Approval, held_in
 from ledger.books.models import JournalEntry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money
-from ledger.spending.approvals import set_approval_thresholds
+from ledger.signoff.thresholds import set_approval_thresholds
 from ledger.spending.disbursements import record_disbursement
 from tests.factories import bank_donation, new_prisoner
 from tests.helpers import PASSWORD

@@ -106,7 +106,7 @@ def decide(url: str, instance: str, approval_id: int, email: str, action: str, b
     import time
 
     from ledger.books.errors import LedgerError
-    from ledger.spending.sign_off import approve, withdraw
+    from ledger.signoff.decisions import approve, withdraw
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
     with app.app_context():

@@ -21,10 +21,10 @@ from ledger.books.posting import EntryDraft, PostingDraft, post_entry
 from ledger.books.verify import verify_ledger
 from ledger.money import Money, parse_amount
 from ledger.platform.database import utc_today
-from ledger.spending.approvals import set_approval_thresholds
+from ledger.signoff.decisions import ApprovalNotPending, approve
+from ledger.signoff.thresholds import set_approval_thresholds
 from ledger.spending.cash import cash_account_for, move_cash
 from ledger.spending.models import Receipt
-from ledger.spending.sign_off import ApprovalNotPending, approve
 from tests.factories import minimal_pdf
 from tests.helpers import PASSWORD, bearer
 

@@ -120,7 +120,7 @@ def test_sign_off_through_the_pages(client, auth, session, parcel_setup):
 
 def test_the_author_withdraws_on_the_page(client, auth, session, parcel_setup):
     from ledger.money import parse_amount
-    from ledger.spending.approvals import set_approval_thresholds
+    from ledger.signoff.thresholds import set_approval_thresholds
 
     set_approval_thresholds(session, {"RUB": parse_amount("10000.00", "RUB")})
     session.commit()

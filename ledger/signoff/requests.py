@@ -1,9 +1,9 @@
-"""Two-person sign-off, the request side: thresholds per currency and recording a pending item.
+"""Two-person sign-off, the request side: recording a pending item and holding its money back.
 
 A disbursement, a cash movement or a transfer between funds at or above its currency's
 threshold is not posted: ``request_approval()`` records it as pending, holds back the
 money it would take out of each account, and nothing enters the journal until a second
-person signs it off (``ledger/spending/sign_off.py``).
+person signs it off (``ledger/signoff/decisions.py``).
 """
 
 from __future__ import annotations
@@ -11,75 +11,19 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
-from ledger.access.roles import Role
 from ledger.books.errors import InsufficientFunds, InvalidEntry, NotPermitted
-from ledger.books.holds import Approval, ApprovalHold, ApprovalThreshold, pending_holds
+from ledger.books.holds import Approval, ApprovalHold, pending_holds
 from ledger.books.kinds import ApprovalStatus
-from ledger.books.models import Account, AccountBalance, Currency
+from ledger.books.models import Account, AccountBalance
 from ledger.books.posting import PostingDraft, lock_ledger
 from ledger.money import Money
 from ledger.platform.database import utcnow
-
-SIGNERS = (Role.ADMIN, Role.COORDINATOR)  # who may sign off (never their own item)
-
-
-def approval_thresholds(session: Session) -> dict[str, Money]:
-    """The threshold per currency, ordered by currency code."""
-    rows = session.execute(
-        select(ApprovalThreshold.currency, ApprovalThreshold.amount_minor).order_by(
-            ApprovalThreshold.currency
-        )
-    )
-    return {currency: Money.from_minor(minor, currency) for currency, minor in rows}
-
-
-def set_approval_thresholds(
-    session: Session, thresholds: Mapping[str, Money], *, user=None
-) -> dict[str, Money]:
-    """Replace every threshold with ``thresholds`` (a currency left out needs no second person).
-
-    Amounts must be positive and in their own currency; the caller commits.
-    """
-    for currency, money in thresholds.items():
-        if not isinstance(money, Money) or money.currency != currency:
-            raise InvalidEntry("threshold currency", field=currency, reason="currency_mismatch")
-        if money.minor <= 0:
-            raise InvalidEntry("positive threshold", field=currency, reason="zero_amount")
-        if session.get(Currency, currency) is None:
-            raise InvalidEntry("unknown currency", field=currency, reason="unknown_currency")
-    before = approval_thresholds(session)
-    session.execute(delete(ApprovalThreshold))
-    session.add_all(
-        ApprovalThreshold(
-            currency=currency,
-            amount_minor=money.minor,
-            updated_at=utcnow(),
-            updated_by_id=getattr(user, "id", None),
-        )
-        for currency, money in sorted(thresholds.items())
-    )
-    session.flush()
-    record_audit(
-        session,
-        "settings.approval_thresholds",
-        user=user,
-        before={currency: str(money.amount) for currency, money in before.items()},
-        after={currency: str(money.amount) for currency, money in sorted(thresholds.items())},
-    )
-    return approval_thresholds(session)
-
-
-def needs_approval(session: Session, money: Money) -> bool:
-    """At or above the threshold of its currency (none set: never)."""
-    threshold = session.scalar(
-        select(ApprovalThreshold.amount_minor).where(ApprovalThreshold.currency == money.currency)
-    )
-    return threshold is not None and money.minor >= threshold
 
 
 def _holds_of(postings: Sequence[PostingDraft]) -> dict[tuple[Account, str], int]:
@@ -92,7 +36,7 @@ def _holds_of(postings: Sequence[PostingDraft]) -> dict[tuple[Account, str], int
             raise InvalidEntry("bad account", field="account")
         by_id[account.id] = account
         deltas[(account.id, posting.money.currency)] += posting.money.minor
-    holds = {}
+    holds: dict[tuple[Account, str], int] = {}
     for (account_id, currency), delta in deltas.items():
         account = by_id[account_id]
         natural = delta * account.normal_sign
@@ -108,9 +52,9 @@ def request_approval(
     money: Money,
     postings: Sequence[PostingDraft],
     description: str,
-    payload: dict,
-    author,
-    prisoner=None,
+    payload: Mapping[str, Any],
+    author: Any,
+    prisoner: Any = None,
 ) -> Approval:
     """Record a pending item and hold back its money; the caller commits.
 

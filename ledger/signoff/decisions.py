@@ -9,28 +9,26 @@ longer cover it, the approval is refused and the item stays pending.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.access.audit import record_audit
 from ledger.access.models import User
+from ledger.access.roles import Role
 from ledger.books.errors import InvalidEntry, LedgerError, NotPermitted, OwnApproval
 from ledger.books.holds import Approval
 from ledger.books.kinds import APPROVAL_STATUSES, ApprovalKind, ApprovalStatus
-from ledger.books.models import Account, JournalEntry
+from ledger.books.models import JournalEntry
 from ledger.books.posting import lock_ledger
-from ledger.funds.models import Prisoner
-from ledger.funds.transfers import transfer_between_funds
 from ledger.platform.database import utcnow
 from ledger.platform.text import TextError, clean_text
-from ledger.spending.approvals import SIGNERS
-from ledger.spending.cash import move_cash
-from ledger.spending.disbursements import parcel_from_payload, record_disbursement
+from ledger.signoff.registry import HANDLERS
 from ledger.spending.models import ApprovalReceipt, Receipt
+
+SIGNERS = (Role.ADMIN, Role.COORDINATOR)  # who may sign off (never their own item)
 
 
 class ApprovalNotPending(LedgerError):
@@ -49,7 +47,7 @@ class UnknownApproval(LedgerError):
     code = "not_found"
 
 
-def _reason(value, *, required: bool) -> str | None:
+def _reason(value: object, *, required: bool) -> str | None:
     try:
         return clean_text(value, max_length=300, required=required) or None
     except TextError as error:
@@ -65,7 +63,7 @@ def _locked(session: Session, approval_id: int) -> Approval:
     return approval
 
 
-def _close(session: Session, approval: Approval, status: str, user, reason: str | None = None) -> None:
+def _close(session: Session, approval: Approval, status: str, user: Any, reason: str | None = None) -> None:
     """Move a pending item to ``status``.  Callers hold the ledger's write lock and have read
     the item again under it (``_locked``), so no other decision can interleave."""
     _check_pending(approval)
@@ -81,62 +79,24 @@ def _check_pending(approval: Approval) -> None:
         raise ApprovalNotPending("already decided", field="approval", state=approval.status)
 
 
-def _check_signer(approval: Approval, user) -> None:
+def _check_signer(approval: Approval, user: Any) -> None:
     if getattr(user, "role", None) not in SIGNERS:
         raise NotPermitted("coordinators and admins sign off", field="approval")
     if user.id == approval.author_id:
         raise OwnApproval("a second person signs off", field="approval")
 
 
-def _post(session: Session, approval: Approval, approver) -> JournalEntry:
-    """Record the item as its kind's domain function does, signed off by ``approver``."""
-    data = json.loads(approval.payload)
-    author = session.get(User, approval.author_id)
-    money = approval.money
-    common = dict(recorded_by=author, approved_by=approver, idempotency_key=data.get("idempotency_key"))
-    if approval.kind == ApprovalKind.DISBURSEMENT:
-        result = record_disbursement(
-            session,
-            prisoner=session.get_one(Prisoner, data["prisoner_id"]),
-            money=money,
-            category=data["category"],
-            paid_from=session.get_one(Account, data["paid_from_id"]),
-            spent_on=date.fromisoformat(data["spent_on"]),
-            memo=data.get("memo"),
-            parcel=parcel_from_payload(data.get("parcel"), money.currency),
-            **common,
-        )
-    elif approval.kind == ApprovalKind.CASH:
-        result = move_cash(
-            session,
-            from_account=session.get_one(Account, data["from_account_id"]),
-            to_account=session.get_one(Account, data["to_account_id"]),
-            money=money,
-            on=date.fromisoformat(data["on"]),
-            memo=data.get("memo"),
-            **common,
-        )
-    elif approval.kind == ApprovalKind.COMMISSARY:
-        from ledger.commissary.transfers import transfer_from_approval
-
-        transfer = transfer_from_approval(session, approval, approver)
-        result = session.get_one(JournalEntry, transfer.sent_entry_id)
-    else:
-        result = transfer_between_funds(
-            session,
-            from_fund=session.get_one(Account, data["from_fund_id"]),
-            to_fund=session.get_one(Account, data["to_fund_id"]),
-            money=money,
-            on=date.fromisoformat(data["on"]),
-            memo=data.get("memo"),
-            **common,
-        )
+def _post(session: Session, approval: Approval, approver: User) -> JournalEntry:
+    """Record the item through its kind's handler (``registry.HANDLERS``), signed off by ``approver``."""
+    result = HANDLERS[ApprovalKind(approval.kind)](
+        session, approval, author=session.get(User, approval.author_id), approver=approver
+    )
     if not isinstance(result, JournalEntry):  # signed off: posted, never pending again
         raise RuntimeError(f"approval #{approval.id} ({approval.kind}) was not posted")
     return result
 
 
-def approve(session: Session, approval_id: int, *, approver) -> JournalEntry:
+def approve(session: Session, approval_id: int, *, approver: Any) -> JournalEntry:
     """Sign the item off and post its entry (author and approver both on it); the caller commits.
 
     Raises OwnApproval, NotPermitted, ApprovalNotPending, or whatever posting refuses
@@ -187,7 +147,7 @@ def approve(session: Session, approval_id: int, *, approver) -> JournalEntry:
     return entry
 
 
-def reject(session: Session, approval_id: int, *, user, reason: str) -> Approval:
+def reject(session: Session, approval_id: int, *, user: Any, reason: str) -> Approval:
     """Refuse the item with a reason: nothing is posted and its hold is freed; the caller commits."""
     reason_text = _reason(reason, required=True)
     approval = _locked(session, approval_id)
@@ -205,7 +165,7 @@ def reject(session: Session, approval_id: int, *, user, reason: str) -> Approval
     return approval
 
 
-def withdraw(session: Session, approval_id: int, *, user, reason: str | None = None) -> Approval:
+def withdraw(session: Session, approval_id: int, *, user: Any, reason: str | None = None) -> Approval:
     """The author takes the item back: nothing is posted and its hold is freed; the caller commits."""
     reason_text = _reason(reason, required=False)
     approval = _locked(session, approval_id)
@@ -227,7 +187,7 @@ class ApprovalPage:
 
 def list_approvals(
     session: Session, *, status: str | None = ApprovalStatus.PENDING, page: int = 1, per_page: int = 50
-):
+) -> ApprovalPage:
     """Items with ``status`` (all when None): the oldest waiting first, decided ones newest first."""
     if status is not None and status not in APPROVAL_STATUSES:
         raise InvalidEntry("unknown status", field="status", reason="unknown_approval_status")
