@@ -11,6 +11,9 @@ from ledger.api.errors import ApiError
 
 
 def api_role_required(*roles: str):
+    """Let only a signed-in user of one of ``roles`` call the view. The roles stay on the view
+    as ``api_roles``: the published contract's ``x-roles`` are read from there."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -24,6 +27,7 @@ def api_role_required(*roles: str):
                 raise ApiError(403, "forbidden")
             return view(*args, **kwargs)
 
+        wrapped.api_roles = tuple(str(role) for role in roles)
         return wrapped
 
     return decorator

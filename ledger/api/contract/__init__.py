@@ -5,7 +5,8 @@ the API and defines ``PATHS`` — OpenAPI path items keyed by the path relative 
 (Flask's ``<int:entry_id>`` becomes ``{entry_id}``) — and may define ``SCHEMAS``
 (components/schemas, names prefixed with the area).  Operations reuse the shared components
 ``Money`` and ``Error`` and the security scheme ``bearer``, list every 4xx they can answer
-with its error codes, and say who may call them in ``x-roles``.  ``build_document()`` collects
+with its error codes.  Who may call each (``x-roles``) is read from the decorators of its
+view by the route walk (``_routes.py``).  ``build_document()`` collects
 them with pkgutil, so a new area only adds a module.  The helpers below keep modules short.
 """
 
@@ -17,6 +18,9 @@ import pkgutil
 from functools import lru_cache
 from typing import Any
 
+from ledger.api.contract._routes import PUBLIC as PUBLIC_ROLES
+from ledger.api.contract._routes import api_operations, enforced_roles
+
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
 
@@ -25,11 +29,6 @@ MONEY = {"$ref": "#/components/schemas/Money"}
 ERROR = {"$ref": "#/components/schemas/Error"}
 BEARER: list[dict] = [{"bearer": []}]
 PUBLIC: list[dict] = []
-
-# Who may call what (ledger/access/models.py: WRITERS and READERS).
-WRITERS = ["admin", "coordinator"]
-READERS = ["admin", "coordinator", "auditor"]
-ADMINS = ["admin"]
 
 SHARED_SCHEMAS: dict[str, dict] = {
     "Money": {
@@ -186,7 +185,6 @@ def query_parameter(name: str, schema: dict, description: str, *, required: bool
 def operation(
     summary: str,
     *,
-    roles: list[str],
     responses: dict,
     tags: list[str],
     operation_id: str,
@@ -194,16 +192,8 @@ def operation(
     parameters: list[dict] | None = None,
     description: str | None = None,
 ) -> dict:
-    """One operation.  ``roles`` is ``["public"]`` or the roles of a bearer token."""
-    public = roles == ["public"]
-    item: dict = {
-        "operationId": operation_id,
-        "summary": summary,
-        "tags": tags,
-        "security": PUBLIC if public else BEARER,
-        "x-roles": roles,
-        "responses": responses,
-    }
+    """One operation (who may call it is added from its route: ``_with_roles``)."""
+    item: dict = {"operationId": operation_id, "summary": summary, "tags": tags, "responses": responses}
     if description:
         item["description"] = description
     if parameters:
@@ -278,6 +268,18 @@ def _close_request_bodies(paths: dict[str, dict], schemas: dict[str, dict]) -> N
                 _close(content[JSON]["schema"], schemas, seen)
 
 
+def _with_roles(paths: dict[str, dict]) -> None:
+    """Each operation's ``x-roles`` and ``security``: the roles its view's ``@api_role_required``
+    enforces (``["public"]`` without one), found by the route walk."""
+    for (path, method), view in api_operations().items():
+        described = paths.get(path, {}).get(method)
+        if described is None:
+            raise ContractError(f"{method.upper()} {path} is served but not described")
+        roles = list(enforced_roles(view))
+        described["x-roles"] = roles
+        described["security"] = PUBLIC if roles == list(PUBLIC_ROLES) else BEARER
+
+
 @lru_cache(maxsize=1)
 def build_document() -> dict:
     """The whole OpenAPI 3.1 document (cached: it only changes with the code)."""
@@ -295,6 +297,7 @@ def build_document() -> dict:
                 raise ContractError(f"schema {name} defined twice ({module.__name__})")
             schemas[name] = schema
     paths, schemas = copy.deepcopy(paths), copy.deepcopy(schemas)
+    _with_roles(paths)
     _close_request_bodies(paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,

@@ -1,13 +1,10 @@
 """Asset accounts (bank, cash, Stripe, intermediary) and facilities."""
 
 from ledger.api.contract import (
-    ADMINS,
     IDEMPOTENCY,
     MONEY,
     PAGING,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -104,7 +101,6 @@ PATHS = {
             "Asset accounts with their kind, currency, labels, whether open, and balance",
             operation_id="listAccounts",
             tags=["accounts"],
-            roles=READERS,
             parameters=PAGING,
             responses={
                 "200": answer(
@@ -126,7 +122,6 @@ PATHS = {
             "Open an asset account; a bank or cash account holds exactly one currency",
             operation_id="createAccount",
             tags=["accounts"],
-            roles=ADMINS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -156,7 +151,6 @@ PATHS = {
             "Rename an account's labels, or close it (open: false) when it holds nothing",
             operation_id="updateAccount",
             tags=["accounts"],
-            roles=ADMINS,
             parameters=[path_parameter("name", string(maxLength=200), "The account's name"), *IDEMPOTENCY],
             request=body(
                 obj(
@@ -190,7 +184,6 @@ PATHS = {
             "Facilities: name, address, region, kind and regime",
             operation_id="listFacilities",
             tags=["facilities"],
-            roles=["public"],
             parameters=PAGING,
             responses={
                 "200": answer(
@@ -211,7 +204,6 @@ PATHS = {
             "Add a facility; prisoners name it in their profile",
             operation_id="createFacility",
             tags=["facilities"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(obj(_FACILITY_FIELDS, required=["name"], closed=True)),
             responses={
@@ -225,7 +217,6 @@ PATHS = {
             "Change a facility's name, address, region, kind or regime",
             operation_id="updateFacility",
             tags=["facilities"],
-            roles=WRITERS,
             parameters=[path_parameter("facility_id", integer(minimum=1), "The facility's id"), *IDEMPOTENCY],
             request=body(obj(_FACILITY_FIELDS, required=[], closed=True)),
             responses={

@@ -6,9 +6,7 @@ from ledger.api.contract import (
     IDEMPOTENCY,
     MONEY,
     MONEY_CODES,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -103,7 +101,6 @@ PATHS = {
             "Send money to a prisoner's personal account at the facility: in transit until credited",
             operation_id="createCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             description="The amount moves to `assets:in-transit:commissary-<currency>` and stays "
             "the fund's, held back from other spending; a fee is spent from the fund at once. "
             "Over the month's limit: 409 `over_monthly_limit` with `details.limit` and "
@@ -161,7 +158,6 @@ PATHS = {
             "Transfers to personal accounts with their status and days in transit",
             operation_id="listCommissaryTransfers",
             tags=["commissary"],
-            roles=READERS,
             parameters=[
                 query_parameter("status", string(enum=list(TRANSFER_STATUSES)), "Only this status"),
                 query_parameter("prisoner", string(maxLength=80), "Only this prisoner (slug)"),
@@ -181,7 +177,6 @@ PATHS = {
             "The money reached the personal account: spent from the fund as commissary that day",
             operation_id="creditCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *TRANSFER_ID],
             request=body(obj({"on": string(format="date", description="Default: today")}, required=[])),
             responses={
@@ -199,7 +194,6 @@ PATHS = {
             "The money came back: the fund's to spend again, less any fee the service kept",
             operation_id="returnCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *TRANSFER_ID],
             request=body(
                 obj(
@@ -225,7 +219,6 @@ PATHS = {
             "The personal account this month: in transit, credited, the limit and what is left",
             operation_id="readPersonalAccount",
             tags=["commissary"],
-            roles=READERS,
             parameters=SLUG,
             responses={
                 "200": answer(
@@ -255,7 +248,6 @@ PATHS = {
             "Set the prisoner's monthly top-up, or stop it with `money` null",
             operation_id="setTopUp",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *SLUG],
             request=body(
                 obj(
@@ -300,7 +292,6 @@ PATHS = {
             "Prepare a month's top-up run: per prisoner what would be sent, or why not",
             operation_id="prepareCommissaryRun",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(obj({"month": string(pattern="^[0-9]{4}-[0-9]{2}$", examples=["2026-12"])})),
             responses={
@@ -314,7 +305,6 @@ PATHS = {
             "A run with its lines and log",
             operation_id="readCommissaryRun",
             tags=["commissary"],
-            roles=READERS,
             parameters=RUN_ID,
             responses={
                 "200": answer("The run", RUN_ANSWER),
@@ -328,7 +318,6 @@ PATHS = {
             "Approve a run as a whole: every line posted once as a transfer in transit",
             operation_id="approveCommissaryRun",
             tags=["commissary"],
-            roles=WRITERS,
             description="Never by who prepared it, admins included (403 `own_approval`). Each "
             "prisoner-month is sent at most once; approving again sends nothing more.",
             parameters=[*IDEMPOTENCY, *RUN_ID],

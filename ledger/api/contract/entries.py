@@ -4,9 +4,7 @@ from ledger.api.contract import (
     DATE_CODES,
     IDEMPOTENCY,
     MONEY,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -80,7 +78,6 @@ PATHS = {
             "One entry with its postings, receipts and parcel",
             operation_id="getEntry",
             tags=["entries"],
-            roles=READERS,
             parameters=[ENTRY_ID],
             responses={
                 "200": answer("The entry", ref("EntryAnswer")),
@@ -94,7 +91,6 @@ PATHS = {
             "Reverse an entry: its mirror image, linked to it; the original stays",
             operation_id="reverseEntry",
             tags=["entries"],
-            roles=WRITERS,
             parameters=[ENTRY_ID, *IDEMPOTENCY],
             request=body(
                 obj(

@@ -6,9 +6,7 @@ from ledger.api.contract import (
     MONEY,
     MONEY_CODES,
     PAGING,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -152,7 +150,6 @@ PATHS = {
             "Public prisoners, shortest runway first, with balances per currency and runway",
             operation_id="listPrisoners",
             tags=["prisoners"],
-            roles=["public"],
             parameters=[query_parameter("q", string(), "Search in names"), *PAGING],
             responses={
                 "200": answer(
@@ -173,7 +170,6 @@ PATHS = {
             "Create a prisoner's profile (hidden unless public is true) and their fund",
             operation_id="createPrisoner",
             tags=["prisoners"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(ref("PrisonerCreate")),
             responses={
@@ -187,7 +183,6 @@ PATHS = {
             "A prisoner's profile and balances (hidden ones for signed-in readers only)",
             operation_id="getPrisoner",
             tags=["prisoners"],
-            roles=["public"],
             parameters=[SLUG],
             responses={
                 "200": answer("The prisoner", obj({"prisoner": ref("PrisonerWithBalances")})),
@@ -198,7 +193,6 @@ PATHS = {
             "Change profile fields (never ledger data); the slug is fixed",
             operation_id="updatePrisoner",
             tags=["prisoners"],
-            roles=WRITERS,
             parameters=[SLUG, *IDEMPOTENCY],
             request=body(ref("PrisonerUpdate")),
             responses={
@@ -216,7 +210,6 @@ PATHS = {
             "Record a gift received by bank, cash or another way (card gifts come from Stripe)",
             operation_id="createDonation",
             tags=["donations"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -264,7 +257,6 @@ PATHS = {
             "Move money between two funds",
             operation_id="createTransfer",
             tags=["donations"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -292,7 +284,6 @@ PATHS = {
             "Pledges with their fulfilment (donors' public names only)",
             operation_id="listPledges",
             tags=["pledges"],
-            roles=READERS,
             parameters=[query_parameter("status", string(), "Only pledges with this status"), *PAGING],
             responses={
                 "200": answer(
@@ -313,7 +304,6 @@ PATHS = {
             "Create a pledge; it gets a reference code for the donor's transfers",
             operation_id="createPledge",
             tags=["pledges"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -349,7 +339,6 @@ PATHS = {
             "End a pledge for good (a card pledge's Stripe subscription first)",
             operation_id="cancelPledge",
             tags=["pledges"],
-            roles=WRITERS,
             parameters=[
                 path_parameter("reference", string(maxLength=32), "The pledge's reference code"),
                 *IDEMPOTENCY,

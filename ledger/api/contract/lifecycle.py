@@ -26,10 +26,6 @@ def _errors(**codes: str) -> dict:
 
 
 AUTH_ERRORS = {"_401": "unauthorized", "_403": "forbidden"}
-WRITE = {"security": [{"bearer": []}], "x-roles": ["admin", "coordinator"]}
-READ = {"security": [{"bearer": []}], "x-roles": ["admin", "coordinator", "auditor"]}
-ADMIN = {"security": [{"bearer": []}], "x-roles": ["admin"]}
-PUBLIC = {"security": [], "x-roles": ["public"]}
 IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -245,7 +241,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         },
         "get": {
             "summary": "The prisoner's whereabouts, events and fund outcomes",
@@ -254,7 +249,6 @@ PATHS: dict[str, dict] = {
                 "200": _ok("Timeline", {"type": "object", "properties": {"lifecycle": LIFECYCLE}}),
                 **_errors(_404="not_found", **AUTH_ERRORS),
             },
-            **READ,
         },
     },
     "/prisoners/{slug}/parcels": {
@@ -286,7 +280,6 @@ PATHS: dict[str, dict] = {
                 ),
                 **_errors(_404="not_found", **AUTH_ERRORS),
             },
-            **READ,
         }
     },
     "/prisoners/{slug}/next-parcel": {
@@ -324,7 +317,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcel-plan": {
@@ -364,7 +356,6 @@ PATHS: dict[str, dict] = {
                 ),
                 **_errors(_422="invalid_page", **AUTH_ERRORS),
             },
-            **READ,
         }
     },
     "/parcels/{parcel_id}/outcome": {
@@ -399,7 +390,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcels/{parcel_id}/inventory": {
@@ -432,7 +422,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcels/{parcel_id}/refund": {
@@ -467,7 +456,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcel-rules": {
@@ -478,7 +466,6 @@ PATHS: dict[str, dict] = {
                     "Rules", {"type": "object", "properties": {"rules": {"type": "array", "items": RULE}}}
                 )
             },
-            **PUBLIC,
         },
         "post": {
             "summary": "Add a rule for a kind, regime and conditions",
@@ -497,7 +484,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **ADMIN,
         },
     },
     "/parcel-rules/{rule_id}": {
@@ -517,7 +503,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **ADMIN,
         }
     },
 }

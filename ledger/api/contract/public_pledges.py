@@ -87,8 +87,6 @@ PATHS: dict[str, dict] = {
             "details for the currency. Throttled per client (an HMAC of the address is counted, never "
             "the address). If an email is given, a mail with the code follows.",
             "tags": ["pledges"],
-            "security": [],
-            "x-roles": ["public"],
             "requestBody": {
                 "required": True,
                 "content": {

@@ -6,7 +6,6 @@ from ledger.api.contract import (
     PAGING,
     PERIOD,
     PERIOD_CODES,
-    READERS,
     answer,
     array,
     auth_errors,
@@ -93,7 +92,6 @@ PATHS = {
             "spending by category, refunds, closing; runway",
             operation_id="getPrisonerReport",
             tags=["reports"],
-            roles=["public"],
             parameters=[path_parameter("slug", string(maxLength=80), "The prisoner's address name"), *PERIOD],
             responses={
                 "200": answer("The report", ref("ReportPrisoner")),
@@ -107,7 +105,6 @@ PATHS = {
             "Per account and currency: debits, credits, balance",
             operation_id="getTrialBalance",
             tags=["reports"],
-            roles=READERS,
             parameters=[query_parameter("to", string(format="date"), "As of this day (inclusive)")],
             responses={
                 "200": answer(
@@ -144,7 +141,6 @@ PATHS = {
             "Assets, funds and equity per currency (per account for signed-in readers); must balance",
             operation_id="getBalanceSheet",
             tags=["reports"],
-            roles=["public"],
             responses={
                 "200": answer(
                     "The balance sheet",
@@ -170,7 +166,6 @@ PATHS = {
             "The general journal: entries with postings, author, source, hash and prev_hash",
             operation_id="getJournal",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 *PERIOD,
                 query_parameter("account", string(), "Account name or prefix"),
@@ -194,7 +189,6 @@ PATHS = {
             "One account's postings with the running balance",
             operation_id="getAccountLedger",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 query_parameter("account", string(maxLength=200), "The account's name", required=True),
                 *PERIOD,
@@ -234,7 +228,6 @@ PATHS = {
             "Each pledge: expected and received per month, lapsed or not",
             operation_id="getPledgeFulfilment",
             tags=["reports"],
-            roles=READERS,
             parameters=PERIOD,
             responses={
                 "200": answer(
@@ -274,7 +267,6 @@ PATHS = {
             "Receipts attached to entries, with what they paid for",
             operation_id="getReceipts",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 *PERIOD,
                 query_parameter(

@@ -6,7 +6,6 @@ from ledger.api.contract import (
     MONEY,
     MONEY_CODES,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -75,7 +74,6 @@ PATHS = {
             "intermediary account",
             operation_id="createDisbursement",
             tags=["spending"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -123,7 +121,6 @@ PATHS = {
             "Attach a receipt (JPEG, PNG, WebP photo or PDF; photos lose their EXIF data)",
             operation_id="uploadReceipt",
             tags=["spending"],
-            roles=WRITERS,
             parameters=[path_parameter("entry_id", integer(minimum=1), "The entry the receipt belongs to")],
             request={
                 "required": True,
@@ -156,7 +153,6 @@ PATHS = {
             "(from_account, to_account)",
             operation_id="createConversion",
             tags=["spending"],
-            roles=WRITERS,
             description="Give the amount received (`to`), or the `rate` with `to_currency`, or both: "
             "then the rate must turn `from` into `to` to the currency's precision, else `rate_mismatch`. "
             "A bank or cash account takes only its own currency (`currency_mismatch`).",
