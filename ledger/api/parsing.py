@@ -45,12 +45,14 @@ from flask import request
 from ledger.api.errors import ApiError
 from ledger.json_input import JsonInputError, loads_limited
 from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_currency, parse_rate
+from ledger.reports.periods import EARLIEST_DATE, LATEST_DATE
 from ledger.text import TextError, clean_text
 
 _MISSING: Any = object()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
+# The limits of ``?page=`` and ``?per_page=`` (the contract documents them from here).
+PAGE_MAX = 10**6
+PER_PAGE_MAX = 500
 
 
 def json_body() -> dict:
@@ -454,9 +456,10 @@ def bool_field(data: dict, name: str) -> bool:
 
 
 def page_args(default: int = 50) -> tuple[int, int]:
-    """``?page=`` and ``?per_page=`` (at most 500); anything else is a 422 naming the field."""
+    """``?page=`` (at most ``PAGE_MAX``) and ``?per_page=`` (at most ``PER_PAGE_MAX``); anything
+    else is a 422 naming the field."""
     values = []
-    for name, fallback, largest in (("page", 1, 10**6), ("per_page", default, 500)):
+    for name, fallback, largest in (("page", 1, PAGE_MAX), ("per_page", default, PER_PAGE_MAX)):
         raw = request.args.get(name)
         if raw is None:
             values.append(fallback)

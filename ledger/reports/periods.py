@@ -51,6 +51,11 @@ def month_columns(column):
     return extract("year", column), extract("month", column)
 
 
+# The dates a report's query may name (the API documents this range from here).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
 class PeriodError(ValueError):
     """A bad date in a report's query; ``code`` is a message code, ``field`` the parameter."""
 
@@ -70,7 +75,7 @@ def parse_report_date(value: str | None, field: str) -> date | None:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise PeriodError("invalid_date", field) from None
-    if not date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
         raise PeriodError("date_out_of_range", field)
     return parsed
 

@@ -15,14 +15,22 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from ledger.api.contract._routes import PUBLIC as PUBLIC_ROLES
 from ledger.api.contract._routes import api_operations, enforced_roles
+from ledger.api.parsing import PAGE_MAX, PER_PAGE_MAX
+from ledger.reports.periods import EARLIEST_DATE, LATEST_DATE
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
+
+
+class ContractError(ValueError):
+    """Two modules describe the same operation or schema, or a fact can't be stated."""
+
 
 JSON = "application/json"
 MONEY = {"$ref": "#/components/schemas/Money"}
@@ -62,34 +70,61 @@ SHARED_SCHEMAS: dict[str, dict] = {
     },
 }
 
+
+def date_pattern(first: date, last: date) -> str:
+    """A pattern for ``YYYY-MM-DD`` from ``first`` to ``last`` (whole years: JSON Schema has no
+    date range, so the years are spelled out, a decade at a time where it can)."""
+    if (first.month, first.day, last.month, last.day) != (1, 1, 12, 31):
+        raise ContractError("a date range the contract can state runs from 1 January to 31 December")
+    years, year = [], first.year
+    while year <= last.year:
+        if year % 10 == 0 and year + 9 <= last.year:
+            years.append(f"{year // 10}[0-9]")
+            year += 10
+        else:
+            years.append(str(year))
+            year += 1
+    return rf"^({'|'.join(years)})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def query_date(description: str) -> dict:
+    """A date in a query: never empty, between the dates ``ledger.reports.periods`` accepts."""
+    return {
+        "type": "string",
+        "format": "date",
+        "pattern": date_pattern(EARLIEST_DATE, LATEST_DATE),
+        "description": f"{description} From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}.",
+    }
+
+
 SHARED_PARAMETERS: dict[str, dict] = {
     "Page": {
         "name": "page",
         "in": "query",
         "required": False,
-        "description": "Page number, from 1.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        "description": f"Page number, from 1 to {PAGE_MAX}.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
     },
     "PerPage": {
         "name": "per_page",
         "in": "query",
         "required": False,
-        "description": "Items per page, at most 500.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+        "description": f"Items per page, at most {PER_PAGE_MAX}.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX},
     },
     "From": {
         "name": "from",
         "in": "query",
         "required": False,
         "description": "First day of the period (inclusive).",
-        "schema": {"type": "string", "format": "date"},
+        "schema": query_date("First day of the period (inclusive)."),
     },
     "To": {
         "name": "to",
         "in": "query",
         "required": False,
         "description": "Last day of the period (inclusive).",
-        "schema": {"type": "string", "format": "date"},
+        "schema": query_date("Last day of the period (inclusive)."),
     },
     "IdempotencyKey": {
         "name": "Idempotency-Key",
@@ -228,10 +263,6 @@ def _modules():
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
             yield importlib.import_module(f"{__name__}.{info.name}")
-
-
-class ContractError(ValueError):
-    """Two modules describe the same operation or schema."""
 
 
 def _close(schema: dict, schemas: dict[str, dict], seen: set[str]) -> None:

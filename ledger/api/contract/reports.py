@@ -15,6 +15,7 @@ from ledger.api.contract import (
     obj,
     operation,
     path_parameter,
+    query_date,
     query_parameter,
     ref,
     string,
@@ -105,7 +106,9 @@ PATHS = {
             "Per account and currency: debits, credits, balance",
             operation_id="getTrialBalance",
             tags=["reports"],
-            parameters=[query_parameter("to", string(format="date"), "As of this day (inclusive)")],
+            parameters=[
+                query_parameter("to", query_date("As of this day (inclusive)."), "As of this day (inclusive)")
+            ],
             responses={
                 "200": answer(
                     "The trial balance",
