@@ -15,13 +15,13 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from ledger.api.contract._routes import PUBLIC as PUBLIC_ROLES
-from ledger.api.contract._routes import api_operations, enforced_roles
-from ledger.api.parsing import PAGE_MAX, PER_PAGE_MAX
+from ledger.api.contract._routes import api_operations, enforced_roles, request_schema
+from ledger.api.parsing import PAGE_MAX, PER_PAGE_MAX, date_pattern
+from ledger.money import CURRENCIES
 from ledger.reports.periods import EARLIEST_DATE, LATEST_DATE
 
 OPENAPI_VERSION = "3.1.0"
@@ -39,6 +39,7 @@ BEARER: list[dict] = [{"bearer": []}]
 PUBLIC: list[dict] = []
 
 SHARED_SCHEMAS: dict[str, dict] = {
+    "Currency": {"type": "string", "description": "An ISO 4217 code.", "enum": sorted(CURRENCIES)},
     "Money": {
         "type": "object",
         "description": "An exact amount as a decimal string with the currency's minor-unit precision; "
@@ -69,22 +70,6 @@ SHARED_SCHEMAS: dict[str, dict] = {
         },
     },
 }
-
-
-def date_pattern(first: date, last: date) -> str:
-    """A pattern for ``YYYY-MM-DD`` from ``first`` to ``last`` (whole years: JSON Schema has no
-    date range, so the years are spelled out, a decade at a time where it can)."""
-    if (first.month, first.day, last.month, last.day) != (1, 1, 12, 31):
-        raise ContractError("a date range the contract can state runs from 1 January to 31 December")
-    years, year = [], first.year
-    while year <= last.year:
-        if year % 10 == 0 and year + 9 <= last.year:
-            years.append(f"{year // 10}[0-9]")
-            year += 10
-        else:
-            years.append(str(year))
-            year += 1
-    return rf"^({'|'.join(years)})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 def query_date(description: str) -> dict:
@@ -311,6 +296,83 @@ def _with_roles(paths: dict[str, dict]) -> None:
         described["security"] = PUBLIC if roles == list(PUBLIC_ROLES) else BEARER
 
 
+TEXT_KEYS = ("title", "description", "example", "examples")
+STRUCTURE = (
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "properties",
+    "items",
+    "additionalProperties",
+    "propertyNames",
+)
+
+
+def _resolved(schema: dict, schemas: dict[str, dict]) -> dict:
+    while "$ref" in schema and schema["$ref"].rsplit("/", 1)[-1] in schemas:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _without_null(schema: dict) -> dict:
+    alternatives = [a for a in schema.get("anyOf", []) if a != {"type": "null"}]
+    return alternatives[0] if "anyOf" in schema and len(alternatives) == 1 else schema
+
+
+def _overlay(generated: dict, written: dict, schemas: dict[str, dict]) -> dict:
+    """``generated`` (what the parser accepts) with the text of ``written`` (the area module's
+    description of the same value).  A field the parser leaves to the domain (``Raw``:
+    ``{}``) keeps the area module's description whole: the domain is its parser."""
+    written = _without_null(_resolved(written, schemas))
+    if not generated:
+        return written
+    text = {key: written[key] for key in TEXT_KEYS if key in written}
+    if generated.get("anyOf") and generated["anyOf"][-1] == {"type": "null"}:
+        return {**text, "anyOf": [_overlay(generated["anyOf"][0], written, schemas), {"type": "null"}]}
+    if "anyOf" in generated:
+        alternatives = [_resolved(a, schemas) for a in written.get("anyOf") or written.get("oneOf") or []]
+        return {**text, "anyOf": [_overlay(g, _alike(g, alternatives), schemas) for g in generated["anyOf"]]}
+    if "properties" in generated:
+        described = written.get("properties", {})
+        properties = {
+            name: _overlay(g, described.get(name, {}), schemas) for name, g in generated["properties"].items()
+        }
+        return {**text, **generated, "properties": properties}
+    if "items" in generated:
+        return {**text, **generated, "items": _overlay(generated["items"], written.get("items", {}), schemas)}
+    if "$ref" in generated or any(key in written for key in STRUCTURE) or "type" not in written:
+        return {**text, **generated}
+    return {**written, **generated}
+
+
+def _alike(generated: dict, alternatives: list[dict]) -> dict:
+    """The written alternative describing the same kind of value as ``generated``: the same
+    type, and for objects, one naming the same properties (or both naming none)."""
+    for written in alternatives:
+        if written.get("type") != generated.get("type"):
+            continue
+        if generated.get("type") != "object" or bool(written.get("properties")) == bool(
+            generated.get("properties")
+        ):
+            return written
+    return {}
+
+
+def _with_request_bodies(paths: dict[str, dict], schemas: dict[str, dict]) -> None:
+    """Each JSON write's request body from the ``Schema`` its view reads the body with: fields,
+    required ones, types and limits as the parser enforces them; the area module adds text."""
+    for (path, method), view in api_operations().items():
+        schema = request_schema(view)
+        if schema is None or not schema.fields:
+            continue
+        described = paths[path][method]
+        written = described.get("requestBody", {"required": True})
+        media = written.get("content", {}).get(JSON, {})
+        generated = _overlay(schema.json_schema(), media.get("schema", {}), schemas)
+        described["requestBody"] = {**written, "content": {JSON: {**media, "schema": generated}}}
+
+
 @lru_cache(maxsize=1)
 def build_document() -> dict:
     """The whole OpenAPI 3.1 document (cached: it only changes with the code)."""
@@ -329,6 +391,7 @@ def build_document() -> dict:
             schemas[name] = schema
     paths, schemas = copy.deepcopy(paths), copy.deepcopy(schemas)
     _with_roles(paths)
+    _with_request_bodies(paths, schemas)
     _close_request_bodies(paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,
