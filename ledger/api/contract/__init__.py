@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -141,6 +142,17 @@ MONEY_CODES = (
 TEXT_CODES = ("invalid_text", "too_long", "control_character", "required")
 DATE_CODES = ("invalid_date", "date_out_of_range")
 PERIOD_CODES = ("invalid_date", "date_out_of_range", "period_reversed")
+
+
+def enum_of(kind: type[StrEnum], *, without: tuple[StrEnum, ...] = ()) -> dict:
+    """The values of ``kind`` (less ``without``), named so a test can hold them against it."""
+    described: dict = {
+        "enum": [str(value) for value in kind if value not in without],
+        "x-enum": kind.__name__,
+    }
+    if without:
+        described["x-enum-without"] = [str(value) for value in without]
+    return described
 
 
 def ref(name: str) -> dict:

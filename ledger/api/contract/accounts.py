@@ -9,6 +9,7 @@ from ledger.api.contract import (
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -19,8 +20,8 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.kinds import ASSET_KINDS
-from ledger.funds.kinds import FACILITY_KINDS, REGIMES
+from ledger.books.kinds import AssetKind
+from ledger.funds.kinds import FacilityKind, Regime
 
 _NAME = string(
     maxLength=200,
@@ -51,7 +52,7 @@ SCHEMAS = {
     "AccountsAccount": obj(
         {
             "name": string(),
-            "kind": string(enum=list(ASSET_KINDS)),
+            "kind": string(**enum_of(AssetKind)),
             "currency": nullable(
                 string(
                     description="The one currency a bank or cash account holds; null: any (Stripe, "
@@ -71,8 +72,8 @@ SCHEMAS = {
             "name": string(),
             "address": nullable(string()),
             "region": nullable(string()),
-            "kind": string(enum=list(FACILITY_KINDS)),
-            "regime": string(enum=list(REGIMES)),
+            "kind": string(**enum_of(FacilityKind)),
+            "regime": string(**enum_of(Regime)),
             "postal_address_ru": nullable(string()),
             "postal_address_latin": nullable(string()),
         }
@@ -83,10 +84,8 @@ _FACILITY_FIELDS = {
     "name": string(maxLength=200),
     "address": nullable(string(maxLength=1000)),
     "region": nullable(string(maxLength=120)),
-    "kind": string(
-        enum=list(FACILITY_KINDS), description="Chooses the parcel rules; a new facility is other"
-    ),
-    "regime": string(enum=list(REGIMES), description="Chooses the parcel rules; a new facility has none"),
+    "kind": string(**enum_of(FacilityKind), description="Chooses the parcel rules; a new facility is other"),
+    "regime": string(**enum_of(Regime), description="Chooses the parcel rules; a new facility has none"),
     "postal_address_ru": nullable(
         string(maxLength=500, description="Where letters go, in Russian, ending with the official name")
     ),
@@ -133,7 +132,7 @@ PATHS = {
                         "label": _LABEL,
                         "label_ru": _LABEL_RU,
                         "kind": string(
-                            enum=list(ASSET_KINDS), description="Optional; must agree with the name"
+                            **enum_of(AssetKind), description="Optional; must agree with the name"
                         ),
                     },
                     required=["name", "label"],

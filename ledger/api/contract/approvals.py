@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from ledger.books.kinds import APPROVAL_STATUSES
+from ledger.api.contract import enum_of
+from ledger.books.kinds import APPROVAL_STATUSES, ApprovalKind, ApprovalStatus
 
 _MONEY = {"$ref": "#/components/schemas/Money"}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -87,8 +88,8 @@ SCHEMAS: dict[str, dict] = {
         "required": ["id", "kind", "status", "money", "description", "author", "created_at", "holds"],
         "properties": {
             "id": {"type": "integer"},
-            "kind": {"enum": ["disbursement", "cash", "transfer"]},
-            "status": {"enum": list(APPROVAL_STATUSES)},
+            "kind": enum_of(ApprovalKind),
+            "status": enum_of(ApprovalStatus),
             "money": _MONEY,
             "description": {"type": "string"},
             "prisoner": {"type": ["string", "null"], "description": "slug of the prisoner it is for"},
@@ -121,7 +122,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "required": ["status", "approval"],
         "properties": {
-            "status": {"enum": ["approved", "rejected", "withdrawn"]},
+            "status": enum_of(ApprovalStatus, without=(ApprovalStatus.PENDING,)),
             "approval": {"$ref": "#/components/schemas/ApprovalItem"},
             "entry": {"type": "object", "description": "the posted entry (approve only), naming both people"},
         },

@@ -11,6 +11,7 @@ from ledger.api.contract import (
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -22,7 +23,7 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.commissary.kinds import CHANNELS, SKIP_REASONS, TRANSFER_STATUSES
+from ledger.commissary.kinds import Channel, RunStatus, SkipReason, TransferStatus
 
 DATE = string(format="date")
 TRANSFER_ID = [path_parameter("transfer_id", integer(minimum=1), "The transfer")]
@@ -35,8 +36,8 @@ SCHEMAS = {
         {
             "id": integer(),
             "prisoner": string(),
-            "status": string(enum=list(TRANSFER_STATUSES)),
-            "channel": string(enum=list(CHANNELS)),
+            "status": string(**enum_of(TransferStatus)),
+            "channel": string(**enum_of(Channel)),
             "money": MONEY,
             "fee": MONEY,
             "paid_from": string(),
@@ -58,7 +59,7 @@ SCHEMAS = {
         {
             "id": integer(),
             "month": string(pattern="^[0-9]{4}-[0-9]{2}$"),
-            "status": string(enum=["prepared", "approved"]),
+            "status": string(**enum_of(RunStatus)),
             "prepared_by": integer(),
             "approved_by": nullable(integer()),
             "to_send": integer(),
@@ -70,9 +71,9 @@ SCHEMAS = {
                         "prisoner": string(),
                         "money": MONEY,
                         "fee": MONEY,
-                        "channel": string(enum=list(CHANNELS)),
+                        "channel": string(**enum_of(Channel)),
                         "paid_from": string(),
-                        "skip_reason": nullable(string(enum=list(SKIP_REASONS))),
+                        "skip_reason": nullable(string(**enum_of(SkipReason))),
                         "transfer": nullable(integer()),
                     }
                 )
@@ -111,7 +112,7 @@ PATHS = {
                     {
                         "prisoner": string(description="The prisoner's slug"),
                         "money": MONEY,
-                        "channel": string(enum=list(CHANNELS)),
+                        "channel": string(**enum_of(Channel)),
                         "fee": nullable(MONEY),
                         "paid_from": string(description="The asset account paid from"),
                         "sent_on": string(format="date", description="Default: today"),
@@ -159,7 +160,7 @@ PATHS = {
             operation_id="listCommissaryTransfers",
             tags=["commissary"],
             parameters=[
-                query_parameter("status", string(enum=list(TRANSFER_STATUSES)), "Only this status"),
+                query_parameter("status", string(**enum_of(TransferStatus)), "Only this status"),
                 query_parameter("prisoner", string(maxLength=80), "Only this prisoner (slug)"),
             ],
             responses={
@@ -254,7 +255,7 @@ PATHS = {
                     {
                         "money": nullable(MONEY),
                         "fee": nullable(MONEY),
-                        "channel": string(enum=list(CHANNELS), description="Default: zonatelecom"),
+                        "channel": string(**enum_of(Channel), description="Default: zonatelecom"),
                         "paid_from": nullable(string(description="Required with money")),
                     },
                     required=[],

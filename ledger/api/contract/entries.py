@@ -9,6 +9,7 @@ from ledger.api.contract import (
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -19,14 +20,14 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.kinds import CATEGORIES, SOURCE_TYPES
+from ledger.books.kinds import Category, SourceType
 
 SCHEMAS = {
     "EntryPosting": obj(
         {
             "account": string(description="hledger-style account name"),
             "money": {**MONEY, "description": "Signed: debit positive, credit negative"},
-            "category": nullable(string(enum=list(CATEGORIES))),
+            "category": nullable(string(**enum_of(Category))),
             "memo": nullable(string()),
         }
     ),
@@ -53,7 +54,7 @@ SCHEMAS = {
             "id": integer(description="Place in the hash chain"),
             "date": string(format="date"),
             "description": string(),
-            "source": string(enum=list(SOURCE_TYPES)),
+            "source": string(**enum_of(SourceType)),
             "recorded_at": string(format="date-time"),
             "recorded_by": nullable(integer()),
             "reverses": nullable(integer()),

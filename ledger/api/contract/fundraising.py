@@ -11,6 +11,7 @@ from ledger.api.contract import (
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -23,12 +24,13 @@ from ledger.api.contract import (
     write_errors,
 )
 from ledger.funds.kinds import (
-    CONDITIONS,
-    GENDERS,
-    LIFECYCLE_PUBLICATION,
-    PLEDGE_FREQUENCIES,
-    PLEDGE_STATUSES,
-    PRISONER_STATUSES,
+    Conditions,
+    DonationMethod,
+    Gender,
+    LifecyclePublication,
+    PledgeFrequency,
+    PledgeStatus,
+    PrisonerStatus,
 )
 from ledger.funds.prisoners import TEXT_FIELDS
 
@@ -37,7 +39,7 @@ _PROFILE = {
     **_TEXT,
     "name": string(maxLength=200),
     "slug": string(description="Address name: lowercase Latin letters, digits, hyphens; fixed for ever"),
-    "status": string(enum=list(PRISONER_STATUSES)),
+    "status": string(**enum_of(PrisonerStatus)),
     "public": {"type": "boolean"},
     "monthly_need": nullable(MONEY),
     "facility": nullable(string(description="The facility's name")),
@@ -48,7 +50,7 @@ _PROFILE = {
 _PROFILE_INPUT = {
     **_TEXT,
     "name": string(maxLength=200),
-    "status": string(enum=list(PRISONER_STATUSES)),
+    "status": string(**enum_of(PrisonerStatus)),
     "public": {"type": "boolean", "description": "Shown on public pages and lists (default false)"},
     "monthly_need": nullable({**MONEY, "description": "What the prisoner needs per month; zero allowed"}),
     "facility": nullable(string(description="A facility's name (see /facilities)")),
@@ -59,10 +61,10 @@ _PROFILE_INPUT = {
     },
     "channel_url": nullable(string(maxLength=300, description="An http(s) link to the support channel")),
     # private: what the parcel rules depend on, and what the public page shows of the lifecycle
-    "gender": nullable(string(enum=list(GENDERS))),
+    "gender": nullable(string(**enum_of(Gender))),
     "juvenile": {"type": "boolean"},
-    "conditions": nullable(string(enum=list(CONDITIONS))),
-    "lifecycle_public": string(enum=list(LIFECYCLE_PUBLICATION)),
+    "conditions": nullable(string(**enum_of(Conditions))),
+    "lifecycle_public": string(**enum_of(LifecyclePublication)),
 }
 _DONOR = nullable(
     obj(
@@ -115,10 +117,10 @@ SCHEMAS = {
             "reference": string(description="The code donors put in their transfer's reference"),
             "fund": string(description="general or a prisoner's slug"),
             "money": MONEY,
-            "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
+            "frequency": string(**enum_of(PledgeFrequency)),
             "starts_on": string(format="date"),
             "ends_on": nullable(string(format="date")),
-            "status": string(enum=list(PLEDGE_STATUSES)),
+            "status": string(**enum_of(PledgeStatus)),
             "donor": obj({"public_name": nullable(string())}),
             "fulfilment": obj({"received": MONEY, "last_received_on": nullable(string(format="date"))}),
             "schedule": obj(
@@ -216,7 +218,7 @@ PATHS = {
                     {
                         "prisoner": nullable(string(description="Slug; null for the general fund")),
                         "money": MONEY,
-                        "method": string(enum=["bank", "cash", "other"]),
+                        "method": string(**enum_of(DonationMethod, without=(DonationMethod.CARD,))),
                         "asset": string(description="The asset account it came into (see /accounts)"),
                         "received_on": string(format="date", description="Default: today"),
                         "donor": _DONOR,
@@ -310,7 +312,7 @@ PATHS = {
                     {
                         "fund": string(description="general or a prisoner's slug"),
                         "money": MONEY,
-                        "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
+                        "frequency": string(**enum_of(PledgeFrequency)),
                         "starts_on": string(format="date", description="Default: today"),
                         "ends_on": nullable(string(format="date")),
                         "donor": _DONOR,

@@ -9,6 +9,7 @@ from ledger.api.contract import (
     answer,
     array,
     auth_errors,
+    enum_of,
     error,
     integer,
     nullable,
@@ -20,8 +21,8 @@ from ledger.api.contract import (
     ref,
     string,
 )
-from ledger.books.kinds import ACCOUNT_TYPES, CATEGORIES
-from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
+from ledger.books.kinds import AccountType, Category
+from ledger.funds.kinds import PledgeFrequency, PledgeStatus
 from ledger.reports.balance_sheet import SECTIONS
 
 _BOOLEAN = {"type": "boolean"}
@@ -119,7 +120,7 @@ PATHS = {
                                 obj(
                                     {
                                         "account": string(),
-                                        "type": string(enum=list(ACCOUNT_TYPES)),
+                                        "type": string(**enum_of(AccountType)),
                                         "currency": string(),
                                         "debits": MONEY,
                                         "credits": MONEY,
@@ -172,7 +173,7 @@ PATHS = {
             parameters=[
                 *PERIOD,
                 query_parameter("account", string(), "Account name or prefix"),
-                query_parameter("category", string(enum=list(CATEGORIES)), "Posting category"),
+                query_parameter("category", string(**enum_of(Category)), "Posting category"),
                 query_parameter(
                     "prisoner", string(), "A prisoner's slug (`unknown_prisoner_filter` if none has it)"
                 ),
@@ -243,8 +244,8 @@ PATHS = {
                                         "reference": string(),
                                         "fund": string(),
                                         "donor": obj({"id": integer(), "public_name": nullable(string())}),
-                                        "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
-                                        "status": string(enum=list(PLEDGE_STATUSES)),
+                                        "frequency": string(**enum_of(PledgeFrequency)),
+                                        "status": string(**enum_of(PledgeStatus)),
                                         "amount": MONEY,
                                         "starts_on": string(format="date"),
                                         "ends_on": nullable(string(format="date")),

@@ -10,6 +10,7 @@ from ledger.api.contract import (
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -21,6 +22,7 @@ from ledger.api.contract import (
     write_errors,
 )
 from ledger.spending.disbursements import SPENDING_CATEGORIES
+from ledger.spending.kinds import ParcelKind
 
 PARCEL_CODES = (
     "parcel_empty",
@@ -39,7 +41,7 @@ SCHEMAS = {
             "sent_on": string(format="date", description="Default: today"),
             "tracking_number": nullable(string(maxLength=64)),
             "total_grams": nullable(integer(minimum=1, description="Default: the items' weights")),
-            "kind": string(enum=["parcel", "small_parcel"], description="Default: parcel"),
+            "kind": string(**enum_of(ParcelKind), description="Default: parcel"),
             "medical": {
                 "type": "boolean",
                 "description": "Sent on a medical conclusion (not counted in the quota, УИК ст. 90 ч. 3)",
