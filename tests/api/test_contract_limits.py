@@ -70,3 +70,15 @@ def test_the_date_pattern_accepts_exactly_the_parsers_range():
 def test_a_range_that_is_not_whole_years_cannot_be_stated():
     with pytest.raises(ValueError, match="1 January to 31 December"):
         date_pattern(date(2000, 3, 1), date(2100, 12, 31))
+
+
+@pytest.mark.parametrize(("flag", "status"), [("true", 200), ("false", 200), ("AAA", 422), ("", 422)])
+def test_the_letters_flag_is_true_or_false_as_the_contract_says(client, tokens, flag, status):
+    response = client.get(f"/api/v1/letters?unanswered={flag}", headers=bearer(tokens["auditor"]))
+    assert response.status_code == status
+    enum = next(
+        parameter["schema"]["enum"]
+        for parameter in build_document()["paths"]["/letters"]["get"]["parameters"]
+        if parameter["name"] == "unanswered"
+    )
+    assert (flag in enum) == (status == 200)

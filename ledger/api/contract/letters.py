@@ -152,7 +152,7 @@ PATHS = {
             responses={
                 "200": answer("Letters", obj({"letters": array(ref("LettersLetter"))})),
                 **auth_errors(write=False),
-                "422": error("unknown_prisoner", "unknown_month"),
+                "422": error("unknown_prisoner", "unknown_month", "invalid_boolean"),
             },
         ),
     },
