@@ -16,6 +16,9 @@ R = TypeVar("R")
 
 
 def api_role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let only a signed-in user of one of ``roles`` call the view. The roles stay on the view
+    as ``api_roles``: the published contract's ``x-roles`` are read from there."""
+
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -29,6 +32,7 @@ def api_role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]
                 raise ApiError(403, "forbidden")
             return view(*args, **kwargs)
 
+        wrapped.__dict__["api_roles"] = tuple(str(role) for role in roles)  # read by contract/_routes.py
         return wrapped
 
     return decorator

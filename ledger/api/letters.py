@@ -133,6 +133,8 @@ def list_letters():
         if start is None:
             raise ApiError(422, "unknown_month", "month")
         end = month_end(start)
+    if request.args.get("unanswered", "false") not in ("true", "false"):
+        raise ApiError(422, "invalid_boolean", "unanswered")
     letters = letters_for(
         db.session,
         prisoner=prisoner,

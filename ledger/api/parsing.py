@@ -47,12 +47,10 @@ from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_curr
 from ledger.platform.json_input import JsonInputError, loads_limited
 from ledger.platform.text import TextError, clean_text
 from ledger.reports.filters import DEFAULT_PER_PAGE, Page, parse_page
-from ledger.reports.periods import FilterError
+from ledger.reports.periods import EARLIEST_REPORT_DATE, LATEST_REPORT_DATE, FilterError
 
 _MISSING: Any = object()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
 
 
 def json_body() -> dict:
@@ -94,9 +92,25 @@ def strict_date(value: object, field: str) -> date:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise ApiError(422, "invalid_date", field) from None
-    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+    if not EARLIEST_REPORT_DATE <= parsed <= LATEST_REPORT_DATE:
         raise ApiError(422, "date_out_of_range", field)
     return parsed
+
+
+def date_pattern(first: date, last: date) -> str:
+    """A pattern for ``YYYY-MM-DD`` from ``first`` to ``last`` (whole years: JSON Schema has no
+    date range, so the years are spelled out, a decade at a time where it can)."""
+    if (first.month, first.day, last.month, last.day) != (1, 1, 12, 31):
+        raise ValueError("a date range a pattern can state runs from 1 January to 31 December")
+    years, year = [], first.year
+    while year <= last.year:
+        if year % 10 == 0 and year + 9 <= last.year:
+            years.append(f"{year // 10}[0-9]")
+            year += 10
+        else:
+            years.append(str(year))
+            year += 1
+    return rf"^({'|'.join(years)})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 # ---- fields ------------------------------------------------------------------------------------
@@ -127,6 +141,11 @@ class Field:
 
     def parse(self, value: Any, path: str) -> Any:
         return value
+
+    def json_schema(self) -> dict:
+        """What this field accepts, as JSON Schema (the published contract reads it); ``{}``
+        when the domain checks the value (a ``Raw`` field: the contract describes it)."""
+        return {}
 
     # The schema of the object this field holds, if it holds one (the walk in the tests).
     nested: Schema | None = None
@@ -166,6 +185,9 @@ class Text(Field):
         except TextError as error:
             raise ApiError(422, error.code, path, **error.params) from None
 
+    def json_schema(self) -> dict:
+        return {"type": "string", "maxLength": self.max_length}
+
 
 class Name(Text):
     """A name that is looked up (a slug, an account, a reference): short text."""
@@ -187,6 +209,9 @@ class MoneyField(Field):
             raise ApiError(422, "invalid_amount", path)
         return strict_amount(value.get("amount"), value.get("currency"), path, allow_zero=self.allow_zero)
 
+    def json_schema(self) -> dict:
+        return {"$ref": "#/components/schemas/Money"}
+
     def unknown_in(self, value: Any, path: str) -> str | None:
         return MONEY.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
 
@@ -197,6 +222,9 @@ class CurrencyField(Field):
             return parse_currency(value)
         except MoneyError as error:
             raise ApiError(422, error.code, path, **error.params) from None
+
+    def json_schema(self) -> dict:
+        return CURRENCY_SCHEMA
 
 
 class CurrencyAmounts(Field):
@@ -215,6 +243,9 @@ class CurrencyAmounts(Field):
             amounts[currency] = strict_amount(raw_amount, currency, f"{path}.{currency}")
         return amounts
 
+    def json_schema(self) -> dict:
+        return currency_amounts_schema()
+
 
 class RateField(Field):
     """An exchange rate as a decimal string."""
@@ -229,10 +260,20 @@ class RateField(Field):
         except MoneyError as error:
             raise ApiError(422, error.code, path) from None
 
+    def json_schema(self) -> dict:
+        return {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}
+
 
 class DateField(Field):
     def parse(self, value: Any, path: str) -> date:
         return strict_date(value, path)
+
+    def json_schema(self) -> dict:
+        return {
+            "type": "string",
+            "format": "date",
+            "pattern": date_pattern(EARLIEST_REPORT_DATE, LATEST_REPORT_DATE),
+        }
 
 
 class BirthDateField(Field):
@@ -246,6 +287,9 @@ class BirthDateField(Field):
         except ValueError:
             raise ApiError(422, "invalid_date", path) from None
 
+    def json_schema(self) -> dict:
+        return {"type": "string", "format": "date"}
+
 
 class Bool(Field):
     def __init__(self, **kwargs) -> None:
@@ -256,6 +300,9 @@ class Bool(Field):
         if not isinstance(value, bool):
             raise ApiError(422, "invalid_boolean", path)
         return value
+
+    def json_schema(self) -> dict:
+        return {"type": "boolean"}
 
 
 class Integer(Field):
@@ -269,6 +316,9 @@ class Integer(Field):
         if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
             raise ApiError(422, self.code, path)
         return value
+
+    def json_schema(self) -> dict:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
 class Object(Field):
@@ -287,6 +337,9 @@ class Object(Field):
 
     def unknown_in(self, value: Any, path: str) -> str | None:
         return self.schema.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
+
+    def json_schema(self) -> dict:
+        return self.schema.json_schema()
 
 
 class NameOrObject(Field):
@@ -307,6 +360,9 @@ class NameOrObject(Field):
             raise ApiError(422, self.invalid, path)
         return Name(max_length=self.max_length).parse(value, path) or ""
 
+    def json_schema(self) -> dict:
+        return {"anyOf": [{"type": "string", "maxLength": self.max_length}, self.schema.json_schema()]}
+
     def unknown_in(self, value: Any, path: str) -> str | None:
         return self.schema.unknown_in(value, prefix=f"{path}.") if isinstance(value, dict) else None
 
@@ -322,6 +378,9 @@ class ListOf(Field):
         if not isinstance(value, list) or len(value) > self.max_items:
             raise ApiError(422, self.invalid, path)
         return [self.item.read({"i": item}, "i", f"{path}.{index}") for index, item in enumerate(value)]
+
+    def json_schema(self) -> dict:
+        return {"type": "array", "maxItems": self.max_items, "items": self.item.json_schema()}
 
     def unknown_in(self, value: Any, path: str) -> str | None:
         if isinstance(value, list):
@@ -359,6 +418,23 @@ class Schema:
                 parsed[name] = field.read(data, name, f"{prefix}{name}")
         return parsed
 
+    def json_schema(self) -> dict:
+        """The object this schema reads: its fields, which are required, and no other field.
+        A field that is not required may also be null (read as absent)."""
+        properties = {}
+        for name, field in self.fields.items():
+            described = field.json_schema()
+            if not field.required and described:
+                described = {"anyOf": [described, {"type": "null"}]}
+            properties[name] = described
+        required = [name for name, field in self.fields.items() if field.required]
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+
 
 class ThresholdsBody(Schema):
     """A body that is a map of currency code to amount (``{"RUB": "10000.00"}``), or that map
@@ -391,6 +467,22 @@ class ThresholdsBody(Schema):
                 raise ApiError(422, error.code, f"{prefix}{raw_currency}", **error.params) from None
             amounts[currency] = strict_amount(raw_amount, currency, f"{prefix}{currency}")
         return {"thresholds": amounts}
+
+    def json_schema(self) -> dict:
+        return {"anyOf": [super().json_schema(), currency_amounts_schema()]}
+
+
+# An ISO 4217 code (the contract's shared ``Currency``: every code ``parse_currency`` knows).
+CURRENCY_SCHEMA = {"$ref": "#/components/schemas/Currency"}
+
+
+def currency_amounts_schema() -> dict:
+    """An object of ISO 4217 code to a positive decimal amount."""
+    return {
+        "type": "object",
+        "propertyNames": CURRENCY_SCHEMA,
+        "additionalProperties": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+    }
 
 
 # A money object's fields (``MoneyField`` parses them together; this names what it knows).

@@ -32,7 +32,16 @@ from ledger.reports.periods import (
 )
 
 
+def _refuse_empty_dates() -> None:
+    """``?to=`` with no date is a bad date here (the contract's dates are never empty), not an
+    open end as on the report pages' forms."""
+    for name in ("from", "to"):
+        if request.args.get(name) == "":
+            raise ApiError(422, "invalid_date", name)
+
+
 def _period() -> Period:
+    _refuse_empty_dates()
     try:
         return parse_period(request.args)
     except PeriodError as error:
@@ -98,6 +107,7 @@ def prisoner_report_view(slug: str):
 @bp.get("/reports/trial-balance", endpoint="trial_balance")
 @api_role_required(*READERS)
 def trial_balance_view():
+    _refuse_empty_dates()
     try:
         as_of = parse_report_date(request.args.get("to"), "to")
     except PeriodError as error:

@@ -52,6 +52,7 @@ def month_columns(column: SQLColumnExpression[date]) -> tuple[Extract, Extract]:
     return extract("year", column), extract("month", column)
 
 
+# The dates a report's query may name (the API documents this range from here).
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
 LATEST_REPORT_DATE = date(2100, 12, 31)
 

@@ -181,7 +181,8 @@ def _walk_against_contract(schema: Schema, described: dict, document: dict, wher
         if nested is None:
             continue
         inner = _object_in(described["properties"][name], document)
-        if listed:
+        if listed:  # a list that is not required may also be null
+            inner = next((kind for kind in inner.get("anyOf", [inner]) if "items" in kind), inner)
             inner = _object_in(inner["items"], document)
         _walk_against_contract(nested, inner, document, f"{where}.{name}")
 

@@ -5,7 +5,8 @@ the API and defines ``PATHS`` — OpenAPI path items keyed by the path relative 
 (Flask's ``<int:entry_id>`` becomes ``{entry_id}``) — and may define ``SCHEMAS``
 (components/schemas, names prefixed with the area).  Operations reuse the shared components
 ``Money`` and ``Error`` and the security scheme ``bearer``, list every 4xx they can answer
-with its error codes, and say who may call them in ``x-roles``.  ``build_document()`` collects
+with its error codes.  Who may call each (``x-roles``) is read from the decorators of its
+view by the route walk (``_routes.py``).  ``build_document()`` collects
 them with pkgutil, so a new area only adds a module.  The helpers below keep modules short.
 """
 
@@ -14,11 +15,24 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from ledger.api.contract._routes import PUBLIC as PUBLIC_ROLES
+from ledger.api.contract._routes import api_operations, enforced_roles, request_schema
+from ledger.api.parsing import date_pattern
+from ledger.money import CURRENCIES
+from ledger.reports.filters import FIRST_PAGE, LAST_PAGE, MAX_PER_PAGE
+from ledger.reports.periods import EARLIEST_REPORT_DATE, LATEST_REPORT_DATE
+
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
+
+
+class ContractError(ValueError):
+    """Two modules describe the same operation or schema, or a fact can't be stated."""
+
 
 JSON = "application/json"
 MONEY = {"$ref": "#/components/schemas/Money"}
@@ -26,12 +40,8 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 BEARER: list[dict] = [{"bearer": []}]
 PUBLIC: list[dict] = []
 
-# Who may call what (ledger/access/models.py: WRITERS and READERS).
-WRITERS = ["admin", "coordinator"]
-READERS = ["admin", "coordinator", "auditor"]
-ADMINS = ["admin"]
-
 SHARED_SCHEMAS: dict[str, dict] = {
+    "Currency": {"type": "string", "description": "An ISO 4217 code.", "enum": sorted(CURRENCIES)},
     "Money": {
         "type": "object",
         "description": "An exact amount as a decimal string with the currency's minor-unit precision; "
@@ -63,34 +73,45 @@ SHARED_SCHEMAS: dict[str, dict] = {
     },
 }
 
+
+def query_date(description: str) -> dict:
+    """A date in a query: never empty, between the dates ``ledger.reports.periods`` accepts."""
+    return {
+        "type": "string",
+        "format": "date",
+        "pattern": date_pattern(EARLIEST_REPORT_DATE, LATEST_REPORT_DATE),
+        "description": f"{description} From {EARLIEST_REPORT_DATE.isoformat()} to {LATEST_REPORT_DATE.isoformat()}.",
+    }
+
+
 SHARED_PARAMETERS: dict[str, dict] = {
     "Page": {
         "name": "page",
         "in": "query",
         "required": False,
-        "description": "Page number, from 1.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        "description": f"Page number, from {FIRST_PAGE} to {LAST_PAGE}.",
+        "schema": {"type": "integer", "minimum": FIRST_PAGE, "maximum": LAST_PAGE},
     },
     "PerPage": {
         "name": "per_page",
         "in": "query",
         "required": False,
-        "description": "Items per page, at most 500.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+        "description": f"Items per page, at most {MAX_PER_PAGE}.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
     },
     "From": {
         "name": "from",
         "in": "query",
         "required": False,
         "description": "First day of the period (inclusive).",
-        "schema": {"type": "string", "format": "date"},
+        "schema": query_date("First day of the period (inclusive)."),
     },
     "To": {
         "name": "to",
         "in": "query",
         "required": False,
         "description": "Last day of the period (inclusive).",
-        "schema": {"type": "string", "format": "date"},
+        "schema": query_date("Last day of the period (inclusive)."),
     },
     "IdempotencyKey": {
         "name": "Idempotency-Key",
@@ -122,6 +143,17 @@ MONEY_CODES = (
 TEXT_CODES = ("invalid_text", "too_long", "control_character", "required")
 DATE_CODES = ("invalid_date", "date_out_of_range")
 PERIOD_CODES = ("invalid_date", "date_out_of_range", "period_reversed")
+
+
+def enum_of(kind: type[StrEnum], *, without: tuple[StrEnum, ...] = ()) -> dict:
+    """The values of ``kind`` (less ``without``), named so a test can hold them against it."""
+    described: dict = {
+        "enum": [str(value) for value in kind if value not in without],
+        "x-enum": kind.__name__,
+    }
+    if without:
+        described["x-enum-without"] = [str(value) for value in without]
+    return described
 
 
 def ref(name: str) -> dict:
@@ -186,7 +218,6 @@ def query_parameter(name: str, schema: dict, description: str, *, required: bool
 def operation(
     summary: str,
     *,
-    roles: list[str],
     responses: dict,
     tags: list[str],
     operation_id: str,
@@ -194,16 +225,8 @@ def operation(
     parameters: list[dict] | None = None,
     description: str | None = None,
 ) -> dict:
-    """One operation.  ``roles`` is ``["public"]`` or the roles of a bearer token."""
-    public = roles == ["public"]
-    item: dict = {
-        "operationId": operation_id,
-        "summary": summary,
-        "tags": tags,
-        "security": PUBLIC if public else BEARER,
-        "x-roles": roles,
-        "responses": responses,
-    }
+    """One operation (who may call it is added from its route: ``_with_roles``)."""
+    item: dict = {"operationId": operation_id, "summary": summary, "tags": tags, "responses": responses}
     if description:
         item["description"] = description
     if parameters:
@@ -240,10 +263,6 @@ def _modules():
             yield importlib.import_module(f"{__name__}.{info.name}")
 
 
-class ContractError(ValueError):
-    """Two modules describe the same operation or schema."""
-
-
 def _close(schema: dict, schemas: dict[str, dict], seen: set[str]) -> None:
     """Mark every object in a request body's ``schema`` (refs, alternatives, items and
     properties followed) as refusing properties it doesn't name, unless it says what its
@@ -278,6 +297,95 @@ def _close_request_bodies(paths: dict[str, dict], schemas: dict[str, dict]) -> N
                 _close(content[JSON]["schema"], schemas, seen)
 
 
+def _with_roles(paths: dict[str, dict]) -> None:
+    """Each operation's ``x-roles`` and ``security``: the roles its view's ``@api_role_required``
+    enforces (``["public"]`` without one), found by the route walk."""
+    for (path, method), view in api_operations().items():
+        described = paths.get(path, {}).get(method)
+        if described is None:
+            raise ContractError(f"{method.upper()} {path} is served but not described")
+        roles = list(enforced_roles(view))
+        described["x-roles"] = roles
+        described["security"] = PUBLIC if roles == list(PUBLIC_ROLES) else BEARER
+
+
+TEXT_KEYS = ("title", "description", "example", "examples")
+STRUCTURE = (
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "properties",
+    "items",
+    "additionalProperties",
+    "propertyNames",
+)
+
+
+def _resolved(schema: dict, schemas: dict[str, dict]) -> dict:
+    while "$ref" in schema and schema["$ref"].rsplit("/", 1)[-1] in schemas:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _without_null(schema: dict) -> dict:
+    alternatives = [a for a in schema.get("anyOf", []) if a != {"type": "null"}]
+    return alternatives[0] if "anyOf" in schema and len(alternatives) == 1 else schema
+
+
+def _overlay(generated: dict, written: dict, schemas: dict[str, dict]) -> dict:
+    """``generated`` (what the parser accepts) with the text of ``written`` (the area module's
+    description of the same value).  A field the parser leaves to the domain (``Raw``:
+    ``{}``) keeps the area module's description whole: the domain is its parser."""
+    written = _without_null(_resolved(written, schemas))
+    if not generated:
+        return written
+    text = {key: written[key] for key in TEXT_KEYS if key in written}
+    if generated.get("anyOf") and generated["anyOf"][-1] == {"type": "null"}:
+        return {**text, "anyOf": [_overlay(generated["anyOf"][0], written, schemas), {"type": "null"}]}
+    if "anyOf" in generated:
+        alternatives = [_resolved(a, schemas) for a in written.get("anyOf") or written.get("oneOf") or []]
+        return {**text, "anyOf": [_overlay(g, _alike(g, alternatives), schemas) for g in generated["anyOf"]]}
+    if "properties" in generated:
+        described = written.get("properties", {})
+        properties = {
+            name: _overlay(g, described.get(name, {}), schemas) for name, g in generated["properties"].items()
+        }
+        return {**text, **generated, "properties": properties}
+    if "items" in generated:
+        return {**text, **generated, "items": _overlay(generated["items"], written.get("items", {}), schemas)}
+    if "$ref" in generated or any(key in written for key in STRUCTURE) or "type" not in written:
+        return {**text, **generated}
+    return {**written, **generated}
+
+
+def _alike(generated: dict, alternatives: list[dict]) -> dict:
+    """The written alternative describing the same kind of value as ``generated``: the same
+    type, and for objects, one naming the same properties (or both naming none)."""
+    for written in alternatives:
+        if written.get("type") != generated.get("type"):
+            continue
+        if generated.get("type") != "object" or bool(written.get("properties")) == bool(
+            generated.get("properties")
+        ):
+            return written
+    return {}
+
+
+def _with_request_bodies(paths: dict[str, dict], schemas: dict[str, dict]) -> None:
+    """Each JSON write's request body from the ``Schema`` its view reads the body with: fields,
+    required ones, types and limits as the parser enforces them; the area module adds text."""
+    for (path, method), view in api_operations().items():
+        schema = request_schema(view)
+        if schema is None or not schema.fields:
+            continue
+        described = paths[path][method]
+        written = described.get("requestBody", {"required": True})
+        media = written.get("content", {}).get(JSON, {})
+        generated = _overlay(schema.json_schema(), media.get("schema", {}), schemas)
+        described["requestBody"] = {**written, "content": {JSON: {**media, "schema": generated}}}
+
+
 @lru_cache(maxsize=1)
 def build_document() -> dict:
     """The whole OpenAPI 3.1 document (cached: it only changes with the code)."""
@@ -295,6 +403,8 @@ def build_document() -> dict:
                 raise ContractError(f"schema {name} defined twice ({module.__name__})")
             schemas[name] = schema
     paths, schemas = copy.deepcopy(paths), copy.deepcopy(schemas)
+    _with_roles(paths)
+    _with_request_bodies(paths, schemas)
     _close_request_bodies(paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,

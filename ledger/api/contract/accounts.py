@@ -1,17 +1,15 @@
 """Asset accounts (bank, cash, Stripe, intermediary) and facilities."""
 
 from ledger.api.contract import (
-    ADMINS,
     IDEMPOTENCY,
     MONEY,
     PAGING,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -22,8 +20,8 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.kinds import ASSET_KINDS
-from ledger.funds.kinds import FACILITY_KINDS, REGIMES
+from ledger.books.kinds import AssetKind
+from ledger.funds.kinds import FacilityKind, Regime
 
 _NAME = string(
     maxLength=200,
@@ -54,7 +52,7 @@ SCHEMAS = {
     "AccountsAccount": obj(
         {
             "name": string(),
-            "kind": string(enum=list(ASSET_KINDS)),
+            "kind": string(**enum_of(AssetKind)),
             "currency": nullable(
                 string(
                     description="The one currency a bank or cash account holds; null: any (Stripe, "
@@ -74,8 +72,8 @@ SCHEMAS = {
             "name": string(),
             "address": nullable(string()),
             "region": nullable(string()),
-            "kind": string(enum=list(FACILITY_KINDS)),
-            "regime": string(enum=list(REGIMES)),
+            "kind": string(**enum_of(FacilityKind)),
+            "regime": string(**enum_of(Regime)),
             "postal_address_ru": nullable(string()),
             "postal_address_latin": nullable(string()),
         }
@@ -86,10 +84,8 @@ _FACILITY_FIELDS = {
     "name": string(maxLength=200),
     "address": nullable(string(maxLength=1000)),
     "region": nullable(string(maxLength=120)),
-    "kind": string(
-        enum=list(FACILITY_KINDS), description="Chooses the parcel rules; a new facility is other"
-    ),
-    "regime": string(enum=list(REGIMES), description="Chooses the parcel rules; a new facility has none"),
+    "kind": string(**enum_of(FacilityKind), description="Chooses the parcel rules; a new facility is other"),
+    "regime": string(**enum_of(Regime), description="Chooses the parcel rules; a new facility has none"),
     "postal_address_ru": nullable(
         string(maxLength=500, description="Where letters go, in Russian, ending with the official name")
     ),
@@ -104,7 +100,6 @@ PATHS = {
             "Asset accounts with their kind, currency, labels, whether open, and balance",
             operation_id="listAccounts",
             tags=["accounts"],
-            roles=READERS,
             parameters=PAGING,
             responses={
                 "200": answer(
@@ -126,7 +121,6 @@ PATHS = {
             "Open an asset account; a bank or cash account holds exactly one currency",
             operation_id="createAccount",
             tags=["accounts"],
-            roles=ADMINS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -138,7 +132,7 @@ PATHS = {
                         "label": _LABEL,
                         "label_ru": _LABEL_RU,
                         "kind": string(
-                            enum=list(ASSET_KINDS), description="Optional; must agree with the name"
+                            **enum_of(AssetKind), description="Optional; must agree with the name"
                         ),
                     },
                     required=["name", "label"],
@@ -156,7 +150,6 @@ PATHS = {
             "Rename an account's labels, or close it (open: false) when it holds nothing",
             operation_id="updateAccount",
             tags=["accounts"],
-            roles=ADMINS,
             parameters=[path_parameter("name", string(maxLength=200), "The account's name"), *IDEMPOTENCY],
             request=body(
                 obj(
@@ -190,7 +183,6 @@ PATHS = {
             "Facilities: name, address, region, kind and regime",
             operation_id="listFacilities",
             tags=["facilities"],
-            roles=["public"],
             parameters=PAGING,
             responses={
                 "200": answer(
@@ -211,7 +203,6 @@ PATHS = {
             "Add a facility; prisoners name it in their profile",
             operation_id="createFacility",
             tags=["facilities"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(obj(_FACILITY_FIELDS, required=["name"], closed=True)),
             responses={
@@ -225,7 +216,6 @@ PATHS = {
             "Change a facility's name, address, region, kind or regime",
             operation_id="updateFacility",
             tags=["facilities"],
-            roles=WRITERS,
             parameters=[path_parameter("facility_id", integer(minimum=1), "The facility's id"), *IDEMPOTENCY],
             request=body(obj(_FACILITY_FIELDS, required=[], closed=True)),
             responses={

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from ledger.books.kinds import APPROVAL_STATUSES
+from ledger.api.contract import enum_of
+from ledger.books.kinds import APPROVAL_STATUSES, ApprovalKind, ApprovalStatus
 
 _MONEY = {"$ref": "#/components/schemas/Money"}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _ID = {
     "name": "approval_id",
     "in": "path",
@@ -88,8 +88,8 @@ SCHEMAS: dict[str, dict] = {
         "required": ["id", "kind", "status", "money", "description", "author", "created_at", "holds"],
         "properties": {
             "id": {"type": "integer"},
-            "kind": {"enum": ["disbursement", "cash", "transfer"]},
-            "status": {"enum": list(APPROVAL_STATUSES)},
+            "kind": enum_of(ApprovalKind),
+            "status": enum_of(ApprovalStatus),
             "money": _MONEY,
             "description": {"type": "string"},
             "prisoner": {"type": ["string", "null"], "description": "slug of the prisoner it is for"},
@@ -122,7 +122,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "required": ["status", "approval"],
         "properties": {
-            "status": {"enum": ["approved", "rejected", "withdrawn"]},
+            "status": enum_of(ApprovalStatus, without=(ApprovalStatus.PENDING,)),
             "approval": {"$ref": "#/components/schemas/ApprovalItem"},
             "entry": {"type": "object", "description": "the posted entry (approve only), naming both people"},
         },
@@ -133,8 +133,6 @@ SCHEMAS: dict[str, dict] = {
     },
 }
 
-_WRITERS = ["coordinator", "admin"]
-_READERS = ["auditor", "coordinator", "admin"]
 _COMMON = {
     "401": _error("`unauthorized`: no valid bearer token"),
     "403": _error("`forbidden`: the role may not do this"),
@@ -146,8 +144,6 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Approval thresholds per currency",
             "operationId": "getApprovalThresholds",
-            "security": _BEARER,
-            "x-roles": _READERS,
             "responses": {
                 "200": {"description": "the thresholds", "content": _json("ApprovalThresholdsAnswer")},
                 **_COMMON,
@@ -156,8 +152,6 @@ PATHS: dict[str, dict] = {
         "put": {
             "summary": "Replace the approval thresholds",
             "operationId": "putApprovalThresholds",
-            "security": _BEARER,
-            "x-roles": ["admin"],
             "parameters": [_IDEMPOTENCY],
             "requestBody": {
                 "required": True,
@@ -191,8 +185,6 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Items waiting for a second person's sign-off, and what they hold back",
             "operationId": "listApprovals",
-            "security": _BEARER,
-            "x-roles": _READERS,
             "parameters": [
                 {
                     "name": "status",
@@ -224,8 +216,6 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "One item with its holds and receipts",
             "operationId": "showApproval",
-            "security": _BEARER,
-            "x-roles": _READERS,
             "parameters": [_ID],
             "responses": {
                 "200": {"description": "the item", "content": _json("ApprovalItem")},
@@ -238,8 +228,6 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "Sign off an item (never one's own) and post its entry",
             "operationId": "approveApproval",
-            "security": _BEARER,
-            "x-roles": _WRITERS,
             "parameters": [_ID, _IDEMPOTENCY],
             "responses": {
                 "201": {
@@ -267,8 +255,6 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "Refuse an item with a reason: nothing is posted and the hold is freed",
             "operationId": "rejectApproval",
-            "security": _BEARER,
-            "x-roles": _WRITERS,
             "parameters": [_ID, _IDEMPOTENCY],
             "requestBody": {"required": True, "content": _json("ApprovalReason")},
             "responses": {
@@ -287,8 +273,6 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "The author takes an item back: nothing is posted and the hold is freed",
             "operationId": "withdrawApproval",
-            "security": _BEARER,
-            "x-roles": _WRITERS,
             "parameters": [_ID, _IDEMPOTENCY],
             "requestBody": {"required": False, "content": _json("ApprovalReason")},
             "responses": {
@@ -307,8 +291,6 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "Attach a receipt while the item waits; it becomes the entry's when approved",
             "operationId": "uploadApprovalReceipt",
-            "security": _BEARER,
-            "x-roles": _WRITERS,
             "parameters": [_ID],
             "requestBody": {
                 "required": True,

@@ -66,8 +66,6 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Every signed checkpoint, newest first, and the public keys that signed them",
             "operationId": "listCheckpoints",
-            "security": [],
-            "x-roles": ["public"],
             "parameters": [
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {
@@ -108,8 +106,6 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "The latest signed checkpoint",
             "operationId": "latestCheckpoint",
-            "security": [],
-            "x-roles": ["public"],
             "responses": {
                 "200": {
                     "description": "The checkpoint",

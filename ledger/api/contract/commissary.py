@@ -6,13 +6,12 @@ from ledger.api.contract import (
     IDEMPOTENCY,
     MONEY,
     MONEY_CODES,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -24,7 +23,7 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.commissary.kinds import CHANNELS, SKIP_REASONS, TRANSFER_STATUSES
+from ledger.commissary.kinds import Channel, RunStatus, SkipReason, TransferStatus
 
 DATE = string(format="date")
 TRANSFER_ID = [path_parameter("transfer_id", integer(minimum=1), "The transfer")]
@@ -37,8 +36,8 @@ SCHEMAS = {
         {
             "id": integer(),
             "prisoner": string(),
-            "status": string(enum=list(TRANSFER_STATUSES)),
-            "channel": string(enum=list(CHANNELS)),
+            "status": string(**enum_of(TransferStatus)),
+            "channel": string(**enum_of(Channel)),
             "money": MONEY,
             "fee": MONEY,
             "paid_from": string(),
@@ -60,7 +59,7 @@ SCHEMAS = {
         {
             "id": integer(),
             "month": string(pattern="^[0-9]{4}-[0-9]{2}$"),
-            "status": string(enum=["prepared", "approved"]),
+            "status": string(**enum_of(RunStatus)),
             "prepared_by": integer(),
             "approved_by": nullable(integer()),
             "to_send": integer(),
@@ -72,9 +71,9 @@ SCHEMAS = {
                         "prisoner": string(),
                         "money": MONEY,
                         "fee": MONEY,
-                        "channel": string(enum=list(CHANNELS)),
+                        "channel": string(**enum_of(Channel)),
                         "paid_from": string(),
-                        "skip_reason": nullable(string(enum=list(SKIP_REASONS))),
+                        "skip_reason": nullable(string(**enum_of(SkipReason))),
                         "transfer": nullable(integer()),
                     }
                 )
@@ -103,7 +102,6 @@ PATHS = {
             "Send money to a prisoner's personal account at the facility: in transit until credited",
             operation_id="createCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             description="The amount moves to `assets:in-transit:commissary-<currency>` and stays "
             "the fund's, held back from other spending; a fee is spent from the fund at once. "
             "Over the month's limit: 409 `over_monthly_limit` with `details.limit` and "
@@ -114,7 +112,7 @@ PATHS = {
                     {
                         "prisoner": string(description="The prisoner's slug"),
                         "money": MONEY,
-                        "channel": string(enum=list(CHANNELS)),
+                        "channel": string(**enum_of(Channel)),
                         "fee": nullable(MONEY),
                         "paid_from": string(description="The asset account paid from"),
                         "sent_on": string(format="date", description="Default: today"),
@@ -161,9 +159,8 @@ PATHS = {
             "Transfers to personal accounts with their status and days in transit",
             operation_id="listCommissaryTransfers",
             tags=["commissary"],
-            roles=READERS,
             parameters=[
-                query_parameter("status", string(enum=list(TRANSFER_STATUSES)), "Only this status"),
+                query_parameter("status", string(**enum_of(TransferStatus)), "Only this status"),
                 query_parameter("prisoner", string(maxLength=80), "Only this prisoner (slug)"),
             ],
             responses={
@@ -181,7 +178,6 @@ PATHS = {
             "The money reached the personal account: spent from the fund as commissary that day",
             operation_id="creditCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *TRANSFER_ID],
             request=body(obj({"on": string(format="date", description="Default: today")}, required=[])),
             responses={
@@ -199,7 +195,6 @@ PATHS = {
             "The money came back: the fund's to spend again, less any fee the service kept",
             operation_id="returnCommissaryTransfer",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *TRANSFER_ID],
             request=body(
                 obj(
@@ -225,7 +220,6 @@ PATHS = {
             "The personal account this month: in transit, credited, the limit and what is left",
             operation_id="readPersonalAccount",
             tags=["commissary"],
-            roles=READERS,
             parameters=SLUG,
             responses={
                 "200": answer(
@@ -255,14 +249,13 @@ PATHS = {
             "Set the prisoner's monthly top-up, or stop it with `money` null",
             operation_id="setTopUp",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=[*IDEMPOTENCY, *SLUG],
             request=body(
                 obj(
                     {
                         "money": nullable(MONEY),
                         "fee": nullable(MONEY),
-                        "channel": string(enum=list(CHANNELS), description="Default: zonatelecom"),
+                        "channel": string(**enum_of(Channel), description="Default: zonatelecom"),
                         "paid_from": nullable(string(description="Required with money")),
                     },
                     required=[],
@@ -300,7 +293,6 @@ PATHS = {
             "Prepare a month's top-up run: per prisoner what would be sent, or why not",
             operation_id="prepareCommissaryRun",
             tags=["commissary"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(obj({"month": string(pattern="^[0-9]{4}-[0-9]{2}$", examples=["2026-12"])})),
             responses={
@@ -314,7 +306,6 @@ PATHS = {
             "A run with its lines and log",
             operation_id="readCommissaryRun",
             tags=["commissary"],
-            roles=READERS,
             parameters=RUN_ID,
             responses={
                 "200": answer("The run", RUN_ANSWER),
@@ -328,7 +319,6 @@ PATHS = {
             "Approve a run as a whole: every line posted once as a transfer in transit",
             operation_id="approveCommissaryRun",
             tags=["commissary"],
-            roles=WRITERS,
             description="Never by who prepared it, admins included (403 `own_approval`). Each "
             "prisoner-month is sent at most once; approving again sends nothing more.",
             parameters=[*IDEMPOTENCY, *RUN_ID],

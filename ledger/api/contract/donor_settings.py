@@ -1,9 +1,7 @@
 """The admins' settings for donors: bank details per currency, pledge rules and retention."""
 
 from ledger.api.contract import (
-    ADMINS,
     IDEMPOTENCY,
-    READERS,
     TEXT_CODES,
     answer,
     array,
@@ -58,7 +56,6 @@ PATHS: dict[str, dict] = {
             "The bank details per currency: the currencies donors can pledge a transfer in",
             operation_id="listBankDetails",
             tags=["settings"],
-            roles=READERS,
             responses={
                 "200": answer("Every currency's details", obj({"bank_details": array(ref("BankDetails"))})),
                 **auth_errors(write=False),
@@ -70,7 +67,6 @@ PATHS: dict[str, dict] = {
             "Set or replace a currency's bank details, in English and Russian",
             operation_id="putBankDetails",
             tags=["settings"],
-            roles=ADMINS,
             description="Until a currency has them, POST /public-pledges in it answers `no_bank_details`.",
             parameters=[_CURRENCY, *IDEMPOTENCY],
             request=body(obj({"details_en": _TEXT, "details_ru": _TEXT}, closed=True)),
@@ -83,7 +79,6 @@ PATHS: dict[str, dict] = {
             "Take no more transfer pledges in a currency (pledges made keep their reference)",
             operation_id="deleteBankDetails",
             tags=["settings"],
-            roles=ADMINS,
             parameters=[_CURRENCY],
             responses={
                 "204": {"description": "Removed"},
@@ -97,7 +92,6 @@ PATHS: dict[str, dict] = {
             "The pledge rules and how long donors' emails are kept",
             operation_id="getDonorRules",
             tags=["settings"],
-            roles=READERS,
             responses={
                 "200": answer(
                     "The rules (the defaults until an admin sets them)",
@@ -110,7 +104,6 @@ PATHS: dict[str, dict] = {
             "Set the pledge rules and the email retention period",
             operation_id="putDonorRules",
             tags=["settings"],
-            roles=ADMINS,
             description="The pledge job (`flask --app wsgi pledges update`) applies them at its next run.",
             parameters=IDEMPOTENCY,
             request=body(_RULES),

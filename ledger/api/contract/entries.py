@@ -4,13 +4,12 @@ from ledger.api.contract import (
     DATE_CODES,
     IDEMPOTENCY,
     MONEY,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -21,14 +20,14 @@ from ledger.api.contract import (
     string,
     write_errors,
 )
-from ledger.books.kinds import CATEGORIES, SOURCE_TYPES
+from ledger.books.kinds import Category, SourceType
 
 SCHEMAS = {
     "EntryPosting": obj(
         {
             "account": string(description="hledger-style account name"),
             "money": {**MONEY, "description": "Signed: debit positive, credit negative"},
-            "category": nullable(string(enum=list(CATEGORIES))),
+            "category": nullable(string(**enum_of(Category))),
             "memo": nullable(string()),
         }
     ),
@@ -55,7 +54,7 @@ SCHEMAS = {
             "id": integer(description="Place in the hash chain"),
             "date": string(format="date"),
             "description": string(),
-            "source": string(enum=list(SOURCE_TYPES)),
+            "source": string(**enum_of(SourceType)),
             "recorded_at": string(format="date-time"),
             "recorded_by": nullable(integer()),
             "reverses": nullable(integer()),
@@ -80,7 +79,6 @@ PATHS = {
             "One entry with its postings, receipts and parcel",
             operation_id="getEntry",
             tags=["entries"],
-            roles=READERS,
             parameters=[ENTRY_ID],
             responses={
                 "200": answer("The entry", ref("EntryAnswer")),
@@ -94,7 +92,6 @@ PATHS = {
             "Reverse an entry: its mirror image, linked to it; the original stays",
             operation_id="reverseEntry",
             tags=["entries"],
-            roles=WRITERS,
             parameters=[ENTRY_ID, *IDEMPOTENCY],
             request=body(
                 obj(

@@ -6,13 +6,12 @@ from ledger.api.contract import (
     MONEY,
     MONEY_CODES,
     PAGING,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -25,12 +24,13 @@ from ledger.api.contract import (
     write_errors,
 )
 from ledger.funds.kinds import (
-    CONDITIONS,
-    GENDERS,
-    LIFECYCLE_PUBLICATION,
-    PLEDGE_FREQUENCIES,
-    PLEDGE_STATUSES,
-    PRISONER_STATUSES,
+    Conditions,
+    DonationMethod,
+    Gender,
+    LifecyclePublication,
+    PledgeFrequency,
+    PledgeStatus,
+    PrisonerStatus,
 )
 from ledger.funds.prisoners import TEXT_FIELDS
 
@@ -39,7 +39,7 @@ _PROFILE = {
     **_TEXT,
     "name": string(maxLength=200),
     "slug": string(description="Address name: lowercase Latin letters, digits, hyphens; fixed for ever"),
-    "status": string(enum=list(PRISONER_STATUSES)),
+    "status": string(**enum_of(PrisonerStatus)),
     "public": {"type": "boolean"},
     "monthly_need": nullable(MONEY),
     "facility": nullable(string(description="The facility's name")),
@@ -50,7 +50,7 @@ _PROFILE = {
 _PROFILE_INPUT = {
     **_TEXT,
     "name": string(maxLength=200),
-    "status": string(enum=list(PRISONER_STATUSES)),
+    "status": string(**enum_of(PrisonerStatus)),
     "public": {"type": "boolean", "description": "Shown on public pages and lists (default false)"},
     "monthly_need": nullable({**MONEY, "description": "What the prisoner needs per month; zero allowed"}),
     "facility": nullable(string(description="A facility's name (see /facilities)")),
@@ -61,10 +61,10 @@ _PROFILE_INPUT = {
     },
     "channel_url": nullable(string(maxLength=300, description="An http(s) link to the support channel")),
     # private: what the parcel rules depend on, and what the public page shows of the lifecycle
-    "gender": nullable(string(enum=list(GENDERS))),
+    "gender": nullable(string(**enum_of(Gender))),
     "juvenile": {"type": "boolean"},
-    "conditions": nullable(string(enum=list(CONDITIONS))),
-    "lifecycle_public": string(enum=list(LIFECYCLE_PUBLICATION)),
+    "conditions": nullable(string(**enum_of(Conditions))),
+    "lifecycle_public": string(**enum_of(LifecyclePublication)),
 }
 _DONOR = nullable(
     obj(
@@ -117,10 +117,10 @@ SCHEMAS = {
             "reference": string(description="The code donors put in their transfer's reference"),
             "fund": string(description="general or a prisoner's slug"),
             "money": MONEY,
-            "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
+            "frequency": string(**enum_of(PledgeFrequency)),
             "starts_on": string(format="date"),
             "ends_on": nullable(string(format="date")),
-            "status": string(enum=list(PLEDGE_STATUSES)),
+            "status": string(**enum_of(PledgeStatus)),
             "donor": obj({"public_name": nullable(string())}),
             "fulfilment": obj({"received": MONEY, "last_received_on": nullable(string(format="date"))}),
             "schedule": obj(
@@ -152,7 +152,6 @@ PATHS = {
             "Public prisoners, shortest runway first, with balances per currency and runway",
             operation_id="listPrisoners",
             tags=["prisoners"],
-            roles=["public"],
             parameters=[query_parameter("q", string(), "Search in names"), *PAGING],
             responses={
                 "200": answer(
@@ -173,7 +172,6 @@ PATHS = {
             "Create a prisoner's profile (hidden unless public is true) and their fund",
             operation_id="createPrisoner",
             tags=["prisoners"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(ref("PrisonerCreate")),
             responses={
@@ -187,7 +185,6 @@ PATHS = {
             "A prisoner's profile and balances (hidden ones for signed-in readers only)",
             operation_id="getPrisoner",
             tags=["prisoners"],
-            roles=["public"],
             parameters=[SLUG],
             responses={
                 "200": answer("The prisoner", obj({"prisoner": ref("PrisonerWithBalances")})),
@@ -198,7 +195,6 @@ PATHS = {
             "Change profile fields (never ledger data); the slug is fixed",
             operation_id="updatePrisoner",
             tags=["prisoners"],
-            roles=WRITERS,
             parameters=[SLUG, *IDEMPOTENCY],
             request=body(ref("PrisonerUpdate")),
             responses={
@@ -216,14 +212,13 @@ PATHS = {
             "Record a gift received by bank, cash or another way (card gifts come from Stripe)",
             operation_id="createDonation",
             tags=["donations"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
                     {
                         "prisoner": nullable(string(description="Slug; null for the general fund")),
                         "money": MONEY,
-                        "method": string(enum=["bank", "cash", "other"]),
+                        "method": string(**enum_of(DonationMethod, without=(DonationMethod.CARD,))),
                         "asset": string(description="The asset account it came into (see /accounts)"),
                         "received_on": string(format="date", description="Default: today"),
                         "donor": _DONOR,
@@ -264,7 +259,6 @@ PATHS = {
             "Move money between two funds",
             operation_id="createTransfer",
             tags=["donations"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -292,7 +286,6 @@ PATHS = {
             "Pledges with their fulfilment (donors' public names only)",
             operation_id="listPledges",
             tags=["pledges"],
-            roles=READERS,
             parameters=[query_parameter("status", string(), "Only pledges with this status"), *PAGING],
             responses={
                 "200": answer(
@@ -313,14 +306,13 @@ PATHS = {
             "Create a pledge; it gets a reference code for the donor's transfers",
             operation_id="createPledge",
             tags=["pledges"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
                     {
                         "fund": string(description="general or a prisoner's slug"),
                         "money": MONEY,
-                        "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
+                        "frequency": string(**enum_of(PledgeFrequency)),
                         "starts_on": string(format="date", description="Default: today"),
                         "ends_on": nullable(string(format="date")),
                         "donor": _DONOR,
@@ -349,7 +341,6 @@ PATHS = {
             "End a pledge for good (a card pledge's Stripe subscription first)",
             operation_id="cancelPledge",
             tags=["pledges"],
-            roles=WRITERS,
             parameters=[
                 path_parameter("reference", string(maxLength=32), "The pledge's reference code"),
                 *IDEMPOTENCY,

@@ -8,7 +8,6 @@ PATHS = {
             "Number of entries and the head hash of the chain",
             operation_id="getLedgerHead",
             tags=["ledger"],
-            roles=["public"],
             responses={
                 "200": answer(
                     "The head",
@@ -22,7 +21,6 @@ PATHS = {
             "This contract as OpenAPI 3.1",
             operation_id="getOpenApi",
             tags=["ledger"],
-            roles=["public"],
             responses={
                 "200": answer("The OpenAPI document", obj({"openapi": string(), "paths": {"type": "object"}}))
             },

@@ -1,14 +1,11 @@
 """Letters sent to prisoners, the letter services, and where to write (ledger/api/letters.py)."""
 
 from ledger.api.contract import (
-    ADMINS,
     DATE_CODES,
     IDEMPOTENCY,
     MONEY,
     MONEY_CODES,
-    READERS,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
@@ -116,7 +113,6 @@ PATHS = {
             "it, the whereabouts must be known, and from the sign-off threshold on it waits (202).",
             operation_id="createLetter",
             tags=["letters"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(_LETTER_REQUEST),
             responses={
@@ -148,7 +144,6 @@ PATHS = {
             "Letters, newest first (coordinators' and auditors' view)",
             operation_id="listLetters",
             tags=["letters"],
-            roles=READERS,
             parameters=[
                 query_parameter("prisoner", string(maxLength=80), "Only this prisoner's (slug)"),
                 query_parameter("month", string(pattern=r"^\d{4}-\d{2}$"), "Only this month, YYYY-MM"),
@@ -157,7 +152,7 @@ PATHS = {
             responses={
                 "200": answer("Letters", obj({"letters": array(ref("LettersLetter"))})),
                 **auth_errors(write=False),
-                "422": error("unknown_prisoner", "unknown_month"),
+                "422": error("unknown_prisoner", "unknown_month", "invalid_boolean"),
             },
         ),
     },
@@ -166,7 +161,6 @@ PATHS = {
             "The prisoner answered: record the day the reply came (once)",
             operation_id="replyToLetter",
             tags=["letters"],
-            roles=WRITERS,
             parameters=[_LETTER_ID, *IDEMPOTENCY],
             request=body(obj({"on": string(format="date")}, required=[], closed=True), required=False),
             responses={
@@ -184,14 +178,12 @@ PATHS = {
             "The services that carry letters: prices in RUB, where they reach",
             operation_id="listLetterServices",
             tags=["letters"],
-            roles=["public"],
             responses={"200": answer("Services", obj({"services": array(ref("LettersService"))}))},
         ),
         "post": operation(
             "Add a letter service",
             operation_id="createLetterService",
             tags=["letters"],
-            roles=ADMINS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -211,7 +203,6 @@ PATHS = {
             "Change a letter service: prices, link, where it reaches, in use or not",
             operation_id="updateLetterService",
             tags=["letters"],
-            roles=ADMINS,
             parameters=[_KEY, *IDEMPOTENCY],
             request=body(obj(_SERVICE_FIELDS, required=[], closed=True)),
             responses={
@@ -230,7 +221,6 @@ PATHS = {
             "is part of the address only when the prisoner's consent switch is on.",
             operation_id="readLetterAddress",
             tags=["letters"],
-            roles=["public"],
             parameters=[_SLUG],
             responses={
                 "200": answer(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ledger.api.contract import error
+from ledger.api.contract import enum_of, error
+from ledger.funds.kinds import EventType, FacilityKind, FundPolicy, LifeState, Regime
+from ledger.spending.kinds import Exemption, ParcelKind, ParcelOutcomeKind, RuleConditions
 
 MONEY = {"$ref": "#/components/schemas/Money"}
 DATE = {"type": "string", "format": "date"}
@@ -26,10 +28,6 @@ def _errors(**codes: str) -> dict:
 
 
 AUTH_ERRORS = {"_401": "unauthorized", "_403": "forbidden"}
-WRITE = {"security": [{"bearer": []}], "x-roles": ["admin", "coordinator"]}
-READ = {"security": [{"bearer": []}], "x-roles": ["admin", "coordinator", "auditor"]}
-ADMIN = {"security": [{"bearer": []}], "x-roles": ["admin"]}
-PUBLIC = {"security": [], "x-roles": ["public"]}
 IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -54,8 +52,8 @@ SCHEMAS: dict[str, dict] = {
             "name": {"type": "string"},
             "address": {"type": ["string", "null"]},
             "region": {"type": ["string", "null"]},
-            "kind": {"enum": ["pre_trial", "colony", "settlement", "prison", "other"]},
-            "regime": {"enum": ["none", "general", "strict", "special", "educational"]},
+            "kind": {**enum_of(FacilityKind)},
+            "regime": {**enum_of(Regime)},
         },
     },
     "LifecycleEvent": {
@@ -63,10 +61,10 @@ SCHEMAS: dict[str, dict] = {
         "required": ["id", "type", "on"],
         "properties": {
             "id": {"type": "integer"},
-            "type": {"enum": ["transferred", "whereabouts_unknown", "found", "released", "died"]},
+            "type": {**enum_of(EventType)},
             "on": DATE,
             "facility": {"$ref": "#/components/schemas/LifecycleFacility"},
-            "fund_policy": {"enum": ["keep", "general", None]},
+            "fund_policy": {"anyOf": [enum_of(FundPolicy), {"type": "null"}]},
             "entry": {"type": ["integer", "null"]},
             "note": {"type": ["string", "null"]},
             "recorded_by": {"type": ["string", "null"]},
@@ -77,7 +75,7 @@ SCHEMAS: dict[str, dict] = {
         "type": ["object", "null"],
         "description": "Where the prisoner is; the public sees what admins chose (lifecycle_public).",
         "properties": {
-            "state": {"enum": ["in_detention", "whereabouts_unknown", "released", "died"]},
+            "state": {**enum_of(LifeState)},
             "since": NULLABLE_DATE,
             "facility": {"$ref": "#/components/schemas/LifecycleFacility"},
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/LifecycleEvent"}},
@@ -86,9 +84,18 @@ SCHEMAS: dict[str, dict] = {
                 "items": {
                     "type": "object",
                     "properties": {
-                        "event": {"enum": ["released", "died"]},
+                        "event": {
+                            **enum_of(
+                                EventType,
+                                without=(
+                                    EventType.TRANSFERRED,
+                                    EventType.WHEREABOUTS_UNKNOWN,
+                                    EventType.FOUND,
+                                ),
+                            )
+                        },
                         "on": DATE,
-                        "policy": {"enum": ["keep", "general"]},
+                        "policy": {**enum_of(FundPolicy)},
                         "moved_to_general": {"type": "array", "items": MONEY},
                         "reversed": {"type": "boolean"},
                     },
@@ -101,7 +108,7 @@ SCHEMAS: dict[str, dict] = {
         "required": ["type"],
         "additionalProperties": False,
         "properties": {
-            "type": {"enum": ["transferred", "whereabouts_unknown", "found", "released", "died"]},
+            "type": {**enum_of(EventType)},
             "on": DATE,
             "facility": {
                 "description": "For transferred (required) and found (optional: where they turned up, "
@@ -115,15 +122,15 @@ SCHEMAS: dict[str, dict] = {
                         "additionalProperties": False,
                         "properties": {
                             "name": {"type": "string", "maxLength": 200},
-                            "kind": {"enum": ["pre_trial", "colony", "settlement", "prison", "other"]},
-                            "regime": {"enum": ["none", "general", "strict", "special", "educational"]},
+                            "kind": {**enum_of(FacilityKind)},
+                            "regime": {**enum_of(Regime)},
                             "address": {"type": ["string", "null"]},
                             "region": {"type": ["string", "null"]},
                         },
                     },
                 ],
             },
-            "fund_policy": {"enum": ["keep", "general"], "description": "For released or died."},
+            "fund_policy": {**enum_of(FundPolicy), "description": "For released or died."},
             "note": {"type": "string", "maxLength": 2000},
         },
     },
@@ -142,15 +149,15 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "facility_kind": {"enum": ["pre_trial", "colony", "settlement", "prison", "other"]},
-            "regime": {"enum": ["none", "general", "strict", "special", "educational"]},
-            "conditions": {"enum": ["any", "ordinary", "lightened", "strict"]},
+            "facility_kind": {**enum_of(FacilityKind)},
+            "regime": {**enum_of(Regime)},
+            "conditions": {**enum_of(RuleConditions)},
             "parcels_per_year": {"type": ["integer", "null"]},
             "small_parcels_per_year": {"type": ["integer", "null"]},
             "max_parcel_grams": {"type": ["integer", "null"]},
             "max_small_parcel_grams": {"type": ["integer", "null"]},
             "max_grams_per_month": {"type": ["integer", "null"]},
-            "exemptions": {"type": "array", "items": {"enum": ["women", "juveniles", "medical"]}},
+            "exemptions": {"type": "array", "items": {**enum_of(Exemption)}},
             "legal_basis": {"type": ["string", "null"]},
         },
     },
@@ -158,15 +165,15 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "facility_kind": {"enum": ["pre_trial", "colony", "settlement", "prison", "other"]},
-            "regime": {"enum": ["none", "general", "strict", "special", "educational"]},
-            "conditions": {"enum": ["any", "ordinary", "lightened", "strict"]},
+            "facility_kind": {**enum_of(FacilityKind)},
+            "regime": {**enum_of(Regime)},
+            "conditions": {**enum_of(RuleConditions)},
             "parcels_per_year": {"type": ["integer", "null"], "minimum": 0},
             "small_parcels_per_year": {"type": ["integer", "null"], "minimum": 0},
             "max_parcel_grams": {"type": ["integer", "null"], "minimum": 1},
             "max_small_parcel_grams": {"type": ["integer", "null"], "minimum": 1},
             "max_grams_per_month": {"type": ["integer", "null"], "minimum": 1},
-            "exemptions": {"type": "array", "items": {"enum": ["women", "juveniles", "medical"]}},
+            "exemptions": {"type": "array", "items": {**enum_of(Exemption)}},
             "legal_basis": {"type": ["string", "null"], "maxLength": 500},
         },
     },
@@ -176,7 +183,7 @@ SCHEMAS: dict[str, dict] = {
             "id": {"type": "integer"},
             "entry": {"type": "integer"},
             "sent_on": DATE,
-            "kind": {"enum": ["parcel", "small_parcel"]},
+            "kind": {**enum_of(ParcelKind)},
             "medical": {"type": "boolean"},
             "override_reason": {"type": ["string", "null"]},
             "tracking_number": {"type": ["string", "null"]},
@@ -186,7 +193,7 @@ SCHEMAS: dict[str, dict] = {
             "outcome": {
                 "type": ["object", "null"],
                 "properties": {
-                    "outcome": {"enum": ["delivered", "returned", "confiscated"]},
+                    "outcome": {**enum_of(ParcelOutcomeKind)},
                     "on": DATE,
                     "note": {"type": ["string", "null"]},
                     "inventory_receipt": {"type": ["integer", "null"]},
@@ -245,7 +252,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         },
         "get": {
             "summary": "The prisoner's whereabouts, events and fund outcomes",
@@ -254,7 +260,6 @@ PATHS: dict[str, dict] = {
                 "200": _ok("Timeline", {"type": "object", "properties": {"lifecycle": LIFECYCLE}}),
                 **_errors(_404="not_found", **AUTH_ERRORS),
             },
-            **READ,
         },
     },
     "/prisoners/{slug}/parcels": {
@@ -286,7 +291,6 @@ PATHS: dict[str, dict] = {
                 ),
                 **_errors(_404="not_found", **AUTH_ERRORS),
             },
-            **READ,
         }
     },
     "/prisoners/{slug}/next-parcel": {
@@ -324,7 +328,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcel-plan": {
@@ -364,7 +367,6 @@ PATHS: dict[str, dict] = {
                 ),
                 **_errors(_422="invalid_page", **AUTH_ERRORS),
             },
-            **READ,
         }
     },
     "/parcels/{parcel_id}/outcome": {
@@ -378,7 +380,7 @@ PATHS: dict[str, dict] = {
                         "type": "object",
                         "required": ["outcome"],
                         "properties": {
-                            "outcome": {"enum": ["delivered", "returned", "confiscated"]},
+                            "outcome": {**enum_of(ParcelOutcomeKind)},
                             "on": DATE,
                             "tracking_number": {"type": "string", "maxLength": 64},
                             "note": {"type": "string", "maxLength": 2000},
@@ -399,7 +401,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcels/{parcel_id}/inventory": {
@@ -432,7 +433,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcels/{parcel_id}/refund": {
@@ -467,7 +467,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **WRITE,
         }
     },
     "/parcel-rules": {
@@ -478,7 +477,6 @@ PATHS: dict[str, dict] = {
                     "Rules", {"type": "object", "properties": {"rules": {"type": "array", "items": RULE}}}
                 )
             },
-            **PUBLIC,
         },
         "post": {
             "summary": "Add a rule for a kind, regime and conditions",
@@ -497,7 +495,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **ADMIN,
         },
     },
     "/parcel-rules/{rule_id}": {
@@ -517,7 +514,6 @@ PATHS: dict[str, dict] = {
                     **AUTH_ERRORS,
                 ),
             },
-            **ADMIN,
         }
     },
 }

@@ -1,5 +1,8 @@
 """A donor's own bank-transfer pledge (no account): POST /public-pledges."""
 
+from ledger.api.contract import enum_of
+from ledger.funds.kinds import Locale, PledgeFrequency
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _MONEY = {"$ref": "#/components/schemas/Money"}
 
@@ -24,7 +27,7 @@ SCHEMAS: dict[str, dict] = {
                 "description": "A public prisoner's slug, or null (or absent) for the general fund",
             },
             "money": {**_MONEY, "description": "What the donor means to send each time"},
-            "frequency": {"type": "string", "enum": ["monthly", "one_off"]},
+            "frequency": {"type": "string", **enum_of(PledgeFrequency)},
             "email": {
                 "type": ["string", "null"],
                 "description": "Optional, for the reference by mail, receipts and reminders. Stored "
@@ -37,7 +40,7 @@ SCHEMAS: dict[str, dict] = {
             },
             "language": {
                 "type": "string",
-                "enum": ["en", "ru"],
+                **enum_of(Locale),
                 "description": "Language of the donor's mails; default: Accept-Language",
             },
         },
@@ -57,7 +60,7 @@ SCHEMAS: dict[str, dict] = {
                     },
                     "prisoner": {"type": ["string", "null"]},
                     "money": _MONEY,
-                    "frequency": {"type": "string", "enum": ["monthly", "one_off"]},
+                    "frequency": {"type": "string", **enum_of(PledgeFrequency)},
                     "starts_on": {"type": "string", "format": "date"},
                     "status": {"type": "string"},
                 },
@@ -87,8 +90,6 @@ PATHS: dict[str, dict] = {
             "details for the currency. Throttled per client (an HMAC of the address is counted, never "
             "the address). If an email is given, a mail with the code follows.",
             "tags": ["pledges"],
-            "security": [],
-            "x-roles": ["public"],
             "requestBody": {
                 "required": True,
                 "content": {

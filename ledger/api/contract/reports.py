@@ -6,22 +6,23 @@ from ledger.api.contract import (
     PAGING,
     PERIOD,
     PERIOD_CODES,
-    READERS,
     answer,
     array,
     auth_errors,
+    enum_of,
     error,
     integer,
     nullable,
     obj,
     operation,
     path_parameter,
+    query_date,
     query_parameter,
     ref,
     string,
 )
-from ledger.books.kinds import ACCOUNT_TYPES, CATEGORIES
-from ledger.funds.kinds import PLEDGE_FREQUENCIES, PLEDGE_STATUSES
+from ledger.books.kinds import AccountType, Category
+from ledger.funds.kinds import PledgeFrequency, PledgeStatus
 from ledger.reports.balance_sheet import SECTIONS
 
 _BOOLEAN = {"type": "boolean"}
@@ -93,7 +94,6 @@ PATHS = {
             "spending by category, refunds, closing; runway",
             operation_id="getPrisonerReport",
             tags=["reports"],
-            roles=["public"],
             parameters=[path_parameter("slug", string(maxLength=80), "The prisoner's address name"), *PERIOD],
             responses={
                 "200": answer("The report", ref("ReportPrisoner")),
@@ -107,8 +107,9 @@ PATHS = {
             "Per account and currency: debits, credits, balance",
             operation_id="getTrialBalance",
             tags=["reports"],
-            roles=READERS,
-            parameters=[query_parameter("to", string(format="date"), "As of this day (inclusive)")],
+            parameters=[
+                query_parameter("to", query_date("As of this day (inclusive)."), "As of this day (inclusive)")
+            ],
             responses={
                 "200": answer(
                     "The trial balance",
@@ -119,7 +120,7 @@ PATHS = {
                                 obj(
                                     {
                                         "account": string(),
-                                        "type": string(enum=list(ACCOUNT_TYPES)),
+                                        "type": string(**enum_of(AccountType)),
                                         "currency": string(),
                                         "debits": MONEY,
                                         "credits": MONEY,
@@ -144,7 +145,6 @@ PATHS = {
             "Assets, funds and equity per currency (per account for signed-in readers); must balance",
             operation_id="getBalanceSheet",
             tags=["reports"],
-            roles=["public"],
             responses={
                 "200": answer(
                     "The balance sheet",
@@ -170,11 +170,10 @@ PATHS = {
             "The general journal: entries with postings, author, source, hash and prev_hash",
             operation_id="getJournal",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 *PERIOD,
                 query_parameter("account", string(), "Account name or prefix"),
-                query_parameter("category", string(enum=list(CATEGORIES)), "Posting category"),
+                query_parameter("category", string(**enum_of(Category)), "Posting category"),
                 query_parameter(
                     "prisoner", string(), "A prisoner's slug (`unknown_prisoner_filter` if none has it)"
                 ),
@@ -194,7 +193,6 @@ PATHS = {
             "One account's postings with the running balance",
             operation_id="getAccountLedger",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 query_parameter("account", string(maxLength=200), "The account's name", required=True),
                 *PERIOD,
@@ -234,7 +232,6 @@ PATHS = {
             "Each pledge: expected and received per month, lapsed or not",
             operation_id="getPledgeFulfilment",
             tags=["reports"],
-            roles=READERS,
             parameters=PERIOD,
             responses={
                 "200": answer(
@@ -247,8 +244,8 @@ PATHS = {
                                         "reference": string(),
                                         "fund": string(),
                                         "donor": obj({"id": integer(), "public_name": nullable(string())}),
-                                        "frequency": string(enum=list(PLEDGE_FREQUENCIES)),
-                                        "status": string(enum=list(PLEDGE_STATUSES)),
+                                        "frequency": string(**enum_of(PledgeFrequency)),
+                                        "status": string(**enum_of(PledgeStatus)),
                                         "amount": MONEY,
                                         "starts_on": string(format="date"),
                                         "ends_on": nullable(string(format="date")),
@@ -274,7 +271,6 @@ PATHS = {
             "Receipts attached to entries, with what they paid for",
             operation_id="getReceipts",
             tags=["reports"],
-            roles=READERS,
             parameters=[
                 *PERIOD,
                 query_parameter(

@@ -6,11 +6,11 @@ from ledger.api.contract import (
     MONEY,
     MONEY_CODES,
     TEXT_CODES,
-    WRITERS,
     answer,
     array,
     auth_errors,
     body,
+    enum_of,
     error,
     integer,
     nullable,
@@ -22,6 +22,7 @@ from ledger.api.contract import (
     write_errors,
 )
 from ledger.spending.disbursements import SPENDING_CATEGORIES
+from ledger.spending.kinds import ParcelKind
 
 PARCEL_CODES = (
     "parcel_empty",
@@ -40,7 +41,7 @@ SCHEMAS = {
             "sent_on": string(format="date", description="Default: today"),
             "tracking_number": nullable(string(maxLength=64)),
             "total_grams": nullable(integer(minimum=1, description="Default: the items' weights")),
-            "kind": string(enum=["parcel", "small_parcel"], description="Default: parcel"),
+            "kind": string(**enum_of(ParcelKind), description="Default: parcel"),
             "medical": {
                 "type": "boolean",
                 "description": "Sent on a medical conclusion (not counted in the quota, УИК ст. 90 ч. 3)",
@@ -75,7 +76,6 @@ PATHS = {
             "intermediary account",
             operation_id="createDisbursement",
             tags=["spending"],
-            roles=WRITERS,
             parameters=IDEMPOTENCY,
             request=body(
                 obj(
@@ -123,7 +123,6 @@ PATHS = {
             "Attach a receipt (JPEG, PNG, WebP photo or PDF; photos lose their EXIF data)",
             operation_id="uploadReceipt",
             tags=["spending"],
-            roles=WRITERS,
             parameters=[path_parameter("entry_id", integer(minimum=1), "The entry the receipt belongs to")],
             request={
                 "required": True,
@@ -156,7 +155,6 @@ PATHS = {
             "(from_account, to_account)",
             operation_id="createConversion",
             tags=["spending"],
-            roles=WRITERS,
             description="Give the amount received (`to`), or the `rate` with `to_currency`, or both: "
             "then the rate must turn `from` into `to` to the currency's precision, else `rate_mismatch`. "
             "A bank or cash account takes only its own currency (`currency_mismatch`).",
