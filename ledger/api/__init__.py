@@ -5,10 +5,10 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def register_api(app: Flask) -> None:
-    """Import the views (their routes register on ``bp`` on import) and register them.  Not at
-    package import: ``ledger.models`` imports ``ledger.api.models``, and a CLI command needs no
-    view (issue #30)."""
+def load_views() -> Blueprint:
+    """Import the views (their routes register on ``bp`` on import) and return the blueprint.
+    Not at package import: ``ledger.models`` imports ``ledger.api.models``, and a CLI command
+    needs no view (issue #30).  The contract's route walk (contract/_routes.py) calls it too."""
     from ledger.api import (  # noqa: F401
         accounts,
         approvals,
@@ -26,4 +26,9 @@ def register_api(app: Flask) -> None:
         spending,
     )
 
-    app.register_blueprint(bp)
+    return bp
+
+
+def register_api(app: Flask) -> None:
+    """Register the API's views on ``app``."""
+    app.register_blueprint(load_views())

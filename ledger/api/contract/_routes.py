@@ -21,10 +21,10 @@ def contract_path(rule: str) -> str:
 
 def api_operations() -> dict[tuple[str, str], Callable]:
     """``(contract path, method)`` → view function of every API route."""
-    from ledger.api import bp  # the blueprint imports this package's parent, so not at import
+    from ledger.api import load_views  # the views import this package's parent, so not at import
 
     app = Flask("ledger.api.contract")
-    app.register_blueprint(bp)
+    app.register_blueprint(load_views())
     found = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
