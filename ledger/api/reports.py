@@ -168,6 +168,7 @@ def balance_sheet_view():
 
 
 def _journal_filter() -> JournalFilter:
+    _refuse_empty_dates()
     filters, errors = read_journal_filter(db.session, request.args)
     if errors:
         raise ApiError(422, errors[0].code, errors[0].field, **errors[0].params)
