@@ -11,6 +11,7 @@ from ledger.extensions import db
 from ledger.reports.overview import public_prisoners_page, totals_as_of
 from ledger.security.redirects import local_redirect_target
 from ledger.web.page_cache import cached_public_page, init_page_cache
+from ledger.web.paging import page_args, redirect_past_end
 
 bp = Blueprint("web", __name__)
 _API_CODES = {
@@ -42,11 +43,11 @@ def home():
     else:
         entry_count, head_hash = 0, None
     query = (request.args.get("q") or "").strip()[:100]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = page_args(HOME_PAGE_SIZE).page  # the cards per page are fixed; a bad page redirects
     prisoners, total = public_prisoners_page(
         db.session, query, page=page, per_page=HOME_PAGE_SIZE, as_of=as_of
     )
+    redirect_past_end((page, HOME_PAGE_SIZE), total)
     return render_template(
         "web/home.html",
         as_of=as_of,

@@ -10,6 +10,7 @@ from ledger.access.roles import Role
 from ledger.extensions import db
 from ledger.web.access_control import role_required
 from ledger.web.audit_words import action_label, readable
+from ledger.web.paging import page_args, redirect_past_end
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
@@ -20,13 +21,14 @@ PER_PAGE = 50
 def index():
     action = (request.args.get("action") or "").strip()[:64]
     user_id = request.args.get("user", type=int)
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = page_args(PER_PAGE).page  # a bad page redirects (ledger/web/paging.py)
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
     if user_id:
         query = query.where(AuditEvent.user_id == user_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    redirect_past_end((page, PER_PAGE), total)
     events = db.session.scalars(
         query.order_by(AuditEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()

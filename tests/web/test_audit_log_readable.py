@@ -140,3 +140,16 @@ def test_the_audit_log_names_and_links_what_happened(client, auth, session):
     assert "<dt>Способ</dt><dd>банковский перевод</dd>" in russian
     assert "Ivanka" not in russian
     assert "ivanka.secret" not in russian
+
+
+def test_a_page_of_the_audit_log_that_is_no_page_redirects_as_every_list_does(client, auth):
+    """The audit log reads its page with the one parser of the web and the API
+    (ledger/reports/filters.py): a bad number redirects without it, with the API's message,
+    and a page past the end goes to the last page."""
+    auth.login("auditor")
+    refused = client.get("/audit?page=abc&action=user.created")
+    assert refused.status_code == 302
+    assert refused.headers["Location"] == "/audit?action=user.created"
+    assert "Pages are numbered from 1" in client.get(refused.headers["Location"]).text
+    past_the_end = client.get("/audit?page=999")
+    assert (past_the_end.status_code, past_the_end.headers["Location"]) == (302, "/audit?page=1")

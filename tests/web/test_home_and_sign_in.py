@@ -60,4 +60,9 @@ def test_home_lists_prisoners_most_in_need_a_page_at_a_time(client, session, cre
     assert second.count('class="prisoner-card"') == 6
     assert "Page 1 of 2" in first
     assert 'rel="next"' in first
-    assert client.get("/?page=abc").status_code == 200
+    # A page number that is no page redirects to an address that shows what it says
+    # (ledger/web/paging.py, as on every list of the web), with the API's message.
+    refused = client.get("/?page=abc")
+    assert (refused.status_code, refused.headers["Location"]) == (302, "/")
+    assert "Pages are numbered from 1" in client.get("/").text
+    assert client.get("/?page=9").headers["Location"] == "/?page=2"
