@@ -47,7 +47,7 @@ from ledger.money import CURRENCIES, Money, MoneyError, parse_amount, parse_curr
 from ledger.platform.json_input import JsonInputError, loads_limited
 from ledger.platform.text import TextError, clean_text
 from ledger.reports.filters import DEFAULT_PER_PAGE, Page, parse_page
-from ledger.reports.periods import EARLIEST_REPORT_DATE, LATEST_REPORT_DATE, FilterError
+from ledger.reports.periods import EARLIEST_REPORT_DATE, LATEST_REPORT_DATE, FilterError, parse_report_date
 
 _MISSING: Any = object()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -89,11 +89,11 @@ def strict_date(value: object, field: str) -> date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ApiError(422, "invalid_date", field)
     try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "invalid_date", field) from None
-    if not EARLIEST_REPORT_DATE <= parsed <= LATEST_REPORT_DATE:
-        raise ApiError(422, "date_out_of_range", field)
+        parsed = parse_report_date(value, field)  # the reports' range and refusals, read once
+    except FilterError as error:
+        raise ApiError(422, error.code, field) from None
+    if parsed is None:  # the pattern above admits no empty value
+        raise ApiError(422, "invalid_date", field)
     return parsed
 
 
